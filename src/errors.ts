@@ -1,0 +1,104 @@
+/**
+ * Typed errors. Every error the library raises on bad input is a {@link CscMlopsError}, with a
+ * message that says what was wrong and what to do about it.
+ *
+ * @example
+ * try { await loader.apply({ image: 'scan.nii.gz' }); }
+ * catch (e) { if (e instanceof ImageReadError) console.error(e.file, e.reason); }
+ */
+export class CscMlopsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A file could not be read: missing, truncated, corrupt or inconsistent. */
+export class ImageReadError extends CscMlopsError {
+  /** The file (or folder) being read. */
+  readonly file: string;
+  /** Why it could not be read, without the file name. */
+  readonly reason: string;
+  constructor(file: string, reason: string, options?: { cause?: unknown }) {
+    super(`cannot read ${file}: ${reason}`, options);
+    this.file = file;
+    this.reason = reason;
+  }
+}
+
+/** Valid input in a form we do not support (a transfer syntax, a datatype, a file format). */
+export class UnsupportedFormatError extends CscMlopsError {
+  /** The file, where one is involved. */
+  readonly file: string | undefined;
+  constructor(message: string, file?: string, options?: { cause?: unknown }) {
+    super(file === undefined ? message : `${file}: ${message}`, options);
+    this.file = file;
+  }
+}
+
+/** A transform failed: names the transform, the key (where there is one) and the cause. */
+export class TransformError extends CscMlopsError {
+  /** Class name of the failing transform. */
+  readonly transform: string;
+  /** The dictionary key being processed, if any. */
+  readonly key: string | undefined;
+  constructor(transform: string, key: string | undefined, problem: string, options?: { cause?: unknown }) {
+    super(`${transform}${key === undefined ? '' : ` (key '${key}')`}: ${problem}`, options);
+    this.transform = transform;
+    this.key = key;
+  }
+}
+
+/** A dataset or data loader failed on an item: names the item index and its source. */
+export class DatasetError extends CscMlopsError {
+  /** Index of the failing item, where one is known. */
+  readonly index: number | undefined;
+  constructor(message: string, index?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.index = index;
+  }
+}
+
+/** An XNAT request failed. Carries the HTTP status (0 for network errors), URL and server message. */
+export class XnatError extends CscMlopsError {
+  readonly status: number;
+  readonly url: string;
+  readonly serverMessage: string | undefined;
+  constructor(message: string, status: number, url: string, serverMessage?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+    this.url = url;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** XNAT rejected the credentials (401/403 after one re-login). */
+export class XnatAuthError extends XnatError {}
+
+/** An XNAT project, subject, experiment, scan or resource does not exist (404). */
+export class XnatNotFoundError extends XnatError {}
+
+/** An MLflow request failed. `errorCode` is MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`). */
+export class MlflowError extends CscMlopsError {
+  readonly errorCode: string;
+  readonly status: number;
+  constructor(message: string, errorCode: string, status: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.errorCode = errorCode;
+    this.status = status;
+  }
+}
+
+/** A configuration value is missing or invalid (config file, environment variable, option). */
+export class ConfigError extends CscMlopsError {}
+
+/** Describes any thrown value as text (dicom-parser throws plain strings). */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
+}

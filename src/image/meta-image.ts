@@ -1,0 +1,158 @@
+import { type Affine, identityAffine } from './affine.js';
+import { type DType, type NumericArray, allocArray, dtypeOf, matchesDType } from './dtype.js';
+
+const BRAND = Symbol.for('csc-mlops.MetaImage');
+
+/**
+ * One entry of an image's transform trace, as MONAI's `applied_operations` (snake_case kept so
+ * traces compare with MONAI's).
+ */
+export interface AppliedOperation {
+  class: string;
+  orig_size: number[];
+  extra_info: Record<string, unknown>;
+  do_transforms?: boolean;
+  tracing?: boolean;
+  lazy?: boolean;
+  [k: string]: unknown;
+}
+
+/** `original_channel_dim`: an axis, or `'no_channel'` (MONAI's NaN). */
+export type ChannelDim = number | 'no_channel';
+
+/** Image metadata with MONAI's key names. Readers add their header fields. */
+export interface ImageMeta {
+  /** Spatial shape at load time. */
+  spatial_shape?: number[];
+  /** Affine at load time (RAS). */
+  original_affine?: Affine;
+  /** Where the channel axis was in the file, or `'no_channel'`. */
+  original_channel_dim?: ChannelDim;
+  /** Source file(s). */
+  filename_or_obj?: string | string[];
+  /** World space of the affine: `'RAS'` (MONAI's default). */
+  space?: string;
+  [k: string]: unknown;
+}
+
+/** Constructor options of {@link MetaImage}. */
+export interface MetaImageInit {
+  data: NumericArray;
+  /** Channel-first shape `[C, x, y(, z)]`, C order (last axis fastest). */
+  shape: readonly number[];
+  /** Defaults to the dtype of `data` (pass `'bool'` for masks). */
+  dtype?: DType;
+  /** Row-major 4×4 voxel→world (RAS) affine. Identity by default. */
+  affine?: Affine;
+  meta?: ImageMeta;
+  appliedOperations?: AppliedOperation[];
+}
+
+/**
+ * An image array with its geometry and metadata: the TypeScript twin of MONAI's MetaTensor.
+ * Holds a typed array (never a tensor), channel-first in C order.
+ *
+ * @example
+ * const img = new MetaImage({ data: new Float32Array(8), shape: [1, 2, 2, 2] });
+ * img.spatialShape; // [2, 2, 2]
+ */
+export class MetaImage {
+  readonly [BRAND] = true;
+  data: NumericArray;
+  dtype: DType;
+  shape: number[];
+  affine: Affine;
+  meta: ImageMeta;
+  appliedOperations: AppliedOperation[];
+
+  constructor(init: MetaImageInit) {
+    const size = init.shape.reduce((a, b) => a * b, 1);
+    if (init.shape.some((s) => !Number.isInteger(s) || s < 0))
+      throw new RangeError(`invalid image shape [${init.shape.join(', ')}]`);
+    if (init.data.length !== size)
+      throw new RangeError(`data has ${init.data.length} elements but shape [${init.shape.join(', ')}] needs ${size}`);
+    const dtype = init.dtype ?? dtypeOf(init.data);
+    if (!matchesDType(init.data, dtype)) throw new TypeError(`data is not a ${dtype} array`);
+    if (init.affine && init.affine.length !== 16) throw new RangeError('affine must be a Float64Array(16)');
+    this.data = init.data;
+    this.dtype = dtype;
+    this.shape = [...init.shape];
+    this.affine = init.affine ?? identityAffine();
+    this.meta = init.meta ?? {};
+    this.appliedOperations = init.appliedOperations ?? [];
+  }
+
+  /** True for a MetaImage from any copy of this package (no `instanceof`). */
+  static isMetaImage(x: unknown): x is MetaImage {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** Shape without the channel axis. */
+  get spatialShape(): number[] {
+    return this.shape.slice(1);
+  }
+
+  /** Number of channels (the first axis). */
+  get numChannels(): number {
+    return this.shape[0] ?? 1;
+  }
+
+  /** Number of spatial dimensions. */
+  get spatialDims(): number {
+    return this.shape.length - 1;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** Bytes held by the array. */
+  get byteLength(): number {
+    return this.data.byteLength;
+  }
+
+  /**
+   * A new image sharing nothing mutable with this one unless replaced: pass fields to replace
+   * (the data array is copied only when not replaced). Meta and the trace are copied one level
+   * deep; typed-array meta values are copied too.
+   */
+  clone(changes: Partial<MetaImageInit> = {}): MetaImage {
+    return new MetaImage({
+      data: changes.data ?? this.data.slice(),
+      shape: changes.shape ?? this.shape,
+      dtype: changes.dtype ?? (changes.data ? undefined : this.dtype),
+      affine: changes.affine ?? this.affine.slice(),
+      meta: changes.meta ?? copyMeta(this.meta),
+      appliedOperations: changes.appliedOperations ?? this.appliedOperations.map((op) => structuredClone(op)),
+    });
+  }
+
+  /** A zero-filled image with this geometry and meta, of another shape and/or dtype. */
+  emptyLike(shape: readonly number[] = this.shape, dtype: DType = this.dtype): MetaImage {
+    return this.clone({ data: allocArray(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype });
+  }
+}
+
+/** Copies meta one level deep (typed arrays and arrays are copied, other objects kept). */
+export function copyMeta(meta: ImageMeta): ImageMeta {
+  const out: ImageMeta = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (ArrayBuffer.isView(v)) out[k] = (v as Float64Array).slice();
+    else if (Array.isArray(v)) out[k] = v.slice();
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Element count of a shape. */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** C-order strides (in elements) of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
