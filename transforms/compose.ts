@@ -1,0 +1,143 @@
+import { TransformError } from '../src/errors.js';
+import { RandomState } from '../src/random/index.js';
+import { isInvertible } from './invertible.js';
+import { type Randomizable, isRandomizable, markRandomizable, normaliseSeed } from './randomizable.js';
+import { Transform, type TransformFunction, isTransform, wrapTransformError } from './transform.js';
+
+/** A step of a Compose: one of our transforms, or a plain (possibly async) function. */
+export type ComposeStep = Transform | TransformFunction;
+
+/** Options of {@link Compose}. */
+export interface ComposeOptions {
+  /** Map each following step over the items of a list (multi-sample transforms). Default true. */
+  mapItems?: boolean;
+  /** Spread a list input as arguments (`t(...data)`). Default false. */
+  unpackItems?: boolean;
+}
+
+/** Range of steps to run: `[start, end)`, as MONAI's `Compose.__call__(start, end)`. */
+export interface ComposeRange {
+  start?: number;
+  end?: number;
+}
+
+/** Applies one step to one input, mapping over lists as MONAI's `apply_transform`. */
+export async function applyStep(step: ComposeStep, input: unknown, mapItems = true, unpackItems = false): Promise<unknown> {
+  const name = stepName(step);
+  const one = async (x: unknown): Promise<unknown> => {
+    try {
+      if (isTransform(step)) return await step.apply(x);
+      if (unpackItems && Array.isArray(x)) return await (step as (...a: unknown[]) => unknown)(...x);
+      return await step(x);
+    } catch (e) {
+      throw wrapTransformError(e, name);
+    }
+  };
+  if (mapItems && Array.isArray(input)) return Promise.all(input.map(one));
+  return one(input);
+}
+
+/** Class name of a transform, or the function's name. */
+export function stepName(step: ComposeStep): string {
+  return isTransform(step) ? step.name : step.name || 'anonymous function';
+}
+
+/**
+ * Chains transforms (MONAI `Compose`). Lists returned by multi-sample transforms are mapped over by
+ * the following steps. Seeding with `setRandomState(seed)` gives each random child a seed drawn
+ * with `randint(2**32, uint32)`, in order, exactly as MONAI 1.4 does.
+ *
+ * @example
+ * const t = new Compose([new LoadImaged({ keys: 'image' }), new EnsureChannelFirstd({ keys: 'image' })]);
+ * const item = await t.apply({ image: 'brain.nii.gz' });
+ */
+export class Compose extends Transform<any, any> implements Randomizable {
+  R: RandomState;
+  transforms: ComposeStep[];
+  readonly mapItems: boolean;
+  readonly unpackItems: boolean;
+
+  constructor(transforms: ComposeStep | readonly ComposeStep[] = [], options: ComposeOptions = {}) {
+    super(options);
+    markRandomizable(this);
+    this.transforms = Array.isArray(transforms) ? [...transforms] : [transforms as ComposeStep];
+    for (const [i, t] of this.transforms.entries())
+      if (!isTransform(t) && typeof t !== 'function')
+        throw new TransformError('Compose', undefined, `step ${i} is neither a transform nor a function`);
+    this.mapItems = options.mapItems ?? true;
+    this.unpackItems = options.unpackItems ?? false;
+    this.R = new RandomState();
+  }
+
+  /** Seeds this Compose and each random child (one uint32 draw per child, in order). */
+  setRandomState(seed?: number, state?: RandomState): this {
+    this.R = state ?? (seed === undefined ? new RandomState() : new RandomState(normaliseSeed(seed)));
+    for (const t of this.transforms) {
+      if (!isRandomizable(t)) continue;
+      t.setRandomState(this.R.randint(2 ** 32, undefined, { dtype: 'uint32' }));
+    }
+    return this;
+  }
+
+  /** Runs the steps `[start, end)` on `input`. */
+  async apply(input: any, range: ComposeRange = {}): Promise<any> {
+    const start = range.start ?? 0;
+    const end = range.end ?? this.transforms.length;
+    let data: unknown = input;
+    for (let i = start; i < end; i++) {
+      const step = this.transforms[i] as ComposeStep;
+      data = await applyStep(step, data, this.mapItems, this.unpackItems);
+    }
+    return data;
+  }
+
+  /** Index of the first top-level step for which `pred` holds, or -1 (MONAI `get_index_of_first`). */
+  getIndexOfFirst(pred: (step: ComposeStep) => boolean): number {
+    return this.transforms.findIndex(pred);
+  }
+
+  /** A Compose with nested Composes inlined (MONAI `flatten`). */
+  flatten(): Compose {
+    const flat: ComposeStep[] = [];
+    for (const t of this.transforms) {
+      if (t instanceof Compose && t.constructor === Compose) flat.push(...t.flatten().transforms);
+      else flat.push(t);
+    }
+    return new Compose(flat, { mapItems: this.mapItems, unpackItems: this.unpackItems });
+  }
+
+  /** Undoes the invertible steps in reverse order (MONAI `Compose.inverse`). */
+  async inverse(data: any): Promise<any> {
+    let d: unknown = data;
+    for (const t of [...this.transforms].reverse()) {
+      if (!isInvertible(t)) continue;
+      const inv = t;
+      try {
+        d = this.mapItems && Array.isArray(d) ? await Promise.all(d.map((x) => inv.inverse(x))) : await inv.inverse(d);
+      } catch (e) {
+        throw wrapTransformError(e, stepName(t as ComposeStep));
+      }
+    }
+    return d;
+  }
+
+  /** Number of top-level steps. */
+  get length(): number {
+    return this.transforms.length;
+  }
+
+  override describe(): unknown {
+    return {
+      class: this.name,
+      options: { mapItems: this.mapItems, unpackItems: this.unpackItems },
+      transforms: this.transforms.map((t) => (isTransform(t) ? t.describe() : `fn:${t.toString()}`)),
+    };
+  }
+}
+
+/** MONAI's cache cut: index of the first random step or the first step that is not our transform. */
+export function firstRandomIndex(compose: Compose): number {
+  const i = compose.getIndexOfFirst((t) => isRandomizable(t) || !isTransform(t));
+  return i < 0 ? compose.length : i;
+}
+

@@ -1,0 +1,63 @@
+import { TransformError } from '../src/errors.js';
+import { Transform, type DataItem, wrapTransformError } from './transform.js';
+
+/** Options every dictionary transform takes. */
+export interface MapTransformOptions {
+  /** Keys of the data item to transform. */
+  keys: string | readonly string[];
+  /** Skip keys missing from the item instead of failing (MONAI `allow_missing_keys`). */
+  allowMissingKeys?: boolean;
+}
+
+/**
+ * A dictionary transform (MONAI `MapTransform`): applies to the given keys of a data item and
+ * returns a shallow copy with those keys replaced.
+ */
+export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> {
+  readonly keys: readonly string[];
+  readonly allowMissingKeys: boolean;
+
+  constructor(options: MapTransformOptions & object) {
+    super(options);
+    const keys = typeof options.keys === 'string' ? [options.keys] : [...(options.keys ?? [])];
+    if (keys.length === 0) throw new TransformError(new.target.name, undefined, '`keys` must name at least one key');
+    this.keys = keys;
+    this.allowMissingKeys = options.allowMissingKeys ?? false;
+  }
+
+  /** The keys present in `d`, in order; a missing key is an error unless `allowMissingKeys`. */
+  keyIterator(d: DataItem, keys: readonly string[] = this.keys): string[] {
+    const out: string[] = [];
+    for (const key of keys) {
+      if (key in d && d[key] !== undefined) out.push(key);
+      else if (!this.allowMissingKeys)
+        throw new TransformError(
+          this.name,
+          key,
+          `key '${key}' is missing from the data item (keys present: ${Object.keys(d).join(', ') || 'none'}); ` +
+            'check the key names or pass allowMissingKeys: true',
+        );
+    }
+    return out;
+  }
+
+  /** Runs `fn` for one key, wrapping its errors as a TransformError naming this transform and the key. */
+  protected async forKey<T>(key: string, fn: () => T | Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw wrapTransformError(e, this.name, key);
+    }
+  }
+}
+
+/** Per-key option: a single value for all keys, or one per key (MONAI `ensure_tuple_rep`). */
+export function perKey<T>(value: T | readonly T[], keys: readonly string[], name: string, option: string): T[] {
+  if (Array.isArray(value)) {
+    if (value.length === 1) return keys.map(() => value[0] as T);
+    if (value.length !== keys.length)
+      throw new TransformError(name, undefined, `${option} has ${value.length} values for ${keys.length} keys`);
+    return [...value] as T[];
+  }
+  return keys.map(() => value as T);
+}

@@ -1,0 +1,1 @@
+export * from './ensure-channel-first.js';
