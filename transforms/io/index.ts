@@ -1,1 +1,2 @@
 export * from './load-image.js';
+export * from './save-image.js';

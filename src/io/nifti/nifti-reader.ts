@@ -23,13 +23,19 @@ export interface NiftiReadOptions extends ReadOptions {
 
 type RawView = { get: (i: number) => number; typed?: NumericArray };
 
-function rawView(bytes: Uint8Array, datatype: number, littleEndian: boolean, count: number, file: string): RawView {
+/** Throws UnsupportedFormatError for datatypes we do not read (binary, complex, float128). */
+function checkDatatype(datatype: number, file: string): { name: string; bytes: number; components?: number } {
   const info = NIFTI_DATATYPES[datatype];
   if (!info || info.bytes === 0 || ['complex64', 'complex128', 'complex256', 'float128'].includes(info.name))
     throw new UnsupportedFormatError(
       `NIfTI datatype ${datatype}${info ? ` (${info.name})` : ''} is not supported; convert the image to a real-valued type (e.g. float32)`,
       file,
     );
+  return info;
+}
+
+function rawView(bytes: Uint8Array, datatype: number, littleEndian: boolean, count: number, file: string): RawView {
+  const info = checkDatatype(datatype, file);
   const n = count * (info.components ?? 1);
   const bpe = info.bytes;
   const nativeLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -190,16 +196,16 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   } catch (e) {
     throw new ImageReadError(file, describeError(e), { cause: e });
   }
-  const info = NIFTI_DATATYPES[h.datatype];
-  const comps = info?.components ?? 1;
-  const needed = shapeSize(shape) * (info?.bytes ?? 0) * comps;
-  if (info && info.bytes > 0 && voxels.length < needed)
+  const info = checkDatatype(h.datatype, file);
+  const comps = info.components ?? 1;
+  const needed = shapeSize(shape) * info.bytes * comps;
+  if (voxels.length < needed)
     throw new ImageReadError(
       file,
       `truncated: dims [${shape.join(', ')}] of ${info.name} need ${needed} bytes of voxel data but the file has ${voxels.length}`,
     );
   const scale = slopeInter(h, file);
-  const native = NATIVE[info?.name ?? ''];
+  const native = NATIVE[info.name];
   const dtype: DType =
     options.dtype === undefined ? 'float32' : options.dtype === null ? (scale ? 'float64' : (native ?? 'float32')) : options.dtype;
   let data = convertVoxels(voxels, h, shape, dtype, scale, file);
