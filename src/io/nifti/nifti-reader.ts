@@ -108,7 +108,8 @@ function slopeInter(h: NiftiHeader, file: string): { slope: number; inter: numbe
 
 /**
  * Converts the voxel bytes (Fortran order on disk) into a C-order array of `dtype` in one pass,
- * applying scaling. `components` > 1 (RGB) become a last axis.
+ * applying scaling. `components` > 1 (RGB) become a last axis. The transpose is tiled along the
+ * last axis so that reads run as a few sequential streams and writes fill whole cache lines.
  */
 function convertVoxels(
   bytes: Uint8Array,
@@ -123,36 +124,50 @@ function convertVoxels(
   const raw = rawView(bytes, h.datatype, h.littleEndian, count, file);
   const out = allocArray(dtype, count * comps);
   const n = shape.length;
-  const s0 = shape[0] as number;
-  // C strides (in voxels) of each axis
-  const cs = new Array<number>(n).fill(1);
+  const cs = new Array<number>(n).fill(comps); // C strides (elements of out)
   for (let k = n - 2; k >= 0; k--) cs[k] = (cs[k + 1] as number) * (shape[k + 1] as number);
-  const cs0 = (cs[0] as number) * comps;
-  const idx = new Array<number>(n).fill(0);
-  const rest = count / s0;
-  const src = raw.typed;
+  const ds = new Array<number>(n).fill(comps); // disk strides (elements of src)
+  for (let k = 1; k < n; k++) ds[k] = (ds[k - 1] as number) * (shape[k - 1] as number);
+  const src: NumericArray = raw.typed ?? new Float64Array(0);
+  const get = raw.typed ? null : raw.get;
   const slope = scale?.slope ?? 1;
   const inter = scale?.inter ?? 0;
-  let L = 0;
-  let base = 0;
-  for (let r = 0; r < rest; r++) {
-    if (comps === 1) {
-      if (src && !scale) for (let i = 0, p = base; i < s0; i++, p += cs0) out[p] = src[L++] as number;
-      else if (src) for (let i = 0, p = base; i < s0; i++, p += cs0) out[p] = (src[L++] as number) * slope + inter;
-      else for (let i = 0, p = base; i < s0; i++, p += cs0) out[p] = raw.get(L++) * slope + inter;
-    } else {
-      for (let i = 0, p = base; i < s0; i++, p += cs0)
-        for (let c = 0; c < comps; c++) out[p + c] = (src as NumericArray)[L++] as number;
-    }
-    for (let ax = 1; ax < n; ax++) {
-      const next = (idx[ax] as number) + 1;
-      if (next < (shape[ax] as number)) {
-        idx[ax] = next;
-        base += (cs[ax] as number) * comps;
-        break;
+  const s0 = shape[0] as number;
+  const nz = n > 1 ? (shape[n - 1] as number) : 1;
+  const dz = n > 1 ? (ds[n - 1] as number) : 0;
+  const cx = cs[0] as number;
+  const dx = ds[0] as number;
+  const midAxes = n > 2 ? shape.slice(1, n - 1) : [];
+  const mid = shapeSize(midAxes);
+  const B = 32;
+  const idx = new Array<number>(midAxes.length).fill(0);
+  for (let zb = 0; zb < nz; zb += B) {
+    const zn = Math.min(B, nz - zb);
+    let cBase = 0;
+    let dBase = 0;
+    idx.fill(0);
+    for (let m = 0; m < mid; m++) {
+      for (let x = 0; x < s0; x++) {
+        for (let c = 0; c < comps; c++) {
+          let p = x * cx + cBase + zb * comps + c;
+          let q = x * dx + dBase + zb * dz + c;
+          if (get) for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = get(q) * slope + inter;
+          else if (scale) for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = (src[q] as number) * slope + inter;
+          else for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = src[q] as number;
+        }
       }
-      base -= (idx[ax] as number) * (cs[ax] as number) * comps;
-      idx[ax] = 0;
+      for (let k = 0; k < idx.length; k++) {
+        const next = (idx[k] as number) + 1;
+        if (next < (midAxes[k] as number)) {
+          idx[k] = next;
+          cBase += cs[k + 1] as number;
+          dBase += ds[k + 1] as number;
+          break;
+        }
+        cBase -= (idx[k] as number) * (cs[k + 1] as number);
+        dBase -= (idx[k] as number) * (ds[k + 1] as number);
+        idx[k] = 0;
+      }
     }
   }
   return out;
