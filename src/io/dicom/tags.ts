@@ -85,7 +85,7 @@ const TABLE: readonly (readonly [string, string, string, boolean?])[] = [
   ['x00280102', 'HighBit', 'US'],
   ['x00280103', 'PixelRepresentation', 'US'],
   ['x00280006', 'PlanarConfiguration', 'US'],
-  ['x00280120', 'PixelPaddingValue', 'US or SS'],
+  ['x00280120', 'PixelPaddingValue', 'xs'],
   ['x00281050', 'WindowCenter', 'DS'],
   ['x00281051', 'WindowWidth', 'DS'],
   ['x00281052', 'RescaleIntercept', 'DS'],
