@@ -16,9 +16,9 @@ export function encodeMetricValue(v: number): EncodedMetricValue {
 export function decodeMetricValue(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
-    if (v === 'NaN') return NaN;
-    if (v === 'Infinity' || v === 'inf') return Infinity;
-    if (v === '-Infinity' || v === '-inf') return -Infinity;
+    if (/^\s*nan\s*$/i.test(v)) return NaN;
+    if (/^\s*\+?inf(inity)?\s*$/i.test(v)) return Infinity;
+    if (/^\s*-inf(inity)?\s*$/i.test(v)) return -Infinity;
     const n = Number(v);
     if (v.trim() !== '' && !Number.isNaN(n)) return n;
   }

@@ -1,0 +1,78 @@
+/**
+ * Reader and writer for the flat YAML files of MLflow's FileStore (`meta.yaml`): one `key: value` per
+ * line, scalar values (strings, integers, null) and empty lists. Written like PyYAML's `safe_dump`
+ * (sorted keys, plain scalars where unambiguous, single quotes otherwise).
+ */
+export type FlatYamlValue = string | number | boolean | null | [];
+
+const RESERVED = /^(y|n|yes|no|true|false|on|off|null|~)$/i;
+
+function scalar(v: FlatYamlValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return '[]';
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return '.nan';
+    if (v === Infinity) return '.inf';
+    if (v === -Infinity) return '-.inf';
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (/[\u0000-\u001f\u007f]/.test(v)) return JSON.stringify(v);
+  const plain =
+    /^[A-Za-z_/][A-Za-z0-9_./:@+ -]*$/.test(v) && !RESERVED.test(v) && !/[ :]$/.test(v) && !v.includes(': ') && !v.includes(' #');
+  return plain ? v : `'${v.replace(/'/g, "''")}'`;
+}
+
+/** Serialises a flat object, keys sorted (PyYAML's default). */
+export function dumpFlatYaml(obj: Record<string, FlatYamlValue>): string {
+  return Object.keys(obj)
+    .sort()
+    .map((k) => `${k}: ${scalar(obj[k] ?? null)}\n`)
+    .join('');
+}
+
+function parseScalar(s: string): FlatYamlValue {
+  const t = s.trim();
+  if (t === '' || t === '~' || t === 'null' || t === 'Null' || t === 'NULL') return null;
+  if (t === '[]') return [];
+  if (t.startsWith("'") && t.endsWith("'") && t.length >= 2) return t.slice(1, -1).replace(/''/g, "'");
+  if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      return t.slice(1, -1);
+    }
+  }
+  if (/^(true|True|TRUE)$/.test(t)) return true;
+  if (/^(false|False|FALSE)$/.test(t)) return false;
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^\.nan$/i.test(t)) return NaN;
+  if (/^\+?\.inf$/i.test(t)) return Infinity;
+  if (/^-\.inf$/i.test(t)) return -Infinity;
+  return t;
+}
+
+/** Parses a flat YAML mapping (continuation lines of folded plain scalars are joined with a space). */
+export function parseFlatYaml(text: string): Record<string, FlatYamlValue> {
+  const out: Record<string, FlatYamlValue> = {};
+  let lastKey: string | undefined;
+  let lastRaw = '';
+  const flush = () => {
+    if (lastKey !== undefined) out[lastKey] = parseScalar(lastRaw);
+  };
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (/^\s/.test(line) && lastKey !== undefined) {
+      lastRaw += ` ${line.trim()}`;
+      continue;
+    }
+    const m = /^([^:\s][^:]*?):(?:\s+(.*))?$/.exec(line);
+    if (!m || !m[1]) continue;
+    flush();
+    lastKey = m[1];
+    lastRaw = m[2] ?? '';
+  }
+  flush();
+  return out;
+}
