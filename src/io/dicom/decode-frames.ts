@@ -10,7 +10,7 @@ import { CodecUnsupportedError, decodeCompressedFrame, jpegAsStoredRgb } from '.
 import type { DicomImageHeader } from './image-header.js';
 import type { DicomFile } from './parse.js';
 import { RleError, decodeRle } from './rle.js';
-import { describeTransferSyntax } from './transfer-syntax.js';
+import { describeTransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
 
 /** Photometric interpretations we decode to one channel. */
 const MONOCHROME = new Set(['MONOCHROME1', 'MONOCHROME2']);
@@ -56,8 +56,12 @@ function alloc(dtype: DType, n: number): NumericArray {
   }
 }
 
-/** Checks that we can decode this header's pixel layout; throws UnsupportedFormatError otherwise. */
-export function checkDecodable(header: DicomImageHeader, dicom?: DicomFile): void {
+/**
+ * Checks that we can decode this header's pixel layout and transfer syntax; throws
+ * {@link UnsupportedFormatError} (naming the file, and the UID and name of a transfer syntax)
+ * otherwise.
+ */
+export function checkDecodable(header: DicomImageHeader): void {
   const pi = header.photometricInterpretation;
   const file = header.file;
   if (header.samplesPerPixel === 1 && !MONOCHROME.has(pi)) {
@@ -70,15 +74,14 @@ export function checkDecodable(header: DicomImageHeader, dicom?: DicomFile): voi
   }
   if (header.samplesPerPixel === 3 && !COLOUR.has(pi))
     throw new UnsupportedFormatError(`photometric interpretation '${pi}' with three samples per pixel is not supported`, file);
-  const tsInfo = dicom?.transferSyntax;
-  if (dicom && !tsInfo) {
-    throw new UnsupportedFormatError(`transfer syntax ${describeTransferSyntax(dicom.transferSyntaxUID)} is not supported`, file);
-  }
-  if (tsInfo?.encoding === 'unsupported')
+  const tsInfo = transferSyntaxInfo(header.transferSyntaxUID);
+  if (!tsInfo)
+    throw new UnsupportedFormatError(`transfer syntax ${describeTransferSyntax(header.transferSyntaxUID)} is not supported`, file);
+  if (tsInfo.encoding === 'unsupported')
     throw new UnsupportedFormatError(`transfer syntax ${tsInfo.uid} (${tsInfo.name}) is not supported`, file);
-  if (tsInfo && tsInfo.encoding !== 'native' && header.bitsAllocated === 1)
+  if (tsInfo.encoding !== 'native' && header.bitsAllocated === 1)
     throw new UnsupportedFormatError(`1-bit pixel data in ${tsInfo.name} is not supported`, file);
-  if (tsInfo && tsInfo.encoding !== 'native' && header.pixelDataTag !== 'x7fe00010')
+  if (tsInfo.encoding !== 'native' && header.pixelDataTag !== 'x7fe00010')
     throw new UnsupportedFormatError(`float pixel data in ${tsInfo.name} is not supported`, file);
 }
 
@@ -248,12 +251,12 @@ export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, in
  * samples` values (row-major, RGB interleaved), dtype {@link storedDType}, before rescale.
  */
 export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, index: number): Promise<NumericArray> {
-  checkDecodable(header, dicom);
+  checkDecodable(header);
   const file = dicom.file;
   const n = header.numberOfFrames;
   if (!Number.isInteger(index) || index < 0 || index >= n)
     throw new RangeError(`frame index ${index} is out of range (the file has ${n} frame(s))`);
-  const ts = dicom.transferSyntax!;
+  const ts = transferSyntaxInfo(header.transferSyntaxUID)!;
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = header;
   const pixels = rows * columns;
   const dtype = storedDType(header);

@@ -6,6 +6,9 @@ import type { DataSet } from 'dicom-parser';
 import { ImageReadError, UnsupportedFormatError } from '../../errors.js';
 import { type DicomFile, PIXEL_DATA_TAG } from './parse.js';
 
+/** The file is DICOM but holds no image (a DICOMDIR, an RT plan, a structured report, ...). */
+export class NoPixelDataError extends ImageReadError {}
+
 /** Geometry and intensity scaling of one frame (values in the patient's LPS frame, mm). */
 export interface FrameGeometry {
   /** ImagePositionPatient: centre of the first transmitted pixel. */
@@ -43,6 +46,7 @@ export interface DicomImageHeader {
   sopInstanceUID: string | undefined;
   sopClassUID: string | undefined;
   seriesInstanceUID: string | undefined;
+  seriesDescription: string | undefined;
   studyInstanceUID: string | undefined;
   seriesNumber: number | undefined;
   instanceNumber: number | undefined;
@@ -172,7 +176,7 @@ export function readImageHeader(dicom: DicomFile): DicomImageHeader {
   const pixelDataTag = [PIXEL_DATA_TAG, T.floatPixelData, T.doubleFloatPixelData].find((t) => ds.elements[t]);
   const sopClassUID = stringValue(ds, T.sopClass);
   if (pixelDataTag === undefined) {
-    throw new ImageReadError(
+    throw new NoPixelDataError(
       file,
       `holds no image: it has no Pixel Data (7FE0,0010)${sopClassUID ? ` (SOP class ${sopClassUID})` : ''}`,
     );
@@ -249,6 +253,7 @@ export function readImageHeader(dicom: DicomFile): DicomImageHeader {
     sopInstanceUID: stringValue(ds, T.sopInstance),
     sopClassUID,
     seriesInstanceUID: stringValue(ds, T.seriesUid),
+    seriesDescription: stringValue(ds, 'x0008103e'),
     studyInstanceUID: stringValue(ds, T.studyUid),
     seriesNumber: integerString(ds, T.seriesNumber),
     instanceNumber: integerString(ds, T.instanceNumber),

@@ -16,6 +16,9 @@ const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 
+/** The file is not DICOM at all (no `DICM` marker, no dataset at its start). */
+export class NotDicomError extends ImageReadError {}
+
 /** A parsed DICOM file: dicom-parser's dataset and its transfer syntax. */
 export interface DicomFile {
   /** The file (or the label given for a buffer), for messages. */
@@ -93,14 +96,14 @@ function transferSyntaxOf(dataSet: DataSet): string | undefined {
  * stream cannot be inflated.
  */
 export function parseDicomBuffer(bytes: Uint8Array, file: string, options: ParseDicomOptions = {}): DicomFile {
-  if (bytes.length === 0) throw new ImageReadError(file, 'the file is empty, not a DICOM file');
+  if (bytes.length === 0) throw new NotDicomError(file, 'the file is empty, not a DICOM file');
   const untilTag = options.headerOnly ? PIXEL_DATA_TAG : undefined;
   let data = bytes;
   let guessed: string | undefined;
   if (!hasDicmMagic(bytes)) {
     guessed = guessTransferSyntax(bytes);
     if (guessed === undefined) {
-      throw new ImageReadError(
+      throw new NotDicomError(
         file,
         'not a DICOM file: no "DICM" marker at byte 128 and no DICOM dataset at the start of the file',
       );
