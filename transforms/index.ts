@@ -5,3 +5,4 @@ export * from './invertible.js';
 export * from './compose.js';
 export * from './io/index.js';
 export * from './utility/index.js';
+export * from './crop-pad/index.js';

@@ -1,0 +1,39 @@
+import type { MapTransformOptions } from '../map-transform.js';
+import { CropTransform, Cropd } from './crop.js';
+import { type CropSlice, type IntOrList, centerCropSlices } from './slices.js';
+
+/** Options of {@link CenterSpatialCrop}. */
+export interface CenterSpatialCropOptions {
+  /** Size of the central box; −1 keeps an axis, sizes larger than the image keep it too. */
+  roiSize: IntOrList;
+  /** Accepted for MONAI compatibility; transforms always run eagerly. */
+  lazy?: boolean;
+}
+
+/**
+ * Crops the centre of the image (MONAI `CenterSpatialCrop`): the box starts at
+ * max(⌊size/2⌋ − ⌊roi/2⌋, 0). Invertible.
+ *
+ * @example
+ * const out = await new CenterSpatialCrop({ roiSize: [-1, 24, 10] }).apply(img);
+ */
+export class CenterSpatialCrop extends CropTransform {
+  constructor(options: CenterSpatialCropOptions) {
+    super(options);
+  }
+
+  computeSlices(spatialShape: readonly number[]): CropSlice[] {
+    return centerCropSlices(
+      spatialShape,
+      (this.options as unknown as CenterSpatialCropOptions).roiSize,
+      this.name,
+    );
+  }
+}
+
+/** Dictionary twin of {@link CenterSpatialCrop}. */
+export class CenterSpatialCropd extends Cropd {
+  constructor(options: MapTransformOptions & CenterSpatialCropOptions) {
+    super(options, new CenterSpatialCrop(options));
+  }
+}

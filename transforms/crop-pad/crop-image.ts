@@ -1,0 +1,74 @@
+import { type Affine, identityAffine, matmul } from '../../src/image/affine.js';
+import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
+import { pushOperation } from '../invertible.js';
+import { fail } from '../utility/keyed-errors.js';
+import { cropArray } from './crop-array.js';
+import { padImage } from './pad-image.js';
+import { type SliceLike, sliceIndices, toSlice } from './slices.js';
+
+/**
+ * `affine @ T(shift)`: the affine of an image whose voxel 0 sits at voxel `shift` of the original
+ * (MONAI's `create_translate` composed on the right; only the first three spatial axes fit a 4×4).
+ */
+export function translateAffine(affine: Affine, shift: readonly number[]): Affine {
+  const t = identityAffine();
+  for (let i = 0; i < Math.min(3, shift.length); i++) t[i * 4 + 3] = shift[i] as number;
+  return matmul(affine, t);
+}
+
+/**
+ * Crops the spatial axes of a channel-first image with Python-style slices (one per spatial axis;
+ * missing axes are kept whole), as MONAI's `crop_func`: the affine is translated by the start voxel
+ * and, when `traceClass` is given, the operation is recorded with `extra_info.cropped =
+ * [start0, size0 − end0, start1, ...]`. The input is not modified.
+ *
+ * @example
+ * const out = cropImage(img, [[2, 10], [null, null], [-4, null]], 'SpatialCrop');
+ */
+export function cropImage(
+  img: MetaImage,
+  slices: readonly SliceLike[],
+  traceClass: string | null = null,
+): MetaImage {
+  const size = img.spatialShape;
+  if (slices.length > size.length)
+    fail(
+      traceClass ?? 'cropImage',
+      `${slices.length} crop slices for an image with ${size.length} spatial dimensions`,
+    );
+  const start: number[] = [0];
+  const end: number[] = [img.numChannels];
+  const cropped: number[] = [];
+  const shift: number[] = [];
+  for (let i = 0; i < size.length; i++) {
+    const n = size[i] as number;
+    const s = i < slices.length ? toSlice(slices[i] as SliceLike, traceClass ?? 'cropImage') : {};
+    const [a, b] = sliceIndices(s, n);
+    start.push(a);
+    end.push(Math.max(a, b));
+    cropped.push(a, n - b);
+    const st = s.start;
+    shift.push(st === null || st === undefined ? 0 : st < 0 ? n + st : st);
+  }
+  const { data, shape } = cropArray(img.data, img.shape, start, end);
+  const out = img.clone({ data, shape, dtype: img.dtype, affine: translateAffine(img.affine, shift) });
+  if (traceClass !== null) pushOperation(out, traceClass, size, { cropped });
+  return out;
+}
+
+/**
+ * Undoes a crop recorded as `op` (MONAI `Crop.inverse`): pads the cropped amounts back with zeros
+ * (no trace). The caller pops `op` from the trace first.
+ */
+export function invertCrop(img: MetaImage, op: AppliedOperation): MetaImage {
+  const cropped = op.extra_info.cropped;
+  if (!Array.isArray(cropped) || cropped.length !== 2 * img.spatialDims)
+    fail(
+      op.class,
+      `cannot invert: the trace's 'cropped' entry ${JSON.stringify(cropped)} does not fit a ${img.spatialDims}-D image`,
+    );
+  const width: [number, number][] = [[0, 0]];
+  for (let i = 0; i < img.spatialDims; i++)
+    width.push([Math.max(0, Number(cropped[2 * i])), Math.max(0, Number(cropped[2 * i + 1]))]);
+  return padImage(img, width, { mode: 'constant' });
+}
