@@ -6,3 +6,4 @@ export * from './compose.js';
 export * from './io/index.js';
 export * from './utility/index.js';
 export * from './crop-pad/index.js';
+export * from './intensity/index.js';

@@ -1,0 +1,96 @@
+import { TransformError } from '../../src/errors.js';
+import type { DType, NumericArray } from '../../src/image/dtype.js';
+import type { MetaImage } from '../../src/image/meta-image.js';
+import type { MapTransformOptions } from '../map-transform.js';
+import type { DataItem } from '../transform.js';
+import { ImageMapTransform, ImageTransform } from './image-transform.js';
+import { allocFloat, castOutput, computeDTypeOf, requireFinite, rounderOf } from './intensity-utils.js';
+
+/** Options of {@link ShiftIntensity}. */
+export interface ShiftIntensityOptions {
+  /** Value added to every voxel. */
+  offset: number;
+  /** Clamp to the dtype's range before casting back (integer images); default false (wraps, as MONAI). */
+  safe?: boolean;
+}
+
+/**
+ * The ShiftIntensity kernel: `x + offset` in torch's precision (float32 unless float64), cast back to
+ * the input dtype (integers truncate; `safe` clamps first).
+ */
+export function shiftIntensityArray(data: NumericArray, inputDType: DType, offset: number, safe = false): NumericArray {
+  const compute = computeDTypeOf(inputDType);
+  const f = rounderOf(compute);
+  const o = f(offset);
+  const out = allocFloat(compute, data.length);
+  for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) + o);
+  return castOutput(out, inputDType, safe);
+}
+
+/** ShiftIntensity on one image (a new MetaImage, same dtype). */
+export function shiftIntensity(img: MetaImage, offset: number, safe = false): MetaImage {
+  return img.clone({ data: shiftIntensityArray(img.data, img.dtype, offset, safe), dtype: img.dtype });
+}
+
+/**
+ * Adds a constant to every voxel (MONAI `ShiftIntensity`); the dtype is kept.
+ *
+ * @example
+ * await new ShiftIntensity({ offset: 100.5 }).apply(img);
+ */
+export class ShiftIntensity extends ImageTransform {
+  constructor(options: ShiftIntensityOptions) {
+    if (typeof options !== 'object' || options === null)
+      throw new TransformError('ShiftIntensity', undefined, 'options { offset } are required');
+    requireFinite('ShiftIntensity', 'offset', options.offset);
+    super(options);
+  }
+
+  transformImage(img: MetaImage): MetaImage {
+    const o = this.options as unknown as ShiftIntensityOptions;
+    return shiftIntensity(img, o.offset, o.safe ?? false);
+  }
+}
+
+/** Options of {@link ShiftIntensityd}. */
+export interface ShiftIntensitydOptions extends MapTransformOptions, ShiftIntensityOptions {
+  /**
+   * Key(s) in each key's meta dictionary whose value multiplies `offset` (MONAI `factor_key`), e.g. a
+   * statistic stored by an earlier transform. Missing → the plain offset.
+   */
+  factorKey?: string | readonly string[] | null;
+  /** Meta dictionary key(s) of each key (default `${key}_${metaKeyPostfix}`). */
+  metaKeys?: string | readonly (string | null)[] | null;
+  /** Postfix of the meta dictionary key (default `'meta_dict'`). */
+  metaKeyPostfix?: string;
+}
+
+/** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
+export class ShiftIntensityd extends ImageMapTransform {
+  constructor(options: ShiftIntensitydOptions) {
+    requireFinite('ShiftIntensityd', 'offset', options.offset);
+    super(options);
+  }
+
+  protected transformKey(img: MetaImage, key: string, index: number, d: DataItem): MetaImage {
+    const o = this.options as unknown as ShiftIntensitydOptions;
+    const pick = <T>(v: T | readonly T[] | null | undefined): T | null => {
+      if (v === null || v === undefined) return null;
+      if (Array.isArray(v)) return (v.length === 1 ? v[0] : v[index]) ?? null;
+      return v as T;
+    };
+    const factorKey = pick(o.factorKey);
+    let offset = o.offset;
+    if (factorKey !== null) {
+      const metaKey = pick(o.metaKeys) ?? `${key}_${o.metaKeyPostfix ?? 'meta_dict'}`;
+      const meta = d[metaKey];
+      const factor = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
+      if (factor !== undefined && factor !== null) {
+        if (typeof factor !== 'number' || !Number.isFinite(factor))
+          throw new TransformError(this.name, key, `${metaKey}.${factorKey} must be a finite number, got ${String(factor)}`);
+        offset = o.offset * factor;
+      }
+    }
+    return shiftIntensity(img, offset, o.safe ?? false);
+  }
+}
