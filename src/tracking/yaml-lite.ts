@@ -17,6 +17,7 @@ function scalar(v: FlatYamlValue): string {
     return String(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
+  // eslint-disable-next-line no-control-regex -- control characters need double quotes
   if (/[\u0000-\u001f\u007f]/.test(v)) return JSON.stringify(v);
   const plain =
     /^[A-Za-z_/][A-Za-z0-9_./:@+ -]*$/.test(v) && !RESERVED.test(v) && !/[ :]$/.test(v) && !v.includes(': ') && !v.includes(' #');
