@@ -32,3 +32,16 @@ export function withKey<T>(transform: string, key: string | undefined, fn: () =>
 export function fail(where: string, problem: string): never {
   throw new TransformError(where, undefined, problem);
 }
+
+/** Async {@link withKey}. */
+export async function withKeyAsync<T>(
+  transform: string,
+  key: string | undefined,
+  fn: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw keyedError(e, transform, key);
+  }
+}
