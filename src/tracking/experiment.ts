@@ -75,6 +75,8 @@ export interface EntryPointResult {
   stderr?: string;
 }
 
+const SHELL_SIGNALS: Record<number, NodeJS.Signals> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 15: 'SIGTERM' };
+
 /** POSIX shell single-quoting. */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -259,10 +261,13 @@ export class Experiment {
       await run.end('FAILED').catch(() => undefined);
       throw new ConfigError(`could not start entry point '${entryPoint}' (${cmd}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     });
-    const status: RunStatus = signal !== null ? 'KILLED' : code === 0 ? 'FINISHED' : 'FAILED';
-    await run.setTag('csc_mlops.exit_code', code === null ? `signal ${signal}` : String(code)).catch(() => undefined);
+    // through `sh -c`, a child killed by a signal shows as exit status 128 + signal number
+    const shellSignal = code !== null && code > 128 ? SHELL_SIGNALS[code - 128] : undefined;
+    const sig = signal ?? shellSignal ?? null;
+    const status: RunStatus = sig !== null ? 'KILLED' : code === 0 ? 'FINISHED' : 'FAILED';
+    await run.setTag('csc_mlops.exit_code', sig !== null ? `signal ${sig}` : String(code)).catch(() => undefined);
     await run.end(status);
-    const result: EntryPointResult = { runId: run.id, status, exitCode: code, signal };
+    const result: EntryPointResult = { runId: run.id, status, exitCode: sig !== null ? null : code, signal: sig };
     if (stdio === 'pipe') {
       result.stdout = stdout;
       result.stderr = stderr;

@@ -21,10 +21,10 @@ export interface GitInfo {
   modified: string[];
 }
 
-function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+function git(cwd: string, args: string[], raw = false): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile('git', ['-C', cwd, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      resolve({ ok: error === null, out: stdout.trim(), err: stderr.trim() || (error ? error.message : '') });
+      resolve({ ok: error === null, out: raw ? stdout : stdout.trim(), err: stderr.trim() || (error ? error.message : '') });
     });
   });
 }
@@ -71,7 +71,7 @@ export async function readGitInfo(cwd: string): Promise<GitInfo | undefined> {
     const u = await git(cwd, ['config', '--get', `remote.${remote}.url`]);
     if (u.ok && u.out !== '') remoteUrl = redactRemoteUrl(u.out);
   }
-  const status = await git(cwd, ['status', '--porcelain=v1', '--untracked-files=no', '-z']);
+  const status = await git(cwd, ['status', '--porcelain=v1', '--untracked-files=no', '-z'], true);
   const modified: string[] = [];
   const parts = status.out.split('\0');
   for (let i = 0; i < parts.length; i++) {
