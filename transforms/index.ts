@@ -7,3 +7,5 @@ export * from './io/index.js';
 export * from './utility/index.js';
 export * from './crop-pad/index.js';
 export * from './intensity/index.js';
+export * from './spatial/index.js';
+export * from './post/index.js';

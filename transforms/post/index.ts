@@ -1,0 +1,6 @@
+export * from './connected-components.js';
+export * from './as-discrete.js';
+export * from './activations.js';
+export * from './keep-largest-connected-component.js';
+export * from './fill-holes.js';
+export * from './label-to-contour.js';
