@@ -187,9 +187,13 @@ function describeGroup(g: SeriesSlice[]): string {
 }
 
 function inconsistencyKind(a: SeriesSlice, b: SeriesSlice): string {
-  if (layoutKey(a.header) !== layoutKey(b.header) || a.header.photometricInterpretation !== b.header.photometricInterpretation)
+  if (
+    layoutKey(a.header) !== layoutKey(b.header) ||
+    a.header.photometricInterpretation !== b.header.photometricInterpretation
+  )
     return 'image sizes or pixel formats';
-  if (maxAbsDiff(a.geometry.orientation, b.geometry.orientation) > ORIENTATION_TOLERANCE) return 'orientations';
+  if (maxAbsDiff(a.geometry.orientation, b.geometry.orientation) > ORIENTATION_TOLERANCE)
+    return 'orientations';
   return 'pixel spacings';
 }
 
@@ -295,7 +299,9 @@ function orderByPosition(
     const up = keys.every((v, i) => i === 0 || v > keys[i - 1]!);
     const down = keys.every((v, i) => i === 0 || v < keys[i - 1]!);
     if (!up && !down)
-      warnings.push('InstanceNumber order is not monotonic along the slice normal: the slice axis of the affine is only an average');
+      warnings.push(
+        'InstanceNumber order is not monotonic along the slice normal: the slice axis of the affine is only an average',
+      );
     return byNumber;
   }
   return geo;
@@ -314,7 +320,10 @@ function stack(
   let use = slices;
   if (groups.length > 1) {
     const kind = inconsistencyKind(groups[0]![0]!, groups[1]![0]!);
-    const described = groups.map(describeGroup).join('; ');
+    const sorted = [...groups].sort((a, b) => b.length - a.length);
+    const described =
+      sorted.slice(0, 3).map(describeGroup).join('; ') +
+      (groups.length > 3 ? `; and ${groups.length - 3} more stacks` : '');
     if (!keepLargestStack)
       throw new ImageReadError(
         options.source,
@@ -378,7 +387,10 @@ function result(
  * multi-frame files (cine, NM) keep their frame order, spaced by SpacingBetweenSlices or
  * SliceThickness (1 mm when neither is given).
  */
-export function assembleFrames(header: DicomImageHeader, options: AssembleSeriesOptions = {}): AssembledSeries {
+export function assembleFrames(
+  header: DicomImageHeader,
+  options: AssembleSeriesOptions = {},
+): AssembledSeries {
   const source = options.source ?? header.file;
   const warnings: string[] = [];
   const n = header.numberOfFrames;
@@ -399,7 +411,9 @@ export function assembleFrames(header: DicomImageHeader, options: AssembleSeries
     const normal = sliceNormal(base.orientation);
     const d = header.spacingBetweenSlices ?? base.sliceThickness ?? 1;
     if (header.spacingBetweenSlices === undefined && base.sliceThickness === undefined)
-      warnings.push('the frames have no per-frame position and no slice spacing: 1 mm assumed between frames');
+      warnings.push(
+        'the frames have no per-frame position and no slice spacing: 1 mm assumed between frames',
+      );
     // Frames share the file's position: keep their order, spaced along the normal.
     const step = normal.map((x) => x * d);
     const geoms = slices.map((s) => ({ ...s, geometry: { ...s.geometry, position: undefined } }));
@@ -419,7 +433,10 @@ export function assembleFrames(header: DicomImageHeader, options: AssembleSeries
  * involved) for several series, gaps, duplicate positions and mixed stacks, unless the options
  * say how to resolve them.
  */
-export function assembleSeries(headers: DicomImageHeader[], options: AssembleSeriesOptions = {}): AssembledSeries {
+export function assembleSeries(
+  headers: DicomImageHeader[],
+  options: AssembleSeriesOptions = {},
+): AssembledSeries {
   const source = options.source ?? 'the DICOM files';
   if (headers.length === 0) throw new ImageReadError(source, 'no DICOM images found');
   const { chosen, others } = selectSeries(headers, options.seriesOption ?? 'error', source);

@@ -65,7 +65,13 @@ let losslessCtor: (new () => LosslessDecoder) | undefined;
 
 /** Runs a synchronous codec call with the console silenced (codecs print progress and warnings). */
 function silenced<T>(fn: () => T): T {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
   console.log = console.info = console.warn = console.error = console.debug = quiet;
   try {
     return fn();
@@ -117,7 +123,8 @@ export function jpegPrecision(frame: Uint8Array): number | undefined {
       p++;
       continue;
     }
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return frame[p + 4];
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return frame[p + 4];
     if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       p += 2;
       continue;
@@ -166,7 +173,9 @@ export function jpegAsStoredRgb(frame: Uint8Array): Uint8Array {
   const has = (marker: number, id: string): boolean =>
     segments.some(
       ([m, start, len]) =>
-        m === marker && len >= id.length && String.fromCharCode(...frame.subarray(start, start + id.length)) === id,
+        m === marker &&
+        len >= id.length &&
+        String.fromCharCode(...frame.subarray(start, start + id.length)) === id,
     );
   if (has(0xe0, 'JFIF') || has(0xee, 'Adobe')) return frame;
   const sof = segments.find(([m]) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc);
@@ -174,7 +183,9 @@ export function jpegAsStoredRgb(frame: Uint8Array): Uint8Array {
     const ids = [0, 1, 2].map((c) => frame[sof[1] + 6 + 3 * c]);
     if (ids[0] === 0x52 && ids[1] === 0x47 && ids[2] === 0x42) return frame;
   }
-  const adobe = [0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+  const adobe = [
+    0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00,
+  ];
   const out = new Uint8Array(frame.length + adobe.length);
   out.set(frame.subarray(0, 2), 0);
   out.set(adobe, 2);
@@ -199,7 +210,9 @@ async function decodeWasm(encoding: PixelEncoding, frame: Uint8Array): Promise<D
       }
       const info = decoder.getFrameInfo();
       if (!info.width || !info.height)
-        throw new CodecError(`${spec[0]} decoded no image (the codestream is not valid for this transfer syntax)`);
+        throw new CodecError(
+          `${spec[0]} decoded no image (the codestream is not valid for this transfer syntax)`,
+        );
       const bytes = decoder.getDecodedBuffer();
       const wide = info.bitsPerSample > 8;
       const n = info.width * info.height * info.componentCount;

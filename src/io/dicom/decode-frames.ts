@@ -70,13 +70,22 @@ export function checkDecodable(header: DicomImageHeader): void {
         'PALETTE COLOR images are not supported (the pixels are indices into a colour table); convert the file to RGB first',
         file,
       );
-    throw new UnsupportedFormatError(`photometric interpretation '${pi}' with one sample per pixel is not supported`, file);
+    throw new UnsupportedFormatError(
+      `photometric interpretation '${pi}' with one sample per pixel is not supported`,
+      file,
+    );
   }
   if (header.samplesPerPixel === 3 && !COLOUR.has(pi))
-    throw new UnsupportedFormatError(`photometric interpretation '${pi}' with three samples per pixel is not supported`, file);
+    throw new UnsupportedFormatError(
+      `photometric interpretation '${pi}' with three samples per pixel is not supported`,
+      file,
+    );
   const tsInfo = transferSyntaxInfo(header.transferSyntaxUID);
   if (!tsInfo)
-    throw new UnsupportedFormatError(`transfer syntax ${describeTransferSyntax(header.transferSyntaxUID)} is not supported`, file);
+    throw new UnsupportedFormatError(
+      `transfer syntax ${describeTransferSyntax(header.transferSyntaxUID)} is not supported`,
+      file,
+    );
   if (tsInfo.encoding === 'unsupported')
     throw new UnsupportedFormatError(`transfer syntax ${tsInfo.uid} (${tsInfo.name}) is not supported`, file);
   if (tsInfo.encoding !== 'native' && header.bitsAllocated === 1)
@@ -87,7 +96,10 @@ export function checkDecodable(header: DicomImageHeader): void {
 
 function pixelElement(dicom: DicomFile, header: DicomImageHeader): Element {
   if (!dicom.complete)
-    throw new ImageReadError(dicom.file, 'internal: pixel data requested from a header-only parse; parse the whole file');
+    throw new ImageReadError(
+      dicom.file,
+      'internal: pixel data requested from a header-only parse; parse the whole file',
+    );
   const el = dicom.dataSet.elements[header.pixelDataTag];
   if (!el) throw new ImageReadError(dicom.file, 'holds no image: it has no Pixel Data (7FE0,0010)');
   return el;
@@ -222,8 +234,12 @@ export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, in
   const el = pixelElement(dicom, header);
   const fragments = el.fragments;
   if (!el.encapsulatedPixelData || !fragments)
-    throw new ImageReadError(dicom.file, 'the transfer syntax is compressed but the pixel data is not encapsulated');
-  if (fragments.length === 0) throw new ImageReadError(dicom.file, 'the encapsulated pixel data has no fragments');
+    throw new ImageReadError(
+      dicom.file,
+      'the transfer syntax is compressed but the pixel data is not encapsulated',
+    );
+  if (fragments.length === 0)
+    throw new ImageReadError(dicom.file, 'the encapsulated pixel data has no fragments');
   const n = header.numberOfFrames;
   try {
     if (el.basicOffsetTable && el.basicOffsetTable.length > 0) {
@@ -240,9 +256,13 @@ export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, in
     }
     throw new Error(`${fragments.length} fragments for ${n} frames and no basic offset table`);
   } catch (e) {
-    throw new ImageReadError(dicom.file, `cannot locate frame ${index + 1} of ${n} in the encapsulated pixel data: ${describeError(e)}`, {
-      cause: e,
-    });
+    throw new ImageReadError(
+      dicom.file,
+      `cannot locate frame ${index + 1} of ${n} in the encapsulated pixel data: ${describeError(e)}`,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
@@ -250,7 +270,11 @@ export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, in
  * Decodes frame `index` (0-based) of a fully parsed file: a typed array of `rows × columns ×
  * samples` values (row-major, RGB interleaved), dtype {@link storedDType}, before rescale.
  */
-export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, index: number): Promise<NumericArray> {
+export async function decodeFrame(
+  dicom: DicomFile,
+  header: DicomImageHeader,
+  index: number,
+): Promise<NumericArray> {
   checkDecodable(header);
   const file = dicom.file;
   const n = header.numberOfFrames;
@@ -269,8 +293,15 @@ export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, in
     if (ba === 1) {
       const needBits = pixels * spp * n;
       if (el.length * 8 < needBits)
-        throw new ImageReadError(file, `the pixel data has ${el.length} bytes but ${n} frame(s) of ${rows}×${columns} 1-bit pixels need ${Math.ceil(needBits / 8)}: the file is truncated`);
-      data = unpackBits(bytes.subarray(el.dataOffset, el.dataOffset + el.length), index * pixels * spp, pixels * spp);
+        throw new ImageReadError(
+          file,
+          `the pixel data has ${el.length} bytes but ${n} frame(s) of ${rows}×${columns} 1-bit pixels need ${Math.ceil(needBits / 8)}: the file is truncated`,
+        );
+      data = unpackBits(
+        bytes.subarray(el.dataOffset, el.dataOffset + el.length),
+        index * pixels * spp,
+        pixels * spp,
+      );
     } else {
       const frameBytes = nativeFrameBytes(header);
       if (el.length < frameBytes * n || el.dataOffset + frameBytes * n > bytes.length)
@@ -305,7 +336,8 @@ export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, in
       try {
         raw = decodeRle(frame, rows, columns, spp, ba);
       } catch (e) {
-        if (e instanceof RleError) throw new ImageReadError(file, `frame ${index + 1}: ${e.message}`, { cause: e });
+        if (e instanceof RleError)
+          throw new ImageReadError(file, `frame ${index + 1}: ${e.message}`, { cause: e });
         throw e;
       }
       data = readSamples(raw, 0, pixels * spp, ba, dtype, true);
@@ -315,7 +347,9 @@ export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, in
         decoded = await decodeCompressedFrame(ts.encoding, frame, ba);
       } catch (e) {
         if (e instanceof CodecUnsupportedError)
-          throw new UnsupportedFormatError(`transfer syntax ${ts.uid} (${ts.name}): ${e.message}`, file, { cause: e });
+          throw new UnsupportedFormatError(`transfer syntax ${ts.uid} (${ts.name}): ${e.message}`, file, {
+            cause: e,
+          });
         throw new ImageReadError(file, `frame ${index + 1} (${ts.name}): ${describeError(e)}`, { cause: e });
       }
       if (decoded.width !== columns || decoded.height !== rows || decoded.components !== spp)
@@ -326,8 +360,10 @@ export async function decodeFrame(dicom: DicomFile, header: DicomImageHeader, in
       data = alloc(dtype, pixels * spp);
       const s = decoded.samples;
       // Copy bit patterns; masking below fixes sign and unused bits.
-      if (ba === 16 && s instanceof Uint16Array) new Uint16Array(data.buffer, data.byteOffset, data.length).set(s);
-      else if (ba === 8 && s instanceof Uint8Array) new Uint8Array(data.buffer, data.byteOffset, data.length).set(s);
+      if (ba === 16 && s instanceof Uint16Array)
+        new Uint16Array(data.buffer, data.byteOffset, data.length).set(s);
+      else if (ba === 8 && s instanceof Uint8Array)
+        new Uint8Array(data.buffer, data.byteOffset, data.length).set(s);
       else for (let i = 0; i < data.length; i++) data[i] = s[i]!;
       // Codecs return colour images as RGB (JPEG and JPEG 2000 undo their colour transforms).
       if (spp === 3) pi = 'RGB';

@@ -138,11 +138,7 @@ function firstItem(ds: DataSet | undefined, tag: string): DataSet | undefined {
   return ds?.elements[tag]?.items?.[0]?.dataSet;
 }
 
-function sliceGeometry(
-  ds: DataSet,
-  base: FrameGeometry,
-  withRescale: boolean,
-): FrameGeometry {
+function sliceGeometry(ds: DataSet, base: FrameGeometry, withRescale: boolean): FrameGeometry {
   const pos = firstItem(ds, T.planePosition);
   const ori = firstItem(ds, T.planeOrientation);
   const meas = firstItem(ds, T.pixelMeasures);
@@ -184,15 +180,24 @@ export function readImageHeader(dicom: DicomFile): DicomImageHeader {
   const rows = us(ds, T.rows);
   const columns = us(ds, T.columns);
   if (!rows || !columns)
-    throw new ImageReadError(file, `invalid image size: Rows ${rows ?? 'missing'}, Columns ${columns ?? 'missing'}`);
+    throw new ImageReadError(
+      file,
+      `invalid image size: Rows ${rows ?? 'missing'}, Columns ${columns ?? 'missing'}`,
+    );
   const floatBits = pixelDataTag === T.floatPixelData ? 32 : pixelDataTag === T.doubleFloatPixelData ? 64 : 0;
   const bitsAllocated = floatBits || us(ds, T.bitsAllocated);
   if (bitsAllocated === undefined) throw new ImageReadError(file, 'Bits Allocated (0028,0100) is missing');
   if (![1, 8, 16, 32, 64].includes(bitsAllocated) || (bitsAllocated === 64 && !floatBits))
-    throw new UnsupportedFormatError(`Bits Allocated ${bitsAllocated} is not supported (1, 8, 16 or 32)`, file);
+    throw new UnsupportedFormatError(
+      `Bits Allocated ${bitsAllocated} is not supported (1, 8, 16 or 32)`,
+      file,
+    );
   const bitsStored = floatBits || (us(ds, T.bitsStored) ?? bitsAllocated);
   if (bitsStored < 1 || bitsStored > bitsAllocated)
-    throw new ImageReadError(file, `Bits Stored ${bitsStored} is not between 1 and Bits Allocated ${bitsAllocated}`);
+    throw new ImageReadError(
+      file,
+      `Bits Stored ${bitsStored} is not between 1 and Bits Allocated ${bitsAllocated}`,
+    );
   const highBit = floatBits ? floatBits - 1 : (us(ds, T.highBit) ?? bitsStored - 1);
   const samplesPerPixel = us(ds, T.samplesPerPixel) ?? 1;
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3)
@@ -259,7 +264,8 @@ export function readImageHeader(dicom: DicomFile): DicomImageHeader {
     instanceNumber: integerString(ds, T.instanceNumber),
     sliceThickness: base.sliceThickness,
     spacingBetweenSlices: decimal(ds, T.spacingBetweenSlices),
-    gridFrameOffsetVector: gridFrameOffsetVector?.length === numberOfFrames ? gridFrameOffsetVector : undefined,
+    gridFrameOffsetVector:
+      gridFrameOffsetVector?.length === numberOfFrames ? gridFrameOffsetVector : undefined,
     enhanced,
     frames,
   };

@@ -39,7 +39,15 @@ export {
   ybrFullToRgb,
 } from './decode-frames.js';
 export { decodeRle, RleError } from './rle.js';
-export { loadedCodecs, jpegPrecision, jpegAsStoredRgb } from './codecs.js';
+export {
+  loadedCodecs,
+  jpegPrecision,
+  jpegAsStoredRgb,
+  decodeCompressedFrame,
+  CodecError,
+  CodecUnsupportedError,
+  type DecodedSamples,
+} from './codecs.js';
 export {
   TRANSFER_SYNTAXES,
   transferSyntaxInfo,

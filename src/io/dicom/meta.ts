@@ -26,7 +26,12 @@ function multi<T>(values: T[]): T | T[] | undefined {
   return values.length === 1 ? values[0] : values;
 }
 
-function binaryValues(ds: DataSet, el: Element, size: number, read: (i: number) => number | undefined): number[] {
+function binaryValues(
+  ds: DataSet,
+  el: Element,
+  size: number,
+  read: (i: number) => number | undefined,
+): number[] {
   const out: number[] = [];
   const n = Math.floor(el.length / size);
   for (let i = 0; i < n; i++) {
@@ -38,7 +43,8 @@ function binaryValues(ds: DataSet, el: Element, size: number, read: (i: number) 
 
 function printable(ds: DataSet, el: Element): boolean {
   const bytes = ds.byteArray.subarray(el.dataOffset, el.dataOffset + Math.min(el.length, 1024));
-  for (const b of bytes) if ((b < 0x20 && b !== 0 && b !== 0x0a && b !== 0x0d && b !== 0x09) || b > 0x7e) return false;
+  for (const b of bytes)
+    if ((b < 0x20 && b !== 0 && b !== 0x0a && b !== 0x0d && b !== 0x09) || b > 0x7e) return false;
   return true;
 }
 
@@ -110,7 +116,10 @@ function dataSetToObject(ds: DataSet, depth: number): Record<string, unknown> {
  * The meta attributes of a parsed file, keyed by DICOM keyword (see {@link DicomMetaOptions}).
  * `TransferSyntaxUID` is always present (guessed for files without file meta).
  */
-export function dicomMetaAttributes(dicom: DicomFile, options: DicomMetaOptions = {}): Record<string, unknown> {
+export function dicomMetaAttributes(
+  dicom: DicomFile,
+  options: DicomMetaOptions = {},
+): Record<string, unknown> {
   const ds = dicom.dataSet;
   let out: Record<string, unknown>;
   if (options.prune ?? true) {

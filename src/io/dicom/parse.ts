@@ -43,11 +43,19 @@ export interface ParseDicomOptions {
 
 /** True when `bytes` has the Part-10 `DICM` marker at byte 128. */
 export function hasDicmMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length >= 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
+  );
 }
 
 const VRS = new Set(
-  'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '),
+  'AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -80,7 +88,8 @@ function inflater(bytes: Uint8Array, position: number): Uint8Array {
 
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }` objects: get the message. */
 function parserMessage(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'exception' in e) return describeError((e as { exception: unknown }).exception);
+  if (typeof e === 'object' && e !== null && 'exception' in e)
+    return describeError((e as { exception: unknown }).exception);
   return describeError(e);
 }
 
@@ -95,7 +104,11 @@ function transferSyntaxOf(dataSet: DataSet): string | undefined {
  * non-DICOM, corrupt or truncated input, {@link UnsupportedFormatError} for a deflated file whose
  * stream cannot be inflated.
  */
-export function parseDicomBuffer(bytes: Uint8Array, file: string, options: ParseDicomOptions = {}): DicomFile {
+export function parseDicomBuffer(
+  bytes: Uint8Array,
+  file: string,
+  options: ParseDicomOptions = {},
+): DicomFile {
   if (bytes.length === 0) throw new NotDicomError(file, 'the file is empty, not a DICOM file');
   const untilTag = options.headerOnly ? PIXEL_DATA_TAG : undefined;
   let data = bytes;
@@ -129,7 +142,10 @@ export function parseDicomBuffer(bytes: Uint8Array, file: string, options: Parse
         const position = (meta as DataSet & { position?: number }).position ?? 132;
         const guess = guessTransferSyntax(data, position);
         if (guess === undefined)
-          throw new ImageReadError(file, 'the file meta has no Transfer Syntax UID (0002,0010) and no dataset follows');
+          throw new ImageReadError(
+            file,
+            'the file meta has no Transfer Syntax UID (0002,0010) and no dataset follows',
+          );
         data = data.subarray(position);
         dataSet = dicomParser.parseDicom(data, { TransferSyntaxUID: guess, untilTag, inflater } as never);
         guessed = guess;
@@ -141,10 +157,16 @@ export function parseDicomBuffer(bytes: Uint8Array, file: string, options: Parse
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
     const message = parserMessage(e);
-    if (/inflate|incorrect header check|invalid (block|distance|stored)|unexpected end of file/i.test(message)) {
-      throw new ImageReadError(file, `the deflated dataset cannot be inflated (${message}); the file is corrupt or truncated`, {
-        cause: e,
-      });
+    if (
+      /inflate|incorrect header check|invalid (block|distance|stored)|unexpected end of file/i.test(message)
+    ) {
+      throw new ImageReadError(
+        file,
+        `the deflated dataset cannot be inflated (${message}); the file is corrupt or truncated`,
+        {
+          cause: e,
+        },
+      );
     }
     throw new ImageReadError(file, `corrupt or truncated DICOM data (${message})`, { cause: e });
   }

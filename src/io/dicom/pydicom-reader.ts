@@ -79,7 +79,8 @@ interface Resolved {
 
 function bool(v: unknown, key: string, dflt: boolean): boolean {
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean') throw new ConfigError(`PydicomReader option ${key} must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new ConfigError(`PydicomReader option ${key} must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -92,7 +93,8 @@ function resolveOptions(...sources: (ReadOptions | PydicomReaderOptions | undefi
   let dtype: DType | null = 'float32';
   if (o['dtype'] === null) dtype = null;
   else if (o['dtype'] !== undefined) {
-    if (typeof o['dtype'] !== 'string') throw new ConfigError(`PydicomReader option dtype must be a dtype name or null`);
+    if (typeof o['dtype'] !== 'string')
+      throw new ConfigError(`PydicomReader option dtype must be a dtype name or null`);
     try {
       dtype = parseDType(o['dtype']);
     } catch (e) {
@@ -101,13 +103,19 @@ function resolveOptions(...sources: (ReadOptions | PydicomReaderOptions | undefi
   }
   const sortBy = o['sortBy'] ?? 'position';
   if (sortBy !== 'position' && sortBy !== 'instanceNumber')
-    throw new ConfigError(`PydicomReader option sortBy must be 'position' or 'instanceNumber', got ${JSON.stringify(sortBy)}`);
+    throw new ConfigError(
+      `PydicomReader option sortBy must be 'position' or 'instanceNumber', got ${JSON.stringify(sortBy)}`,
+    );
   const seriesOption = o['seriesOption'] ?? 'error';
   if (typeof seriesOption !== 'string' || seriesOption === '')
-    throw new ConfigError(`PydicomReader option seriesOption must be 'error', 'first', 'largest' or a SeriesInstanceUID`);
+    throw new ConfigError(
+      `PydicomReader option seriesOption must be 'error', 'first', 'largest' or a SeriesInstanceUID`,
+    );
   const concurrency = o['concurrency'] ?? 4;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1)
-    throw new ConfigError(`PydicomReader option concurrency must be a positive integer, got ${JSON.stringify(concurrency)}`);
+    throw new ConfigError(
+      `PydicomReader option concurrency must be a positive integer, got ${JSON.stringify(concurrency)}`,
+    );
   const rx = o['fnameRegex'];
   let fnameRegex: RegExp | undefined;
   if (rx instanceof RegExp) fnameRegex = rx;
@@ -115,9 +123,12 @@ function resolveOptions(...sources: (ReadOptions | PydicomReaderOptions | undefi
     try {
       fnameRegex = new RegExp(rx);
     } catch (e) {
-      throw new ConfigError(`PydicomReader option fnameRegex is not a valid regular expression: ${(e as Error).message}`);
+      throw new ConfigError(
+        `PydicomReader option fnameRegex is not a valid regular expression: ${(e as Error).message}`,
+      );
     }
-  } else if (rx !== undefined && rx !== '') throw new ConfigError('PydicomReader option fnameRegex must be a string or RegExp');
+  } else if (rx !== undefined && rx !== '')
+    throw new ConfigError('PydicomReader option fnameRegex must be a string or RegExp');
   const cd = o['channelDim'];
   if (cd !== undefined && cd !== null && cd !== 'no_channel' && !Number.isInteger(cd))
     throw new ConfigError(`PydicomReader option channelDim must be an integer, 'no_channel' or null`);
@@ -174,7 +185,8 @@ async function listInputs(path: string | readonly string[], opts: Resolved): Pro
   const files: string[] = [];
   let folders = 0;
   for (const p of paths) {
-    if (typeof p !== 'string' || p === '') throw new ConfigError(`PydicomReader.read: invalid path ${JSON.stringify(p)}`);
+    if (typeof p !== 'string' || p === '')
+      throw new ConfigError(`PydicomReader.read: invalid path ${JSON.stringify(p)}`);
     let st;
     try {
       st = await stat(p);
@@ -188,7 +200,10 @@ async function listInputs(path: string | readonly string[], opts: Resolved): Pro
   }
   const source = paths.length === 1 ? paths[0]! : `${dirname(paths[0]!)} (${paths.length} paths)`;
   if (files.length === 0)
-    throw new ImageReadError(source, opts.fnameRegex ? `no file matches fnameRegex ${opts.fnameRegex}` : 'the folder holds no files');
+    throw new ImageReadError(
+      source,
+      opts.fnameRegex ? `no file matches fnameRegex ${opts.fnameRegex}` : 'the folder holds no files',
+    );
   return { files, single: folders === 0 && files.length === 1, source, label: paths[0]! };
 }
 
@@ -214,12 +229,15 @@ function intDTypeFor(lo: number, hi: number): DType {
 /** Chooses the output dtype and how each slice's rescale is applied. */
 function planOutput(series: AssembledSeries, requested: DType | null): Plan {
   const slices = series.slices;
-  if (requested !== null) return { dtype: requested, modes: slices.map((s) => (hasRescale(s) ? 'float32' : 'none')) };
+  if (requested !== null)
+    return { dtype: requested, modes: slices.map((s) => (hasRescale(s) ? 'float32' : 'none')) };
   const stored = storedDType(slices[0]!.header);
-  const identity = (s: SeriesSlice): boolean => (s.geometry.rescaleSlope ?? 1) === 1 && (s.geometry.rescaleIntercept ?? 0) === 0;
+  const identity = (s: SeriesSlice): boolean =>
+    (s.geometry.rescaleSlope ?? 1) === 1 && (s.geometry.rescaleIntercept ?? 0) === 0;
   if (slices.every(identity)) return { dtype: stored, modes: slices.map(() => 'none') };
   const integral = slices.every(
-    (s) => Number.isInteger(s.geometry.rescaleSlope ?? 1) && Number.isInteger(s.geometry.rescaleIntercept ?? 0),
+    (s) =>
+      Number.isInteger(s.geometry.rescaleSlope ?? 1) && Number.isInteger(s.geometry.rescaleIntercept ?? 0),
   );
   if (integral && stored !== 'float32' && stored !== 'float64') {
     let lo = Infinity;
@@ -303,6 +321,22 @@ export class PydicomReader implements ImageReader {
     resolveOptions(options);
   }
 
+  /**
+   * Reads with default options: the class itself can be registered as an `ImageReader`
+   * (`registerReader(PydicomReader)`), as can an instance with other defaults.
+   */
+  static read(
+    path: string | readonly string[],
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage> {
+    return new PydicomReader().read(path, options);
+  }
+
+  /** See {@link PydicomReader.verifySuffix}. */
+  static verifySuffix(path: string): boolean {
+    return new PydicomReader().verifySuffix(path);
+  }
+
   /** True for `.dcm`/`.dicom`/`.ima` files, files with the `DICM` marker, and folders. */
   verifySuffix(path: string): boolean {
     if (DICOM_EXTENSIONS.has(extname(path).toLowerCase())) return true;
@@ -324,7 +358,10 @@ export class PydicomReader implements ImageReader {
   }
 
   /** Reads a file, a folder or a list of files (see the class comment). */
-  async read(path: string | readonly string[], options?: ReadOptions & { dtype?: DType | null }): Promise<MetaImage> {
+  async read(
+    path: string | readonly string[],
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage> {
     const opts = resolveOptions(this.defaults, options);
     const inputs = await listInputs(path, opts);
     const limit = pLimit(opts.concurrency);
@@ -364,7 +401,10 @@ export class PydicomReader implements ImageReader {
       );
       const images = headers.filter((h): h is DicomImageHeader => h !== undefined);
       if (images.length === 0)
-        throw new ImageReadError(inputs.source, `no DICOM image among its ${inputs.files.length} file(s) (${warnings.slice(0, 3).join('; ')})`);
+        throw new ImageReadError(
+          inputs.source,
+          `no DICOM image among its ${inputs.files.length} file(s) (${warnings.slice(0, 3).join('; ')})`,
+        );
       series = assembleSeries(images, { ...opts, source: inputs.source });
     }
     warnings.push(...series.warnings);
@@ -402,12 +442,28 @@ export class PydicomReader implements ImageReader {
         limit(async () => {
           const dicom = parsed.get(file) ?? (await parseDicomFile(file));
           const header = parsed.has(file) ? series.slices[indices[0]!]!.header : readImageHeader(dicom);
-          if (header.rows !== rows || header.columns !== columns || header.samplesPerPixel !== h0.samplesPerPixel)
+          if (
+            header.rows !== rows ||
+            header.columns !== columns ||
+            header.samplesPerPixel !== h0.samplesPerPixel
+          )
             throw new ImageReadError(file, 'the file changed while the series was being read');
           for (const i of indices) {
             const slice = series.slices[i]!;
             const frame = await decodeFrame(dicom, header, slice.frame);
-            storeFrame(out, frame, i, nSlices, rows, columns, spp, opts.swapIj, slice, plan.modes[i]!, asBool);
+            storeFrame(
+              out,
+              frame,
+              i,
+              nSlices,
+              rows,
+              columns,
+              spp,
+              opts.swapIj,
+              slice,
+              plan.modes[i]!,
+              asBool,
+            );
           }
           if (file === h0.file) attributes = dicomMetaAttributes(dicom, { prune: opts.pruneMetadata });
           parsed.delete(file);
@@ -428,10 +484,12 @@ export class PydicomReader implements ImageReader {
     });
     const meta: ImageMeta = { ...attributes };
     // Enhanced multi-frame files keep geometry in functional groups: expose the first frame's.
-    if (meta['ImagePositionPatient'] === undefined && series.origin) meta['ImagePositionPatient'] = [...series.origin];
+    if (meta['ImagePositionPatient'] === undefined && series.origin)
+      meta['ImagePositionPatient'] = [...series.origin];
     if (meta['ImageOrientationPatient'] === undefined && series.orientation)
       meta['ImageOrientationPatient'] = [...series.orientation];
-    if (meta['PixelSpacing'] === undefined && series.pixelSpacing) meta['PixelSpacing'] = [...series.pixelSpacing];
+    if (meta['PixelSpacing'] === undefined && series.pixelSpacing)
+      meta['PixelSpacing'] = [...series.pixelSpacing];
     if (!series.is2d && series.lastPosition) meta['lastImagePositionPatient'] = [...series.lastPosition];
     if (isMonochrome1(h0)) meta['monochrome1'] = true;
     if (!inputs.single) meta['dicom_files'] = [...new Set(series.slices.map((s) => s.header.file))];
@@ -447,6 +505,9 @@ export class PydicomReader implements ImageReader {
 }
 
 /** Reads DICOM with a default {@link PydicomReader} (see {@link PydicomReader.read}). */
-export function readDicom(path: string | readonly string[], options?: PydicomReaderOptions): Promise<MetaImage> {
+export function readDicom(
+  path: string | readonly string[],
+  options?: PydicomReaderOptions,
+): Promise<MetaImage> {
   return new PydicomReader().read(path, options as ReadOptions);
 }

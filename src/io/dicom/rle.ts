@@ -18,11 +18,13 @@ export function decodeRle(
   samplesPerPixel: number,
   bitsAllocated: number,
 ): Uint8Array {
-  if (bitsAllocated % 8 !== 0) throw new RleError(`RLE with Bits Allocated ${bitsAllocated} is not supported`);
+  if (bitsAllocated % 8 !== 0)
+    throw new RleError(`RLE with Bits Allocated ${bitsAllocated} is not supported`);
   const bytesPerSample = bitsAllocated / 8;
   const pixels = rows * columns;
   const expectedSegments = samplesPerPixel * bytesPerSample;
-  if (frame.length < 64) throw new RleError(`RLE frame of ${frame.length} bytes has no complete 64-byte header`);
+  if (frame.length < 64)
+    throw new RleError(`RLE frame of ${frame.length} bytes has no complete 64-byte header`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const nSegments = view.getUint32(0, true);
   if (nSegments !== expectedSegments)
@@ -70,7 +72,9 @@ export function decodeRle(
       // n === 128 (-128): no operation.
     }
     if (written < pixels)
-      throw new RleError(`RLE segment ${seg + 1} decodes to ${written} of ${pixels} bytes: the data is truncated or corrupt`);
+      throw new RleError(
+        `RLE segment ${seg + 1} decodes to ${written} of ${pixels} bytes: the data is truncated or corrupt`,
+      );
   }
   return out;
 }

@@ -79,7 +79,9 @@ export const TRANSFER_SYNTAXES: ReadonlyMap<string, TransferSyntax> = new Map(
     ts('1.2.840.10008.1.2.4.81', 'JPEG-LS Lossy (Near-Lossless) Image Compression', 'jpeg-ls', {
       decoder: CHARLS,
     }),
-    ts('1.2.840.10008.1.2.4.90', 'JPEG 2000 Image Compression (Lossless Only)', 'jpeg2000', { decoder: OPENJPEG }),
+    ts('1.2.840.10008.1.2.4.90', 'JPEG 2000 Image Compression (Lossless Only)', 'jpeg2000', {
+      decoder: OPENJPEG,
+    }),
     ts('1.2.840.10008.1.2.4.91', 'JPEG 2000 Image Compression', 'jpeg2000', { decoder: OPENJPEG }),
     ts('1.2.840.10008.1.2.4.201', 'High-Throughput JPEG 2000 Image Compression (Lossless Only)', 'htj2k', {
       decoder: OPENJPH,
@@ -90,11 +92,25 @@ export const TRANSFER_SYNTAXES: ReadonlyMap<string, TransferSyntax> = new Map(
       'htj2k',
       { decoder: OPENJPH },
     ),
-    ts('1.2.840.10008.1.2.4.203', 'High-Throughput JPEG 2000 Image Compression', 'htj2k', { decoder: OPENJPH }),
+    ts('1.2.840.10008.1.2.4.203', 'High-Throughput JPEG 2000 Image Compression', 'htj2k', {
+      decoder: OPENJPH,
+    }),
     ts('1.2.840.10008.1.2.4.52', 'JPEG Extended (Process 3 & 5) (Retired)', 'unsupported'),
-    ts('1.2.840.10008.1.2.4.53', 'JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (Retired)', 'unsupported'),
-    ts('1.2.840.10008.1.2.4.55', 'JPEG Full Progression, Non-Hierarchical (Process 10 & 12) (Retired)', 'unsupported'),
-    ts('1.2.840.10008.1.2.4.92', 'JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)', 'unsupported'),
+    ts(
+      '1.2.840.10008.1.2.4.53',
+      'JPEG Spectral Selection, Non-Hierarchical (Process 6 & 8) (Retired)',
+      'unsupported',
+    ),
+    ts(
+      '1.2.840.10008.1.2.4.55',
+      'JPEG Full Progression, Non-Hierarchical (Process 10 & 12) (Retired)',
+      'unsupported',
+    ),
+    ts(
+      '1.2.840.10008.1.2.4.92',
+      'JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)',
+      'unsupported',
+    ),
     ts('1.2.840.10008.1.2.4.93', 'JPEG 2000 Part 2 Multi-component Image Compression', 'unsupported'),
     ts('1.2.840.10008.1.2.4.94', 'JPIP Referenced', 'unsupported'),
     ts('1.2.840.10008.1.2.4.95', 'JPIP Referenced Deflate', 'unsupported'),

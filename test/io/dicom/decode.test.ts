@@ -32,10 +32,9 @@ interface Reference {
   shape: number[];
   sha256: string;
 }
-const references = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/dicom/reference-decodes.json'), 'utf8')) as Record<
-  string,
-  Reference
->;
+const references = JSON.parse(
+  readFileSync(join(ROOT, 'test/fixtures/dicom/reference-decodes.json'), 'utf8'),
+) as Record<string, Reference>;
 
 const CTORS: Record<string, new (n: number) => NumericArray> = {
   uint8: Uint8Array,
@@ -48,7 +47,9 @@ const CTORS: Record<string, new (n: number) => NumericArray> = {
   float64: Float64Array,
 };
 
-async function decodeAll(file: string): Promise<{ frames: NumericArray[]; header: ReturnType<typeof readImageHeader> }> {
+async function decodeAll(
+  file: string,
+): Promise<{ frames: NumericArray[]; header: ReturnType<typeof readImageHeader> }> {
   const dicom = await parseDicomFile(file);
   const header = readImageHeader(dicom);
   return { frames: await decodeFrames(dicom, header), header };
@@ -68,7 +69,16 @@ function hashAs(frames: NumericArray[], dtype: string): string {
 
 describe('DICOM pixel decoding', () => {
   it('decodes every transfer syntax of MR_small to identical pixels', async () => {
-    const variants = ['', '_implicit', '_bigendian', '_expb', '_padded', '_RLE', '_jp2klossless', '_jpeg_ls_lossless'];
+    const variants = [
+      '',
+      '_implicit',
+      '_bigendian',
+      '_expb',
+      '_padded',
+      '_RLE',
+      '_jp2klossless',
+      '_jpeg_ls_lossless',
+    ];
     const { frames: ref, header } = await decodeAll(join(GOLDEN, 'MR_small.dcm'));
     expect(header.transferSyntaxUID).toBe('1.2.840.10008.1.2.1');
     expect(ref[0]).toBeInstanceOf(Int16Array);
@@ -141,9 +151,14 @@ describe('DICOM pixel decoding', () => {
     const { frames } = await decodeAll(join(FIX, 'liver_1frame.dcm'));
     const f = frames[0]!;
     expect(f).toBeInstanceOf(Uint8Array);
-    const ones = f.reduce((s, v) => s + v, 0);
+    let ones = 0;
+    let other = 0;
+    for (const v of f) {
+      if (v === 1) ones++;
+      else if (v !== 0) other++;
+    }
     expect(ones).toBeGreaterThan(0);
-    expect(f.every((v) => v === 0 || v === 1)).toBe(true);
+    expect(other).toBe(0);
   });
 
   it('reads multi-frame RT dose identically from implicit LE, explicit BE and RLE', async () => {
@@ -151,7 +166,10 @@ describe('DICOM pixel decoding', () => {
     expect(a.length).toBe(15);
     for (const f of ['rtdose_expb.dcm', 'rtdose_rle.dcm']) {
       const b = (await decodeAll(join(FIX, f))).frames;
-      expect(b.map((x) => Array.from(x)), f).toEqual(a.map((x) => Array.from(x)));
+      expect(
+        b.map((x) => Array.from(x)),
+        f,
+      ).toEqual(a.map((x) => Array.from(x)));
     }
   });
 

@@ -23,7 +23,13 @@ interface Case {
       dtype: string;
       shape: number[];
       affine: number[][];
-      meta: { spatial_shape: number[]; original_channel_dim: string | number; space: string; spacing: number[]; original_affine: number[][] };
+      meta: {
+        spatial_shape: number[];
+        original_channel_dim: string | number;
+        space: string;
+        spacing: number[];
+        original_affine: number[][];
+      };
     };
   };
 }
@@ -37,8 +43,19 @@ const camel = (s: string): string => s.replace(/_([a-z])/g, (_, ch: string) => c
 /** Reader options from the case's LoadImaged arguments (the ones that are not LoadImaged's own). */
 function readerOptions(c: Case): Record<string, unknown> {
   const args = c.pipeline[0]!.args;
-  const own = new Set(['keys', 'reader', 'image_only', 'dtype', 'ensure_channel_first', 'allow_missing_keys']);
-  return Object.fromEntries(Object.entries(args).filter(([k]) => !own.has(k)).map(([k, v]) => [camel(k), v]));
+  const own = new Set([
+    'keys',
+    'reader',
+    'image_only',
+    'dtype',
+    'ensure_channel_first',
+    'allow_missing_keys',
+  ]);
+  return Object.fromEntries(
+    Object.entries(args)
+      .filter(([k]) => !own.has(k))
+      .map(([k, v]) => [camel(k), v]),
+  );
 }
 
 /** EnsureChannelFirst: prepend a channel for 'no_channel', move a last channel axis to the front. */
@@ -60,7 +77,10 @@ function rows(a: Float64Array): number[][] {
 function expectClose(actual: number[][], expected: number[][], tol: number): void {
   for (let r = 0; r < 4; r++)
     for (let c = 0; c < 4; c++)
-      expect(Math.abs(actual[r]![c]! - expected[r]![c]!), `affine[${r}][${c}] ${actual[r]![c]} vs ${expected[r]![c]}`).toBeLessThanOrEqual(tol);
+      expect(
+        Math.abs(actual[r]![c]! - expected[r]![c]!),
+        `affine[${r}][${c}] ${actual[r]![c]} vs ${expected[r]![c]}`,
+      ).toBeLessThanOrEqual(tol);
 }
 
 describe('PydicomReader against MONAI 1.4 golden DICOM cases', () => {
@@ -86,7 +106,9 @@ describe('PydicomReader against MONAI 1.4 golden DICOM cases', () => {
             mismatches++;
             if (first < 0) first = i;
           }
-        expect(mismatches, `first mismatch at ${first}: ${cf.data[first]} vs ${expected.data[first]}`).toBe(0);
+        expect(mismatches, `first mismatch at ${first}: ${cf.data[first]} vs ${expected.data[first]}`).toBe(
+          0,
+        );
         expectClose(rows(img.affine), out.affine, 1e-6);
         expectClose(rows(img.meta.original_affine as Float64Array), out.meta.original_affine, 1e-6);
         expect(img.meta.spatial_shape).toEqual(out.meta.spatial_shape);
