@@ -1,0 +1,2 @@
+export * from './affine-utils.js';
+export * from './spacing.js';
