@@ -1,1 +1,20 @@
-export {};
+/** Datasets, caches and the DataLoader (`csc-mlops/datasets`). */
+export { Dataset, Subset } from './dataset.js';
+export type { DatasetOptions, LoaderFetch } from './dataset.js';
+export { CacheDataset } from './cache-dataset.js';
+export type { CacheDatasetOptions, BuildWorkerOptions } from './cache-dataset.js';
+export { DataLoader } from './data-loader.js';
+export type { DataLoaderOptions } from './data-loader.js';
+export { listDataCollate, collateMeta, disposeBatch, batchInfo, flattenItems, META_DICT_SUFFIX } from './collate.js';
+export type { Batch, BatchInfo, CollateFn, CollateOptions } from './collate.js';
+export type { TfDatasetLike, TfDatasetOptions, TfKeys } from './tf-dataset.js';
+export { PipelineRunner, toCompose } from './pipeline-runner.js';
+export type { RunOptions, TransformInput } from './pipeline-runner.js';
+export { ItemError, DatasetBuildError, itemError } from './item-error.js';
+export type { ItemFailure } from './item-error.js';
+export { describeItemSource } from './item-source.js';
+export { itemSeed, epochShuffleSeed } from './item-seed.js';
+export { deepCopyItem, itemByteLength, toSharedItem } from './item-values.js';
+export { hashItem, stableStringify } from './stable-hash.js';
+export { WorkerPool, assertSamePipeline } from './worker-pool.js';
+export type { WorkerPoolOptions, PoolTask } from './worker-pool.js';

@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type TensorDType,
+  type TensorLayout,
+  allocTensorArray,
+  checkLayout,
+  layoutShape,
+  tensorDTypeOf,
+  writeTensorData,
+} from '../src/backend/tensor-data.js';
+import { DatasetError } from '../src/errors.js';
+import type { NumericArray } from '../src/image/dtype.js';
+import { MetaImage } from '../src/image/meta-image.js';
+import { isPlainObject } from './item-values.js';
+
+/**
+ * A collated batch: `batch[key]` is a `tf.Tensor` (batch first) for image keys, numbers and numeric
+ * arrays; `batch[key + '_meta_dict']` the collated meta of image keys (`affine`: B Float64Array(16),
+ * `applied_operations`: B traces, other meta keys as lists); other values as lists. The holder owns
+ * the tensors: `batch.dispose()` (or `disposeBatch(batch)`, or `tf.dispose(batch)`) frees them all.
+ */
+export type Batch = Record<string, any> & { dispose(): void };
+
+/** Options every collate function receives from the DataLoader. */
+export interface CollateOptions {
+  /** Tensor layout of image keys: `'channelsLast'` (default, `[B, x, y, z, C]`) or `'channelsFirst'`. */
+  layout?: TensorLayout;
+}
+
+/** A collate function: items (already flattened) → batch. */
+export type CollateFn = (items: unknown[], options: CollateOptions) => unknown;
+
+/** How a batch was made (read by `decollateBatch`). */
+export interface BatchInfo {
+  layout: TensorLayout;
+  /** Keys whose tensors came from MetaImages (with a `_meta_dict`). */
+  imageKeys: string[];
+  /** Meta-dict keys this collate generated from MetaImages. */
+  metaKeys: string[];
+  size: number;
+}
+
+const BATCH_INFO = Symbol.for('csc-mlops.BatchInfo');
+
+/** The collate information attached to a batch, if it is one. */
+export function batchInfo(batch: unknown): BatchInfo | undefined {
+  if (batch === null || typeof batch !== 'object') return undefined;
+  return (batch as Record<symbol, BatchInfo | undefined>)[BATCH_INFO];
+}
+
+/** Frees every tensor in a batch (or any structure holding tensors). */
+export function disposeBatch(batch: unknown): void {
+  if (batch !== null && typeof batch === 'object') tf.dispose(batch as tf.TensorContainer);
+}
+
+/** Suffix of the collated meta keys (MONAI's `*_meta_dict`). */
+export const META_DICT_SUFFIX = '_meta_dict';
+
+/**
+ * MONAI's `list_data_collate`: lists from multi-sample transforms are flattened into the batch, then
+ * each key is collated: MetaImages are stacked into one tensor (layout and tfjs dtype mapping as
+ * `toTensor`; images of different dtypes promote to float32, or int32 if all are integers) plus a
+ * `key_meta_dict`; numbers and booleans become 1-D tensors (int32 when all are integers, float32
+ * otherwise, bool); equal-length numeric typed arrays become `[B, n]` tensors; tensors are stacked
+ * (the item tensors are then disposed); everything else (strings, objects, lists) becomes a list —
+ * plain objects are collated key by key into lists. Shapes that differ throw a DatasetError that
+ * suggests `padListDataCollate`.
+ *
+ * @example
+ * const batch = listDataCollate([item0, item1]); // batch.image: tf.Tensor5D [2, x, y, z, 1]
+ * batch.dispose();
+ */
+export function listDataCollate(items: unknown[], options: CollateOptions = {}): Batch {
+  const layout = checkLayout(options.layout ?? 'channelsLast');
+  const flat = flattenItems(items);
+  if (flat.length === 0) throw new DatasetError('cannot collate an empty batch');
+  const first = flat[0];
+  const info: BatchInfo = { layout, imageKeys: [], metaKeys: [], size: flat.length };
+  const made: tf.Tensor[] = [];
+  try {
+    if (isPlainObject(first)) {
+      const batch: Record<string, unknown> = {};
+      for (const key of Object.keys(first)) {
+        const values = flat.map((d, b) => {
+          if (!isPlainObject(d)) throw new DatasetError(`batch item ${b} is not a dictionary like item 0`);
+          if (!(key in d)) throw new DatasetError(`batch item ${b} has no key '${key}' (item 0 has it); all items of a batch need the same keys`);
+          return d[key];
+        });
+        const value = collateValues(values, layout, key, made);
+        batch[key] = value;
+        if (values.every((v) => MetaImage.isMetaImage(v))) {
+          info.imageKeys.push(key);
+          const mk = key + META_DICT_SUFFIX;
+          if (!(mk in first)) {
+            batch[mk] = collateMeta(values as MetaImage[]);
+            info.metaKeys.push(mk);
+          }
+        }
+      }
+      return finishBatch(batch, info);
+    } else {
+      // items that are not dictionaries (e.g. MetaImages from array transforms): one value, as MONAI
+      return collateValues(flat, layout, undefined, made) as Batch;
+    }
+  } catch (e) {
+    tf.dispose(made);
+    throw e;
+  }
+}
+
+/** Flattens lists returned by multi-sample transforms (each list contributes its items). */
+export function flattenItems(items: unknown[]): unknown[] {
+  return items.some((x) => Array.isArray(x)) ? items.flatMap((x) => (Array.isArray(x) ? x : [x])) : items;
+}
+
+function finishBatch<T extends object>(batch: T, info: BatchInfo): T & Batch {
+  if (batch === null || typeof batch !== 'object') return batch as T & Batch;
+  Object.defineProperty(batch, BATCH_INFO, { value: info, enumerable: false });
+  Object.defineProperty(batch, 'dispose', { value: () => disposeBatch(batch), enumerable: false, writable: true });
+  return batch as T & Batch;
+}
+
+/** Attaches batch information (used by pad collate after padding). */
+export function attachBatchInfo<T extends object>(batch: T, info: BatchInfo): T & Batch {
+  return finishBatch(batch, info);
+}
+
+function collateValues(values: unknown[], layout: TensorLayout, key: string | undefined, made: tf.Tensor[]): unknown {
+  const where = key === undefined ? '' : ` for key '${key}'`;
+  if (values.every((v) => MetaImage.isMetaImage(v))) {
+    const t = stackImages(values as MetaImage[], layout, where);
+    made.push(t);
+    return t;
+  }
+  if (values.every((v) => typeof v === 'number')) {
+    const nums = values as number[];
+    const t = tf.tensor1d(nums, nums.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31) ? 'int32' : 'float32');
+    made.push(t);
+    return t;
+  }
+  if (values.every((v) => typeof v === 'boolean')) {
+    const t = tf.tensor1d(values.map((v) => (v ? 1 : 0)), 'bool');
+    made.push(t);
+    return t;
+  }
+  if (values.every((v) => isNumericArray(v))) {
+    const arrays = values as NumericArray[];
+    const n = arrays[0]!.length;
+    if (arrays.some((a) => a.length !== n))
+      throw new DatasetError(`arrays of different lengths${where} (${arrays.map((a) => a.length).join(', ')}) cannot be stacked`);
+    const isFloat = arrays.some((a) => a instanceof Float32Array || a instanceof Float64Array);
+    const dtype: TensorDType = isFloat ? 'float32' : 'int32';
+    const out = allocTensorArray(dtype, n * arrays.length);
+    arrays.forEach((a, b) => writeTensorData(a, [1, n], 'channelsFirst', out, b * n, false));
+    const t = tf.tensor2d(out, [arrays.length, n], dtype);
+    made.push(t);
+    return t;
+  }
+  if (values.every((v) => v instanceof tf.Tensor)) {
+    const ts = values as tf.Tensor[];
+    let t: tf.Tensor;
+    try {
+      t = tf.stack(ts);
+    } catch (e) {
+      throw new DatasetError(`tensors${where} cannot be stacked (${ts.map((x) => `[${x.shape.join(', ')}]`).join(', ')}): ${String(e)}`);
+    }
+    made.push(t);
+    tf.dispose(ts);
+    return t;
+  }
+  if (values.every((v) => isPlainObject(v))) {
+    const out: Record<string, unknown[]> = {};
+    const keys = new Set<string>();
+    for (const v of values as Record<string, unknown>[]) for (const k of Object.keys(v)) keys.add(k);
+    for (const k of keys) out[k] = (values as Record<string, unknown>[]).map((v) => v[k]);
+    return out;
+  }
+  return [...values];
+}
+
+function stackImages(images: MetaImage[], layout: TensorLayout, where: string): tf.Tensor {
+  const shape = images[0]!.shape;
+  for (const img of images)
+    if (img.shape.length !== shape.length || img.shape.some((s, i) => s !== shape[i]))
+      throw new DatasetError(
+        `images${where} have different shapes (${images.map((m) => `[${m.shape.join(', ')}]`).join(', ')}) and cannot be stacked; ` +
+          'crop or resize them to one size in the pipeline, or use collate: padListDataCollate to pad each batch to its largest image',
+      );
+  const dtypes = new Set(images.map((m) => tensorDTypeOf(m.dtype)));
+  const dtype: TensorDType =
+    dtypes.size === 1 ? (dtypes.values().next().value as TensorDType) : dtypes.has('float32') ? 'float32' : 'int32';
+  const n = images[0]!.size;
+  const out = allocTensorArray(dtype, n * images.length);
+  images.forEach((img, b) => writeTensorData(img.data, img.shape, layout, out, b * n, dtype === 'bool'));
+  return tf.tensor(out, [images.length, ...layoutShape(shape, layout)], dtype);
+}
+
+/**
+ * Collated meta of a list of images (MONAI's MetaTensor collate): `affine` as B `Float64Array(16)`,
+ * `applied_operations` per item, and every meta key as a list over the items (`undefined` where an
+ * item lacks it).
+ */
+export function collateMeta(images: MetaImage[]): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  const keys: string[] = [];
+  for (const img of images) for (const k of Object.keys(img.meta)) if (!keys.includes(k)) keys.push(k);
+  for (const k of keys)
+    out[k] = images.map((img) => {
+      const v = img.meta[k];
+      return ArrayBuffer.isView(v) ? (v as Float64Array).slice() : Array.isArray(v) ? v.slice() : v;
+    });
+  out.affine = images.map((img) => img.affine.slice());
+  out.applied_operations = images.map((img) => img.appliedOperations.map((op) => structuredClone(op)));
+  return out;
+}
+
+function isNumericArray(v: unknown): boolean {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+}

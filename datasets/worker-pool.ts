@@ -1,0 +1,330 @@
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { DatasetError, describeError } from '../src/errors.js';
+import { decodeError, decodeItem, encodeItem } from './wire-format.js';
+import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+/** Options of {@link WorkerPool.start}. */
+export interface WorkerPoolOptions {
+  /** Number of worker threads (≥ 1). */
+  numWorkers: number;
+  /**
+   * Module exporting the pipeline factory: a `file:` URL, a URL object, or a path. Its default export
+   * (or `transformExport`) is called with `factoryArgs` in each worker and must return the same
+   * pipeline as the dataset's.
+   */
+  transformModule: string | URL;
+  /** Name of the factory export (default: `default`, then `createTransform`, then `createPipeline`). */
+  transformExport?: string;
+  /** JSON-able argument for the factory. */
+  factoryArgs?: unknown;
+  /** Items each worker runs at once (default 2). */
+  concurrencyPerWorker?: number;
+  /** Node options for the workers (default: the parent's `process.execArgv`). */
+  execArgv?: string[];
+  /** Seconds to wait for a worker to build its pipeline (default 120). */
+  startTimeout?: number;
+}
+
+/** One task of a {@link WorkerPool}. */
+export interface PoolTask {
+  item: unknown;
+  start: number;
+  end?: number;
+  seed?: number;
+  copy?: boolean;
+  /** The item's arrays may be moved to the worker (the caller will not use them again). */
+  transfer?: boolean;
+  onPrefix?: (prepared: unknown) => void | Promise<void>;
+  /** For crash messages: which item this is. */
+  label?: string;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  onPrefix?: (prepared: unknown) => void | Promise<void>;
+  prefixDone?: Promise<void>;
+  label?: string;
+}
+
+interface Slot {
+  worker: Worker;
+  index: number;
+  pending: Map<number, Pending>;
+}
+
+/** True when this module runs from TypeScript sources (tests, tsx) rather than the built package. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+function moduleUrl(m: string | URL): string {
+  if (m instanceof URL) return m.href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m)) return m;
+  return pathToFileURL(m).href;
+}
+
+/**
+ * Worker threads that each build the pipeline from a module and run items on it. A worker that
+ * crashes (uncaught error, `process.exit`, out of memory) rejects every task it held with a
+ * DatasetError and marks the pool broken, so nothing waits forever. Idle workers do not keep the
+ * process alive; call `close()` when done.
+ *
+ * Workers start from `worker-entry.js` next to this file in the built package; from TypeScript
+ * sources (vitest, `tsx`) they start through a small bootstrap that registers tsx's loader first.
+ * A `.ts` transform module also gets the tsx loader (tsx must then be installed).
+ */
+export class WorkerPool {
+  /** JSON of the workers' pipeline `describe()`, to compare with the dataset's. */
+  readonly description: string;
+  /** The workers' cache cut. */
+  readonly cut: number;
+  /** Number of steps in the workers' pipeline. */
+  readonly steps: number;
+  private readonly slots: Slot[];
+  private nextId = 1;
+  private broken: Error | undefined;
+  private closed = false;
+
+  private constructor(slots: Slot[], ready: { description: string; cut: number; length: number }) {
+    this.slots = slots;
+    this.description = ready.description;
+    this.cut = ready.cut;
+    this.steps = ready.length;
+    for (const s of slots) this.listen(s);
+  }
+
+  /** Starts the workers and waits until each has built its pipeline. */
+  static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
+    const n = options.numWorkers;
+    if (!Number.isInteger(n) || n < 1) throw new DatasetError(`numWorkers must be a positive integer, got ${n}`);
+    const transformModule = moduleUrl(options.transformModule);
+    const init: WorkerInit = {
+      transformModule,
+      transformExport: options.transformExport,
+      factoryArgs: options.factoryArgs,
+      concurrency: Math.max(1, options.concurrencyPerWorker ?? 2),
+    };
+    const needsTsx = FROM_SOURCE || /\.[cm]?tsx?$/.test(new URL(transformModule).pathname);
+    const entry = new URL(`./worker-entry${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+    const slots: Slot[] = [];
+    const readies: Promise<{ description: string; cut: number; length: number }>[] = [];
+    for (let i = 0; i < n; i++) {
+      let worker: Worker;
+      try {
+        worker = needsTsx
+          ? new Worker(bootstrapSource(), {
+              eval: true,
+              workerData: { ...init, __entry: entry.href, __tsx: resolveTsx() },
+              execArgv: options.execArgv ?? process.execArgv,
+            })
+          : new Worker(entry, { workerData: init, execArgv: options.execArgv ?? process.execArgv });
+      } catch (e) {
+        for (const s of slots) void s.worker.terminate();
+        throw new DatasetError(`cannot start a worker thread: ${describeError(e)}`, undefined, { cause: e });
+      }
+      slots.push({ worker, index: i, pending: new Map() });
+      readies.push(waitReady(worker, i, transformModule, (options.startTimeout ?? 120) * 1000));
+    }
+    let ready: { description: string; cut: number; length: number }[];
+    try {
+      ready = await Promise.all(readies);
+    } catch (e) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw e;
+    }
+    for (const s of slots) s.worker.unref();
+    return new WorkerPool(slots, ready[0]!);
+  }
+
+  /** Number of workers. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** True after a worker crashed or `close()` was called. */
+  get usable(): boolean {
+    return !this.broken && !this.closed;
+  }
+
+  /** Runs one task on the least busy worker. */
+  run(task: PoolTask): Promise<unknown> {
+    if (this.closed) return Promise.reject(new DatasetError('the worker pool is closed'));
+    if (this.broken) return Promise.reject(this.broken);
+    let slot = this.slots[0] as Slot;
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    const enc = encodeItem(task.item, task.transfer === true);
+    const msg: RunMessage = {
+      type: 'run',
+      id,
+      item: enc.value,
+      start: task.start,
+      end: task.end,
+      seed: task.seed,
+      copy: task.copy,
+      wantPrefix: task.onPrefix !== undefined,
+    };
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject, onPrefix: task.onPrefix, label: task.label });
+      if (slot.pending.size === 1) slot.worker.ref();
+      try {
+        slot.worker.postMessage(msg, enc.transfer);
+      } catch (e) {
+        try {
+          slot.worker.postMessage(msg);
+        } catch (e2) {
+          this.settle(slot, id);
+          reject(new DatasetError(`cannot send ${task.label ?? 'an item'} to a worker: ${describeError(e2)}`, undefined, { cause: e }));
+        }
+      }
+    });
+  }
+
+  /** Terminates the workers; pending tasks are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.slots) this.failAll(s, new DatasetError('the worker pool was closed while items were still running'));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private settle(slot: Slot, id: number): Pending | undefined {
+    const p = slot.pending.get(id);
+    slot.pending.delete(id);
+    if (slot.pending.size === 0) slot.worker.unref();
+    return p;
+  }
+
+  private failAll(slot: Slot, error: Error): void {
+    const all = [...slot.pending.values()];
+    slot.pending.clear();
+    slot.worker.unref();
+    for (const p of all) p.reject(error);
+  }
+
+  private listen(slot: Slot): void {
+    const { worker } = slot;
+    worker.on('message', (msg: WorkerMessage) => {
+      if (msg.type === 'prefix') {
+        const p = slot.pending.get(msg.id);
+        if (p?.onPrefix) {
+          const onPrefix = p.onPrefix;
+          const value = decodeItem(msg.item);
+          p.prefixDone = (async () => onPrefix(value))();
+          p.prefixDone.catch(() => {}); // reported with the result, below
+        }
+      } else if (msg.type === 'result') {
+        const p = this.settle(slot, msg.id);
+        if (!p) return;
+        const value = decodeItem(msg.item);
+        if (p.prefixDone) p.prefixDone.then(() => p.resolve(value), p.reject);
+        else p.resolve(value);
+      } else if (msg.type === 'error') {
+        this.settle(slot, msg.id)?.reject(decodeError(msg.error));
+      }
+    });
+    const crash = (why: string, cause?: unknown): void => {
+      if (this.closed) return;
+      const labels = [...slot.pending.values()].map((p) => p.label).filter(Boolean);
+      const err = new DatasetError(
+        `worker ${slot.index} crashed (${why})${labels.length ? ` while processing ${labels.join(', ')}` : ''}; ` +
+          'the pipeline or an item made it exit — run with numWorkers: 0 to see the error in the main thread',
+        undefined,
+        cause === undefined ? undefined : { cause },
+      );
+      this.broken ??= err;
+      this.failAll(slot, err);
+      for (const s of this.slots) if (s !== slot) this.failAll(s, err);
+    };
+    worker.on('error', (e) => crash(describeError(e), e));
+    worker.on('exit', (code) => crash(`exit code ${code}`));
+    worker.on('messageerror', (e) => crash(`a message could not be read: ${describeError(e)}`, e));
+  }
+}
+
+function waitReady(
+  worker: Worker,
+  index: number,
+  module: string,
+  timeoutMs: number,
+): Promise<{ description: string; cut: number; length: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new DatasetError(`worker ${index} did not build its pipeline from ${module} within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onMessage = (msg: WorkerMessage): void => {
+      if (msg.type === 'ready') {
+        cleanup();
+        resolve(msg);
+      } else if (msg.type === 'init-error') {
+        cleanup();
+        reject(new DatasetError(`worker ${index} could not build the pipeline from ${module}: ${msg.error.message}`, undefined, { cause: decodeError(msg.error) }));
+      }
+    };
+    const onError = (e: unknown): void => {
+      cleanup();
+      reject(new DatasetError(`worker ${index} failed while starting (${module}): ${describeError(e)}`, undefined, { cause: e }));
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new DatasetError(`worker ${index} exited with code ${code} while building the pipeline from ${module}`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}
+
+/** URL of tsx's ESM API (`register()`), resolved from this package. */
+function resolveTsx(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch (e) {
+    throw new DatasetError(
+      'worker threads need tsx to run TypeScript (the sources or a .ts transformModule): npm install --save-dev tsx, ' +
+        'or build the package and use a .js transformModule',
+      undefined,
+      { cause: e },
+    );
+  }
+}
+
+/** CommonJS source of the eval'd bootstrap: register tsx, then import the real entry. */
+function bootstrapSource(): string {
+  return `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  const api = await import(workerData.__tsx);
+  api.register();
+  await import(workerData.__entry);
+})().catch((e) => { setImmediate(() => { throw e; }); });
+`;
+}
+
+/**
+ * Checks that the pipeline the workers built from `transformModule` is the dataset's pipeline
+ * (same `describe()`: classes, options, function sources), so workers never run a different one.
+ */
+export function assertSamePipeline(pool: WorkerPool, local: { describe(): unknown }, module: string | URL): void {
+  const mine = JSON.stringify(local.describe());
+  if (mine === pool.description) return;
+  const a = JSON.parse(mine) as { transforms?: unknown[] };
+  const b = JSON.parse(pool.description) as { transforms?: unknown[] };
+  const ta = a.transforms ?? [];
+  const tb = b.transforms ?? [];
+  let i = 0;
+  while (i < Math.max(ta.length, tb.length) && JSON.stringify(ta[i]) === JSON.stringify(tb[i])) i++;
+  const show = (x: unknown): string => (x === undefined ? '(none)' : JSON.stringify(x).slice(0, 200));
+  throw new DatasetError(
+    `the pipeline built by ${String(module)} in the workers differs from the dataset's transform ` +
+      `(first difference at step ${i}: dataset ${show(ta[i])}, workers ${show(tb[i])}); ` +
+      'build the dataset with the same factory, e.g. transform: await createPipeline()',
+  );
+}

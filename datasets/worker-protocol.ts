@@ -1,0 +1,36 @@
+/** Messages between the DataLoader / CacheDataset and their worker threads. */
+import type { WireError } from './wire-format.js';
+
+/** `workerData` of a pipeline worker. */
+export interface WorkerInit {
+  /** URL (or path) of the module exporting the pipeline factory. */
+  transformModule: string;
+  /** Export name of the factory (default: `default`, then `createTransform`, then `createPipeline`). */
+  transformExport?: string;
+  /** JSON-able argument passed to the factory. */
+  factoryArgs?: unknown;
+  /** Items a worker runs at once (I/O of one overlaps compute of another). */
+  concurrency: number;
+}
+
+/** main → worker: run steps `[start, end)` on an item. */
+export interface RunMessage {
+  type: 'run';
+  id: number;
+  item: unknown;
+  start: number;
+  end?: number;
+  seed?: number;
+  /** Deep-copy the item first (`copyCache`). */
+  copy?: boolean;
+  /** Send back the deterministic prefix's output (to fill a cache). */
+  wantPrefix?: boolean;
+}
+
+/** worker → main. */
+export type WorkerMessage =
+  | { type: 'ready'; description: string; cut: number; length: number }
+  | { type: 'init-error'; error: WireError }
+  | { type: 'prefix'; id: number; item: unknown }
+  | { type: 'result'; id: number; item: unknown }
+  | { type: 'error'; id: number; error: WireError };
