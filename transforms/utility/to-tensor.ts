@@ -7,7 +7,7 @@ import { ensureType } from './ensure-type.js';
 import { withKey } from './keyed-errors.js';
 
 /** Options of {@link ToTensor}. */
-export interface ToTensorOptions {
+export interface ToTensorTransformOptions {
   /** Cast to this dtype (default: keep). */
   dtype?: DType | string | null;
   /** Accepted for MONAI compatibility (tensors are made at collate, on the backend's device). */
@@ -22,7 +22,11 @@ export interface ToTensorOptions {
  * MONAI's `ToTensor` on one value: like {@link ensureType}, and, as MONAI does, the image's
  * `appliedOperations` trace is dropped (invert before ToTensor, not after).
  */
-export function toTensorValue(value: unknown, options: ToTensorOptions = {}, where = 'ToTensor'): unknown {
+export function toTensorValue(
+  value: unknown,
+  options: ToTensorTransformOptions = {},
+  where = 'ToTensor',
+): unknown {
   const out = ensureType(value, { dtype: options.dtype, trackMeta: options.trackMeta }, where);
   if (MetaImage.isMetaImage(out)) {
     const img = out === value ? out.clone({ data: out.data }) : out;
@@ -40,20 +44,20 @@ export function toTensorValue(value: unknown, options: ToTensorOptions = {}, whe
  * const out = await new ToTensor({ dtype: 'float32' }).apply(img);
  */
 export class ToTensor extends Transform<unknown> {
-  constructor(options: ToTensorOptions = {}) {
+  constructor(options: ToTensorTransformOptions = {}) {
     super(options);
   }
 
   async apply(value: unknown): Promise<unknown> {
     return withKey(this.name, undefined, () =>
-      toTensorValue(value, this.options as ToTensorOptions, this.name),
+      toTensorValue(value, this.options as ToTensorTransformOptions, this.name),
     );
   }
 }
 
 /** Dictionary twin of {@link ToTensor}. Its inverse (MONAI: back to numpy) changes nothing here. */
 export class ToTensord extends MapTransform {
-  constructor(options: MapTransformOptions & ToTensorOptions) {
+  constructor(options: MapTransformOptions & ToTensorTransformOptions) {
     super(options);
     markInvertible(this);
   }
@@ -62,7 +66,7 @@ export class ToTensord extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () =>
-        toTensorValue(d[key], this.options as ToTensorOptions, this.name),
+        toTensorValue(d[key], this.options as ToTensorTransformOptions, this.name),
       );
     return d;
   }
