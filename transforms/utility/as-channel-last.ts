@@ -37,7 +37,9 @@ export function asChannelLast(img: MetaImage, channelDim = 0, where = 'AsChannel
 
 /**
  * Makes the channel axis last (MONAI `AsChannelLast`), e.g. `[C, x, y, z]` → `[x, y, z, C]` for
- * code outside this library's channel-first transforms.
+ * code outside this library's channel-first transforms. The other transforms and the DataLoader's
+ * collate assume channel-first images: use the collate's `layout: 'channelsLast'` to get
+ * channel-last tensors instead.
  *
  * @example
  * const hwc = await new AsChannelLast().apply(img);
