@@ -1,1 +1,21 @@
-export {};
+/** XNAT as a data source (`csc-mlops/xnat`): session, object model for actions, dataset builder, download cache. */
+export * from './config.js';
+export { type FetchLike, type XnatTlsOptions, createXnatTlsFetch, xnatServerMessage } from './http.js';
+export * from './netrc.js';
+export { XnatSession, type XnatRequestOptions, type XnatSessionStats } from './session.js';
+export * from './collection.js';
+export { type XnatRow, resultRows, itemFields } from './listing.js';
+export * from './project-data.js';
+export * from './subject-data.js';
+export * from './experiment-data.js';
+export * from './image-scan-data.js';
+export * from './resource-data.js';
+export * from './uri.js';
+export * from './actions.js';
+export * from './build-dataset.js';
+export * from './download.js';
+export * from './zip-extract.js';
+export * from './series.js';
+export * from './scan-images.js';
+export { type DicomSeriesHeader, readDicomSeriesHeader, looksLikeDicom } from './dicom-header.js';
+export { XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
