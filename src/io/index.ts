@@ -6,3 +6,4 @@ export * from './numpy.js';
 export * from './nifti/nifti-header.js';
 export * from './nifti/nifti-reader.js';
 export * from './nifti/nifti-writer.js';
+export * from './dicom/index.js';

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { ImageReadError, UnsupportedFormatError } from '../errors.js';
+import { PydicomReader } from './dicom/pydicom-reader.js';
 import type { ImageReader } from './image-reader.js';
 import { NibabelReader } from './nifti/nifti-reader.js';
 import { NumpyReader } from './numpy.js';
@@ -50,5 +51,7 @@ export async function findReader(path: string | readonly string[]): Promise<Imag
   );
 }
 
+// MONAI's order: DICOM (ITK/Pydicom) for anything the suffix readers do not take, folders included.
+registerReader(new PydicomReader());
 registerReader(NumpyReader);
 registerReader(NibabelReader);
