@@ -3,7 +3,7 @@
  * little or big endian, 1-bit, float), RLE and compressed codecs; Bits Stored masking and sign
  * extension, planar configuration, YBR → RGB.
  */
-import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import dicomParser, { type DataSet, type Element, type Fragment } from 'dicom-parser';
 import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
 import type { DType, NumericArray } from '../../image/dtype.js';
 import { CodecUnsupportedError, decodeCompressedFrame, jpegAsStoredRgb } from './codecs.js';
@@ -156,14 +156,14 @@ function maskBits(data: NumericArray, header: DicomImageHeader): void {
   if (header.pixelDataTag !== 'x7fe00010' || ba === 1) return;
   const shiftDown = Math.max(0, highBit + 1 - bs);
   if (bs >= ba && shiftDown === 0) return;
-  const mask = bs >= 32 ? 0xffffffff : 2 ** bs - 1;
-  const containerMask = ba >= 32 ? 0xffffffff : 2 ** ba - 1;
-  const signBit = 2 ** (bs - 1);
-  for (let i = 0; i < data.length; i++) {
-    // Work on the unsigned bit pattern of the container.
-    let v = ((data[i] as number) & containerMask) >>> 0;
-    v = Math.floor(v / 2 ** shiftDown) % (mask + 1);
-    data[i] = pr === 1 && v >= signBit ? v - 2 * signBit : v;
+  // 32-bit integer arithmetic on the container's bit pattern; typed-array stores wrap the result.
+  const n = data.length;
+  if (pr === 1) {
+    const up = 32 - bs;
+    for (let i = 0; i < n; i++) data[i] = (((data[i] as number) >>> shiftDown) << up) >> up;
+  } else {
+    const mask = bs >= 32 ? -1 : (1 << bs) - 1;
+    for (let i = 0; i < n; i++) data[i] = ((data[i] as number) >>> shiftDown) & mask;
   }
 }
 
@@ -228,6 +228,34 @@ function unpackBits(bytes: Uint8Array, bitOffset: number, count: number): Uint8A
   return out;
 }
 
+/** Concatenates fragments `[start, start + count)` (a view when there is one). */
+function fragmentBytes(
+  bytes: Uint8Array,
+  fragments: readonly Fragment[],
+  start: number,
+  count: number,
+): Uint8Array {
+  if (count === 1) {
+    const f = fragments[start]!;
+    return bytes.subarray(f.position, f.position + f.length);
+  }
+  let total = 0;
+  for (let i = start; i < start + count; i++) total += fragments[i]!.length;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (let i = start; i < start + count; i++) {
+    const f = fragments[i]!;
+    if (f.position + f.length > bytes.length)
+      throw new Error(`fragment ${i + 1} runs past the end of the file`);
+    out.set(bytes.subarray(f.position, f.position + f.length), o);
+    o += f.length;
+  }
+  return out;
+}
+
+/** JPEG offset tables built from EOI markers, per pixel data element (built once per file). */
+const jpegTables = new WeakMap<Element, number[]>();
+
 /** The encapsulated bytes of frame `index` (0-based). */
 export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, index: number): Uint8Array {
   const ds: DataSet = dicom.dataSet;
@@ -242,19 +270,28 @@ export function encapsulatedFrame(dicom: DicomFile, header: DicomImageHeader, in
     throw new ImageReadError(dicom.file, 'the encapsulated pixel data has no fragments');
   const n = header.numberOfFrames;
   try {
-    if (el.basicOffsetTable && el.basicOffsetTable.length > 0) {
-      if (el.basicOffsetTable.length !== n)
-        throw new Error(`the basic offset table lists ${el.basicOffsetTable.length} frames, the header ${n}`);
-      return dicomParser.readEncapsulatedImageFrame(ds, el, index);
+    let table = el.basicOffsetTable && el.basicOffsetTable.length > 0 ? el.basicOffsetTable : undefined;
+    if (table && table.length !== n)
+      throw new Error(`the basic offset table lists ${table.length} frames, the header ${n}`);
+    if (!table) {
+      if (n === 1) return fragmentBytes(ds.byteArray, fragments, 0, fragments.length);
+      if (fragments.length === n) return fragmentBytes(ds.byteArray, fragments, index, 1);
+      const encoding = dicom.transferSyntax?.encoding;
+      if (encoding !== 'jpeg-baseline' && encoding !== 'jpeg-extended' && encoding !== 'jpeg-lossless')
+        throw new Error(`${fragments.length} fragments for ${n} frames and no basic offset table`);
+      table = jpegTables.get(el);
+      if (!table) {
+        table = dicomParser.createJPEGBasicOffsetTable(ds, el);
+        jpegTables.set(el, table);
+      }
     }
-    if (n === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, fragments.length);
-    if (fragments.length === n) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, index, 1);
-    const encoding = dicom.transferSyntax?.encoding;
-    if (encoding === 'jpeg-baseline' || encoding === 'jpeg-extended' || encoding === 'jpeg-lossless') {
-      const table = dicomParser.createJPEGBasicOffsetTable(ds, el);
-      return dicomParser.readEncapsulatedImageFrame(ds, el, index, table);
-    }
-    throw new Error(`${fragments.length} fragments for ${n} frames and no basic offset table`);
+    const start = table[index]!;
+    const end = index + 1 < n ? table[index + 1]! : Infinity;
+    const first = fragments.findIndex((f) => f.offset === start);
+    if (first < 0) throw new Error(`no fragment starts at offset ${start}`);
+    let count = 1;
+    while (first + count < fragments.length && fragments[first + count]!.offset < end) count++;
+    return fragmentBytes(ds.byteArray, fragments, first, count);
   } catch (e) {
     throw new ImageReadError(
       dicom.file,

@@ -281,12 +281,19 @@ function storeFrame(
   const rowStride = (swapIj ? nSlices : columns * nSlices) * spp;
   const colStride = (swapIj ? rows * nSlices : nSlices) * spp;
   const base = s * spp;
-  let p = 0;
-  for (let r = 0; r < rows; r++) {
-    let o = base + r * rowStride;
-    for (let c = 0; c < columns; c++, o += colStride) {
-      for (let k = 0; k < spp; k++, p++) {
-        const x = src[p]!;
+  // Walk the output in memory order (the inner loop has the small output stride); the frame is small.
+  const outerN = swapIj ? columns : rows;
+  const innerN = swapIj ? rows : columns;
+  const outerOut = swapIj ? colStride : rowStride;
+  const innerOut = swapIj ? rowStride : colStride;
+  const outerSrc = (swapIj ? 1 : columns) * spp;
+  const innerSrc = (swapIj ? columns : 1) * spp;
+  for (let a = 0; a < outerN; a++) {
+    let o = base + a * outerOut;
+    let p = a * outerSrc;
+    for (let b = 0; b < innerN; b++, o += innerOut, p += innerSrc) {
+      for (let k = 0; k < spp; k++) {
+        const x = src[p + k]!;
         let v: number;
         if (mode === 'float32') v = Math.fround(Math.fround(x * s32) + i32);
         else if (mode === 'exact') v = x * slope + intercept;
