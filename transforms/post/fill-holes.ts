@@ -10,7 +10,7 @@ import { uniqueLabels } from './keep-largest-connected-component.js';
 export interface FillHolesOptions {
   /** Labels (one-hot: channel indices) whose holes to fill; default all non-zero labels present. */
   appliedLabels?: number | readonly number[] | null;
-  /** Orthogonal hops defining "enclosed" (1..ndim, or 4/8, 6/18/26); default full connectivity. */
+  /** Connectivity of the background flood from the border (1..ndim hops, or 4/8, 6/18/26); default full. */
   connectivity?: number | null;
 }
 
