@@ -24,3 +24,8 @@ export { decollateBatch } from './decollate.js';
 export type { DecollateOptions } from './decollate.js';
 export { partitionDataset } from './partition-dataset.js';
 export type { PartitionOptions } from './partition-dataset.js';
+export { PersistentDataset } from './persistent-dataset.js';
+export type { PersistentDatasetOptions, PersistentCacheStats } from './persistent-dataset.js';
+export { encodeCacheEntry, decodeCacheEntry, CacheFormatError, CACHE_MAGIC, CACHE_FORMAT_VERSION, CACHE_FILE_SUFFIX } from './cache-file-format.js';
+export { nodeCacheFileLayer } from './cache-file-layer.js';
+export type { CacheFileLayer } from './cache-file-layer.js';
