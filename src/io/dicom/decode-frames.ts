@@ -4,7 +4,7 @@
  * extension, planar configuration, YBR → RGB.
  */
 import dicomParser, { type DataSet, type Element, type Fragment } from 'dicom-parser';
-import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
+import { CscMlopsError, ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
 import type { DType, NumericArray } from '../../image/dtype.js';
 import { CodecUnsupportedError, decodeCompressedFrame, jpegAsStoredRgb } from './codecs.js';
 import type { DicomImageHeader } from './image-header.js';
@@ -312,11 +312,24 @@ export async function decodeFrame(
   header: DicomImageHeader,
   index: number,
 ): Promise<NumericArray> {
-  checkDecodable(header);
-  const file = dicom.file;
   const n = header.numberOfFrames;
   if (!Number.isInteger(index) || index < 0 || index >= n)
     throw new RangeError(`frame index ${index} is out of range (the file has ${n} frame(s))`);
+  try {
+    return await decodeOne(dicom, header, index);
+  } catch (e) {
+    if (e instanceof CscMlopsError) throw e;
+    // dicom-parser throws strings; corrupt sizes can make typed-array allocation fail.
+    throw new ImageReadError(dicom.file, `frame ${index + 1}: corrupt pixel data (${describeError(e)})`, {
+      cause: e,
+    });
+  }
+}
+
+async function decodeOne(dicom: DicomFile, header: DicomImageHeader, index: number): Promise<NumericArray> {
+  checkDecodable(header);
+  const file = dicom.file;
+  const n = header.numberOfFrames;
   const ts = transferSyntaxInfo(header.transferSyntaxUID)!;
   const { rows, columns, samplesPerPixel: spp, bitsAllocated: ba } = header;
   const pixels = rows * columns;

@@ -3,7 +3,7 @@
  * (including enhanced multi-frame functional groups, NM detector information and RT dose grids).
  */
 import type { DataSet } from 'dicom-parser';
-import { ImageReadError, UnsupportedFormatError } from '../../errors.js';
+import { CscMlopsError, ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
 import { type DicomFile, PIXEL_DATA_TAG } from './parse.js';
 
 /** The file is DICOM but holds no image (a DICOMDIR, an RT plan, a structured report, ...). */
@@ -167,6 +167,18 @@ function sliceGeometry(ds: DataSet, base: FrameGeometry, withRescale: boolean): 
  * {@link UnsupportedFormatError} for pixel layouts we cannot decode.
  */
 export function readImageHeader(dicom: DicomFile): DicomImageHeader {
+  try {
+    return imageHeader(dicom);
+  } catch (e) {
+    if (e instanceof CscMlopsError) throw e;
+    // dicom-parser throws strings when a value runs past the end of a truncated file.
+    throw new ImageReadError(dicom.file, `corrupt or truncated DICOM header (${describeError(e)})`, {
+      cause: e,
+    });
+  }
+}
+
+function imageHeader(dicom: DicomFile): DicomImageHeader {
   const ds = dicom.dataSet;
   const file = dicom.file;
   const pixelDataTag = [PIXEL_DATA_TAG, T.floatPixelData, T.doubleFloatPixelData].find((t) => ds.elements[t]);

@@ -3,6 +3,7 @@
  * for numeric VRs (DS/IS included), strings for text, arrays for multi-valued elements.
  */
 import type { DataSet, Element } from 'dicom-parser';
+import { CscMlopsError, ImageReadError, describeError } from '../../errors.js';
 import type { DicomFile } from './parse.js';
 import { META_ATTRIBUTES, attributeOfTag } from './tags.js';
 
@@ -120,6 +121,15 @@ export function dicomMetaAttributes(
   dicom: DicomFile,
   options: DicomMetaOptions = {},
 ): Record<string, unknown> {
+  try {
+    return metaAttributes(dicom, options);
+  } catch (e) {
+    if (e instanceof CscMlopsError) throw e;
+    throw new ImageReadError(dicom.file, `corrupt DICOM attribute (${describeError(e)})`, { cause: e });
+  }
+}
+
+function metaAttributes(dicom: DicomFile, options: DicomMetaOptions): Record<string, unknown> {
   const ds = dicom.dataSet;
   let out: Record<string, unknown>;
   if (options.prune ?? true) {

@@ -282,6 +282,40 @@ describe('PydicomReader errors', () => {
     expect((e2 as ImageReadError).file).toBe(join(dir, 'broken.dcm'));
   });
 
+  it('turns every truncation and header corruption of real files into a typed error', async () => {
+    const dir = tempDir();
+    const target = join(dir, 'x.dcm');
+    let seed = 12345;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let failures = 0;
+    for (const f of [
+      'MR_small_implicit.dcm',
+      'MR_small_RLE.dcm',
+      'MR_small_jpeg_ls_lossless.dcm',
+      'MR_small_bigendian.dcm',
+    ]) {
+      const orig = readFileSync(join(GOLDEN, f));
+      for (let t = 0; t < 60; t++) {
+        let bytes: Buffer;
+        if (t < 30) bytes = orig.subarray(0, Math.floor(rnd() * orig.length));
+        else {
+          bytes = Buffer.from(orig);
+          for (let k = 0; k < 4; k++)
+            bytes[Math.floor(rnd() * Math.min(orig.length, 1500))] = Math.floor(rnd() * 256);
+        }
+        writeFileSync(target, bytes);
+        const e = await reader.read(target).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        if (e === undefined) continue;
+        failures++;
+        if (!(e instanceof CscMlopsError)) throw new Error(`${f} case ${t}: untyped ${String(e)}`);
+      }
+    }
+    expect(failures).toBeGreaterThan(120);
+  });
+
   it('refuses a folder with no image in it', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.txt'), 'x');
