@@ -833,7 +833,7 @@ export class XnatStandIn {
   }
 
   private subjectItem(s: ArchiveSubject, _project: ArchiveProject | undefined): JsonValue {
-    const df: Record<string, JsonValue> = { project: s.project, ID: s.id, label: s.label, ...s.fields };
+    const df = fieldsFirst(s.fields, { project: s.project, ID: s.id, label: s.label });
     const children: JsonValue[] = [];
     if (s.experiments.length)
       children.push({ field: 'experiments/experiment', items: s.experiments.map((e) => this.experimentItem(e)) });
@@ -841,32 +841,32 @@ export class XnatStandIn {
   }
 
   private experimentItem(e: ArchiveExperiment): JsonValue {
-    const df: Record<string, JsonValue> = { subject_ID: e.subject.id, project: e.project, label: e.label, id: e.id, ID: e.id };
-    if (e.date) df.date = e.date;
-    if (e.modality) df.modality = e.modality;
-    if (e.uid) df.UID = e.uid;
-    Object.assign(df, e.fields);
+    const std: Record<string, JsonValue> = { subject_ID: e.subject.id, project: e.project, label: e.label, id: e.id, ID: e.id };
+    if (e.date) std.date = e.date;
+    if (e.modality) std.modality = e.modality;
+    if (e.uid) std.UID = e.uid;
+    const df = fieldsFirst(e.fields, std);
     const children: JsonValue[] = [];
     if (e.scans.length) children.push({ field: 'scans/scan', items: e.scans.map((s) => this.scanItem(s)) });
     return { children, meta: itemMeta(e.meta, e.xsiType), data_fields: df };
   }
 
   private scanItem(s: ArchiveScan): JsonValue {
-    const df: Record<string, JsonValue> = {
+    const std: Record<string, JsonValue> = {
       xnat_imagescandata_id: s.imagescandataId,
       project: s.experiment.project,
       ID: s.id,
       image_session_ID: s.experiment.id,
       xnat_imageScanData_id: s.imagescandataId,
     };
-    if (s.type !== undefined) df.type = s.type;
-    if (s.series_description !== undefined) df.series_description = s.series_description;
-    if (s.quality !== undefined) df.quality = s.quality;
-    if (s.note !== undefined) df.note = s.note;
-    if (s.frames !== undefined) df.frames = s.frames;
-    if (s.uid !== undefined) df.UID = s.uid;
-    if (s.modality !== undefined) df.modality = s.modality;
-    Object.assign(df, s.fields);
+    if (s.type !== undefined) std.type = s.type;
+    if (s.series_description !== undefined) std.series_description = s.series_description;
+    if (s.quality !== undefined) std.quality = s.quality;
+    if (s.note !== undefined) std.note = s.note;
+    if (s.frames !== undefined) std.frames = s.frames;
+    if (s.uid !== undefined) std.UID = s.uid;
+    if (s.modality !== undefined) std.modality = s.modality;
+    const df = fieldsFirst(s.fields, std);
     const children: JsonValue[] = [];
     if (s.resources.length) children.push({ field: 'file', items: s.resources.map((r) => resourceItem(r)) });
     if (s.shares.length)
@@ -880,6 +880,16 @@ export class XnatStandIn {
       });
     return { children, meta: itemMeta(s.meta, s.xsiType), data_fields: df };
   }
+}
+
+/**
+ * `data_fields` in insertion order: the description's `fields` first (their order is how a given
+ * XNAT version fills the item, which differs between servers), then the standard fields.
+ */
+function fieldsFirst(fields: Record<string, JsonValue>, standard: Record<string, JsonValue>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { ...fields };
+  for (const [k, v] of Object.entries(standard)) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 function itemMeta(m: { create_event_id: number; start_date: string }, xsiType: string): JsonValue {
