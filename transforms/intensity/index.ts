@@ -12,3 +12,4 @@ export * from './gaussian-smooth.js';
 export * from './adjust-contrast.js';
 export * from './bias-field.js';
 export * from './histogram-shift.js';
+export * from './add-noise.js';
