@@ -4,12 +4,14 @@
  * (hashes recorded in test/fixtures/dicom/reference-decodes.json by tools/make_reference_decodes.py).
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedFormatError } from '../../../src/errors.js';
 import {
+  decodeCompressedFrame,
   decodeFrames,
   decodeRle,
   parseDicomFile,
@@ -196,6 +198,33 @@ describe('DICOM pixel decoding', () => {
     // literal [7, 8], no-op, repeat 9 three times, literal [1]
     const frame = new Uint8Array([...header, 1, 7, 8, 128, 254, 9, 0, 1]);
     expect(Array.from(decodeRle(frame, 2, 3, 1, 8))).toEqual([7, 8, 9, 9, 9, 1]);
+  });
+
+  it('decodes HTJ2K (no real HTJ2K DICOM exists): MR_small pixels through the OpenJPH encoder and back', async () => {
+    const { frames } = await decodeAll(join(GOLDEN, 'MR_small.dcm'));
+    const pixels = frames[0] as Int16Array;
+    const require = createRequire(import.meta.url);
+    const factory = require('@cornerstonejs/codec-openjph/wasmjs') as (
+      o: object,
+    ) => Promise<Record<string, new () => any>>;
+    const codec = await factory({ print: () => {}, printErr: () => {} });
+    const encoder = new codec['HTJ2KEncoder']!();
+    const input = encoder.getDecodedBuffer({
+      width: 64,
+      height: 64,
+      bitsPerSample: 16,
+      componentCount: 1,
+      isSigned: true,
+      isUsingColorTransform: false,
+    }) as Uint8Array;
+    input.set(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength));
+    encoder.encode();
+    const encoded = new Uint8Array(encoder.getEncodedBuffer() as Uint8Array);
+    encoder.delete();
+    const decoded = await decodeCompressedFrame('htj2k', encoded, 16);
+    expect([decoded.width, decoded.height, decoded.components]).toEqual([64, 64, 1]);
+    const s = decoded.samples as Uint16Array;
+    expect(Array.from(new Int16Array(s.buffer, s.byteOffset, s.length))).toEqual(Array.from(pixels));
   });
 
   it('knows every transfer syntax it claims, with names', () => {
