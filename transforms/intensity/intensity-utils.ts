@@ -165,13 +165,19 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Throws a TransformError naming `transform` when `data` holds a NaN (the result would be all NaN). */
+/**
+ * Throws a TransformError naming `transform` when `data` holds a NaN or an infinity: the statistic
+ * (`what`) would be undefined and every output value NaN.
+ */
 export function rejectNaN(transform: string, data: ArrayLike<number>, what: string): void {
-  if (hasNaN(data))
-    throw new TransformError(
-      transform,
-      undefined,
-      `the image contains NaN values, so its ${what} is undefined and every output value would be NaN; ` +
-        'replace the NaNs first (e.g. with a Lambda transform)',
-    );
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v - v !== 0)
+      throw new TransformError(
+        transform,
+        undefined,
+        `the image contains ${Number.isNaN(v) ? 'NaN' : 'infinite'} values (first at index ${i}), so its ${what} is undefined ` +
+          'and every output value would be NaN; replace them first (e.g. with a Lambda transform)',
+      );
+  }
 }

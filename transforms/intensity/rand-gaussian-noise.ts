@@ -1,9 +1,10 @@
 import { TransformError } from '../../src/errors.js';
-import { type DType, type NumericArray, castArray } from '../../src/image/dtype.js';
+import type { DType } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
-import { computeDTypeOf, describe, dtypeOption, requireFinite, rounderOf } from './intensity-utils.js';
+import { addNoise } from './add-noise.js';
+import { describe, dtypeOption, requireFinite } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 
 /** Options of {@link RandGaussianNoise}. */
@@ -40,8 +41,8 @@ export class RandGaussianNoise extends RandImageTransform {
   readonly std: number;
   readonly sampleStd: boolean;
   readonly dtype: DType | null;
-  /** The last drawn noise, already cast to `dtype` (null before the first draw). */
-  noise: NumericArray | null = null;
+  /** The last drawn noise, float64 as numpy draws it (null before the first draw). */
+  noise: Float64Array | null = null;
 
   constructor(options: RandGaussianNoiseOptions = {}) {
     check('RandGaussianNoise', options);
@@ -56,8 +57,7 @@ export class RandGaussianNoise extends RandImageTransform {
     this.randomize();
     if (!this.doTransform) return;
     const std = this.sampleStd ? this.R.uniform(0, this.std) : this.std;
-    const noise = this.R.normalArray(img.size, this.mean, std);
-    this.noise = this.dtype === null ? noise : castArray(noise, this.dtype);
+    this.noise = this.R.normalArray(img.size, this.mean, std);
   }
 
   transformImage(img: MetaImage): MetaImage {
@@ -70,13 +70,7 @@ export class RandGaussianNoise extends RandImageTransform {
         `the noise was drawn for ${noise.length} voxels but the image has ${img.size} (shape [${img.shape.join(', ')}]); ` +
           'all keys must have the same shape',
       );
-    const outDType = this.dtype ?? img.dtype;
-    const x = castArray(img.data, outDType);
-    const n = castArray(noise, outDType);
-    const f = rounderOf(computeDTypeOf(outDType));
-    const sum = new Float64Array(img.size);
-    for (let i = 0; i < sum.length; i++) sum[i] = f((x[i] as number) + (n[i] as number));
-    return img.clone({ data: castArray(sum, outDType), dtype: outDType });
+    return addNoise(img, noise, this.dtype);
   }
 }
 

@@ -61,6 +61,7 @@ describe('ScaleIntensity', () => {
 
   it('rejects NaN images and NaN options with a TransformError', async () => {
     await expect(new ScaleIntensity().apply(image([1, NaN], [1, 2]))).rejects.toThrow(/NaN/);
+    await expect(new ScaleIntensity().apply(image([1, Infinity], [1, 2]))).rejects.toThrow(/infinite/);
     expect(() => new ScaleIntensity({ minv: NaN })).toThrow(TransformError);
     await expect(new ScaleIntensityd({ keys: 'image' }).apply({ image: image([NaN], [1, 1]) })).rejects.toMatchObject({
       transform: 'ScaleIntensityd',
