@@ -1,5 +1,6 @@
 import { TransformError } from '../src/errors.js';
 import { RandomState } from '../src/random/index.js';
+import { getSeed } from './determinism.js';
 import { isInvertible } from './invertible.js';
 import { type Randomizable, isRandomizable, markRandomizable, normaliseSeed } from './randomizable.js';
 import { Transform, type TransformFunction, isTransform, wrapTransformError } from './transform.js';
@@ -67,6 +68,9 @@ export class Compose extends Transform<any, any> implements Randomizable {
     this.mapItems = options.mapItems ?? true;
     this.unpackItems = options.unpackItems ?? false;
     this.R = new RandomState();
+    // MONAI's Compose.__init__: set_random_state(seed=get_seed()) (the seed of setDeterminism).
+    const seed = getSeed();
+    if (seed !== undefined) this.setRandomState(seed);
   }
 
   /** Seeds this Compose and each random child (one uint32 draw per child, in order). */
