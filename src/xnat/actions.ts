@@ -110,7 +110,7 @@ export async function runActions(
       const t = parseXnatUri(target.uri);
       if (!t || (t.kind !== 'scan' && t.kind !== 'resource'))
         throw new XnatActionError(
-          `action '${name}' returned '${target.uri}' for ${who}; return a scan (from experiment.scans) or a scan resource, not a ${t?.kind ?? 'non-XNAT object'}`,
+          `action '${name}' returned '${target.uri}' for ${who}; return a scan (from experiment.scans) or a scan resource, not ${t ? (t.kind === 'experiment' ? 'an experiment' : `a ${t.kind}`) : 'a non-XNAT object'}`,
           subject,
           name,
         );
