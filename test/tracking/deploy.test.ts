@@ -1,0 +1,274 @@
+/**
+ * Checks deploy/ without a Docker engine: the nginx configuration with Debian's nginx (`nginx -t`, then
+ * a real nginx in front of the MLflow stand-in and the verifying S3 endpoint, with generated test
+ * certificates and the upstream names mapped to 127.0.0.1), and docker-compose.yml with Debian's
+ * docker-compose (`config` validates against the compose schema) plus structural checks.
+ * Needs the Debian packages nginx, docker-compose and openssl (.ci/apt-packages).
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { chmod, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MlflowError } from '../../src/errors.js';
+import { S3Client } from '../../src/tracking/artifacts/s3-artifact-repository.js';
+import { MlflowClient } from '../../src/tracking/mlflow-client.js';
+import { createTlsFetch } from '../../src/tracking/tls-fetch.js';
+import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3TestServer } from './helpers/s3-test-server.js';
+import type { S3TestServer } from './helpers/s3-test-server.js';
+import { startMlflowStandIn } from './mlflow-stand-in.js';
+import type { MlflowStandIn } from './mlflow-stand-in.js';
+
+const run = promisify(execFile);
+const deploy = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy');
+let tmp: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function walk(d: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+/**
+ * A copy of deploy/nginx for this machine: container paths (/etc/nginx/…) → the temp folder, upstream
+ * service names → 127.0.0.1 ports, listen ports → free local ports, pid and temp paths → temp folder.
+ * Everything else is the shipped configuration, unchanged.
+ */
+async function nginxVariant(root: string, upstreams: { mlflow: number; s3: number; console: number }, listen?: Record<number, number>): Promise<string> {
+  await rm(root, { recursive: true, force: true });
+  await cp(join(deploy, 'nginx'), root, { recursive: true });
+  await cp(join(tmp, 'certs'), join(root, 'certs'), { recursive: true });
+  await cp(join(tmp, 'htpasswd'), join(root, 'htpasswd'));
+  for (const f of await walk(root)) {
+    if (!f.endsWith('.conf')) continue;
+    let text = (await readFile(f, 'utf8')).replaceAll('/etc/nginx/', `${root}/`);
+    text = text
+      .replace('server mlflow:5000;', `server 127.0.0.1:${upstreams.mlflow};`)
+      .replace('server minio:9000;', `server 127.0.0.1:${upstreams.s3};`)
+      .replace('server minio:9001;', `server 127.0.0.1:${upstreams.console};`)
+      .replace('pid /var/run/nginx.pid;', `pid ${root}/nginx.pid;`)
+      .replaceAll('/var/log/nginx/', `${root}/`)
+      .replace(
+        'http {',
+        `http {\n    client_body_temp_path ${root}/body;\n    proxy_temp_path ${root}/proxy;\n    fastcgi_temp_path ${root}/fastcgi;\n    uwsgi_temp_path ${root}/uwsgi;\n    scgi_temp_path ${root}/scgi;`,
+      );
+    if (listen) text = text.replace(/listen (\d+)/g, (_m, p: string) => `listen 127.0.0.1:${listen[Number(p)] ?? p}`);
+    await writeFile(f, text);
+  }
+  return join(root, 'nginx.conf');
+}
+
+async function nginxTest(conf: string): Promise<{ ok: boolean; output: string }> {
+  try {
+    const r = await run('nginx', ['-t', '-c', conf]);
+    return { ok: true, output: r.stdout + r.stderr };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string; code?: string };
+    if (err.code === 'ENOENT') throw new Error('nginx is not installed: apt-get install -y nginx (listed in .ci/apt-packages)');
+    return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'csc-deploy-'));
+  await chmod(tmp, 0o755); // nginx workers (user nobody when started as root) read htpasswd at request time
+  await run('mkdir', ['-p', join(tmp, 'certs')]);
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout', join(tmp, 'certs', 'tls.key'), '-out', join(tmp, 'certs', 'tls.crt'),
+  ]);
+  const { stdout } = await run('openssl', ['passwd', '-apr1', 'correct horse']);
+  await writeFile(join(tmp, 'htpasswd'), `trainer:${stdout.trim()}\n`);
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('deploy/nginx', () => {
+  it('passes nginx -t with test certificates and local upstreams', async () => {
+    const conf = await nginxVariant(join(tmp, 'ngx-t'), { mlflow: 5000, s3: 9000, console: 9001 });
+    const r = await nginxTest(conf);
+    expect(r.output).toMatch(/syntax is ok/);
+    expect(r.output).toMatch(/test is successful/);
+    expect(r.ok).toBe(true);
+  });
+
+  it('nginx -t does fail: unresolvable upstream names, broken syntax', async () => {
+    const conf = await nginxVariant(join(tmp, 'ngx-bad'), { mlflow: 5000, s3: 9000, console: 9001 });
+    const upstreams = join(tmp, 'ngx-bad', 'conf.d', 'upstreams.conf');
+    await writeFile(upstreams, (await readFile(upstreams, 'utf8')).replace('server 127.0.0.1:5000;', 'server mlflow.invalid:5000;'));
+    const unresolved = await nginxTest(conf);
+    expect(unresolved.ok).toBe(false);
+    expect(unresolved.output).toMatch(/host not found in upstream/);
+    const conf2 = await nginxVariant(join(tmp, 'ngx-bad2'), { mlflow: 5000, s3: 9000, console: 9001 });
+    const mlflowConf = join(tmp, 'ngx-bad2', 'conf.d', 'mlflow.conf');
+    await writeFile(mlflowConf, (await readFile(mlflowConf, 'utf8')).replace('auth_basic_user_file', 'auth_basic_userfile'));
+    const broken = await nginxTest(conf2);
+    expect(broken.ok).toBe(false);
+    expect(broken.output).toMatch(/unknown directive "auth_basic_userfile"/);
+  });
+
+  it('declares what large artifacts and S3 need (no body limit, streaming, timeouts, Host kept, no basic auth on S3)', async () => {
+    const proxy = await readFile(join(deploy, 'nginx', 'snippets', 'proxy.conf'), 'utf8');
+    for (const d of ['client_max_body_size 0;', 'proxy_request_buffering off;', 'proxy_read_timeout 600s;', 'proxy_set_header Host $http_host;']) expect(proxy).toContain(d);
+    const minio = await readFile(join(deploy, 'nginx', 'conf.d', 'minio.conf'), 'utf8');
+    expect(minio).not.toMatch(/^\s*auth_basic\s/m);
+    const mlflow = await readFile(join(deploy, 'nginx', 'conf.d', 'mlflow.conf'), 'utf8');
+    expect(mlflow).toMatch(/auth_basic_user_file \/etc\/nginx\/htpasswd;/);
+    expect(mlflow).toMatch(/listen 443 ssl/);
+  });
+
+  describe('a running nginx with this configuration', () => {
+    let nginx: ChildProcess;
+    let server: MlflowStandIn;
+    let s3: S3TestServer;
+    let ports: Record<number, number>;
+    let ca: Buffer;
+    let nginxLog = '';
+
+    beforeAll(async () => {
+      server = await startMlflowStandIn({ defaultArtifactRoot: 's3://mlflow' });
+      s3 = await startS3TestServer(['mlflow']);
+      ports = { 80: await freePort(), 443: await freePort(), 9000: await freePort(), 9001: await freePort() };
+      const conf = await nginxVariant(join(tmp, 'ngx-run'), { mlflow: Number(new URL(server.url).port), s3: Number(new URL(s3.endpoint).port), console: 9 }, ports);
+      ca = await readFile(join(tmp, 'certs', 'tls.crt'));
+      nginx = spawn('nginx', ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      nginx.stderr?.on('data', (d: Buffer) => (nginxLog += d.toString()));
+      for (let i = 0; i < 100; i++) {
+        const up = await new Promise<boolean>((r) => {
+          const s = net.connect(ports[443] ?? 0, '127.0.0.1', () => (s.end(), r(true)));
+          s.on('error', () => r(false));
+        });
+        if (up) break;
+        if (nginx.exitCode !== null) throw new Error(`nginx exited: ${nginxLog}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    afterAll(async () => {
+      nginx.kill('SIGQUIT');
+      await new Promise((r) => (nginx.exitCode !== null ? r(null) : nginx.on('exit', r)));
+      await server.close();
+      await s3.close();
+    });
+
+    it('serves MLflow over TLS behind basic auth; /health is open; HTTP redirects to HTTPS', async () => {
+      const fetch = createTlsFetch({ ca });
+      const uri = `https://127.0.0.1:${ports[443]}`;
+      const anonymous = new MlflowClient({ trackingUri: uri, fetch, env: {}, retry: { maxRetries: 0 } });
+      expect(await anonymous.health()).toBe(true);
+      const err = await anonymous.createExperiment('x').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MlflowError);
+      expect((err as MlflowError).status).toBe(401);
+      expect((err as MlflowError).message).toMatch(/401 Authorization Required/);
+      const c = new MlflowClient({ trackingUri: uri, fetch, env: { MLFLOW_TRACKING_USERNAME: 'trainer', MLFLOW_TRACKING_PASSWORD: 'correct horse' }, retry: { maxRetries: 0 } });
+      const id = await c.createExperiment('behind-nginx');
+      const r = await c.createRun({ experimentId: id });
+      await c.logBatch(r.info.run_id, { metrics: Array.from({ length: 1500 }, (_, i) => ({ key: 'm', value: i, timestamp: i, step: i })) });
+      expect(server.state.runs.get(r.info.run_id)?.metrics).toHaveLength(1500);
+      expect(server.calls('runs/create').at(-1)?.headers['x-forwarded-proto']).toBe('https');
+      const redirect = await globalThis.fetch(`http://127.0.0.1:${ports[80]}/api/2.0/mlflow/experiments/get?experiment_id=0`, { redirect: 'manual' });
+      expect(redirect.status).toBe(301);
+      expect(redirect.headers.get('location')).toMatch(/^https:\/\/127\.0\.0\.1\/api\/2\.0\/mlflow\/experiments\/get/);
+    });
+
+    it('passes S3 through with the Host header intact (SigV4 still verifies) and no body limit', async () => {
+      const client = new S3Client({ endpointUrl: `https://127.0.0.1:${ports[9000]}`, fetch: createTlsFetch({ ca }) }, { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY });
+      const big = new Uint8Array(3 * 1024 * 1024).fill(3); // > nginx's default 1m limit
+      await client.putObject('mlflow', '1/run/artifacts/model/weights.bin', { bytes: big });
+      expect(s3.rejected).toEqual([]);
+      expect(s3.verified.some((v) => v.method === 'PUT' && v.path === '/mlflow/1/run/artifacts/model/weights.bin')).toBe(true);
+      const stream = await client.getObject('mlflow', '1/run/artifacts/model/weights.bin');
+      let n = 0;
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) n += chunk.length;
+      expect(n).toBe(big.length);
+    });
+  });
+});
+
+describe('deploy/docker-compose.yml', () => {
+  async function composeConfig(envFile: string): Promise<{ ok: boolean; out: string }> {
+    try {
+      const r = await run('docker-compose', ['-f', join(deploy, 'docker-compose.yml'), '--env-file', envFile, 'config'], { cwd: deploy });
+      return { ok: true, out: r.stdout };
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string; code?: string | number };
+      if (err.code === 'ENOENT') throw new Error('docker-compose is not installed: apt-get install -y docker-compose (listed in .ci/apt-packages)');
+      return { ok: false, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+    }
+  }
+
+  it('validates against the compose schema with .env.example, and the stack is what the README says', async () => {
+    const r = await composeConfig(join(deploy, '.env.example'));
+    expect(r.out).not.toMatch(/invalid/i);
+    expect(r.ok).toBe(true);
+    const cfg = parseYaml(r.out) as {
+      services: Record<string, { image?: string; build?: unknown; ports?: { published: number; target: number }[]; healthcheck?: unknown; restart?: string; depends_on?: Record<string, { condition: string }>; networks?: Record<string, unknown>; command?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+      networks: Record<string, { internal?: boolean }>;
+    };
+    expect(Object.keys(cfg.services).sort()).toEqual(['createbuckets', 'db', 'minio', 'mlflow', 'nginx']);
+    for (const [name, s] of Object.entries(cfg.services)) {
+      expect(s.image, name).toMatch(/^[\w./-]+:[\w.-]+$/);
+      expect(s.image, name).not.toMatch(/:latest$/);
+      if (name !== 'createbuckets') {
+        expect(s.restart, name).toBe('unless-stopped');
+        if (name !== 'nginx') expect(s.healthcheck, name).toBeDefined();
+      }
+    }
+    expect(cfg.networks.backend?.internal).toBe(true);
+    expect(Object.keys(cfg.services.db?.networks ?? {})).toEqual(['backend']);
+    expect(Object.keys(cfg.services.nginx?.networks ?? {})).toEqual(['frontend']);
+    expect(cfg.services.mlflow?.depends_on).toEqual({ db: { condition: 'service_healthy' }, createbuckets: { condition: 'service_completed_successfully' } });
+    const cmd = cfg.services.mlflow?.command ?? [];
+    expect(cmd[cmd.indexOf('--default-artifact-root') + 1]).toBe('s3://mlflow/');
+    expect(cmd[cmd.indexOf('--backend-store-uri') + 1]).toBe('postgresql+psycopg2://mlflow:change-me-postgres-password@db:5432/mlflow');
+    expect(cfg.services.mlflow?.environment?.MLFLOW_S3_ENDPOINT_URL).toBe('http://minio:9000');
+    expect(cfg.services.nginx?.ports?.map((p) => `${p.published}:${p.target}`)).toEqual(['80:80', '443:443', '9000:9000', '9001:9001']);
+    expect((cfg.services.nginx?.volumes ?? []).map(String).some((v) => v.endsWith(':/etc/nginx/htpasswd:ro'))).toBe(true);
+  });
+
+  it('every ${VAR} of the compose file is in .env.example; a missing secret stops `config`', async () => {
+    const compose = await readFile(join(deploy, 'docker-compose.yml'), 'utf8');
+    const used = new Set([...compose.matchAll(/(?<!\$)\$\{([A-Z0-9_]+)/g)].map((m) => m[1]));
+    const example = await readFile(join(deploy, '.env.example'), 'utf8');
+    const defined = new Set([...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect([...used].filter((v) => !defined.has(v))).toEqual([]);
+    const partial = join(tmp, 'partial.env');
+    await writeFile(partial, example.replace(/^POSTGRES_PASSWORD=.*$/m, ''));
+    const r = await composeConfig(partial);
+    expect(r.ok).toBe(false);
+    expect(r.out).toMatch(/set POSTGRES_PASSWORD in \.env/);
+  });
+
+  it('rejects an invalid compose file (the check can fail)', async () => {
+    const bad = join(tmp, 'bad-compose');
+    await cp(deploy, bad, { recursive: true });
+    const f = join(bad, 'docker-compose.yml');
+    await writeFile(f, (await readFile(f, 'utf8')).replace('    restart: "no"', '    restart: "no"\n    healthchek: {}'));
+    const res = await run('docker-compose', ['-f', f, '--env-file', join(bad, '.env.example'), 'config', '-q'], { cwd: bad }).then(
+      () => ({ ok: true, out: '' }),
+      (e: { stderr?: string }) => ({ ok: false, out: e.stderr ?? '' }),
+    );
+    expect(res.ok).toBe(false);
+    expect(res.out).toMatch(/healthchek/);
+  });
+});
