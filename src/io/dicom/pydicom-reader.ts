@@ -256,9 +256,83 @@ function planOutput(series: AssembledSeries, requested: DType | null): Plan {
   return { dtype: 'float32', modes: slices.map((s) => (hasRescale(s) ? 'float32' : 'none')) };
 }
 
+type StoreKernel = (
+  out: NumericArray,
+  src: NumericArray,
+  base: number,
+  outerN: number,
+  innerN: number,
+  outerOut: number,
+  innerOut: number,
+  outerSrc: number,
+  innerSrc: number,
+  s32: number,
+  i32: number,
+  slope: number,
+  intercept: number,
+) => void;
+
+const kernels = new Map<string, StoreKernel>();
+
+/**
+ * A store loop specialised for one combination of source and output array types, rescale mode
+ * and samples per pixel. One shared loop would see every typed-array type a process reads and
+ * become megamorphic (several times slower); each generated function stays monomorphic.
+ */
+function storeKernel(
+  src: NumericArray,
+  out: NumericArray,
+  spp: number,
+  mode: RescaleMode,
+  asBool: boolean,
+): StoreKernel {
+  const key = `${src.constructor.name}|${out.constructor.name}|${spp}|${mode}|${asBool}`;
+  let k = kernels.get(key);
+  if (!k) {
+    const expr =
+      mode === 'float32'
+        ? 'Math.fround(Math.fround(x * s32) + i32)'
+        : mode === 'exact'
+          ? 'x * slope + intercept'
+          : 'x';
+    const value = asBool ? `(${expr}) !== 0 ? 1 : 0` : expr;
+    const inner =
+      spp === 1
+        ? `const x = src[p]; out[o] = ${value};`
+        : `for (let c = 0; c < ${spp}; c++) { const x = src[p + c]; out[o + c] = ${value}; }`;
+    const body =
+      `'use strict';\n` +
+      `for (let a = 0; a < outerN; a++) {\n` +
+      `  let o = base + a * outerOut;\n` +
+      `  let p = a * outerSrc;\n` +
+      `  for (let b = 0; b < innerN; b++, o += innerOut, p += innerSrc) { ${inner} }\n` +
+      `}`;
+    // Generated from the fixed templates above only (no input reaches the code).
+    k = new Function(
+      'out',
+      'src',
+      'base',
+      'outerN',
+      'innerN',
+      'outerOut',
+      'innerOut',
+      'outerSrc',
+      'innerSrc',
+      's32',
+      'i32',
+      'slope',
+      'intercept',
+      body,
+    ) as StoreKernel;
+    kernels.set(key, k);
+  }
+  return k;
+}
+
 /**
  * Writes one decoded frame (`rows × columns × spp`, row-major) into slice `s` of the output
- * (C order, `(columns, rows[, n][, spp])` with `swapIj`, else `(rows, columns[, n][, spp])`).
+ * (C order, `(columns, rows[, n][, spp])` with `swapIj`, else `(rows, columns[, n][, spp])`),
+ * applying the slice's rescale: none, MONAI's float32 arithmetic, or exact integer arithmetic.
  */
 function storeFrame(
   out: NumericArray,
@@ -275,33 +349,25 @@ function storeFrame(
 ): void {
   const slope = slice.geometry.rescaleSlope ?? 1;
   const intercept = slice.geometry.rescaleIntercept ?? 0;
-  const s32 = Math.fround(slope);
-  const i32 = Math.fround(intercept);
   // Strides of the output along row and column indices of the frame.
   const rowStride = (swapIj ? nSlices : columns * nSlices) * spp;
   const colStride = (swapIj ? rows * nSlices : nSlices) * spp;
-  const base = s * spp;
   // Walk the output in memory order (the inner loop has the small output stride); the frame is small.
-  const outerN = swapIj ? columns : rows;
-  const innerN = swapIj ? rows : columns;
-  const outerOut = swapIj ? colStride : rowStride;
-  const innerOut = swapIj ? rowStride : colStride;
-  const outerSrc = (swapIj ? 1 : columns) * spp;
-  const innerSrc = (swapIj ? columns : 1) * spp;
-  for (let a = 0; a < outerN; a++) {
-    let o = base + a * outerOut;
-    let p = a * outerSrc;
-    for (let b = 0; b < innerN; b++, o += innerOut, p += innerSrc) {
-      for (let k = 0; k < spp; k++) {
-        const x = src[p + k]!;
-        let v: number;
-        if (mode === 'float32') v = Math.fround(Math.fround(x * s32) + i32);
-        else if (mode === 'exact') v = x * slope + intercept;
-        else v = x;
-        out[o + k] = asBool ? (v !== 0 ? 1 : 0) : v;
-      }
-    }
-  }
+  storeKernel(src, out, spp, mode, asBool)(
+    out,
+    src,
+    s * spp,
+    swapIj ? columns : rows,
+    swapIj ? rows : columns,
+    swapIj ? colStride : rowStride,
+    swapIj ? rowStride : colStride,
+    (swapIj ? 1 : columns) * spp,
+    (swapIj ? columns : 1) * spp,
+    Math.fround(slope),
+    Math.fround(intercept),
+    slope,
+    intercept,
+  );
 }
 
 function isMonochrome1(h: DicomImageHeader): boolean {
