@@ -6,7 +6,7 @@ import { RandomState } from '../src/random/index.js';
 import type { DataItem } from '../transforms/transform.js';
 import { type CollateFn, disposeBatch, flattenItems, listDataCollate } from './collate.js';
 import { Dataset } from './dataset.js';
-import { itemError } from './item-error.js';
+import { itemErrorWithSource } from './item-error.js';
 import { epochShuffleSeed, itemSeed } from './item-seed.js';
 import { deepCopyItem } from './item-values.js';
 import { WorkerPool, assertSamePipeline } from './worker-pool.js';
@@ -213,7 +213,7 @@ export class DataLoader implements AsyncIterable<any> {
       const item = f.copy ? deepCopyItem(f.item) : f.item;
       return await ds.runner.run(item, { start: f.start, seed, onPrefix: f.onPrefix });
     } catch (e) {
-      throw itemError(index, ds.data[index], e);
+      throw itemErrorWithSource(index, ds.sourceOf(index), e);
     }
   }
 

@@ -1,7 +1,7 @@
 import { DatasetError } from '../src/errors.js';
 import type { Compose } from '../transforms/compose.js';
 import type { DataItem } from '../transforms/transform.js';
-import { itemError } from './item-error.js';
+import { itemErrorWithSource } from './item-error.js';
 import { describeItemSource } from './item-source.js';
 import { PipelineRunner, type TransformInput, toCompose } from './pipeline-runner.js';
 
@@ -74,7 +74,7 @@ export class Dataset<T = DataItem> {
       const { item, start } = await this.prepare(i);
       return await this.runner.run(item, { start });
     } catch (e) {
-      throw itemError(i, this.rawItem(i), e);
+      throw itemErrorWithSource(i, this.sourceOf(i), e);
     }
   }
 

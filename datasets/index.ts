@@ -29,3 +29,7 @@ export type { PersistentDatasetOptions, PersistentCacheStats } from './persisten
 export { encodeCacheEntry, decodeCacheEntry, CacheFormatError, CACHE_MAGIC, CACHE_FORMAT_VERSION, CACHE_FILE_SUFFIX } from './cache-file-format.js';
 export { nodeCacheFileLayer } from './cache-file-layer.js';
 export type { CacheFileLayer } from './cache-file-layer.js';
+export { LruCacheDataset } from './lru-cache-dataset.js';
+export type { LruCacheDatasetOptions, LruCacheStats } from './lru-cache-dataset.js';
+export { SmartCacheDataset } from './smart-cache-dataset.js';
+export type { SmartCacheDatasetOptions } from './smart-cache-dataset.js';

@@ -48,3 +48,9 @@ export class DatasetBuildError extends DatasetError {
 export function asError(e: unknown): Error {
   return e instanceof Error ? e : new CscMlopsError(describeError(e));
 }
+
+/** Like {@link itemError} with the source already described. */
+export function itemErrorWithSource(index: number, source: string, e: unknown): ItemError {
+  if (e instanceof ItemError && e.index === index) return e;
+  return new ItemError(index, source, e);
+}

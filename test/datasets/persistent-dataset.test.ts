@@ -129,7 +129,7 @@ describe('PersistentDataset', () => {
     const good = await readFile(path);
     const reasons: string[] = [];
     const flipped = Buffer.from(good);
-    flipped[flipped.length >> 1] ^= 0xff;
+    flipped[flipped.length >> 1] = (flipped[flipped.length >> 1] as number) ^ 0xff;
     for (const bad of [flipped, good.subarray(0, good.length - 100), Buffer.from('not a cache file at all, just text......................')]) {
       await writeFile(path, bad);
       const again = new PersistentDataset({ data, transform: pipeline(), cacheDir: dir, onRebuild: (i) => reasons.push(i.reason) });
