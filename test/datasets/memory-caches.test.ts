@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DataLoader, LruCacheDataset, SmartCacheDataset, itemByteLength } from '../../datasets/index.js';
+import { DataLoader, LruCacheDataset, SmartCacheDataset, itemByteLength, padListDataCollate } from '../../datasets/index.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { Compose } from '../../transforms/compose.js';
@@ -107,7 +107,7 @@ describe('SmartCacheDataset', () => {
     expect(Countd.calls).toBeGreaterThanOrEqual(4 + 2 + 2); // (the next replacement is already being prepared)
     expect(Countd.calls).toBeLessThanOrEqual(4 + 2 + 2 + 2);
     ds.shutdown();
-    const loader = new DataLoader(ds, { batchSize: 4, seed: 0 });
+    const loader = new DataLoader(ds, { batchSize: 4, seed: 0, collate: padListDataCollate });
     for await (const b of loader) {
       expect(Array.from(await (b.id as tf.Tensor).data())).toEqual([4, 5, 6, 0].map((i) => order[i]));
       b.dispose();
