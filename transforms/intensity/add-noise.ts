@@ -11,9 +11,17 @@ import { allocFloat, castOutput, computeDTypeOf, rounderOf } from './intensity-u
  * const noise = R.normalArray(img.size, mean, R.uniform(0, std)); // drawn by the random transform
  * const noisy = addNoise(img, noise);
  */
-export function addNoise(img: MetaImage, noise: ArrayLike<number>, dtype: DType | null = 'float32'): MetaImage {
+export function addNoise(
+  img: MetaImage,
+  noise: ArrayLike<number>,
+  dtype: DType | null = 'float32',
+): MetaImage {
   if (noise.length !== img.size)
-    throw new TransformError('RandGaussianNoise', undefined, `noise has ${noise.length} values but the image has ${img.size}`);
+    throw new TransformError(
+      'RandGaussianNoise',
+      undefined,
+      `noise has ${noise.length} values but the image has ${img.size}`,
+    );
   const outDType = dtype ?? img.dtype;
   const x = castOutput(img.data, outDType);
   const n = castOutput(noise instanceof Float64Array ? noise : Float64Array.from(noise), outDType);

@@ -4,7 +4,15 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { allocFloat, computeDTypeOf, meanStd, minMax, rejectNaN, requireFinite, rounderOf } from './intensity-utils.js';
+import {
+  allocFloat,
+  computeDTypeOf,
+  meanStd,
+  minMax,
+  rejectNaN,
+  requireFinite,
+  rounderOf,
+} from './intensity-utils.js';
 
 /** Options of {@link AdjustContrast}. */
 export interface AdjustContrastOptions {
@@ -71,7 +79,8 @@ export function adjustContrast(img: MetaImage, options: AdjustContrastOptions): 
 }
 
 function checkOptions(name: string, o: AdjustContrastOptions): void {
-  if (typeof o !== 'object' || o === null) throw new TransformError(name, undefined, 'options { gamma } are required');
+  if (typeof o !== 'object' || o === null)
+    throw new TransformError(name, undefined, 'options { gamma } are required');
   requireFinite(name, 'gamma', o.gamma);
 }
 

@@ -30,7 +30,8 @@ function legendre(x: Float64Array, degree: number): Float64Array[] {
     const a = p[d - 1] as Float64Array;
     const b = p[d - 2] as Float64Array;
     const c = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) c[i] = ((2 * d - 1) * (x[i] as number) * (a[i] as number) - (d - 1) * (b[i] as number)) / d;
+    for (let i = 0; i < x.length; i++)
+      c[i] = ((2 * d - 1) * (x[i] as number) * (a[i] as number) - (d - 1) * (b[i] as number)) / d;
     p.push(c);
   }
   return p;
@@ -41,15 +42,31 @@ function legendre(x: Float64Array, degree: number): Float64Array[] {
  * on `linspace(-1, 1)` grids (float32 coordinates) with total degree ≤ `degree`, coefficients in
  * MONAI's order (2D: `np.tril_indices`, 3D: i, j, k loops). Returns the log-field in float64, C order.
  */
-export function biasField(spatialShape: readonly number[], degree: number, coeff: ArrayLike<number>): Float64Array {
+export function biasField(
+  spatialShape: readonly number[],
+  degree: number,
+  coeff: ArrayLike<number>,
+): Float64Array {
   const rank = spatialShape.length;
   if (rank !== 2 && rank !== 3)
-    throw new TransformError('RandBiasField', undefined, `only 2D or 3D fields are supported, got ${rank} spatial dimensions`);
+    throw new TransformError(
+      'RandBiasField',
+      undefined,
+      `only 2D or 3D fields are supported, got ${rank} spatial dimensions`,
+    );
   if (!Number.isInteger(degree) || degree < 1)
-    throw new TransformError('RandBiasField', undefined, `degree must be an integer >= 1, got ${String(degree)}`);
+    throw new TransformError(
+      'RandBiasField',
+      undefined,
+      `degree must be an integer >= 1, got ${String(degree)}`,
+    );
   const need = biasFieldCoeffCount(degree, rank);
   if (coeff.length !== need)
-    throw new TransformError('RandBiasField', undefined, `expected ${need} coefficients for degree ${degree} in ${rank}D, got ${coeff.length}`);
+    throw new TransformError(
+      'RandBiasField',
+      undefined,
+      `expected ${need} coefficients for degree ${degree} in ${rank}D, got ${coeff.length}`,
+    );
   const polys = spatialShape.map((n) => legendre(linspace32(n), degree));
   const terms: number[][] = [];
   if (rank === 2) {
@@ -92,7 +109,12 @@ export function biasField(spatialShape: readonly number[], degree: number, coeff
  * Multiplies every channel by `exp(field)` (MONAI RandBiasField's deterministic part) and casts to
  * `dtype` (default float32; null keeps the input dtype).
  */
-export function applyBiasField(img: MetaImage, degree: number, coeff: ArrayLike<number>, dtype: DType | null = 'float32'): MetaImage {
+export function applyBiasField(
+  img: MetaImage,
+  degree: number,
+  coeff: ArrayLike<number>,
+  dtype: DType | null = 'float32',
+): MetaImage {
   const field = biasField(img.spatialShape, degree, coeff);
   const gain = field.map(Math.exp);
   const per = gain.length;

@@ -120,7 +120,10 @@ export function clipIntensityPercentilesArray(
 }
 
 /** ClipIntensityPercentiles on one image (a new MetaImage, same dtype). */
-export function clipIntensityPercentiles(img: MetaImage, options: ClipIntensityPercentilesOptions): MetaImage {
+export function clipIntensityPercentiles(
+  img: MetaImage,
+  options: ClipIntensityPercentilesOptions,
+): MetaImage {
   const r = clipIntensityPercentilesArray(img.data, img.shape, img.dtype, options);
   const out = img.clone({ data: r.data, dtype: img.dtype });
   if (options.returnClippingValues) out.meta.clipping_values = r.clippingValues;
@@ -128,12 +131,18 @@ export function clipIntensityPercentiles(img: MetaImage, options: ClipIntensityP
 }
 
 function checkOptions(name: string, o: ClipIntensityPercentilesOptions): void {
-  if (typeof o !== 'object' || o === null) throw new TransformError(name, undefined, 'options { lower, upper } are required');
+  if (typeof o !== 'object' || o === null)
+    throw new TransformError(name, undefined, 'options { lower, upper } are required');
   const lower = o.lower === null || o.lower === undefined ? null : requirePercentile(name, 'lower', o.lower);
   const upper = o.upper === null || o.upper === undefined ? null : requirePercentile(name, 'upper', o.upper);
-  if (lower === null && upper === null) throw new TransformError(name, undefined, 'lower or upper percentile must be given');
+  if (lower === null && upper === null)
+    throw new TransformError(name, undefined, 'lower or upper percentile must be given');
   if (lower !== null && upper !== null && upper < lower)
-    throw new TransformError(name, undefined, `upper (${upper}) must be greater than or equal to lower (${lower})`);
+    throw new TransformError(
+      name,
+      undefined,
+      `upper (${upper}) must be greater than or equal to lower (${lower})`,
+    );
   const s = o.sharpnessFactor;
   if (s !== null && s !== undefined && !(typeof s === 'number' && Number.isFinite(s) && s > 0))
     throw new TransformError(name, undefined, `sharpnessFactor must be a positive number, got ${String(s)}`);
@@ -158,7 +167,10 @@ export class ClipIntensityPercentiles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return clipIntensityPercentiles(img, normalised(this.options as unknown as ClipIntensityPercentilesOptions));
+    return clipIntensityPercentiles(
+      img,
+      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
+    );
   }
 }
 
@@ -170,6 +182,9 @@ export class ClipIntensityPercentilesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return clipIntensityPercentiles(img, normalised(this.options as unknown as ClipIntensityPercentilesOptions));
+    return clipIntensityPercentiles(
+      img,
+      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
+    );
   }
 }

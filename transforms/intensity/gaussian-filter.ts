@@ -71,9 +71,17 @@ export function gaussian1d(sigma: number, options: Gaussian1dOptions = {}): Floa
   const truncated = options.truncated ?? 4.0;
   const approx = (options.approx ?? 'erf').toLowerCase();
   if (!(typeof sigma === 'number' && Number.isFinite(sigma)))
-    throw new TransformError('GaussianFilter', undefined, `sigma must be a finite number, got ${String(sigma)}`);
+    throw new TransformError(
+      'GaussianFilter',
+      undefined,
+      `sigma must be a finite number, got ${String(sigma)}`,
+    );
   if (!(truncated > 0))
-    throw new TransformError('GaussianFilter', undefined, `truncated must be positive, got ${String(truncated)}`);
+    throw new TransformError(
+      'GaussianFilter',
+      undefined,
+      `truncated must be positive, got ${String(truncated)}`,
+    );
   const f = Math.fround;
   const s = f(sigma);
   const tail = Math.trunc(Math.max(s * truncated, 0.5) + 0.5);
@@ -133,7 +141,11 @@ export function separableFilter(
     const k = kernels[axis] as ArrayLike<number>;
     if (k.length === 1 && k[0] === 1) continue;
     if (k.length % 2 !== 1)
-      throw new TransformError('GaussianFilter', undefined, `kernel for axis ${axis} must have an odd length`);
+      throw new TransformError(
+        'GaussianFilter',
+        undefined,
+        `kernel for axis ${axis} must have an odd length`,
+      );
     const half = (k.length - 1) / 2;
     const len = spatial[axis] as number;
     const inner = spatial.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -146,7 +158,8 @@ export function separableFilter(
         const dst = base + i * inner;
         for (let r = 0; r < inner; r++) {
           let acc = 0;
-          for (let j = jLo; j <= jHi; j++) acc += (k[j] as number) * (cur[base + (i + j - half) * inner + r] as number);
+          for (let j = jLo; j <= jHi; j++)
+            acc += (k[j] as number) * (cur[base + (i + j - half) * inner + r] as number);
           next[dst + r] = acc;
         }
       }

@@ -4,7 +4,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { type GaussianApprox, gaussianFilter } from './gaussian-filter.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { describe } from './intensity-utils.js';
+import { describe, requireOptions } from './intensity-utils.js';
 
 /** Options of {@link GaussianSmooth}. */
 export interface GaussianSmoothOptions {
@@ -36,7 +36,11 @@ function checkOptions(name: string, o: GaussianSmoothOptions): void {
   const s = o.sigma;
   const ok = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   if (s !== undefined && !(ok(s) || (Array.isArray(s) && s.length > 0 && s.every(ok))))
-    throw new TransformError(name, undefined, `sigma must be a positive number or one per spatial axis, got ${describe(s)}`);
+    throw new TransformError(
+      name,
+      undefined,
+      `sigma must be a positive number or one per spatial axis, got ${describe(s)}`,
+    );
   const a = o.approx;
   if (a !== undefined && a !== 'erf' && a !== 'sampled')
     throw new TransformError(name, undefined, `approx must be 'erf' or 'sampled', got ${describe(a)}`);
@@ -50,6 +54,7 @@ function checkOptions(name: string, o: GaussianSmoothOptions): void {
  */
 export class GaussianSmooth extends ImageTransform {
   constructor(options: GaussianSmoothOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('GaussianSmooth', options);
     super(options);
   }
@@ -62,6 +67,7 @@ export class GaussianSmooth extends ImageTransform {
 /** Dictionary twin of {@link GaussianSmooth}. */
 export class GaussianSmoothd extends ImageMapTransform {
   constructor(options: MapTransformOptions & GaussianSmoothOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('GaussianSmoothd', options);
     super(options);
   }

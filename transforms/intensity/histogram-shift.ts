@@ -10,10 +10,18 @@ import { computeDTypeOf, minMax, rejectNaN, rounderOf } from './intensity-utils.
  * below/above the range get the first/last floating point. A constant image is returned unchanged.
  * The dtype is kept.
  */
-export function histogramShift(img: MetaImage, reference: ArrayLike<number>, floating: ArrayLike<number>): MetaImage {
+export function histogramShift(
+  img: MetaImage,
+  reference: ArrayLike<number>,
+  floating: ArrayLike<number>,
+): MetaImage {
   const n = reference.length;
   if (n < 2 || floating.length !== n)
-    throw new TransformError('RandHistogramShift', undefined, `need matching control points (at least 2), got ${n} and ${floating.length}`);
+    throw new TransformError(
+      'RandHistogramShift',
+      undefined,
+      `need matching control points (at least 2), got ${n} and ${floating.length}`,
+    );
   const f = rounderOf(computeDTypeOf(img.dtype));
   rejectNaN('RandHistogramShift', img.data, 'minimum and maximum');
   const { min, max } = minMax(img.data);

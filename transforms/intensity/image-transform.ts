@@ -13,7 +13,11 @@ import { type DataItem, Transform, requireImage, wrapTransformError } from '../t
  * the array transform is re-issued with the dictionary transform's name and the key.
  */
 export function readdressError(e: unknown, transform: string, key?: string): Error {
-  if (e instanceof TransformError && e.key === undefined && (e.transform !== transform || key !== undefined)) {
+  if (
+    e instanceof TransformError &&
+    e.key === undefined &&
+    (e.transform !== transform || key !== undefined)
+  ) {
     const prefix = `${e.transform}: `;
     const problem = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
     return new TransformError(transform, key, problem, { cause: e });

@@ -117,10 +117,24 @@ export function channelViews<T extends NumericArray>(data: T, shape: readonly nu
   return out;
 }
 
+/** Throws a TransformError unless `options` is an object (a JavaScript caller may pass anything). */
+export function requireOptions(transform: string, options: unknown, expected = '{ keys, ... }'): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TransformError(
+      transform,
+      undefined,
+      `expected an options object ${expected}, got ${describe(options)}`,
+    );
+}
+
 /** Throws a TransformError unless `value` is a finite number. */
 export function requireFinite(transform: string, option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new TransformError(transform, undefined, `${option} must be a finite number, got ${describe(value)}`);
+    throw new TransformError(
+      transform,
+      undefined,
+      `${option} must be a finite number, got ${describe(value)}`,
+    );
   return value;
 }
 
@@ -145,11 +159,19 @@ export function requirePercentile(transform: string, option: string, value: unkn
  * Parses a `dtype` option: a numpy/torch name or `null` (MONAI `None`: keep the computed dtype).
  * `undefined` gives `fallback`.
  */
-export function dtypeOption(transform: string, value: unknown, fallback: DType | null = 'float32'): DType | null {
+export function dtypeOption(
+  transform: string,
+  value: unknown,
+  fallback: DType | null = 'float32',
+): DType | null {
   if (value === undefined) return fallback;
   if (value === null) return null;
   if (typeof value !== 'string')
-    throw new TransformError(transform, undefined, `dtype must be a dtype name such as 'float32' or null, got ${describe(value)}`);
+    throw new TransformError(
+      transform,
+      undefined,
+      `dtype must be a dtype name such as 'float32' or null, got ${describe(value)}`,
+    );
   try {
     return parseDType(value);
   } catch (e) {
@@ -160,7 +182,8 @@ export function dtypeOption(transform: string, value: unknown, fallback: DType |
 /** Short description of an option value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
   if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
   return typeof value;
 }

@@ -2,6 +2,7 @@ import { TransformError } from '../../src/errors.js';
 import { type NumericArray, allocArray, castArray } from '../../src/image/dtype.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
+import { requireOptions } from './intensity-utils.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 
@@ -23,7 +24,11 @@ const isPositive = (v: number): boolean => v > 0;
  * As in MONAI the mask is first cast to the image's dtype; a single-channel mask applies to every
  * channel. The dtype is kept.
  */
-export function maskIntensity(img: MetaImage, mask: MaskData, selectFn: (value: number) => boolean = isPositive): MetaImage {
+export function maskIntensity(
+  img: MetaImage,
+  mask: MaskData,
+  selectFn: (value: number) => boolean = isPositive,
+): MetaImage {
   const mshape = mask.shape;
   const spatial = img.shape.slice(1);
   if (mshape.length !== img.shape.length || mshape.slice(1).some((s, i) => s !== spatial[i]))
@@ -45,7 +50,8 @@ export function maskIntensity(img: MetaImage, mask: MaskData, selectFn: (value: 
   for (let c = 0; c < img.numChannels; c++) {
     const mo = mc === 1 ? 0 : c * per;
     const io = c * per;
-    for (let i = 0; i < per; i++) out[io + i] = (img.data[io + i] as number) * (selectFn(m[mo + i] as number) ? 1 : 0);
+    for (let i = 0; i < per; i++)
+      out[io + i] = (img.data[io + i] as number) * (selectFn(m[mo + i] as number) ? 1 : 0);
   }
   return img.clone({ data: out, dtype: img.dtype });
 }
@@ -55,7 +61,11 @@ function checkMask(name: string, m: unknown): void {
   if (MetaImage.isMetaImage(m)) return;
   const o = m as { data?: unknown; shape?: unknown };
   if (typeof o !== 'object' || !ArrayBuffer.isView(o.data) || !Array.isArray(o.shape))
-    throw new TransformError(name, undefined, 'maskData must be a MetaImage or { data: TypedArray, shape: number[] }');
+    throw new TransformError(
+      name,
+      undefined,
+      'maskData must be a MetaImage or { data: TypedArray, shape: number[] }',
+    );
 }
 
 /**
@@ -66,6 +76,7 @@ function checkMask(name: string, m: unknown): void {
  */
 export class MaskIntensity extends ImageTransform {
   constructor(options: MaskIntensityOptions = {}) {
+    requireOptions(new.target.name, options);
     checkMask('MaskIntensity', options.maskData);
     super(options);
   }
@@ -73,7 +84,11 @@ export class MaskIntensity extends ImageTransform {
   transformImage(img: MetaImage): MetaImage {
     const o = this.options as MaskIntensityOptions;
     if (!o.maskData)
-      throw new TransformError(this.name, undefined, 'no maskData: give it to the constructor (or use MaskIntensityd with maskKey)');
+      throw new TransformError(
+        this.name,
+        undefined,
+        'no maskData: give it to the constructor (or use MaskIntensityd with maskKey)',
+      );
     return maskIntensity(img, o.maskData, o.selectFn);
   }
 }
@@ -87,9 +102,14 @@ export interface MaskIntensitydOptions extends MapTransformOptions, MaskIntensit
 /** Dictionary twin of {@link MaskIntensity}: the mask comes from `maskData` or the item's `maskKey`. */
 export class MaskIntensityd extends ImageMapTransform {
   constructor(options: MaskIntensitydOptions) {
+    requireOptions(new.target.name, options);
     checkMask('MaskIntensityd', options.maskData);
     if (!options.maskData && !options.maskKey)
-      throw new TransformError('MaskIntensityd', undefined, 'give maskData or maskKey (the key of the mask image)');
+      throw new TransformError(
+        'MaskIntensityd',
+        undefined,
+        'give maskData or maskKey (the key of the mask image)',
+      );
     super(options);
   }
 
@@ -99,9 +119,17 @@ export class MaskIntensityd extends ImageMapTransform {
     if (o.maskKey) {
       const m = d[o.maskKey];
       if (m === undefined)
-        throw new TransformError(this.name, undefined, `mask key '${o.maskKey}' is missing from the data item`);
+        throw new TransformError(
+          this.name,
+          undefined,
+          `mask key '${o.maskKey}' is missing from the data item`,
+        );
       if (!MetaImage.isMetaImage(m))
-        throw new TransformError(this.name, undefined, `mask key '${o.maskKey}' does not hold a MetaImage (load it first)`);
+        throw new TransformError(
+          this.name,
+          undefined,
+          `mask key '${o.maskKey}' does not hold a MetaImage (load it first)`,
+        );
       mask = m;
     }
     return maskIntensity(img, mask as MaskData, o.selectFn);

@@ -4,7 +4,15 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { castOutput, channelViews, describe, dtypeOption, meanStd, rejectNaN } from './intensity-utils.js';
+import {
+  castOutput,
+  channelViews,
+  describe,
+  dtypeOption,
+  meanStd,
+  rejectNaN,
+  requireOptions,
+} from './intensity-utils.js';
 
 /** A subtrahend or divisor: one number, or one value per voxel (same size as the image or channel). */
 export type NormalizeValue = number | ArrayLike<number>;
@@ -53,7 +61,8 @@ export function normalizeArray(
         selected[k++] = x[i] as number;
       }
   }
-  if ((sub === null || div === null) && selected.length > 0) rejectNaN('NormalizeIntensity', selected, 'mean and standard deviation');
+  if ((sub === null || div === null) && selected.length > 0)
+    rejectNaN('NormalizeIntensity', selected, 'mean and standard deviation');
   const stats = sub === null || div === null ? meanStd(selected, 0) : { mean: 0, std: 1 };
   const subAt = valueAt(sub ?? f(stats.mean), n, 'subtrahend');
   let divScalar: number | null = null;
@@ -82,7 +91,11 @@ export function normalizeArray(
 
 function checkLength(v: ArrayLike<number>, n: number, what: string): void {
   if (v.length !== n)
-    throw new TransformError('NormalizeIntensity', undefined, `${what} has ${v.length} values but the image (or channel) has ${n} voxels`);
+    throw new TransformError(
+      'NormalizeIntensity',
+      undefined,
+      `${what} has ${v.length} values but the image (or channel) has ${n} voxels`,
+    );
 }
 
 function valueAt(v: NormalizeValue, n: number, what: string): (i: number) => number {
@@ -146,7 +159,13 @@ export function normalizeIntensityArray(
           undefined,
           `${name} ${describe(Array.from(v as ArrayLike<number>))} has one value per channel: pass channelWise: true`,
         );
-    normalizeArray(x, out, sub as NormalizeValue | null, div as NormalizeValue | null, options.nonzero ?? false);
+    normalizeArray(
+      x,
+      out,
+      sub as NormalizeValue | null,
+      div as NormalizeValue | null,
+      options.nonzero ?? false,
+    );
   }
   return { data: castOutput(out, outDType), dtype: outDType };
 }
@@ -187,6 +206,7 @@ function checkOptions(name: string, o: NormalizeIntensityOptions): void {
  */
 export class NormalizeIntensity extends ImageTransform {
   constructor(options: NormalizeIntensityOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('NormalizeIntensity', options);
     super(options);
   }
@@ -199,6 +219,7 @@ export class NormalizeIntensity extends ImageTransform {
 /** Dictionary twin of {@link NormalizeIntensity}. */
 export class NormalizeIntensityd extends ImageMapTransform {
   constructor(options: MapTransformOptions & NormalizeIntensityOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('NormalizeIntensityd', options);
     super(options);
   }

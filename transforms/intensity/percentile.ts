@@ -32,7 +32,11 @@ export interface PercentileOptions {
  * percentile(img.data, [5, 95]);                    // [lower, upper]
  */
 export function percentile(data: ArrayLike<number>, q: number, options?: PercentileOptions): number;
-export function percentile(data: ArrayLike<number>, q: readonly number[], options?: PercentileOptions): number[];
+export function percentile(
+  data: ArrayLike<number>,
+  q: readonly number[],
+  options?: PercentileOptions,
+): number[];
 export function percentile(
   data: ArrayLike<number>,
   q: number | readonly number[],
@@ -43,7 +47,8 @@ export function percentile(
     if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || v > 100)
       throw new TransformError('percentile', undefined, `q values must be in [0, 100], got ${String(v)}`);
   const n = data.length;
-  if (n === 0) throw new TransformError('percentile', undefined, 'cannot compute a percentile of an empty array');
+  if (n === 0)
+    throw new TransformError('percentile', undefined, 'cannot compute a percentile of an empty array');
   const precision = options.precision ?? (data instanceof Float64Array ? 'float64' : 'float32');
   const method = options.method ?? 'auto';
   const useTorch = method === 'torch' || (method === 'auto' && n <= TORCH_QUANTILE_MAX_NUMEL);
@@ -69,7 +74,11 @@ function sortedCopy(data: ArrayLike<number>, precision: 'float32' | 'float64'): 
  * rounded as torch does on a float32 tensor: `q/100`, the rank `q*(n-1)`, the weight and the lerp
  * (`a + w*(b-a)` below 0.5, `b - (b-a)*(1-w)` from 0.5).
  */
-export function torchQuantileSorted(sorted: ArrayLike<number>, q: number, precision: 'float32' | 'float64' = 'float32'): number {
+export function torchQuantileSorted(
+  sorted: ArrayLike<number>,
+  q: number,
+  precision: 'float32' | 'float64' = 'float32',
+): number {
   const f = precision === 'float32' ? Math.fround : (x: number) => x;
   const n = sorted.length;
   const qf = f(f(q) / 100);
@@ -88,7 +97,11 @@ export function torchQuantileSorted(sorted: ArrayLike<number>, q: number, precis
  * and weight in float64, `b - a` in the data's precision, the lerp in float64; the result is then
  * rounded to the data's precision (MONAI converts it back to the tensor's dtype).
  */
-export function numpyPercentileSorted(sorted: ArrayLike<number>, q: number, precision: 'float32' | 'float64' = 'float32'): number {
+export function numpyPercentileSorted(
+  sorted: ArrayLike<number>,
+  q: number,
+  precision: 'float32' | 'float64' = 'float32',
+): number {
   const f = precision === 'float32' ? Math.fround : (x: number) => x;
   const n = sorted.length;
   const virtual = (n - 1) * (q / 100);

@@ -36,7 +36,11 @@ export interface ScaleIntensityRangePercentilesOptions {
   dtype?: DType | string | null;
 }
 
-function scaleOne(data: NumericArray, inputDType: DType, o: ScaleIntensityRangePercentilesOptions): NumericArray {
+function scaleOne(
+  data: NumericArray,
+  inputDType: DType,
+  o: ScaleIntensityRangePercentilesOptions,
+): NumericArray {
   rejectNaN('ScaleIntensityRangePercentiles', data, 'percentiles');
   const precision = computeDTypeOf(inputDType);
   const [aMin, aMax] = percentile(data, [o.lower, o.upper], { precision }) as [number, number];
@@ -44,12 +48,22 @@ function scaleOne(data: NumericArray, inputDType: DType, o: ScaleIntensityRangeP
   let bMax = o.bMax;
   if (o.relative) {
     if (o.bMin === null || o.bMax === null)
-      throw new TransformError('ScaleIntensityRangePercentiles', undefined, 'relative: true needs bMin and bMax');
+      throw new TransformError(
+        'ScaleIntensityRangePercentiles',
+        undefined,
+        'relative: true needs bMin and bMax',
+      );
     bMin = (o.bMax - o.bMin) * (o.lower / 100) + o.bMin;
     bMax = (o.bMax - o.bMin) * (o.upper / 100) + o.bMin;
   }
-  return scaleIntensityRangeArray(data, inputDType, { aMin, aMax, bMin, bMax, clip: o.clip ?? false, dtype: o.dtype })
-    .data;
+  return scaleIntensityRangeArray(data, inputDType, {
+    aMin,
+    aMax,
+    bMin,
+    bMax,
+    clip: o.clip ?? false,
+    dtype: o.dtype,
+  }).data;
 }
 
 /**
@@ -63,7 +77,9 @@ export function scaleIntensityRangePercentilesArray(
   options: ScaleIntensityRangePercentilesOptions,
 ): NumericArray {
   if (!options.channelWise) return castOutput(scaleOne(data, inputDType, options), inputDType);
-  const parts = channelViews(data, shape).map((ch) => castOutput(scaleOne(ch, inputDType, options), inputDType));
+  const parts = channelViews(data, shape).map((ch) =>
+    castOutput(scaleOne(ch, inputDType, options), inputDType),
+  );
   const result = allocArray(inputDType, data.length);
   let off = 0;
   for (const p of parts) {
@@ -74,8 +90,14 @@ export function scaleIntensityRangePercentilesArray(
 }
 
 /** ScaleIntensityRangePercentiles on one image (a new MetaImage, same dtype). */
-export function scaleIntensityRangePercentiles(img: MetaImage, options: ScaleIntensityRangePercentilesOptions): MetaImage {
-  return img.clone({ data: scaleIntensityRangePercentilesArray(img.data, img.shape, img.dtype, options), dtype: img.dtype });
+export function scaleIntensityRangePercentiles(
+  img: MetaImage,
+  options: ScaleIntensityRangePercentilesOptions,
+): MetaImage {
+  return img.clone({
+    data: scaleIntensityRangePercentilesArray(img.data, img.shape, img.dtype, options),
+    dtype: img.dtype,
+  });
 }
 
 function checkOptions(name: string, o: ScaleIntensityRangePercentilesOptions): void {
@@ -106,7 +128,10 @@ export class ScaleIntensityRangePercentiles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensityRangePercentiles(img, this.options as unknown as ScaleIntensityRangePercentilesOptions);
+    return scaleIntensityRangePercentiles(
+      img,
+      this.options as unknown as ScaleIntensityRangePercentilesOptions,
+    );
   }
 }
 
@@ -118,6 +143,9 @@ export class ScaleIntensityRangePercentilesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensityRangePercentiles(img, this.options as unknown as ScaleIntensityRangePercentilesOptions);
+    return scaleIntensityRangePercentiles(
+      img,
+      this.options as unknown as ScaleIntensityRangePercentilesOptions,
+    );
   }
 }

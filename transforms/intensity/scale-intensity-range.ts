@@ -77,7 +77,8 @@ export function scaleIntensityRange(img: MetaImage, options: ScaleIntensityRange
 }
 
 function checkOptions(name: string, o: ScaleIntensityRangeOptions): void {
-  if (typeof o !== 'object' || o === null) throw new TransformError(name, undefined, 'options { aMin, aMax, ... } are required');
+  if (typeof o !== 'object' || o === null)
+    throw new TransformError(name, undefined, 'options { aMin, aMax, ... } are required');
   requireFinite(name, 'aMin', o.aMin);
   requireFinite(name, 'aMax', o.aMax);
   const bMin = optionalFinite(name, 'bMin', o.bMin);

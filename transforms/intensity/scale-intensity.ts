@@ -14,6 +14,7 @@ import {
   optionalFinite,
   rejectNaN,
   rounderOf,
+  requireOptions,
 } from './intensity-utils.js';
 
 /** Options of {@link ScaleIntensity}. */
@@ -128,6 +129,7 @@ function checkOptions(name: string, o: ScaleIntensityOptions): void {
  */
 export class ScaleIntensity extends ImageTransform {
   constructor(options: ScaleIntensityOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('ScaleIntensity', options);
     super(options);
   }
@@ -140,6 +142,7 @@ export class ScaleIntensity extends ImageTransform {
 /** Dictionary twin of {@link ScaleIntensity}. */
 export class ScaleIntensityd extends ImageMapTransform {
   constructor(options: MapTransformOptions & ScaleIntensityOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('ScaleIntensityd', options);
     super(options);
   }

@@ -4,7 +4,14 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { allocFloat, castOutput, computeDTypeOf, requireFinite, rounderOf } from './intensity-utils.js';
+import {
+  allocFloat,
+  castOutput,
+  computeDTypeOf,
+  requireFinite,
+  rounderOf,
+  requireOptions,
+} from './intensity-utils.js';
 
 /** Options of {@link ShiftIntensity}. */
 export interface ShiftIntensityOptions {
@@ -18,7 +25,12 @@ export interface ShiftIntensityOptions {
  * The ShiftIntensity kernel: `x + offset` in torch's precision (float32 unless float64), cast back to
  * the input dtype (integers truncate; `safe` clamps first).
  */
-export function shiftIntensityArray(data: NumericArray, inputDType: DType, offset: number, safe = false): NumericArray {
+export function shiftIntensityArray(
+  data: NumericArray,
+  inputDType: DType,
+  offset: number,
+  safe = false,
+): NumericArray {
   const compute = computeDTypeOf(inputDType);
   const f = rounderOf(compute);
   const o = f(offset);
@@ -40,6 +52,7 @@ export function shiftIntensity(img: MetaImage, offset: number, safe = false): Me
  */
 export class ShiftIntensity extends ImageTransform {
   constructor(options: ShiftIntensityOptions) {
+    requireOptions(new.target.name, options);
     if (typeof options !== 'object' || options === null)
       throw new TransformError('ShiftIntensity', undefined, 'options { offset } are required');
     requireFinite('ShiftIntensity', 'offset', options.offset);
@@ -68,6 +81,7 @@ export interface ShiftIntensitydOptions extends MapTransformOptions, ShiftIntens
 /** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
 export class ShiftIntensityd extends ImageMapTransform {
   constructor(options: ShiftIntensitydOptions) {
+    requireOptions(new.target.name, options);
     requireFinite('ShiftIntensityd', 'offset', options.offset);
     super(options);
   }
@@ -84,10 +98,15 @@ export class ShiftIntensityd extends ImageMapTransform {
     if (factorKey !== null) {
       const metaKey = pick(o.metaKeys) ?? `${key}_${o.metaKeyPostfix ?? 'meta_dict'}`;
       const meta = d[metaKey];
-      const factor = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
+      const factor =
+        meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
       if (factor !== undefined && factor !== null) {
         if (typeof factor !== 'number' || !Number.isFinite(factor))
-          throw new TransformError(this.name, key, `${metaKey}.${factorKey} must be a finite number, got ${String(factor)}`);
+          throw new TransformError(
+            this.name,
+            key,
+            `${metaKey}.${factorKey} must be a finite number, got ${String(factor)}`,
+          );
         offset = o.offset * factor;
       }
     }

@@ -21,7 +21,11 @@ export interface ThresholdIntensityOptions {
  * sets the rest to `cval`. Compares in torch's precision (float32 unless the data is float64);
  * the output keeps the input dtype.
  */
-export function thresholdIntensityArray(data: NumericArray, inputDType: DType, options: ThresholdIntensityOptions): NumericArray {
+export function thresholdIntensityArray(
+  data: NumericArray,
+  inputDType: DType,
+  options: ThresholdIntensityOptions,
+): NumericArray {
   const f = rounderOf(computeDTypeOf(inputDType));
   const t = f(options.threshold);
   const above = options.above ?? true;
@@ -40,7 +44,8 @@ export function thresholdIntensity(img: MetaImage, options: ThresholdIntensityOp
 }
 
 function checkOptions(name: string, o: ThresholdIntensityOptions): void {
-  if (typeof o !== 'object' || o === null) throw new TransformError(name, undefined, 'options { threshold, ... } are required');
+  if (typeof o !== 'object' || o === null)
+    throw new TransformError(name, undefined, 'options { threshold, ... } are required');
   requireFinite(name, 'threshold', o.threshold);
   if (o.cval !== undefined) requireFinite(name, 'cval', o.cval);
 }

@@ -4,7 +4,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { perKey, type MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
-import { castOutput } from '../intensity/intensity-utils.js';
+import { castOutput, requireOptions } from '../intensity/intensity-utils.js';
 
 /** A custom activation: gets the float32 values and the shape, returns values of the same length. */
 export type ActivationFunction = (data: Float32Array, shape: readonly number[]) => ArrayLike<number>;
@@ -26,14 +26,27 @@ export interface ActivationsOptions {
  * computed on float32 values (float64 internally, rounded to float32 as torch's results); the result
  * is cast back to the input's dtype, as in MONAI.
  */
-export function activationsArray(data: NumericArray, shape: readonly number[], options: ActivationsOptions = {}): Float32Array {
+export function activationsArray(
+  data: NumericArray,
+  shape: readonly number[],
+  options: ActivationsOptions = {},
+): Float32Array {
   if (options.sigmoid && options.softmax)
-    throw new TransformError('Activations', undefined, 'incompatible options: sigmoid and softmax are both true');
-  let x: Float32Array = data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>);
+    throw new TransformError(
+      'Activations',
+      undefined,
+      'incompatible options: sigmoid and softmax are both true',
+    );
+  let x: Float32Array =
+    data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>);
   if (options.sigmoid) for (let i = 0; i < x.length; i++) x[i] = 1 / (1 + Math.exp(-(x[i] as number)));
   if (options.softmax) {
     if ((options.dim ?? 0) !== 0)
-      throw new TransformError('Activations', undefined, `only dim 0 (the channel axis) is supported, got ${String(options.dim)}`);
+      throw new TransformError(
+        'Activations',
+        undefined,
+        `only dim 0 (the channel axis) is supported, got ${String(options.dim)}`,
+      );
     const c = shape[0] ?? 1;
     const per = c === 0 ? 0 : x.length / c;
     const e = new Float64Array(c);
@@ -51,7 +64,11 @@ export function activationsArray(data: NumericArray, shape: readonly number[], o
   if (options.other) {
     const r = options.other(x, shape);
     if (!r || r.length !== x.length)
-      throw new TransformError('Activations', undefined, `the 'other' function must return ${x.length} values, got ${r?.length}`);
+      throw new TransformError(
+        'Activations',
+        undefined,
+        `the 'other' function must return ${x.length} values, got ${r?.length}`,
+      );
     x = r instanceof Float32Array ? r : Float32Array.from(r);
   }
   return x;
@@ -78,9 +95,14 @@ function checkOptions(name: string, o: ActivationsOptions): void {
  */
 export class Activations extends ImageTransform {
   constructor(options: ActivationsOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('Activations', options);
     if (options.sigmoid && options.softmax)
-      throw new TransformError('Activations', undefined, 'incompatible options: sigmoid and softmax are both true');
+      throw new TransformError(
+        'Activations',
+        undefined,
+        'incompatible options: sigmoid and softmax are both true',
+      );
     super(options);
   }
 
@@ -102,6 +124,7 @@ export class Activationsd extends ImageMapTransform {
   private readonly perKeyOptions: ActivationsOptions[];
 
   constructor(options: ActivationsdOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('Activationsd', options as ActivationsOptions);
     super(options);
     const sigmoid = perKey(options.sigmoid ?? false, this.keys, this.name, 'sigmoid');

@@ -4,7 +4,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { perKey, type MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
-import { castOutput, describe, dtypeOption } from '../intensity/intensity-utils.js';
+import { castOutput, describe, dtypeOption, requireOptions } from '../intensity/intensity-utils.js';
 
 /** Options of {@link AsDiscrete}. */
 export interface AsDiscreteOptions {
@@ -41,7 +41,11 @@ export function asDiscreteArray(
   options: AsDiscreteOptions = {},
 ): { data: NumericArray; shape: number[]; dtype: DType } {
   if ((options.dim ?? 0) !== 0)
-    throw new TransformError('AsDiscrete', undefined, `only dim 0 (the channel axis) is supported, got ${String(options.dim)}`);
+    throw new TransformError(
+      'AsDiscrete',
+      undefined,
+      `only dim 0 (the channel axis) is supported, got ${String(options.dim)}`,
+    );
   let values: ArrayLike<number> = data;
   let outShape = [...shape];
   let isFloat64 = data instanceof Float64Array;
@@ -69,7 +73,11 @@ export function asDiscreteArray(
   if (options.toOnehot !== null && options.toOnehot !== undefined) {
     const k = options.toOnehot;
     if ((outShape[0] ?? 1) !== 1 || outShape.length < 1)
-      throw new TransformError('AsDiscrete', undefined, `toOnehot needs a 1-channel label map, got shape [${outShape.join(', ')}]`);
+      throw new TransformError(
+        'AsDiscrete',
+        undefined,
+        `toOnehot needs a 1-channel label map, got shape [${outShape.join(', ')}]`,
+      );
     const per = values.length;
     const oh = new Float32Array(per * k);
     for (let i = 0; i < per; i++) {
@@ -111,12 +119,24 @@ export function asDiscrete(img: MetaImage, options: AsDiscreteOptions = {}): Met
 
 function checkOptions(name: string, o: AsDiscreteOptions): void {
   if (typeof o.toOnehot === 'boolean')
-    throw new TransformError(name, undefined, '`toOnehot: true/false` is not supported: give the number of classes, e.g. toOnehot: 3');
+    throw new TransformError(
+      name,
+      undefined,
+      '`toOnehot: true/false` is not supported: give the number of classes, e.g. toOnehot: 3',
+    );
   if (typeof o.threshold === 'boolean')
-    throw new TransformError(name, undefined, '`threshold: true/false` is not supported: give the value, e.g. threshold: 0.5');
+    throw new TransformError(
+      name,
+      undefined,
+      '`threshold: true/false` is not supported: give the value, e.g. threshold: 0.5',
+    );
   const checkOne = (k: unknown) => {
     if (k !== null && k !== undefined && !(Number.isInteger(k) && (k as number) >= 1))
-      throw new TransformError(name, undefined, `toOnehot must be the number of classes (an integer >= 1), got ${describe(k)}`);
+      throw new TransformError(
+        name,
+        undefined,
+        `toOnehot must be the number of classes (an integer >= 1), got ${describe(k)}`,
+      );
   };
   const checkT = (t: unknown) => {
     if (t !== null && t !== undefined && !(typeof t === 'number' && !Number.isNaN(t)))
@@ -124,7 +144,11 @@ function checkOptions(name: string, o: AsDiscreteOptions): void {
   };
   const checkR = (r: unknown) => {
     if (r !== null && r !== undefined && r !== 'torchrounding')
-      throw new TransformError(name, undefined, `rounding must be 'torchrounding' or null, got ${describe(r)}`);
+      throw new TransformError(
+        name,
+        undefined,
+        `rounding must be 'torchrounding' or null, got ${describe(r)}`,
+      );
   };
   for (const v of Array.isArray(o.toOnehot) ? o.toOnehot : [o.toOnehot]) checkOne(v);
   for (const v of Array.isArray(o.threshold) ? o.threshold : [o.threshold]) checkT(v);
@@ -141,6 +165,7 @@ function checkOptions(name: string, o: AsDiscreteOptions): void {
  */
 export class AsDiscrete extends ImageTransform {
   constructor(options: AsDiscreteOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('AsDiscrete', options);
     super(options);
   }
@@ -151,7 +176,8 @@ export class AsDiscrete extends ImageTransform {
 }
 
 /** Options of {@link AsDiscreted}: each of argmax/toOnehot/threshold/rounding may be given per key. */
-export interface AsDiscretedOptions extends MapTransformOptions, Omit<AsDiscreteOptions, 'argmax' | 'toOnehot' | 'threshold' | 'rounding'> {
+export interface AsDiscretedOptions
+  extends MapTransformOptions, Omit<AsDiscreteOptions, 'argmax' | 'toOnehot' | 'threshold' | 'rounding'> {
   argmax?: boolean | readonly boolean[];
   toOnehot?: number | null | readonly (number | null)[];
   threshold?: number | null | readonly (number | null)[];
@@ -163,6 +189,7 @@ export class AsDiscreted extends ImageMapTransform {
   private readonly perKeyOptions: AsDiscreteOptions[];
 
   constructor(options: AsDiscretedOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('AsDiscreted', options as AsDiscreteOptions);
     super(options);
     const argmax = perKey(options.argmax ?? false, this.keys, this.name, 'argmax');

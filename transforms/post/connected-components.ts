@@ -9,7 +9,11 @@ import { TransformError } from '../../src/errors.js';
  * `null`/`undefined` is full connectivity (ndim). Neighbour counts are accepted too: 2D 4 → 1 and
  * 8 → 2; 3D 6 → 1, 18 → 2 and 26 → 3.
  */
-export function resolveConnectivity(connectivity: number | null | undefined, ndim: number, transform = 'label'): number {
+export function resolveConnectivity(
+  connectivity: number | null | undefined,
+  ndim: number,
+  transform = 'label',
+): number {
   if (connectivity === null || connectivity === undefined) return ndim;
   const aliases: Record<number, Record<number, number>> = { 2: { 4: 1, 8: 2 }, 3: { 6: 1, 18: 2, 26: 3 } };
   const c = aliases[ndim]?.[connectivity] ?? connectivity;
@@ -68,11 +72,18 @@ export function labelComponents(
   const ndim = shape.length;
   const n = shape.reduce((a, b) => a * b, 1);
   if (mask.length !== n)
-    throw new TransformError('label', undefined, `mask has ${mask.length} values but shape [${shape.join(', ')}] needs ${n}`);
+    throw new TransformError(
+      'label',
+      undefined,
+      `mask has ${mask.length} values but shape [${shape.join(', ')}] needs ${n}`,
+    );
   const conn = resolveConnectivity(connectivity, ndim);
   const strides = new Array<number>(ndim).fill(1);
   for (let a = ndim - 2; a >= 0; a--) strides[a] = (strides[a + 1] as number) * (shape[a + 1] as number);
-  const offsets = backwardOffsets(ndim, conn).map((d) => ({ d, delta: d.reduce((s, x, a) => s + x * (strides[a] as number), 0) }));
+  const offsets = backwardOffsets(ndim, conn).map((d) => ({
+    d,
+    delta: d.reduce((s, x, a) => s + x * (strides[a] as number), 0),
+  }));
   const parent = new Int32Array(n).fill(-1);
   const idx = new Array<number>(ndim).fill(0);
   for (let i = 0; i < n; i++) {
@@ -140,7 +151,9 @@ export function largestConnectedComponentMask(
   }
   const sizes = new Float64Array(count + 1);
   for (let i = 0; i < labels.length; i++) sizes[labels[i] as number]! += 1;
-  const order = Array.from({ length: count }, (_, i) => i + 1).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || b - a);
+  const order = Array.from({ length: count }, (_, i) => i + 1).sort(
+    (a, b) => (sizes[b] as number) - (sizes[a] as number) || b - a,
+  );
   const keep = new Uint8Array(count + 1);
   for (const l of order.slice(0, numComponents)) keep[l] = 1;
   for (let i = 0; i < labels.length; i++) out[i] = keep[labels[i] as number] as number;

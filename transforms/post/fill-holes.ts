@@ -1,6 +1,7 @@
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
+import { requireOptions } from '../intensity/intensity-utils.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { resolveConnectivity } from './connected-components.js';
@@ -38,7 +39,11 @@ function neighbourOffsets(shape: readonly number[], conn: number): { d: number[]
  * Voxels of `mask` (1 = passable) reachable from the image border through passable voxels — what
  * `scipy.ndimage.binary_dilation(zeros, structure, iterations=-1, mask, border_value=1)` computes.
  */
-export function reachableFromBorder(mask: Uint8Array, shape: readonly number[], connectivity: number): Uint8Array {
+export function reachableFromBorder(
+  mask: Uint8Array,
+  shape: readonly number[],
+  connectivity: number,
+): Uint8Array {
   const nd = shape.length;
   const n = mask.length;
   const reached = new Uint8Array(n);
@@ -96,7 +101,11 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
   const conn = resolveConnectivity(options.connectivity, spatial.length, 'FillHoles');
   const given = options.appliedLabels;
   const labels = (
-    given === null || given === undefined ? uniqueLabels(img, isOnehot, null) : typeof given === 'number' ? [given] : [...new Set(given)]
+    given === null || given === undefined
+      ? uniqueLabels(img, isOnehot, null)
+      : typeof given === 'number'
+        ? [given]
+        : [...new Set(given)]
   )
     .filter((l) => l !== 0)
     .sort((a, b) => a - b);
@@ -105,7 +114,11 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
   const mask = new Uint8Array(per);
   for (const l of labels) {
     if (isOnehot && (!Number.isInteger(l) || l < 0 || l >= img.numChannels))
-      throw new TransformError('FillHoles', undefined, `label ${l} is not a channel of the one-hot image (${img.numChannels} channels)`);
+      throw new TransformError(
+        'FillHoles',
+        undefined,
+        `label ${l} is not a channel of the one-hot image (${img.numChannels} channels)`,
+      );
     const ch = out.subarray(isOnehot ? l * per : 0, (isOnehot ? l + 1 : 1) * per);
     for (let i = 0; i < per; i++) mask[i] = isOnehot ? (ch[i] === 0 ? 1 : 0) : ch[i] !== l ? 1 : 0;
     const reached = reachableFromBorder(mask, spatial, conn);
@@ -123,6 +136,7 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
  */
 export class FillHoles extends ImageTransform {
   constructor(options: FillHolesOptions = {}) {
+    requireOptions(new.target.name, options);
     super(options);
   }
 
@@ -134,6 +148,7 @@ export class FillHoles extends ImageTransform {
 /** Dictionary twin of {@link FillHoles}. */
 export class FillHolesd extends ImageMapTransform {
   constructor(options: MapTransformOptions & FillHolesOptions) {
+    requireOptions(new.target.name, options);
     super(options);
   }
 

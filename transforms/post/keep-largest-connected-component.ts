@@ -1,6 +1,7 @@
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
+import { requireOptions } from '../intensity/intensity-utils.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { largestConnectedComponentMask, resolveConnectivity } from './connected-components.js';
@@ -46,7 +47,10 @@ export function uniqueLabels(img: MetaImage, isOnehot: boolean, discard: number 
  * KeepLargestConnectedComponent on one image: for each applied label (or their union) removes all but
  * the largest connected component(s), setting removed voxels to 0. The dtype is kept.
  */
-export function keepLargestConnectedComponent(img: MetaImage, options: KeepLargestConnectedComponentOptions = {}): MetaImage {
+export function keepLargestConnectedComponent(
+  img: MetaImage,
+  options: KeepLargestConnectedComponentOptions = {},
+): MetaImage {
   const isOnehot = options.isOnehot ?? img.numChannels > 1;
   const applied =
     options.appliedLabels === null || options.appliedLabels === undefined
@@ -69,7 +73,11 @@ export function keepLargestConnectedComponent(img: MetaImage, options: KeepLarge
           `applied label ${l} is not a channel index of the one-hot image (${img.numChannels} channels)`,
         );
   if (!isOnehot && img.numChannels !== 1)
-    throw new TransformError('KeepLargestConnectedComponent', undefined, `a non one-hot image must have 1 channel, got ${img.numChannels}`);
+    throw new TransformError(
+      'KeepLargestConnectedComponent',
+      undefined,
+      `a non one-hot image must have 1 channel, got ${img.numChannels}`,
+    );
   const fg = new Uint8Array(per);
   const prune = (ch: ArrayLike<number> & { [i: number]: number }, mask: Uint8Array) => {
     for (let i = 0; i < per; i++) if (fg[i] && !mask[i]) ch[i] = 0;
@@ -103,7 +111,11 @@ function checkOptions(name: string, o: KeepLargestConnectedComponentOptions): vo
     throw new TransformError(name, undefined, `numComponents must be an integer >= 1, got ${String(n)}`);
   const c = o.connectivity;
   if (c !== undefined && c !== null && !(Number.isInteger(c) && c >= 1))
-    throw new TransformError(name, undefined, `connectivity must be a positive integer or null, got ${String(c)}`);
+    throw new TransformError(
+      name,
+      undefined,
+      `connectivity must be a positive integer or null, got ${String(c)}`,
+    );
   const l = o.appliedLabels;
   if (l !== undefined && l !== null) {
     const arr = typeof l === 'number' ? [l] : Array.isArray(l) ? l : null;
@@ -121,6 +133,7 @@ function checkOptions(name: string, o: KeepLargestConnectedComponentOptions): vo
  */
 export class KeepLargestConnectedComponent extends ImageTransform {
   constructor(options: KeepLargestConnectedComponentOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('KeepLargestConnectedComponent', options);
     super(options);
   }
@@ -133,6 +146,7 @@ export class KeepLargestConnectedComponent extends ImageTransform {
 /** Dictionary twin of {@link KeepLargestConnectedComponent}. */
 export class KeepLargestConnectedComponentd extends ImageMapTransform {
   constructor(options: MapTransformOptions & KeepLargestConnectedComponentOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('KeepLargestConnectedComponentd', options);
     super(options);
   }

@@ -3,7 +3,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
-import { castOutput } from '../intensity/intensity-utils.js';
+import { castOutput, requireOptions } from '../intensity/intensity-utils.js';
 
 /** Options of {@link LabelToContour}. */
 export interface LabelToContourOptions {
@@ -19,8 +19,13 @@ export function labelToContour(img: MetaImage): MetaImage {
   const spatial = img.spatialShape;
   const nd = spatial.length;
   if (nd !== 2 && nd !== 3)
-    throw new TransformError('LabelToContour', undefined, `can only handle 2D or 3D images, got ${nd} spatial dimensions`);
-  const [sx, sy, sz] = nd === 2 ? [spatial[0] as number, spatial[1] as number, 1] : (spatial as [number, number, number]);
+    throw new TransformError(
+      'LabelToContour',
+      undefined,
+      `can only handle 2D or 3D images, got ${nd} spatial dimensions`,
+    );
+  const [sx, sy, sz] =
+    nd === 2 ? [spatial[0] as number, spatial[1] as number, 1] : (spatial as [number, number, number]);
   const per = sx * sy * sz;
   const centre = nd === 2 ? 8 : 26;
   const dz = nd === 2 ? [0] : [-1, 0, 1];
@@ -54,7 +59,11 @@ export function labelToContour(img: MetaImage): MetaImage {
 
 function checkOptions(name: string, o: LabelToContourOptions): void {
   if (o.kernelType !== undefined && o.kernelType !== 'Laplace')
-    throw new TransformError(name, undefined, `only kernelType 'Laplace' is supported, got '${String(o.kernelType)}'`);
+    throw new TransformError(
+      name,
+      undefined,
+      `only kernelType 'Laplace' is supported, got '${String(o.kernelType)}'`,
+    );
 }
 
 /**
@@ -65,6 +74,7 @@ function checkOptions(name: string, o: LabelToContourOptions): void {
  */
 export class LabelToContour extends ImageTransform {
   constructor(options: LabelToContourOptions = {}) {
+    requireOptions(new.target.name, options);
     checkOptions('LabelToContour', options);
     super(options);
   }
@@ -77,6 +87,7 @@ export class LabelToContour extends ImageTransform {
 /** Dictionary twin of {@link LabelToContour}. */
 export class LabelToContourd extends ImageMapTransform {
   constructor(options: MapTransformOptions & LabelToContourOptions) {
+    requireOptions(new.target.name, options);
     checkOptions('LabelToContourd', options);
     super(options);
   }

@@ -22,18 +22,26 @@ describe('NormalizeIntensity', () => {
   it('normalises only non-zero voxels with nonzero (zeros stay, statistics from the rest)', async () => {
     const out = values(await new NormalizeIntensity({ nonzero: true }).apply(image([0, 2, 0, 4], [1, 4])));
     expect(out).toEqual([0, -1, 0, 1]);
-    expect(values(await new NormalizeIntensity({ nonzero: true }).apply(image([0, 0], [1, 2])))).toEqual([0, 0]);
+    expect(values(await new NormalizeIntensity({ nonzero: true }).apply(image([0, 0], [1, 2])))).toEqual([
+      0, 0,
+    ]);
   });
 
   it('uses per-channel statistics and per-channel subtrahend/divisor with channelWise', async () => {
     const img = image([1, 3, 10, 30], [2, 2]);
     expect(values(await new NormalizeIntensity({ channelWise: true }).apply(img))).toEqual([-1, 1, -1, 1]);
-    const out = await new NormalizeIntensity({ channelWise: true, subtrahend: [1, 10], divisor: [2, 0] }).apply(img);
+    const out = await new NormalizeIntensity({
+      channelWise: true,
+      subtrahend: [1, 10],
+      divisor: [2, 0],
+    }).apply(img);
     expect(values(out)).toEqual([0, 1, 0, 20]); // a zero divisor becomes 1
   });
 
   it('applies a given subtrahend and divisor, replacing a zero std by 1', async () => {
-    expect(values(await new NormalizeIntensity({ subtrahend: 500, divisor: 250 }).apply(image([0, 1000], [1, 2])))).toEqual([-2, 2]);
+    expect(
+      values(await new NormalizeIntensity({ subtrahend: 500, divisor: 250 }).apply(image([0, 1000], [1, 2]))),
+    ).toEqual([-2, 2]);
     expect(values(await new NormalizeIntensity().apply(image([7, 7, 7], [1, 3])))).toEqual([0, 0, 0]);
   });
 
@@ -46,11 +54,13 @@ describe('NormalizeIntensity', () => {
   });
 
   it('rejects mismatched channel values, NaN options and NaN images', async () => {
-    await expect(new NormalizeIntensity({ channelWise: true, subtrahend: [1, 2, 3] }).apply(image([1, 2], [2, 1]))).rejects.toThrow(
-      /2 channels/,
-    );
+    await expect(
+      new NormalizeIntensity({ channelWise: true, subtrahend: [1, 2, 3] }).apply(image([1, 2], [2, 1])),
+    ).rejects.toThrow(/2 channels/);
     expect(() => new NormalizeIntensity({ divisor: NaN })).toThrow(TransformError);
-    await expect(new NormalizeIntensityd({ keys: 'img' }).apply({ img: image([1, NaN], [1, 2]) })).rejects.toMatchObject({
+    await expect(
+      new NormalizeIntensityd({ keys: 'img' }).apply({ img: image([1, NaN], [1, 2]) }),
+    ).rejects.toMatchObject({
       transform: 'NormalizeIntensityd',
       key: 'img',
     });

@@ -33,7 +33,9 @@ describe('percentile (MONAI: torch.quantile up to 1e6 values, np.percentile abov
     // values are a permutation of 0..n-1: numpy's float64 index gives exactly 7000 at q = 0.7,
     // torch's float32 rank (0.007f * 1e6) would give 6999.9995
     expect(percentile(data, 0.7)).toBe(7000);
-    expect(percentile(data, 0.7, { method: 'torch' })).toBe(f(6999 + f(1 * f(f(f(f(0.7) / 100) * 1_000_000) - 6999))));
+    expect(percentile(data, 0.7, { method: 'torch' })).toBe(
+      f(6999 + f(1 * f(f(f(f(0.7) / 100) * 1_000_000) - 6999))),
+    );
     expect(percentile(data, 0.7, { method: 'torch' })).not.toBe(7000);
   });
 

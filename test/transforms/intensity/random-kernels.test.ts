@@ -33,9 +33,10 @@ function drawnState(seed: number): RandomState {
 async function check(id: string, kernel: (img: MetaImage, R: RandomState) => MetaImage): Promise<void> {
   const c = cases.find((x) => x.id === id);
   if (!c || c.seed === null) throw new Error(`golden case ${id} not found`);
-  const loaded = (await new Compose([new LoadImaged({ keys: ['image'] }), new EnsureChannelFirstd({ keys: ['image'] })]).apply(
-    caseInput(c),
-  )) as Record<string, MetaImage>;
+  const loaded = (await new Compose([
+    new LoadImaged({ keys: ['image'] }),
+    new EnsureChannelFirstd({ keys: ['image'] }),
+  ]).apply(caseInput(c))) as Record<string, MetaImage>;
   const out = kernel(loaded.image as MetaImage, drawnState(c.seed));
   const spec = (c.outputs as Record<string, { file: string; dtype: string; shape: number[] }>).image!;
   const exp = await readNpy(join(GOLDEN_DIR, spec.file));
@@ -49,10 +50,14 @@ describe('kernels of the random intensity transforms reproduce MONAI with its dr
     check('rand_adjust_contrast', (img, R) => adjustContrast(img, { gamma: R.uniform(0.5, 2.0) })));
 
   it('RandGaussianSmoothd → gaussianSmooth(sigma = three uniform(0.5, 1.5) draws)', () =>
-    check('rand_gaussian_smooth', (img, R) => gaussianSmooth(img, { sigma: [R.uniform(0.5, 1.5), R.uniform(0.5, 1.5), R.uniform(0.5, 1.5)] })));
+    check('rand_gaussian_smooth', (img, R) =>
+      gaussianSmooth(img, { sigma: [R.uniform(0.5, 1.5), R.uniform(0.5, 1.5), R.uniform(0.5, 1.5)] }),
+    ));
 
   it('RandScaleIntensityd → scaleIntensity(factor = uniform(-0.3, 0.3))', () =>
-    check('rand_scale_intensity', (img, R) => scaleIntensity(img, { minv: null, maxv: null, factor: R.uniform(-0.3, 0.3) })));
+    check('rand_scale_intensity', (img, R) =>
+      scaleIntensity(img, { minv: null, maxv: null, factor: R.uniform(-0.3, 0.3) }),
+    ));
 
   it('RandShiftIntensityd → shiftIntensity(offset = uniform(-100, 200))', () =>
     check('rand_shift_intensity', (img, R) => shiftIntensity(img, R.uniform(-100, 200))));

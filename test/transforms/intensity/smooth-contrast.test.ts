@@ -70,7 +70,12 @@ describe('GaussianSmooth', () => {
     const sum = gaussian1d(1).reduce((a, b) => a + b, 0);
     expect(out[7 * 15 + 7]).toBeCloseTo(sum * sum, 5);
     expect(out[0]).toBeLessThan(0.5);
-    expect(out[0]).toBeCloseTo(gaussian1d(1).slice(4).reduce((a, b) => a + b, 0) ** 2, 5);
+    expect(out[0]).toBeCloseTo(
+      gaussian1d(1)
+        .slice(4)
+        .reduce((a, b) => a + b, 0) ** 2,
+      5,
+    );
   });
 
   it('uses one sigma per axis, smooths each channel alone and outputs float32', async () => {
@@ -78,7 +83,11 @@ describe('GaussianSmooth', () => {
     const out = await new GaussianSmoothd({ keys: 'x', sigma: [0.5, 2] }).apply({ x: img });
     const o = out.x as typeof img;
     expect(o.dtype).toBe('float32');
-    expect(values(o).slice(0, 25).every((v) => v === 0)).toBe(true);
+    expect(
+      values(o)
+        .slice(0, 25)
+        .every((v) => v === 0),
+    ).toBe(true);
     const direct = gaussianFilter(Float32Array.from(values(img)), img.shape, [0.5, 2]);
     expect(values(o)).toEqual(Array.from(direct));
   });
@@ -86,7 +95,9 @@ describe('GaussianSmooth', () => {
   it('rejects bad sigma', async () => {
     expect(() => new GaussianSmooth({ sigma: -1 })).toThrow(TransformError);
     expect(() => new GaussianSmooth({ sigma: [1, NaN] })).toThrow(TransformError);
-    await expect(new GaussianSmooth({ sigma: [1, 1, 1] }).apply(image([1, 2, 3, 4], [1, 2, 2]))).rejects.toThrow(/spatial/);
+    await expect(
+      new GaussianSmooth({ sigma: [1, 1, 1] }).apply(image([1, 2, 3, 4], [1, 2, 2])),
+    ).rejects.toThrow(/spatial/);
   });
 });
 
@@ -106,7 +117,11 @@ describe('AdjustContrast', () => {
     const sd = (a: number[]) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
     expect(mean(out)).toBeCloseTo(mean(v), 4);
     expect(sd(out)).toBeCloseTo(sd(v), 4);
-    const inv = values(await new AdjustContrastd({ keys: 'i', gamma: 2, invertImage: true }).apply({ i: image([0, 2], [1, 2]) }).then((d) => d.i as never));
+    const inv = values(
+      await new AdjustContrastd({ keys: 'i', gamma: 2, invertImage: true })
+        .apply({ i: image([0, 2], [1, 2]) })
+        .then((d) => d.i as never),
+    );
     expect(inv[0]).toBeCloseTo(0, 5); // -(((-0 - -2)/2)^2 * 2 + -2) = 0
     expect(inv[1]).toBeCloseTo(2, 5);
     expect(() => new AdjustContrast({ gamma: NaN })).toThrow(TransformError);
@@ -124,7 +139,9 @@ describe('bias field and histogram shift kernels', () => {
     const f = biasField([3, 2], 1, [0.5, 0.25, 2]);
     const xs = [-1, 0, 1];
     const ys = [-1, 1];
-    xs.forEach((x, i) => ys.forEach((y, j) => expect(f[i * 2 + j]).toBeCloseTo(0.5 + 0.25 * x + 2 * x * y, 12)));
+    xs.forEach((x, i) =>
+      ys.forEach((y, j) => expect(f[i * 2 + j]).toBeCloseTo(0.5 + 0.25 * x + 2 * x * y, 12)),
+    );
     const img = applyBiasField(image([1, 1, 1, 1, 1, 1], [1, 3, 2]), 1, [0.5, 0.25, 2]);
     expect(values(img)[0]).toBeCloseTo(Math.exp(f[0]!), 5);
     expect(() => biasField([3, 2], 1, [1, 2])).toThrow(/coefficients/);

@@ -43,10 +43,12 @@ describe('AsDiscrete', () => {
     const out = await new AsDiscrete({ toOnehot: 3 }).apply(image([0, 2, 1.7], [1, 3]));
     expect(out.shape).toEqual([3, 3]);
     expect(values(out)).toEqual([1, 0, 0, 0, 0, 1, 0, 1, 0]);
-    expect(values(await new AsDiscrete({ threshold: 0.5 }).apply(image([0.49, 0.5, 0.51], [1, 3])))).toEqual([0, 1, 1]);
-    expect(values(await new AsDiscrete({ rounding: 'torchrounding' }).apply(image([0.5, 1.5, 2.5, -0.5], [1, 4])))).toEqual([
-      0, 2, 2, -0,
+    expect(values(await new AsDiscrete({ threshold: 0.5 }).apply(image([0.49, 0.5, 0.51], [1, 3])))).toEqual([
+      0, 1, 1,
     ]);
+    expect(
+      values(await new AsDiscrete({ rounding: 'torchrounding' }).apply(image([0.5, 1.5, 2.5, -0.5], [1, 4]))),
+    ).toEqual([0, 2, 2, -0]);
   });
 
   it('combines argmax and one-hot; per-key options in the dictionary version', async () => {
@@ -58,8 +60,12 @@ describe('AsDiscrete', () => {
   });
 
   it('rejects labels outside the classes and bad options', async () => {
-    await expect(new AsDiscrete({ toOnehot: 2 }).apply(image([0, 2], [1, 2]))).rejects.toThrow(/outside \[0, 2\)/);
-    await expect(new AsDiscrete({ toOnehot: 2 }).apply(image([0, 1, 0, 1], [2, 2]))).rejects.toThrow(/1-channel/);
+    await expect(new AsDiscrete({ toOnehot: 2 }).apply(image([0, 2], [1, 2]))).rejects.toThrow(
+      /outside \[0, 2\)/,
+    );
+    await expect(new AsDiscrete({ toOnehot: 2 }).apply(image([0, 1, 0, 1], [2, 2]))).rejects.toThrow(
+      /1-channel/,
+    );
     expect(() => new AsDiscrete({ toOnehot: true as never })).toThrow(TransformError);
     expect(() => new AsDiscrete({ threshold: NaN })).toThrow(TransformError);
     expect(() => new AsDiscrete({ rounding: 'floor' as never })).toThrow(/torchrounding/);
@@ -75,7 +81,9 @@ describe('Activations', () => {
     expect(sm[0]).toBeCloseTo(Math.E / (Math.E + 1), 6);
     expect(sm[0]! + sm[2]!).toBeCloseTo(1, 6);
     expect(sm[1]).toBe(0.5);
-    const tanh = await new Activationsd({ keys: 'x', other: (d) => d.map(Math.tanh) }).apply({ x: image([1], [1, 1]) });
+    const tanh = await new Activationsd({ keys: 'x', other: (d) => d.map(Math.tanh) }).apply({
+      x: image([1], [1, 1]),
+    });
     expect(values(tanh.x as MetaImage)[0]).toBeCloseTo(Math.tanh(1), 6);
   });
 
@@ -84,7 +92,9 @@ describe('Activations', () => {
     expect(out.dtype).toBe('uint8');
     expect(values(out)).toEqual([0, 0]);
     expect(() => new Activations({ sigmoid: true, softmax: true })).toThrow(TransformError);
-    expect(() => new Activationsd({ keys: 'x', sigmoid: [true], softmax: true })).toThrow(/sigmoid and softmax/);
+    expect(() => new Activationsd({ keys: 'x', sigmoid: [true], softmax: true })).toThrow(
+      /sigmoid and softmax/,
+    );
   });
 });
 
@@ -101,7 +111,9 @@ describe('connected components (skimage.measure.label)', () => {
 
   it('numbers labels in raster order of first voxel', () => {
     const g = grid(['0011', '1000', '1001']);
-    expect(Array.from(labelComponents(g.data, g.shape, 1).labels)).toEqual([0, 0, 1, 1, 2, 0, 0, 0, 2, 0, 0, 3]);
+    expect(Array.from(labelComponents(g.data, g.shape, 1).labels)).toEqual([
+      0, 0, 1, 1, 2, 0, 0, 0, 2, 0, 0, 3,
+    ]);
   });
 
   it('uses 6/18/26 connectivity in 3D', () => {
@@ -117,8 +129,12 @@ describe('connected components (skimage.measure.label)', () => {
   it('keeps the n largest components; on ties the later one', () => {
     const g = grid(['1101', '0001', '1000']);
     // components (4-connectivity): {0,1} and {3,7} of size 2, {8} of size 1 → the later of the tie
-    expect(Array.from(largestConnectedComponentMask(g.data, g.shape, 1, 1))).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
-    expect(Array.from(largestConnectedComponentMask(g.data, g.shape, 1, 2))).toEqual([1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(Array.from(largestConnectedComponentMask(g.data, g.shape, 1, 1))).toEqual([
+      0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0,
+    ]);
+    expect(Array.from(largestConnectedComponentMask(g.data, g.shape, 1, 2))).toEqual([
+      1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0,
+    ]);
   });
 });
 
@@ -127,14 +143,18 @@ describe('KeepLargestConnectedComponent', () => {
     const img = label2d(['1102', '0002', '1022']);
     const out = await new KeepLargestConnectedComponent({ connectivity: 1 }).apply(img);
     expect(picture(out)).toEqual(['1102', '0002', '0022']);
-    const only2 = await new KeepLargestConnectedComponent({ appliedLabels: [2] }).apply(label2d(['2002', '0002', '1022']));
+    const only2 = await new KeepLargestConnectedComponent({ appliedLabels: [2] }).apply(
+      label2d(['2002', '0002', '1022']),
+    );
     expect(picture(only2)).toEqual(['0002', '0002', '1022']);
   });
 
   it('treats the union of labels with independent: false', async () => {
-    const out = await new KeepLargestConnectedComponent({ independent: false, appliedLabels: [1, 2], connectivity: 1 }).apply(
-      label2d(['1220', '0000', '0011']),
-    );
+    const out = await new KeepLargestConnectedComponent({
+      independent: false,
+      appliedLabels: [1, 2],
+      connectivity: 1,
+    }).apply(label2d(['1220', '0000', '0011']));
     expect(picture(out)).toEqual(['1220', '0000', '0000']);
   });
 
@@ -142,7 +162,9 @@ describe('KeepLargestConnectedComponent', () => {
     const ch0 = grid(['0011', '1100']).data.map((v) => 1 - v);
     const ch1 = grid(['0011', '1100']).data;
     const img = image([...ch0, ...ch1], [2, 2, 4], 'uint8');
-    const out = await new KeepLargestConnectedComponentd({ keys: 'seg', connectivity: 1 }).apply({ seg: img });
+    const out = await new KeepLargestConnectedComponentd({ keys: 'seg', connectivity: 1 }).apply({
+      seg: img,
+    });
     const o = out.seg as MetaImage;
     expect(o.dtype).toBe('uint8');
     // channel 0 is background (not applied); channel 1 has two 2-voxel components: the later is kept
@@ -152,8 +174,12 @@ describe('KeepLargestConnectedComponent', () => {
 
   it('rejects bad options and multi-channel label maps', async () => {
     expect(() => new KeepLargestConnectedComponent({ numComponents: 0 })).toThrow(TransformError);
-    await expect(new KeepLargestConnectedComponent({ isOnehot: false }).apply(image([1, 1], [2, 1]))).rejects.toThrow(/1 channel/);
-    await expect(new KeepLargestConnectedComponent({ connectivity: 3 }).apply(label2d(['11']))).rejects.toThrow(/connectivity/);
+    await expect(
+      new KeepLargestConnectedComponent({ isOnehot: false }).apply(image([1, 1], [2, 1])),
+    ).rejects.toThrow(/1 channel/);
+    await expect(
+      new KeepLargestConnectedComponent({ connectivity: 3 }).apply(label2d(['11'])),
+    ).rejects.toThrow(/connectivity/);
   });
 });
 
@@ -165,18 +191,28 @@ describe('FillHoles and LabelToContour', () => {
 
   it('depends on connectivity: background leaks through a diagonal gap only with full connectivity', async () => {
     const img = label2d(['01110', '10001', '10001', '01110']);
-    expect(picture(await new FillHoles({ connectivity: 1 }).apply(img))).toEqual(['01110', '11111', '11111', '01110']);
-    expect(picture(await new FillHolesd({ keys: 'l', connectivity: 2 }).apply({ l: img }).then((d) => d.l as MetaImage))).toEqual([
+    expect(picture(await new FillHoles({ connectivity: 1 }).apply(img))).toEqual([
       '01110',
-      '10001',
-      '10001',
+      '11111',
+      '11111',
       '01110',
     ]);
+    expect(
+      picture(
+        await new FillHolesd({ keys: 'l', connectivity: 2 }).apply({ l: img }).then((d) => d.l as MetaImage),
+      ),
+    ).toEqual(['01110', '10001', '10001', '01110']);
   });
 
   it('draws the Laplace contour of a label, clamped to [0, 1]', async () => {
     const img = label2d(['00000', '01110', '01110', '01110', '00000']);
-    expect(picture(await new LabelToContour().apply(img))).toEqual(['00000', '01110', '01010', '01110', '00000']);
+    expect(picture(await new LabelToContour().apply(img))).toEqual([
+      '00000',
+      '01110',
+      '01010',
+      '01110',
+      '00000',
+    ]);
     await expect(new LabelToContour().apply(image([1, 2], [1, 2]))).rejects.toThrow(/2D or 3D/);
   });
 });
