@@ -128,10 +128,14 @@ export class DataLoader implements AsyncIterable<any> {
     return new RandomState(epochShuffleSeed(this.seed, epoch)).permutation(n);
   }
 
-  /** One epoch of batches; each call starts the next epoch. */
+  /** One epoch of batches; the epoch number is taken when the first batch is asked for. */
   [Symbol.asyncIterator](): AsyncIterableIterator<any> {
-    const epoch = this.epochValue++;
-    return new EpochIterator(this, epoch, this.epochOrder(epoch));
+    return new EpochIterator(this);
+  }
+
+  /** @internal Takes the next epoch number. */
+  claimEpoch(): number {
+    return this.epochValue++;
   }
 
   /**
@@ -226,8 +230,8 @@ export class DataLoader implements AsyncIterable<any> {
 /** One epoch: prepares up to `prefetch` batches ahead and disposes them if the consumer stops. */
 class EpochIterator implements AsyncIterableIterator<any> {
   private readonly loader: DataLoader;
-  private readonly epoch: number;
-  private readonly groups: number[][];
+  private epoch = 0;
+  private groups: number[][] = [];
   private next_ = 0;
   private readonly queue: Promise<unknown>[] = [];
   private limit: LimitFunction | undefined;
@@ -236,14 +240,17 @@ class EpochIterator implements AsyncIterableIterator<any> {
   private done = false;
   private stopped = false;
 
-  constructor(loader: DataLoader, epoch: number, order: number[]) {
+  constructor(loader: DataLoader) {
     this.loader = loader;
-    this.epoch = epoch;
-    const bs = loader.batchSize;
-    this.groups = [];
+  }
+
+  private plan(): void {
+    this.epoch = this.loader.claimEpoch();
+    const order = this.loader.epochOrder(this.epoch);
+    const bs = this.loader.batchSize;
     for (let i = 0; i < order.length; i += bs) {
       const g = order.slice(i, i + bs);
-      if (g.length < bs && loader.dropLast) break;
+      if (g.length < bs && this.loader.dropLast) break;
       this.groups.push(g);
     }
   }
@@ -271,6 +278,7 @@ class EpochIterator implements AsyncIterableIterator<any> {
     if (this.done) return { done: true, value: undefined };
     if (!this.started) {
       this.started = true;
+      this.plan();
       try {
         this.pool = await this.loader.ensurePool();
       } catch (e) {
