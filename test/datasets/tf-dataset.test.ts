@@ -23,7 +23,7 @@ describe('DataLoader.toTfDataset', () => {
     expect(tf.memory().numTensors).toBe(after1);
     expect(h1.history.loss).toHaveLength(1);
     expect(h3.history.loss).toHaveLength(3);
-    expect(Number.isFinite(h3.history.loss[2] as number)).toBe(true);
+    expect(Number.isFinite(h3.history.loss![2] as number)).toBe(true);
     expect(loader.epoch).toBe(4);
     model.dispose();
   });
