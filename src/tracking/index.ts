@@ -3,6 +3,8 @@
  * runs with buffered metrics, the seed's `Experiment`, and tfjs integration.
  */
 export { Experiment, shellQuote } from './experiment.js';
+export { runTrackingCli } from './cli.js';
+export type { TrackingCliIo } from './cli.js';
 export type { ExperimentOptions, ExperimentRunOptions, EntryPointOptions, EntryPointResult } from './experiment.js';
 export { parseExperimentConfig, readExperimentConfig } from './config.js';
 export type { ExperimentConfig } from './config.js';
