@@ -45,7 +45,8 @@ export function uniqueLabels(img: MetaImage, isOnehot: boolean, discard: number 
 
 /**
  * KeepLargestConnectedComponent on one image: for each applied label (or their union) removes all but
- * the largest connected component(s), setting removed voxels to 0. The dtype is kept.
+ * the largest connected component(s), setting removed voxels to 0. The dtype is kept. As in MONAI, a
+ * label map (not one-hot) is read from channel 0; without `appliedLabels` it must have one channel.
  */
 export function keepLargestConnectedComponent(
   img: MetaImage,
@@ -72,12 +73,6 @@ export function keepLargestConnectedComponent(
           undefined,
           `applied label ${l} is not a channel index of the one-hot image (${img.numChannels} channels)`,
         );
-  if (!isOnehot && img.numChannels !== 1)
-    throw new TransformError(
-      'KeepLargestConnectedComponent',
-      undefined,
-      `a non one-hot image must have 1 channel, got ${img.numChannels}`,
-    );
   const fg = new Uint8Array(per);
   const prune = (ch: ArrayLike<number> & { [i: number]: number }, mask: Uint8Array) => {
     for (let i = 0; i < per; i++) if (fg[i] && !mask[i]) ch[i] = 0;
