@@ -94,8 +94,9 @@ function makeAxisSampler(size: number, ndim: number, align: boolean, padding: Gr
       const sf = R((size - 1) / 2);
       unnorm = (g) => R(R(g + 1) * sf);
     } else {
+      // `(g + 1) * sf - 0.5`, contracted to a fused multiply-add in torch's AVX2 build
       const sf = R(size / 2);
-      unnorm = (g) => R(R(R(g + 1) * sf) - 0.5);
+      unnorm = (g) => fmaIn(R(g + 1), sf, -0.5, dtype);
     }
   } else if (align) {
     // generic kernel (GridSampler.h grid_sampler_unnormalize)
@@ -113,7 +114,7 @@ function makeAxisSampler(size: number, ndim: number, align: boolean, padding: Gr
       return (g) => {
         const absIn = Math.abs(unnorm(g));
         const flips = Math.trunc(R(absIn / twice));
-        const extra = R(absIn - R(flips * twice));
+        const extra = fmaIn(-flips, twice, absIn, dtype);
         return clip(Math.min(extra, R(twice - extra)));
       };
     }
@@ -121,7 +122,7 @@ function makeAxisSampler(size: number, ndim: number, align: boolean, padding: Gr
     return (g) => {
       const absIn = Math.abs(R(unnorm(g) + 0.5));
       const flips = Math.trunc(R(absIn / twice));
-      const extra = R(absIn - R(flips * twice));
+      const extra = fmaIn(-flips, twice, absIn, dtype);
       return clip(R(Math.min(extra, R(twice - extra)) - 0.5));
     };
   }
@@ -416,18 +417,56 @@ function invertNormalize(m: readonly (readonly number[])[], dtype: ComputeDType)
   return out;
 }
 
-/** torch `linspace(-1, 1, n)` (scaled by (n-1)/n unless `alignCorners`): affine_grid's base coordinates. */
+/**
+ * `a·b + c` with one rounding (a fused multiply-add) in `dtype`. float32 inputs multiply exactly in
+ * float64; for float64 the product's error term is recovered with Dekker's two-product.
+ */
+export function fmaIn(a: number, b: number, c: number, dtype: ComputeDType): number {
+  if (dtype === 'float32') return Math.fround(a * b + c);
+  const p = a * b;
+  if (!Number.isFinite(p)) return p + c;
+  // two-product error (Veltkamp split)
+  const SPLIT = 134217729; // 2^27 + 1
+  const ah = a * SPLIT - (a * SPLIT - a);
+  const al = a - ah;
+  const bh = b * SPLIT - (b * SPLIT - b);
+  const bl = b - bh;
+  const e = ah * bh - p + ah * bl + al * bh + al * bl;
+  // two-sum of p and c
+  const s = p + c;
+  const bb = s - p;
+  const err = p - (s - bb) + (c - bb);
+  return s + (err + e);
+}
+
+/** Vector width of torch's AVX2 CPU kernels per dtype (elements per `Vectorized`). */
+const VEC_WIDTH: Record<ComputeDType, number> = { float32: 8, float64: 4 };
+
+/**
+ * torch `linspace(-1, 1, n)` (then `· (n−1) / n` unless `alignCorners`): affine_grid's base
+ * coordinates, as torch 1.13's AVX2 CPU kernel computes them — `start + step·i` below the halfway
+ * point, `end − step·(n−1−i)` above (one fused multiply-add each), in blocks of two vectors whose
+ * lanes are `base + k·step` (product and sum rounded separately), the tail element-wise — so that
+ * grids match torch to the last bit (found against the golden rotate/spacing outputs, where one ulp
+ * decides a value next to a zero-padded edge or a nearest-neighbour tie).
+ */
 export function linspaceFromNegOne(n: number, alignCorners: boolean, dtype: ComputeDType): Float64Array {
   const out = new Float64Array(Math.max(n, 1));
   if (n <= 1) return out;
   const R = rounder(dtype);
   const step = R(2 / (n - 1));
   const half = Math.floor(n / 2);
-  for (let i = 0; i < n; i++) {
-    let v = i < half ? R(-1 + R(step * i)) : R(1 - R(step * (n - i - 1)));
-    if (!alignCorners) v = R(R(v * (n - 1)) / n);
-    out[i] = v;
-  }
+  const at = (i: number): number => (i < half ? fmaIn(step, i, -1, dtype) : fmaIn(-step, n - i - 1, 1, dtype));
+  const w = VEC_WIDTH[dtype];
+  let idx = 0;
+  for (let i = 0; i <= n - 2 * w; i += 2 * w)
+    for (let v = 0; v < 2; v++) {
+      const base = at(idx);
+      for (let k = 0; k < w; k++) out[idx + k] = k === 0 ? base : R(base + R(k * step));
+      idx += w;
+    }
+  for (; idx < n; idx++) out[idx] = at(idx);
+  if (!alignCorners) for (let i = 0; i < n; i++) out[i] = R(R((out[i] as number) * (n - 1)) / n);
   return out;
 }
 

@@ -6,3 +6,5 @@ export * from './rotate90.js';
 export * from './interpolate.js';
 export * from './resize.js';
 export * from './zoom.js';
+export * from './rotate.js';
+export * from './affine.js';
