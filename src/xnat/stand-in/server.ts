@@ -368,8 +368,16 @@ export class XnatStandIn {
     ctx.dropAfter -= chunk.length;
     if (!res.write(chunk))
       await new Promise<void>((ok, fail) => {
-        res.once('drain', ok);
-        res.once('close', () => fail(new Error('connection closed')));
+        const onDrain = () => {
+          res.off('close', onClose);
+          ok();
+        };
+        const onClose = () => {
+          res.off('drain', onDrain);
+          fail(new Error('connection closed'));
+        };
+        res.once('drain', onDrain);
+        res.once('close', onClose);
       });
   }
 
