@@ -1,30 +1,35 @@
 /**
  * The sampling helpers behind MONAI's random crops, drawing from a RandomState in MONAI 1.4's order:
  * `get_random_patch`, `generate_pos_neg_label_crop_centers`, `generate_label_classes_crop_centers`,
- * `correct_crop_centers`, `map_binary_to_indices`, `map_classes_to_indices`, `weighted_patch_samples`.
+ * `correct_crop_centers`, `map_classes_to_indices`, `weighted_patch_samples` (`map_binary_to_indices`
+ * is utility's `mapBinaryToIndices`).
  * Pure functions on typed arrays (no Node APIs).
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { RandomState } from '../../src/random/index.js';
+import { RandomState } from '../../src/random/index.js';
+import { normaliseSeed } from '../randomizable.js';
+import { fallBackTuple } from '../spatial/affine-utils.js';
 import { fail } from '../utility/keyed-errors.js';
 
 /** Flat voxel indices (C order over the spatial axes). */
 export type VoxelIndices = ArrayLike<number>;
 
 /**
- * MONAI's `fall_back_tuple(user, default)` for sizes: one value for every axis or one per axis;
- * values that are not positive take the default (the image size) on that axis.
+ * MONAI's `fall_back_tuple(user, default)` for sizes with `ensure_tuple_rep`'s length check: one value
+ * for every axis or one per axis; values that are not positive take the default (the image size).
  */
-export function fallBackTuple(value: number | readonly number[], defaults: readonly number[], option = 'size', where = 'fall_back_tuple'): number[] {
+export function checkedFallBackTuple(
+  value: number | readonly number[],
+  defaults: readonly number[],
+  option = 'size',
+  where = 'fall_back_tuple',
+): number[] {
   const n = defaults.length;
-  const list = typeof value === 'number' ? new Array<number>(n).fill(value) : [...value];
-  const fixed = list.length === 1 && n > 1 ? new Array<number>(n).fill(list[0] as number) : list;
-  if (fixed.length !== n)
+  const list = typeof value === 'number' ? [value] : [...value];
+  if (list.length !== 1 && list.length !== n)
     fail(where, `${option} has ${list.length} values but the image has ${n} spatial dimensions [${defaults.join(', ')}]`);
-  return fixed.map((v, i) => {
-    if (typeof v !== 'number' || Number.isNaN(v)) fail(where, `${option} must hold numbers, got [${list.join(', ')}]`);
-    return v > 0 ? v : (defaults[i] as number);
-  });
+  if (list.some((v) => typeof v !== 'number' || Number.isNaN(v))) fail(where, `${option} must hold numbers, got [${list.join(', ')}]`);
+  return fallBackTuple(list.length === 1 ? (list[0] as number) : list, defaults);
 }
 
 /** MONAI's `get_valid_patch_size`: the patch size clipped to the image (0 → the whole axis). */
@@ -72,7 +77,7 @@ export function correctCropCenters(
   allowSmaller = false,
   where = 'correct_crop_centers',
 ): number[] {
-  let size = fallBackTuple(spatialSize, labelShape, 'spatialSize', where);
+  let size = checkedFallBackTuple(spatialSize, labelShape, 'spatialSize', where);
   if (size.some((s, i) => (labelShape[i] as number) - s < 0)) {
     if (!allowSmaller)
       fail(
@@ -178,50 +183,6 @@ function spatialCount(img: MetaImage): number {
 }
 
 /**
- * MONAI's `map_binary_to_indices`: foreground = voxels where any label channel is non-zero (the first
- * channel is dropped for multi-channel, one-hot labels); background = the other voxels, restricted to
- * voxels where any channel of `image` is `> imageThreshold` when an image is given.
- */
-export function mapBinaryToIndices(
-  label: MetaImage,
-  image: MetaImage | null = null,
-  imageThreshold = 0,
-): { fg: Int32Array; bg: Int32Array } {
-  const n = spatialCount(label);
-  const c0 = label.numChannels > 1 ? 1 : 0;
-  const fgMask = new Uint8Array(n);
-  for (let c = c0; c < label.numChannels; c++) {
-    const base = c * n;
-    for (let i = 0; i < n; i++) if ((label.data[base + i] as number) !== 0) fgMask[i] = 1;
-  }
-  let imgMask: Uint8Array | null = null;
-  if (image) {
-    if (spatialCount(image) !== n)
-      fail('map_binary_to_indices', `image spatial shape [${image.spatialShape.join(', ')}] differs from the label's [${label.spatialShape.join(', ')}]`);
-    imgMask = new Uint8Array(n);
-    for (let c = 0; c < image.numChannels; c++) {
-      const base = c * n;
-      for (let i = 0; i < n; i++) if ((image.data[base + i] as number) > imageThreshold) imgMask[i] = 1;
-    }
-  }
-  let nf = 0;
-  let nb = 0;
-  for (let i = 0; i < n; i++) {
-    if (fgMask[i]) nf++;
-    else if (!imgMask || imgMask[i]) nb++;
-  }
-  const fg = new Int32Array(nf);
-  const bg = new Int32Array(nb);
-  nf = 0;
-  nb = 0;
-  for (let i = 0; i < n; i++) {
-    if (fgMask[i]) fg[nf++] = i;
-    else if (!imgMask || imgMask[i]) bg[nb++] = i;
-  }
-  return { fg, bg };
-}
-
-/**
  * MONAI's `map_classes_to_indices`: the voxels of each class, from a one-hot label (one channel per
  * class) or an argmax label (`numClasses` required, class c = voxels equal to c), restricted to voxels
  * where any image channel is `> imageThreshold` when an image is given. `maxSamplesPerClass` keeps
@@ -293,7 +254,7 @@ export function weightedPatchSamples(
   R: RandomState,
   float32 = w instanceof Float32Array,
 ): number[][] {
-  const win = fallBackTuple(spatialSize, shape, 'spatialSize', 'weighted_patch_samples');
+  const win = checkedFallBackTuple(spatialSize, shape, 'spatialSize', 'weighted_patch_samples');
   const lo = shape.map((m, i) => {
     const p = win[i] as number;
     return m > p ? Math.floor(p / 2) : Math.floor(m / 2);
@@ -348,4 +309,13 @@ export function weightedPatchSamples(
   }
   const diff = shape.map((m, i) => Math.floor(Math.min(win[i] as number, m) / 2));
   return idx.map((i) => unravelIndex(i, vShape).map((c, d) => c + (diff[d] as number)));
+}
+
+/**
+ * The RandomState a `setRandomState(seed, state)` call gives (MONAI `set_random_state`): `state` itself
+ * when given (shared), else `RandomState(seed % 2**32)`, else an entropy-seeded one.
+ */
+export function randomStateFor(seed?: number, state?: RandomState): RandomState {
+  if (state !== undefined) return state;
+  return seed === undefined ? new RandomState() : new RandomState(normaliseSeed(seed));
 }

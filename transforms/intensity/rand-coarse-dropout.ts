@@ -1,7 +1,7 @@
 import { TransformError } from '../../src/errors.js';
 import { castArray } from '../../src/image/dtype.js';
 import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
-import { fallBackTuple, getRandomPatch, getValidPatchSize } from '../crop-pad/rand-crop-utils.js';
+import { checkedFallBackTuple, getRandomPatch, getValidPatchSize } from '../crop-pad/rand-crop-utils.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { describe, minMax } from './intensity-utils.js';
@@ -96,12 +96,12 @@ export class RandCoarseDropout extends RandImageTransform {
     this.randomize();
     if (!this.doTransform) return;
     const imgSize = img.spatialShape;
-    let size = fallBackTuple(this.spatialSize, imgSize, 'spatialSize', this.name);
+    let size = checkedFallBackTuple(this.spatialSize, imgSize, 'spatialSize', this.name);
     this.holeCoords = [];
     const n = this.maxHoles === null ? this.holes : this.R.randint(this.holes, this.maxHoles + 1);
     for (let h = 0; h < n; h++) {
       if (this.maxSpatialSize !== null) {
-        const max = fallBackTuple(this.maxSpatialSize, imgSize, 'maxSpatialSize', this.name);
+        const max = checkedFallBackTuple(this.maxSpatialSize, imgSize, 'maxSpatialSize', this.name);
         size = imgSize.map((_, i) => this.R.randint(size[i] as number, (max[i] as number) + 1));
       }
       const valid = getValidPatchSize(imgSize, size);

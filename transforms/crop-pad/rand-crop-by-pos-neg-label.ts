@@ -1,0 +1,145 @@
+import type { MetaImage } from '../../src/image/meta-image.js';
+import type { MapTransformOptions } from '../map-transform.js';
+import { type DataItem, requireImage } from '../transform.js';
+import { fail } from '../utility/keyed-errors.js';
+import { RandCentersCrop, RandCentersCropd, indicesFrom } from './rand-center-crops.js';
+import { mapBinaryToIndices } from '../utility/fg-bg-to-indices.js';
+import { type VoxelIndices, generatePosNegLabelCropCenters } from './rand-crop-utils.js';
+
+/** Options of {@link RandCropByPosNegLabel}. */
+export interface RandCropByPosNegLabelOptions {
+  /** Patch size; non-positive values take the image size. */
+  spatialSize: number | readonly number[];
+  /** Relative weight of foreground-centred patches (default 1). */
+  pos?: number;
+  /** Relative weight of background-centred patches (default 1). */
+  neg?: number;
+  /** Patches per call (default 1). */
+  numSamples?: number;
+  /** Background voxels must have an image value above this (with an image; default 0). */
+  imageThreshold?: number;
+  /** Allow patches larger than the image (they are clipped); otherwise an error. */
+  allowSmaller?: boolean;
+  /** Accepted for MONAI compatibility; transforms always run eagerly. */
+  lazy?: boolean;
+}
+
+/** Inputs of {@link RandCropByPosNegLabel.randomize}. */
+export interface PosNegSources {
+  label?: MetaImage | null;
+  image?: MetaImage | null;
+  fgIndices?: VoxelIndices | null;
+  bgIndices?: VoxelIndices | null;
+}
+
+/**
+ * Random patches centred on foreground or background voxels (MONAI `RandCropByPosNegLabel`): for each
+ * sample `R.rand() < pos / (pos + neg)` picks foreground, then `R.randint(n)` a voxel; centres are
+ * moved so the patch fits. Returns `numSamples` patches.
+ *
+ * @example
+ * const crop = new RandCropByPosNegLabel({ spatialSize: [96, 96, 96], numSamples: 4 });
+ * crop.randomize({ label });
+ * const patches = crop.cropAll(image);
+ */
+export class RandCropByPosNegLabel extends RandCentersCrop {
+  readonly posRatio: number;
+
+  constructor(options: RandCropByPosNegLabelOptions) {
+    const pos = options?.pos ?? 1;
+    const neg = options?.neg ?? 1;
+    if (!(pos >= 0) || !(neg >= 0)) fail('RandCropByPosNegLabel', `pos and neg must be non-negative, got pos=${pos}, neg=${neg}`);
+    if (pos + neg === 0) fail('RandCropByPosNegLabel', 'pos and neg cannot both be 0');
+    const n = options.numSamples ?? 1;
+    if (!Number.isInteger(n) || n < 1) fail('RandCropByPosNegLabel', `numSamples must be an integer >= 1, got ${n}`);
+    super(options);
+    this.posRatio = pos / (pos + neg);
+  }
+
+  get spatialSize(): number | readonly number[] {
+    return (this.options as unknown as RandCropByPosNegLabelOptions).spatialSize;
+  }
+
+  get numSamples(): number {
+    return (this.options as unknown as RandCropByPosNegLabelOptions).numSamples ?? 1;
+  }
+
+  /** Draws the centres from a label (and optional image) or from precomputed fg/bg indices. */
+  randomize(src: PosNegSources): void {
+    const o = this.options as unknown as RandCropByPosNegLabelOptions;
+    let fg = src.fgIndices ?? null;
+    let bg = src.bgIndices ?? null;
+    if (fg === null || bg === null) {
+      if (!src.label) fail(this.name, 'a label is needed to find foreground/background voxels (or pass fgIndices and bgIndices)');
+      const m = mapBinaryToIndices(src.label, src.image ?? null, o.imageThreshold ?? 0, this.name);
+      fg = m.fg;
+      bg = m.bg;
+    }
+    const shape = src.label?.spatialShape ?? src.image?.spatialShape;
+    if (!shape) fail(this.name, 'a label or an image is needed to know the spatial shape');
+    this.centers = generatePosNegLabelCropCenters(
+      this.spatialSize,
+      this.numSamples,
+      this.posRatio,
+      shape,
+      fg,
+      bg,
+      this.R,
+      o.allowSmaller ?? false,
+      this.name,
+    );
+  }
+
+  /** Draws from `img` as the label and crops it. */
+  async apply(img: MetaImage): Promise<MetaImage[]> {
+    const image = requireImage(img, this.name);
+    this.randomize({ label: image });
+    return this.cropAll(image);
+  }
+}
+
+/** Options of {@link RandCropByPosNegLabeld}. */
+export interface RandCropByPosNegLabeldOptions extends MapTransformOptions, RandCropByPosNegLabelOptions {
+  /** Key of the label image. */
+  labelKey: string;
+  /** Key of the image whose values > imageThreshold bound the background (optional). */
+  imageKey?: string | null;
+  /** Key of precomputed foreground indices (removed from the output, as MONAI). */
+  fgIndicesKey?: string | null;
+  /** Key of precomputed background indices (removed from the output). */
+  bgIndicesKey?: string | null;
+}
+
+/**
+ * Dictionary twin of {@link RandCropByPosNegLabel}: returns a list of `numSamples` items, every key
+ * cropped around the same centres.
+ *
+ * @example
+ * new RandCropByPosNegLabeld({ keys: ['image', 'label'], labelKey: 'label', spatialSize: [96, 96, 96], numSamples: 4 })
+ */
+export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLabel> {
+  constructor(options: RandCropByPosNegLabeldOptions) {
+    if (typeof options?.labelKey !== 'string') fail('RandCropByPosNegLabeld', 'labelKey (the key of the label image) is required');
+    super(options, new RandCropByPosNegLabel(options));
+  }
+
+  get numSamples(): number {
+    return this.cropper.numSamples;
+  }
+
+  protected randomizeFrom(d: DataItem): DataItem {
+    const o = this.options as unknown as RandCropByPosNegLabeldOptions;
+    const take = (k: string | null | undefined): VoxelIndices | null => {
+      if (k === null || k === undefined || !(k in d)) return null;
+      const v = d[k];
+      delete d[k];
+      return v === null || v === undefined ? null : indicesFrom(v, this.name, k);
+    };
+    const fgIndices = take(o.fgIndicesKey);
+    const bgIndices = take(o.bgIndicesKey);
+    const img = (k: string | null | undefined) =>
+      k !== null && k !== undefined && d[k] !== undefined && d[k] !== null ? requireImage(d[k], this.name, k) : null;
+    this.cropper.randomize({ label: img(o.labelKey), image: img(o.imageKey), fgIndices, bgIndices });
+    return d;
+  }
+}
