@@ -19,3 +19,4 @@ export * from './series.js';
 export * from './scan-images.js';
 export { type DicomSeriesHeader, readDicomSeriesHeader, looksLikeDicom } from './dicom-header.js';
 export { XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
+export * from './cli.js';
