@@ -1,29 +1,33 @@
 #!/usr/bin/env node
 /**
- * The `csc-mlops` command.
- *
- *   csc-mlops demo [--quiet]                     the main job on the embedded default data
- *   csc-mlops info FILE...                       load images and print shape, dtype, spacing, orientation
+ * The `csc-mlops` command: `info`, `xnat ls`, `xnat-stand-in`, `tracking`. The main job of the
+ * README (`npm start`) is examples/main-job.ts.
  */
-import { runDemo } from './demo.js';
+import { runTrackingCli } from '../tracking/cli.js';
+import { runXnatCli } from '../xnat/cli.js';
 import { runInfo } from './info.js';
 
 const USAGE = `usage: csc-mlops <command> [options]
 
 commands:
-  demo [--quiet]            run the main job on the bundled real images (no server needed)
-  info FILE|FOLDER...       load images (NIfTI, DICOM, .npy) and print their geometry
-  help                      this text
+  info FILE|FOLDER...                      load images (NIfTI, DICOM, .npy) and print their geometry
+  xnat ls [project [subject [experiment]]] list an XNAT archive (XNAT_HOST/XNAT_USER/XNAT_PASS or ~/.netrc)
+  xnat-stand-in --root DIR [--port N]      serve a folder tree PROJECT/SUBJECT/EXPERIMENT/SCAN as a local XNAT
+  tracking run|info|runs ...               MLflow: run a config.cfg entry point, show the experiment, list runs
+  help                                     this text
 `;
 
 /** Runs the CLI with `argv` (without `node` and the script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case 'demo':
-      return runDemo(rest);
     case 'info':
       return runInfo(rest);
+    case 'xnat':
+    case 'xnat-stand-in':
+      return runXnatCli(argv);
+    case 'tracking':
+      return runTrackingCli(rest);
     case undefined:
     case 'help':
     case '--help':
