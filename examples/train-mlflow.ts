@@ -31,7 +31,9 @@ export interface TrainExampleOptions {
 }
 
 /** Trains a tiny classifier on synthetic data and logs everything to one MLflow run. */
-export async function main(options: TrainExampleOptions = {}): Promise<{ runId: string; experimentId: string; finalLoss: number }> {
+export async function main(
+  options: TrainExampleOptions = {},
+): Promise<{ runId: string; experimentId: string; finalLoss: number }> {
   const epochs = options.epochs ?? 5;
   const learningRate = options.learningRate ?? 0.05;
   const log = options.log ?? ((l: string) => console.log(l));
@@ -48,14 +50,25 @@ export async function main(options: TrainExampleOptions = {}): Promise<{ runId: 
   });
   log(`run ${run.id} → ${run.store.trackingUri} (artifacts: ${run.artifactUri})`);
   return run.use(async () => {
-    await run.logParams({ epochs, learningRate, batchSize: 16, hidden: 16, optimizer: 'adam', backend: tf.getBackend() });
+    await run.logParams({
+      epochs,
+      learningRate,
+      batchSize: 16,
+      hidden: 16,
+      optimizer: 'adam',
+      backend: tf.getBackend(),
+    });
     const model = tf.sequential({
       layers: [
         tf.layers.dense({ inputShape: [8], units: 16, activation: 'relu' }),
         tf.layers.dense({ units: 1, activation: 'sigmoid' }),
       ],
     });
-    model.compile({ optimizer: tf.train.adam(learningRate), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    model.compile({
+      optimizer: tf.train.adam(learningRate),
+      loss: 'binaryCrossentropy',
+      metrics: ['accuracy'],
+    });
     const { xs, ys } = tf.tidy(() => {
       const x = tf.randomNormal([256, 8], 0, 1, 'float32', 42);
       const w = tf.linspace(-1, 1, 8).reshape([8, 1]);
@@ -69,7 +82,10 @@ export async function main(options: TrainExampleOptions = {}): Promise<{ runId: 
         verbose: 0,
         callbacks: [
           mlflowCallback(run),
-          { onEpochEnd: async (epoch, logs) => log(`epoch ${epoch}: loss ${logs?.loss?.toFixed(4)} val_acc ${logs?.val_acc?.toFixed(3)}`) },
+          {
+            onEpochEnd: async (epoch: number, logs?: Record<string, number>) =>
+              log(`epoch ${epoch}: loss ${logs?.loss?.toFixed(4)} val_acc ${logs?.val_acc?.toFixed(3)}`),
+          },
         ],
       });
       const saved = await run.logModel(model);

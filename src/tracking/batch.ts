@@ -20,7 +20,12 @@ export interface BatchLimits {
 }
 
 /** The JSON form of a metric in a log-batch body. */
-export function metricToJson(m: Metric): { key: string; value: number | string; timestamp: number; step: number } {
+export function metricToJson(m: Metric): {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+} {
   return { key: m.key, value: encodeMetricValue(m.value), timestamp: m.timestamp, step: m.step };
 }
 
@@ -52,7 +57,8 @@ export function chunkLogBatch(batch: Partial<LogBatch>, limits: BatchLimits = {}
     bytes = 64;
   };
   const add = <K extends keyof LogBatch>(kind: K, item: LogBatch[K][number], size: number, max: number) => {
-    if (cur[kind].length >= max || count() >= maxEntities || (bytes + size > maxBytes && count() > 0)) close();
+    if (cur[kind].length >= max || count() >= maxEntities || (bytes + size > maxBytes && count() > 0))
+      close();
     (cur[kind] as LogBatch[K][number][]).push(item);
     bytes += size;
   };

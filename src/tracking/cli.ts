@@ -81,9 +81,19 @@ export async function runTrackingCli(argv: string[], io: TrackingCliIo = {}): Pr
           }
           params[p.slice(0, eq)] = p.slice(eq + 1);
         }
-        const result = await experiment.run(entryPoint, { params, args, ...(values['run-name'] ? { runName: values['run-name'] } : {}) });
-        out(`run ${result.runId}: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : result.signal ? ` (${result.signal})` : ''}\n`);
-        return result.status === 'FINISHED' ? 0 : result.exitCode !== null && result.exitCode > 0 ? result.exitCode : 1;
+        const result = await experiment.run(entryPoint, {
+          params,
+          args,
+          ...(values['run-name'] ? { runName: values['run-name'] } : {}),
+        });
+        out(
+          `run ${result.runId}: ${result.status}${result.exitCode !== null ? ` (exit ${result.exitCode})` : result.signal ? ` (${result.signal})` : ''}\n`,
+        );
+        return result.status === 'FINISHED'
+          ? 0
+          : result.exitCode !== null && result.exitCode > 0
+            ? result.exitCode
+            : 1;
       }
       case 'runs': {
         const { values } = parseArgs({
@@ -107,11 +117,17 @@ export async function runTrackingCli(argv: string[], io: TrackingCliIo = {}): Pr
           err(`--max must be a positive integer, got '${values.max}'\n`);
           return 2;
         }
-        const page = await store.searchRuns({ experimentIds: [exp.experiment_id], maxResults: max, ...(values.filter ? { filter: values.filter } : {}) });
+        const page = await store.searchRuns({
+          experimentIds: [exp.experiment_id],
+          maxResults: max,
+          ...(values.filter ? { filter: values.filter } : {}),
+        });
         out(`experiment '${exp.name}' (${exp.experiment_id}) at ${store.trackingUri}\n`);
         for (const r of page.items) {
           const metrics = r.data.metrics.map((m) => `${m.key}=${fmt(m.value)}`).join(' ');
-          out(`${r.info.run_id}  ${r.info.status.padEnd(8)}  ${new Date(r.info.start_time).toISOString()}  ${r.info.run_name}${metrics ? `  ${metrics}` : ''}\n`);
+          out(
+            `${r.info.run_id}  ${r.info.status.padEnd(8)}  ${new Date(r.info.start_time).toISOString()}  ${r.info.run_name}${metrics ? `  ${metrics}` : ''}\n`,
+          );
         }
         if (page.items.length === 0) out('(no runs)\n');
         return 0;

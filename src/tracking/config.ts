@@ -79,7 +79,8 @@ export function parseExperimentConfig(text: string, source = 'config'): Experime
   const project = sectionOf(parsed, 'project');
   const entry = sectionOf(parsed, 'entry_points');
   const name = pick(project, 'NAME');
-  if (name === undefined) throw new ConfigError(`${source}: [project] NAME is required (the experiment name)`);
+  if (name === undefined)
+    throw new ConfigError(`${source}: [project] NAME is required (the experiment name)`);
   const cfg: ExperimentConfig = { project: { name } };
   const vm = pick(project, 'VOLUME_MOUNT');
   const lvm = pick(project, 'LOCAL_VOLUME_MOUNT');
@@ -100,7 +101,8 @@ export function parseExperimentConfig(text: string, source = 'config'): Experime
   if (Object.keys(s).length > 0) cfg.server = s;
   if (entry) {
     cfg.entryPoints = {};
-    for (const [k, v] of Object.entries(entry)) if (typeof v === 'string') cfg.entryPoints[k.toLowerCase()] = v.trim();
+    for (const [k, v] of Object.entries(entry))
+      if (typeof v === 'string') cfg.entryPoints[k.toLowerCase()] = v.trim();
   }
   return cfg;
 }
@@ -114,7 +116,10 @@ export function readExperimentConfig(path: string): ExperimentConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`cannot read the experiment configuration ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+    throw new ConfigError(
+      `cannot read the experiment configuration ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      { cause: e },
+    );
   }
   return parseExperimentConfig(text, path);
 }

@@ -26,7 +26,8 @@ function num(env: TrackingEnv, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v.trim() === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name}=${JSON.stringify(v)} is not a non-negative number`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new ConfigError(`${name}=${JSON.stringify(v)} is not a non-negative number`);
   return n;
 }
 
@@ -56,12 +57,17 @@ export function timeoutFromEnv(env: TrackingEnv = process.env): number {
  * Credentials as the Python client finds them: `MLFLOW_TRACKING_USERNAME` + `MLFLOW_TRACKING_PASSWORD`
  * (Basic), else `MLFLOW_TRACKING_TOKEN` (Bearer), else `~/.mlflow/credentials` section `[mlflow]`.
  */
-export function authFromEnv(env: TrackingEnv = process.env, home: string = homedir()): MlflowAuth | undefined {
+export function authFromEnv(
+  env: TrackingEnv = process.env,
+  home: string = homedir(),
+): MlflowAuth | undefined {
   const user = env.MLFLOW_TRACKING_USERNAME;
   const pass = env.MLFLOW_TRACKING_PASSWORD;
   if (user !== undefined && user !== '' && pass !== undefined) return { username: user, password: pass };
   if (user !== undefined && user !== '' && pass === undefined) {
-    throw new ConfigError('MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not; set both for Basic auth');
+    throw new ConfigError(
+      'MLFLOW_TRACKING_USERNAME is set but MLFLOW_TRACKING_PASSWORD is not; set both for Basic auth',
+    );
   }
   const token = env.MLFLOW_TRACKING_TOKEN;
   if (token !== undefined && token !== '') return { token };

@@ -75,7 +75,13 @@ export interface EntryPointResult {
   stderr?: string;
 }
 
-const SHELL_SIGNALS: Record<number, NodeJS.Signals> = { 1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 9: 'SIGKILL', 15: 'SIGTERM' };
+const SHELL_SIGNALS: Record<number, NodeJS.Signals> = {
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  9: 'SIGKILL',
+  15: 'SIGTERM',
+};
 
 /** POSIX shell single-quoting. */
 export function shellQuote(s: string): string {
@@ -117,11 +123,17 @@ export class Experiment {
     this.options = options;
     this.projectPath = resolve(options.projectPath ?? '.');
     if (options.config === undefined && options.configPath === undefined) {
-      throw new ConfigError('Experiment needs configPath (the seed\'s config.cfg) or config');
+      throw new ConfigError("Experiment needs configPath (the seed's config.cfg) or config");
     }
-    const path = options.configPath === undefined ? undefined : isAbsolute(options.configPath) ? options.configPath : join(this.projectPath, options.configPath);
+    const path =
+      options.configPath === undefined
+        ? undefined
+        : isAbsolute(options.configPath)
+          ? options.configPath
+          : join(this.projectPath, options.configPath);
     this.config = options.config ?? readExperimentConfig(path as string);
-    if (!this.config.project?.name) throw new ConfigError('experiment configuration: project.name is required');
+    if (!this.config.project?.name)
+      throw new ConfigError('experiment configuration: project.name is required');
     this.name = this.config.project.name.toLowerCase();
     const base = options.env ?? process.env;
     const s = this.config.server ?? {};
@@ -162,11 +174,15 @@ export class Experiment {
     this.initPromise ??= (async () => {
       const attaching = !!this.env.MLFLOW_RUN_ID;
       let git: GitInfo | undefined;
-      if (this.options.ignoreGitCheck || attaching) git = await readGitInfo(this.projectPath).catch(() => undefined);
+      if (this.options.ignoreGitCheck || attaching)
+        git = await readGitInfo(this.projectPath).catch(() => undefined);
       else git = await checkGitClean(this.projectPath);
       const artifactRoot = this.artifactLocation;
       if (artifactRoot?.startsWith('s3://') && (this.options.createBucket ?? true)) {
-        const s3 = new S3Client({ ...this.options.s3, ...(this.s3EndpointUrl ? { endpointUrl: this.s3EndpointUrl } : {}) }, this.env);
+        const s3 = new S3Client(
+          { ...this.options.s3, ...(this.s3EndpointUrl ? { endpointUrl: this.s3EndpointUrl } : {}) },
+          this.env,
+        );
         await s3.ensureBucket(parseS3Uri(artifactRoot).bucket);
       }
       const experiment = await getOrCreateExperiment(this.store, this.name, artifactRoot);
@@ -185,7 +201,9 @@ export class Experiment {
       `experiment '${experiment.name}' (id ${experiment.experiment_id})`,
       `tracking: ${this.store.trackingUri}`,
       `artifacts: ${experiment.artifact_location}`,
-      git ? `code: ${git.commit.slice(0, 12)} on ${git.branch ?? '(detached)'}${git.remoteUrl ? ` from ${git.remoteUrl}` : ''}` : 'code: not in git',
+      git
+        ? `code: ${git.commit.slice(0, 12)} on ${git.branch ?? '(detached)'}${git.remoteUrl ? ` from ${git.remoteUrl}` : ''}`
+        : 'code: not in git',
     ].join('\n');
   }
 
@@ -217,12 +235,15 @@ export class Experiment {
     const command = this.config.entryPoints?.[entryPoint.toLowerCase()];
     if (command === undefined) {
       const known = Object.keys(this.config.entryPoints ?? {});
-      throw new ConfigError(`unknown entry point '${entryPoint}'${known.length ? ` (configured: ${known.join(', ')})` : ' ([entry_points] is empty)'}`);
+      throw new ConfigError(
+        `unknown entry point '${entryPoint}'${known.length ? ` (configured: ${known.join(', ')})` : ' ([entry_points] is empty)'}`,
+      );
     }
     const params = options.params ?? {};
     const used = new Set<string>();
     let cmd = command.replace(/\{([A-Za-z_][\w-]*)\}/g, (m, name: string) => {
-      if (!(name in params)) throw new ConfigError(`entry point '${entryPoint}' needs parameter '${name}' (command: ${command})`);
+      if (!(name in params))
+        throw new ConfigError(`entry point '${entryPoint}' needs parameter '${name}' (command: ${command})`);
       used.add(name);
       return shellQuote(String(params[name]));
     });
@@ -231,7 +252,12 @@ export class Experiment {
 
     const run = await this.startRun({
       runName: options.runName ?? entryPoint,
-      tags: { 'mlflow.source.type': 'PROJECT', 'mlflow.project.entryPoint': entryPoint, 'mlflow.project.backend': 'local', ...options.tags },
+      tags: {
+        'mlflow.source.type': 'PROJECT',
+        'mlflow.project.entryPoint': entryPoint,
+        'mlflow.project.backend': 'local',
+        ...options.tags,
+      },
     });
     try {
       if (Object.keys(params).length > 0) await run.logParams(params);
@@ -249,25 +275,42 @@ export class Experiment {
     });
     if (this.s3EndpointUrl !== undefined) childEnv.MLFLOW_S3_ENDPOINT_URL = this.s3EndpointUrl;
     const stdio = options.stdio ?? 'inherit';
-    const child = spawn(cmd, { cwd: this.projectPath, env: childEnv, shell: true, stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(cmd, {
+      cwd: this.projectPath,
+      env: childEnv,
+      shell: true,
+      stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res, rej) => {
-      child.on('error', rej);
-      child.on('close', (c, s) => res({ code: c, signal: s }));
-    }).catch(async (e: unknown) => {
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+      (res, rej) => {
+        child.on('error', rej);
+        child.on('close', (c, s) => res({ code: c, signal: s }));
+      },
+    ).catch(async (e: unknown) => {
       await run.end('FAILED').catch(() => undefined);
-      throw new ConfigError(`could not start entry point '${entryPoint}' (${cmd}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new ConfigError(
+        `could not start entry point '${entryPoint}' (${cmd}): ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     });
     // through `sh -c`, a child killed by a signal shows as exit status 128 + signal number
     const shellSignal = code !== null && code > 128 ? SHELL_SIGNALS[code - 128] : undefined;
     const sig = signal ?? shellSignal ?? null;
     const status: RunStatus = sig !== null ? 'KILLED' : code === 0 ? 'FINISHED' : 'FAILED';
-    await run.setTag('csc_mlops.exit_code', sig !== null ? `signal ${sig}` : String(code)).catch(() => undefined);
+    await run
+      .setTag('csc_mlops.exit_code', sig !== null ? `signal ${sig}` : String(code))
+      .catch(() => undefined);
     await run.end(status);
-    const result: EntryPointResult = { runId: run.id, status, exitCode: sig !== null ? null : code, signal: sig };
+    const result: EntryPointResult = {
+      runId: run.id,
+      status,
+      exitCode: sig !== null ? null : code,
+      signal: sig,
+    };
     if (stdio === 'pipe') {
       result.stdout = stdout;
       result.stderr = stderr;
@@ -275,4 +318,3 @@ export class Experiment {
     return result;
   }
 }
-

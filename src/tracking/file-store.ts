@@ -9,10 +9,22 @@ import type { S3Options } from './artifacts/s3-artifact-repository.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { LogBatch } from './batch.js';
 import type { TrackingEnv } from './env.js';
-import { MLFLOW_LIMITS, validateKey, validateMetric, validateParamValue, validateTagValue } from './limits.js';
+import {
+  MLFLOW_LIMITS,
+  validateKey,
+  validateMetric,
+  validateParamValue,
+  validateTagValue,
+} from './limits.js';
 import { decodeMetricValue } from './metric-value.js';
 import { generateRunName } from './run-name.js';
-import { decodePageToken, encodePageToken, parseSearchFilter, runMatches, sortRuns } from './search-filter.js';
+import {
+  decodePageToken,
+  encodePageToken,
+  parseSearchFilter,
+  runMatches,
+  sortRuns,
+} from './search-filter.js';
 import type { TrackingStore } from './tracking-store.js';
 import type {
   CreateRunOptions,
@@ -89,7 +101,12 @@ function parseMetricLines(key: string, text: string): Metric[] {
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 2 || f[0] === '') continue;
-    out.push({ key, timestamp: Number(f[0]), value: decodeMetricValue(f[1]), step: f.length >= 3 ? Number(f[2]) : 0 });
+    out.push({
+      key,
+      timestamp: Number(f[0]),
+      value: decodeMetricValue(f[1]),
+      step: f.length >= 3 ? Number(f[2]) : 0,
+    });
   }
   return out;
 }
@@ -148,7 +165,12 @@ export class FileStore implements TrackingStore {
     return this.initialised;
   }
 
-  private async writeExperiment(id: string, name: string, artifactLocation: string | undefined, tags: RunTag[]): Promise<void> {
+  private async writeExperiment(
+    id: string,
+    name: string,
+    artifactLocation: string | undefined,
+    tags: RunTag[],
+  ): Promise<void> {
     const now = Date.now();
     const dir = join(this.root, id);
     await mkdir(dir, { recursive: true });
@@ -171,7 +193,8 @@ export class FileStore implements TrackingStore {
     if (text === undefined) return undefined;
     const m = parseFlatYaml(text);
     const tags: RunTag[] = [];
-    for (const f of await readKeyFiles(join(dir, 'tags'))) tags.push({ key: f.key, value: await readFile(f.path, 'utf8') });
+    for (const f of await readKeyFiles(join(dir, 'tags')))
+      tags.push({ key: f.key, value: await readFile(f.path, 'utf8') });
     const e: MlflowExperiment = {
       experiment_id: String(m.experiment_id),
       name: String(m.name ?? ''),
@@ -217,10 +240,16 @@ export class FileStore implements TrackingStore {
     return (await this.allExperiments()).find((x) => x.e.name === name)?.e;
   }
 
-  async createExperiment(name: string, options: { artifactLocation?: string; tags?: RunTag[] } = {}): Promise<string> {
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError('experiment name must be a non-empty string');
+  async createExperiment(
+    name: string,
+    options: { artifactLocation?: string; tags?: RunTag[] } = {},
+  ): Promise<string> {
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new ConfigError('experiment name must be a non-empty string');
     if (name.length > MLFLOW_LIMITS.maxExperimentNameLength) {
-      throw fail(`experiment name has ${name.length} characters; MLflow allows at most ${MLFLOW_LIMITS.maxExperimentNameLength}`);
+      throw fail(
+        `experiment name has ${name.length} characters; MLflow allows at most ${MLFLOW_LIMITS.maxExperimentNameLength}`,
+      );
     }
     for (const t of options.tags ?? []) {
       validateKey('tag', t.key);
@@ -236,7 +265,9 @@ export class FileStore implements TrackingStore {
       }
       let id: string;
       do {
-        id = String(BigInt(randomInt(100_000_000, 999_999_999)) * 1_000_000_000n + BigInt(randomInt(0, 999_999_999)));
+        id = String(
+          BigInt(randomInt(100_000_000, 999_999_999)) * 1_000_000_000n + BigInt(randomInt(0, 999_999_999)),
+        );
       } while ((await exists(join(this.root, id))) || (await exists(join(this.root, '.trash', id))));
       await this.writeExperiment(id, name, options.artifactLocation, options.tags ?? []);
       return id;
@@ -251,17 +282,33 @@ export class FileStore implements TrackingStore {
     const view = options.viewType ?? 'ACTIVE_ONLY';
     let list = (await this.allExperiments())
       .map((x) => x.e)
-      .filter((e) => view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage === 'active'));
+      .filter(
+        (e) =>
+          view === 'ALL' ||
+          (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage === 'active'),
+      );
     const filter = options.filter?.trim() ?? '';
     if (filter !== '') {
       const m = /^(?:attributes\.)?name\s*(=|LIKE|ILIKE)\s*'([^']*)'$/i.exec(filter);
-      if (!m) throw fail(`FileStore supports experiment filters of the form name = '…' or name LIKE '…', got '${filter}'`);
+      if (!m)
+        throw fail(
+          `FileStore supports experiment filters of the form name = '…' or name LIKE '…', got '${filter}'`,
+        );
       const op = (m[1] ?? '=').toUpperCase();
       const v = m[2] ?? '';
-      const re = new RegExp(`^${v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, op === 'ILIKE' ? 'i' : '');
+      const re = new RegExp(
+        `^${v
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/%/g, '.*')
+          .replace(/_/g, '.')}$`,
+        op === 'ILIKE' ? 'i' : '',
+      );
       list = list.filter((e) => (op === '=' ? e.name === v : re.test(e.name)));
     }
-    list.sort((a, b) => (b.creation_time ?? 0) - (a.creation_time ?? 0) || (a.experiment_id < b.experiment_id ? 1 : -1));
+    list.sort(
+      (a, b) =>
+        (b.creation_time ?? 0) - (a.creation_time ?? 0) || (a.experiment_id < b.experiment_id ? 1 : -1),
+    );
     const offset = decodePageToken(options.pageToken);
     const max = options.maxResults ?? 1000;
     const page: Page<MlflowExperiment> = { items: list.slice(offset, offset + max) };
@@ -281,8 +328,12 @@ export class FileStore implements TrackingStore {
     if (experimentId === '0') throw fail('Cannot delete the default experiment ID 0');
     const { dir } = await this.experimentDir(experimentId);
     const meta = parseFlatYaml((await readText(join(dir, META))) ?? '');
-    await writeFileAtomic(join(dir, META), dumpFlatYaml({ ...meta, lifecycle_stage: 'deleted', last_update_time: Date.now() }));
-    if (!dir.startsWith(join(this.root, '.trash'))) await rename(dir, join(this.root, '.trash', experimentId));
+    await writeFileAtomic(
+      join(dir, META),
+      dumpFlatYaml({ ...meta, lifecycle_stage: 'deleted', last_update_time: Date.now() }),
+    );
+    if (!dir.startsWith(join(this.root, '.trash')))
+      await rename(dir, join(this.root, '.trash', experimentId));
   }
 
   // ---- runs -------------------------------------------------------------------------------------
@@ -299,7 +350,8 @@ export class FileStore implements TrackingStore {
 
   private async readRunInfo(dir: string): Promise<RunInfo> {
     const m = parseFlatYaml((await readText(join(dir, META))) ?? '');
-    const status = typeof m.status === 'number' ? RUN_STATUSES[m.status - 1] : (m.status as RunStatus | undefined);
+    const status =
+      typeof m.status === 'number' ? RUN_STATUSES[m.status - 1] : (m.status as RunStatus | undefined);
     const runId = String(m.run_id ?? m.run_uuid);
     return {
       run_id: runId,
@@ -315,7 +367,11 @@ export class FileStore implements TrackingStore {
     };
   }
 
-  private async writeRunInfo(dir: string, info: RunInfo, extra: Record<string, FlatYamlValue> = {}): Promise<void> {
+  private async writeRunInfo(
+    dir: string,
+    info: RunInfo,
+    extra: Record<string, FlatYamlValue> = {},
+  ): Promise<void> {
     const old = parseFlatYaml((await readText(join(dir, META))) ?? '');
     await writeFileAtomic(
       join(dir, META),
@@ -343,7 +399,10 @@ export class FileStore implements TrackingStore {
 
   async createRun(options: CreateRunOptions): Promise<MlflowRun> {
     const { e, dir: expDir } = await this.experimentDir(options.experimentId);
-    if (e.lifecycle_stage !== 'active') throw fail(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is deleted.`);
+    if (e.lifecycle_stage !== 'active')
+      throw fail(
+        `The experiment ${e.experiment_id} must be in the 'active' state. Current state is deleted.`,
+      );
     const tags = options.tags ?? [];
     for (const t of tags) {
       validateKey('tag', t.key);
@@ -351,7 +410,9 @@ export class FileStore implements TrackingStore {
     }
     const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value;
     if (options.runName !== undefined && tagName !== undefined && options.runName !== tagName) {
-      throw fail(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${options.runName}', mlflow.runName='${tagName}').`);
+      throw fail(
+        `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${options.runName}', mlflow.runName='${tagName}').`,
+      );
     }
     const runName = options.runName ?? tagName ?? generateRunName();
     const runId = randomBytes(16).toString('hex');
@@ -371,8 +432,12 @@ export class FileStore implements TrackingStore {
     await mkdir(join(dir, 'metrics'), { recursive: true });
     await mkdir(join(dir, 'params'), { recursive: true });
     await mkdir(join(dir, 'tags'), { recursive: true });
-    if (info.artifact_uri.startsWith('file:')) await mkdir(fileURLToPath(info.artifact_uri), { recursive: true });
-    const allTags = [...tags.filter((t) => t.key !== 'mlflow.runName'), { key: 'mlflow.runName', value: runName }];
+    if (info.artifact_uri.startsWith('file:'))
+      await mkdir(fileURLToPath(info.artifact_uri), { recursive: true });
+    const allTags = [
+      ...tags.filter((t) => t.key !== 'mlflow.runName'),
+      { key: 'mlflow.runName', value: runName },
+    ];
     for (const t of allTags) await writeFileAtomic(join(dir, 'tags', ...t.key.split('/')), t.value);
     await this.writeRunInfo(dir, info);
     return { info, data: { metrics: [], params: [], tags: allTags } };
@@ -407,8 +472,18 @@ export class FileStore implements TrackingStore {
 
   private async readRun(dir: string): Promise<MlflowRun> {
     const info = await this.readRunInfo(dir);
-    const params = await Promise.all((await readKeyFiles(join(dir, 'params'))).map(async (f) => ({ key: f.key, value: await readFile(f.path, 'utf8') })));
-    const tags = await Promise.all((await readKeyFiles(join(dir, 'tags'))).map(async (f) => ({ key: f.key, value: await readFile(f.path, 'utf8') })));
+    const params = await Promise.all(
+      (await readKeyFiles(join(dir, 'params'))).map(async (f) => ({
+        key: f.key,
+        value: await readFile(f.path, 'utf8'),
+      })),
+    );
+    const tags = await Promise.all(
+      (await readKeyFiles(join(dir, 'tags'))).map(async (f) => ({
+        key: f.key,
+        value: await readFile(f.path, 'utf8'),
+      })),
+    );
     return { info, data: { metrics: await this.latestMetrics(dir), params, tags } };
   }
 
@@ -503,8 +578,15 @@ export class FileStore implements TrackingStore {
     });
   }
 
-  logMetric(runId: string, key: string, value: number, options: { timestamp?: number; step?: number } = {}): Promise<void> {
-    return this.logBatch(runId, { metrics: [{ key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 }] });
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { timestamp?: number; step?: number } = {},
+  ): Promise<void> {
+    return this.logBatch(runId, {
+      metrics: [{ key, value, timestamp: options.timestamp ?? Date.now(), step: options.step ?? 0 }],
+    });
   }
 
   logParam(runId: string, key: string, value: string): Promise<void> {
@@ -519,7 +601,8 @@ export class FileStore implements TrackingStore {
     validateKey('tag', key);
     const dir = await this.activeRunDir(runId);
     const file = join(dir, 'tags', ...key.split('/'));
-    if (!(await exists(file))) throw fail(`No tag with name: ${key} in run with id ${runId}`, 'RESOURCE_DOES_NOT_EXIST', 404);
+    if (!(await exists(file)))
+      throw fail(`No tag with name: ${key} in run with id ${runId}`, 'RESOURCE_DOES_NOT_EXIST', 404);
     await rm(file);
   }
 
@@ -539,4 +622,3 @@ export class FileStore implements TrackingStore {
     return (await this.findRunDir(runId)).dir;
   }
 }
-

@@ -23,9 +23,22 @@ export interface GitInfo {
 
 function git(cwd: string, args: string[], raw = false): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile('git', ['-C', cwd, ...args], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } }, (error, stdout, stderr) => {
-      resolve({ ok: error === null, out: raw ? stdout : stdout.trim(), err: stderr.trim() || (error ? error.message : '') });
-    });
+    execFile(
+      'git',
+      ['-C', cwd, ...args],
+      {
+        encoding: 'utf8',
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      },
+      (error, stdout, stderr) => {
+        resolve({
+          ok: error === null,
+          out: raw ? stdout : stdout.trim(),
+          err: stderr.trim() || (error ? error.message : ''),
+        });
+      },
+    );
   });
 }
 
@@ -47,7 +60,10 @@ export async function readGitInfo(cwd: string): Promise<GitInfo | undefined> {
     return undefined;
   }
   const head = await git(cwd, ['rev-parse', '--verify', 'HEAD']);
-  if (!head.ok) throw new ConfigError(`git repository at ${top.out} has no commits yet: commit your code before starting a run`);
+  if (!head.ok)
+    throw new ConfigError(
+      `git repository at ${top.out} has no commits yet: commit your code before starting a run`,
+    );
   const branchRes = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
   const branch = branchRes.ok ? branchRes.out : undefined;
   const up = await git(cwd, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}']);
@@ -92,20 +108,32 @@ export async function readGitInfo(cwd: string): Promise<GitInfo | undefined> {
 export async function checkGitClean(cwd: string): Promise<GitInfo> {
   const info = await readGitInfo(cwd);
   if (info === undefined) {
-    throw new ConfigError(`${cwd} is not inside a git repository: runs must be traceable to committed code (or pass ignoreGitCheck: true)`);
+    throw new ConfigError(
+      `${cwd} is not inside a git repository: runs must be traceable to committed code (or pass ignoreGitCheck: true)`,
+    );
   }
   if (info.modified.length > 0) {
-    const list = info.modified.slice(0, 10).join(', ') + (info.modified.length > 10 ? `, … (${info.modified.length} files)` : '');
-    throw new ConfigError(`Repository is dirty: commit or stash the changes to tracked files first (${list}), or pass ignoreGitCheck: true`);
+    const list =
+      info.modified.slice(0, 10).join(', ') +
+      (info.modified.length > 10 ? `, … (${info.modified.length} files)` : '');
+    throw new ConfigError(
+      `Repository is dirty: commit or stash the changes to tracked files first (${list}), or pass ignoreGitCheck: true`,
+    );
   }
   if (info.branch === undefined) {
-    throw new ConfigError(`HEAD is detached at ${info.commit.slice(0, 12)}: check out a branch that is pushed to a remote, or pass ignoreGitCheck: true`);
+    throw new ConfigError(
+      `HEAD is detached at ${info.commit.slice(0, 12)}: check out a branch that is pushed to a remote, or pass ignoreGitCheck: true`,
+    );
   }
   if (info.upstream === undefined) {
-    throw new ConfigError(`Branch '${info.branch}' has no upstream: push it (git push -u origin ${info.branch}) so the run's commit exists on the remote, or pass ignoreGitCheck: true`);
+    throw new ConfigError(
+      `Branch '${info.branch}' has no upstream: push it (git push -u origin ${info.branch}) so the run's commit exists on the remote, or pass ignoreGitCheck: true`,
+    );
   }
   if (info.ahead > 0) {
-    throw new ConfigError(`Local repository ahead of remote: branch '${info.branch}' has ${info.ahead} commit(s) not on ${info.upstream}; push first, or pass ignoreGitCheck: true`);
+    throw new ConfigError(
+      `Local repository ahead of remote: branch '${info.branch}' has ${info.ahead} commit(s) not on ${info.upstream}; push first, or pass ignoreGitCheck: true`,
+    );
   }
   return info;
 }

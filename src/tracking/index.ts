@@ -5,7 +5,12 @@
 export { Experiment, shellQuote } from './experiment.js';
 export { runTrackingCli } from './cli.js';
 export type { TrackingCliIo } from './cli.js';
-export type { ExperimentOptions, ExperimentRunOptions, EntryPointOptions, EntryPointResult } from './experiment.js';
+export type {
+  ExperimentOptions,
+  ExperimentRunOptions,
+  EntryPointOptions,
+  EntryPointResult,
+} from './experiment.js';
 export { parseExperimentConfig, readExperimentConfig } from './config.js';
 export type { ExperimentConfig } from './config.js';
 export { Run } from './run.js';
@@ -21,11 +26,25 @@ export { MlflowHttp, RETRY_STATUSES, htmlSummary } from './mlflow-http.js';
 export type { FetchLike, HttpOptions, HttpRequest, BodyLike } from './mlflow-http.js';
 export { createTlsFetch, tlsFetchFromEnv } from './tls-fetch.js';
 export type { TlsOptions } from './tls-fetch.js';
-export { authFromEnv, authorizationHeader, retryFromEnv, timeoutFromEnv, defaultUser, envFlag } from './env.js';
+export {
+  authFromEnv,
+  authorizationHeader,
+  retryFromEnv,
+  timeoutFromEnv,
+  defaultUser,
+  envFlag,
+} from './env.js';
 export type { MlflowAuth, RetryOptions, TrackingEnv } from './env.js';
 export { chunkLogBatch, metricToJson } from './batch.js';
 export type { LogBatch, BatchLimits } from './batch.js';
-export { MLFLOW_LIMITS, validateKey, validateParamValue, validateTagValue, validateMetric, stringifyValue } from './limits.js';
+export {
+  MLFLOW_LIMITS,
+  validateKey,
+  validateParamValue,
+  validateTagValue,
+  validateMetric,
+  stringifyValue,
+} from './limits.js';
 export { encodeMetricValue, decodeMetricValue } from './metric-value.js';
 export type { EncodedMetricValue } from './metric-value.js';
 export { parseSearchFilter, runMatches, sortRuns } from './search-filter.js';
@@ -46,7 +65,12 @@ export {
 export type { ArtifactRepository } from './artifacts/artifact-repository.js';
 export { LocalArtifactRepository, localPathFromUri } from './artifacts/local-artifact-repository.js';
 export { MlflowArtifactsRepository } from './artifacts/mlflow-artifacts-repository.js';
-export { S3ArtifactRepository, S3Client, parseS3Uri, resolveS3Options } from './artifacts/s3-artifact-repository.js';
+export {
+  S3ArtifactRepository,
+  S3Client,
+  parseS3Uri,
+  resolveS3Options,
+} from './artifacts/s3-artifact-repository.js';
 export type { S3Options, ResolvedS3Options } from './artifacts/s3-artifact-repository.js';
 export { createArtifactRepository } from './artifacts/create-artifact-repository.js';
 export type { ArtifactStoreOptions } from './artifacts/create-artifact-repository.js';

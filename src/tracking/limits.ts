@@ -88,7 +88,9 @@ export function validateTagValue(key: string, value: unknown): asserts value is 
 export function validateMetric(key: string, value: unknown, timestamp: unknown, step: unknown): void {
   validateKey('metric', key);
   if (typeof value !== 'number') {
-    throw invalid(`metric '${key}': value must be a number, got ${typeof value} (convert tensors with dataSync()/await data())`);
+    throw invalid(
+      `metric '${key}': value must be a number, got ${typeof value} (convert tensors with dataSync()/await data())`,
+    );
   }
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp)) {
     throw invalid(`metric '${key}': timestamp must be integer milliseconds, got ${String(timestamp)}`);
@@ -102,7 +104,8 @@ export function validateMetric(key: string, value: unknown, timestamp: unknown, 
 export function stringifyValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return String(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Array.isArray(value) || typeof value === 'object') {
     try {
       return JSON.stringify(value);

@@ -60,7 +60,9 @@ function toNumber(v: unknown): number | undefined {
 }
 
 function tagsOf(v: unknown): RunTag[] {
-  return Array.isArray(v) ? v.map((t: Json) => ({ key: String(t.key), value: t.value === undefined ? '' : String(t.value) })) : [];
+  return Array.isArray(v)
+    ? v.map((t: Json) => ({ key: String(t.key), value: t.value === undefined ? '' : String(t.value) }))
+    : [];
 }
 
 function statusOf(v: unknown): RunStatus {
@@ -118,7 +120,9 @@ export function parseRun(r: Json): MlflowRun {
     info: parseRunInfo((r.info ?? {}) as Json),
     data: {
       metrics: Array.isArray(data.metrics) ? data.metrics.map((m: Json) => parseMetric(m)) : [],
-      params: Array.isArray(data.params) ? data.params.map((p: Json) => ({ key: String(p.key), value: String(p.value ?? '') })) : [],
+      params: Array.isArray(data.params)
+        ? data.params.map((p: Json) => ({ key: String(p.key), value: String(p.value ?? '') }))
+        : [],
       tags: tagsOf(data.tags),
     },
   };
@@ -147,10 +151,14 @@ export class MlflowClient implements TrackingStore {
     const env = options.env ?? process.env;
     const uri = options.trackingUri ?? env.MLFLOW_TRACKING_URI;
     if (uri === undefined || uri === '') {
-      throw new ConfigError('MlflowClient needs a tracking URI: pass trackingUri or set MLFLOW_TRACKING_URI (e.g. http://localhost:5000)');
+      throw new ConfigError(
+        'MlflowClient needs a tracking URI: pass trackingUri or set MLFLOW_TRACKING_URI (e.g. http://localhost:5000)',
+      );
     }
     if (!/^https?:\/\//i.test(uri)) {
-      throw new ConfigError(`MlflowClient talks to an http(s) MLflow server, got '${uri}' (use FileStore / createTrackingStore for file: URIs)`);
+      throw new ConfigError(
+        `MlflowClient talks to an http(s) MLflow server, got '${uri}' (use FileStore / createTrackingStore for file: URIs)`,
+      );
     }
     let u: URL;
     try {
@@ -158,7 +166,9 @@ export class MlflowClient implements TrackingStore {
     } catch (e) {
       throw new ConfigError(`invalid MLFLOW_TRACKING_URI '${uri}'`, { cause: e });
     }
-    const uriAuth = u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : undefined;
+    const uriAuth = u.username
+      ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+      : undefined;
     u.username = '';
     u.password = '';
     this.trackingUri = u.href.replace(/\/+$/, '');
@@ -178,7 +188,11 @@ export class MlflowClient implements TrackingStore {
     this.env = env;
   }
 
-  private get<T>(path: string, query: Record<string, string | number | undefined> = {}, extra: Partial<HttpRequest> = {}): Promise<T> {
+  private get<T>(
+    path: string,
+    query: Record<string, string | number | undefined> = {},
+    extra: Partial<HttpRequest> = {},
+  ): Promise<T> {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
     const qs = q.toString();
@@ -201,8 +215,12 @@ export class MlflowClient implements TrackingStore {
     }
   }
 
-  async createExperiment(name: string, options: { artifactLocation?: string; tags?: RunTag[] } = {}): Promise<string> {
-    if (typeof name !== 'string' || name.trim() === '') throw new ConfigError('experiment name must be a non-empty string');
+  async createExperiment(
+    name: string,
+    options: { artifactLocation?: string; tags?: RunTag[] } = {},
+  ): Promise<string> {
+    if (typeof name !== 'string' || name.trim() === '')
+      throw new ConfigError('experiment name must be a non-empty string');
     const body: Json = { name };
     if (options.artifactLocation !== undefined) body.artifact_location = options.artifactLocation;
     if (options.tags) body.tags = options.tags;
@@ -216,7 +234,10 @@ export class MlflowClient implements TrackingStore {
   }
 
   async searchExperiments(options: SearchExperimentsOptions = {}): Promise<Page<MlflowExperiment>> {
-    const body: Json = { max_results: options.maxResults ?? 1000, view_type: options.viewType ?? 'ACTIVE_ONLY' };
+    const body: Json = {
+      max_results: options.maxResults ?? 1000,
+      view_type: options.viewType ?? 'ACTIVE_ONLY',
+    };
     if (options.filter) body.filter = options.filter;
     if (options.orderBy) body.order_by = options.orderBy;
     if (options.pageToken) body.page_token = options.pageToken;
@@ -305,11 +326,23 @@ export class MlflowClient implements TrackingStore {
 
   // ---- logging ---------------------------------------------------------------------------------------
 
-  async logMetric(runId: string, key: string, value: number, options: { timestamp?: number; step?: number } = {}): Promise<void> {
+  async logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options: { timestamp?: number; step?: number } = {},
+  ): Promise<void> {
     const timestamp = options.timestamp ?? Date.now();
     const step = options.step ?? 0;
     validateMetric(key, value, timestamp, step);
-    await this.post('runs/log-metric', { run_id: runId, run_uuid: runId, key, value: encodeMetricValue(value), timestamp, step });
+    await this.post('runs/log-metric', {
+      run_id: runId,
+      run_uuid: runId,
+      key,
+      value: encodeMetricValue(value),
+      timestamp,
+      step,
+    });
   }
 
   async logParam(runId: string, key: string, value: string): Promise<void> {
@@ -393,7 +426,10 @@ export class MlflowClient implements TrackingStore {
   // ---- model registry ------------------------------------------------------------------------------
 
   /** Creates a registered model. */
-  async createRegisteredModel(name: string, options: { description?: string; tags?: RunTag[] } = {}): Promise<RegisteredModel> {
+  async createRegisteredModel(
+    name: string,
+    options: { description?: string; tags?: RunTag[] } = {},
+  ): Promise<RegisteredModel> {
     const body: Json = { name };
     if (options.description !== undefined) body.description = options.description;
     if (options.tags) body.tags = options.tags;
@@ -413,12 +449,17 @@ export class MlflowClient implements TrackingStore {
   }
 
   /** Searches registered models (`filter` e.g. `name LIKE 'seg%'`). */
-  async searchRegisteredModels(options: { filter?: string; maxResults?: number; pageToken?: string } = {}): Promise<Page<RegisteredModel>> {
-    const r = await this.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>('registered-models/search', {
-      filter: options.filter,
-      max_results: options.maxResults ?? 100,
-      page_token: options.pageToken,
-    });
+  async searchRegisteredModels(
+    options: { filter?: string; maxResults?: number; pageToken?: string } = {},
+  ): Promise<Page<RegisteredModel>> {
+    const r = await this.get<{ registered_models?: RegisteredModel[]; next_page_token?: string }>(
+      'registered-models/search',
+      {
+        filter: options.filter,
+        max_results: options.maxResults ?? 100,
+        page_token: options.pageToken,
+      },
+    );
     const page: Page<RegisteredModel> = { items: r.registered_models ?? [] };
     if (r.next_page_token) page.nextPageToken = r.next_page_token;
     return page;
@@ -426,7 +467,11 @@ export class MlflowClient implements TrackingStore {
 
   /** Updates a registered model's description. */
   async updateRegisteredModel(name: string, description: string): Promise<RegisteredModel> {
-    const r = await this.post<{ registered_model: RegisteredModel }>('registered-models/update', { name, description }, 'PATCH');
+    const r = await this.post<{ registered_model: RegisteredModel }>(
+      'registered-models/update',
+      { name, description },
+      'PATCH',
+    );
     return r.registered_model;
   }
 
@@ -436,7 +481,11 @@ export class MlflowClient implements TrackingStore {
   }
 
   /** Registers a model version from a run's artifacts (`source` e.g. `runs:/<run_id>/model` or the artifact URI). */
-  async createModelVersion(name: string, source: string, options: { runId?: string; tags?: RunTag[]; description?: string } = {}): Promise<ModelVersion> {
+  async createModelVersion(
+    name: string,
+    source: string,
+    options: { runId?: string; tags?: RunTag[]; description?: string } = {},
+  ): Promise<ModelVersion> {
     const body: Json = { name, source };
     if (options.runId !== undefined) body.run_id = options.runId;
     if (options.tags) body.tags = options.tags;
@@ -452,7 +501,12 @@ export class MlflowClient implements TrackingStore {
   }
 
   /** Moves a model version to a stage (`Staging`, `Production`, `Archived`, `None`). */
-  async transitionModelVersionStage(name: string, version: string, stage: string, archiveExistingVersions = false): Promise<ModelVersion> {
+  async transitionModelVersionStage(
+    name: string,
+    version: string,
+    stage: string,
+    archiveExistingVersions = false,
+  ): Promise<ModelVersion> {
     const r = await this.post<{ model_version: ModelVersion }>('model-versions/transition-stage', {
       name,
       version,

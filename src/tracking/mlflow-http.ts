@@ -47,7 +47,11 @@ export function htmlSummary(html: string): string {
   const pick = (re: RegExp) => re.exec(html)?.[1]?.replace(/\s+/g, ' ').trim();
   const text = pick(/<title[^>]*>([\s\S]*?)<\/title>/i) ?? pick(/<h1[^>]*>([\s\S]*?)<\/h1>/i) ?? '';
   const server = pick(/<center>\s*((?:nginx|openresty|Apache|Microsoft-IIS|caddy)[^<]*)<\/center>/i);
-  const t = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+  const t = text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
   return server ? `${t} (${server})` : t;
 }
 
@@ -186,19 +190,31 @@ export class MlflowHttp {
       const body = JSON.parse(text) as { error_code?: unknown; message?: unknown };
       if (typeof body.error_code === 'string') {
         const msg = typeof body.message === 'string' ? body.message : '';
-        return new MlflowError(`${where}: ${body.error_code} (HTTP ${res.status}${tries}): ${msg}`, body.error_code, res.status);
+        return new MlflowError(
+          `${where}: ${body.error_code} (HTTP ${res.status}${tries}): ${msg}`,
+          body.error_code,
+          res.status,
+        );
       }
     } catch {
       /* not JSON */
     }
     const s3 = /<Error>\s*<Code>([^<]*)<\/Code>\s*<Message>([^<]*)<\/Message>/.exec(text);
     if (s3) {
-      return new MlflowError(`${where}: object store error ${s3[1]} (HTTP ${res.status}${tries}): ${s3[2]}`, s3[1] ?? 'S3_ERROR', res.status);
+      return new MlflowError(
+        `${where}: object store error ${s3[1]} (HTTP ${res.status}${tries}): ${s3[2]}`,
+        s3[1] ?? 'S3_ERROR',
+        res.status,
+      );
     }
     const ctype = res.headers.get('content-type') ?? '';
     const isHtml = /html/i.test(ctype) || /^\s*<(!doctype|html)/i.test(text);
     const hint = hintFor(res.status, this.authHeader !== undefined, isHtml);
-    const detail = isHtml ? `HTML page "${htmlSummary(text)}"` : text.trim() ? `"${text.trim().slice(0, 200)}"` : 'empty body';
+    const detail = isHtml
+      ? `HTML page "${htmlSummary(text)}"`
+      : text.trim()
+        ? `"${text.trim().slice(0, 200)}"`
+        : 'empty body';
     return new MlflowError(
       `${where}: HTTP ${res.status} ${res.statusText}${tries}, ${detail}${hint ? `; ${hint}` : ''}`,
       `HTTP_${res.status}`,

@@ -17,7 +17,9 @@ async function endAll(status: RunStatus): Promise<void> {
     try {
       await r.end(status);
     } catch (e) {
-      process.stderr.write(`csc-mlops: could not mark run ${status}: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `csc-mlops: could not mark run ${status}: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
     }
   }
 }

@@ -1,7 +1,13 @@
 import { MlflowError } from '../errors.js';
 import type { ArtifactRepository } from './artifacts/artifact-repository.js';
 import { normalizeArtifactPath } from './artifacts/artifact-repository.js';
-import { validateKey, validateMetric, validateParamValue, validateTagValue, stringifyValue } from './limits.js';
+import {
+  validateKey,
+  validateMetric,
+  validateParamValue,
+  validateTagValue,
+  stringifyValue,
+} from './limits.js';
 import { guardRun, unguardRun } from './run-guard.js';
 import { logTfjsModel } from './tfjs-model.js';
 import type { LogModelOptions, LoggedModel, SavableModel } from './tfjs-model.js';

@@ -68,13 +68,15 @@ export function parseSearchFilter(filter: string | undefined): FilterClause[] {
       key = unquote(ident);
     }
     const entity = ENTITY_ALIASES[entityName.toLowerCase()];
-    if (entity === undefined) throw bad(`unknown entity '${entityName}' (use metrics., params., tags. or attributes.)`);
+    if (entity === undefined)
+      throw bad(`unknown entity '${entityName}' (use metrics., params., tags. or attributes.)`);
     let op = (tokens[i++] ?? '').toUpperCase();
     if (op === 'NOT' && (tokens[i] ?? '').toUpperCase() === 'IN') {
       i++;
       op = 'NOT IN';
     }
-    if (!['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'].includes(op)) throw bad(`unknown comparator '${op}'`);
+    if (!['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'].includes(op))
+      throw bad(`unknown comparator '${op}'`);
     let v: FilterClause['value'];
     if (op === 'IN' || op === 'NOT IN') {
       if (tokens[i++] !== '(') throw bad(`${op} needs a parenthesised list`);
@@ -91,7 +93,8 @@ export function parseSearchFilter(filter: string | undefined): FilterClause[] {
     }
     clauses.push({ entity, key, op: op as FilterClause['op'], value: v });
     if (i < tokens.length) {
-      if ((tokens[i] ?? '').toUpperCase() !== 'AND') throw bad(`expected AND, got '${tokens[i]}' (MLflow has no OR)`);
+      if ((tokens[i] ?? '').toUpperCase() !== 'AND')
+        throw bad(`expected AND, got '${tokens[i]}' (MLflow has no OR)`);
       i++;
     }
   }
@@ -99,11 +102,18 @@ export function parseSearchFilter(filter: string | undefined): FilterClause[] {
 }
 
 function likeToRegExp(pattern: string, flags: string): RegExp {
-  const src = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const src = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${src}$`, flags);
 }
 
-function compare(actual: string | number | undefined, op: FilterClause['op'], expected: FilterClause['value']): boolean {
+function compare(
+  actual: string | number | undefined,
+  op: FilterClause['op'],
+  expected: FilterClause['value'],
+): boolean {
   if (actual === undefined) return false;
   switch (op) {
     case '=':
@@ -130,7 +140,11 @@ function compare(actual: string | number | undefined, op: FilterClause['op'], ex
 }
 
 /** The value a filter or ordering clause reads from a run. */
-export function runField(run: MlflowRun, entity: FilterClause['entity'], key: string): string | number | undefined {
+export function runField(
+  run: MlflowRun,
+  entity: FilterClause['entity'],
+  key: string,
+): string | number | undefined {
   switch (entity) {
     case 'metrics':
       return run.data.metrics.find((m) => m.key === key)?.value;

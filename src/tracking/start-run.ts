@@ -26,9 +26,11 @@ export interface TrackingStoreOptions extends Omit<MlflowClientOptions, 'trackin
 export function createTrackingStore(trackingUri?: string, options: TrackingStoreOptions = {}): TrackingStore {
   const env = options.env ?? process.env;
   const uri = trackingUri ?? (env.MLFLOW_TRACKING_URI || undefined);
-  if (uri === undefined) return new FileStore(options.defaultRoot ?? 'mlruns', { ...(options.s3 ? { s3: options.s3 } : {}), env });
+  if (uri === undefined)
+    return new FileStore(options.defaultRoot ?? 'mlruns', { ...(options.s3 ? { s3: options.s3 } : {}), env });
   if (/^https?:\/\//i.test(uri)) return new MlflowClient({ ...options, trackingUri: uri });
-  if (uri.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(uri)) return new FileStore(uri, { ...(options.s3 ? { s3: options.s3 } : {}), env });
+  if (uri.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(uri))
+    return new FileStore(uri, { ...(options.s3 ? { s3: options.s3 } : {}), env });
   throw new ConfigError(
     `tracking URI '${uri}' is not supported here: use an http(s):// MLflow server (run 'mlflow server --backend-store-uri ${uri}') or a local folder`,
   );
@@ -38,11 +40,17 @@ export function createTrackingStore(trackingUri?: string, options: TrackingStore
  * The experiment with this name, created (with `artifactLocation`, e.g. `s3://mlflow`) if missing. A
  * concurrent creation by another process is tolerated.
  */
-export async function getOrCreateExperiment(store: TrackingStore, name: string, artifactLocation?: string): Promise<MlflowExperiment> {
+export async function getOrCreateExperiment(
+  store: TrackingStore,
+  name: string,
+  artifactLocation?: string,
+): Promise<MlflowExperiment> {
   const found = await store.getExperimentByName(name);
   if (found) {
     if (found.lifecycle_stage === 'deleted') {
-      throw new ConfigError(`experiment '${name}' is deleted: restore it in the MLflow UI (or 'mlflow experiments restore') or pick another name`);
+      throw new ConfigError(
+        `experiment '${name}' is deleted: restore it in the MLflow UI (or 'mlflow experiments restore') or pick another name`,
+      );
     }
     return found;
   }
@@ -111,7 +119,8 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
   if (options.handleSignals !== undefined) runOpts.handleSignals = options.handleSignals;
   if (options.onError !== undefined) runOpts.onError = options.onError;
 
-  const attachId = options.runId ?? (options.parentRunId === undefined ? env.MLFLOW_RUN_ID || undefined : undefined);
+  const attachId =
+    options.runId ?? (options.parentRunId === undefined ? env.MLFLOW_RUN_ID || undefined : undefined);
   if (attachId !== undefined) {
     const existing = await store.getRun(attachId);
     if (existing.info.lifecycle_stage === 'deleted') {
@@ -123,7 +132,10 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
         `run ${attachId} belongs to experiment ${existing.info.experiment_id}, not ${envExp} (MLFLOW_EXPERIMENT_ID): unset one of them`,
       );
     }
-    const info = await store.updateRun(attachId, { status: 'RUNNING', ...(options.runName ? { runName: options.runName } : {}) });
+    const info = await store.updateRun(attachId, {
+      status: 'RUNNING',
+      ...(options.runName ? { runName: options.runName } : {}),
+    });
     const run = new Run(store, { ...existing, info }, { ...runOpts, attached: true });
     const extra: Record<string, unknown> = { ...(options.tags ?? {}) };
     if (options.description !== undefined) extra['mlflow.note.content'] = options.description;
@@ -132,8 +144,11 @@ export async function startRun(options: StartRunOptions = {}): Promise<Run> {
   }
 
   let experimentId: string;
-  const name = options.experimentName ?? (options.experimentId === undefined ? env.MLFLOW_EXPERIMENT_NAME || undefined : undefined);
-  if (name !== undefined) experimentId = (await getOrCreateExperiment(store, name, options.artifactLocation)).experiment_id;
+  const name =
+    options.experimentName ??
+    (options.experimentId === undefined ? env.MLFLOW_EXPERIMENT_NAME || undefined : undefined);
+  if (name !== undefined)
+    experimentId = (await getOrCreateExperiment(store, name, options.artifactLocation)).experiment_id;
   else experimentId = options.experimentId ?? (env.MLFLOW_EXPERIMENT_ID || '0');
 
   const tags = new Map<string, string>();

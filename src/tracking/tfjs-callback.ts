@@ -30,7 +30,10 @@ const SKIP = new Set(['batch', 'size']);
 export function mlflowCallback(run: Run, options: MlflowCallbackOptions = {}): CustomCallbackArgs {
   const every = options.every ?? 'epoch';
   const n = every === 'epoch' ? 0 : every === 'batch' ? 1 : every;
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`mlflowCallback: every must be 'epoch', 'batch' or a positive integer, got ${String(every)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(
+      `mlflowCallback: every must be 'epoch', 'batch' or a positive integer, got ${String(every)}`,
+    );
   const prefix = options.prefix ?? '';
   const flushEachEpoch = options.flushEachEpoch ?? true;
   let globalBatch = 0;

@@ -52,13 +52,19 @@ function utcNow(): string {
  * Collects a model's artifacts with an in-memory tfjs IOHandler and returns the files of the tfjs
  * "layers-model" format: `model.json` (topology + weights manifest) and one weights file.
  */
-export async function serializeTfjsModel(model: SavableModel, options: Pick<LogModelOptions, 'weightsFile' | 'includeOptimizer'> = {}): Promise<{ modelJson: Record<string, unknown>; weights: Uint8Array; artifacts: io.ModelArtifacts }> {
+export async function serializeTfjsModel(
+  model: SavableModel,
+  options: Pick<LogModelOptions, 'weightsFile' | 'includeOptimizer'> = {},
+): Promise<{ modelJson: Record<string, unknown>; weights: Uint8Array; artifacts: io.ModelArtifacts }> {
   const weightsFile = options.weightsFile ?? 'weights.bin';
   let captured: io.ModelArtifacts | undefined;
   const handler: io.IOHandler = {
     save: async (artifacts: io.ModelArtifacts): Promise<io.SaveResult> => {
       captured = artifacts;
-      const topologyBytes = artifacts.modelTopology instanceof ArrayBuffer ? artifacts.modelTopology.byteLength : Buffer.byteLength(JSON.stringify(artifacts.modelTopology ?? {}));
+      const topologyBytes =
+        artifacts.modelTopology instanceof ArrayBuffer
+          ? artifacts.modelTopology.byteLength
+          : Buffer.byteLength(JSON.stringify(artifacts.modelTopology ?? {}));
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -71,12 +77,21 @@ export async function serializeTfjsModel(model: SavableModel, options: Pick<LogM
     },
   };
   if (typeof model?.save !== 'function') {
-    throw new MlflowError('logModel: expected a tfjs model with a save() method (tf.LayersModel)', 'INVALID_PARAMETER_VALUE', 0);
+    throw new MlflowError(
+      'logModel: expected a tfjs model with a save() method (tf.LayersModel)',
+      'INVALID_PARAMETER_VALUE',
+      0,
+    );
   }
   await model.save(handler, options.includeOptimizer ? { includeOptimizer: true } : undefined);
-  if (captured === undefined) throw new MlflowError('logModel: the model did not call the save handler', 'INTERNAL_ERROR', 0);
+  if (captured === undefined)
+    throw new MlflowError('logModel: the model did not call the save handler', 'INTERNAL_ERROR', 0);
   if (captured.modelTopology instanceof ArrayBuffer) {
-    throw new MlflowError('logModel: binary (GraphDef) topologies are not supported; save a tf.LayersModel', 'INVALID_PARAMETER_VALUE', 0);
+    throw new MlflowError(
+      'logModel: binary (GraphDef) topologies are not supported; save a tf.LayersModel',
+      'INVALID_PARAMETER_VALUE',
+      0,
+    );
   }
   const modelJson: Record<string, unknown> = {
     modelTopology: captured.modelTopology,
@@ -85,7 +100,13 @@ export async function serializeTfjsModel(model: SavableModel, options: Pick<LogM
     convertedBy: captured.convertedBy ?? null,
     weightsManifest: [{ paths: [weightsFile], weights: captured.weightSpecs ?? [] }],
   };
-  for (const k of ['signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature', 'trainingConfig'] as const) {
+  for (const k of [
+    'signature',
+    'userDefinedMetadata',
+    'modelInitializer',
+    'initializerSignature',
+    'trainingConfig',
+  ] as const) {
     if (captured[k] != null) modelJson[k] = captured[k];
   }
   return { modelJson, weights: concatWeights(captured.weightData), artifacts: captured };
@@ -95,7 +116,12 @@ export async function serializeTfjsModel(model: SavableModel, options: Pick<LogM
  * Saves a tfjs model into a run's artifacts as `<artifactPath>/model.json` + `weights.bin` (the format
  * `tf.loadLayersModel` reads) plus an `MLmodel` file describing a `tfjs` flavor. Used by `run.logModel`.
  */
-export async function logTfjsModel(repo: ArtifactRepository, runId: string, model: SavableModel, options: LogModelOptions = {}): Promise<LoggedModel> {
+export async function logTfjsModel(
+  repo: ArtifactRepository,
+  runId: string,
+  model: SavableModel,
+  options: LogModelOptions = {},
+): Promise<LoggedModel> {
   const artifactPath = normalizeArtifactPath(options.artifactPath ?? 'model') || 'model';
   const weightsFile = options.weightsFile ?? 'weights.bin';
   const { modelJson, weights } = await serializeTfjsModel(model, options);
@@ -131,9 +157,14 @@ export async function logTfjsModel(repo: ArtifactRepository, runId: string, mode
  * Reads a model saved by {@link logTfjsModel} (or any tfjs `model.json` + weights folder) back as tfjs
  * `ModelArtifacts`: `tf.loadLayersModel(tf.io.fromMemory(await loadModelArtifacts(run.artifacts)))`.
  */
-export async function loadModelArtifacts(repo: ArtifactRepository, artifactPath = 'model'): Promise<io.ModelArtifacts> {
+export async function loadModelArtifacts(
+  repo: ArtifactRepository,
+  artifactPath = 'model',
+): Promise<io.ModelArtifacts> {
   const base = normalizeArtifactPath(artifactPath);
-  const json = JSON.parse(Buffer.from(await repo.readArtifact(joinArtifactPath(base, 'model.json'))).toString('utf8')) as {
+  const json = JSON.parse(
+    Buffer.from(await repo.readArtifact(joinArtifactPath(base, 'model.json'))).toString('utf8'),
+  ) as {
     modelTopology?: object;
     weightsManifest?: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
   } & Partial<io.ModelArtifacts>;
@@ -149,7 +180,15 @@ export async function loadModelArtifacts(repo: ArtifactRepository, artifactPath 
     weightSpecs: specs,
     weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
   };
-  for (const k of ['format', 'generatedBy', 'convertedBy', 'trainingConfig', 'userDefinedMetadata', 'signature', 'modelInitializer'] as const) {
+  for (const k of [
+    'format',
+    'generatedBy',
+    'convertedBy',
+    'trainingConfig',
+    'userDefinedMetadata',
+    'signature',
+    'modelInitializer',
+  ] as const) {
     if (json[k] != null) (out as Record<string, unknown>)[k] = json[k];
   }
   return out;

@@ -24,7 +24,10 @@ export interface TlsOptions {
  * `http:` URLs go through the same code without TLS. Streams request and response bodies.
  */
 export function createTlsFetch(tls: TlsOptions): FetchLike {
-  const agentOpts: https.AgentOptions = { keepAlive: true, rejectUnauthorized: tls.rejectUnauthorized ?? true };
+  const agentOpts: https.AgentOptions = {
+    keepAlive: true,
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  };
   if (tls.ca !== undefined) agentOpts.ca = tls.ca;
   if (tls.cert !== undefined) agentOpts.cert = tls.cert;
   if (tls.key !== undefined) agentOpts.key = tls.key;
@@ -46,29 +49,39 @@ export function createTlsFetch(tls: TlsOptions): FetchLike {
     else if (body instanceof URLSearchParams) payload = Buffer.from(body.toString(), 'utf8');
     else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
     else if (ArrayBuffer.isView(body)) payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    else if (body instanceof ReadableStream) payload = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
+    else if (body instanceof ReadableStream)
+      payload = Readable.fromWeb(body as import('node:stream/web').ReadableStream);
     else if (body instanceof Blob) payload = Buffer.from(await body.arrayBuffer());
-    else throw new ConfigError('createTlsFetch: unsupported body type (use a string, bytes, Blob or ReadableStream)');
-    if (Buffer.isBuffer(payload) && !headers.has('content-length')) outHeaders['content-length'] = String(payload.byteLength);
+    else
+      throw new ConfigError(
+        'createTlsFetch: unsupported body type (use a string, bytes, Blob or ReadableStream)',
+      );
+    if (Buffer.isBuffer(payload) && !headers.has('content-length'))
+      outHeaders['content-length'] = String(payload.byteLength);
     return await new Promise<Response>((resolve, reject) => {
-      const req = mod.request(url, { method, headers: outHeaders, agent: url.protocol === 'https:' ? httpsAgent : httpAgent }, (res) => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) for (const x of v) h.append(k, x);
-          else if (v !== undefined) h.set(k, v);
-        }
-        const status = res.statusCode ?? 0;
-        const noBody = method === 'HEAD' || status === 204 || status === 304;
-        if (noBody) res.resume();
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), {
-            status,
-            statusText: res.statusMessage ?? '',
-            headers: h,
-          }),
-        );
-      });
-      const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const req = mod.request(
+        url,
+        { method, headers: outHeaders, agent: url.protocol === 'https:' ? httpsAgent : httpAgent },
+        (res) => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (Array.isArray(v)) for (const x of v) h.append(k, x);
+            else if (v !== undefined) h.set(k, v);
+          }
+          const status = res.statusCode ?? 0;
+          const noBody = method === 'HEAD' || status === 204 || status === 304;
+          if (noBody) res.resume();
+          resolve(
+            new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), {
+              status,
+              statusText: res.statusMessage ?? '',
+              headers: h,
+            }),
+          );
+        },
+      );
+      const onAbort = () =>
+        req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal) {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });
@@ -91,13 +104,18 @@ export function tlsFetchFromEnv(env: TrackingEnv = process.env): FetchLike | und
   const certPath = env.MLFLOW_TRACKING_CLIENT_CERT_PATH;
   if (!insecure && !caPath && !certPath) return undefined;
   if (insecure && caPath) {
-    throw new ConfigError('MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH cannot both be set');
+    throw new ConfigError(
+      'MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH cannot both be set',
+    );
   }
   const read = (name: string, p: string) => {
     try {
       return readFileSync(p);
     } catch (e) {
-      throw new ConfigError(`${name}=${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+      throw new ConfigError(
+        `${name}=${p}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+        { cause: e },
+      );
     }
   };
   const opts: TlsOptions = { rejectUnauthorized: !insecure };

@@ -35,7 +35,12 @@ export interface TrackingStore {
   deleteRun(runId: string): Promise<void>;
   /** Logs metrics, params and tags, split into requests the server accepts. */
   logBatch(runId: string, batch: Partial<LogBatch>): Promise<void>;
-  logMetric(runId: string, key: string, value: number, options?: { timestamp?: number; step?: number }): Promise<void>;
+  logMetric(
+    runId: string,
+    key: string,
+    value: number,
+    options?: { timestamp?: number; step?: number },
+  ): Promise<void>;
   logParam(runId: string, key: string, value: string): Promise<void>;
   setTag(runId: string, key: string, value: string): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;

@@ -20,7 +20,11 @@ function scalar(v: FlatYamlValue): string {
   // eslint-disable-next-line no-control-regex -- control characters need double quotes
   if (/[\u0000-\u001f\u007f]/.test(v)) return JSON.stringify(v);
   const plain =
-    /^[A-Za-z_/][A-Za-z0-9_./:@+ -]*$/.test(v) && !RESERVED.test(v) && !/[ :]$/.test(v) && !v.includes(': ') && !v.includes(' #');
+    /^[A-Za-z_/][A-Za-z0-9_./:@+ -]*$/.test(v) &&
+    !RESERVED.test(v) &&
+    !/[ :]$/.test(v) &&
+    !v.includes(': ') &&
+    !v.includes(' #');
   return plain ? v : `'${v.replace(/'/g, "''")}'`;
 }
 

@@ -14,7 +14,11 @@ import { startMlflowStandIn } from './mlflow-stand-in.js';
 
 let dir: string;
 let s3: S3TestServer;
-const s3env = () => ({ MLFLOW_S3_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY });
+const s3env = () => ({
+  MLFLOW_S3_ENDPOINT_URL: s3.endpoint,
+  AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+  AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+});
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'csc-art-'));
@@ -46,7 +50,9 @@ describe('artifacts: local folder', () => {
     expect(Buffer.from(await repo.readArtifact('data/sub dir/b+c.json')).toString()).toBe('{"b":1}');
     const out = await repo.downloadArtifacts('data', join(dir, 'dl-local'));
     expect(await readFile(join(out, 'sub dir', 'b+c.json'), 'utf8')).toBe('{"b":1}');
-    await expect(repo.readArtifact('missing')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+    await expect(repo.readArtifact('missing')).rejects.toMatchObject({
+      errorCode: 'RESOURCE_DOES_NOT_EXIST',
+    });
     await expect(repo.putBytes('../escape', 'x')).rejects.toBeInstanceOf(ConfigError);
     await expect(repo.logArtifact(join(dir, 'nope'))).rejects.toThrow(/cannot read/);
   });
@@ -84,7 +90,9 @@ describe('artifacts: mlflow-artifacts proxy', () => {
       const out = await repo.downloadArtifacts('', join(dir, 'dl-proxy'));
       expect(await readFile(join(out, 'inputs', 'sub dir', 'b+c.json'), 'utf8')).toBe('{"b":1}');
       expect((await readFile(join(out, 'big.bin'))).length).toBe(300_000);
-      await expect(repo.readArtifact('nope.txt')).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+      await expect(repo.readArtifact('nope.txt')).rejects.toMatchObject({
+        errorCode: 'RESOURCE_DOES_NOT_EXIST',
+      });
     } finally {
       await server.close();
     }
@@ -99,7 +107,7 @@ describe('artifacts: s3:// (SigV4 checked by botocore in front of s3rver)', () =
     const repo = createArtifactRepository('s3://mlflow/7/run123/artifacts', { env: s3env() });
     await repo.logArtifact(join(dir, 'big.bin'), 'weights');
     await repo.logArtifacts(join(dir, 'src'), 'inputs');
-    await repo.putBytes('notes/it\'s (1)*.txt', 'quoted');
+    await repo.putBytes("notes/it's (1)*.txt", 'quoted');
     expect(s3.rejected).toEqual([]);
     const puts = s3.verified.filter((v) => v.method === 'PUT');
     expect(puts.map((v) => v.path).sort()).toEqual(
@@ -108,11 +116,13 @@ describe('artifacts: s3:// (SigV4 checked by botocore in front of s3rver)', () =
         '/mlflow/7/run123/artifacts/weights/big.bin',
         '/mlflow/7/run123/artifacts/inputs/a.txt',
         '/mlflow/7/run123/artifacts/inputs/sub%20dir/b%2Bc.json',
-        "/mlflow/7/run123/artifacts/notes/it%27s%20%281%29%2A.txt",
+        '/mlflow/7/run123/artifacts/notes/it%27s%20%281%29%2A.txt',
       ].sort(),
     );
     // streamed uploads are signed with UNSIGNED-PAYLOAD, not buffered to hash
-    expect(puts.find((v) => v.path.endsWith('big.bin'))?.canonicalRequest.endsWith('UNSIGNED-PAYLOAD')).toBe(true);
+    expect(puts.find((v) => v.path.endsWith('big.bin'))?.canonicalRequest.endsWith('UNSIGNED-PAYLOAD')).toBe(
+      true,
+    );
     expect(await repo.listArtifacts()).toEqual([
       { path: 'inputs', is_dir: true },
       { path: 'notes', is_dir: true },
@@ -130,28 +140,51 @@ describe('artifacts: s3:// (SigV4 checked by botocore in front of s3rver)', () =
   });
 
   it('a wrong secret is rejected with SignatureDoesNotMatch (and s3rver alone would have accepted it)', async () => {
-    const bad = new S3Client({ secretAccessKey: 'not-the-secret', http: { retry: { maxRetries: 0 } } }, s3env());
-    const err = await bad.putObject('mlflow', 'x.txt', { bytes: new Uint8Array([1]) }).catch((e: unknown) => e);
+    const bad = new S3Client(
+      { secretAccessKey: 'not-the-secret', http: { retry: { maxRetries: 0 } } },
+      s3env(),
+    );
+    const err = await bad
+      .putObject('mlflow', 'x.txt', { bytes: new Uint8Array([1]) })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowError);
     expect((err as MlflowError).errorCode).toBe('SignatureDoesNotMatch');
     expect((err as MlflowError).status).toBe(403);
     expect(s3.rejected.at(-1)?.reason).toBe('SignatureDoesNotMatch');
     // a tampered path under a valid signature is rejected too
-    const aws = new AwsClient({ accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY, service: 's3', region: S3_REGION, retries: 0 });
-    const signed = await aws.sign(`${s3.endpoint}/mlflow/a.txt`, { method: 'PUT', body: 'x', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
-    const tampered = await fetch(`${s3.endpoint}/mlflow/b.txt`, { method: 'PUT', body: 'x', headers: signed.headers });
+    const aws = new AwsClient({
+      accessKeyId: S3_ACCESS_KEY,
+      secretAccessKey: S3_SECRET_KEY,
+      service: 's3',
+      region: S3_REGION,
+      retries: 0,
+    });
+    const signed = await aws.sign(`${s3.endpoint}/mlflow/a.txt`, {
+      method: 'PUT',
+      body: 'x',
+      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    });
+    const tampered = await fetch(`${s3.endpoint}/mlflow/b.txt`, {
+      method: 'PUT',
+      body: 'x',
+      headers: signed.headers,
+    });
     expect(tampered.status).toBe(403);
     // s3rver 3.7 does not verify V4 signatures: the same bad request straight to s3rver succeeds
     const direct = new S3Client({ endpointUrl: s3.rawEndpoint, secretAccessKey: 'not-the-secret' }, s3env());
     await direct.ensureBucket('mlflow');
-    await expect(direct.putObject('mlflow', 'x.txt', { bytes: new Uint8Array([1]) })).resolves.toBeUndefined();
+    await expect(
+      direct.putObject('mlflow', 'x.txt', { bytes: new Uint8Array([1]) }),
+    ).resolves.toBeUndefined();
   });
 
   it('a wrong region is rejected; missing credentials are a ConfigError', async () => {
     const wrongRegion = new S3Client({ region: 'eu-west-2', http: { retry: { maxRetries: 0 } } }, s3env());
     await expect(wrongRegion.bucketExists('mlflow')).rejects.toMatchObject({ status: 403 });
     expect(() => createArtifactRepository('s3://mlflow/x', { env: {} })).toThrow(/AWS_ACCESS_KEY_ID/);
-    expect(() => createArtifactRepository('gs://bucket/x', { env: {} })).toThrow(/unsupported artifact store/);
+    expect(() => createArtifactRepository('gs://bucket/x', { env: {} })).toThrow(
+      /unsupported artifact store/,
+    );
     expect(() => createArtifactRepository('mlflow-artifacts:/1/x', { env: {} })).toThrow(/tracking server/);
   });
 });

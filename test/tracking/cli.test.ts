@@ -16,7 +16,12 @@ afterAll(async () => {
 function cli(argv: string[], env: Record<string, string> = {}) {
   let out = '';
   let err = '';
-  const io = { out: (t: string) => (out += t), err: (t: string) => (err += t), env: { PATH: process.env.PATH ?? '', ...env }, cwd: dir };
+  const io = {
+    out: (t: string) => (out += t),
+    err: (t: string) => (err += t),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    cwd: dir,
+  };
   return runTrackingCli(argv, io).then((code) => ({ code, out, err }));
 }
 
@@ -53,7 +58,10 @@ describe('csc-mlops tracking', () => {
     expect(list.out.split('\n').filter((l) => /^[0-9a-f]{32} /.test(l))).toHaveLength(2);
     expect((await cli(['run', 'main', '-P', 'nocode', '--ignore-git-check'])).code).toBe(2);
     const missing = await cli(['info', '-c', 'nope.cfg']);
-    expect([missing.code, missing.err]).toEqual([1, expect.stringMatching(/cannot read the experiment configuration/)]);
+    expect([missing.code, missing.err]).toEqual([
+      1,
+      expect.stringMatching(/cannot read the experiment configuration/),
+    ]);
     const noExp = await cli(['runs', '--experiment', 'none', '--tracking-uri', join(dir, 'mlruns')]);
     expect(noExp.code).toBe(1);
   });

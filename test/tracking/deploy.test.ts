@@ -53,7 +53,11 @@ async function walk(d: string): Promise<string[]> {
  * service names → 127.0.0.1 ports, listen ports → free local ports, pid and temp paths → temp folder.
  * Everything else is the shipped configuration, unchanged.
  */
-async function nginxVariant(root: string, upstreams: { mlflow: number; s3: number; console: number }, listen?: Record<number, number>): Promise<string> {
+async function nginxVariant(
+  root: string,
+  upstreams: { mlflow: number; s3: number; console: number },
+  listen?: Record<number, number>,
+): Promise<string> {
   await rm(root, { recursive: true, force: true });
   await cp(join(deploy, 'nginx'), root, { recursive: true });
   await cp(join(tmp, 'certs'), join(root, 'certs'), { recursive: true });
@@ -71,7 +75,8 @@ async function nginxVariant(root: string, upstreams: { mlflow: number; s3: numbe
         'http {',
         `http {\n    client_body_temp_path ${root}/body;\n    proxy_temp_path ${root}/proxy;\n    fastcgi_temp_path ${root}/fastcgi;\n    uwsgi_temp_path ${root}/uwsgi;\n    scgi_temp_path ${root}/scgi;`,
       );
-    if (listen) text = text.replace(/listen (\d+)/g, (_m, p: string) => `listen 127.0.0.1:${listen[Number(p)] ?? p}`);
+    if (listen)
+      text = text.replace(/listen (\d+)/g, (_m, p: string) => `listen 127.0.0.1:${listen[Number(p)] ?? p}`);
     await writeFile(f, text);
   }
   return join(root, 'nginx.conf');
@@ -83,7 +88,8 @@ async function nginxTest(conf: string): Promise<{ ok: boolean; output: string }>
     return { ok: true, output: r.stdout + r.stderr };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string; code?: string };
-    if (err.code === 'ENOENT') throw new Error('nginx is not installed: apt-get install -y nginx (listed in .ci/apt-packages)');
+    if (err.code === 'ENOENT')
+      throw new Error('nginx is not installed: apt-get install -y nginx (listed in .ci/apt-packages)');
     return { ok: false, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
   }
 }
@@ -93,9 +99,21 @@ beforeAll(async () => {
   await chmod(tmp, 0o755); // nginx workers (user nobody when started as root) read htpasswd at request time
   await run('mkdir', ['-p', join(tmp, 'certs')]);
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', join(tmp, 'certs', 'tls.key'), '-out', join(tmp, 'certs', 'tls.crt'),
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    join(tmp, 'certs', 'tls.key'),
+    '-out',
+    join(tmp, 'certs', 'tls.crt'),
   ]);
   const { stdout } = await run('openssl', ['passwd', '-apr1', 'correct horse']);
   await writeFile(join(tmp, 'htpasswd'), `trainer:${stdout.trim()}\n`);
@@ -116,13 +134,19 @@ describe('deploy/nginx', () => {
   it('nginx -t does fail: unresolvable upstream names, broken syntax', async () => {
     const conf = await nginxVariant(join(tmp, 'ngx-bad'), { mlflow: 5000, s3: 9000, console: 9001 });
     const upstreams = join(tmp, 'ngx-bad', 'conf.d', 'upstreams.conf');
-    await writeFile(upstreams, (await readFile(upstreams, 'utf8')).replace('server 127.0.0.1:5000;', 'server mlflow.invalid:5000;'));
+    await writeFile(
+      upstreams,
+      (await readFile(upstreams, 'utf8')).replace('server 127.0.0.1:5000;', 'server mlflow.invalid:5000;'),
+    );
     const unresolved = await nginxTest(conf);
     expect(unresolved.ok).toBe(false);
     expect(unresolved.output).toMatch(/host not found in upstream/);
     const conf2 = await nginxVariant(join(tmp, 'ngx-bad2'), { mlflow: 5000, s3: 9000, console: 9001 });
     const mlflowConf = join(tmp, 'ngx-bad2', 'conf.d', 'mlflow.conf');
-    await writeFile(mlflowConf, (await readFile(mlflowConf, 'utf8')).replace('auth_basic_user_file', 'auth_basic_userfile'));
+    await writeFile(
+      mlflowConf,
+      (await readFile(mlflowConf, 'utf8')).replace('auth_basic_user_file', 'auth_basic_userfile'),
+    );
     const broken = await nginxTest(conf2);
     expect(broken.ok).toBe(false);
     expect(broken.output).toMatch(/unknown directive "auth_basic_userfile"/);
@@ -130,7 +154,13 @@ describe('deploy/nginx', () => {
 
   it('declares what large artifacts and S3 need (no body limit, streaming, timeouts, Host kept, no basic auth on S3)', async () => {
     const proxy = await readFile(join(deploy, 'nginx', 'snippets', 'proxy.conf'), 'utf8');
-    for (const d of ['client_max_body_size 0;', 'proxy_request_buffering off;', 'proxy_read_timeout 600s;', 'proxy_set_header Host $http_host;']) expect(proxy).toContain(d);
+    for (const d of [
+      'client_max_body_size 0;',
+      'proxy_request_buffering off;',
+      'proxy_read_timeout 600s;',
+      'proxy_set_header Host $http_host;',
+    ])
+      expect(proxy).toContain(d);
     const minio = await readFile(join(deploy, 'nginx', 'conf.d', 'minio.conf'), 'utf8');
     expect(minio).not.toMatch(/^\s*auth_basic\s/m);
     const mlflow = await readFile(join(deploy, 'nginx', 'conf.d', 'mlflow.conf'), 'utf8');
@@ -150,7 +180,11 @@ describe('deploy/nginx', () => {
       server = await startMlflowStandIn({ defaultArtifactRoot: 's3://mlflow' });
       s3 = await startS3TestServer(['mlflow']);
       ports = { 80: await freePort(), 443: await freePort(), 9000: await freePort(), 9001: await freePort() };
-      const conf = await nginxVariant(join(tmp, 'ngx-run'), { mlflow: Number(new URL(server.url).port), s3: Number(new URL(s3.endpoint).port), console: 9 }, ports);
+      const conf = await nginxVariant(
+        join(tmp, 'ngx-run'),
+        { mlflow: Number(new URL(server.url).port), s3: Number(new URL(s3.endpoint).port), console: 9 },
+        ports,
+      );
       ca = await readFile(join(tmp, 'certs', 'tls.crt'));
       nginx = spawn('nginx', ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
       nginx.stderr?.on('data', (d: Buffer) => (nginxLog += d.toString()));
@@ -180,37 +214,68 @@ describe('deploy/nginx', () => {
       expect(err).toBeInstanceOf(MlflowError);
       expect((err as MlflowError).status).toBe(401);
       expect((err as MlflowError).message).toMatch(/401 Authorization Required/);
-      const c = new MlflowClient({ trackingUri: uri, fetch, env: { MLFLOW_TRACKING_USERNAME: 'trainer', MLFLOW_TRACKING_PASSWORD: 'correct horse' }, retry: { maxRetries: 0 } });
+      const c = new MlflowClient({
+        trackingUri: uri,
+        fetch,
+        env: { MLFLOW_TRACKING_USERNAME: 'trainer', MLFLOW_TRACKING_PASSWORD: 'correct horse' },
+        retry: { maxRetries: 0 },
+      });
       const id = await c.createExperiment('behind-nginx');
       const r = await c.createRun({ experimentId: id });
-      await c.logBatch(r.info.run_id, { metrics: Array.from({ length: 1500 }, (_, i) => ({ key: 'm', value: i, timestamp: i, step: i })) });
+      await c.logBatch(r.info.run_id, {
+        metrics: Array.from({ length: 1500 }, (_, i) => ({ key: 'm', value: i, timestamp: i, step: i })),
+      });
       expect(server.state.runs.get(r.info.run_id)?.metrics).toHaveLength(1500);
       expect(server.calls('runs/create').at(-1)?.headers['x-forwarded-proto']).toBe('https');
-      const redirect = await globalThis.fetch(`http://127.0.0.1:${ports[80]}/api/2.0/mlflow/experiments/get?experiment_id=0`, { redirect: 'manual' });
+      const redirect = await globalThis.fetch(
+        `http://127.0.0.1:${ports[80]}/api/2.0/mlflow/experiments/get?experiment_id=0`,
+        { redirect: 'manual' },
+      );
       expect(redirect.status).toBe(301);
-      expect(redirect.headers.get('location')).toMatch(/^https:\/\/127\.0\.0\.1\/api\/2\.0\/mlflow\/experiments\/get/);
+      expect(redirect.headers.get('location')).toMatch(
+        /^https:\/\/127\.0\.0\.1\/api\/2\.0\/mlflow\/experiments\/get/,
+      );
     });
 
     it('TLS from the environment: a CA file is trusted, a self-signed server is refused without it, the insecure switch', async () => {
       const uri = `https://127.0.0.1:${ports[443]}`;
       const certPath = join(tmp, 'certs', 'tls.crt');
-      const trusted = new MlflowClient({ trackingUri: uri, env: { MLFLOW_TRACKING_SERVER_CERT_PATH: certPath }, retry: { maxRetries: 0 } });
+      const trusted = new MlflowClient({
+        trackingUri: uri,
+        env: { MLFLOW_TRACKING_SERVER_CERT_PATH: certPath },
+        retry: { maxRetries: 0 },
+      });
       expect(await trusted.health()).toBe(true);
       const untrusted = new MlflowClient({ trackingUri: uri, env: {}, retry: { maxRetries: 0 } });
       const err = await untrusted.health().catch((e: unknown) => e);
       expect((err as MlflowError).errorCode).toBe('NETWORK_ERROR');
       expect((err as MlflowError).message).toMatch(/certificate/i);
-      const insecure = new MlflowClient({ trackingUri: uri, env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' }, retry: { maxRetries: 0 } });
+      const insecure = new MlflowClient({
+        trackingUri: uri,
+        env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' },
+        retry: { maxRetries: 0 },
+      });
       expect(await insecure.health()).toBe(true);
-      expect(() => new MlflowClient({ trackingUri: uri, env: { MLFLOW_TRACKING_SERVER_CERT_PATH: join(tmp, 'nope.pem') } })).toThrow(/cannot read the file/);
+      expect(
+        () =>
+          new MlflowClient({
+            trackingUri: uri,
+            env: { MLFLOW_TRACKING_SERVER_CERT_PATH: join(tmp, 'nope.pem') },
+          }),
+      ).toThrow(/cannot read the file/);
     });
 
     it('passes S3 through with the Host header intact (SigV4 still verifies) and no body limit', async () => {
-      const client = new S3Client({ endpointUrl: `https://127.0.0.1:${ports[9000]}`, fetch: createTlsFetch({ ca }) }, { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY });
+      const client = new S3Client(
+        { endpointUrl: `https://127.0.0.1:${ports[9000]}`, fetch: createTlsFetch({ ca }) },
+        { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY },
+      );
       const big = new Uint8Array(3 * 1024 * 1024).fill(3); // > nginx's default 1m limit
       await client.putObject('mlflow', '1/run/artifacts/model/weights.bin', { bytes: big });
       expect(s3.rejected).toEqual([]);
-      expect(s3.verified.some((v) => v.method === 'PUT' && v.path === '/mlflow/1/run/artifacts/model/weights.bin')).toBe(true);
+      expect(
+        s3.verified.some((v) => v.method === 'PUT' && v.path === '/mlflow/1/run/artifacts/model/weights.bin'),
+      ).toBe(true);
       const stream = await client.getObject('mlflow', '1/run/artifacts/model/weights.bin');
       let n = 0;
       for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) n += chunk.length;
@@ -220,13 +285,20 @@ describe('deploy/nginx', () => {
 });
 
 describe('deploy/docker-compose.yml', () => {
-  async function composeConfig(file: string, envFile: string, cwd: string): Promise<{ ok: boolean; out: string }> {
+  async function composeConfig(
+    file: string,
+    envFile: string,
+    cwd: string,
+  ): Promise<{ ok: boolean; out: string }> {
     try {
       const r = await run('docker-compose', ['-f', file, '--env-file', envFile, 'config'], { cwd });
       return { ok: true, out: r.stdout };
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; code?: string | number };
-      if (err.code === 'ENOENT') throw new Error('docker-compose is not installed: apt-get install -y docker-compose (listed in .ci/apt-packages)');
+      if (err.code === 'ENOENT')
+        throw new Error(
+          'docker-compose is not installed: apt-get install -y docker-compose (listed in .ci/apt-packages)',
+        );
       return { ok: false, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
     }
   }
@@ -242,7 +314,10 @@ describe('deploy/docker-compose.yml', () => {
     const bad = join(tmp, 'bad-compose');
     await cp(deploy, bad, { recursive: true });
     const f = join(bad, 'docker-compose.yml');
-    await writeFile(f, (await readFile(f, 'utf8')).replace('    restart: "no"', '    restart: "no"\n    healthchek: {}'));
+    const original = await readFile(f, 'utf8');
+    const broken = original.replace(/(\n {4}image: minio\/mc:[^\n]*)/, '$1\n    healthchek: {}');
+    expect(broken).not.toBe(original);
+    await writeFile(f, broken);
     [valid, missingSecret, invalid] = await Promise.all([
       composeConfig(join(deploy, 'docker-compose.yml'), join(deploy, '.env.example'), deploy),
       composeConfig(join(deploy, 'docker-compose.yml'), partial, deploy),
@@ -254,7 +329,21 @@ describe('deploy/docker-compose.yml', () => {
     expect(valid.out).not.toMatch(/invalid/i);
     expect(valid.ok).toBe(true);
     const cfg = parseYaml(valid.out) as {
-      services: Record<string, { image?: string; build?: unknown; ports?: { published: number; target: number }[]; healthcheck?: unknown; restart?: string; depends_on?: Record<string, { condition: string }>; networks?: Record<string, unknown>; command?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+      services: Record<
+        string,
+        {
+          image?: string;
+          build?: unknown;
+          ports?: { published: number; target: number }[];
+          healthcheck?: unknown;
+          restart?: string;
+          depends_on?: Record<string, { condition: string }>;
+          networks?: Record<string, unknown>;
+          command?: string[];
+          volumes?: string[];
+          environment?: Record<string, string>;
+        }
+      >;
       networks: Record<string, { internal?: boolean }>;
     };
     expect(Object.keys(cfg.services).sort()).toEqual(['createbuckets', 'db', 'minio', 'mlflow', 'nginx']);
@@ -269,13 +358,25 @@ describe('deploy/docker-compose.yml', () => {
     expect(cfg.networks.backend?.internal).toBe(true);
     expect(Object.keys(cfg.services.db?.networks ?? {})).toEqual(['backend']);
     expect(Object.keys(cfg.services.nginx?.networks ?? {})).toEqual(['frontend']);
-    expect(cfg.services.mlflow?.depends_on).toEqual({ db: { condition: 'service_healthy' }, createbuckets: { condition: 'service_completed_successfully' } });
+    expect(cfg.services.mlflow?.depends_on).toEqual({
+      db: { condition: 'service_healthy' },
+      createbuckets: { condition: 'service_completed_successfully' },
+    });
     const cmd = cfg.services.mlflow?.command ?? [];
     expect(cmd[cmd.indexOf('--default-artifact-root') + 1]).toBe('s3://mlflow/');
-    expect(cmd[cmd.indexOf('--backend-store-uri') + 1]).toBe('postgresql+psycopg2://mlflow:change-me-postgres-password@db:5432/mlflow');
+    expect(cmd[cmd.indexOf('--backend-store-uri') + 1]).toBe(
+      'postgresql+psycopg2://mlflow:change-me-postgres-password@db:5432/mlflow',
+    );
     expect(cfg.services.mlflow?.environment?.MLFLOW_S3_ENDPOINT_URL).toBe('http://minio:9000');
-    expect(cfg.services.nginx?.ports?.map((p) => `${p.published}:${p.target}`)).toEqual(['80:80', '443:443', '9000:9000', '9001:9001']);
-    expect((cfg.services.nginx?.volumes ?? []).map(String).some((v) => v.endsWith(':/etc/nginx/htpasswd:ro'))).toBe(true);
+    expect(cfg.services.nginx?.ports?.map((p) => `${p.published}:${p.target}`)).toEqual([
+      '80:80',
+      '443:443',
+      '9000:9000',
+      '9001:9001',
+    ]);
+    expect(
+      (cfg.services.nginx?.volumes ?? []).map(String).some((v) => v.endsWith(':/etc/nginx/htpasswd:ro')),
+    ).toBe(true);
   });
 
   it('every ${VAR} of the compose file is in .env.example; a missing secret stops `config`', async () => {

@@ -24,7 +24,17 @@ afterAll(async () => {
 describe('examples/train-mlflow.ts', () => {
   it('(a) run as a script with no tracking URI: logs to ./mlruns', async () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', import.meta.resolve('tsx'), join(here, '..', '..', 'examples', 'train-mlflow.ts'), '--epochs', '3'], { cwd: dir, env });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(here, '..', '..', 'examples', 'train-mlflow.ts'),
+        '--epochs',
+        '3',
+      ],
+      { cwd: dir, env },
+    );
     const runId = /run ([0-9a-f]{32})/.exec(stdout)?.[1] ?? '';
     const store = new FileStore(join(dir, 'mlruns'));
     const run = await store.getRun(runId);
@@ -36,14 +46,22 @@ describe('examples/train-mlflow.ts', () => {
     const artifacts = join(await store.runDir(runId), 'artifacts', 'model');
     expect((await readdir(artifacts)).sort()).toEqual(['MLmodel', 'model.json', 'weights.bin']);
     expect(JSON.parse(await readFile(join(artifacts, 'model.json'), 'utf8')).format).toBe('layers-model');
-    expect(run.data.tags).toContainEqual({ key: 'mlflow.note.content', value: 'examples/train-mlflow.ts: two dense layers on synthetic 2-class data' });
+    expect(run.data.tags).toContainEqual({
+      key: 'mlflow.note.content',
+      value: 'examples/train-mlflow.ts: two dense layers on synthetic 2-class data',
+    });
   });
 
   it('(b) against the tracking server with an s3:// artifact root (SigV4 verified)', async () => {
     const server = await startMlflowStandIn({ defaultArtifactRoot: 's3://mlflow' });
     const s3 = await startS3TestServer();
     try {
-      const env = { MLFLOW_TRACKING_URI: server.url, MLFLOW_S3_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY };
+      const env = {
+        MLFLOW_TRACKING_URI: server.url,
+        MLFLOW_S3_ENDPOINT_URL: s3.endpoint,
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+      };
       await new S3Client({}, env).ensureBucket('mlflow');
       const lines: string[] = [];
       const result = await main({ epochs: 4, env, log: (l) => lines.push(l) });
@@ -55,11 +73,17 @@ describe('examples/train-mlflow.ts', () => {
       expect((await c.getMetricHistory(result.runId, 'val_loss')).map((m) => m.step)).toEqual([0, 1, 2, 3]);
       expect(run.data.params).toContainEqual({ key: 'learningRate', value: '0.05' });
       const prefix = `/mlflow/${result.experimentId}/${result.runId}/artifacts/model/`;
-      const puts = s3.verified.filter((v) => v.method === 'PUT' && v.path.startsWith(prefix)).map((v) => v.path.slice(prefix.length));
+      const puts = s3.verified
+        .filter((v) => v.method === 'PUT' && v.path.startsWith(prefix))
+        .map((v) => v.path.slice(prefix.length));
       expect(puts.sort()).toEqual(['MLmodel', 'model.json', 'weights.bin']);
       expect(s3.rejected).toEqual([]);
       const repo = c.artifactRepository(run.info.artifact_uri);
-      expect((await repo.listArtifacts('model')).map((f) => f.path)).toEqual(['model/MLmodel', 'model/model.json', 'model/weights.bin']);
+      expect((await repo.listArtifacts('model')).map((f) => f.path)).toEqual([
+        'model/MLmodel',
+        'model/model.json',
+        'model/weights.bin',
+      ]);
       expect(lines.some((l) => l.startsWith('epoch 3:'))).toBe(true);
     } finally {
       await server.close();

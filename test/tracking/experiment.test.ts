@@ -43,9 +43,17 @@ echo = node -e "console.log(JSON.stringify(process.argv.slice(1)))" -- {epochs}
 `;
 }
 
-const gitEnv = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' };
+const gitEnv = {
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.org',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.org',
+};
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, ...gitEnv } }).trim();
+  return execFileSync('git', ['-C', cwd, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...gitEnv },
+  }).trim();
 }
 
 let base: string;
@@ -121,7 +129,9 @@ describe('git checks', () => {
   });
 
   it('redacts credentials in remote URLs', () => {
-    expect(redactRemoteUrl('https://user:ghp_secret@github.com/org/repo.git')).toBe('https://github.com/org/repo.git');
+    expect(redactRemoteUrl('https://user:ghp_secret@github.com/org/repo.git')).toBe(
+      'https://github.com/org/repo.git',
+    );
     expect(redactRemoteUrl('git@github.com:org/repo.git')).toBe('git@github.com:org/repo.git');
   });
 });
@@ -129,7 +139,11 @@ describe('git checks', () => {
 describe('config.cfg', () => {
   it('reads the seed format (case-insensitive keys, lower-cased entry points)', async () => {
     const cfg = parseExperimentConfig(seedConfig('http://0.0.0.0:85', 'http://0.0.0.0:8002'));
-    expect(cfg.project).toEqual({ name: 'Test_Project', volumeMount: '/data/mock:/DATA', localVolumeMount: '${PWD}/tests/data/mock_data_dir/:/DATA' });
+    expect(cfg.project).toEqual({
+      name: 'Test_Project',
+      volumeMount: '/data/mock:/DATA',
+      localVolumeMount: '${PWD}/tests/data/mock_data_dir/:/DATA',
+    });
     expect(cfg.server).toEqual({
       trackingUri: 'http://mlflow.invalid:85',
       s3EndpointUrl: 'http://minio.invalid:8002',
@@ -139,13 +153,19 @@ describe('config.cfg', () => {
     });
     expect(Object.keys(cfg.entryPoints ?? {})).toEqual(['main', 'crash', 'selfkill', 'echo']);
     expect(() => parseExperimentConfig('[server]\nARTIFACT_PATH = s3://x\n')).toThrow(/NAME is required/);
-    expect(() => readExperimentConfig(join(base, 'missing.cfg'))).toThrow(/cannot read the experiment configuration/);
+    expect(() => readExperimentConfig(join(base, 'missing.cfg'))).toThrow(
+      /cannot read the experiment configuration/,
+    );
     expect(() => new Experiment({ projectPath: base, configPath: 'missing.cfg' })).toThrow(ConfigError);
   });
 
   it('use_localhost picks the LOCAL_* settings; the environment is not modified', () => {
     const before = process.env.MLFLOW_TRACKING_URI;
-    const e = new Experiment({ config: parseExperimentConfig(seedConfig('http://127.0.0.1:85', 'http://127.0.0.1:8002')), useLocalhost: true, env: {} });
+    const e = new Experiment({
+      config: parseExperimentConfig(seedConfig('http://127.0.0.1:85', 'http://127.0.0.1:8002')),
+      useLocalhost: true,
+      env: {},
+    });
     expect(e.trackingUri).toBe('http://127.0.0.1:85');
     expect(e.s3EndpointUrl).toBe('http://127.0.0.1:8002');
     expect(e.name).toBe('test_project');
@@ -159,7 +179,12 @@ describe('config.cfg', () => {
 describe('Experiment against the stand-in server and an S3 endpoint', () => {
   let server: MlflowStandIn;
   let s3: S3TestServer;
-  const env = () => ({ AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' });
+  const env = () => ({
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+  });
 
   beforeEach(async () => {
     server = await startMlflowStandIn({ defaultArtifactRoot: 's3://mlflow' });
@@ -179,7 +204,9 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
     const e = new Experiment({ configPath: 'config.cfg', projectPath: repo, useLocalhost: true, env: env() });
     const run = await e.startRun({ runName: 'baseline', tags: { fold: 0 }, flushIntervalMs: 0 });
     expect(await new S3Client({ endpointUrl: s3.endpoint }, env()).bucketExists('mlflow')).toBe(true);
-    const exp = await new MlflowClient({ trackingUri: server.url, env: {} }).getExperimentByName('test_project');
+    const exp = await new MlflowClient({ trackingUri: server.url, env: {} }).getExperimentByName(
+      'test_project',
+    );
     expect(exp?.artifact_location).toBe('s3://mlflow');
     expect(run.artifactUri).toBe(`s3://mlflow/${run.id}/artifacts`);
     await writeFile(join(base, 'cm.txt'), 'confusion');
@@ -191,10 +218,17 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
     expect(tags['mlflow.source.git.repoURL']).toBe(remote);
     expect(tags.fold).toBe('0');
     expect(existsSync(join(s3.directory, 'mlflow'))).toBe(true);
-    expect(s3.verified.some((v) => v.method === 'PUT' && v.path === `/mlflow/${run.id}/artifacts/cm.txt`)).toBe(true);
+    expect(
+      s3.verified.some((v) => v.method === 'PUT' && v.path === `/mlflow/${run.id}/artifacts/cm.txt`),
+    ).toBe(true);
     expect(await e.describe()).toMatch(/experiment 'test_project'/);
     // a second Experiment finds the same experiment; the bucket is not re-created
-    const again = new Experiment({ configPath: 'config.cfg', projectPath: repo, useLocalhost: true, env: env() });
+    const again = new Experiment({
+      configPath: 'config.cfg',
+      projectPath: repo,
+      useLocalhost: true,
+      env: env(),
+    });
     expect(await again.id()).toBe(exp?.experiment_id);
   });
 
@@ -203,10 +237,18 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
     const e = new Experiment({ configPath: 'config.cfg', projectPath: repo, useLocalhost: true, env: env() });
     await expect(e.startRun()).rejects.toThrow(/dirty/);
     expect(server.calls('runs/create')).toHaveLength(0);
-    const loose = new Experiment({ configPath: 'config.cfg', projectPath: repo, useLocalhost: true, env: env(), ignoreGitCheck: true });
+    const loose = new Experiment({
+      configPath: 'config.cfg',
+      projectPath: repo,
+      useLocalhost: true,
+      env: env(),
+      ignoreGitCheck: true,
+    });
     const run = await loose.startRun({ flushIntervalMs: 0 });
     await run.end();
-    expect(server.state.runs.get(run.id)?.tags.get('mlflow.source.git.commit')).toBe(git(repo, 'rev-parse', 'HEAD'));
+    expect(server.state.runs.get(run.id)?.tags.get('mlflow.source.git.commit')).toBe(
+      git(repo, 'rev-parse', 'HEAD'),
+    );
   });
 
   it('experiment.run: the child attaches to the run (one run), exit status becomes the run status', async () => {
@@ -233,7 +275,9 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
 
     const echo = await e.run('echo', { params: { epochs: "5; rm -rf '/'" }, stdio: 'pipe' });
     expect(JSON.parse(echo.stdout ?? '')).toEqual(["5; rm -rf '/'"]);
-    await expect(e.run('nope')).rejects.toThrow(/unknown entry point 'nope' \(configured: main, crash, selfkill, echo\)/);
+    await expect(e.run('nope')).rejects.toThrow(
+      /unknown entry point 'nope' \(configured: main, crash, selfkill, echo\)/,
+    );
     await expect(e.run('echo')).rejects.toThrow(/needs parameter 'epochs'/);
   });
 });
@@ -245,7 +289,10 @@ describe('Experiment without a server', () => {
     git(r, 'commit', '-q', '-am', 'ignore mlruns');
     git(r, 'push', '-q');
     const e = new Experiment({
-      config: { project: { name: 'Local' }, entryPoints: { main: `node --import ${tsxLoader} ${childScript} ok` } },
+      config: {
+        project: { name: 'Local' },
+        entryPoints: { main: `node --import ${tsxLoader} ${childScript} ok` },
+      },
       projectPath: r,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
     });

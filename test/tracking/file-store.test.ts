@@ -113,7 +113,7 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
         `experiment_id: '${expId}'`,
         'lifecycle_stage: active',
         `run_id: ${runId}`,
-        "run_name: first run",
+        'run_name: first run',
         `run_uuid: ${runId}`,
         "source_name: ''",
         'source_type: 4',
@@ -141,18 +141,42 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
     const expId = await store.createExperiment('e');
     const a = await store.createRun({ experimentId: expId, runName: 'a', startTime: 1 });
     const b = await store.createRun({ experimentId: expId, runName: 'b', startTime: 2 });
-    await store.logBatch(a.info.run_id, { params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 3, timestamp: 5, step: 0 }, { key: 'loss', value: 2, timestamp: 6, step: 1 }] });
-    await store.logBatch(b.info.run_id, { params: [{ key: 'lr', value: '0.01' }], metrics: [{ key: 'loss', value: 1, timestamp: 5, step: 0 }] });
+    await store.logBatch(a.info.run_id, {
+      params: [{ key: 'lr', value: '0.1' }],
+      metrics: [
+        { key: 'loss', value: 3, timestamp: 5, step: 0 },
+        { key: 'loss', value: 2, timestamp: 6, step: 1 },
+      ],
+    });
+    await store.logBatch(b.info.run_id, {
+      params: [{ key: 'lr', value: '0.01' }],
+      metrics: [{ key: 'loss', value: 1, timestamp: 5, step: 0 }],
+    });
     const got = await store.getRun(a.info.run_id);
     expect(got.data.metrics).toEqual([{ key: 'loss', value: 2, timestamp: 6, step: 1 }]);
     expect(got.data.params).toEqual([{ key: 'lr', value: '0.1' }]);
     expect((await store.getMetricHistory(a.info.run_id, 'loss')).map((m) => m.value)).toEqual([3, 2]);
-    expect((await store.searchRuns({ experimentIds: [expId] })).items.map((r) => r.info.run_name)).toEqual(['b', 'a']);
-    expect((await store.searchRuns({ experimentIds: [expId], orderBy: ['metrics.loss DESC'] })).items.map((r) => r.info.run_name)).toEqual(['a', 'b']);
-    expect((await store.searchRuns({ experimentIds: [expId], filter: "params.lr = '0.01'" })).items.map((r) => r.info.run_name)).toEqual(['b']);
+    expect((await store.searchRuns({ experimentIds: [expId] })).items.map((r) => r.info.run_name)).toEqual([
+      'b',
+      'a',
+    ]);
+    expect(
+      (await store.searchRuns({ experimentIds: [expId], orderBy: ['metrics.loss DESC'] })).items.map(
+        (r) => r.info.run_name,
+      ),
+    ).toEqual(['a', 'b']);
+    expect(
+      (await store.searchRuns({ experimentIds: [expId], filter: "params.lr = '0.01'" })).items.map(
+        (r) => r.info.run_name,
+      ),
+    ).toEqual(['b']);
     const p = await store.searchRuns({ experimentIds: [expId], maxResults: 1 });
     expect(p.items).toHaveLength(1);
-    const p2 = await store.searchRuns({ experimentIds: [expId], maxResults: 1, pageToken: p.nextPageToken ?? '' });
+    const p2 = await store.searchRuns({
+      experimentIds: [expId],
+      maxResults: 1,
+      pageToken: p.nextPageToken ?? '',
+    });
     expect(p2.items[0]?.info.run_name).toBe('a');
     expect(p2.nextPageToken).toBeUndefined();
     expect((await store.getExperimentByName('e'))?.experiment_id).toBe(expId);
@@ -168,23 +192,29 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
     expect(r.info.run_name).toMatch(/^[a-z]+-[a-z]+-\d+$/);
     await store.logParam(r.info.run_id, 'lr', '1');
     await store.logParam(r.info.run_id, 'lr', '1');
-    await expect(store.logParam(r.info.run_id, 'lr', '2')).rejects.toThrow(/Changing param values is not allowed/);
+    await expect(store.logParam(r.info.run_id, 'lr', '2')).rejects.toThrow(
+      /Changing param values is not allowed/,
+    );
     await expect(store.logParam(r.info.run_id, '../escape', '2')).rejects.toBeInstanceOf(MlflowError);
-    await expect(store.getRun('0'.repeat(32))).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+    await expect(store.getRun('0'.repeat(32))).rejects.toMatchObject({
+      errorCode: 'RESOURCE_DOES_NOT_EXIST',
+    });
     await store.deleteRun(r.info.run_id);
     await expect(store.logMetric(r.info.run_id, 'x', 1)).rejects.toThrow(/'active' state/);
     const meta = parseFlatYaml(await readFile(join(await store.runDir(r.info.run_id), 'meta.yaml'), 'utf8'));
     expect(meta.lifecycle_stage).toBe('deleted');
     expect(typeof meta.deleted_time).toBe('number');
     await store.deleteExperiment(expId);
-    expect((await readdir(join(dir, 'mlruns', '.trash')))).toEqual([expId]);
+    expect(await readdir(join(dir, 'mlruns', '.trash'))).toEqual([expId]);
     expect((await store.getExperiment(expId)).lifecycle_stage).toBe('deleted');
   });
 
   it('serialises concurrent writes to one run (no lost metric lines) and leaves no temp files', async () => {
     const store = new FileStore(join(dir, 'mlruns'));
     const r = await store.createRun({ experimentId: '0' });
-    await Promise.all(Array.from({ length: 40 }, (_, i) => store.logMetric(r.info.run_id, 'm', i, { step: i, timestamp: i })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.logMetric(r.info.run_id, 'm', i, { step: i, timestamp: i })),
+    );
     const hist = await store.getMetricHistory(r.info.run_id, 'm');
     expect(hist.map((m) => m.step).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect((await walk(join(dir, 'mlruns'))).filter((p) => p.includes('.tmp-'))).toEqual([]);
@@ -197,7 +227,17 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
     await mkdir(join(runDir, 'params'), { recursive: true });
     await mkdir(join(runDir, 'tags'), { recursive: true });
     await mkdir(join(root, '0'), { recursive: true });
-    await writeFile(join(root, '0', 'meta.yaml'), dumpFlatYaml({ artifact_location: 'file:///x/0', creation_time: 1, experiment_id: '0', last_update_time: 1, lifecycle_stage: 'active', name: 'Default' }));
+    await writeFile(
+      join(root, '0', 'meta.yaml'),
+      dumpFlatYaml({
+        artifact_location: 'file:///x/0',
+        creation_time: 1,
+        experiment_id: '0',
+        last_update_time: 1,
+        lifecycle_stage: 'active',
+        name: 'Default',
+      }),
+    );
     await writeFile(
       join(root, '1', 'meta.yaml'),
       "artifact_location: s3://mlflow/1\ncreation_time: 1700000000000\nexperiment_id: '1'\nlast_update_time: 1700000000000\nlifecycle_stage: active\nname: seg\n",
@@ -210,7 +250,13 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
     await writeFile(join(runDir, 'params', 'lr'), '0.1');
     const store = new FileStore(root);
     const run = await store.getRun('a'.repeat(32));
-    expect(run.info).toMatchObject({ status: 'FAILED', experiment_id: '1', run_name: 'unique-crab-137', end_time: 1700000000500, user_id: 'root' });
+    expect(run.info).toMatchObject({
+      status: 'FAILED',
+      experiment_id: '1',
+      run_name: 'unique-crab-137',
+      end_time: 1700000000500,
+      user_id: 'root',
+    });
     const hist = await store.getMetricHistory('a'.repeat(32), 'loss');
     expect(hist[0]).toEqual({ key: 'loss', value: 0.25, timestamp: 1700000000001, step: 0 });
     expect(Number.isNaN(hist[1]?.value)).toBe(true);
@@ -220,9 +266,22 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
 
 describe('yaml-lite', () => {
   it('quotes what PyYAML would quote and round-trips', () => {
-    const obj = { a: '0', b: '', c: 'plain-name', d: 'yes', e: "it's: here", f: null, g: 12, h: [] as [], i: 'line\nbreak', j: 'file:///x/y' };
+    const obj = {
+      a: '0',
+      b: '',
+      c: 'plain-name',
+      d: 'yes',
+      e: "it's: here",
+      f: null,
+      g: 12,
+      h: [] as [],
+      i: 'line\nbreak',
+      j: 'file:///x/y',
+    };
     const text = dumpFlatYaml(obj);
-    expect(text).toBe("a: '0'\nb: ''\nc: plain-name\nd: 'yes'\ne: 'it''s: here'\nf: null\ng: 12\nh: []\ni: \"line\\nbreak\"\nj: file:///x/y\n");
+    expect(text).toBe(
+      "a: '0'\nb: ''\nc: plain-name\nd: 'yes'\ne: 'it''s: here'\nf: null\ng: 12\nh: []\ni: \"line\\nbreak\"\nj: file:///x/y\n",
+    );
     expect(parseFlatYaml(text)).toEqual(obj);
   });
 });

@@ -38,7 +38,10 @@ describe('MlflowClient: experiments and runs', () => {
   it('gets by name (undefined when missing), creates, gets and searches experiments', async () => {
     const c = client();
     expect(await c.getExperimentByName('demo')).toBeUndefined();
-    const id = await c.createExperiment('demo', { artifactLocation: 's3://mlflow/demo', tags: [{ key: 'team', value: 'csc' }] });
+    const id = await c.createExperiment('demo', {
+      artifactLocation: 's3://mlflow/demo',
+      tags: [{ key: 'team', value: 'csc' }],
+    });
     const e = await c.getExperimentByName('demo');
     expect(e?.experiment_id).toBe(id);
     expect(e?.artifact_location).toBe('s3://mlflow/demo');
@@ -59,7 +62,9 @@ describe('MlflowClient: experiments and runs', () => {
     expect(run.info.run_name).toBe('r1');
     expect(run.info.status).toBe('RUNNING');
     expect(run.info.start_time).toBeGreaterThanOrEqual(before);
-    expect(run.info.artifact_uri).toBe(`mlflow-artifacts:/${run.info.experiment_id}/${run.info.run_id}/artifacts`);
+    expect(run.info.artifact_uri).toBe(
+      `mlflow-artifacts:/${run.info.experiment_id}/${run.info.run_id}/artifacts`,
+    );
     const body = server.calls('runs/create')[0]?.json as Record<string, unknown>;
     expect(typeof body.start_time).toBe('number');
     const info = await c.updateRun(run.info.run_id, { status: 'FINISHED', endTime: before + 5 });
@@ -74,7 +79,10 @@ describe('MlflowClient: experiments and runs', () => {
     const id = await c.createExperiment('s');
     for (let i = 0; i < 5; i++) {
       const r = await c.createRun({ experimentId: id, runName: `r${i}`, startTime: 1000 + i });
-      await c.logBatch(r.info.run_id, { params: [{ key: 'lr', value: i % 2 ? '0.1' : '0.01' }], metrics: [{ key: 'loss', value: 5 - i, timestamp: 1, step: 0 }] });
+      await c.logBatch(r.info.run_id, {
+        params: [{ key: 'lr', value: i % 2 ? '0.1' : '0.01' }],
+        metrics: [{ key: 'loss', value: 5 - i, timestamp: 1, step: 0 }],
+      });
     }
     const p1 = await c.searchRuns({ experimentIds: [id], maxResults: 2, orderBy: ['metrics.loss ASC'] });
     expect(p1.items.map((r) => r.info.run_name)).toEqual(['r4', 'r3']);
@@ -82,7 +90,10 @@ describe('MlflowClient: experiments and runs', () => {
     const all: string[] = [];
     for await (const r of c.iterateRuns({ experimentIds: [id], maxResults: 2 })) all.push(r.info.run_name);
     expect(all).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
-    const filtered = await c.searchRuns({ experimentIds: [id], filter: "params.lr = '0.01' and metrics.loss < 4" });
+    const filtered = await c.searchRuns({
+      experimentIds: [id],
+      filter: "params.lr = '0.01' and metrics.loss < 4",
+    });
     expect(filtered.items.map((r) => r.info.run_name).sort()).toEqual(['r2', 'r4']);
   });
 });
@@ -91,11 +102,18 @@ describe('MlflowClient: logging', () => {
   it('splits 1500 metrics, 150 params and 120 tags into requests within the server limits', async () => {
     const c = client();
     const run = await newRun(c);
-    const metrics = Array.from({ length: 1500 }, (_, i) => ({ key: `m${i % 7}`, value: i, timestamp: 1000 + i, step: i }));
+    const metrics = Array.from({ length: 1500 }, (_, i) => ({
+      key: `m${i % 7}`,
+      value: i,
+      timestamp: 1000 + i,
+      step: i,
+    }));
     const params = Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
     const tags = Array.from({ length: 120 }, (_, i) => ({ key: `t${i}`, value: 'x' }));
     await c.logBatch(run.info.run_id, { metrics, params, tags });
-    const calls = server.calls('runs/log-batch').map((r) => r.json as { metrics: unknown[]; params: unknown[]; tags: unknown[] });
+    const calls = server
+      .calls('runs/log-batch')
+      .map((r) => r.json as { metrics: unknown[]; params: unknown[]; tags: unknown[] });
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const b of calls) {
       expect(b.metrics.length).toBeLessThanOrEqual(1000);
@@ -118,12 +136,16 @@ describe('MlflowClient: logging', () => {
     const res = await fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ run_id: run.info.run_id, metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'a', value: i, timestamp: 0, step: i })) }),
+      body: JSON.stringify({
+        run_id: run.info.run_id,
+        metrics: Array.from({ length: 1001 }, (_, i) => ({ key: 'a', value: i, timestamp: 0, step: i })),
+      }),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error_code: 'INVALID_PARAMETER_VALUE',
-      message: 'A batch logging request can contain at most 1000 metrics. Got 1001 metrics. Please split up metrics across multiple requests and try again.',
+      message:
+        'A batch logging request can contain at most 1000 metrics. Got 1001 metrics. Please split up metrics across multiple requests and try again.',
     });
   });
 
@@ -147,7 +169,9 @@ describe('MlflowClient: logging', () => {
       body: JSON.stringify({ run_id: run.info.run_id, key: 'x', value: NaN, timestamp: 0 }),
     });
     expect(raw.status).toBe(400);
-    expect(((await raw.json()) as { message: string }).message).toMatch(/Missing value for required parameter 'value'/);
+    expect(((await raw.json()) as { message: string }).message).toMatch(
+      /Missing value for required parameter 'value'/,
+    );
 
     await c.logMetric(run.info.run_id, 'loss', NaN, { step: 0 });
     await c.logBatch(run.info.run_id, {
@@ -180,11 +204,15 @@ describe('MlflowClient: logging', () => {
     const c = client();
     const run = await newRun(c);
     const n = server.requests.length;
-    await expect(c.logMetric(run.info.run_id, 'k'.repeat(251), 1)).rejects.toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE' });
+    await expect(c.logMetric(run.info.run_id, 'k'.repeat(251), 1)).rejects.toMatchObject({
+      errorCode: 'INVALID_PARAMETER_VALUE',
+    });
     await expect(c.logParam(run.info.run_id, 'bad*name', '1')).rejects.toThrow(/alphanumerics/);
     await expect(c.logParam(run.info.run_id, 'a/../b', '1')).rejects.toThrow(/resolve/);
     await expect(c.logParam(run.info.run_id, 'p', 'x'.repeat(6001))).rejects.toThrow(/6000/);
-    await expect(c.logBatch(run.info.run_id, { metrics: [{ key: 'a', value: 1, timestamp: 0.5, step: 0 }] })).rejects.toThrow(/timestamp/);
+    await expect(
+      c.logBatch(run.info.run_id, { metrics: [{ key: 'a', value: 1, timestamp: 0.5, step: 0 }] }),
+    ).rejects.toThrow(/timestamp/);
     expect(server.requests.length).toBe(n);
     // and the server enforces the same limits on its own
     const res = await fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
@@ -202,16 +230,24 @@ describe('MlflowClient: logging', () => {
   });
 
   it('the stand-in requires Content-Type: application/json on POST', async () => {
-    const res = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, { method: 'POST', body: JSON.stringify({ name: 'x' }) });
+    const res = await fetch(`${server.url}/api/2.0/mlflow/experiments/create`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: "Bad Request. Content-Type must be one of ['application/json']" });
+    expect(await res.json()).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: "Bad Request. Content-Type must be one of ['application/json']",
+    });
   });
 });
 
 describe('MlflowClient: faults', () => {
   it('turns an HTML 404 from an unknown endpoint into a readable MlflowError', async () => {
     const c = client();
-    const err = await c.http.json({ method: 'GET', url: `${server.url}/api/2.0/mlflow/experiments/list` }).catch((e: unknown) => e);
+    const err = await c.http
+      .json({ method: 'GET', url: `${server.url}/api/2.0/mlflow/experiments/list` })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowError);
     expect((err as MlflowError).status).toBe(404);
     expect((err as MlflowError).errorCode).toBe('HTTP_404');
@@ -223,7 +259,9 @@ describe('MlflowClient: faults', () => {
   it('401 from nginx basic auth: readable error without credentials, works with Basic from the environment', async () => {
     await server.close();
     server = await startMlflowStandIn({ auth: { username: 'alice', password: 's3cret' } });
-    const err = await client().createExperiment('x').catch((e: unknown) => e);
+    const err = await client()
+      .createExperiment('x')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowError);
     expect((err as MlflowError).status).toBe(401);
     expect((err as MlflowError).message).toMatch(/401 Authorization Required/);
@@ -231,7 +269,9 @@ describe('MlflowClient: faults', () => {
     expect(server.requests.length).toBe(1); // 401 is not retried
     const c = client({ env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 's3cret' } });
     expect(await c.createExperiment('x')).toMatch(/^\d+$/);
-    const wrong = await client({ env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 'nope' } })
+    const wrong = await client({
+      env: { MLFLOW_TRACKING_USERNAME: 'alice', MLFLOW_TRACKING_PASSWORD: 'nope' },
+    })
       .createExperiment('y')
       .catch((e: unknown) => e);
     expect((wrong as MlflowError).message).toMatch(/credentials were rejected/);
@@ -240,7 +280,9 @@ describe('MlflowClient: faults', () => {
   it('401 from MLflow basic-auth app (plain text) and Bearer tokens', async () => {
     await server.close();
     server = await startMlflowStandIn({ auth: { username: 'bob', password: 'pw' }, authStyle: 'mlflow' });
-    const err = await client().getExperimentByName('x').catch((e: unknown) => e);
+    const err = await client()
+      .getExperimentByName('x')
+      .catch((e: unknown) => e);
     expect((err as MlflowError).message).toMatch(/You are not authenticated/);
     await server.close();
     server = await startMlflowStandIn({ auth: { token: 'tok-123' } });
@@ -252,7 +294,12 @@ describe('MlflowClient: faults', () => {
   it('500 then success: retried with backoff, succeeds, data logged once', async () => {
     const c = client();
     const run = await newRun(c);
-    server.addFault({ path: '/api/2.0/mlflow/runs/log-batch', status: 500, body: '{"error_code":"INTERNAL_ERROR","message":"db hiccup"}', contentType: 'application/json' });
+    server.addFault({
+      path: '/api/2.0/mlflow/runs/log-batch',
+      status: 500,
+      body: '{"error_code":"INTERNAL_ERROR","message":"db hiccup"}',
+      contentType: 'application/json',
+    });
     await c.logBatch(run.info.run_id, { metrics: [{ key: 'a', value: 1, timestamp: 1, step: 0 }] });
     expect(server.calls('runs/log-batch').map((r) => r.status)).toEqual([500, 200]);
     expect(server.state.runs.get(run.info.run_id)?.metrics.length).toBe(1);
@@ -261,14 +308,25 @@ describe('MlflowClient: faults', () => {
 
   it('gives up after the retry budget with bounded waits, and honours Retry-After', async () => {
     const c = client();
-    server.addFault({ path: '/api/2.0/mlflow/experiments/create', status: 502, body: nginxPage(502, 'Bad Gateway'), times: 4 });
+    server.addFault({
+      path: '/api/2.0/mlflow/experiments/create',
+      status: 502,
+      body: nginxPage(502, 'Bad Gateway'),
+      times: 4,
+    });
     const err = await c.createExperiment('x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MlflowError);
     expect((err as MlflowError).message).toMatch(/502 Bad Gateway \(nginx\/1\.22\.1\)/);
     expect((err as MlflowError).message).toMatch(/after 4 attempts/);
     expect(waits).toEqual([100, 200, 400]);
     waits.length = 0;
-    server.addFault({ path: '/api/2.0/mlflow/experiments/create', status: 429, body: '{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}', contentType: 'application/json', headers: { 'Retry-After': '30' } });
+    server.addFault({
+      path: '/api/2.0/mlflow/experiments/create',
+      status: 429,
+      body: '{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}',
+      contentType: 'application/json',
+      headers: { 'Retry-After': '30' },
+    });
     await c.createExperiment('y');
     expect(waits).toEqual([1000]); // Retry-After 30 s capped at maxBackoffMs
   });
@@ -290,7 +348,12 @@ describe('MlflowClient: faults', () => {
   it('network errors are retried then reported as NETWORK_ERROR', async () => {
     const url = server.url;
     await server.close();
-    const c = new MlflowClient({ trackingUri: url, env: {}, sleep: fastSleep, retry: { maxRetries: 2, backoffMs: 1, jitterMs: 0 } });
+    const c = new MlflowClient({
+      trackingUri: url,
+      env: {},
+      sleep: fastSleep,
+      retry: { maxRetries: 2, backoffMs: 1, jitterMs: 0 },
+    });
     const err = await c.getExperiment('0').catch((e: unknown) => e);
     expect((err as MlflowError).errorCode).toBe('NETWORK_ERROR');
     expect((err as MlflowError).message).toMatch(/after 3 attempt/);
@@ -299,7 +362,11 @@ describe('MlflowClient: faults', () => {
 
   it('a JSON-expecting call that gets a 200 HTML page (UI or login) says so', async () => {
     const c = client();
-    server.addFault({ path: '/api/2.0/mlflow/experiments/get', status: 200, body: '<!doctype html><html><head><title>Sign in</title></head></html>' });
+    server.addFault({
+      path: '/api/2.0/mlflow/experiments/get',
+      status: 200,
+      body: '<!doctype html><html><head><title>Sign in</title></head></html>',
+    });
     const err = await c.getExperiment('0').catch((e: unknown) => e);
     expect((err as MlflowError).errorCode).toBe('INVALID_RESPONSE');
     expect((err as MlflowError).message).toMatch(/Sign in/);
@@ -333,7 +400,9 @@ describe('MlflowClient: configuration', () => {
   it('rejects missing or non-http tracking URIs with ConfigError', () => {
     expect(() => new MlflowClient({ env: {} })).toThrow(/MLFLOW_TRACKING_URI/);
     expect(() => new MlflowClient({ trackingUri: 'file:///tmp/mlruns', env: {} })).toThrow(/FileStore/);
-    expect(() => new MlflowClient({ trackingUri: 'http://x', env: { MLFLOW_TRACKING_USERNAME: 'a' } })).toThrow(/MLFLOW_TRACKING_PASSWORD/);
+    expect(
+      () => new MlflowClient({ trackingUri: 'http://x', env: { MLFLOW_TRACKING_USERNAME: 'a' } }),
+    ).toThrow(/MLFLOW_TRACKING_PASSWORD/);
   });
 });
 
@@ -343,9 +412,15 @@ describe('MlflowClient: model registry', () => {
     const run = await newRun(c);
     await c.createRegisteredModel('seg', { description: 'unet' });
     expect(await c.getRegisteredModel('nope')).toBeUndefined();
-    await expect(c.createRegisteredModel('seg')).rejects.toMatchObject({ errorCode: 'RESOURCE_ALREADY_EXISTS' });
-    const v1 = await c.createModelVersion('seg', `${run.info.artifact_uri}/model`, { runId: run.info.run_id });
-    const v2 = await c.createModelVersion('seg', `${run.info.artifact_uri}/model`, { runId: run.info.run_id });
+    await expect(c.createRegisteredModel('seg')).rejects.toMatchObject({
+      errorCode: 'RESOURCE_ALREADY_EXISTS',
+    });
+    const v1 = await c.createModelVersion('seg', `${run.info.artifact_uri}/model`, {
+      runId: run.info.run_id,
+    });
+    const v2 = await c.createModelVersion('seg', `${run.info.artifact_uri}/model`, {
+      runId: run.info.run_id,
+    });
     expect([v1.version, v2.version]).toEqual(['1', '2']);
     await c.transitionModelVersionStage('seg', '1', 'production');
     const moved = await c.transitionModelVersionStage('seg', '2', 'Production', true);
@@ -355,7 +430,9 @@ describe('MlflowClient: model registry', () => {
     expect((await c.getModelVersionByAlias('seg', 'champion')).version).toBe('2');
     await c.deleteRegisteredModelAlias('seg', 'champion');
     expect((await c.updateRegisteredModel('seg', 'new')).description).toBe('new');
-    expect((await c.searchRegisteredModels({ filter: "name LIKE 'se%'" })).items.map((m) => m.name)).toEqual(['seg']);
+    expect((await c.searchRegisteredModels({ filter: "name LIKE 'se%'" })).items.map((m) => m.name)).toEqual([
+      'seg',
+    ]);
     await c.deleteRegisteredModel('seg');
     expect(await c.getRegisteredModel('seg')).toBeUndefined();
   });

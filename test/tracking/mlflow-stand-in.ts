@@ -129,7 +129,11 @@ export interface MlflowStandIn {
   /** Artifacts stored through the proxy, by path (`<exp>/<run>/artifacts/<file>`). */
   artifacts: Map<string, Buffer>;
   /** Internal state, for assertions. */
-  state: { experiments: Map<string, Experiment>; runs: Map<string, Run>; models: Map<string, RegisteredModel> };
+  state: {
+    experiments: Map<string, Experiment>;
+    runs: Map<string, Run>;
+    models: Map<string, RegisteredModel>;
+  };
   /** API requests to one endpoint (e.g. `runs/log-batch`). */
   calls(endpoint: string): LoggedRequest[];
   close(): Promise<void>;
@@ -166,12 +170,24 @@ const ADJ = ['unique', 'brave', 'calm', 'eager', 'gentle', 'jolly', 'silent', 'r
 const ANIMAL = ['crab', 'owl', 'fox', 'whale', 'lynx', 'moth', 'seal', 'wren'];
 
 function checkKey(kind: string, key: unknown, checkLength = true): string {
-  if (typeof key !== 'string' || key === '') throw invalid(`Missing value for required parameter 'key'. See the API docs for more information about request parameters.`);
+  if (typeof key !== 'string' || key === '')
+    throw invalid(
+      `Missing value for required parameter 'key'. See the API docs for more information about request parameters.`,
+    );
   if (!/^[/\w.\- ]*$/u.test(key)) {
-    throw invalid(`Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`);
+    throw invalid(
+      `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
+    );
   }
-  if (key.split('/').some((p) => p === '..' || p === '.') || key.startsWith('/') || key.endsWith('/') || key.includes('//')) {
-    throw invalid(`Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such.`);
+  if (
+    key.split('/').some((p) => p === '..' || p === '.') ||
+    key.startsWith('/') ||
+    key.endsWith('/') ||
+    key.includes('//')
+  ) {
+    throw invalid(
+      `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such.`,
+    );
   }
   if (checkLength && key.length > MAX_KEY) {
     throw invalid(`'${key}' exceeds the maximum length of ${MAX_KEY} characters`);
@@ -182,20 +198,25 @@ function checkKey(kind: string, key: unknown, checkLength = true): string {
 function requireField(body: Record<string, unknown>, name: string): unknown {
   const v = body[name];
   if (v === undefined || v === null || v === '') {
-    throw invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+    throw invalid(
+      `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
+    );
   }
   return v;
 }
 
 function int64(v: unknown, name: string): number {
   const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: must be an integer`);
+  if (typeof n !== 'number' || !Number.isInteger(n))
+    throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: must be an integer`);
   return n;
 }
 
 function parseMetricValue(v: unknown, clamp: boolean): number {
   if (v === undefined || v === null) {
-    throw invalid("Missing value for required parameter 'value'. See the API docs for more information about request parameters.");
+    throw invalid(
+      "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
+    );
   }
   let n: number;
   if (typeof v === 'number') n = v;
@@ -231,8 +252,13 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   let nextExperimentId = 0;
   let nameCounter = 100;
 
-  const artifactLocationFor = (id: string) => (root === 'mlflow-artifacts:' ? `mlflow-artifacts:/${id}` : `${root}/${id}`);
-  const createExperiment = (name: string, artifactLocation?: string, tags: { key: string; value: string }[] = []) => {
+  const artifactLocationFor = (id: string) =>
+    root === 'mlflow-artifacts:' ? `mlflow-artifacts:/${id}` : `${root}/${id}`;
+  const createExperiment = (
+    name: string,
+    artifactLocation?: string,
+    tags: { key: string; value: string }[] = [],
+  ) => {
     const id = String(nextExperimentId++);
     const now = Date.now();
     experiments.set(id, {
@@ -266,7 +292,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         !cur ||
         m.step > cur.step ||
         (m.step === cur.step && m.timestamp > cur.timestamp) ||
-        (m.step === cur.step && m.timestamp === cur.timestamp && (m.value > cur.value || Number.isNaN(m.value)));
+        (m.step === cur.step &&
+          m.timestamp === cur.timestamp &&
+          (m.value > cur.value || Number.isNaN(m.value)));
       if (better) latest.set(m.key, m);
     }
     return [...latest.values()];
@@ -293,7 +321,10 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
 
   const getRun = (body: Record<string, unknown>, field = 'run_id'): Run => {
     const id = (body[field] ?? body.run_uuid) as unknown;
-    if (typeof id !== 'string' || id === '') throw invalid(`Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`);
+    if (typeof id !== 'string' || id === '')
+      throw invalid(
+        `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
+      );
     const r = runs.get(id);
     if (!r) throw notFound(`Run with id=${id} not found`);
     return r;
@@ -302,14 +333,19 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   const activeRun = (body: Record<string, unknown>): Run => {
     const r = getRun(body);
     if (r.info.lifecycle_stage !== 'active') {
-      throw invalid(`The run ${r.info.run_id} must be in the 'active' state. Current state is ${r.info.lifecycle_stage}.`);
+      throw invalid(
+        `The run ${r.info.run_id} must be in the 'active' state. Current state is ${r.info.lifecycle_stage}.`,
+      );
     }
     return r;
   };
 
   const setParam = (r: Run, key: string, value: string) => {
     checkKey('param', key);
-    if (value.length > MAX_PARAM_VALUE) throw invalid(`Param value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${MAX_PARAM_VALUE}`);
+    if (value.length > MAX_PARAM_VALUE)
+      throw invalid(
+        `Param value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${MAX_PARAM_VALUE}`,
+      );
     const old = r.params.get(key);
     if (old !== undefined && old !== value) {
       throw invalid(
@@ -321,7 +357,10 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
 
   const setTag = (r: Run, key: string, value: string) => {
     checkKey('tag', key);
-    if (value.length > maxTagValue) throw invalid(`Tag value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${maxTagValue}`);
+    if (value.length > maxTagValue)
+      throw invalid(
+        `Tag value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${maxTagValue}`,
+      );
     r.tags.set(key, value);
     if (key === 'mlflow.runName') r.info.run_name = value;
   };
@@ -334,12 +373,21 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     r.metrics.push({ key, value, timestamp, step });
   };
 
-  const api = (method: string, endpoint: string, q: URLSearchParams, body: Record<string, unknown>, rawLength: number): unknown => {
+  const api = (
+    method: string,
+    endpoint: string,
+    q: URLSearchParams,
+    body: Record<string, unknown>,
+    rawLength: number,
+  ): unknown => {
     const route = `${method} ${endpoint}`;
     switch (route) {
       case 'GET experiments/get-by-name': {
         const name = q.get('experiment_name');
-        if (!name) throw invalid("Missing value for required parameter 'experiment_name'. See the API docs for more information about request parameters.");
+        if (!name)
+          throw invalid(
+            "Missing value for required parameter 'experiment_name'. See the API docs for more information about request parameters.",
+          );
         const e = [...experiments.values()].find((x) => x.name === name);
         if (!e) throw notFound(`Could not find experiment with name '${name}'`);
         return { experiment: expJson(e) };
@@ -347,34 +395,58 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'POST experiments/create': {
         const name = requireField(body, 'name');
         if (typeof name !== 'string') throw invalid("Invalid value for parameter 'name'");
-        if (name.length > MAX_EXPERIMENT_NAME) throw invalid(`Experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME} characters`);
+        if (name.length > MAX_EXPERIMENT_NAME)
+          throw invalid(`Experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME} characters`);
         if ([...experiments.values()].some((x) => x.name === name)) {
-          throw new ApiError(400, 'RESOURCE_ALREADY_EXISTS', `Experiment(name=${name}) already exists. Error: (raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this flush is occurring prematurely)\n(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name`);
+          throw new ApiError(
+            400,
+            'RESOURCE_ALREADY_EXISTS',
+            `Experiment(name=${name}) already exists. Error: (raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this flush is occurring prematurely)\n(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name`,
+          );
         }
         const loc = body.artifact_location;
         const tags = Array.isArray(body.tags) ? (body.tags as { key: string; value: string }[]) : [];
-        return { experiment_id: createExperiment(name, typeof loc === 'string' && loc !== '' ? loc : undefined, tags) };
+        return {
+          experiment_id: createExperiment(
+            name,
+            typeof loc === 'string' && loc !== '' ? loc : undefined,
+            tags,
+          ),
+        };
       }
       case 'GET experiments/get': {
         const id = q.get('experiment_id');
-        if (!id) throw invalid("Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters.");
+        if (!id)
+          throw invalid(
+            "Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters.",
+          );
         const e = experiments.get(id);
         if (!e) throw notFound(`No Experiment with id=${id} exists`);
         return { experiment: expJson(e) };
       }
       case 'POST experiments/search': {
         const view = String(body.view_type ?? 'ACTIVE_ONLY');
-        let list = [...experiments.values()].filter((e) => view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage === 'active'));
+        let list = [...experiments.values()].filter(
+          (e) =>
+            view === 'ALL' ||
+            (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage === 'active'),
+        );
         const filter = typeof body.filter === 'string' ? body.filter : '';
         const nameEq = /^\s*(?:attributes\.)?name\s*=\s*'([^']*)'\s*$/i.exec(filter);
         if (nameEq) list = list.filter((e) => e.name === nameEq[1]);
         else if (filter.trim() !== '') throw invalid(`Unsupported filter in the stand-in: ${filter}`);
-        list.sort((a, b) => b.creation_time - a.creation_time || Number(b.experiment_id) - Number(a.experiment_id));
+        list.sort(
+          (a, b) => b.creation_time - a.creation_time || Number(b.experiment_id) - Number(a.experiment_id),
+        );
         const max = body.max_results === undefined ? 1000 : int64(body.max_results, 'max_results');
-        const offset = typeof body.page_token === 'string' ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset) : 0;
+        const offset =
+          typeof body.page_token === 'string'
+            ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset)
+            : 0;
         const page = list.slice(offset, offset + max);
         const out: Record<string, unknown> = { experiments: page.map(expJson) };
-        if (offset + max < list.length) out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+        if (offset + max < list.length)
+          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
         return out;
       }
       case 'POST experiments/set-experiment-tag': {
@@ -393,14 +465,19 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const expId = String(body.experiment_id ?? '0');
         const e = experiments.get(expId);
         if (!e) throw notFound(`No Experiment with id=${expId} exists`);
-        if (e.lifecycle_stage !== 'active') throw invalid(`The experiment ${expId} must be in the 'active' state. Current state is deleted.`);
+        if (e.lifecycle_stage !== 'active')
+          throw invalid(`The experiment ${expId} must be in the 'active' state. Current state is deleted.`);
         const tags = Array.isArray(body.tags) ? (body.tags as { key: string; value: string }[]) : [];
         const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value;
         let runName = typeof body.run_name === 'string' && body.run_name !== '' ? body.run_name : undefined;
         if (runName !== undefined && tagName !== undefined && runName !== tagName) {
-          throw invalid(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${runName}', mlflow.runName='${tagName}').`);
+          throw invalid(
+            `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${runName}', mlflow.runName='${tagName}').`,
+          );
         }
-        runName ??= tagName ?? `${ADJ[nameCounter % ADJ.length]}-${ANIMAL[(nameCounter * 7) % ANIMAL.length]}-${nameCounter++}`;
+        runName ??=
+          tagName ??
+          `${ADJ[nameCounter % ADJ.length]}-${ANIMAL[(nameCounter * 7) % ANIMAL.length]}-${nameCounter++}`;
         const runId = randomBytes(16).toString('hex');
         const r: Run = {
           info: {
@@ -451,19 +528,35 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const ids = Array.isArray(body.experiment_ids) ? body.experiment_ids.map(String) : [];
         const view = String(body.run_view_type ?? 'ACTIVE_ONLY');
         const max = body.max_results === undefined ? 1000 : int64(body.max_results, 'max_results');
-        if (max > 50000) throw invalid(`Invalid value for request parameter max_results. It must be at most 50000, but got value ${max}`);
+        if (max > 50000)
+          throw invalid(
+            `Invalid value for request parameter max_results. It must be at most 50000, but got value ${max}`,
+          );
         const clauses = parseSearchFilter(typeof body.filter === 'string' ? body.filter : undefined);
         let list = [...runs.values()]
           .filter((r) => ids.includes(r.info.experiment_id))
-          .filter((r) => view === 'ALL' || (view === 'DELETED_ONLY' ? r.info.lifecycle_stage === 'deleted' : r.info.lifecycle_stage === 'active'))
+          .filter(
+            (r) =>
+              view === 'ALL' ||
+              (view === 'DELETED_ONLY'
+                ? r.info.lifecycle_stage === 'deleted'
+                : r.info.lifecycle_stage === 'active'),
+          )
           .map((r) => ({ r, s: runForSearch(r) }))
           .filter((x) => runMatches(x.s, clauses));
-        const sorted = sortRuns(list.map((x) => x.s), Array.isArray(body.order_by) ? (body.order_by as string[]) : undefined);
+        const sorted = sortRuns(
+          list.map((x) => x.s),
+          Array.isArray(body.order_by) ? (body.order_by as string[]) : undefined,
+        );
         list = sorted.map((s) => ({ r: runs.get(s.info.run_id) as Run, s }));
-        const offset = typeof body.page_token === 'string' && body.page_token !== '' ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset) : 0;
+        const offset =
+          typeof body.page_token === 'string' && body.page_token !== ''
+            ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset)
+            : 0;
         const page = list.slice(offset, offset + max);
         const out: Record<string, unknown> = { runs: page.map((x) => runJson(x.r)) };
-        if (offset + max < list.length) out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+        if (offset + max < list.length)
+          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
         return out;
       }
       case 'POST runs/log-metric': {
@@ -474,13 +567,19 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'POST runs/log-parameter': {
         const r = activeRun(body);
         const value = body.value;
-        if (value === undefined || value === null) throw invalid("Missing value for required parameter 'value'. See the API docs for more information about request parameters.");
+        if (value === undefined || value === null)
+          throw invalid(
+            "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
+          );
         setParam(r, String(requireField(body, 'key')), String(value));
         return {};
       }
       case 'POST runs/set-tag': {
         const r = activeRun(body);
-        if (body.value === undefined || body.value === null) throw invalid("Missing value for required parameter 'value'. See the API docs for more information about request parameters.");
+        if (body.value === undefined || body.value === null)
+          throw invalid(
+            "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
+          );
         setTag(r, String(requireField(body, 'key')), String(body.value));
         return {};
       }
@@ -492,23 +591,31 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         return {};
       }
       case 'POST runs/log-batch': {
-        if (rawLength > 1_000_000) throw invalid(`Batched logging API requests must be at most 1 MB in size. Got ${rawLength} bytes.`);
+        if (rawLength > 1_000_000)
+          throw invalid(`Batched logging API requests must be at most 1 MB in size. Got ${rawLength} bytes.`);
         const metrics = Array.isArray(body.metrics) ? (body.metrics as Record<string, unknown>[]) : [];
         const params = Array.isArray(body.params) ? (body.params as Record<string, unknown>[]) : [];
         const tags = Array.isArray(body.tags) ? (body.tags as Record<string, unknown>[]) : [];
         const over = (n: number, max: number, what: string) => {
-          if (n > max) throw invalid(`A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`);
+          if (n > max)
+            throw invalid(
+              `A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`,
+            );
         };
         over(metrics.length, 1000, 'metrics');
         over(params.length, 100, 'params');
         over(tags.length, 100, 'tags');
         const total = metrics.length + params.length + tags.length;
-        if (total > 1000) throw invalid(`A batch logging request can contain at most 1000 total entities (metrics, params, and tags). Got ${total} total entities. Please split up metrics, params, and tags across multiple requests and try again.`);
+        if (total > 1000)
+          throw invalid(
+            `A batch logging request can contain at most 1000 total entities (metrics, params, and tags). Got ${total} total entities. Please split up metrics, params, and tags across multiple requests and try again.`,
+          );
         const r = activeRun(body);
         // validate everything before writing anything (MLflow validates the whole batch first)
         const staged: Run = { info: r.info, metrics: [], params: new Map(r.params), tags: new Map(r.tags) };
         for (const p of params) {
-          if (p.value === undefined || p.value === null) throw invalid("Missing value for required parameter 'params[].value'.");
+          if (p.value === undefined || p.value === null)
+            throw invalid("Missing value for required parameter 'params[].value'.");
           setParam(staged, String(p.key ?? ''), String(p.value));
         }
         for (const t of tags) setTag(staged, String(t.key ?? ''), String(t.value ?? ''));
@@ -521,12 +628,20 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'GET metrics/get-history': {
         const r = getRun({ run_id: q.get('run_id') ?? q.get('run_uuid') ?? undefined });
         const key = q.get('metric_key');
-        if (!key) throw invalid("Missing value for required parameter 'metric_key'. See the API docs for more information about request parameters.");
-        const all = r.metrics.filter((m) => m.key === key).map((m) => ({ ...m, value: encodeValue(m.value) }));
+        if (!key)
+          throw invalid(
+            "Missing value for required parameter 'metric_key'. See the API docs for more information about request parameters.",
+          );
+        const all = r.metrics
+          .filter((m) => m.key === key)
+          .map((m) => ({ ...m, value: encodeValue(m.value) }));
         const max = Number(q.get('max_results') ?? 25000);
-        const offset = q.get('page_token') ? Number(JSON.parse(Buffer.from(q.get('page_token') ?? '', 'base64').toString()).offset) : 0;
+        const offset = q.get('page_token')
+          ? Number(JSON.parse(Buffer.from(q.get('page_token') ?? '', 'base64').toString()).offset)
+          : 0;
         const out: Record<string, unknown> = { metrics: all.slice(offset, offset + max) };
-        if (offset + max < all.length) out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+        if (offset + max < all.length)
+          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
         return out;
       }
       case 'GET artifacts/list': {
@@ -535,14 +650,33 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const uri = r.info.artifact_uri;
         if (!uri.startsWith('mlflow-artifacts:/')) return { root_uri: uri, files: [] };
         const base = [uri.slice('mlflow-artifacts:/'.length), path].filter((x) => x !== '').join('/');
-        return { root_uri: uri, files: listProxy(base).map((f) => ({ ...f, path: [path, f.path].filter((x) => x !== '').join('/') })) };
+        return {
+          root_uri: uri,
+          files: listProxy(base).map((f) => ({
+            ...f,
+            path: [path, f.path].filter((x) => x !== '').join('/'),
+          })),
+        };
       }
       // ---- registry ----
       case 'POST registered-models/create': {
         const name = String(requireField(body, 'name'));
-        if (models.has(name)) throw new ApiError(400, 'RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+        if (models.has(name))
+          throw new ApiError(
+            400,
+            'RESOURCE_ALREADY_EXISTS',
+            `Registered Model (name=${name}) already exists.`,
+          );
         const now = Date.now();
-        const m: RegisteredModel = { name, creation_timestamp: now, last_updated_timestamp: now, description: String(body.description ?? ''), tags: (body.tags as { key: string; value: string }[]) ?? [], aliases: new Map(), versions: [] };
+        const m: RegisteredModel = {
+          name,
+          creation_timestamp: now,
+          last_updated_timestamp: now,
+          description: String(body.description ?? ''),
+          tags: (body.tags as { key: string; value: string }[]) ?? [],
+          aliases: new Map(),
+          versions: [],
+        };
         models.set(name, m);
         return { registered_model: modelJson(m) };
       }
@@ -554,7 +688,13 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const eq = /^\s*name\s*=\s*'([^']*)'\s*$/i.exec(filter);
         let list = [...models.values()];
         if (like) {
-          const re = new RegExp(`^${(like[2] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.')}$`, like[1]?.toUpperCase() === 'ILIKE' ? 'i' : '');
+          const re = new RegExp(
+            `^${(like[2] ?? '')
+              .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+              .replace(/%/g, '.*')
+              .replace(/_/g, '.')}$`,
+            like[1]?.toUpperCase() === 'ILIKE' ? 'i' : '',
+          );
           list = list.filter((m) => re.test(m.name));
         } else if (eq) list = list.filter((m) => m.name === eq[1]);
         return { registered_models: list.map(modelJson) };
@@ -573,7 +713,8 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'POST registered-models/alias': {
         const m = getModel(String(requireField(body, 'name')));
         const version = String(requireField(body, 'version'));
-        if (!m.versions.some((v) => v.version === version)) throw notFound(`Model Version (name=${m.name}, version=${version}) not found`);
+        if (!m.versions.some((v) => v.version === version))
+          throw notFound(`Model Version (name=${m.name}, version=${version}) not found`);
         m.aliases.set(String(requireField(body, 'alias')), version);
         return {};
       }
@@ -618,10 +759,19 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const v = m.versions.find((x) => x.version === String(body.version));
         if (!v) throw notFound(`Model Version (name=${m.name}, version=${String(body.version)}) not found`);
         const stage = String(requireField(body, 'stage'));
-        const canonical = ['None', 'Staging', 'Production', 'Archived'].find((s) => s.toLowerCase() === stage.toLowerCase());
-        if (!canonical) throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`);
-        if (body.archive_existing_versions === true && (canonical === 'Staging' || canonical === 'Production')) {
-          for (const o of m.versions) if (o !== v && o.current_stage === canonical) o.current_stage = 'Archived';
+        const canonical = ['None', 'Staging', 'Production', 'Archived'].find(
+          (s) => s.toLowerCase() === stage.toLowerCase(),
+        );
+        if (!canonical)
+          throw invalid(
+            `Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`,
+          );
+        if (
+          body.archive_existing_versions === true &&
+          (canonical === 'Staging' || canonical === 'Production')
+        ) {
+          for (const o of m.versions)
+            if (o !== v && o.current_stage === canonical) o.current_stage = 'Archived';
         }
         v.current_stage = canonical;
         v.last_updated_timestamp = Date.now();
@@ -633,7 +783,10 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   };
 
   function getModel(name: string | null): RegisteredModel {
-    if (!name) throw invalid("Missing value for required parameter 'name'. See the API docs for more information about request parameters.");
+    if (!name)
+      throw invalid(
+        "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
+      );
     const m = models.get(name);
     if (!m) throw notFound(`Registered Model with name=${name} not found`);
     return m;
@@ -665,14 +818,20 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       if (slash >= 0) dirs.add(rest.slice(0, slash));
       else files.push({ path: rest, is_dir: false, file_size: v.length });
     }
-    return [...[...dirs].sort().map((d) => ({ path: d, is_dir: true })), ...files.sort((a, b) => (a.path < b.path ? -1 : 1))];
+    return [
+      ...[...dirs].sort().map((d) => ({ path: d, is_dir: true })),
+      ...files.sort((a, b) => (a.path < b.path ? -1 : 1)),
+    ];
   }
 
   const authOk = (req: http.IncomingMessage): boolean => {
     if (!options.auth) return true;
     const h = req.headers.authorization ?? '';
-    if ('token' in options.auth) return (options.authStyle ?? 'nginx') === 'nginx' && h === `Bearer ${options.auth.token}`;
-    return h === `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
+    if ('token' in options.auth)
+      return (options.authStyle ?? 'nginx') === 'nginx' && h === `Bearer ${options.auth.token}`;
+    return (
+      h === `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`
+    );
   };
 
   const server = http.createServer((req, res) => {
@@ -687,20 +846,40 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       const method = req.method ?? 'GET';
       let path = url.pathname;
       const raw = Buffer.concat(chunks);
-      const entry: LoggedRequest = { method, path, query: url.searchParams, headers: req.headers, json: undefined, bodyBytes: size, status: 0 };
+      const entry: LoggedRequest = {
+        method,
+        path,
+        query: url.searchParams,
+        headers: req.headers,
+        json: undefined,
+        bodyBytes: size,
+        status: 0,
+      };
       requests.push(entry);
-      const send = (status: number, body: string | Buffer, contentType: string, headers: Record<string, string> = {}) => {
+      const send = (
+        status: number,
+        body: string | Buffer,
+        contentType: string,
+        headers: Record<string, string> = {},
+      ) => {
         entry.status = status;
         res.writeHead(status, { 'Content-Type': contentType, ...headers });
         res.end(method === 'HEAD' ? undefined : body);
       };
-      const sendJson = (status: number, obj: unknown) => send(status, JSON.stringify(obj), 'application/json');
+      const sendJson = (status: number, obj: unknown) =>
+        send(status, JSON.stringify(obj), 'application/json');
       if (prefix !== '') {
-        if (path !== prefix && !path.startsWith(`${prefix}/`)) return send(404, nginxPage(404, 'Not Found'), 'text/html');
+        if (path !== prefix && !path.startsWith(`${prefix}/`))
+          return send(404, nginxPage(404, 'Not Found'), 'text/html');
         path = path.slice(prefix.length) || '/';
         entry.path = path;
       }
-      const fault = faults.find((f) => f.left > 0 && (f.method === undefined || f.method === method) && (typeof f.path === 'string' ? f.path === path : f.path.test(path)));
+      const fault = faults.find(
+        (f) =>
+          f.left > 0 &&
+          (f.method === undefined || f.method === method) &&
+          (typeof f.path === 'string' ? f.path === path : f.path.test(path)),
+      );
       if (fault) {
         fault.left--;
         return send(fault.status, fault.body ?? '', fault.contentType ?? 'text/html', fault.headers);
@@ -710,11 +889,18 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       }
       if (!authOk(req)) {
         if ((options.authStyle ?? 'nginx') === 'nginx') {
-          return send(401, nginxPage(401, 'Authorization Required'), 'text/html', { 'WWW-Authenticate': 'Basic realm="MLflow"' });
+          return send(401, nginxPage(401, 'Authorization Required'), 'text/html', {
+            'WWW-Authenticate': 'Basic realm="MLflow"',
+          });
         }
-        return send(401, 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.', 'text/plain', {
-          'WWW-Authenticate': 'Basic realm="mlflow"',
-        });
+        return send(
+          401,
+          'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.',
+          'text/plain',
+          {
+            'WWW-Authenticate': 'Basic realm="mlflow"',
+          },
+        );
       }
       if (method === 'GET' && path === '/health') return send(200, 'OK', 'text/plain');
       if (method === 'GET' && path === '/version') return send(200, '2.9.2', 'text/plain');
@@ -726,14 +912,16 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           const base = (url.searchParams.get('path') ?? '').replace(/^\/+|\/+$/g, '');
           return sendJson(200, { files: listProxy(base) });
         }
-        if (p.split('/').includes('..')) return sendJson(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid path: ${p}` });
+        if (p.split('/').includes('..'))
+          return sendJson(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid path: ${p}` });
         if (method === 'PUT') {
           artifacts.set(p, raw);
           return sendJson(200, {});
         }
         if (method === 'GET') {
           const b = artifacts.get(p);
-          if (!b) return sendJson(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `File ${p} not found` });
+          if (!b)
+            return sendJson(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `File ${p} not found` });
           return send(200, b, 'application/octet-stream');
         }
         if (method === 'DELETE') {
@@ -748,7 +936,10 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       if (method === 'POST' || method === 'PATCH' || (method === 'DELETE' && raw.length > 0)) {
         const ctype = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
         if (ctype !== 'application/json') {
-          return sendJson(400, { error_code: 'INVALID_PARAMETER_VALUE', message: "Bad Request. Content-Type must be one of ['application/json']" });
+          return sendJson(400, {
+            error_code: 'INVALID_PARAMETER_VALUE',
+            message: "Bad Request. Content-Type must be one of ['application/json']",
+          });
         }
         try {
           body = raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);

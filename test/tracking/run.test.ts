@@ -18,7 +18,11 @@ let server: MlflowStandIn;
 let dir: string;
 
 function client(): MlflowClient {
-  return new MlflowClient({ trackingUri: server.url, env: {}, retry: { maxRetries: 2, backoffMs: 1, jitterMs: 0 } });
+  return new MlflowClient({
+    trackingUri: server.url,
+    env: {},
+    retry: { maxRetries: 2, backoffMs: 1, jitterMs: 0 },
+  });
 }
 
 beforeAll(async () => {
@@ -37,7 +41,15 @@ afterEach(async () => {
 
 describe('Run against a tracking server', () => {
   it('logs params, buffered metrics, tags and artifacts, then ends FINISHED', async () => {
-    const run = await startRun({ store: client(), experimentName: 'demo', runName: 'r', tags: { stage: 'dev' }, gitTags: false, env: {}, flushIntervalMs: 0 });
+    const run = await startRun({
+      store: client(),
+      experimentName: 'demo',
+      runName: 'r',
+      tags: { stage: 'dev' },
+      gitTags: false,
+      env: {},
+      flushIntervalMs: 0,
+    });
     await run.logParams({ lr: 0.001, layers: [32, 16], augment: true });
     run.logMetrics({ loss: 0.9, dice: 0.1 }, { step: 0 });
     run.logMetric('loss', 0.5, { step: 1 });
@@ -59,7 +71,13 @@ describe('Run against a tracking server', () => {
         { key: 'augment', value: 'true' },
       ]),
     );
-    expect(got.data.tags).toEqual(expect.arrayContaining([{ key: 'stage', value: 'dev' }, { key: 'note', value: 'x' }, { key: 'mlflow.source.type', value: 'LOCAL' }]));
+    expect(got.data.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'stage', value: 'dev' },
+        { key: 'note', value: 'x' },
+        { key: 'mlflow.source.type', value: 'LOCAL' },
+      ]),
+    );
     expect((await client().getMetricHistory(run.id, 'loss')).map((m) => [m.step, m.value])).toEqual([
       [0, 0.9],
       [1, 0.5],
@@ -67,21 +85,37 @@ describe('Run against a tracking server', () => {
     expect(server.artifacts.get(`1/${run.id}/artifacts/reports/report.txt`)?.toString()).toBe('hello');
     expect(() => run.logMetric('late', 1)).toThrow(/has ended/);
     const created = server.calls('runs/create')[0]?.json as { tags: { key: string }[] };
-    expect(created.tags.map((t) => t.key)).toEqual(expect.arrayContaining(['mlflow.user', 'mlflow.source.name', 'mlflow.source.type', 'stage']));
+    expect(created.tags.map((t) => t.key)).toEqual(
+      expect.arrayContaining(['mlflow.user', 'mlflow.source.name', 'mlflow.source.type', 'stage']),
+    );
   });
 
   it('1500 metrics in one flush go out as two log-batch requests (1000 + 500)', async () => {
-    const run = await startRun({ store: client(), gitTags: false, env: {}, flushEvery: 10_000, flushIntervalMs: 0 });
+    const run = await startRun({
+      store: client(),
+      gitTags: false,
+      env: {},
+      flushEvery: 10_000,
+      flushIntervalMs: 0,
+    });
     for (let i = 0; i < 1500; i++) run.logMetric('m', i, { step: i });
     expect(server.calls('runs/log-batch')).toHaveLength(0);
     await run.end();
-    const sizes = server.calls('runs/log-batch').map((r) => (r.json as { metrics: unknown[] }).metrics.length);
+    const sizes = server
+      .calls('runs/log-batch')
+      .map((r) => (r.json as { metrics: unknown[] }).metrics.length);
     expect(sizes).toEqual([1000, 500]);
     expect(server.state.runs.get(run.id)?.metrics).toHaveLength(1500);
   });
 
   it('flushes in the background every flushEvery points and logs NaN as NaN', async () => {
-    const run = await startRun({ store: client(), gitTags: false, env: {}, flushEvery: 100, flushIntervalMs: 0 });
+    const run = await startRun({
+      store: client(),
+      gitTags: false,
+      env: {},
+      flushEvery: 100,
+      flushIntervalMs: 0,
+    });
     for (let i = 0; i < 250; i++) run.logMetric('m', i === 7 ? NaN : i, { step: i });
     await new Promise((r) => setTimeout(r, 50));
     expect(server.calls('runs/log-batch').length).toBe(2);
@@ -93,8 +127,19 @@ describe('Run against a tracking server', () => {
 
   it('a failed background flush surfaces at end(), and the status is still recorded', async () => {
     const errors: unknown[] = [];
-    const run = await startRun({ store: client(), gitTags: false, env: {}, flushEvery: 2, flushIntervalMs: 0, onError: (e) => errors.push(e) });
-    server.addFault({ path: '/api/2.0/mlflow/runs/log-batch', status: 401, body: '<html><head><title>401 Authorization Required</title></head></html>' });
+    const run = await startRun({
+      store: client(),
+      gitTags: false,
+      env: {},
+      flushEvery: 2,
+      flushIntervalMs: 0,
+      onError: (e) => errors.push(e),
+    });
+    server.addFault({
+      path: '/api/2.0/mlflow/runs/log-batch',
+      status: 401,
+      body: '<html><head><title>401 Authorization Required</title></head></html>',
+    });
     run.logMetric('a', 1);
     run.logMetric('a', 2);
     await expect(run.end()).rejects.toBeInstanceOf(MlflowError);
@@ -124,20 +169,38 @@ describe('Run against a tracking server', () => {
   });
 
   it('nested runs carry mlflow.parentRunId and the parent source tags', async () => {
-    const parent = await startRun({ store: client(), experimentName: 'cv', gitTags: false, env: {}, flushIntervalMs: 0 });
+    const parent = await startRun({
+      store: client(),
+      experimentName: 'cv',
+      gitTags: false,
+      env: {},
+      flushIntervalMs: 0,
+    });
     const folds = [];
     for (let k = 0; k < 2; k++) {
       const child = await parent.startChildRun({ runName: `fold-${k}` });
       child.logMetric('dice', 0.8 + k / 100);
       folds.push(child);
     }
-    const other = await startRun({ store: client(), parentRunId: parent.id, experimentName: 'cv', gitTags: false, env: { MLFLOW_RUN_ID: parent.id }, flushIntervalMs: 0 });
+    const other = await startRun({
+      store: client(),
+      parentRunId: parent.id,
+      experimentName: 'cv',
+      gitTags: false,
+      env: { MLFLOW_RUN_ID: parent.id },
+      flushIntervalMs: 0,
+    });
     expect(other.id).not.toBe(parent.id); // a nested run is created even when MLFLOW_RUN_ID is set
     await other.end();
     for (const f of folds) await f.end();
     await parent.end();
-    const runs = await client().searchRuns({ experimentIds: [parent.experimentId], filter: `tags.mlflow.parentRunId = '${parent.id}'` });
-    expect(runs.items.map((r) => r.info.run_name).sort()).toEqual(['fold-0', 'fold-1', other.info.run_name].sort());
+    const runs = await client().searchRuns({
+      experimentIds: [parent.experimentId],
+      filter: `tags.mlflow.parentRunId = '${parent.id}'`,
+    });
+    expect(runs.items.map((r) => r.info.run_name).sort()).toEqual(
+      ['fold-0', 'fold-1', other.info.run_name].sort(),
+    );
     const child0 = runs.items.find((r) => r.info.run_name === 'fold-0');
     expect(child0?.data.tags).toContainEqual({ key: 'mlflow.source.type', value: 'LOCAL' });
   });
@@ -146,7 +209,11 @@ describe('Run against a tracking server', () => {
     const c = client();
     const first = await c.createRun({ experimentId: '0', runName: 'outer' });
     await c.updateRun(first.info.run_id, { status: 'SCHEDULED' });
-    const env = { MLFLOW_TRACKING_URI: server.url, MLFLOW_RUN_ID: first.info.run_id, MLFLOW_EXPERIMENT_ID: '0' };
+    const env = {
+      MLFLOW_TRACKING_URI: server.url,
+      MLFLOW_RUN_ID: first.info.run_id,
+      MLFLOW_EXPERIMENT_ID: '0',
+    };
     const run = await startRun({ env, gitTags: false, flushIntervalMs: 0 });
     expect(run.id).toBe(first.info.run_id);
     expect(run.attached).toBe(true);
@@ -155,12 +222,20 @@ describe('Run against a tracking server', () => {
     run.logMetric('x', 1);
     await run.end();
     expect(server.state.runs.get(run.id)?.info.status).toBe('FINISHED');
-    await expect(startRun({ env: { ...env, MLFLOW_EXPERIMENT_ID: '5' }, gitTags: false })).rejects.toBeInstanceOf(ConfigError);
-    await expect(startRun({ env: { ...env, MLFLOW_RUN_ID: 'f'.repeat(32) }, gitTags: false })).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
+    await expect(
+      startRun({ env: { ...env, MLFLOW_EXPERIMENT_ID: '5' }, gitTags: false }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      startRun({ env: { ...env, MLFLOW_RUN_ID: 'f'.repeat(32) }, gitTags: false }),
+    ).rejects.toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
   it('honours MLFLOW_TRACKING_URI and MLFLOW_EXPERIMENT_NAME', async () => {
-    const run = await startRun({ env: { MLFLOW_TRACKING_URI: server.url, MLFLOW_EXPERIMENT_NAME: 'from-env' }, gitTags: false, flushIntervalMs: 0 });
+    const run = await startRun({
+      env: { MLFLOW_TRACKING_URI: server.url, MLFLOW_EXPERIMENT_NAME: 'from-env' },
+      gitTags: false,
+      flushIntervalMs: 0,
+    });
     await run.end();
     expect((await client().getExperimentByName('from-env'))?.experiment_id).toBe(run.experimentId);
   });
@@ -172,7 +247,9 @@ describe('tracking store selection', () => {
     expect(s).toBeInstanceOf(FileStore);
     expect((s as FileStore).root).toBe(join(process.cwd(), 'mlruns'));
     expect(createTrackingStore(pathToFileURL(join(dir, 'x')).href, { env: {} })).toBeInstanceOf(FileStore);
-    expect(createTrackingStore(undefined, { env: { MLFLOW_TRACKING_URI: server.url } })).toBeInstanceOf(MlflowClient);
+    expect(createTrackingStore(undefined, { env: { MLFLOW_TRACKING_URI: server.url } })).toBeInstanceOf(
+      MlflowClient,
+    );
     expect(() => createTrackingStore('sqlite:///mlflow.db', { env: {} })).toThrow(/not supported/);
   });
 });
@@ -185,12 +262,20 @@ interface ChildResult {
   runId: string;
 }
 
-function runChild(mode: string, env: Record<string, string>, onReady?: (pid: number) => void): Promise<ChildResult> {
+function runChild(
+  mode: string,
+  env: Record<string, string>,
+  onReady?: (pid: number) => void,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, join(here, 'helpers', 'run-child.ts'), mode], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxLoader, join(here, 'helpers', 'run-child.ts'), mode],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -203,7 +288,9 @@ function runChild(mode: string, env: Record<string, string>, onReady?: (pid: num
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, runId: /READY ([0-9a-f]{32})/.exec(stdout)?.[1] ?? '' }));
+    child.on('close', (code, signal) =>
+      resolve({ code, signal, stdout, stderr, runId: /READY ([0-9a-f]{32})/.exec(stdout)?.[1] ?? '' }),
+    );
   });
 }
 
@@ -226,7 +313,9 @@ describe('process-level run endings (child processes)', () => {
   });
 
   it('Ctrl-C (SIGINT) marks the run KILLED and the process still dies of SIGINT', async () => {
-    const r = await runChild('wait', { MLFLOW_TRACKING_URI: server.url }, (pid) => process.kill(pid, 'SIGINT'));
+    const r = await runChild('wait', { MLFLOW_TRACKING_URI: server.url }, (pid) =>
+      process.kill(pid, 'SIGINT'),
+    );
     expect(r.signal).toBe('SIGINT');
     expect(server.state.runs.get(r.runId)?.info.status).toBe('KILLED');
     expect(server.state.runs.get(r.runId)?.info.end_time).toBeGreaterThan(0);

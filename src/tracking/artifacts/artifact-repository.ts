@@ -35,11 +35,15 @@ export interface ArtifactRepository {
  */
 export function normalizeArtifactPath(path: string | undefined): string {
   if (path === undefined) return '';
-  const parts = path.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = path
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   if (parts.some((p) => p === '..')) {
     throw new ConfigError(`artifact path '${path}' must not contain '..'`);
   }
-  if (path.startsWith('/')) throw new ConfigError(`artifact path '${path}' must be relative to the run's artifact root`);
+  if (path.startsWith('/'))
+    throw new ConfigError(`artifact path '${path}' must be relative to the run's artifact root`);
   return parts.join('/');
 }
 
@@ -103,13 +107,19 @@ export abstract class BaseArtifactRepository implements ArtifactRepository {
 
   async logArtifact(localFile: string, artifactPath?: string): Promise<void> {
     const st = await statOrThrow(localFile);
-    if (!st.isFile()) throw new ConfigError(`logArtifact: ${localFile} is not a file (use logArtifacts for folders)`);
-    await this.putFile(joinArtifactPath(normalizeArtifactPath(artifactPath), basename(localFile)), localFile, st.size);
+    if (!st.isFile())
+      throw new ConfigError(`logArtifact: ${localFile} is not a file (use logArtifacts for folders)`);
+    await this.putFile(
+      joinArtifactPath(normalizeArtifactPath(artifactPath), basename(localFile)),
+      localFile,
+      st.size,
+    );
   }
 
   async logArtifacts(localDir: string, artifactPath?: string): Promise<void> {
     const st = await statOrThrow(localDir);
-    if (!st.isDirectory()) throw new ConfigError(`logArtifacts: ${localDir} is not a folder (use logArtifact for files)`);
+    if (!st.isDirectory())
+      throw new ConfigError(`logArtifacts: ${localDir} is not a folder (use logArtifact for files)`);
     const prefix = normalizeArtifactPath(artifactPath);
     const files = await walkFiles(localDir);
     const limit = pLimit(this.concurrency);
@@ -163,7 +173,10 @@ export abstract class BaseArtifactRepository implements ArtifactRepository {
   private async downloadFile(path: string, target: string): Promise<void> {
     await mkdir(dirname(target), { recursive: true });
     const stream = await this.openRead(path);
-    await pipeline(Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(target));
+    await pipeline(
+      Readable.fromWeb(stream as import('node:stream/web').ReadableStream<Uint8Array>),
+      createWriteStream(target),
+    );
   }
 }
 
@@ -171,7 +184,9 @@ async function statOrThrow(p: string) {
   try {
     return await stat(p);
   } catch (e) {
-    throw new ConfigError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { cause: e });
+    throw new ConfigError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+      cause: e,
+    });
   }
 }
 

@@ -21,17 +21,26 @@ export interface ArtifactStoreOptions {
  * (the server's proxy) or `s3://` (S3/MinIO directly).
  * @throws ConfigError for other schemes (`gs://`, `wasbs://`, `hdfs://` … are not supported)
  */
-export function createArtifactRepository(artifactUri: string, options: ArtifactStoreOptions = {}): ArtifactRepository {
+export function createArtifactRepository(
+  artifactUri: string,
+  options: ArtifactStoreOptions = {},
+): ArtifactRepository {
   if (artifactUri.startsWith('mlflow-artifacts:')) {
     if (!options.tracking) {
-      throw new ConfigError(`artifact URI ${artifactUri} needs a tracking server (set MLFLOW_TRACKING_URI to the MLflow server)`);
+      throw new ConfigError(
+        `artifact URI ${artifactUri} needs a tracking server (set MLFLOW_TRACKING_URI to the MLflow server)`,
+      );
     }
     return new MlflowArtifactsRepository(artifactUri, options.tracking.uri, options.tracking.http);
   }
   if (artifactUri.startsWith('s3://')) {
     return new S3ArtifactRepository(artifactUri, new S3Client(options.s3, options.env ?? process.env));
   }
-  if (artifactUri.startsWith('file:') || artifactUri.startsWith('/') || !/^[a-z][a-z0-9+.-]*:/i.test(artifactUri)) {
+  if (
+    artifactUri.startsWith('file:') ||
+    artifactUri.startsWith('/') ||
+    !/^[a-z][a-z0-9+.-]*:/i.test(artifactUri)
+  ) {
     return new LocalArtifactRepository(artifactUri);
   }
   throw new ConfigError(

@@ -5,7 +5,12 @@ import { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { FileInfo } from '../types.js';
-import { BaseArtifactRepository, artifactNotFound, joinArtifactPath, normalizeArtifactPath } from './artifact-repository.js';
+import {
+  BaseArtifactRepository,
+  artifactNotFound,
+  joinArtifactPath,
+  normalizeArtifactPath,
+} from './artifact-repository.js';
 
 /** Turns a `file:` URI or a plain path into a local path. */
 export function localPathFromUri(uri: string): string {

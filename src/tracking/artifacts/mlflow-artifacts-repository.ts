@@ -3,10 +3,20 @@ import { Readable } from 'node:stream';
 import { ConfigError } from '../../errors.js';
 import type { MlflowHttp } from '../mlflow-http.js';
 import type { FileInfo } from '../types.js';
-import { BaseArtifactRepository, artifactNotFound, guessContentType, joinArtifactPath, normalizeArtifactPath } from './artifact-repository.js';
+import {
+  BaseArtifactRepository,
+  artifactNotFound,
+  guessContentType,
+  joinArtifactPath,
+  normalizeArtifactPath,
+} from './artifact-repository.js';
 
 function encodePath(p: string): string {
-  return p.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/');
+  return p
+    .split('/')
+    .filter((s) => s !== '')
+    .map(encodeURIComponent)
+    .join('/');
 }
 
 /**
@@ -18,7 +28,11 @@ function encodePath(p: string): string {
 export class MlflowArtifactsRepository extends BaseArtifactRepository {
   private readonly base: string;
   private readonly rootPath: string;
-  constructor(artifactUri: string, trackingUri: string, private readonly http: MlflowHttp) {
+  constructor(
+    artifactUri: string,
+    trackingUri: string,
+    private readonly http: MlflowHttp,
+  ) {
     super(artifactUri);
     const m = /^mlflow-artifacts:(?:\/\/([^/]*))?(\/.*)?$/.exec(artifactUri);
     if (!m) throw new ConfigError(`not an mlflow-artifacts URI: ${artifactUri}`);
@@ -56,7 +70,9 @@ export class MlflowArtifactsRepository extends BaseArtifactRepository {
   async listArtifacts(path?: string): Promise<FileInfo[]> {
     const rel = normalizeArtifactPath(path);
     const q = new URLSearchParams({ path: joinArtifactPath(this.rootPath, rel) });
-    const body = await this.http.json<{ files?: { path: string; is_dir?: boolean; file_size?: number | string }[] }>({
+    const body = await this.http.json<{
+      files?: { path: string; is_dir?: boolean; file_size?: number | string }[];
+    }>({
       method: 'GET',
       url: `${this.base}/api/2.0/mlflow-artifacts/artifacts?${q.toString()}`,
     });

@@ -8,7 +8,13 @@ import { MlflowHttp } from '../mlflow-http.js';
 import type { BodyLike, FetchLike, HttpOptions } from '../mlflow-http.js';
 import { createTlsFetch } from '../tls-fetch.js';
 import type { FileInfo } from '../types.js';
-import { BaseArtifactRepository, artifactNotFound, guessContentType, joinArtifactPath, normalizeArtifactPath } from './artifact-repository.js';
+import {
+  BaseArtifactRepository,
+  artifactNotFound,
+  guessContentType,
+  joinArtifactPath,
+  normalizeArtifactPath,
+} from './artifact-repository.js';
 
 /** Connection settings of an S3-compatible object store (MinIO in the csc-mlops stack). */
 export interface S3Options {
@@ -45,7 +51,11 @@ export interface ResolvedS3Options {
  */
 export function resolveS3Options(options: S3Options = {}, env: TrackingEnv = process.env): ResolvedS3Options {
   const region = options.region ?? env.AWS_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1';
-  const endpointUrl = (options.endpointUrl ?? env.MLFLOW_S3_ENDPOINT_URL ?? `https://s3.${region}.amazonaws.com`).replace(/\/+$/, '');
+  const endpointUrl = (
+    options.endpointUrl ??
+    env.MLFLOW_S3_ENDPOINT_URL ??
+    `https://s3.${region}.amazonaws.com`
+  ).replace(/\/+$/, '');
   const accessKeyId = options.accessKeyId ?? env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = options.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
@@ -70,12 +80,19 @@ export function resolveS3Options(options: S3Options = {}, env: TrackingEnv = pro
 function encodeKey(key: string): string {
   return key
     .split('/')
-    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((s) =>
+      encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/');
 }
 
 function xmlUnescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /**
@@ -133,7 +150,12 @@ export class S3Client {
   }
 
   /** PUT one object from bytes or a file (streamed). */
-  async putObject(bucket: string, key: string, body: { bytes: Uint8Array } | { file: string; size: number }, contentType?: string): Promise<void> {
+  async putObject(
+    bucket: string,
+    key: string,
+    body: { bytes: Uint8Array } | { file: string; size: number },
+    contentType?: string,
+  ): Promise<void> {
     const headers: Record<string, string> = { 'Content-Type': contentType ?? guessContentType(key) };
     let factory: () => BodyLike;
     if ('bytes' in body) {
@@ -160,7 +182,11 @@ export class S3Client {
   }
 
   /** ListObjectsV2 with a delimiter: the objects and sub-prefixes directly under `prefix`. */
-  async listObjects(bucket: string, prefix: string, delimiter = '/'): Promise<{ objects: { key: string; size: number }[]; prefixes: string[] }> {
+  async listObjects(
+    bucket: string,
+    prefix: string,
+    delimiter = '/',
+  ): Promise<{ objects: { key: string; size: number }[]; prefixes: string[] }> {
     const objects: { key: string; size: number }[] = [];
     const prefixes: string[] = [];
     let token: string | undefined;
@@ -178,9 +204,15 @@ export class S3Client {
         prefixes.push(xmlUnescape(m[1] ?? ''));
       }
       const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
-      token = truncated ? /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] : undefined;
+      token = truncated
+        ? /<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1]
+        : undefined;
       if (truncated && token === undefined) {
-        throw new MlflowError(`S3 listing of ${bucket}/${prefix} is truncated without a continuation token`, 'INVALID_RESPONSE', res.status);
+        throw new MlflowError(
+          `S3 listing of ${bucket}/${prefix} is truncated without a continuation token`,
+          'INVALID_RESPONSE',
+          res.status,
+        );
       }
     } while (token !== undefined);
     return { objects, prefixes };
@@ -202,7 +234,10 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
 export class S3ArtifactRepository extends BaseArtifactRepository {
   readonly bucket: string;
   readonly prefix: string;
-  constructor(artifactUri: string, readonly s3: S3Client) {
+  constructor(
+    artifactUri: string,
+    readonly s3: S3Client,
+  ) {
     super(artifactUri);
     const { bucket, prefix } = parseS3Uri(artifactUri);
     this.bucket = bucket;
@@ -228,7 +263,8 @@ export class S3ArtifactRepository extends BaseArtifactRepository {
     const prefix = dirKey === '' ? '' : `${dirKey}/`;
     const { objects, prefixes } = await this.s3.listObjects(this.bucket, prefix);
     const out: FileInfo[] = [];
-    for (const p of prefixes) out.push({ path: joinArtifactPath(rel, p.slice(prefix.length).replace(/\/$/, '')), is_dir: true });
+    for (const p of prefixes)
+      out.push({ path: joinArtifactPath(rel, p.slice(prefix.length).replace(/\/$/, '')), is_dir: true });
     for (const o of objects) {
       const name = o.key.slice(prefix.length);
       if (name === '') continue;

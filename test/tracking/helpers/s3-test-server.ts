@@ -44,9 +44,17 @@ function s3Error(code: string, message: string): string {
 /** Starts s3rver and the verifying proxy on 127.0.0.1. */
 export async function startS3TestServer(buckets: string[] = []): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 'csc-s3rver-'));
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port: rawPort } = await s3.run();
-  const py: ChildProcessWithoutNullStreams = spawn('/usr/bin/python3', [join(here, 'sigv4_check.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const py: ChildProcessWithoutNullStreams = spawn('/usr/bin/python3', [join(here, 'sigv4_check.py')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let pyErr = '';
   py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
   const lines = createInterface({ input: py.stdout });
@@ -74,7 +82,8 @@ export async function startS3TestServer(buckets: string[] = []): Promise<S3TestS
       void (async () => {
         const body = Buffer.concat(chunks);
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+        for (const [k, v] of Object.entries(req.headers))
+          if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
         const method = req.method ?? 'GET';
         const path = req.url ?? '/';
         const refuse = (status: number, code: string, msg: string) => {
@@ -82,24 +91,58 @@ export async function startS3TestServer(buckets: string[] = []): Promise<S3TestS
           res.writeHead(status, { 'Content-Type': 'application/xml' });
           res.end(method === 'HEAD' ? undefined : s3Error(code, msg));
         };
-        if (!headers.authorization) return refuse(403, 'AccessDenied', 'Anonymous access is forbidden for this operation');
+        if (!headers.authorization)
+          return refuse(403, 'AccessDenied', 'Anonymous access is forbidden for this operation');
         const sha = headers['x-amz-content-sha256'];
-        if (sha === undefined) return refuse(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+        if (sha === undefined)
+          return refuse(
+            400,
+            'InvalidRequest',
+            'Missing required header for this request: x-amz-content-sha256',
+          );
         if (/^[0-9a-f]{64}$/.test(sha) && createHash('sha256').update(body).digest('hex') !== sha) {
-          return refuse(400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+          return refuse(
+            400,
+            'XAmzContentSHA256Mismatch',
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+          );
         }
         if (headers['content-length'] !== undefined && Number(headers['content-length']) !== body.length) {
-          return refuse(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+          return refuse(
+            400,
+            'IncompleteBody',
+            'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+          );
         }
-        const result = await verify({ method, url: `http://${headers.host}${path}`, headers, access_key: S3_ACCESS_KEY, secret: S3_SECRET_KEY, region: S3_REGION });
+        const result = await verify({
+          method,
+          url: `http://${headers.host}${path}`,
+          headers,
+          access_key: S3_ACCESS_KEY,
+          secret: S3_SECRET_KEY,
+          region: S3_REGION,
+        });
         if (!result.ok) {
-          return refuse(403, result.reason || 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+          return refuse(
+            403,
+            result.reason || 'SignatureDoesNotMatch',
+            'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+          );
         }
         verified.push({ method, path, canonicalRequest: result.canonical_request ?? '' });
-        const fwd = http.request({ host: '127.0.0.1', port: rawPort, method, path, headers: { ...req.headers, host: `127.0.0.1:${rawPort}` } }, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
+        const fwd = http.request(
+          {
+            host: '127.0.0.1',
+            port: rawPort,
+            method,
+            path,
+            headers: { ...req.headers, host: `127.0.0.1:${rawPort}` },
+          },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
         fwd.on('error', (e) => refuse(502, 'InternalError', String(e)));
         fwd.end(body);
       })();
