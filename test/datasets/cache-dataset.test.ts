@@ -4,6 +4,10 @@ import { MetaImage } from '../../src/image/meta-image.js';
 import { Compose, type ComposeStep } from '../../transforms/compose.js';
 import { EnsureChannelFirstd } from '../../transforms/utility/ensure-channel-first.js';
 import { LoadImaged } from '../../transforms/io/load-image.js';
+import { RandSpatialCropd } from '../../transforms/crop-pad/rand-spatial-crop.js';
+import { ScaleIntensityRanged } from '../../transforms/intensity/scale-intensity-range.js';
+import { Lambdad } from '../../transforms/utility/lambda.js';
+import { ToTensord } from '../../transforms/utility/to-tensor.js';
 import { Countd, RandOffsetd, Scaled } from './support/rand-transforms.js';
 import createPipeline from './support/pipeline-module.js';
 import { niftiItems } from './support/data.js';
@@ -45,6 +49,25 @@ describe('CacheDataset', () => {
     expect(Countd.calls).toBe(3);
     const all = await CacheDataset.create({ data: niftiItems(2), transform: counted('none'), progress: false });
     expect(all.cacheCut).toBe(3); // no random step: everything cached
+  });
+
+  it('cuts a real MONAI-style pipeline where MONAI does: Lambdad is cached, RandSpatialCropd and bare functions are not', async () => {
+    const keys = ['image'];
+    const lambda = new Lambdad({ keys, func: (x: unknown) => x });
+    const real = new Compose([
+      new LoadImaged({ keys }),
+      new EnsureChannelFirstd({ keys }),
+      lambda,
+      new ScaleIntensityRanged({ keys, aMin: -200, aMax: 200, bMin: 0, bMax: 1, clip: true }),
+      new RandSpatialCropd({ keys, roiSize: [8, 8, 8] }),
+      new ToTensord({ keys }),
+    ]);
+    const ds = await CacheDataset.create({ data: niftiItems(2), transform: real, progress: false });
+    expect(ds.cacheCut).toBe(4);
+    const x = (await ds.get(0)) as Item;
+    expect(x.image.shape).toEqual([1, 8, 8, 8]);
+    const bare = new Compose([new LoadImaged({ keys }), (d: Record<string, unknown>) => d, lambda, new ToTensord({ keys })]);
+    expect((await CacheDataset.create({ data: niftiItems(1), transform: bare, progress: false })).cacheCut).toBe(1);
   });
 
   it('caches only the first min(cacheNum, floor(n * cacheRate), n) items', async () => {

