@@ -56,5 +56,6 @@ export {
   type PixelEncoding,
 } from './transfer-syntax.js';
 export { dicomAffine, affineToSpacing, sliceNormal, type DicomAffineInput } from './geometry.js';
+export { SliceWriter, type RescaleMode } from './slice-writer.js';
 export { dicomMetaAttributes, type DicomMetaOptions } from './meta.js';
 export { META_ATTRIBUTES, type DicomAttribute } from './tags.js';

@@ -8,7 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import pLimit from 'p-limit';
 import { ConfigError, ImageReadError } from '../../errors.js';
-import { type DType, type NumericArray, allocArray, parseDType } from '../../image/dtype.js';
+import { type DType, allocArray, dtypeSize, parseDType } from '../../image/dtype.js';
 import { MetaImage, type ChannelDim, type ImageMeta } from '../../image/meta-image.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';
 import {
@@ -23,6 +23,7 @@ import { checkDecodable, decodeFrame, outputSamples, storedDType } from './decod
 import { affineToSpacing, dicomAffine } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
+import { type RescaleMode, SliceWriter } from './slice-writer.js';
 import { type DicomFile, NotDicomError, fileSystemError, hasDicmMagic, parseDicomFile } from './parse.js';
 
 /** Options of {@link PydicomReader} (MONAI's PydicomReader arguments in camelCase, plus ours). */
@@ -207,9 +208,6 @@ async function listInputs(path: string | readonly string[], opts: Resolved): Pro
   return { files, single: folders === 0 && files.length === 1, source, label: paths[0]! };
 }
 
-/** How rescaled values are stored: raw, MONAI's float32 arithmetic, or exact integer arithmetic. */
-type RescaleMode = 'none' | 'float32' | 'exact';
-
 interface Plan {
   dtype: DType;
   modes: RescaleMode[];
@@ -254,120 +252,6 @@ function planOutput(series: AssembledSeries, requested: DType | null): Plan {
     return { dtype: intDTypeFor(lo, hi), modes: slices.map(() => 'exact') };
   }
   return { dtype: 'float32', modes: slices.map((s) => (hasRescale(s) ? 'float32' : 'none')) };
-}
-
-type StoreKernel = (
-  out: NumericArray,
-  src: NumericArray,
-  base: number,
-  outerN: number,
-  innerN: number,
-  outerOut: number,
-  innerOut: number,
-  outerSrc: number,
-  innerSrc: number,
-  s32: number,
-  i32: number,
-  slope: number,
-  intercept: number,
-) => void;
-
-const kernels = new Map<string, StoreKernel>();
-
-/**
- * A store loop specialised for one combination of source and output array types, rescale mode
- * and samples per pixel. One shared loop would see every typed-array type a process reads and
- * become megamorphic (several times slower); each generated function stays monomorphic.
- */
-function storeKernel(
-  src: NumericArray,
-  out: NumericArray,
-  spp: number,
-  mode: RescaleMode,
-  asBool: boolean,
-): StoreKernel {
-  const key = `${src.constructor.name}|${out.constructor.name}|${spp}|${mode}|${asBool}`;
-  let k = kernels.get(key);
-  if (!k) {
-    const expr =
-      mode === 'float32'
-        ? 'Math.fround(Math.fround(x * s32) + i32)'
-        : mode === 'exact'
-          ? 'x * slope + intercept'
-          : 'x';
-    const value = asBool ? `(${expr}) !== 0 ? 1 : 0` : expr;
-    const inner =
-      spp === 1
-        ? `const x = src[p]; out[o] = ${value};`
-        : `for (let c = 0; c < ${spp}; c++) { const x = src[p + c]; out[o + c] = ${value}; }`;
-    const body =
-      `'use strict';\n` +
-      `for (let a = 0; a < outerN; a++) {\n` +
-      `  let o = base + a * outerOut;\n` +
-      `  let p = a * outerSrc;\n` +
-      `  for (let b = 0; b < innerN; b++, o += innerOut, p += innerSrc) { ${inner} }\n` +
-      `}`;
-    // Generated from the fixed templates above only (no input reaches the code).
-    k = new Function(
-      'out',
-      'src',
-      'base',
-      'outerN',
-      'innerN',
-      'outerOut',
-      'innerOut',
-      'outerSrc',
-      'innerSrc',
-      's32',
-      'i32',
-      'slope',
-      'intercept',
-      body,
-    ) as StoreKernel;
-    kernels.set(key, k);
-  }
-  return k;
-}
-
-/**
- * Writes one decoded frame (`rows × columns × spp`, row-major) into slice `s` of the output
- * (C order, `(columns, rows[, n][, spp])` with `swapIj`, else `(rows, columns[, n][, spp])`),
- * applying the slice's rescale: none, MONAI's float32 arithmetic, or exact integer arithmetic.
- */
-function storeFrame(
-  out: NumericArray,
-  src: NumericArray,
-  s: number,
-  nSlices: number,
-  rows: number,
-  columns: number,
-  spp: number,
-  swapIj: boolean,
-  slice: SeriesSlice,
-  mode: RescaleMode,
-  asBool: boolean,
-): void {
-  const slope = slice.geometry.rescaleSlope ?? 1;
-  const intercept = slice.geometry.rescaleIntercept ?? 0;
-  // Strides of the output along row and column indices of the frame.
-  const rowStride = (swapIj ? nSlices : columns * nSlices) * spp;
-  const colStride = (swapIj ? rows * nSlices : nSlices) * spp;
-  // Walk the output in memory order (the inner loop has the small output stride); the frame is small.
-  storeKernel(src, out, spp, mode, asBool)(
-    out,
-    src,
-    s * spp,
-    swapIj ? columns : rows,
-    swapIj ? rows : columns,
-    swapIj ? colStride : rowStride,
-    swapIj ? rowStride : colStride,
-    (swapIj ? 1 : columns) * spp,
-    (swapIj ? columns : 1) * spp,
-    Math.fround(slope),
-    Math.fround(intercept),
-    slope,
-    intercept,
-  );
 }
 
 function isMonochrome1(h: DicomImageHeader): boolean {
@@ -510,6 +394,17 @@ export class PydicomReader implements ImageReader {
       list.push(i);
     }
     let attributes: Record<string, unknown> = {};
+    const writer = new SliceWriter(
+      out,
+      series.slices,
+      plan.modes,
+      rows,
+      columns,
+      spp,
+      opts.swapIj,
+      asBool,
+      dtypeSize(storedDType(h0)),
+    );
     await Promise.all(
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
@@ -521,28 +416,13 @@ export class PydicomReader implements ImageReader {
             header.samplesPerPixel !== h0.samplesPerPixel
           )
             throw new ImageReadError(file, 'the file changed while the series was being read');
-          for (const i of indices) {
-            const slice = series.slices[i]!;
-            const frame = await decodeFrame(dicom, header, slice.frame);
-            storeFrame(
-              out,
-              frame,
-              i,
-              nSlices,
-              rows,
-              columns,
-              spp,
-              opts.swapIj,
-              slice,
-              plan.modes[i]!,
-              asBool,
-            );
-          }
+          for (const i of indices) writer.add(i, await decodeFrame(dicom, header, series.slices[i]!.frame));
           if (file === h0.file) attributes = dicomMetaAttributes(dicom, { prune: opts.pruneMetadata });
           parsed.delete(file);
         }),
       ),
     );
+    writer.finish();
 
     const spatial = opts.swapIj ? [columns, rows] : [rows, columns];
     if (!series.is2d) spatial.push(n);
