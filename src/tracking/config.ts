@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseIni } from 'ini';
 import { ConfigError } from '../errors.js';
 
 /**
@@ -45,6 +44,80 @@ export interface ExperimentConfig {
 
 type Section = Record<string, unknown>;
 
+/**
+ * Parses INI text the way Python's `configparser.ConfigParser` reads the seed's `config.cfg`: `[section]`
+ * headers, `key = value` or `key: value` (keys lower-cased), whole-line `#`/`;` comments only (a `;` or
+ * `#` inside a value is kept — unlike the npm `ini` package, which would cut `cd src; npx tsx train.ts`
+ * at the `;`), quotes kept, indented continuation lines, `[DEFAULT]` values inherited, and
+ * `%(name)s` / `%%` interpolation.
+ * @throws ConfigError on lines configparser rejects (duplicate keys, keys without a value, a lone `%`)
+ */
+export function parseConfigParserText(
+  text: string,
+  source = 'config',
+): Record<string, Record<string, string>> {
+  const raw: Record<string, Record<string, string>> = {};
+  let section: Record<string, string> | undefined;
+  let lastKey: string | undefined;
+  let keyIndent = 0;
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((line, i) => {
+    const where = `${source}:${i + 1}`;
+    const stripped = line.trim();
+    const indent = line.length - line.trimStart().length;
+    if (stripped === '' || stripped.startsWith('#') || stripped.startsWith(';')) {
+      if (stripped === '') lastKey = undefined;
+      return;
+    }
+    if (section && lastKey !== undefined && indent > keyIndent) {
+      section[lastKey] = `${section[lastKey] ?? ''}\n${stripped}`;
+      return;
+    }
+    const header = /^\[([^\]]+)\]$/.exec(stripped);
+    if (header) {
+      const name = header[1] ?? '';
+      if (raw[name]) throw new ConfigError(`${where}: section [${name}] appears twice`);
+      section = raw[name] = {};
+      lastKey = undefined;
+      return;
+    }
+    if (!section) throw new ConfigError(`${where}: '${stripped}' before any [section] header`);
+    const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(stripped);
+    if (!m) throw new ConfigError(`${where}: expected 'key = value', got '${stripped}'`);
+    const key = (m[1] ?? '').toLowerCase();
+    if (key in section) throw new ConfigError(`${where}: option '${key}' appears twice in its section`);
+    section[key] = m[2] ?? '';
+    lastKey = key;
+    keyIndent = indent;
+  });
+  const defaults = raw.DEFAULT ?? {};
+  const out: Record<string, Record<string, string>> = {};
+  for (const [name, values] of Object.entries(raw)) {
+    if (name === 'DEFAULT') continue;
+    const merged = { ...defaults, ...values };
+    const resolved: Record<string, string> = {};
+    for (const [k, v] of Object.entries(merged))
+      resolved[k] = interpolate(v, merged, `${source} [${name}] ${k}`);
+    out[name] = resolved;
+  }
+  return out;
+}
+
+function interpolate(value: string, vars: Record<string, string>, where: string, depth = 0): string {
+  if (depth > 10) throw new ConfigError(`${where}: interpolation is too deeply nested (a reference loop?)`);
+  return value.replace(/%(%|\((\w+)\)s|)/g, (all, _m: string, name: string | undefined) => {
+    if (all === '%%') return '%';
+    if (name !== undefined) {
+      const v = vars[name.toLowerCase()];
+      if (v === undefined) throw new ConfigError(`${where}: %(${name})s refers to an option that is not set`);
+      return interpolate(v, vars, where, depth + 1);
+    }
+    throw new ConfigError(
+      `${where}: a lone '%' (configparser interpolation): write '%%' for a literal percent sign`,
+    );
+  });
+}
+
 function pick(section: Section | undefined, key: string): string | undefined {
   if (!section) return undefined;
   for (const [k, v] of Object.entries(section)) {
@@ -69,12 +142,7 @@ function sectionOf(parsed: Record<string, unknown>, name: string): Section | und
  * @throws ConfigError when `[project] NAME` is missing
  */
 export function parseExperimentConfig(text: string, source = 'config'): ExperimentConfig {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = parseIni(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new ConfigError(`${source}: not a valid INI file`, { cause: e });
-  }
+  const parsed: Record<string, unknown> = parseConfigParserText(text, source);
   const server = sectionOf(parsed, 'server');
   const project = sectionOf(parsed, 'project');
   const entry = sectionOf(parsed, 'entry_points');

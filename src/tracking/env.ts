@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseIni } from 'ini';
 import { ConfigError } from '../errors.js';
+import { parseConfigParserText } from './config.js';
 
 /** Environment variables read by the tracking code (a subset of MLflow's, same meaning). */
 export type TrackingEnv = Readonly<Record<string, string | undefined>>;
@@ -77,7 +77,12 @@ export function authFromEnv(
   } catch {
     return undefined;
   }
-  const section = (parseIni(text) as Record<string, Record<string, unknown> | undefined>).mlflow;
+  let section: Record<string, string> | undefined;
+  try {
+    section = parseConfigParserText(text, '~/.mlflow/credentials').mlflow;
+  } catch {
+    return undefined;
+  }
   const u = section?.mlflow_tracking_username;
   const p = section?.mlflow_tracking_password;
   if (typeof u === 'string' && typeof p === 'string') return { username: u, password: p };

@@ -11,7 +11,7 @@ export type {
   EntryPointOptions,
   EntryPointResult,
 } from './experiment.js';
-export { parseExperimentConfig, readExperimentConfig } from './config.js';
+export { parseExperimentConfig, readExperimentConfig, parseConfigParserText } from './config.js';
 export type { ExperimentConfig } from './config.js';
 export { Run } from './run.js';
 export type { RunOptions, LogMetricOptions, ChildRunOptions } from './run.js';

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { S3Client } from '../../src/tracking/artifacts/s3-artifact-repository.js';
-import { parseExperimentConfig, readExperimentConfig } from '../../src/tracking/config.js';
+import {
+  parseConfigParserText,
+  parseExperimentConfig,
+  readExperimentConfig,
+} from '../../src/tracking/config.js';
 import { Experiment, shellQuote } from '../../src/tracking/experiment.js';
 import { FileStore } from '../../src/tracking/file-store.js';
 import { checkGitClean, readGitInfo, redactRemoteUrl } from '../../src/tracking/git.js';
@@ -157,6 +161,41 @@ describe('config.cfg', () => {
       /cannot read the experiment configuration/,
     );
     expect(() => new Experiment({ projectPath: base, configPath: 'missing.cfg' })).toThrow(ConfigError);
+  });
+
+  it('reads INI as configparser does: ; and # inside values, quotes, DEFAULT, %(x)s, continuation lines', () => {
+    const parsed = parseConfigParserText(
+      [
+        '# comment',
+        '[DEFAULT]',
+        'root = /srv/data',
+        '[project]',
+        'NAME : Seg',
+        '; another comment',
+        '[entry_points]',
+        'main = cd src; npx tsx train.ts --tag "#1"',
+        'quoted = "python3 train.py"',
+        'data = %(root)s/train  # not a comment',
+        'pct = 50%%',
+        'multi = first',
+        '    second',
+      ].join('\n'),
+    );
+    expect(parsed.project).toEqual({ root: '/srv/data', name: 'Seg' });
+    expect(parsed.entry_points).toEqual({
+      root: '/srv/data',
+      main: 'cd src; npx tsx train.ts --tag "#1"',
+      quoted: '"python3 train.py"',
+      data: '/srv/data/train  # not a comment',
+      pct: '50%',
+      multi: 'first\nsecond',
+    });
+    expect(() => parseConfigParserText('[a]\nx = 1\nX = 2')).toThrow(/appears twice/);
+    expect(() => parseConfigParserText('[a]\nurl = http://h/%40')).toThrow(/lone '%'/);
+    expect(() => parseConfigParserText('[a]\nnovalue')).toThrow(/expected 'key = value'/);
+    expect(() => parseConfigParserText('x = 1')).toThrow(/before any \[section\]/);
+    const cfg = parseExperimentConfig('[project]\nname = p\n[entry_points]\nTrain = a; b\n');
+    expect(cfg.entryPoints).toEqual({ train: 'a; b' });
   });
 
   it('use_localhost picks the LOCAL_* settings; the environment is not modified', () => {

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authFromEnv } from '../../src/tracking/env.js';
 import { MlflowError } from '../../src/errors.js';
 import { MlflowClient } from '../../src/tracking/mlflow-client.js';
 import type { MlflowClientOptions } from '../../src/tracking/mlflow-client.js';
@@ -383,6 +387,22 @@ describe('MlflowClient: configuration', () => {
     expect(await c.health()).toBe(true);
     expect(await c.version()).toBe('2.9.2');
     expect((await c.getExperimentByName('Default'))?.experiment_id).toBe('0');
+  });
+
+  it('finds credentials in ~/.mlflow/credentials when the environment has none', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'csc-home-'));
+    try {
+      await mkdir(join(home, '.mlflow'));
+      await writeFile(
+        join(home, '.mlflow', 'credentials'),
+        '[mlflow]\nmlflow_tracking_username = carol\nmlflow_tracking_password = pa;ss#word\n',
+      );
+      expect(authFromEnv({}, home)).toEqual({ username: 'carol', password: 'pa;ss#word' });
+      expect(authFromEnv({ MLFLOW_TRACKING_TOKEN: 't' }, home)).toEqual({ token: 't' });
+      expect(authFromEnv({}, join(home, 'nope'))).toBeUndefined();
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('uses an injected fetch', async () => {
