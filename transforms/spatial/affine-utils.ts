@@ -17,12 +17,15 @@ export type Matrix = number[][];
 export type MatrixBackend = 'numpy' | 'torch';
 
 /** The n×n identity. */
-export function eye(n: number): Matrix {
+export function eyeMatrix(n: number): Matrix {
   return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 }
 
+/** Alias of {@link eyeMatrix} (MONAI/numpy name). */
+export const eye = eyeMatrix;
+
 /** Matrix product in float64 (numpy `@`). */
-export function matmul(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
+export function matmulRows(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
   return matmulIn(a, b, 'float64');
 }
 
@@ -40,7 +43,7 @@ export function toAffineNd(r: number, affine: Affine | readonly (readonly number
   const rows: number[][] = ArrayBuffer.isView(affine)
     ? [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (affine as Affine)[i * 4 + j] as number))
     : affine.map((row) => [...row]);
-  const out = eye(r + 1);
+  const out = eyeMatrix(r + 1);
   const d = Math.max(Math.min(r, rows.length - 1), 1);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) (out[i] as number[])[j] = (rows[i] as number[])[j] as number;
   if (d > 1) for (let i = 0; i < d; i++) (out[i] as number[])[r] = (rows[i] as number[])[rows.length - 1] as number;
@@ -87,7 +90,7 @@ function toList(v: number | readonly number[]): number[] {
  */
 export function createRotate(spatialDims: number, radians: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
   const R = cast(backend);
-  const mm = backend === 'torch' ? matmulTorch32 : matmul;
+  const mm = backend === 'torch' ? matmulTorch32 : matmulRows;
   const rad = toList(radians);
   const sc = (th: number): [number, number] => {
     const t = R(th);
@@ -162,7 +165,7 @@ export function createShear(spatialDims: number, coefs: number | readonly number
 export function createScale(spatialDims: number, factors: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
   const R = cast(backend);
   const f = toList(factors);
-  const m = eye(spatialDims + 1);
+  const m = eyeMatrix(spatialDims + 1);
   for (let i = 0; i < spatialDims; i++) (m[i] as number[])[i] = R(f[i] ?? 1);
   return m;
 }
@@ -171,7 +174,7 @@ export function createScale(spatialDims: number, factors: number | readonly numb
 export function createTranslate(spatialDims: number, shift: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
   const R = cast(backend);
   const s = toList(shift);
-  const m = eye(spatialDims + 1);
+  const m = eyeMatrix(spatialDims + 1);
   for (let i = 0; i < Math.min(spatialDims, s.length); i++) (m[i] as number[])[spatialDims] = R(s[i] as number);
   return m;
 }
@@ -182,8 +185,8 @@ export function createTranslate(spatialDims: number, shift: number | readonly nu
  */
 export function scaleAffine(oldSize: readonly number[], newSize: readonly number[], centered = true): Matrix {
   const r = Math.max(oldSize.length, newSize.length);
-  if (oldSize.length === newSize.length && oldSize.every((v, i) => v === newSize[i])) return eye(r + 1);
-  const m = eye(r + 1);
+  if (oldSize.length === newSize.length && oldSize.every((v, i) => v === newSize[i])) return eyeMatrix(r + 1);
+  const m = eyeMatrix(r + 1);
   for (let i = 0; i < Math.min(oldSize.length, newSize.length); i++) {
     const s = (oldSize[i] as number) / Math.max(newSize[i] as number, 1);
     (m[i] as number[])[i] = s;
@@ -206,7 +209,7 @@ export function affineToSpacing(affine: readonly (readonly number[])[], r: numbe
 }
 
 /** Solves `a @ x = b` (numpy `linalg.solve`: LU with partial pivoting). Throws on a singular `a`. */
-export function solve(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
+export function solveMatrix(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
   const n = a.length;
   const m = a.map((r) => [...r]);
   const x = b.map((r) => [...r]);
@@ -238,8 +241,8 @@ export function solve(a: readonly (readonly number[])[], b: readonly (readonly n
 }
 
 /** Matrix inverse (numpy `linalg.inv`). Throws a RangeError on a singular matrix. */
-export function inv(a: readonly (readonly number[])[]): Matrix {
-  return solve(a, eye(a.length));
+export function invMatrix(a: readonly (readonly number[])[]): Matrix {
+  return solveMatrix(a, eyeMatrix(a.length));
 }
 
 /** Cholesky factor `L` (lower) of a symmetric positive definite matrix; throws when not SPD. */
@@ -275,15 +278,15 @@ export function zoomAffine(affine: readonly (readonly number[])[], scale: readon
   s = s.slice(0, d).map((v, i) => (v > 0 ? v : (norm[i] as number)));
   s = s.map((v) => (v === 0 ? 1 : v));
   if (diagonal) {
-    const m = eye(d + 1);
+    const m = eyeMatrix(d + 1);
     for (let i = 0; i < d; i++) (m[i] as number[])[i] = s[i] as number;
     return m;
   }
   const rzs = affine.slice(0, d).map((r) => r.slice(0, d));
-  const zs = transpose(cholesky(matmul(transpose(rzs), rzs))); // upper factor
-  const rotation = matmul(rzs, inv(zs));
+  const zs = transpose(cholesky(matmulRows(transpose(rzs), rzs))); // upper factor
+  const rotation = matmulRows(rzs, invMatrix(zs));
   const sd = s.map((v, i) => Math.sign((zs[i] as number[])[i] as number) * Math.abs(v));
-  const m = eye(d + 1);
+  const m = eyeMatrix(d + 1);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) (m[i] as number[])[j] = ((rotation[i] as number[])[j] as number) * (sd[j] as number);
   return m;
 }
@@ -322,7 +325,7 @@ export function computeShapeOffset(
   }
   let x: Matrix;
   try {
-    x = solve(outA, inA);
+    x = solveMatrix(outA, inA);
   } catch {
     throw new RangeError('the output affine is not invertible');
   }

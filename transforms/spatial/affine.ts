@@ -18,10 +18,10 @@ import {
   createScale,
   createShear,
   createTranslate,
-  eye,
+  eyeMatrix,
   fallBackTuple,
-  inv,
-  matmul,
+  invMatrix,
+  matmulRows,
   matmulTorch32,
   toAffineNd,
 } from './affine-utils.js';
@@ -64,7 +64,7 @@ export function affineGridMatrix(params: AffineParams, spatialDims: number, wher
     const m = toAffineNd(n, params.affine);
     return m.map((r) => r.map(Math.fround));
   }
-  let a = eye(n + 1);
+  let a = eyeMatrix(n + 1);
   if (present(params.rotateParams)) {
     checkLength(params.rotateParams, n === 2 ? 1 : 3, 'rotateParams', n, where);
     a = matmulTorch32(a, createRotate(n, numberList(params.rotateParams, where, 'rotateParams'), 'torch'));
@@ -119,7 +119,7 @@ export function computeWAffine(mat: readonly (readonly number[])[], imgSize: rea
   const m = toAffineNd(r, mat);
   const shift1 = createTranslate(r, imgSize.map((d) => (d - 1) / 2));
   const shift2 = createTranslate(r, spSize.map((d) => -(d - 1) / 2));
-  return matmul(matmul(shift1, m), shift2);
+  return matmulRows(matmulRows(shift1, m), shift2);
 }
 
 /** Options of {@link affineFunc}. */
@@ -192,7 +192,7 @@ export function invertAffineFunc(img: MetaImage, className = 'Affine', key?: str
   const fwd = matrixFromTrace(e.affine, className, 'affine');
   let invMat: Matrix;
   try {
-    invMat = inv(fwd).map((r) => r.map(Math.fround));
+    invMat = invMatrix(fwd).map((r) => r.map(Math.fround));
   } catch {
     return fail(className, 'cannot invert: the recorded affine is singular');
   }

@@ -78,6 +78,12 @@ export function numberList(v: unknown, where: string, option: string): number[] 
   return fail(where, `${option} must be a number or a list of numbers, got ${String(v)}`);
 }
 
+/** Checks that an option is a number or a list of numbers (NaN allowed: values are checked per call, where the key is known). */
+export function requireNumbers(v: unknown, where: string, option: string): void {
+  const ok = typeof v === 'number' || ((Array.isArray(v) || ArrayBuffer.isView(v)) && Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number'));
+  if (!ok) fail(where, `${option} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
+}
+
 /** Converts image data to a float array of the compute dtype (no copy when it already is one). */
 export function toComputeArray(data: MetaImage['data'], dtype: ComputeDType): Float32Array | Float64Array {
   if (dtype === 'float32') return data instanceof Float32Array ? data : Float32Array.from(data);

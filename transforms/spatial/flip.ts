@@ -5,7 +5,7 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
-import { composeImageAffine, eye } from './affine-utils.js';
+import { composeImageAffine, eyeMatrix } from './affine-utils.js';
 
 /** Spatial axes option: one axis, several, or null for all (negative axes count from the end). */
 export type SpatialAxes = number | readonly number[] | null | undefined;
@@ -50,7 +50,7 @@ export function flip(img: MetaImage, spatialAxis: SpatialAxes, traceClass: strin
   const axes = resolveSpatialAxes(spatialAxis, n, where);
   if (new Set(axes).size !== axes.length) fail(where, `spatial axes ${JSON.stringify(spatialAxis)} repeat an axis`);
   const data = flipArray(img.data, img.shape, axes);
-  const xform = eye(Math.min(n, 3) + 1);
+  const xform = eyeMatrix(Math.min(n, 3) + 1);
   const r = Math.min(n, 3);
   for (const a of axes) {
     if (a >= r) continue;

@@ -8,3 +8,4 @@ export * from './resize.js';
 export * from './zoom.js';
 export * from './rotate.js';
 export * from './affine.js';
+export * from './invertd.js';

@@ -4,7 +4,7 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
-import { type Matrix, composeImageAffine, createRotate, createTranslate, inv, matmul } from './affine-utils.js';
+import { type Matrix, composeImageAffine, createRotate, createTranslate, invMatrix, matmulRows } from './affine-utils.js';
 import {
   TRACE_NONE,
   computeDType,
@@ -12,6 +12,7 @@ import {
   gridPadding,
   matrixFromTrace,
   numberList,
+  requireNumbers,
   requireSpatialDims,
   rows,
   toComputeArray,
@@ -82,7 +83,7 @@ export function rotateMatrix(inShape: readonly number[], angle: number | readonl
   }
   const shift = createTranslate(n, inShape.map((d) => (d - 1) / 2));
   const shift1 = createTranslate(n, outShape.map((d) => -(d - 1) / 2));
-  return { matrix: matmul(matmul(shift, rot), shift1), outShape };
+  return { matrix: matmulRows(matmulRows(shift, rot), shift1), outShape };
 }
 
 /**
@@ -118,7 +119,7 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
   const fwd = matrixFromTrace(e.rot_mat, className, 'rot_mat');
   const dtype = computeDType(e.dtype ?? 'float32', className, 'float32');
   const R = dtype === 'float32' ? Math.fround : (x: number) => x;
-  const invMat = inv(fwd).map((r) => r.map(R));
+  const invMat = invMatrix(fwd).map((r) => r.map(R));
   const mode = gridMode(e.mode ?? 'bilinear', className);
   const padding = gridPadding(e.padding_mode ?? 'border', className);
   const align = e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
@@ -137,7 +138,7 @@ export class Rotate extends Transform<MetaImage> {
   constructor(options: RotateOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.angle, this.name, 'angle');
+    requireNumbers(options.angle, this.name, 'angle');
     gridMode(options.mode ?? 'bilinear', this.name);
     gridPadding(options.paddingMode ?? 'border', this.name);
   }
@@ -167,7 +168,7 @@ export class Rotated extends MapTransform {
   constructor(options: RotatedOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.angle, this.name, 'angle');
+    requireNumbers(options.angle, this.name, 'angle');
     const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
     modes.forEach((m) => gridMode(m, this.name));

@@ -5,7 +5,7 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
-import { composeImageAffine, createRotate, createTranslate, matmul, toAffineNd } from './affine-utils.js';
+import { composeImageAffine, createRotate, createTranslate, matmulRows, toAffineNd } from './affine-utils.js';
 import { resolveSpatialAxes } from './flip.js';
 
 /**
@@ -84,8 +84,8 @@ export function rotate90(
       angle[other] = (s * Math.PI) / 2;
       rot = createRotate(3, angle);
     }
-    for (let i = 0; i < kk; i++) xform = matmul(rot, xform);
-    xform = matmul(createTranslate(r, ori.slice(0, r).map((d) => (d - 1) / 2)), xform);
+    for (let i = 0; i < kk; i++) xform = matmulRows(rot, xform);
+    xform = matmulRows(createTranslate(r, ori.slice(0, r).map((d) => (d - 1) / 2)), xform);
     affine = composeImageAffine(img.affine, toAffineNd(r, xform));
   }
   const out = img.clone({ data, shape, dtype: img.dtype, affine });

@@ -16,9 +16,9 @@ import {
   affineToSpacing,
   composeImageAffine,
   computeShapeOffset,
-  eye,
+  eyeMatrix,
   scaleAffine,
-  solve,
+  solveMatrix,
   toAffineNd,
   zoomAffine,
 } from './affine-utils.js';
@@ -30,6 +30,7 @@ import {
   imageComputeDType,
   matrixFromTrace,
   numberList,
+  requireNumbers,
   requireSpatialDims,
   rows,
 } from './common.js';
@@ -134,13 +135,13 @@ export function spatialResample(
   requireInvertibleAffine(src, n, where);
   let xform: Matrix;
   try {
-    xform = solve(src, dst);
+    xform = solveMatrix(src, dst);
   } catch {
     return fail(where, 'the source affine is not invertible');
   }
   const sameSize = allClose(size, inSize.slice(0, n), 1e-8);
   const unchanged =
-    (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) || (allClose(flat(xform), flat(eye(n + 1)), AFFINE_TOL) && sameSize);
+    (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) || (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
     out = img.clone({ data: img.data });
@@ -285,7 +286,7 @@ export class Spacing extends Transform<MetaImage> {
   constructor(options: SpacingOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.pixdim, this.name, 'pixdim');
+    requireNumbers(options.pixdim, this.name, 'pixdim');
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
@@ -324,7 +325,7 @@ export class Spacingd extends MapTransform {
   constructor(options: SpacingdOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.pixdim, this.name, 'pixdim');
+    requireNumbers(options.pixdim, this.name, 'pixdim');
     const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');

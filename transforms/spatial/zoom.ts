@@ -5,7 +5,7 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { composeImageAffine, scaleAffine } from './affine-utils.js';
-import { TRACE_NONE, type InterpolateMode, computeDType, interpolateMode, numberList, toComputeArray } from './common.js';
+import { TRACE_NONE, type InterpolateMode, computeDType, interpolateMode, numberList, requireNumbers, toComputeArray } from './common.js';
 import { interpolate } from './interpolate.js';
 import { resize } from './resize.js';
 
@@ -112,7 +112,7 @@ export class Zoom extends Transform<MetaImage> {
   constructor(options: ZoomOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.zoom, this.name, 'zoom');
+    requireNumbers(options.zoom, this.name, 'zoom');
     interpolateMode(options.mode ?? 'area', this.name);
   }
 
@@ -141,7 +141,7 @@ export class Zoomd extends MapTransform {
   constructor(options: ZoomdOptions) {
     super(options);
     markInvertible(this);
-    numberList(options.zoom, this.name, 'zoom');
+    requireNumbers(options.zoom, this.name, 'zoom');
     const modes = perKey(options.mode ?? 'area', this.keys, this.name, 'mode');
     modes.forEach((m) => interpolateMode(m, this.name));
     const pads = perKey(options.paddingMode ?? 'edge', this.keys, this.name, 'paddingMode');

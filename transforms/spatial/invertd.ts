@@ -1,0 +1,142 @@
+import type { AppliedOperation } from '../../src/image/meta-image.js';
+import { MetaImage, copyMeta } from '../../src/image/meta-image.js';
+import { Compose } from '../compose.js';
+import { type Invertible, isInvertible } from '../invertible.js';
+import { MapTransform, type MapTransformOptions } from '../map-transform.js';
+import { type DataItem, isTransform, requireImage } from '../transform.js';
+import { fail, withKeyAsync } from '../utility/keyed-errors.js';
+import { TRACE_NONE } from './common.js';
+
+/** Interpolation modes that `nearestInterp` replaces (MONAI's InterpolateMode and GridSampleMode values). */
+const INTERP_MODES = new Set(['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area']);
+
+/**
+ * MONAI `convert_applied_interp_mode`: a copy of a trace with every interpolation `mode` replaced by
+ * `mode` and every `align_corners` by `alignCorners` (null → `'none'`). Padding modes are kept.
+ */
+export function convertAppliedInterpMode(trace: unknown, mode = 'nearest', alignCorners: boolean | null = null): any {
+  if (Array.isArray(trace)) return trace.map((t) => convertAppliedInterpMode(t, mode, alignCorners));
+  if (trace === null || typeof trace !== 'object' || ArrayBuffer.isView(trace)) return trace;
+  const t: Record<string, unknown> = { ...(trace as Record<string, unknown>) };
+  const hasMode = 'mode' in t;
+  const hasAlign = 'align_corners' in t;
+  if (hasMode) {
+    const m = t.mode;
+    if (Array.isArray(m)) t.mode = m.map((x) => (typeof x === 'string' && INTERP_MODES.has(x) ? mode : x));
+    else if (typeof m === 'string' && INTERP_MODES.has(m)) t.mode = mode;
+  }
+  if (hasAlign) {
+    const a = alignCorners === null ? TRACE_NONE : alignCorners;
+    t.align_corners = Array.isArray(t.align_corners) ? t.align_corners.map(() => a) : a;
+  }
+  if (!hasMode && !hasAlign)
+    for (const k of Object.keys(t)) t[k] = convertAppliedInterpMode(t[k], mode, alignCorners);
+  return t;
+}
+
+/** Runs `fn` with `allowMissingKeys` switched on in every dictionary transform of `transform` (MONAI `allow_missing_keys_mode`). */
+export async function withAllowMissingKeys<T>(transform: unknown, fn: () => Promise<T>): Promise<T> {
+  const touched: { t: { allowMissingKeys: boolean }; was: boolean }[] = [];
+  const visit = (t: unknown): void => {
+    if (t instanceof Compose) {
+      t.transforms.forEach(visit);
+      return;
+    }
+    if (isTransform(t) && 'allowMissingKeys' in t && 'keys' in t) {
+      const m = t as unknown as { allowMissingKeys: boolean };
+      touched.push({ t: m, was: m.allowMissingKeys });
+      Object.defineProperty(m, 'allowMissingKeys', { value: true, writable: true, configurable: true, enumerable: true });
+    }
+  };
+  visit(transform);
+  try {
+    return await fn();
+  } finally {
+    for (const { t, was } of touched) Object.defineProperty(t, 'allowMissingKeys', { value: was, writable: true, configurable: true, enumerable: true });
+  }
+}
+
+/** Options of {@link Invertd}. */
+export interface InvertdOptions extends MapTransformOptions {
+  /** The (dictionary) transform or Compose whose operations to undo. */
+  transform: Invertible;
+  /** Keys whose traces and meta are used, one per key (default: `keys`). */
+  origKeys?: string | readonly string[] | null;
+  /** Undo with nearest-neighbour interpolation (MONAI default true: right for label maps). */
+  nearestInterp?: boolean | readonly boolean[];
+  /** Applied to each inverted image. */
+  postFunc?: ((img: MetaImage) => unknown) | null;
+  /** Accepted for MONAI compatibility: inverted images stay MetaImages (the DataLoader makes tensors). */
+  toTensor?: boolean;
+  /** Accepted for MONAI compatibility (no devices here). */
+  device?: unknown;
+  /** Accepted for MONAI compatibility: meta travels with each MetaImage. */
+  metaKeys?: unknown;
+  /** Accepted for MONAI compatibility. */
+  origMetaKeys?: unknown;
+  /** Accepted for MONAI compatibility. */
+  metaKeyPostfix?: string;
+}
+
+/**
+ * Applies the inverse of `transform` to `keys` using the trace and meta recorded on `origKeys`
+ * (MONAI `Invertd`): typically a model's prediction is mapped back to the original image grid by
+ * undoing the preprocessing recorded on the image. With `nearestInterp` (default) resampling steps
+ * are undone with nearest-neighbour interpolation.
+ *
+ * @example
+ * const pre = new Compose([new LoadImaged({ keys: 'image' }), new EnsureChannelFirstd({ keys: 'image' }), new Spacingd({ keys: 'image', pixdim: [1, 1, 1] })]);
+ * const post = new Invertd({ keys: 'pred', transform: pre, origKeys: 'image' });
+ * const restored = await post.apply({ ...item, pred }); // restored.pred is on the original grid
+ */
+export class Invertd extends MapTransform {
+  readonly transform: Invertible;
+  readonly origKeys: string[];
+  readonly nearestInterp: boolean[];
+
+  constructor(options: InvertdOptions) {
+    super(options);
+    if (!isInvertible(options.transform) && !((options.transform as unknown) instanceof Compose))
+      fail(this.name, '`transform` must be an invertible transform or a Compose (the pipeline that produced the data)');
+    this.transform = options.transform;
+    const ok = options.origKeys ?? this.keys;
+    const origKeys = typeof ok === 'string' ? [ok] : [...ok];
+    if (origKeys.length !== this.keys.length)
+      fail(this.name, `origKeys has ${origKeys.length} entries for ${this.keys.length} keys (give one per key)`);
+    this.origKeys = origKeys;
+    const ni = options.nearestInterp ?? true;
+    this.nearestInterp = typeof ni === 'boolean' ? this.keys.map(() => ni) : [...ni];
+    if (this.nearestInterp.length !== this.keys.length) fail(this.name, `nearestInterp has ${this.nearestInterp.length} entries for ${this.keys.length} keys`);
+  }
+
+  async apply(data: DataItem): Promise<DataItem> {
+    const d = { ...data };
+    const postFunc = (this.options as unknown as InvertdOptions).postFunc ?? null;
+    for (const key of this.keyIterator(d)) {
+      const i = this.keys.indexOf(key);
+      const origKey = this.origKeys[i] as string;
+      d[key] = await withKeyAsync(this.name, key, async () => {
+        const input = requireImage(d[key], this.name, key);
+        const orig = d[origKey];
+        if (orig === undefined)
+          fail(this.name, `origKey '${origKey}' is missing from the data item: Invertd needs the image whose trace to undo`);
+        const ref = requireImage(orig, this.name, origKey);
+        let trace: AppliedOperation[] = ref.appliedOperations.map((op) => structuredClone(op));
+        if (this.nearestInterp[i]) trace = convertAppliedInterpMode(trace, 'nearest', null) as AppliedOperation[];
+        const work = new MetaImage({
+          data: input.data,
+          shape: input.shape,
+          dtype: input.dtype,
+          affine: ref.affine.slice(),
+          meta: copyMeta(ref.meta),
+          appliedOperations: trace,
+        });
+        const inverted = await withAllowMissingKeys(this.transform, () => this.transform.inverse({ [origKey]: work }));
+        const out = (inverted as DataItem)[origKey];
+        const img = requireImage(out, this.name, key);
+        return postFunc ? postFunc(img) : img;
+      });
+    }
+    return d;
+  }
+}
