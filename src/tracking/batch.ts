@@ -29,6 +29,13 @@ export function metricToJson(m: Metric): {
   return { key: m.key, value: encodeMetricValue(m.value), timestamp: m.timestamp, step: m.step };
 }
 
+/** JSON size of a metric entry, computed without serialising it (keys need no JSON escaping). */
+function metricBytes(m: Metric): number {
+  const v = metricToJson(m).value;
+  const value = typeof v === 'string' ? v.length + 2 : String(v).length;
+  return Buffer.byteLength(m.key, 'utf8') + value + String(m.timestamp).length + String(m.step).length + 44;
+}
+
 function bytesOf(o: unknown): number {
   return Buffer.byteLength(JSON.stringify(o), 'utf8') + 1;
 }
@@ -64,7 +71,7 @@ export function chunkLogBatch(batch: Partial<LogBatch>, limits: BatchLimits = {}
   };
   for (const p of params) add('params', p, bytesOf(p), maxParams);
   for (const t of tags) add('tags', t, bytesOf(t), maxTags);
-  for (const m of metrics) add('metrics', m, bytesOf(metricToJson(m)), maxMetrics);
+  for (const m of metrics) add('metrics', m, metricBytes(m), maxMetrics);
   close();
   return out;
 }
