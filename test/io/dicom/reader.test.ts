@@ -166,6 +166,35 @@ describe('PydicomReader', () => {
     expect(full.meta['PixelData']).toBeUndefined();
   });
 
+  it('reads Part-10 files without the preamble, and bare datasets without file meta', async () => {
+    const dir = tempDir();
+    const ref = await reader.read(join(GOLDEN, 'MR_small.dcm'));
+    for (const name of ['MR_small.dcm', 'MR_small_implicit.dcm', 'MR_small_bigendian.dcm']) {
+      const bytes = readFileSync(join(GOLDEN, name));
+      const noPreamble = join(dir, `nopreamble_${name}`);
+      writeFileSync(noPreamble, bytes.subarray(132)); // starts with the (0002,xxxx) file meta
+      // The dataset alone: skip the file meta group (its length is in (0002,0000)).
+      const metaLength = bytes.readUInt32LE(140);
+      const bare = join(dir, `bare_${name}`);
+      writeFileSync(bare, bytes.subarray(144 + metaLength));
+      for (const f of [noPreamble, bare]) {
+        const img = await reader.read(f);
+        expect(img.shape, f).toEqual([64, 64]);
+        expect(Array.from(img.data), f).toEqual(Array.from(ref.data));
+        expect(Array.from(img.affine), f).toEqual(Array.from(ref.affine));
+      }
+      const guessed = parseDicomBuffer(readFileSync(bare), bare, { headerOnly: true });
+      expect(guessed.guessedTransferSyntax).toBe(true);
+      expect(guessed.transferSyntaxUID).toBe(
+        name.includes('implicit')
+          ? '1.2.840.10008.1.2'
+          : name.includes('bigendian')
+            ? '1.2.840.10008.1.2.2'
+            : '1.2.840.10008.1.2.1',
+      );
+    }
+  });
+
   it('flags MONOCHROME1 without inverting it', async () => {
     const img = await reader.read(join(FIX, 'CR1_6154'), { dtype: null });
     expect(img.meta['monochrome1']).toBe(true);

@@ -227,6 +227,9 @@ describe('DICOM series assembly', () => {
     expect(img.meta['ImagePositionPatient']).toEqual(first);
     expect((img.meta['spacing'] as number[]).map((s) => Number(s.toFixed(4)))).toEqual([1, 1, 1]);
     expect(img.meta['dicom_warnings']).toBeUndefined();
+    // The file has no top-level RescaleSlope: the per-frame 2.1079… (non-integer) makes dtype null give float32.
+    expect(img.meta['RescaleSlope']).toBeUndefined();
+    expect((await reader.read(file, { dtype: null })).dtype).toBe('float32');
   });
 
   it('stacks RT dose frames along the slice normal by GridFrameOffsetVector', async () => {
