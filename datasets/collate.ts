@@ -83,7 +83,10 @@ export function listDataCollate(items: unknown[], options: CollateOptions = {}):
       for (const key of Object.keys(first)) {
         const values = flat.map((d, b) => {
           if (!isPlainObject(d)) throw new DatasetError(`batch item ${b} is not a dictionary like item 0`);
-          if (!(key in d)) throw new DatasetError(`batch item ${b} has no key '${key}' (item 0 has it); all items of a batch need the same keys`);
+          if (!(key in d))
+            throw new DatasetError(
+              `batch item ${b} has no key '${key}' (item 0 has it); all items of a batch need the same keys`,
+            );
           return d[key];
         });
         const value = collateValues(values, layout, key, made);
@@ -116,7 +119,11 @@ export function flattenItems(items: unknown[]): unknown[] {
 function finishBatch<T extends object>(batch: T, info: BatchInfo): T & Batch {
   if (batch === null || typeof batch !== 'object') return batch as T & Batch;
   Object.defineProperty(batch, BATCH_INFO, { value: info, enumerable: false });
-  Object.defineProperty(batch, 'dispose', { value: () => disposeBatch(batch), enumerable: false, writable: true });
+  Object.defineProperty(batch, 'dispose', {
+    value: () => disposeBatch(batch),
+    enumerable: false,
+    writable: true,
+  });
   return batch as T & Batch;
 }
 
@@ -125,7 +132,12 @@ export function attachBatchInfo<T extends object>(batch: T, info: BatchInfo): T 
   return finishBatch(batch, info);
 }
 
-function collateValues(values: unknown[], layout: TensorLayout, key: string | undefined, made: tf.Tensor[]): unknown {
+function collateValues(
+  values: unknown[],
+  layout: TensorLayout,
+  key: string | undefined,
+  made: tf.Tensor[],
+): unknown {
   const where = key === undefined ? '' : ` for key '${key}'`;
   if (values.every((v) => MetaImage.isMetaImage(v))) {
     const t = stackImages(values as MetaImage[], layout, where);
@@ -134,12 +146,18 @@ function collateValues(values: unknown[], layout: TensorLayout, key: string | un
   }
   if (values.every((v) => typeof v === 'number')) {
     const nums = values as number[];
-    const t = tf.tensor1d(nums, nums.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31) ? 'int32' : 'float32');
+    const t = tf.tensor1d(
+      nums,
+      nums.every((x) => Number.isInteger(x) && Math.abs(x) < 2 ** 31) ? 'int32' : 'float32',
+    );
     made.push(t);
     return t;
   }
   if (values.every((v) => typeof v === 'boolean')) {
-    const t = tf.tensor1d(values.map((v) => (v ? 1 : 0)), 'bool');
+    const t = tf.tensor1d(
+      values.map((v) => (v ? 1 : 0)),
+      'bool',
+    );
     made.push(t);
     return t;
   }
@@ -147,7 +165,9 @@ function collateValues(values: unknown[], layout: TensorLayout, key: string | un
     const arrays = values as NumericArray[];
     const n = arrays[0]!.length;
     if (arrays.some((a) => a.length !== n))
-      throw new DatasetError(`arrays of different lengths${where} (${arrays.map((a) => a.length).join(', ')}) cannot be stacked`);
+      throw new DatasetError(
+        `arrays of different lengths${where} (${arrays.map((a) => a.length).join(', ')}) cannot be stacked`,
+      );
     const isFloat = arrays.some((a) => a instanceof Float32Array || a instanceof Float64Array);
     const dtype: TensorDType = isFloat ? 'float32' : 'int32';
     const out = allocTensorArray(dtype, n * arrays.length);
@@ -162,7 +182,9 @@ function collateValues(values: unknown[], layout: TensorLayout, key: string | un
     try {
       t = tf.stack(ts);
     } catch (e) {
-      throw new DatasetError(`tensors${where} cannot be stacked (${ts.map((x) => `[${x.shape.join(', ')}]`).join(', ')}): ${String(e)}`);
+      throw new DatasetError(
+        `tensors${where} cannot be stacked (${ts.map((x) => `[${x.shape.join(', ')}]`).join(', ')}): ${String(e)}`,
+      );
     }
     made.push(t);
     tf.dispose(ts);
@@ -188,7 +210,11 @@ function stackImages(images: MetaImage[], layout: TensorLayout, where: string): 
       );
   const dtypes = new Set(images.map((m) => tensorDTypeOf(m.dtype)));
   const dtype: TensorDType =
-    dtypes.size === 1 ? (dtypes.values().next().value as TensorDType) : dtypes.has('float32') ? 'float32' : 'int32';
+    dtypes.size === 1
+      ? (dtypes.values().next().value as TensorDType)
+      : dtypes.has('float32')
+        ? 'float32'
+        : 'int32';
   const n = images[0]!.size;
   const out = allocTensorArray(dtype, n * images.length);
   images.forEach((img, b) => writeTensorData(img.data, img.shape, layout, out, b * n, dtype === 'bool'));
@@ -215,5 +241,10 @@ export function collateMeta(images: MetaImage[]): Record<string, unknown[]> {
 }
 
 function isNumericArray(v: unknown): boolean {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+  return (
+    ArrayBuffer.isView(v) &&
+    !(v instanceof DataView) &&
+    !(v instanceof BigInt64Array) &&
+    !(v instanceof BigUint64Array)
+  );
 }

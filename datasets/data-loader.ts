@@ -83,12 +83,15 @@ export class DataLoader implements AsyncIterable<any> {
   constructor(dataset: Dataset<any> | readonly DataItem[], options: DataLoaderOptions = {}) {
     this.dataset = Array.isArray(dataset) ? new Dataset({ data: dataset }) : (dataset as Dataset<unknown>);
     if (!this.dataset || typeof (this.dataset as Dataset).fetchForLoader !== 'function')
-      throw new DatasetError('DataLoader needs a Dataset (Dataset, CacheDataset, PersistentDataset, ...) or an array of items');
+      throw new DatasetError(
+        'DataLoader needs a Dataset (Dataset, CacheDataset, PersistentDataset, ...) or an array of items',
+      );
     this.options = options;
     this.batchSize = positiveInt(options.batchSize ?? 1, 'batchSize');
     this.shuffle = options.shuffle ?? false;
     this.seed = options.seed ?? randomInt(0, 2 ** 32 - 1);
-    if (!Number.isFinite(this.seed)) throw new DatasetError(`seed must be a finite number, got ${options.seed}`);
+    if (!Number.isFinite(this.seed))
+      throw new DatasetError(`seed must be a finite number, got ${options.seed}`);
     this.dropLast = options.dropLast ?? false;
     this.numWorkers = nonNegativeInt(options.numWorkers ?? 0, 'numWorkers');
     this.prefetch = nonNegativeInt(options.prefetch ?? 2, 'prefetch');
@@ -269,7 +272,9 @@ class EpochIterator implements AsyncIterableIterator<any> {
 
   private async makeBatch(indices: number[]): Promise<unknown> {
     const limit = this.limit as LimitFunction;
-    const results = await Promise.all(indices.map((i) => limit(() => this.loader.runItem(i, this.epoch, this.pool))));
+    const results = await Promise.all(
+      indices.map((i) => limit(() => this.loader.runItem(i, this.epoch, this.pool))),
+    );
     if (this.stopped) return undefined;
     return this.loader.collateItems(results);
   }
@@ -325,6 +330,7 @@ function positiveInt(v: number, name: string): number {
 }
 
 function nonNegativeInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0) throw new DatasetError(`${name} must be a non-negative integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new DatasetError(`${name} must be a non-negative integer, got ${v}`);
   return v;
 }

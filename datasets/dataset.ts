@@ -46,7 +46,9 @@ export class Dataset<T = DataItem> {
 
   constructor(options: DatasetOptions<T>) {
     if (!options || !Array.isArray(options.data))
-      throw new DatasetError('Dataset needs options.data: an array of data items (e.g. [{ image: "ct.nii.gz" }])');
+      throw new DatasetError(
+        'Dataset needs options.data: an array of data items (e.g. [{ image: "ct.nii.gz" }])',
+      );
     this.items = options.data;
     this.transform = toCompose(options.transform);
     this.runner = new PipelineRunner(this.transform);
@@ -100,7 +102,10 @@ export class Dataset<T = DataItem> {
 
   /** A view of some items by index (MONAI's `Subset`), sharing this dataset's caches. */
   subset(indices: readonly number[]): Dataset<T> {
-    return new Subset(this, indices.map((i) => this.checkIndex(i)));
+    return new Subset(
+      this,
+      indices.map((i) => this.checkIndex(i)),
+    );
   }
 
   /** A view of items `[start, end)` (negative values count from the end, as Python slices). */
@@ -115,7 +120,10 @@ export class Dataset<T = DataItem> {
   protected checkIndex(index: number): number {
     const n = this.length;
     if (!Number.isInteger(index) || index >= n || index < -n)
-      throw new DatasetError(`index ${index} is out of range for a dataset of ${n} items`, Number.isInteger(index) ? index : undefined);
+      throw new DatasetError(
+        `index ${index} is out of range for a dataset of ${n} items`,
+        Number.isInteger(index) ? index : undefined,
+      );
     return index < 0 ? n + index : index;
   }
 }

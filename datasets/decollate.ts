@@ -1,5 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type TensorLayout, channelFirstShape, checkLayout, readTensorData } from '../src/backend/tensor-data.js';
+import {
+  type TensorLayout,
+  channelFirstShape,
+  checkLayout,
+  readTensorData,
+} from '../src/backend/tensor-data.js';
 import { DatasetError } from '../src/errors.js';
 import { type AppliedOperation, type ImageMeta, MetaImage } from '../src/image/meta-image.js';
 import { META_DICT_SUFFIX, batchInfo } from './collate.js';
@@ -36,7 +41,10 @@ export async function decollateBatch(batch: unknown, options: DecollateOptions =
     return Array.from({ length: batch.shape[0] ?? 0 }, (_, b) => read(b));
   }
   if (Array.isArray(batch)) return [...batch];
-  if (!isPlainObject(batch)) throw new DatasetError('decollateBatch expects a batch (a dictionary from a DataLoader), a tensor or a list');
+  if (!isPlainObject(batch))
+    throw new DatasetError(
+      'decollateBatch expects a batch (a dictionary from a DataLoader), a tensor or a list',
+    );
   const size = info?.size ?? batchSize(batch);
   if (size === undefined) return [];
   const skip = new Set(info?.metaKeys ?? []);
@@ -44,7 +52,10 @@ export async function decollateBatch(batch: unknown, options: DecollateOptions =
   for (const [key, v] of Object.entries(batch)) {
     if (skip.has(key)) continue;
     const metaDict = batch[key + META_DICT_SUFFIX];
-    readers.push([key, await valueReader(v, layout, isPlainObject(metaDict) ? metaDict : undefined, key, size, options)]);
+    readers.push([
+      key,
+      await valueReader(v, layout, isPlainObject(metaDict) ? metaDict : undefined, key, size, options),
+    ]);
   }
   return Array.from({ length: size }, (_, b) => Object.fromEntries(readers.map(([k, read]) => [k, read(b)])));
 }
@@ -68,18 +79,25 @@ async function valueReader(
   if (v instanceof tf.Tensor) return tensorReader(v, layout, meta);
   if (Array.isArray(v)) {
     if (v.length < size && options.pad === false)
-      throw new DatasetError(`'${key}' has ${v.length} entries for a batch of ${size} (pass pad: true to fill them)`);
+      throw new DatasetError(
+        `'${key}' has ${v.length} entries for a batch of ${size} (pass pad: true to fill them)`,
+      );
     return (b) => (b < v.length ? v[b] : options.fillValue);
   }
   if (isPlainObject(v)) {
     const inner: [string, Reader][] = [];
-    for (const [k, x] of Object.entries(v)) inner.push([k, await valueReader(x, layout, undefined, `${key}.${k}`, size, options)]);
+    for (const [k, x] of Object.entries(v))
+      inner.push([k, await valueReader(x, layout, undefined, `${key}.${k}`, size, options)]);
     return (b) => Object.fromEntries(inner.map(([k, read]) => [k, read(b)]));
   }
   return () => v;
 }
 
-async function tensorReader(t: tf.Tensor, layout: TensorLayout, meta: Record<string, unknown> | undefined): Promise<Reader> {
+async function tensorReader(
+  t: tf.Tensor,
+  layout: TensorLayout,
+  meta: Record<string, unknown> | undefined,
+): Promise<Reader> {
   if (t.dtype !== 'float32' && t.dtype !== 'int32' && t.dtype !== 'bool')
     throw new DatasetError(`cannot decollate a ${t.dtype} tensor`);
   const values = (await t.data()) as Float32Array | Int32Array | Uint8Array;
@@ -98,8 +116,10 @@ async function tensorReader(t: tf.Tensor, layout: TensorLayout, meta: Record<str
       for (const [k, list] of Object.entries(meta)) {
         const x = Array.isArray(list) ? list[b] : undefined;
         if (k === 'affine') affine = x instanceof Float64Array ? x.slice() : undefined;
-        else if (k === 'applied_operations') ops = Array.isArray(x) ? (x as AppliedOperation[]).map((o) => structuredClone(o)) : [];
-        else if (x !== undefined) m[k] = ArrayBuffer.isView(x) ? (x as Float64Array).slice() : Array.isArray(x) ? x.slice() : x;
+        else if (k === 'applied_operations')
+          ops = Array.isArray(x) ? (x as AppliedOperation[]).map((o) => structuredClone(o)) : [];
+        else if (x !== undefined)
+          m[k] = ArrayBuffer.isView(x) ? (x as Float64Array).slice() : Array.isArray(x) ? x.slice() : x;
       }
     }
     return new MetaImage({

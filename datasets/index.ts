@@ -5,7 +5,14 @@ export { CacheDataset } from './cache-dataset.js';
 export type { CacheDatasetOptions, BuildWorkerOptions } from './cache-dataset.js';
 export { DataLoader } from './data-loader.js';
 export type { DataLoaderOptions } from './data-loader.js';
-export { listDataCollate, collateMeta, disposeBatch, batchInfo, flattenItems, META_DICT_SUFFIX } from './collate.js';
+export {
+  listDataCollate,
+  collateMeta,
+  disposeBatch,
+  batchInfo,
+  flattenItems,
+  META_DICT_SUFFIX,
+} from './collate.js';
 export type { Batch, BatchInfo, CollateFn, CollateOptions } from './collate.js';
 export type { TfDatasetLike, TfDatasetOptions, TfKeys } from './tf-dataset.js';
 export { PipelineRunner, toCompose } from './pipeline-runner.js';
@@ -18,7 +25,12 @@ export { deepCopyItem, itemByteLength, toSharedItem } from './item-values.js';
 export { hashItem, stableStringify } from './stable-hash.js';
 export { WorkerPool, assertSamePipeline } from './worker-pool.js';
 export type { WorkerPoolOptions, PoolTask } from './worker-pool.js';
-export { padListDataCollate, PadListDataCollate, padImage, PAD_COLLATE_CLASS } from './pad-list-data-collate.js';
+export {
+  padListDataCollate,
+  PadListDataCollate,
+  padImage,
+  PAD_COLLATE_CLASS,
+} from './pad-list-data-collate.js';
 export type { PadCollateOptions, PadMethod, PadMode } from './pad-list-data-collate.js';
 export { decollateBatch } from './decollate.js';
 export type { DecollateOptions } from './decollate.js';
@@ -26,7 +38,14 @@ export { partitionDataset } from './partition-dataset.js';
 export type { PartitionOptions } from './partition-dataset.js';
 export { PersistentDataset } from './persistent-dataset.js';
 export type { PersistentDatasetOptions, PersistentCacheStats } from './persistent-dataset.js';
-export { encodeCacheEntry, decodeCacheEntry, CacheFormatError, CACHE_MAGIC, CACHE_FORMAT_VERSION, CACHE_FILE_SUFFIX } from './cache-file-format.js';
+export {
+  encodeCacheEntry,
+  decodeCacheEntry,
+  CacheFormatError,
+  CACHE_MAGIC,
+  CACHE_FORMAT_VERSION,
+  CACHE_FILE_SUFFIX,
+} from './cache-file-format.js';
 export { nodeCacheFileLayer } from './cache-file-layer.js';
 export type { CacheFileLayer } from './cache-file-layer.js';
 export { LruCacheDataset } from './lru-cache-dataset.js';

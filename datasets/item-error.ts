@@ -33,7 +33,9 @@ export class DatasetBuildError extends DatasetError {
   /** Every item that failed, in index order. */
   readonly failures: ItemFailure[];
   constructor(what: string, failures: ItemFailure[], total: number) {
-    const lines = failures.slice(0, 20).map((f) => `  item ${f.index} (${f.source}): ${describeError(f.error)}`);
+    const lines = failures
+      .slice(0, 20)
+      .map((f) => `  item ${f.index} (${f.source}): ${describeError(f.error)}`);
     if (failures.length > 20) lines.push(`  … and ${failures.length - 20} more (see error.failures)`);
     super(
       `${failures.length} of ${total} items failed while building the ${what}:\n${lines.join('\n')}\n` +

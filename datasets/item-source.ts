@@ -1,7 +1,16 @@
 import { MetaImage } from '../src/image/meta-image.js';
 
 /** Keys that identify where an item comes from, shown first in error messages. */
-const ID_KEYS = ['subject_id', 'subject_label', 'subject', 'experiment_id', 'session_id', 'subject_uri', 'id', 'name'];
+const ID_KEYS = [
+  'subject_id',
+  'subject_label',
+  'subject',
+  'experiment_id',
+  'session_id',
+  'subject_uri',
+  'id',
+  'name',
+];
 
 /**
  * Says in a few words where a data item comes from (its files, its subject), for error messages:
@@ -17,15 +26,20 @@ function sourceText(item: unknown): string {
   if (typeof item === 'string') return item;
   if (typeof item === 'number' || typeof item === 'boolean') return String(item);
   if (MetaImage.isMetaImage(item)) return fileOf(item) ?? `MetaImage [${item.shape.join(', ')}]`;
-  if (Array.isArray(item)) return item.length === 0 ? '[]' : `[${item.slice(0, 3).map(sourceText).join('; ')}${item.length > 3 ? '; …' : ''}]`;
+  if (Array.isArray(item))
+    return item.length === 0
+      ? '[]'
+      : `[${item.slice(0, 3).map(sourceText).join('; ')}${item.length > 3 ? '; …' : ''}]`;
   if (typeof item === 'object') {
     const d = item as Record<string, unknown>;
     const parts: string[] = [];
-    for (const k of ID_KEYS) if (typeof d[k] === 'string' || typeof d[k] === 'number') parts.push(`${k}=${String(d[k])}`);
+    for (const k of ID_KEYS)
+      if (typeof d[k] === 'string' || typeof d[k] === 'number') parts.push(`${k}=${String(d[k])}`);
     for (const [k, v] of Object.entries(d)) {
       if (ID_KEYS.includes(k)) continue;
       if (typeof v === 'string') parts.push(`${k}=${v}`);
-      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')) parts.push(`${k}=[${v.join(', ')}]`);
+      else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
+        parts.push(`${k}=[${v.join(', ')}]`);
       else if (MetaImage.isMetaImage(v)) {
         const f = fileOf(v);
         if (f) parts.push(`${k}=${f}`);

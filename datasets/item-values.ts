@@ -53,7 +53,9 @@ function size(v: unknown, seen: Set<object>): number {
   if (seen.has(v)) return 0;
   seen.add(v);
   if (MetaImage.isMetaImage(v))
-    return v.data.byteLength + v.affine.byteLength + size(v.meta, seen) + size(v.appliedOperations, seen) + 64;
+    return (
+      v.data.byteLength + v.affine.byteLength + size(v.meta, seen) + size(v.appliedOperations, seen) + 64
+    );
   if (ArrayBuffer.isView(v)) return v.byteLength + 32;
   let n = 32;
   if (Array.isArray(v)) for (const x of v) n += size(x, seen);

@@ -55,7 +55,13 @@ function sourceIndex(i: number, n: number, mode: PadMode): number {
  * Pads a channel-first image by `before[d]` / `after[d]` voxels on each spatial axis, shifting the
  * affine so world positions are kept (as MONAI's SpatialPad).
  */
-export function padImage(img: MetaImage, before: readonly number[], after: readonly number[], mode: PadMode = 'constant', value = 0): MetaImage {
+export function padImage(
+  img: MetaImage,
+  before: readonly number[],
+  after: readonly number[],
+  mode: PadMode = 'constant',
+  value = 0,
+): MetaImage {
   const nd = img.shape.length;
   const outShape = img.shape.map((s, d) => (d === 0 ? s : s + (before[d - 1] ?? 0) + (after[d - 1] ?? 0)));
   const maps = outShape.map((n, d) => {
@@ -64,7 +70,10 @@ export function padImage(img: MetaImage, before: readonly number[], after: reado
     for (let o = 0; o < n; o++) m[o] = d === 0 ? o : sourceIndex(o - b, img.shape[d] as number, mode);
     return m;
   });
-  const out = allocArray(img.dtype, outShape.reduce((a, b) => a * b, 1));
+  const out = allocArray(
+    img.dtype,
+    outShape.reduce((a, b) => a * b, 1),
+  );
   const ss = stridesOf(img.shape);
   const ds = stridesOf(outShape);
   const src = img.data;
@@ -87,7 +96,15 @@ export function padImage(img: MetaImage, before: readonly number[], after: reado
     }
   };
   if (out.length) rec(0, 0, 0);
-  return img.clone({ data: out, shape: outShape, dtype: img.dtype, affine: translate(img.affine, before.map((b) => -b)) });
+  return img.clone({
+    data: out,
+    shape: outShape,
+    dtype: img.dtype,
+    affine: translate(
+      img.affine,
+      before.map((b) => -b),
+    ),
+  });
 }
 
 /** The affine of the image whose voxel 0 is voxel `shift` of this one. */
@@ -114,7 +131,8 @@ function translate(affine: Float64Array, shift: readonly number[]): Float64Array
 export function padListDataCollate(items: unknown[], options: PadCollateOptions = {}): Batch {
   const method = options.method ?? 'symmetric';
   const mode = options.mode ?? 'constant';
-  if (method !== 'symmetric' && method !== 'end') throw new DatasetError(`pad method must be 'symmetric' or 'end', got '${String(method)}'`);
+  if (method !== 'symmetric' && method !== 'end')
+    throw new DatasetError(`pad method must be 'symmetric' or 'end', got '${String(method)}'`);
   const flat = flattenItems(items);
   const first = flat[0];
   if (!isPlainObject(first)) return listDataCollate(flat, options);
@@ -125,7 +143,9 @@ export function padListDataCollate(items: unknown[], options: PadCollateOptions 
     const imgs = values as MetaImage[];
     const nd = imgs[0]!.shape.length;
     if (imgs.some((m) => m.shape.length !== nd)) continue; // listDataCollate reports it
-    const max = imgs[0]!.spatialShape.map((_, d) => Math.max(...imgs.map((m) => m.spatialShape[d] as number)));
+    const max = imgs[0]!.spatialShape.map((_, d) =>
+      Math.max(...imgs.map((m) => m.spatialShape[d] as number)),
+    );
     if (imgs.every((m) => m.spatialShape.every((s, d) => s === max[d]))) continue;
     imgs.forEach((img, b) => {
       const orig = img.spatialShape;
@@ -172,7 +192,8 @@ export class PadListDataCollate {
    * `PadListDataCollate` is cropped back to its original size (and its affine restored).
    */
   static inverse(item: Record<string, unknown>): Record<string, unknown> {
-    if (!isPlainObject(item)) throw new DatasetError('PadListDataCollate.inverse expects a data item (a dictionary)');
+    if (!isPlainObject(item))
+      throw new DatasetError('PadListDataCollate.inverse expects a data item (a dictionary)');
     const d = { ...item };
     for (const [key, v] of Object.entries(d)) {
       if (!MetaImage.isMetaImage(v)) continue;
@@ -185,12 +206,17 @@ export class PadListDataCollate {
         ? inner.padded.slice(1).map((p) => p[0] as number)
         : cur.map((s, i) => Math.floor((s - (orig[i] as number)) / 2)); // MONAI falls back to a centre crop
       if (orig.length !== cur.length || orig.some((o, i) => o + (start[i] as number) > (cur[i] as number)))
-        throw new DatasetError(`cannot undo the padding of '${key}': its shape [${cur.join(', ')}] does not contain the original [${orig.join(', ')}]`);
+        throw new DatasetError(
+          `cannot undo the padding of '${key}': its shape [${cur.join(', ')}] does not contain the original [${orig.join(', ')}]`,
+        );
       const shape = [v.shape[0] as number, ...orig];
       const st = stridesOf(v.shape);
       let offset = 0;
       start.forEach((s, i) => (offset += s * (st[i + 1] as number)));
-      const out = allocArray(v.dtype, shape.reduce((a, b) => a * b, 1));
+      const out = allocArray(
+        v.dtype,
+        shape.reduce((a, b) => a * b, 1),
+      );
       stridedCopy(v.data, out, shape, st, offset);
       d[key] = v.clone({
         data: out,

@@ -34,7 +34,8 @@ export function partitionDataset<T>(data: readonly T[], options: PartitionOption
   if (options.shuffle) new RandomState(options.seed ?? 0).shuffle(indices);
   const ratios = options.ratios;
   if (ratios && ratios.length > 0) {
-    if (ratios.some((r) => !(r >= 0))) throw new DatasetError(`ratios must be non-negative numbers, got [${ratios.join(', ')}]`);
+    if (ratios.some((r) => !(r >= 0)))
+      throw new DatasetError(`ratios must be non-negative numbers, got [${ratios.join(', ')}]`);
     const rsum = ratios.reduce((a, b) => a + b, 0);
     if (!(rsum > 0)) throw new DatasetError('ratios must not all be zero');
     const out: T[][] = [];
@@ -48,7 +49,8 @@ export function partitionDataset<T>(data: readonly T[], options: PartitionOption
   }
   const parts = options.numPartitions;
   if (!parts) throw new DatasetError('partitionDataset needs ratios or numPartitions');
-  if (!Number.isInteger(parts) || parts < 1) throw new DatasetError(`numPartitions must be a positive integer, got ${parts}`);
+  if (!Number.isInteger(parts) || parts < 1)
+    throw new DatasetError(`numPartitions must be a positive integer, got ${parts}`);
   const even = options.evenDivisible ?? false;
   const dropLast = options.dropLast ?? false;
   if (!even && dropLast) throw new DatasetError('dropLast only works with evenDivisible: true (as in MONAI)');

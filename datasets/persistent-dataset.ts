@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { DatasetError, describeError } from '../src/errors.js';
 import { isTransform } from '../transforms/transform.js';
 import type { DataItem } from '../transforms/transform.js';
-import { CACHE_FILE_SUFFIX, CACHE_FORMAT_VERSION, CacheFormatError, decodeCacheEntry, encodeCacheEntry } from './cache-file-format.js';
+import {
+  CACHE_FILE_SUFFIX,
+  CACHE_FORMAT_VERSION,
+  CacheFormatError,
+  decodeCacheEntry,
+  encodeCacheEntry,
+} from './cache-file-format.js';
 import { type CacheFileLayer, nodeCacheFileLayer } from './cache-file-layer.js';
 import { Dataset, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { describeItemSource } from './item-source.js';
@@ -66,14 +72,16 @@ export class PersistentDataset<T = DataItem> extends Dataset<T> {
     super(options);
     if (typeof options.cacheDir !== 'string' || options.cacheDir === '')
       throw new DatasetError('PersistentDataset needs cacheDir: the folder of its cache files');
-    if (endianness() !== 'LE') throw new DatasetError('the persistent cache format is little-endian; this machine is big-endian');
+    if (endianness() !== 'LE')
+      throw new DatasetError('the persistent cache format is little-endian; this machine is big-endian');
     this.options = options;
     this.cacheDir = options.cacheDir;
     this.layer = options.fileLayer ?? nodeCacheFileLayer;
     const steps = this.transform.transforms.slice(0, this.cacheCut);
     const description = steps.map((t) => (isTransform(t) ? t.describe() : `fn:${String(t)}`));
     const ht = options.hashTransform ?? true;
-    this.pipelineKey = ht === false ? '' : typeof ht === 'function' ? ht(description) : stableStringify(description);
+    this.pipelineKey =
+      ht === false ? '' : typeof ht === 'function' ? ht(description) : stableStringify(description);
   }
 
   /** The cache key of item `index`. */
@@ -134,7 +142,11 @@ export class PersistentDataset<T = DataItem> extends Dataset<T> {
       bytes = await this.layer.readFile(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new DatasetError(`cannot read the persistent cache entry of item ${index} (${path}): ${describeError(e)}`, index, { cause: e });
+      throw new DatasetError(
+        `cannot read the persistent cache entry of item ${index} (${path}): ${describeError(e)}`,
+        index,
+        { cause: e },
+      );
     }
     try {
       const { item } = decodeCacheEntry(bytes, key);

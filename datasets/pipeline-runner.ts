@@ -10,7 +10,8 @@ export function toCompose(transform: TransformInput | undefined | null): Compose
   if (transform === undefined || transform === null) return new Compose([]);
   if (transform instanceof Compose || isComposeLike(transform)) return transform as Compose;
   if (Array.isArray(transform)) return new Compose(transform as ComposeStep[]);
-  if (isTransform(transform) || typeof transform === 'function') return new Compose([transform as ComposeStep]);
+  if (isTransform(transform) || typeof transform === 'function')
+    return new Compose([transform as ComposeStep]);
   throw new DatasetError('transform must be a Compose, a transform, a function or a list of them');
 }
 

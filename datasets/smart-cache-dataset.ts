@@ -65,7 +65,8 @@ export class SmartCacheDataset<T = DataItem> extends Dataset<T> {
     const rate = options.cacheRate ?? 1;
     this.cacheNum = Math.min(options.cacheNum ?? Infinity, Math.floor(n * rate), n);
     const replaceRate = options.replaceRate ?? 0.1;
-    if (!(replaceRate >= 0 && replaceRate <= 1)) throw new DatasetError(`replaceRate must be in [0, 1], got ${replaceRate}`);
+    if (!(replaceRate >= 0 && replaceRate <= 1))
+      throw new DatasetError(`replaceRate must be in [0, 1], got ${replaceRate}`);
     this.replaceNum = Math.min(Math.ceil(this.cacheNum * replaceRate), n - this.cacheNum);
     this.copyCache = options.copyCache ?? true;
   }
@@ -113,7 +114,12 @@ export class SmartCacheDataset<T = DataItem> extends Dataset<T> {
     } finally {
       progress.stop();
     }
-    if (failures.length) throw new DatasetBuildError('smart cache', failures.sort((a, b) => a.index - b.index), this.cacheNum);
+    if (failures.length)
+      throw new DatasetBuildError(
+        'smart cache',
+        failures.sort((a, b) => a.index - b.index),
+        this.cacheNum,
+      );
     this.cache = out;
   }
 
@@ -148,7 +154,11 @@ export class SmartCacheDataset<T = DataItem> extends Dataset<T> {
     try {
       repl = await replacing;
     } catch (e) {
-      throw new DatasetError(`preparing the smart cache replacements failed: ${asError(e).message}`, undefined, { cause: e });
+      throw new DatasetError(
+        `preparing the smart cache replacements failed: ${asError(e).message}`,
+        undefined,
+        { cause: e },
+      );
     }
     this.cache = [...this.cache.slice(this.replaceNum), ...repl];
     this.startPos = (this.startPos + this.replaceNum) % this.items.length;
@@ -172,6 +182,10 @@ export class SmartCacheDataset<T = DataItem> extends Dataset<T> {
   }
 
   override async fetchForLoader(index: number): Promise<LoaderFetch> {
-    return { item: (this.cache[index] as { value: unknown }).value, start: this.cacheCut, copy: this.copyCache };
+    return {
+      item: (this.cache[index] as { value: unknown }).value,
+      start: this.cacheCut,
+      copy: this.copyCache,
+    };
   }
 }

@@ -11,7 +11,9 @@ export function stableStringify(v: unknown): string {
 }
 
 function bytesHash(a: ArrayBufferView): string {
-  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 }
 
 function canon(v: unknown, seen: Set<object>): unknown {
@@ -25,11 +27,19 @@ function canon(v: unknown, seen: Set<object>): unknown {
   seen.add(v);
   try {
     if (MetaImage.isMetaImage(v))
-      return { $: 'MetaImage', dtype: v.dtype, shape: v.shape, data: bytesHash(v.data), affine: Array.from(v.affine), meta: canon(v.meta, seen) };
+      return {
+        $: 'MetaImage',
+        dtype: v.dtype,
+        shape: v.shape,
+        data: bytesHash(v.data),
+        affine: Array.from(v.affine),
+        meta: canon(v.meta, seen),
+      };
     if (ArrayBuffer.isView(v)) return { $: v.constructor.name, bytes: bytesHash(v) };
     if (Array.isArray(v)) return v.map((x) => canon(x, seen));
     if (v instanceof Date) return { $: 'date', v: v.toISOString() };
-    if (v instanceof Map) return { $: 'map', v: [...v.entries()].map(([k, x]) => [canon(k, seen), canon(x, seen)]) };
+    if (v instanceof Map)
+      return { $: 'map', v: [...v.entries()].map(([k, x]) => [canon(k, seen), canon(x, seen)]) };
     if (v instanceof Set) return { $: 'set', v: [...v.values()].map((x) => canon(x, seen)) };
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) out[k] = canon((v as Record<string, unknown>)[k], seen);

@@ -29,7 +29,11 @@ interface LoaderLike {
   [Symbol.asyncIterator](): AsyncIterator<any>;
 }
 
-function pick(batch: Record<string, unknown>, keys: TfKeys, role: string): { value: tf.TensorContainer; used: tf.Tensor[] } {
+function pick(
+  batch: Record<string, unknown>,
+  keys: TfKeys,
+  role: string,
+): { value: tf.TensorContainer; used: tf.Tensor[] } {
   const get = (k: string): tf.Tensor => {
     const v = batch[k];
     if (!(v instanceof tf.Tensor))

@@ -26,7 +26,9 @@ function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 
 async function resolveFactory(init: WorkerInit): Promise<(args: unknown) => unknown> {
   const mod = (await import(init.transformModule)) as Record<string, unknown>;
-  const names = init.transformExport ? [init.transformExport] : ['default', 'createTransform', 'createPipeline'];
+  const names = init.transformExport
+    ? [init.transformExport]
+    : ['default', 'createTransform', 'createPipeline'];
   for (const n of names) if (typeof mod[n] === 'function') return mod[n] as (args: unknown) => unknown;
   throw new Error(
     `${init.transformModule} exports no pipeline factory (looked for ${names.join(', ')}): export a function returning the pipeline`,
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
         start: msg.start,
         end: msg.end,
         seed: msg.seed,
-        onPrefix: msg.wantPrefix ? (p) => post({ type: 'prefix', id: msg.id, item: encodeItem(p).value }) : undefined,
+        onPrefix: msg.wantPrefix
+          ? (p) => post({ type: 'prefix', id: msg.id, item: encodeItem(p).value })
+          : undefined,
       });
       const enc = encodeItem(out, true);
       post({ type: 'result', id: msg.id, item: enc.value }, enc.transfer);
@@ -75,7 +79,12 @@ async function main(): Promise<void> {
     queue.push(msg);
     pump();
   });
-  post({ type: 'ready', description: JSON.stringify(runner.compose.describe()), cut: runner.cut, length: runner.compose.length });
+  post({
+    type: 'ready',
+    description: JSON.stringify(runner.compose.describe()),
+    cut: runner.cut,
+    length: runner.compose.length,
+  });
 }
 
 void main();

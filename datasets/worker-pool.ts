@@ -96,7 +96,8 @@ export class WorkerPool {
   /** Starts the workers and waits until each has built its pipeline. */
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
     const n = options.numWorkers;
-    if (!Number.isInteger(n) || n < 1) throw new DatasetError(`numWorkers must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new DatasetError(`numWorkers must be a positive integer, got ${n}`);
     const transformModule = moduleUrl(options.transformModule);
     const init: WorkerInit = {
       transformModule,
@@ -174,7 +175,13 @@ export class WorkerPool {
           slot.worker.postMessage(msg);
         } catch (e2) {
           this.settle(slot, id);
-          reject(new DatasetError(`cannot send ${task.label ?? 'an item'} to a worker: ${describeError(e2)}`, undefined, { cause: e }));
+          reject(
+            new DatasetError(
+              `cannot send ${task.label ?? 'an item'} to a worker: ${describeError(e2)}`,
+              undefined,
+              { cause: e },
+            ),
+          );
         }
       }
     });
@@ -184,7 +191,8 @@ export class WorkerPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const s of this.slots) this.failAll(s, new DatasetError('the worker pool was closed while items were still running'));
+    for (const s of this.slots)
+      this.failAll(s, new DatasetError('the worker pool was closed while items were still running'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -251,7 +259,11 @@ function waitReady(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new DatasetError(`worker ${index} did not build its pipeline from ${module} within ${timeoutMs / 1000} s`));
+      reject(
+        new DatasetError(
+          `worker ${index} did not build its pipeline from ${module} within ${timeoutMs / 1000} s`,
+        ),
+      );
     }, timeoutMs);
     const onMessage = (msg: WorkerMessage): void => {
       if (msg.type === 'ready') {
@@ -259,16 +271,32 @@ function waitReady(
         resolve(msg);
       } else if (msg.type === 'init-error') {
         cleanup();
-        reject(new DatasetError(`worker ${index} could not build the pipeline from ${module}: ${msg.error.message}`, undefined, { cause: decodeError(msg.error) }));
+        reject(
+          new DatasetError(
+            `worker ${index} could not build the pipeline from ${module}: ${msg.error.message}`,
+            undefined,
+            { cause: decodeError(msg.error) },
+          ),
+        );
       }
     };
     const onError = (e: unknown): void => {
       cleanup();
-      reject(new DatasetError(`worker ${index} failed while starting (${module}): ${describeError(e)}`, undefined, { cause: e }));
+      reject(
+        new DatasetError(
+          `worker ${index} failed while starting (${module}): ${describeError(e)}`,
+          undefined,
+          { cause: e },
+        ),
+      );
     };
     const onExit = (code: number): void => {
       cleanup();
-      reject(new DatasetError(`worker ${index} exited with code ${code} while building the pipeline from ${module}`));
+      reject(
+        new DatasetError(
+          `worker ${index} exited with code ${code} while building the pipeline from ${module}`,
+        ),
+      );
     };
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -312,7 +340,11 @@ const { workerData } = require('node:worker_threads');
  * Checks that the pipeline the workers built from `transformModule` is the dataset's pipeline
  * (same `describe()`: classes, options, function sources), so workers never run a different one.
  */
-export function assertSamePipeline(pool: WorkerPool, local: { describe(): unknown }, module: string | URL): void {
+export function assertSamePipeline(
+  pool: WorkerPool,
+  local: { describe(): unknown },
+  module: string | URL,
+): void {
   const mine = JSON.stringify(local.describe());
   if (mine === pool.description) return;
   const a = JSON.parse(mine) as { transforms?: unknown[] };

@@ -93,7 +93,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const tryNative = async (): Promise<void> => {
     for (const { pkg, note } of NATIVE) {
       if (chosen) {
-        candidates.push({ backend: 'tensorflow', package: pkg, outcome: 'skipped', reason: `${chosen.package} was chosen first` });
+        candidates.push({
+          backend: 'tensorflow',
+          package: pkg,
+          outcome: 'skipped',
+          reason: `${chosen.package} was chosen first`,
+        });
         continue;
       }
       const c = await attempt('tensorflow', pkg, importModule, note);
@@ -103,19 +108,35 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   };
   const tryWasm = async (): Promise<void> => {
     if (chosen) {
-      candidates.push({ backend: 'wasm', package: WASM_PKG, outcome: 'skipped', reason: `${chosen.package} was chosen first` });
+      candidates.push({
+        backend: 'wasm',
+        package: WASM_PKG,
+        outcome: 'skipped',
+        reason: `${chosen.package} was chosen first`,
+      });
       return;
     }
-    const c = await attempt('wasm', WASM_PKG, importModule, 'WebAssembly (SIMD when available)', async (mod) => {
-      const setWasmPaths = (mod as { setWasmPaths?: (p: string) => void }).setWasmPaths;
-      if (options.wasmPaths !== undefined && setWasmPaths) setWasmPaths(options.wasmPaths);
-    });
+    const c = await attempt(
+      'wasm',
+      WASM_PKG,
+      importModule,
+      'WebAssembly (SIMD when available)',
+      async (mod) => {
+        const setWasmPaths = (mod as { setWasmPaths?: (p: string) => void }).setWasmPaths;
+        if (options.wasmPaths !== undefined && setWasmPaths) setWasmPaths(options.wasmPaths);
+      },
+    );
     candidates.push(c);
     if (c.outcome === 'chosen') chosen = c;
   };
   const tryCpu = async (): Promise<void> => {
     if (chosen) {
-      candidates.push({ backend: 'cpu', package: CPU_PKGS[0], outcome: 'skipped', reason: `${chosen.package} was chosen first` });
+      candidates.push({
+        backend: 'cpu',
+        package: CPU_PKGS[0],
+        outcome: 'skipped',
+        reason: `${chosen.package} was chosen first`,
+      });
       return;
     }
     const reasons: string[] = [];
@@ -128,7 +149,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       }
       reasons.push(`${pkg}: ${c.reason}`);
     }
-    candidates.push({ backend: 'cpu', package: CPU_PKGS.join(' or '), outcome: 'failed', reason: reasons.join('; ') });
+    candidates.push({
+      backend: 'cpu',
+      package: CPU_PKGS.join(' or '),
+      outcome: 'failed',
+      reason: reasons.join('; '),
+    });
   };
 
   if (forced === undefined) {
@@ -159,8 +185,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const passed = candidates.filter((c) => c !== chosen);
   const summary =
     `tfjs backend: ${chosen.backend} (${chosen.package}${mode === 'auto' ? '' : `, forced by ${forcedBy}`})` +
-    (passed.length ? `; passed over: ${passed.map((c) => `${c.backend} via ${c.package} (${c.outcome}: ${c.reason})`).join('; ')}` : '');
-  const report: BackendReport = { backend: chosen.backend, package: chosen.package, mode, candidates, summary };
+    (passed.length
+      ? `; passed over: ${passed.map((c) => `${c.backend} via ${c.package} (${c.outcome}: ${c.reason})`).join('; ')}`
+      : '');
+  const report: BackendReport = {
+    backend: chosen.backend,
+    package: chosen.package,
+    mode,
+    candidates,
+    summary,
+  };
   if (options.log === true) console.info(summary);
   else if (typeof options.log === 'function') options.log(summary);
   return report;
@@ -169,7 +203,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 function parseChoice(value: string, what: string): BackendChoice {
   if (value === 'tensorflow' || value === 'wasm' || value === 'cpu') return value;
   if (value === 'node' || value === 'tfjs-node' || value === 'gpu') return 'tensorflow';
-  throw new ConfigError(`${what} is not a backend: use cpu, wasm or tensorflow (or auto / unset for the automatic choice)`);
+  throw new ConfigError(
+    `${what} is not a backend: use cpu, wasm or tensorflow (or auto / unset for the automatic choice)`,
+  );
 }
 
 function isNotInstalled(e: unknown, pkg: string): boolean {
@@ -199,17 +235,38 @@ async function attempt(
             ? `not installed (optional; ${note}, downloaded from storage.googleapis.com when the package is installed)`
             : 'not installed',
       };
-    return { backend, package: pkg, outcome: 'failed', reason: `import failed: ${firstLine(describeError(e))}` };
+    return {
+      backend,
+      package: pkg,
+      outcome: 'failed',
+      reason: `import failed: ${firstLine(describeError(e))}`,
+    };
   }
   try {
     if (configure) await configure(mod);
     if (tf.findBackendFactory(backend) === null && tf.findBackend(backend) === null)
-      return { backend, package: pkg, outcome: 'failed', reason: `imported, but it registered no '${backend}' backend (two copies of @tensorflow/tfjs-core?)` };
+      return {
+        backend,
+        package: pkg,
+        outcome: 'failed',
+        reason: `imported, but it registered no '${backend}' backend (two copies of @tensorflow/tfjs-core?)`,
+      };
     const ok = await tf.setBackend(backend);
-    if (!ok) return { backend, package: pkg, outcome: 'failed', reason: `setBackend('${backend}') failed (see the tfjs warning above)` };
+    if (!ok)
+      return {
+        backend,
+        package: pkg,
+        outcome: 'failed',
+        reason: `setBackend('${backend}') failed (see the tfjs warning above)`,
+      };
     await tf.ready();
   } catch (e) {
-    return { backend, package: pkg, outcome: 'failed', reason: `initialisation failed: ${firstLine(describeError(e))}` };
+    return {
+      backend,
+      package: pkg,
+      outcome: 'failed',
+      reason: `initialisation failed: ${firstLine(describeError(e))}`,
+    };
   }
   return { backend, package: pkg, outcome: 'chosen', reason: note };
 }

@@ -79,7 +79,8 @@ export function writeTensorData(
       for (let i = 0; i < n; i++) out[outOffset + i] = src[i] !== 0 ? 1 : 0;
     } else {
       for (let c = 0; c < channels; c++)
-        for (let s = 0, i = c * spatial; s < spatial; s++, i++) out[outOffset + s * channels + c] = src[i] !== 0 ? 1 : 0;
+        for (let s = 0, i = c * spatial; s < spatial; s++, i++)
+          out[outOffset + s * channels + c] = src[i] !== 0 ? 1 : 0;
     }
     return;
   }
@@ -123,7 +124,12 @@ export function readTensorData(
 ): TensorArray {
   const n = shape.reduce((a, b) => a * b, 1);
   const channels = shape.length >= 2 ? (shape[0] as number) : 1;
-  const out = values instanceof Float32Array ? new Float32Array(n) : values instanceof Int32Array ? new Int32Array(n) : new Uint8Array(n);
+  const out =
+    values instanceof Float32Array
+      ? new Float32Array(n)
+      : values instanceof Int32Array
+        ? new Int32Array(n)
+        : new Uint8Array(n);
   if (layout === 'channelsFirst' || channels === 1) {
     out.set(values.subarray(offset, offset + n));
     return out;

@@ -46,7 +46,10 @@ export function toTensor(image: MetaImage, options: ToTensorOptions = {}): tf.Te
 }
 
 /** The tensor dtype for a requested dtype (a tensor dtype or an image dtype to map) and the image's dtype. */
-export function resolveTensorDType(requested: TensorDType | DType | undefined, imageDType: DType): TensorDType {
+export function resolveTensorDType(
+  requested: TensorDType | DType | undefined,
+  imageDType: DType,
+): TensorDType {
   if (requested === undefined) return tensorDTypeOf(imageDType);
   if (requested === 'float32' || requested === 'int32' || requested === 'bool') return requested;
   return tensorDTypeOf(requested);
@@ -67,10 +70,15 @@ export interface TensorToImageOptions {
  * @example
  * const img = await tensorToImage(pred, { layout: 'channelsLast', like: input });
  */
-export async function tensorToImage(tensor: tf.Tensor, options: TensorToImageOptions = {}): Promise<MetaImage> {
+export async function tensorToImage(
+  tensor: tf.Tensor,
+  options: TensorToImageOptions = {},
+): Promise<MetaImage> {
   const layout = checkLayout(options.layout ?? 'channelsLast');
   if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32' && tensor.dtype !== 'bool')
-    throw new CscMlopsError(`tensorToImage cannot read a ${tensor.dtype} tensor (float32, int32 or bool only)`);
+    throw new CscMlopsError(
+      `tensorToImage cannot read a ${tensor.dtype} tensor (float32, int32 or bool only)`,
+    );
   const values = (await tensor.data()) as Float32Array | Int32Array | Uint8Array;
   const shape = channelFirstShape(tensor.shape, layout);
   const data = readTensorData(values, shape, layout);

@@ -36,7 +36,9 @@ describe('initBackend', () => {
     ]);
     expect(r.candidates[2]!.reason).toMatch(/opt-in/);
     expect(lines).toEqual([r.summary]);
-    expect(r.summary).toMatch(/^tfjs backend: cpu .*passed over: tensorflow via @tensorflow\/tfjs-node-gpu \(not-installed/);
+    expect(r.summary).toMatch(
+      /^tfjs backend: cpu .*passed over: tensorflow via @tensorflow\/tfjs-node-gpu \(not-installed/,
+    );
     const s = tf.sum(tf.ones([10]));
     expect(s.dataSync()[0]).toBe(10);
     s.dispose();
@@ -69,7 +71,8 @@ describe('initBackend', () => {
 
   it('reports an installed native package that fails to load and moves on', async () => {
     const broken = async (s: string): Promise<unknown> => {
-      if (s === '@tensorflow/tfjs-node-gpu') throw new Error('libcudart.so.11.0: cannot open shared object file');
+      if (s === '@tensorflow/tfjs-node-gpu')
+        throw new Error('libcudart.so.11.0: cannot open shared object file');
       return noNative(s);
     };
     const r = await initBackend({ env: {}, importModule: broken });
@@ -90,7 +93,11 @@ describe('initBackend', () => {
   });
 
   it(`${BACKEND_ENV_VAR} forces a backend and wins over the option`, async () => {
-    const r = await initBackend({ env: { [BACKEND_ENV_VAR]: 'wasm' }, backend: 'cpu', importModule: noNative });
+    const r = await initBackend({
+      env: { [BACKEND_ENV_VAR]: 'wasm' },
+      backend: 'cpu',
+      importModule: noNative,
+    });
     expect(r.backend).toBe('wasm');
     expect(r.mode).toBe('env');
     expect(r.candidates).toHaveLength(1);
@@ -103,11 +110,15 @@ describe('initBackend', () => {
   });
 
   it('fails loudly when a forced backend cannot start, and on an unknown value', async () => {
-    await expect(initBackend({ env: { [BACKEND_ENV_VAR]: 'tensorflow' }, importModule: noNative })).rejects.toThrow(
+    await expect(
+      initBackend({ env: { [BACKEND_ENV_VAR]: 'tensorflow' }, importModule: noNative }),
+    ).rejects.toThrow(
       /tensorflow forced by CSC_MLOPS_BACKEND=tensorflow.*tfjs-node-gpu: not installed.*install @tensorflow\/tfjs-node/,
     );
     await expect(initBackend({ env: { [BACKEND_ENV_VAR]: 'webgl' } })).rejects.toBeInstanceOf(ConfigError);
-    await expect(initBackend({ env: { [BACKEND_ENV_VAR]: 'webgl' } })).rejects.toThrow(/use cpu, wasm or tensorflow/);
+    await expect(initBackend({ env: { [BACKEND_ENV_VAR]: 'webgl' } })).rejects.toThrow(
+      /use cpu, wasm or tensorflow/,
+    );
     const none = async (s: string): Promise<unknown> => {
       throw notFound(s);
     };

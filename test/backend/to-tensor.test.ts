@@ -14,7 +14,8 @@ beforeAll(async () => {
 function twoChannel(dtype: DType = 'float32'): MetaImage {
   const data = allocArray(dtype, 12);
   let k = 0;
-  for (let c = 0; c < 2; c++) for (let x = 0; x < 3; x++) for (let y = 0; y < 2; y++) data[k++] = 100 * c + 10 * x + y;
+  for (let c = 0; c < 2; c++)
+    for (let x = 0; x < 3; x++) for (let y = 0; y < 2; y++) data[k++] = 100 * c + 10 * x + y;
   return new MetaImage({ data, shape: [2, 3, 2], dtype });
 }
 
@@ -60,7 +61,10 @@ describe('toTensor', () => {
     const i16 = new MetaImage({ data: new Int16Array([-32768, 32767, -1]), shape: [1, 3] });
     const u = toTensor(i16);
     expect(Array.from(u.dataSync())).toEqual([-32768, 32767, -1]);
-    const u32 = new MetaImage({ data: new Uint32Array([1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]), shape: [1, 4] });
+    const u32 = new MetaImage({
+      data: new Uint32Array([1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]),
+      shape: [1, 4],
+    });
     const w = toTensor(u32);
     expect(Array.from(w.dataSync())).toEqual([1, 2 ** 31 - 1, -(2 ** 31), -1]);
     tf.dispose([t, u, w]);
@@ -83,7 +87,9 @@ describe('toTensor', () => {
 
   it('converts a real NIfTI volume, round-trips through tensorToImage and leaks nothing', async () => {
     const before = tf.memory().numTensors;
-    const img = await new LoadImage({ ensureChannelFirst: true }).apply('test/golden/inputs/synthetic/syn_phantom.nii.gz');
+    const img = await new LoadImage({ ensureChannelFirst: true }).apply(
+      'test/golden/inputs/synthetic/syn_phantom.nii.gz',
+    );
     const t = toTensor(img);
     expect(t.shape).toEqual([...img.spatialShape, 1]);
     const back = await tensorToImage(t, { like: img });
@@ -101,6 +107,8 @@ describe('toTensor', () => {
 
   it('rejects what is not a MetaImage and bad layouts with clear errors', () => {
     expect(() => toTensor('img.nii' as never)).toThrow(/expects a MetaImage/);
-    expect(() => toTensor(twoChannel(), { layout: 'NHWC' as never })).toThrow(/channelsLast' or 'channelsFirst/);
+    expect(() => toTensor(twoChannel(), { layout: 'NHWC' as never })).toThrow(
+      /channelsLast' or 'channelsFirst/,
+    );
   });
 });

@@ -21,7 +21,8 @@ function counted(afterCut: 'random' | 'function' | 'none' = 'random'): Compose {
     new Countd({ tag: 'before' }),
   ];
   if (afterCut === 'random') steps.push(new RandOffsetd({ keys: ['image'] }), new Countd({ tag: 'after' }));
-  if (afterCut === 'function') steps.push((d: Record<string, unknown>) => ({ ...d }), new Countd({ tag: 'after' }));
+  if (afterCut === 'function')
+    steps.push((d: Record<string, unknown>) => ({ ...d }), new Countd({ tag: 'after' }));
   return new Compose(steps);
 }
 
@@ -33,7 +34,11 @@ beforeEach(() => {
 
 describe('CacheDataset', () => {
   it("caches up to MONAI's cut point: the first random transform", async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(4), transform: counted('random'), progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(4),
+      transform: counted('random'),
+      progress: false,
+    });
     expect(ds.cacheCut).toBe(3);
     expect(Countd.calls).toBe(4); // the prefix ran once per item
     await ds.get(0);
@@ -42,12 +47,20 @@ describe('CacheDataset', () => {
   });
 
   it('also cuts at the first step that is not one of our transforms (a bare function)', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(2), transform: counted('function'), progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(2),
+      transform: counted('function'),
+      progress: false,
+    });
     expect(ds.cacheCut).toBe(3);
     expect(Countd.calls).toBe(2);
     await ds.get(1);
     expect(Countd.calls).toBe(3);
-    const all = await CacheDataset.create({ data: niftiItems(2), transform: counted('none'), progress: false });
+    const all = await CacheDataset.create({
+      data: niftiItems(2),
+      transform: counted('none'),
+      progress: false,
+    });
     expect(all.cacheCut).toBe(3); // no random step: everything cached
   });
 
@@ -66,43 +79,87 @@ describe('CacheDataset', () => {
     expect(ds.cacheCut).toBe(4);
     const x = (await ds.get(0)) as Item;
     expect(x.image.shape).toEqual([1, 8, 8, 8]);
-    const bare = new Compose([new LoadImaged({ keys }), (d: Record<string, unknown>) => d, lambda, new ToTensord({ keys })]);
-    expect((await CacheDataset.create({ data: niftiItems(1), transform: bare, progress: false })).cacheCut).toBe(1);
+    const bare = new Compose([
+      new LoadImaged({ keys }),
+      (d: Record<string, unknown>) => d,
+      lambda,
+      new ToTensord({ keys }),
+    ]);
+    expect(
+      (await CacheDataset.create({ data: niftiItems(1), transform: bare, progress: false })).cacheCut,
+    ).toBe(1);
   });
 
   it('caches only the first min(cacheNum, floor(n * cacheRate), n) items', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(7), transform: counted(), cacheRate: 0.5, progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(7),
+      transform: counted(),
+      cacheRate: 0.5,
+      progress: false,
+    });
     expect(ds.cacheNum).toBe(3);
     expect(ds.cachedCount).toBe(3);
     expect(Countd.calls).toBe(3);
     await ds.get(5); // not cached: the full pipeline runs
     expect(Countd.calls).toBe(5);
-    const byNum = await CacheDataset.create({ data: niftiItems(7), transform: counted(), cacheNum: 2, cacheRate: 0.9, progress: true });
+    const byNum = await CacheDataset.create({
+      data: niftiItems(7),
+      transform: counted(),
+      cacheNum: 2,
+      cacheRate: 0.9,
+      progress: true,
+    });
     expect(byNum.cacheNum).toBe(2);
-    const none = await CacheDataset.create({ data: niftiItems(3), transform: counted(), cacheRate: 0, progress: false });
+    const none = await CacheDataset.create({
+      data: niftiItems(3),
+      transform: counted(),
+      cacheRate: 0,
+      progress: false,
+    });
     expect(none.cacheNum).toBe(0);
-    await expect(CacheDataset.create({ data: [], cacheRate: 2 })).rejects.toThrow(/cacheRate must be in \[0, 1\]/);
+    await expect(CacheDataset.create({ data: [], cacheRate: 2 })).rejects.toThrow(
+      /cacheRate must be in \[0, 1\]/,
+    );
   });
 
   it('copyCache protects the cache from in-place edits (and copyCache: false shares it)', async () => {
-    const t = new Compose([new LoadImaged({ keys: ['image'] }), new EnsureChannelFirstd({ keys: ['image'] })]);
+    const t = new Compose([
+      new LoadImaged({ keys: ['image'] }),
+      new EnsureChannelFirstd({ keys: ['image'] }),
+    ]);
     const ds = await CacheDataset.create({ data: niftiItems(1), transform: t, progress: false });
     const a = (await ds.get(0)) as Item;
     const orig = a.image.data[0];
     a.image.data[0] = 12345;
     const b = (await ds.get(0)) as Item;
     expect(b.image.data[0]).toBe(orig);
-    const shared = await CacheDataset.create({ data: niftiItems(1), transform: t, progress: false, copyCache: false });
+    const shared = await CacheDataset.create({
+      data: niftiItems(1),
+      transform: t,
+      progress: false,
+      copyCache: false,
+    });
     const c = (await shared.get(0)) as Item;
     c.image.data[0] = 12345;
     expect(((await shared.get(0)) as Item).image.data[0]).toBe(12345);
   });
 
   it('keeps cached image arrays in shared memory for worker threads', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(1), transform: counted('none'), progress: false, copyCache: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(1),
+      transform: counted('none'),
+      progress: false,
+      copyCache: false,
+    });
     const x = (await ds.get(0)) as Item;
     expect(x.image.data.buffer).toBeInstanceOf(SharedArrayBuffer);
-    const plain = await CacheDataset.create({ data: niftiItems(1), transform: counted('none'), progress: false, copyCache: false, sharedMemory: false });
+    const plain = await CacheDataset.create({
+      data: niftiItems(1),
+      transform: counted('none'),
+      progress: false,
+      copyCache: false,
+      sharedMemory: false,
+    });
     expect(((await plain.get(0)) as Item).image.data.buffer).toBeInstanceOf(ArrayBuffer);
   });
 
@@ -125,7 +182,12 @@ describe('CacheDataset', () => {
   });
 
   it('runtimeCache fills lazily on first access', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(3), transform: counted(), runtimeCache: true, progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(3),
+      transform: counted(),
+      runtimeCache: true,
+      progress: false,
+    });
     expect(ds.cachedCount).toBe(0);
     await Promise.all([ds.get(1), ds.get(1)]);
     expect(ds.cachedCount).toBe(1);
@@ -135,8 +197,15 @@ describe('CacheDataset', () => {
   });
 
   it('reports every failing item with its index and source, or skips them', async () => {
-    const data = [...niftiItems(2), { image: 'missing/a.nii.gz', id: 2 }, { ...niftiItems(3)[2]!, id: 3 }, { image: 'missing/b.nii', id: 4 }];
-    const err = await CacheDataset.create({ data, transform: counted(), progress: false }).catch((e: unknown) => e);
+    const data = [
+      ...niftiItems(2),
+      { image: 'missing/a.nii.gz', id: 2 },
+      { ...niftiItems(3)[2]!, id: 3 },
+      { image: 'missing/b.nii', id: 4 },
+    ];
+    const err = await CacheDataset.create({ data, transform: counted(), progress: false }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DatasetBuildError);
     const e = err as DatasetBuildError;
     expect(e.failures.map((f) => f.index)).toEqual([2, 4]);
@@ -153,7 +222,12 @@ describe('CacheDataset', () => {
 
   it('builds in worker threads from transformModule with the same result as on the main thread', async () => {
     const data = niftiItems(4);
-    const main = await CacheDataset.create({ data, transform: createPipeline(), progress: false, numWorkers: 2 });
+    const main = await CacheDataset.create({
+      data,
+      transform: createPipeline(),
+      progress: false,
+      numWorkers: 2,
+    });
     const workers = await CacheDataset.create({
       data,
       transform: createPipeline(),
@@ -175,7 +249,10 @@ describe('CacheDataset', () => {
     await expect(
       CacheDataset.create({
         data: niftiItems(2),
-        transform: new Compose([new LoadImaged({ keys: ['image'] }), new Scaled({ keys: ['image'], factor: 2 })]),
+        transform: new Compose([
+          new LoadImaged({ keys: ['image'] }),
+          new Scaled({ keys: ['image'], factor: 2 }),
+        ]),
         transformModule: PIPELINE_MODULE,
         numWorkers: 1,
         progress: false,

@@ -25,15 +25,35 @@ function ramp(shape: number[], dtype: 'float32' | 'int16' = 'float32', offset = 
   const n = shape.reduce((a, b) => a * b, 1);
   const data = dtype === 'float32' ? new Float32Array(n) : new Int16Array(n);
   for (let i = 0; i < n; i++) data[i] = i + offset;
-  return new MetaImage({ data, shape, meta: { filename_or_obj: `f${offset}.nii`, spatial_shape: shape.slice(1) } });
+  return new MetaImage({
+    data,
+    shape,
+    meta: { filename_or_obj: `f${offset}.nii`, spatial_shape: shape.slice(1) },
+  });
 }
 
 describe('listDataCollate', () => {
   it('stacks images, numbers, arrays and lists, with a meta dict per image key', () => {
     const before = tf.memory().numTensors;
     const items = [
-      { image: ramp([2, 3, 4]), label: 1, w: 0.5, flag: true, name: 'a', v: new Float32Array([1, 2]), extra: { site: 'x' } },
-      { image: ramp([2, 3, 4], 'float32', 100), label: 0, w: 2, flag: false, name: 'b', v: new Float32Array([3, 4]), extra: { site: 'y' } },
+      {
+        image: ramp([2, 3, 4]),
+        label: 1,
+        w: 0.5,
+        flag: true,
+        name: 'a',
+        v: new Float32Array([1, 2]),
+        extra: { site: 'x' },
+      },
+      {
+        image: ramp([2, 3, 4], 'float32', 100),
+        label: 0,
+        w: 2,
+        flag: false,
+        name: 'b',
+        v: new Float32Array([3, 4]),
+        extra: { site: 'y' },
+      },
     ];
     const b = listDataCollate(items);
     expect(b.image.shape).toEqual([2, 3, 4, 2]);
@@ -69,9 +89,12 @@ describe('listDataCollate', () => {
 
   it('explains shape mismatches and missing keys, and leaks nothing', () => {
     const before = tf.memory().numTensors;
-    expect(() => listDataCollate([{ n: 1, x: ramp([1, 2, 2]) }, { n: 2, x: ramp([1, 3, 2]) }])).toThrow(
-      /images for key 'x' have different shapes \(\[1, 2, 2\], \[1, 3, 2\]\).*padListDataCollate/,
-    );
+    expect(() =>
+      listDataCollate([
+        { n: 1, x: ramp([1, 2, 2]) },
+        { n: 2, x: ramp([1, 3, 2]) },
+      ]),
+    ).toThrow(/images for key 'x' have different shapes \(\[1, 2, 2\], \[1, 3, 2\]\).*padListDataCollate/);
     expect(() => listDataCollate([{ a: 1, b: 2 }, { a: 1 }])).toThrow(/batch item 1 has no key 'b'/);
     expect(() => listDataCollate([])).toThrow(DatasetError);
     expect(tf.memory().numTensors).toBe(before);
@@ -108,7 +131,8 @@ describe('padListDataCollate', () => {
 
   it('pads edge, reflect, symmetric and wrap like numpy', () => {
     const img = new MetaImage({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
-    const p = (mode: 'edge' | 'reflect' | 'symmetric' | 'wrap') => Array.from(padImage(img, [2], [3], mode).data);
+    const p = (mode: 'edge' | 'reflect' | 'symmetric' | 'wrap') =>
+      Array.from(padImage(img, [2], [3], mode).data);
     expect(p('edge')).toEqual([1, 1, 1, 2, 3, 3, 3, 3]);
     expect(p('reflect')).toEqual([3, 2, 1, 2, 3, 2, 1, 2]);
     expect(p('symmetric')).toEqual([2, 1, 1, 2, 3, 3, 2, 1]);
@@ -117,7 +141,10 @@ describe('padListDataCollate', () => {
   });
 
   it('lets a DataLoader batch real volumes of different sizes', async () => {
-    const ds = new Dataset({ data: NIFTI_FILES.slice(0, 3).map((image) => ({ image })), transform: createPipeline({ roi: [1, 1, 1] }).transforms.slice(0, 2) });
+    const ds = new Dataset({
+      data: NIFTI_FILES.slice(0, 3).map((image) => ({ image })),
+      transform: createPipeline({ roi: [1, 1, 1] }).transforms.slice(0, 2),
+    });
     const loader = new DataLoader(ds, { batchSize: 3, collate: padListDataCollate, seed: 0 });
     for await (const batch of loader) {
       expect(batch.image.shape).toEqual([3, 36, 32, 24, 1]);
@@ -155,11 +182,16 @@ describe('decollateBatch', () => {
     // a prediction tensor without meta becomes a MetaImage too; a 2-D tensor typed arrays
     const pred = tf.zeros([2, 3, 3, 2]);
     const logits = tf.tensor2d([1, 2, 3, 4], [2, 2]);
-    const items = (await decollateBatch({ pred, logits, names: ['a'] }, { fillValue: 'none' })) as Record<string, unknown>[];
+    const items = (await decollateBatch({ pred, logits, names: ['a'] }, { fillValue: 'none' })) as Record<
+      string,
+      unknown
+    >[];
     expect((items[1]!.pred as MetaImage).shape).toEqual([2, 3, 3]);
     expect(Array.from(items[1]!.logits as Float32Array)).toEqual([3, 4]);
     expect(items[1]!.names).toBe('none');
-    await expect(decollateBatch({ pred, names: ['a'] }, { pad: false })).rejects.toThrow(/'names' has 1 entries for a batch of 2/);
+    await expect(decollateBatch({ pred, names: ['a'] }, { pad: false })).rejects.toThrow(
+      /'names' has 1 entries for a batch of 2/,
+    );
     tf.dispose([pred, logits]);
   });
 });
@@ -189,17 +221,31 @@ describe('partitionDataset', () => {
       [9, 2, 4],
       [5, 7, 1],
     ]);
-    expect(partitionDataset(ten, { numPartitions: 3, shuffle: true, seed: 123, evenDivisible: true })).toEqual([
+    expect(
+      partitionDataset(ten, { numPartitions: 3, shuffle: true, seed: 123, evenDivisible: true }),
+    ).toEqual([
       [5, 6, 2, 3],
       [1, 9, 7, 5],
       [8, 4, 10, 1],
     ]);
-    expect(partitionDataset(ten, { numPartitions: 3, shuffle: true, seed: 5, evenDivisible: true, dropLast: true })).toEqual([
+    expect(
+      partitionDataset(ten, {
+        numPartitions: 3,
+        shuffle: true,
+        seed: 5,
+        evenDivisible: true,
+        dropLast: true,
+      }),
+    ).toEqual([
       [10, 5, 1],
       [6, 8, 9],
       [3, 2, 7],
     ]);
-    expect(partitionDataset(ten, { ratios: [7, 2, 1], shuffle: true, seed: 42 })).toEqual([[9, 2, 6, 1, 8, 3, 10], [5, 4], [7]]);
+    expect(partitionDataset(ten, { ratios: [7, 2, 1], shuffle: true, seed: 42 })).toEqual([
+      [9, 2, 6, 1, 8, 3, 10],
+      [5, 4],
+      [7],
+    ]);
   });
 
   it('rejects impossible requests as MONAI does', () => {

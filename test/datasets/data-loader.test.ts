@@ -14,7 +14,9 @@ beforeAll(async () => {
 });
 
 /** Every batch of one epoch as plain arrays (and the ids), disposing the tensors. */
-async function collect(loader: DataLoader): Promise<{ ids: number[][]; images: number[][]; shapes: number[][] }> {
+async function collect(
+  loader: DataLoader,
+): Promise<{ ids: number[][]; images: number[][]; shapes: number[][] }> {
   const out = { ids: [] as number[][], images: [] as number[][], shapes: [] as number[][] };
   for await (const batch of loader) {
     out.ids.push(Array.from(await (batch.id as tf.Tensor).data()));
@@ -79,14 +81,21 @@ describe('DataLoader', () => {
     const p0 = await collect(plain);
     const byId = new Map(p0.ids.map((ids, k) => [ids[0], p0.images[k]]));
     const n = 8 * 8 * 8;
-    e0.ids.forEach((ids, k) => ids.forEach((id, j) => expect(e0.images[k]!.slice(j * n, (j + 1) * n)).toEqual(byId.get(id))));
+    e0.ids.forEach((ids, k) =>
+      ids.forEach((id, j) => expect(e0.images[k]!.slice(j * n, (j + 1) * n)).toEqual(byId.get(id))),
+    );
     // another seed, other augmentations
     const c = new DataLoader(ds, { batchSize: 3, shuffle: true, seed: 7 });
     expect((await collect(c)).images).not.toEqual(e0.images);
   });
 
   it('gives identical results for 0 and 2 worker threads, and any main-thread concurrency', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(7), transform: createPipeline(), cacheRate: 0.6, progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(7),
+      transform: createPipeline(),
+      cacheRate: 0.6,
+      progress: false,
+    });
     const opts = { batchSize: 2, shuffle: true, seed: 11 } as const;
     const nw0 = new DataLoader(ds, { ...opts, concurrency: 1, prefetch: 0 });
     const nw2 = new DataLoader(ds, { ...opts, numWorkers: 2, transformModule: PIPELINE_MODULE });
@@ -108,11 +117,18 @@ describe('DataLoader', () => {
       [6, 8, 8, 8, 1],
       [3, 8, 8, 8, 1],
     ]);
-    expect(r.ids).toEqual([[0, 0, 0, 1, 1, 1], [2, 2, 2]]);
+    expect(r.ids).toEqual([
+      [0, 0, 0, 1, 1, 1],
+      [2, 2, 2],
+    ]);
   });
 
   it('keeps tf.memory().numTensors flat over epochs and disposes prefetched batches on break', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(7), transform: createPipeline(), progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(7),
+      transform: createPipeline(),
+      progress: false,
+    });
     const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0, prefetch: 3 });
     const before = tf.memory().numTensors;
     for (let epoch = 0; epoch < 3; epoch++) {
@@ -151,7 +167,9 @@ describe('DataLoader', () => {
       })().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ItemError);
       expect((err as ItemError).index).toBe(3);
-      expect((err as ItemError).message).toMatch(/^item 3 \(id=3, image=test\/golden\/inputs\/missing.nii.gz\): .*does not exist/);
+      expect((err as ItemError).message).toMatch(
+        /^item 3 \(id=3, image=test\/golden\/inputs\/missing.nii.gz\): .*does not exist/,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(tf.memory().numTensors).toBe(before);
@@ -160,7 +178,13 @@ describe('DataLoader', () => {
   it('brings a worker crash to the for-await without hanging', async () => {
     const data = [...niftiItems(4), { ...niftiItems(1)[0]!, id: 4, crash: true }];
     const ds = new Dataset({ data, transform: createPipeline({ crash: true }) });
-    const loader = new DataLoader(ds, { batchSize: 2, numWorkers: 2, transformModule: PIPELINE_MODULE, factoryArgs: { crash: true }, seed: 0 });
+    const loader = new DataLoader(ds, {
+      batchSize: 2,
+      numWorkers: 2,
+      transformModule: PIPELINE_MODULE,
+      factoryArgs: { crash: true },
+      seed: 0,
+    });
     loaders.push(loader);
     const before = tf.memory().numTensors;
     const err = await (async () => {
@@ -180,14 +204,22 @@ describe('DataLoader', () => {
 
   it('refuses workers whose pipeline differs from the dataset', async () => {
     const ds = new Dataset({ data: niftiItems(2), transform: createPipeline() });
-    const loader = new DataLoader(ds, { numWorkers: 1, transformModule: PIPELINE_MODULE, transformExport: 'otherPipeline' });
+    const loader = new DataLoader(ds, {
+      numWorkers: 1,
+      transformModule: PIPELINE_MODULE,
+      transformExport: 'otherPipeline',
+    });
     loaders.push(loader);
     await expect(
       (async () => {
         for await (const batch of loader) batch.dispose();
       })(),
     ).rejects.toThrow(/differs from the dataset's transform/);
-    const bad = new DataLoader(ds, { numWorkers: 1, transformModule: PIPELINE_MODULE, transformExport: 'nothing' });
+    const bad = new DataLoader(ds, {
+      numWorkers: 1,
+      transformModule: PIPELINE_MODULE,
+      transformExport: 'nothing',
+    });
     await expect(
       (async () => {
         for await (const batch of bad) batch.dispose();

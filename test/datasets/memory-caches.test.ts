@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DataLoader, LruCacheDataset, SmartCacheDataset, itemByteLength, padListDataCollate } from '../../datasets/index.js';
+import {
+  DataLoader,
+  LruCacheDataset,
+  SmartCacheDataset,
+  itemByteLength,
+  padListDataCollate,
+} from '../../datasets/index.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { Compose } from '../../transforms/compose.js';
@@ -21,7 +27,12 @@ beforeEach(() => {
 });
 
 const counted = (): Compose =>
-  new Compose([new LoadImaged({ keys: ['image'] }), new EnsureChannelFirstd({ keys: ['image'] }), new Countd(), new RandOffsetd({ keys: ['image'] })]);
+  new Compose([
+    new LoadImaged({ keys: ['image'] }),
+    new EnsureChannelFirstd({ keys: ['image'] }),
+    new Countd(),
+    new RandOffsetd({ keys: ['image'] }),
+  ]);
 
 /** Bytes of the cached prefix output of syn_phantom (36·32·24 float32 + affine + meta). */
 async function phantomBytes(): Promise<number> {
@@ -58,16 +69,25 @@ describe('LruCacheDataset', () => {
     expect(x.image.shape).toEqual([1, 36, 32, 24]);
     expect(ds.cachedCount).toBe(0);
     expect(ds.stats.tooLarge).toBe(1);
-    expect(() => new LruCacheDataset({ data: [], maxBytes: 0 })).toThrow(/maxBytes must be a positive number/);
+    expect(() => new LruCacheDataset({ data: [], maxBytes: 0 })).toThrow(
+      /maxBytes must be a positive number/,
+    );
   });
 
   it('feeds a DataLoader, filled on the first epoch, with the same batches for 0 and 2 workers', async () => {
     const data = niftiItems(5);
-    const mk = (): LruCacheDataset => new LruCacheDataset({ data, transform: createPipeline(), maxBytes: 64 * 2 ** 20 });
+    const mk = (): LruCacheDataset =>
+      new LruCacheDataset({ data, transform: createPipeline(), maxBytes: 64 * 2 ** 20 });
     const a = mk();
     const b = mk();
     const l0 = new DataLoader(a, { batchSize: 2, seed: 9, shuffle: true });
-    const l2 = new DataLoader(b, { batchSize: 2, seed: 9, shuffle: true, numWorkers: 2, transformModule: PIPELINE_MODULE });
+    const l2 = new DataLoader(b, {
+      batchSize: 2,
+      seed: 9,
+      shuffle: true,
+      numWorkers: 2,
+      transformModule: PIPELINE_MODULE,
+    });
     const run = async (l: DataLoader): Promise<number[][]> => {
       const out: number[][] = [];
       for await (const batch of l) {
@@ -90,7 +110,14 @@ describe('LruCacheDataset', () => {
 describe('SmartCacheDataset', () => {
   it('slides a window of cached items over the shuffled data, replacing in the background', async () => {
     const data = niftiItems(7);
-    const ds = await SmartCacheDataset.create({ data, transform: counted(), cacheNum: 4, replaceRate: 0.5, seed: 3, progress: false });
+    const ds = await SmartCacheDataset.create({
+      data,
+      transform: counted(),
+      cacheNum: 4,
+      replaceRate: 0.5,
+      seed: 3,
+      progress: false,
+    });
     const order = data.map((_, i) => i);
     new RandomState(3).shuffle(order);
     expect(ds.length).toBe(4);

@@ -65,7 +65,9 @@ describe('PersistentDataset', () => {
 
     const b = new PersistentDataset({ data, transform: pipeline(), cacheDir: dir });
     const calls = Countd.calls;
-    const fromDisk = (await (b as unknown as { prepare(i: number): Promise<{ item: { image: MetaImage } }> }).prepare(1)).item;
+    const fromDisk = (
+      await (b as unknown as { prepare(i: number): Promise<{ item: { image: MetaImage } }> }).prepare(1)
+    ).item;
     expect(Countd.calls).toBe(calls); // the prefix did not run again
     expect(b.stats.hits).toBe(1);
     const direct = (await prefix.apply(data[1])) as { image: MetaImage };
@@ -79,7 +81,11 @@ describe('PersistentDataset', () => {
   });
 
   it('keeps integer dtypes and documents its format (magic, version, header, checksum)', async () => {
-    const ds = new PersistentDataset({ data: niftiItems(1), transform: pipeline(1, null).transforms.slice(0, 2), cacheDir: dir });
+    const ds = new PersistentDataset({
+      data: niftiItems(1),
+      transform: pipeline(1, null).transforms.slice(0, 2),
+      cacheDir: dir,
+    });
     await ds.get(0);
     const bytes = new Uint8Array(await readFile(ds.pathOf(0)));
     expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe(CACHE_MAGIC);
@@ -88,9 +94,17 @@ describe('PersistentDataset', () => {
     expect(key).toBe(ds.keyOf(0));
     const img = (item as { image: MetaImage }).image;
     expect(img.dtype).toBe('float32'); // syn_phantom is float32 on disk
-    const i16 = new PersistentDataset({ data: [{ image: 'test/golden/inputs/synthetic/syn_label.nii.gz' }], transform: pipeline(1, null).transforms.slice(0, 2), cacheDir: dir });
+    const i16 = new PersistentDataset({
+      data: [{ image: 'test/golden/inputs/synthetic/syn_label.nii.gz' }],
+      transform: pipeline(1, null).transforms.slice(0, 2),
+      cacheDir: dir,
+    });
     await i16.get(0);
-    const again = new PersistentDataset({ data: [{ image: 'test/golden/inputs/synthetic/syn_label.nii.gz' }], transform: pipeline(1, null).transforms.slice(0, 2), cacheDir: dir });
+    const again = new PersistentDataset({
+      data: [{ image: 'test/golden/inputs/synthetic/syn_label.nii.gz' }],
+      transform: pipeline(1, null).transforms.slice(0, 2),
+      cacheDir: dir,
+    });
     const r = (await again.get(0)) as { image: MetaImage };
     expect(again.stats.hits).toBe(1);
     expect(r.image.dtype).toBe('int16');
@@ -108,15 +122,33 @@ describe('PersistentDataset', () => {
     const v2 = new PersistentDataset({ data, transform: pipeline(0.5), cacheDir: dir, cacheVersion: 2 });
     expect(v2.keyOf(0)).not.toBe(base.keyOf(0));
     // a change after the cut (the random part) does not invalidate
-    const after = new PersistentDataset({ data, transform: [...pipeline(0.5).transforms.slice(0, 4), new RandOffsetd({ keys: ['image'], range: 99 })], cacheDir: dir });
+    const after = new PersistentDataset({
+      data,
+      transform: [...pipeline(0.5).transforms.slice(0, 4), new RandOffsetd({ keys: ['image'], range: 99 })],
+      cacheDir: dir,
+    });
     expect(after.keyOf(0)).toBe(base.keyOf(0));
     // key order of the item does not matter
-    const reordered = new PersistentDataset({ data: [{ id: 0, image: data[0]!.image }], transform: pipeline(0.5), cacheDir: dir });
+    const reordered = new PersistentDataset({
+      data: [{ id: 0, image: data[0]!.image }],
+      transform: pipeline(0.5),
+      cacheDir: dir,
+    });
     expect(reordered.keyOf(0)).toBe(base.keyOf(0));
     // hashTransform: false is MONAI's default behaviour: the stale entry is served
-    const stale = new PersistentDataset({ data, transform: pipeline(0.5), cacheDir: dir, hashTransform: false });
+    const stale = new PersistentDataset({
+      data,
+      transform: pipeline(0.5),
+      cacheDir: dir,
+      hashTransform: false,
+    });
     await stale.get(0);
-    const staleOther = new PersistentDataset({ data, transform: pipeline(0.25), cacheDir: dir, hashTransform: false });
+    const staleOther = new PersistentDataset({
+      data,
+      transform: pipeline(0.25),
+      cacheDir: dir,
+      hashTransform: false,
+    });
     expect(staleOther.keyOf(0)).toBe(stale.keyOf(0));
     expect(y.image.shape).toEqual([1, 36, 32, 24]);
   });
@@ -130,9 +162,18 @@ describe('PersistentDataset', () => {
     const reasons: string[] = [];
     const flipped = Buffer.from(good);
     flipped[flipped.length >> 1] = (flipped[flipped.length >> 1] as number) ^ 0xff;
-    for (const bad of [flipped, good.subarray(0, good.length - 100), Buffer.from('not a cache file at all, just text......................')]) {
+    for (const bad of [
+      flipped,
+      good.subarray(0, good.length - 100),
+      Buffer.from('not a cache file at all, just text......................'),
+    ]) {
       await writeFile(path, bad);
-      const again = new PersistentDataset({ data, transform: pipeline(), cacheDir: dir, onRebuild: (i) => reasons.push(i.reason) });
+      const again = new PersistentDataset({
+        data,
+        transform: pipeline(),
+        cacheDir: dir,
+        onRebuild: (i) => reasons.push(i.reason),
+      });
       const calls = Countd.calls;
       await again.get(0);
       expect(again.stats.rebuilt).toBe(1);
@@ -154,16 +195,31 @@ describe('PersistentDataset', () => {
         throw e; // …then it is full
       },
     };
-    const ds = new PersistentDataset({ data: niftiItems(2), transform: pipeline(), cacheDir: dir, fileLayer: partial });
+    const ds = new PersistentDataset({
+      data: niftiItems(2),
+      transform: pipeline(),
+      cacheDir: dir,
+      fileLayer: partial,
+    });
     const err = await ds.get(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetError);
-    expect((err as Error).message).toMatch(/item 1 \(.*cannot write the persistent cache entry of item 1 .*no space left on device.*the disk is full/);
+    expect((err as Error).message).toMatch(
+      /item 1 \(.*cannot write the persistent cache entry of item 1 .*no space left on device.*the disk is full/,
+    );
     expect(await entries(dir)).toEqual([]);
   });
 
   it('a full disk for real: writing to /dev/full fails cleanly', async () => {
-    const devFull: CacheFileLayer = { ...nodeCacheFileLayer, writeFile: (_p, chunks) => nodeCacheFileLayer.writeFile('/dev/full', chunks) };
-    const ds = new PersistentDataset({ data: niftiItems(1), transform: pipeline(), cacheDir: dir, fileLayer: devFull });
+    const devFull: CacheFileLayer = {
+      ...nodeCacheFileLayer,
+      writeFile: (_p, chunks) => nodeCacheFileLayer.writeFile('/dev/full', chunks),
+    };
+    const ds = new PersistentDataset({
+      data: niftiItems(1),
+      transform: pipeline(),
+      cacheDir: dir,
+      fileLayer: devFull,
+    });
     await expect(ds.get(0)).rejects.toThrow(/ENOSPC.*the disk is full/);
     expect(await entries(dir)).toEqual([]);
     expect(ds.stats.writes).toBe(0);
@@ -172,8 +228,16 @@ describe('PersistentDataset', () => {
   it('feeds a DataLoader with worker threads: entries written on the first epoch, read afterwards, same batches', async () => {
     const data = niftiItems(5);
     const ds = new PersistentDataset({ data, transform: createPipeline(), cacheDir: dir });
-    const nw2 = new DataLoader(ds, { batchSize: 2, seed: 5, numWorkers: 2, transformModule: PIPELINE_MODULE });
-    const nw0 = new DataLoader(new PersistentDataset({ data, transform: createPipeline(), cacheDir: dir }), { batchSize: 2, seed: 5 });
+    const nw2 = new DataLoader(ds, {
+      batchSize: 2,
+      seed: 5,
+      numWorkers: 2,
+      transformModule: PIPELINE_MODULE,
+    });
+    const nw0 = new DataLoader(new PersistentDataset({ data, transform: createPipeline(), cacheDir: dir }), {
+      batchSize: 2,
+      seed: 5,
+    });
     const run = async (l: DataLoader): Promise<number[][]> => {
       const out: number[][] = [];
       for await (const b of l) {

@@ -11,9 +11,15 @@ beforeAll(async () => {
 describe('DataLoader.toTfDataset', () => {
   it('trains a tfjs model with fitDataset on real volumes without leaking tensors', async () => {
     const data = niftiItems(6).map((d) => ({ ...d, target: d.id / 10 }));
-    const ds = await CacheDataset.create({ data, transform: createPipeline({ roi: [4, 4, 4] }), progress: false });
+    const ds = await CacheDataset.create({
+      data,
+      transform: createPipeline({ roi: [4, 4, 4] }),
+      progress: false,
+    });
     const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0 });
-    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 4, 1] }), tf.layers.dense({ units: 1 })] });
+    const model = tf.sequential({
+      layers: [tf.layers.flatten({ inputShape: [4, 4, 4, 1] }), tf.layers.dense({ units: 1 })],
+    });
     model.compile({ optimizer: tf.train.sgd(1e-6), loss: 'meanSquaredError' });
     const tfds = loader.toTfDataset({ xs: 'image', ys: 'target' });
     expect(tfds.size).toBe(3);
@@ -29,7 +35,11 @@ describe('DataLoader.toTfDataset', () => {
   });
 
   it('picks lists and named inputs, and explains a missing key', async () => {
-    const ds = await CacheDataset.create({ data: niftiItems(2), transform: createPipeline({ roi: [4, 4, 4] }), progress: false });
+    const ds = await CacheDataset.create({
+      data: niftiItems(2),
+      transform: createPipeline({ roi: [4, 4, 4] }),
+      progress: false,
+    });
     const loader = new DataLoader(ds, { batchSize: 2, seed: 0 });
     const before = tf.memory().numTensors;
     const it1 = await loader.toTfDataset({ xs: { scan: 'image' }, ys: ['id'] }).iterator();
@@ -41,7 +51,9 @@ describe('DataLoader.toTfDataset', () => {
     expect((await it1.next()).done).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     const bad = await loader.toTfDataset({ xs: 'image', ys: 'label' }).iterator();
-    await expect(bad.next()).rejects.toThrow(/ys key 'label' is not in the batch \(batch keys: image, image_meta_dict, id\)/);
+    await expect(bad.next()).rejects.toThrow(
+      /ys key 'label' is not in the batch \(batch keys: image, image_meta_dict, id\)/,
+    );
     await new Promise((res) => setTimeout(res, 20));
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -11,5 +11,8 @@ export const NIFTI_FILES = [
 
 /** `n` items cycling over the files, each `{ image, id }`. */
 export function niftiItems(n = NIFTI_FILES.length): { image: string; id: number }[] {
-  return Array.from({ length: n }, (_, i) => ({ image: NIFTI_FILES[i % NIFTI_FILES.length] as string, id: i }));
+  return Array.from({ length: n }, (_, i) => ({
+    image: NIFTI_FILES[i % NIFTI_FILES.length] as string,
+    id: i,
+  }));
 }

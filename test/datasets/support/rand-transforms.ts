@@ -40,7 +40,10 @@ function crop(img: MetaImage, start: number[], roi: number[]): MetaImage {
   const shape = [img.shape[0] as number, ...roi];
   let offset = 0;
   start.forEach((s, i) => (offset += s * (st[i + 1] as number)));
-  const out = allocArray(img.dtype, shape.reduce((a, b) => a * b, 1));
+  const out = allocArray(
+    img.dtype,
+    shape.reduce((a, b) => a * b, 1),
+  );
   stridedCopy(img.data, out, shape, st, offset);
   const affine = img.affine.slice();
   for (let r = 0; r < 3; r++) {
