@@ -53,6 +53,23 @@ function cookieFrom(setCookies: string[], name: string): string | undefined {
   return undefined;
 }
 
+const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+
+/** A TLS certificate problem (not worth retrying), as an actionable XnatError; undefined otherwise. */
+function tlsError(e: unknown, url: string): XnatError | undefined {
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const code = cause?.code ?? (e as { code?: string })?.code;
+  if (!code || !TLS_CODES.test(code)) return undefined;
+  return new XnatError(
+    `cannot verify the TLS certificate of ${new URL(url).host} (${code}${cause?.message ? `: ${cause.message}` : ''}); ` +
+      'pass the server\'s CA bundle as { ca } (PEM), or { verify: false } for a test server',
+    0,
+    url,
+    undefined,
+    { cause: e },
+  );
+}
+
 function networkReason(e: unknown): string {
   const cause = (e as { cause?: unknown })?.cause;
   const code = (cause as { code?: string })?.code ?? (e as { code?: string })?.code;
@@ -247,6 +264,8 @@ export class XnatSession {
       } catch (e) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         if (e instanceof CscMlopsError) throw e;
+        const tls = tlsError(e, url);
+        if (tls) throw tls;
         const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
         lastProblem = timedOut ? (ac.signal.reason as Error).message : e instanceof XnatTransientError ? e.message : networkReason(e);
         if (attempt >= this.#cfg.retries)
@@ -392,6 +411,8 @@ export class XnatSession {
           throw new XnatError(`XNAT login at ${url} failed with ${problem}; check the server URL`, res.status, url, msg);
       } catch (e) {
         if (e instanceof CscMlopsError) throw e;
+        const tls = tlsError(e, url);
+        if (tls) throw tls;
         problem = networkReason(e);
         cause = e;
       }

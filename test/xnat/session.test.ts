@@ -64,6 +64,23 @@ describe('XnatSession: login and re-login', () => {
     expect(session.stats.logins).toBe(2);
   });
 
+  it('logs retries and re-logins without credentials', async () => {
+    const logs: string[] = [];
+    const started = await startStandIn({}, { password: 'admin', log: (m) => logs.push(m) });
+    xnat = started.xnat;
+    session = await XnatSession.connect(started.config);
+    xnat.addFault({ match: '/data/projects/P1/subjects', status: 503, times: 1 });
+    await listSubjects(session);
+    xnat.expireSessions();
+    await listSubjects(session);
+    expect(logs.some((l) => /HTTP 503.*retry 1\/3/.test(l))).toBe(true);
+    expect(logs.some((l) => /401.*logging in again/.test(l))).toBe(true);
+    const basic = Buffer.from('admin:admin').toString('base64');
+    expect(logs.join('\n')).not.toContain(basic);
+    expect(logs.join('\n')).not.toMatch(/JSESSIONID|password/i);
+    expect(JSON.stringify(session)).not.toContain('admin:admin');
+  });
+
   it('gives up with XnatAuthError when the server still answers 401 after a re-login', async () => {
     const started = await startStandIn();
     xnat = started.xnat;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import yazl from 'yazl';
@@ -40,6 +41,8 @@ export interface XnatStandInOptions {
   latencyMs?: number;
   /** Faults injected from the start (more with {@link XnatStandIn.addFault}). */
   faults?: StandInFault[];
+  /** Serve HTTPS with this PEM key and certificate (to test `ca` / `verify` options). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** One served request, as the stand-in logged it. */
@@ -174,7 +177,7 @@ export class XnatStandIn {
     this.server = server;
     this.archive = archive;
     this.port = port;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.url = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.users = opts.users ?? archive.users;
     this.latencyMs = opts.latencyMs ?? 0;
     this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 15 * 60_000;
@@ -206,9 +209,10 @@ export class XnatStandIn {
     } else throw new ConfigError('XNAT stand-in: pass `root` (a folder or .json description) or `description`');
     const host = opts.host ?? '127.0.0.1';
     const holder: { self?: XnatStandIn } = {};
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       void holder.self?.handle(req, res);
-    });
+    };
+    const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -254,7 +258,7 @@ export class XnatStandIn {
   /** Issues an alias token for `user` (as `GET /data/services/tokens/issue` does). */
   issueToken(user: string): { alias: string; secret: string } {
     const alias = randomUUID();
-    const secret = randomBytes(48).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 64);
+    const secret = randomBytes(32).toString('hex');
     this.tokens.set(alias, { secret, user, created: Date.now(), id: ++this.tokenCounter });
     return { alias, secret };
   }
