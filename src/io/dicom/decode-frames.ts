@@ -75,12 +75,14 @@ export function checkDecodable(header: DicomImageHeader): void {
       file,
     );
   }
-  if (header.samplesPerPixel === 3 && !COLOUR.has(pi))
+  const tsInfo = transferSyntaxInfo(header.transferSyntaxUID);
+  // JPEG codecs return RGB whatever the chroma subsampling; uncompressed partial-range YBR we do not convert.
+  const jpeg = tsInfo?.encoding === 'jpeg-baseline' || tsInfo?.encoding === 'jpeg-extended';
+  if (header.samplesPerPixel === 3 && !COLOUR.has(pi) && !(jpeg && pi.startsWith('YBR_PARTIAL')))
     throw new UnsupportedFormatError(
       `photometric interpretation '${pi}' with three samples per pixel is not supported`,
       file,
     );
-  const tsInfo = transferSyntaxInfo(header.transferSyntaxUID);
   if (!tsInfo)
     throw new UnsupportedFormatError(
       `transfer syntax ${describeTransferSyntax(header.transferSyntaxUID)} is not supported`,
