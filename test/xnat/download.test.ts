@@ -12,6 +12,7 @@ import {
   chooseSeries,
   extractZip,
   findImageSeries,
+  readDicomSeriesHeader,
   safeEntryPath,
   scanImage,
 } from '../../src/xnat/index.js';
@@ -303,6 +304,21 @@ describe('series in a download', () => {
     expect(scans.find((x) => x.ID === '3')).toMatchObject({ type: 'FSE PD AXIAL OBL', series_description: 'FSE PD AXIAL OBL', xsiType: 'xnat:mrScanData' });
     const item = await session.getJson<{ items: { data_fields: Record<string, unknown> }[] }>('/data/experiments/XNAT_E00001/scans/3');
     expect(item.items[0]!.data_fields).toMatchObject({ frames: 20, modality: 'MR', UID: '0.0.0.0.3.8811.2.20010413115754.12432' });
+  });
+
+  it('reads DICOM series headers (and not from broken or non-DICOM files)', async () => {
+    const dir = await tmp();
+    expect(await readDicomSeriesHeader(CT)).toEqual({
+      seriesInstanceUid: '1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322',
+      seriesDescription: undefined,
+      seriesNumber: 1,
+      modality: 'CT',
+      studyDate: '2004-01-19',
+      studyInstanceUid: expect.any(String),
+    });
+    await writeFile(join(dir, 'cut.dcm'), (await readFile(CT)).subarray(0, 1000));
+    expect(await readDicomSeriesHeader(join(dir, 'cut.dcm'))).toBeUndefined();
+    expect(await readDicomSeriesHeader(NII)).toBeUndefined();
   });
 
   it('expectedFiletype filters by suffix, any case', async () => {
