@@ -254,6 +254,17 @@ function planOutput(series: AssembledSeries, requested: DType | null): Plan {
   return { dtype: 'float32', modes: slices.map((s) => (hasRescale(s) ? 'float32' : 'none')) };
 }
 
+/** `Promise.all` that drops the queued tasks of `limit` once one task fails. */
+async function settle<T>(limit: ReturnType<typeof pLimit>, tasks: Promise<T>[]): Promise<T[]> {
+  try {
+    return await Promise.all(tasks);
+  } catch (e) {
+    limit.clearQueue();
+    // The dropped tasks never settle; the running ones finish on their own.
+    throw e;
+  }
+}
+
 function isMonochrome1(h: DicomImageHeader): boolean {
   return h.photometricInterpretation === 'MONOCHROME1';
 }
@@ -335,7 +346,8 @@ export class PydicomReader implements ImageReader {
       parsed.set(file, dicom);
       series = assembleFrames(header, { ...opts, source: file });
     } else {
-      const headers = await Promise.all(
+      const headers = await settle(
+        limit,
         inputs.files.map((file) =>
           limit(async (): Promise<DicomImageHeader | undefined> => {
             try {
@@ -356,6 +368,7 @@ export class PydicomReader implements ImageReader {
           }),
         ),
       );
+      warnings.sort();
       const images = headers.filter((h): h is DicomImageHeader => h !== undefined);
       if (images.length === 0)
         throw new ImageReadError(
@@ -405,7 +418,8 @@ export class PydicomReader implements ImageReader {
       asBool,
       dtypeSize(storedDType(h0)),
     );
-    await Promise.all(
+    await settle(
+      limit,
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
           const dicom = parsed.get(file) ?? (await parseDicomFile(file));
