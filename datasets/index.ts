@@ -25,13 +25,8 @@ export { deepCopyItem, itemByteLength, toSharedItem } from './item-values.js';
 export { hashItem, stableStringify } from './stable-hash.js';
 export { WorkerPool, assertSamePipeline } from './worker-pool.js';
 export type { WorkerPoolOptions, PoolTask } from './worker-pool.js';
-export {
-  padListDataCollate,
-  PadListDataCollate,
-  padImage,
-  PAD_COLLATE_CLASS,
-} from './pad-list-data-collate.js';
-export type { PadCollateOptions, PadMethod, PadMode } from './pad-list-data-collate.js';
+export { padListDataCollate, PadListDataCollate, PAD_COLLATE_CLASS } from './pad-list-data-collate.js';
+export type { PadCollateOptions } from './pad-list-data-collate.js';
 export { decollateBatch } from './decollate.js';
 export type { DecollateOptions } from './decollate.js';
 export { partitionDataset } from './partition-dataset.js';

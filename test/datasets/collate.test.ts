@@ -7,7 +7,6 @@ import {
   PadListDataCollate,
   decollateBatch,
   listDataCollate,
-  padImage,
   padListDataCollate,
   partitionDataset,
 } from '../../datasets/index.js';
@@ -129,15 +128,19 @@ describe('padListDataCollate', () => {
     expect(r.appliedOperations).toEqual([]);
   });
 
-  it('pads edge, reflect, symmetric and wrap like numpy', () => {
-    const img = new MetaImage({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
-    const p = (mode: 'edge' | 'reflect' | 'symmetric' | 'wrap') =>
-      Array.from(padImage(img, [2], [3], mode).data);
-    expect(p('edge')).toEqual([1, 1, 1, 2, 3, 3, 3, 3]);
-    expect(p('reflect')).toEqual([3, 2, 1, 2, 3, 2, 1, 2]);
-    expect(p('symmetric')).toEqual([2, 1, 1, 2, 3, 3, 2, 1]);
-    expect(p('wrap')).toEqual([2, 3, 1, 2, 3, 1, 2, 3]);
-    expect(Array.from(padImage(img, [1], [0], 'constant', 9).data)).toEqual([9, 1, 2, 3]);
+  it('pads with other modes and the end method', () => {
+    const one = new MetaImage({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
+    const two = new MetaImage({ data: new Float32Array([7, 8, 9, 10, 11, 12]), shape: [1, 6] });
+    const edge = padListDataCollate([{ x: one }, { x: two }], { mode: 'edge', layout: 'channelsFirst' });
+    expect(edge.x.arraySync()[0][0]).toEqual([1, 1, 2, 3, 3, 3]);
+    const end = padListDataCollate([{ x: one }, { x: two }], {
+      method: 'end',
+      mode: 'reflect',
+      layout: 'channelsFirst',
+    });
+    expect(end.x.arraySync()[0][0]).toEqual([1, 2, 3, 2, 1, 2]);
+    tf.dispose([edge, end]);
+    expect(() => padListDataCollate([{ x: one }, { x: two }], { mode: 'mirror' as never })).toThrow(/mirror/);
   });
 
   it('lets a DataLoader batch real volumes of different sizes', async () => {
