@@ -132,6 +132,7 @@ export class FileStore implements TrackingStore {
   private readonly s3: S3Options | undefined;
   private readonly env: TrackingEnv;
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly runDirs = new Map<string, { dir: string; expDir: string }>();
   private initialised: Promise<void> | undefined;
 
   /** @param root folder or `file:` URI of the store (default `./mlruns`). */
@@ -341,9 +342,15 @@ export class FileStore implements TrackingStore {
   private async findRunDir(runId: string): Promise<{ dir: string; expDir: string }> {
     if (!RUN_ID.test(runId)) throw fail(`Invalid run ID '${runId}' (expected 32 hex characters)`);
     await this.init();
+    const cached = this.runDirs.get(runId);
+    if (cached && (await exists(join(cached.dir, META)))) return cached;
     for (const x of await this.allExperiments()) {
       const dir = join(x.dir, runId);
-      if (await exists(join(dir, META))) return { dir, expDir: x.dir };
+      if (await exists(join(dir, META))) {
+        const found = { dir, expDir: x.dir };
+        this.runDirs.set(runId, found);
+        return found;
+      }
     }
     throw fail(`Run '${runId}' not found`, 'RESOURCE_DOES_NOT_EXIST', 404);
   }

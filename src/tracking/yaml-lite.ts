@@ -5,7 +5,15 @@
  */
 export type FlatYamlValue = string | number | boolean | null | [];
 
-const RESERVED = /^(y|n|yes|no|true|false|on|off|null|~)$/i;
+// PyYAML's implicit resolvers (YAML 1.1): a plain scalar matching one of these would not read back as a string
+const RESOLVES_TO_OTHER_TYPE = [
+  /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|y|Y|n|N)$/,
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  /^(?:~|null|Null|NULL|)$/,
+  /^\d{4}-\d\d?-\d\d?/,
+  /^(?:<<|=)$/,
+];
 
 function scalar(v: FlatYamlValue): string {
   if (v === null) return 'null';
@@ -20,8 +28,8 @@ function scalar(v: FlatYamlValue): string {
   // eslint-disable-next-line no-control-regex -- control characters need double quotes
   if (/[\u0000-\u001f\u007f]/.test(v)) return JSON.stringify(v);
   const plain =
-    /^[A-Za-z_/][A-Za-z0-9_./:@+ -]*$/.test(v) &&
-    !RESERVED.test(v) &&
+    /^[A-Za-z0-9_./][A-Za-z0-9_./:@+ -]*$/.test(v) &&
+    !RESOLVES_TO_OTHER_TYPE.some((re) => re.test(v)) &&
     !/[ :]$/.test(v) &&
     !v.includes(': ') &&
     !v.includes(' #');
@@ -50,8 +58,8 @@ function parseScalar(s: string): FlatYamlValue {
   }
   if (/^(true|True|TRUE)$/.test(t)) return true;
   if (/^(false|False|FALSE)$/.test(t)) return false;
-  if (/^[-+]?\d+$/.test(t)) return Number(t);
-  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^[-+]?(0|[1-9][0-9]*)$/.test(t)) return Number(t);
+  if (/^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(t)) return Number(t);
   if (/^\.nan$/i.test(t)) return NaN;
   if (/^\+?\.inf$/i.test(t)) return Infinity;
   if (/^-\.inf$/i.test(t)) return -Infinity;

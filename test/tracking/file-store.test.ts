@@ -284,4 +284,22 @@ describe('yaml-lite', () => {
     );
     expect(parseFlatYaml(text)).toEqual(obj);
   });
+
+  it('leaves strings plain unless PyYAML would resolve them to another type', () => {
+    const obj = {
+      id: '15998c364717e1fdf616bb49660b2ecb',
+      e: '1e5',
+      oct: '0123',
+      hex: '0x1f',
+      date: '2024-01-31',
+      f: '1.5',
+      bool: 'Off',
+      neg: '-3',
+    };
+    const text = dumpFlatYaml(obj);
+    expect(text).toBe(
+      "bool: 'Off'\ndate: '2024-01-31'\ne: 1e5\nf: '1.5'\nhex: '0x1f'\nid: 15998c364717e1fdf616bb49660b2ecb\nneg: '-3'\noct: '0123'\n",
+    );
+    expect(parseFlatYaml(text)).toEqual(obj);
+  });
 });
