@@ -44,6 +44,18 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
+/** `AbortSignal.any` (Node ≥ 20.3), with a fallback for older Node 20 releases. */
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const any = (AbortSignal as { any?: (s: AbortSignal[]) => AbortSignal }).any;
+  if (any) return any([a, b]);
+  const c = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) c.abort(s.reason);
+    else s.addEventListener('abort', () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
+}
+
 function cookieFrom(setCookies: string[], name: string): string | undefined {
   for (const c of setCookies) {
     const first = c.split(';')[0] ?? '';
@@ -218,7 +230,7 @@ export class XnatSession {
         timer = setTimeout(() => ac.abort(new TimeoutError(`no answer within ${this.#cfg.timeoutMs} ms`)), this.#cfg.timeoutMs);
       };
       touch();
-      const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
+      const signal = opts.signal ? anySignal(opts.signal, ac.signal) : ac.signal;
       let retryAfterMs = 0;
       try {
         this.stats.requests++;
