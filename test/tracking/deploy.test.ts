@@ -188,7 +188,7 @@ describe('deploy/nginx', () => {
       ca = await readFile(join(tmp, 'certs', 'tls.crt'));
       nginx = spawn('nginx', ['-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
       nginx.stderr?.on('data', (d: Buffer) => (nginxLog += d.toString()));
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 200; i++) {
         const up = await new Promise<boolean>((r) => {
           const s = net.connect(ports[443] ?? 0, '127.0.0.1', () => (s.end(), r(true)));
           s.on('error', () => r(false));

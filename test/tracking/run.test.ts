@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, MlflowError } from '../../src/errors.js';
 import { FileStore } from '../../src/tracking/file-store.js';
 import { MlflowClient } from '../../src/tracking/mlflow-client.js';
@@ -117,8 +117,8 @@ describe('Run against a tracking server', () => {
       flushIntervalMs: 0,
     });
     for (let i = 0; i < 250; i++) run.logMetric('m', i === 7 ? NaN : i, { step: i });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.calls('runs/log-batch').length).toBe(2);
+    // two background flushes of 100 happen without awaiting anything; the last 50 wait for end()
+    await vi.waitFor(() => expect(server.calls('runs/log-batch').length).toBe(2), { timeout: 10_000, interval: 10 });
     await run.end();
     const hist = await client().getMetricHistory(run.id, 'm');
     expect(hist).toHaveLength(250);
