@@ -19,7 +19,7 @@
  *
  * This module is also the `transformModule` of the worker threads (it exports `createPipeline`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -114,6 +114,7 @@ async function runPipeline(
   const builds: number[] = [];
   let cached: CacheDataset<{ image: string }> | undefined;
   for (let i = 0; i < Math.max(1, Math.min(epochs, 3)); i++) {
+    cached = undefined; // let the previous cache go before building the next
     const t = performance.now();
     cached = await CacheDataset.create({ data, transform, progress: false });
     builds.push((performance.now() - t) / 1000);
@@ -147,8 +148,6 @@ async function runPipeline(
 }
 
 async function main(): Promise<void> {
-  const backend = await initBackend();
-  console.error(backend.summary);
   const epochs = Number(arg('--epochs') ?? 3);
   const only = arg('--only');
   let dir = arg('--data');
@@ -165,34 +164,41 @@ async function main(): Promise<void> {
     });
   }
   try {
-    const nifti = join(dir, 'nifti');
-    if (only !== 'p2') {
+    if (!only) {
+      // one process per pipeline, so that each peak RSS is its own
+      for (const p of ['p1', 'p2'] as const) {
+        if (p === 'p2' && !existsSync(join(dir, 'dicom'))) continue;
+        const args = [
+          ...process.execArgv,
+          fileURLToPath(SELF),
+          '--data',
+          dir,
+          '--only',
+          p,
+          '--epochs',
+          String(epochs),
+        ];
+        const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+        if (r.status !== 0) throw new Error(`the ${p} benchmark failed (exit code ${r.status})`);
+      }
+      return;
+    }
+    const backend = await initBackend();
+    console.error(backend.summary);
+    if (only === 'p1') {
+      const nifti = join(dir, 'nifti');
       const files = readdirSync(nifti)
         .filter((f) => f.endsWith('.nii.gz'))
         .sort();
-      console.log(
-        JSON.stringify(
-          await runPipeline(
-            'p1',
-            files.map((f) => ({ image: join(nifti, f) })),
-            epochs,
-          ),
-        ),
-      );
-    }
-    const dicom = join(dir, 'dicom');
-    if (only !== 'p1' && existsSync(dicom)) {
-      const series = readdirSync(dicom).sort();
-      console.log(
-        JSON.stringify(
-          await runPipeline(
-            'p2',
-            series.map((s) => ({ image: join(dicom, s) })),
-            epochs,
-          ),
-        ),
-      );
-    }
+      const data = files.map((f) => ({ image: join(nifti, f) }));
+      console.log(JSON.stringify(await runPipeline('p1', data, epochs)));
+    } else if (only === 'p2') {
+      const dicom = join(dir, 'dicom');
+      const data = readdirSync(dicom)
+        .sort()
+        .map((s) => ({ image: join(dicom, s) }));
+      console.log(JSON.stringify(await runPipeline('p2', data, epochs)));
+    } else throw new Error(`--only takes p1 or p2, got ${only}`);
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
