@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { type SubjectData, type XnatConfig, xnatBuildDataset } from '../src/xnat/index.js';
+import { type SubjectData, type XnatConfig, XnatDownloadCache, XnatSession, xnatBuildDataset } from '../src/xnat/index.js';
 import { type StandInDescription, XnatStandIn } from '../src/xnat/testing/index.js';
 import { LoadImage } from '../transforms/io/load-image.js';
 import { LoadImageXNATd } from '../transforms/io/load-image-xnatd.js';
@@ -136,6 +136,20 @@ async function runOnce(xnat: RemoteStandIn, cfg: XnatConfig, cacheDir: string, c
   };
 }
 
+/** Downloads only (listing + zip + CRC check + unpack into the cache), no DICOM reading. */
+async function downloadsOnly(xnat: RemoteStandIn, cfg: XnatConfig, uris: string[], cacheDir: string, concurrency: number): Promise<Row> {
+  const s0 = await xnat.stats();
+  const session = await XnatSession.connect({ ...cfg, concurrency });
+  const cache = new XnatDownloadCache(cacheDir);
+  const limit = pLimit(concurrency);
+  const t0 = performance.now();
+  await Promise.all(uris.map((u) => limit(() => cache.fetch(session, u))));
+  const t = (performance.now() - t0) / 1000;
+  await session.close();
+  const s1 = await xnat.stats();
+  return { run: `downloads only, concurrency ${concurrency}`, build: 0, load: t, total: t, requests: s1.requests - s0.requests, downloads: s1.zipDownloads - s0.zipDownloads };
+}
+
 async function main() {
   const xnat = await RemoteStandIn.start();
   const cfg: XnatConfig = { server: xnat.url, user: 'admin', password: 'admin', project: 'BENCH', netrc: false, env: {} };
@@ -151,6 +165,9 @@ async function main() {
     const warmDir = await fresh();
     rows.push(await runOnce(xnat, cfg, warmDir, 8, 'cold cache, concurrency 8'));
     rows.push(await runOnce(xnat, cfg, warmDir, 8, 'warm cache, concurrency 8'));
+    const uris = (await xnatBuildDataset(cfg, { actions: [fetchSagT2Tse] })).map((d) => d.sag_t2_tse!);
+    rows.push(await downloadsOnly(xnat, cfg, uris, await fresh(), 1));
+    rows.push(await downloadsOnly(xnat, cfg, uris, await fresh(), 8));
     // Baseline: the same 32 DICOM reads from local disk, no XNAT at all.
     const reader = new LoadImage();
     const limit = pLimit(8);
@@ -172,6 +189,7 @@ async function main() {
   for (const t of table) console.log(line(t));
   console.log('\nbuild = xnatBuildDataset with the action (login, subject and experiment/scan listings);');
   console.log('load = LoadImageXNATd on every item (file listing, zip download + CRC check + unpack, DICOM read).');
+  console.log('downloads only = the same listings and zips into an empty cache, without reading the DICOM.');
 }
 
 if (process.argv.includes('--serve')) await serve();
