@@ -68,6 +68,11 @@ export interface SamplingGrid {
   sampleDType: ComputeDType;
   /** torch `align_corners` of the sampling. */
   alignCorners: boolean;
+  /**
+   * A dense grid instead of `matrix`/`base` (elastic deformations): per input axis, the coordinate of
+   * every output voxel (C order over `outShape`), already in `gridDType`, before `preScale`.
+   */
+  dense?: Float64Array[];
 }
 
 /** Options of {@link gridSample}. */
@@ -78,124 +83,178 @@ export interface GridSampleOptions {
   out?: Float32Array;
 }
 
-interface AxisSampler {
-  (g: number): number;
-}
-
-/** torch's un-normalisation + padding for one input axis, in the sampling dtype. */
-function makeAxisSampler(size: number, ndim: number, align: boolean, padding: GridSamplePadding, dtype: ComputeDType): AxisSampler {
-  const R = rounder(dtype);
+/**
+ * torch's un-normalisation + padding for one input axis, applied in place to a row of grid values
+ * `g` (in the sampling dtype): the vectorised 2D kernel (GridSamplerKernel.cpp) or the generic 3D
+ * one (GridSampler.h). Loops are specialised per case (no per-voxel closures).
+ */
+function unnormalizeRow(g: Float64Array, len: number, size: number, ndim: number, align: boolean, padding: GridSamplePadding, dtype: ComputeDType): void {
+  const f32 = dtype === 'float32';
+  const fr = Math.fround;
   const maxVal = size - 1;
-  const clip = (x: number): number => Math.min(maxVal, Math.max(x, 0));
-  let unnorm: (g: number) => number;
+  // 1. un-normalise
   if (ndim === 2) {
-    // vectorised 2D CPU kernel (GridSamplerKernel.cpp ComputeLocationBase)
     if (align) {
-      const sf = R((size - 1) / 2);
-      unnorm = (g) => R(R(g + 1) * sf);
+      const sf = f32 ? fr((size - 1) / 2) : (size - 1) / 2;
+      if (f32) for (let j = 0; j < len; j++) g[j] = fr(fr((g[j] as number) + 1) * sf);
+      else for (let j = 0; j < len; j++) g[j] = ((g[j] as number) + 1) * sf;
     } else {
       // `(g + 1) * sf - 0.5`, contracted to a fused multiply-add in torch's AVX2 build
-      const sf = R(size / 2);
-      unnorm = (g) => fmaIn(R(g + 1), sf, -0.5, dtype);
+      const sf = f32 ? fr(size / 2) : size / 2;
+      if (f32) for (let j = 0; j < len; j++) g[j] = fr(fr((g[j] as number) + 1) * sf - 0.5);
+      else for (let j = 0; j < len; j++) g[j] = fmaIn((g[j] as number) + 1, sf, -0.5, 'float64');
     }
   } else if (align) {
-    // generic kernel (GridSampler.h grid_sampler_unnormalize)
-    unnorm = (g) => R(R(R(g + 1) / 2) * (size - 1));
-  } else {
-    unnorm = (g) => R(R(R(R(g + 1) * size) - 1) / 2);
-  }
-  if (padding === 'zeros') return unnorm;
-  if (padding === 'border') return (g) => clip(unnorm(g));
-  // reflection
-  if (ndim === 2) {
-    if (align) {
-      if (size <= 1) return () => 0;
-      const twice = R(2 * (size - 1));
-      return (g) => {
-        const absIn = Math.abs(unnorm(g));
-        const flips = Math.trunc(R(absIn / twice));
-        const extra = fmaIn(-flips, twice, absIn, dtype);
-        return clip(Math.min(extra, R(twice - extra)));
-      };
-    }
-    const twice = R(2 * size);
-    return (g) => {
-      const absIn = Math.abs(R(unnorm(g) + 0.5));
-      const flips = Math.trunc(R(absIn / twice));
-      const extra = fmaIn(-flips, twice, absIn, dtype);
-      return clip(R(Math.min(extra, R(twice - extra)) - 0.5));
-    };
-  }
-  const twiceLow = align ? 0 : -1;
-  const twiceHigh = align ? 2 * (size - 1) : 2 * size - 1;
-  if (twiceLow === twiceHigh) return () => 0;
-  const min = R(twiceLow / 2);
-  const span = R((twiceHigh - twiceLow) / 2);
-  return (g) => {
-    const v = Math.abs(R(unnorm(g) - min));
-    const extra = R(v % span);
-    const flips = Math.floor(R(v / span));
-    return clip(flips % 2 === 0 ? R(extra + min) : R(R(span - extra) + min));
-  };
-}
-
-/**
- * Fills `dst` with the sampled input coordinate of input axis `d` for every voxel of one output
- * row (the last output axis), given the other output indices `outer` (length n-1).
- */
-function rowCoords(grid: SamplingGrid, d: number, outer: readonly number[], dst: Float64Array, sampler: AxisSampler, pre: number | undefined): void {
-  const n = grid.outShape.length;
-  const last = n - 1;
-  const row = grid.matrix[d] as number[];
-  const len = grid.outShape[last] as number;
-  const baseLast = grid.base[last] as Float64Array;
-  const mLast = row[last] as number;
-  const t = row[n] as number;
-  const RS = rounder(grid.sampleDType);
-  const f32 = grid.gridDType === 'float32';
-  const order = grid.order;
-  // terms that do not vary along the row, in accumulation order, split around the varying one
-  const lastPos = order.indexOf(last);
-  const before: number[] = [];
-  const after: number[] = [];
-  for (let p = 0; p < n; p++) {
-    const k = order[p] as number;
-    if (k === last) continue;
-    const term = [row[k] as number, (grid.base[k] as Float64Array)[outer[k] as number] as number];
-    (p < lastPos ? before : after).push(term[0] as number, term[1] as number);
-  }
-  if (!f32) {
-    // float64, sequential (non-fused) accumulation
-    let pre0 = 0;
-    let first = true;
-    for (let i = 0; i < before.length; i += 2) {
-      const v = (before[i] as number) * (before[i + 1] as number);
-      pre0 = first ? v : pre0 + v;
-      first = false;
-    }
+    if (f32) for (let j = 0; j < len; j++) g[j] = fr(fr(fr((g[j] as number) + 1) / 2) * maxVal);
+    else for (let j = 0; j < len; j++) g[j] = (((g[j] as number) + 1) / 2) * maxVal;
+  } else if (f32) for (let j = 0; j < len; j++) g[j] = fr(fr(fr((g[j] as number) + 1) * size) - 1) / 2;
+  else for (let j = 0; j < len; j++) g[j] = (((g[j] as number) + 1) * size - 1) / 2;
+  if (padding === 'zeros') return;
+  // 2. padding
+  if (padding === 'border') {
     for (let j = 0; j < len; j++) {
-      const v = mLast * (baseLast[j] as number);
-      let acc = first ? v : pre0 + v;
-      for (let i = 0; i < after.length; i += 2) acc += (after[i] as number) * (after[i + 1] as number);
-      acc += t;
-      dst[j] = sampler(pre === undefined ? acc : RS(acc * pre));
+      const x = g[j] as number;
+      g[j] = x > maxVal ? maxVal : x > 0 ? x : x === x ? 0 : x;
     }
     return;
   }
-  const R = Math.fround;
-  const fma = grid.fma;
-  const add = fma ? (a: number, b: number, c: number) => R(a * b + c) : (a: number, b: number, c: number) => R(c + R(a * b));
-  let pre0 = 0;
-  let first = true;
-  for (let i = 0; i < before.length; i += 2) {
-    pre0 = first ? R((before[i] as number) * (before[i + 1] as number)) : add(before[i] as number, before[i + 1] as number, pre0);
-    first = false;
+  const R = f32 ? fr : (x: number) => x;
+  const clip = (x: number): number => Math.min(maxVal, Math.max(x, 0));
+  if (ndim === 2) {
+    if (align) {
+      if (size <= 1) {
+        g.fill(0, 0, len);
+        return;
+      }
+      const twice = R(2 * (size - 1));
+      for (let j = 0; j < len; j++) {
+        const absIn = Math.abs(g[j] as number);
+        const flips = Math.trunc(R(absIn / twice));
+        const extra = fmaIn(-flips, twice, absIn, dtype);
+        g[j] = clip(Math.min(extra, R(twice - extra)));
+      }
+      return;
+    }
+    const twice = R(2 * size);
+    for (let j = 0; j < len; j++) {
+      const absIn = Math.abs(R((g[j] as number) + 0.5));
+      const flips = Math.trunc(R(absIn / twice));
+      const extra = fmaIn(-flips, twice, absIn, dtype);
+      g[j] = clip(R(Math.min(extra, R(twice - extra)) - 0.5));
+    }
+    return;
   }
+  const twiceLow = align ? 0 : -1;
+  const twiceHigh = align ? 2 * (size - 1) : 2 * size - 1;
+  if (twiceLow === twiceHigh) {
+    g.fill(0, 0, len);
+    return;
+  }
+  const min = R(twiceLow / 2);
+  const span = R((twiceHigh - twiceLow) / 2);
   for (let j = 0; j < len; j++) {
-    let acc = first ? R(mLast * (baseLast[j] as number)) : add(mLast, baseLast[j] as number, pre0);
-    for (let i = 0; i < after.length; i += 2) acc = add(after[i] as number, after[i + 1] as number, acc);
-    acc = add(t, 1, acc);
-    dst[j] = sampler(pre === undefined ? acc : RS(acc * pre));
+    const v = Math.abs(R((g[j] as number) - min));
+    const extra = R(v % span);
+    const flips = Math.floor(R(v / span));
+    g[j] = clip(flips % 2 === 0 ? R(extra + min) : R(R(span - extra) + min));
+  }
+}
+
+/** Precomputed, per input axis, how a row's grid values are accumulated. */
+interface AxisPlan {
+  /** Coefficient of the last (row) output axis. */
+  mLast: number;
+  /** Whether terms come before the row term in the accumulation order. */
+  hasBefore: boolean;
+  /** Coefficients of the other output axes accumulated before / after the row term. */
+  beforeAxes: number[];
+  beforeM: number[];
+  afterAxes: number[];
+  afterM: number[];
+  /** Translation. */
+  t: number;
+}
+
+function planAxis(grid: SamplingGrid, d: number): AxisPlan {
+  const n = grid.outShape.length;
+  const last = n - 1;
+  const row = grid.matrix[d] as number[];
+  const lastPos = grid.order.indexOf(last);
+  const plan: AxisPlan = { mLast: row[last] as number, hasBefore: lastPos > 0, beforeAxes: [], beforeM: [], afterAxes: [], afterM: [], t: row[n] as number };
+  grid.order.forEach((k, p) => {
+    if (k === last) return;
+    if (p < lastPos) {
+      plan.beforeAxes.push(k);
+      plan.beforeM.push(row[k] as number);
+    } else {
+      plan.afterAxes.push(k);
+      plan.afterM.push(row[k] as number);
+    }
+  });
+  return plan;
+}
+
+/**
+ * Fills `dst` with the grid value of input axis `d` for every voxel of one output row, accumulated
+ * in the grid dtype in torch's order (float32: fused multiply-adds, as BLAS sgemm), then scaled by
+ * `pre` in the sampling dtype.
+ */
+function rowCoords(grid: SamplingGrid, plan: AxisPlan, outer: readonly number[], dst: Float64Array, len: number, pre: number | undefined): void {
+  const baseLast = grid.base[grid.outShape.length - 1] as Float64Array;
+  const { mLast, t } = plan;
+  const fr = Math.fround;
+  const na = plan.afterAxes.length;
+  const a0 = na > 0 ? (plan.afterM[0] as number) * 1 : 0;
+  const b0 = na > 0 ? ((grid.base[plan.afterAxes[0] as number] as Float64Array)[outer[plan.afterAxes[0] as number] as number] as number) : 0;
+  const a1 = na > 1 ? (plan.afterM[1] as number) : 0;
+  const b1 = na > 1 ? ((grid.base[plan.afterAxes[1] as number] as Float64Array)[outer[plan.afterAxes[1] as number] as number] as number) : 0;
+  if (grid.gridDType === 'float32') {
+    let before = 0;
+    plan.beforeAxes.forEach((k, i) => {
+      const m = plan.beforeM[i] as number;
+      const b = (grid.base[k] as Float64Array)[outer[k] as number] as number;
+      before = i === 0 ? fr(m * b) : fr(m * b + before);
+    });
+    const fma = grid.fma;
+    const hasBefore = plan.hasBefore;
+    for (let j = 0; j < len; j++) {
+      const p = mLast * (baseLast[j] as number);
+      let acc = hasBefore ? (fma ? fr(p + before) : fr(before + fr(p))) : fr(p);
+      if (na > 0) acc = fma ? fr(a0 * b0 + acc) : fr(acc + fr(a0 * b0));
+      if (na > 1) acc = fma ? fr(a1 * b1 + acc) : fr(acc + fr(a1 * b1));
+      acc = fr(t + acc);
+      dst[j] = acc;
+    }
+  } else {
+    let before = 0;
+    plan.beforeAxes.forEach((k, i) => {
+      const v = (plan.beforeM[i] as number) * ((grid.base[k] as Float64Array)[outer[k] as number] as number);
+      before = i === 0 ? v : before + v;
+    });
+    const hasBefore = plan.hasBefore;
+    const c0 = a0 * b0;
+    const c1 = a1 * b1;
+    for (let j = 0; j < len; j++) {
+      const p = mLast * (baseLast[j] as number);
+      let acc = hasBefore ? before + p : p;
+      if (na > 0) acc += c0;
+      if (na > 1) acc += c1;
+      dst[j] = acc + t;
+    }
+  }
+  if (pre !== undefined) {
+    if (grid.sampleDType === 'float32') for (let j = 0; j < len; j++) dst[j] = fr((dst[j] as number) * pre);
+    else for (let j = 0; j < len; j++) dst[j] = (dst[j] as number) * pre;
+  }
+}
+
+/** {@link rowCoords} for a dense grid: reads the row's coordinates of input axis `d`. */
+function denseRowCoords(grid: SamplingGrid, d: number, rowOff: number, dst: Float64Array, len: number, pre: number | undefined): void {
+  const src = (grid.dense as Float64Array[])[d] as Float64Array;
+  const f32 = grid.sampleDType === 'float32';
+  for (let j = 0; j < len; j++) {
+    const acc = src[rowOff + j] as number;
+    dst[j] = pre === undefined ? acc : f32 ? Math.fround(acc * pre) : acc * pre;
   }
 }
 
@@ -209,7 +268,7 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
   const padding = options.paddingMode ?? 'zeros';
   const n = srcShape.length - 1;
   if (n !== 2 && n !== 3) throw new RangeError(`gridSample supports 2D and 3D images, got ${n} spatial dims`);
-  if (grid.outShape.length !== n || grid.matrix.length !== n)
+  if (grid.outShape.length !== n || (!grid.dense && grid.matrix.length !== n) || (grid.dense && grid.dense.length !== n))
     throw new RangeError('sampling grid and image must have the same number of spatial dims');
   const C = srcShape[0] as number;
   const inSp = srcShape.slice(1) as number[];
@@ -220,7 +279,7 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
   if (outVox === 0) return out;
   const inVox = inSp.reduce((a, b) => a * b, 1);
   const len = outSp[n - 1] as number;
-  const samplers = inSp.map((s) => makeAxisSampler(s, n, grid.alignCorners, padding, grid.sampleDType));
+  const plans = grid.dense ? [] : inSp.map((_, d) => planAxis(grid, d));
   const pre = inSp.map((_, d) => grid.preScale?.[d]);
   const coords = inSp.map(() => new Float64Array(len));
   // per-row tap tables: for each input axis, lower index (clamped), upper index, weights
@@ -228,6 +287,7 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
   const hi = inSp.map(() => new Int32Array(len));
   const wl = inSp.map(() => new Float64Array(len));
   const wh = inSp.map(() => new Float64Array(len));
+  const idx = new Int32Array(len);
   const valid = new Uint8Array(len);
   const inStr = n === 3 ? [(inSp[1] as number) * (inSp[2] as number), inSp[2] as number, 1] : [inSp[1] as number, 1];
   const outerShape = outSp.slice(0, n - 1);
@@ -236,7 +296,7 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
   const nearest = mode === 'nearest';
   // torch 1.13's CPU kernels: the vectorised 2D one rounds half to even, the generic 3D one uses
   // std::round (half away from zero) — the golden MONAI outputs show both.
-  const roundNearest = n === 2 ? roundHalfEven : roundHalfAway;
+  const halfEven = n === 2;
   for (let o = 0; o < outerCount; o++) {
     // multi-index of this row
     let rem = o;
@@ -244,21 +304,30 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
       outer[a] = rem % (outerShape[a] as number);
       rem = Math.floor(rem / (outerShape[a] as number));
     }
-    for (let d = 0; d < n; d++) rowCoords(grid, d, outer, coords[d] as Float64Array, samplers[d] as AxisSampler, pre[d]);
     const rowOff = o * len;
+    for (let d = 0; d < n; d++) {
+      const cd = coords[d] as Float64Array;
+      if (grid.dense) denseRowCoords(grid, d, rowOff, cd, len, pre[d]);
+      else rowCoords(grid, plans[d] as AxisPlan, outer, cd, len, pre[d]);
+      unnormalizeRow(cd, len, inSp[d] as number, n, grid.alignCorners, padding, grid.sampleDType);
+    }
     if (nearest) {
       // index of the nearest input voxel (flat), or -1 (zeros padding, out of bounds)
-      const idx = lo[0] as Int32Array;
-      for (let j = 0; j < len; j++) {
-        let flat = 0;
-        let ok = true;
-        for (let d = 0; d < n; d++) {
-          const v = roundNearest((coords[d] as Float64Array)[j] as number);
-          const s = inSp[d] as number;
-          if (!(v >= 0 && v < s)) ok = false;
-          flat += v * (inStr[d] as number);
+      idx.fill(0);
+      for (let d = 0; d < n; d++) {
+        const cd = coords[d] as Float64Array;
+        const s = inSp[d] as number;
+        const st = inStr[d] as number;
+        for (let j = 0; j < len; j++) {
+          const x = cd[j] as number;
+          let v: number;
+          if (halfEven) {
+            v = Math.round(x);
+            if (v - x === 0.5 && (v & 1) !== 0) v -= 1;
+          } else v = x < 0 ? -Math.round(-x) : Math.round(x);
+          const cur = idx[j] as number;
+          idx[j] = cur < 0 || !(v >= 0 && v < s) ? -1 : cur + v * st;
         }
-        idx[j] = ok ? flat : -1;
       }
       for (let c = 0; c < C; c++) {
         const so = c * inVox;
@@ -270,7 +339,64 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
       }
       continue;
     }
-    // linear: per axis two taps with weights (out-of-bounds taps get weight 0 and a safe index)
+    if (n === 3 && C === 1) {
+      // single channel: taps computed inline (no tap tables)
+      const cx = coords[0] as Float64Array;
+      const cy = coords[1] as Float64Array;
+      const cz = coords[2] as Float64Array;
+      const [sx, sy, sz] = inSp as [number, number, number];
+      const stx = inStr[0] as number;
+      const sty = inStr[1] as number;
+      for (let j = 0; j < len; j++) {
+        const x = cx[j] as number;
+        const y = cy[j] as number;
+        const z = cz[j] as number;
+        if (x !== x || y !== y || z !== z) {
+          out[rowOff + j] = 0;
+          continue;
+        }
+        const x0 = Math.floor(x);
+        const y0 = Math.floor(y);
+        const z0 = Math.floor(z);
+        const fx = x - x0;
+        const fy = y - y0;
+        const fz = z - z0;
+        // out-of-bounds taps get weight 0 and the other tap's index (so that NaNs propagate as in
+        // torch, which skips them); a voxel with both taps of an axis out of bounds is 0
+        const inx0 = x0 >= 0 && x0 < sx;
+        const inx1 = x0 + 1 >= 0 && x0 + 1 < sx;
+        const iny0 = y0 >= 0 && y0 < sy;
+        const iny1 = y0 + 1 >= 0 && y0 + 1 < sy;
+        const inz0 = z0 >= 0 && z0 < sz;
+        const inz1 = z0 + 1 >= 0 && z0 + 1 < sz;
+        if (!(inx0 || inx1) || !(iny0 || iny1) || !(inz0 || inz1)) {
+          out[rowOff + j] = 0;
+          continue;
+        }
+        const ax = inx0 ? 1 - fx : 0;
+        const bx = inx1 ? fx : 0;
+        const ay = iny0 ? 1 - fy : 0;
+        const by = iny1 ? fy : 0;
+        const az = inz0 ? 1 - fz : 0;
+        const bz = inz1 ? fz : 0;
+        const ix0 = (inx0 ? x0 : x0 + 1) * stx;
+        const ix1 = (inx1 ? x0 + 1 : x0) * stx;
+        const iy0 = (iny0 ? y0 : y0 + 1) * sty;
+        const iy1 = (iny1 ? y0 + 1 : y0) * sty;
+        const iz0 = inz0 ? z0 : z0 + 1;
+        const iz1 = inz1 ? z0 + 1 : z0;
+        const v0 =
+          ay * (az * (src[ix0 + iy0 + iz0] as number) + bz * (src[ix0 + iy0 + iz1] as number)) +
+          by * (az * (src[ix0 + iy1 + iz0] as number) + bz * (src[ix0 + iy1 + iz1] as number));
+        const v1 =
+          ay * (az * (src[ix1 + iy0 + iz0] as number) + bz * (src[ix1 + iy0 + iz1] as number)) +
+          by * (az * (src[ix1 + iy1 + iz0] as number) + bz * (src[ix1 + iy1 + iz1] as number));
+        out[rowOff + j] = ax * v0 + bx * v1;
+      }
+      continue;
+    }
+    // linear: per axis two taps with weights (out-of-bounds taps get weight 0 and the other tap's index)
+    valid.fill(1);
     for (let d = 0; d < n; d++) {
       const cd = coords[d] as Float64Array;
       const l = lo[d] as Int32Array;
@@ -281,7 +407,8 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
       const st = inStr[d] as number;
       for (let j = 0; j < len; j++) {
         const x = cd[j] as number;
-        if (Number.isNaN(x)) {
+        if (x !== x) {
+          valid[j] = 0;
           l[j] = 0;
           h[j] = 0;
           a[j] = 0;
@@ -292,13 +419,20 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
         const fw = x - x0;
         const in0 = x0 >= 0 && x0 < s;
         const in1 = x0 + 1 >= 0 && x0 + 1 < s;
-        l[j] = in0 ? x0 * st : 0;
-        h[j] = in1 ? (x0 + 1) * st : 0;
+        if (!in0 && !in1) {
+          valid[j] = 0;
+          l[j] = 0;
+          h[j] = 0;
+          a[j] = 0;
+          b[j] = 0;
+          continue;
+        }
+        l[j] = (in0 ? x0 : x0 + 1) * st;
+        h[j] = (in1 ? x0 + 1 : x0) * st;
         a[j] = in0 ? 1 - fw : 0;
         b[j] = in1 ? fw : 0;
       }
     }
-    valid.fill(1);
     if (n === 3) {
       const [l0, l1, l2] = lo as [Int32Array, Int32Array, Int32Array];
       const [h0, h1, h2] = hi as [Int32Array, Int32Array, Int32Array];
@@ -314,8 +448,6 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
           const yb = h1[j] as number;
           const za = l2[j] as number;
           const zb = h2[j] as number;
-          const wa0 = a0[j] as number;
-          const wb0 = b0[j] as number;
           const wa1 = a1[j] as number;
           const wb1 = b1[j] as number;
           const wa2 = a2[j] as number;
@@ -326,7 +458,7 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
           const v1 =
             wa1 * (wa2 * (src[i10 + ya + za] as number) + wb2 * (src[i10 + ya + zb] as number)) +
             wb1 * (wa2 * (src[i10 + yb + za] as number) + wb2 * (src[i10 + yb + zb] as number));
-          out[oo + j] = wa0 * v0 + wb0 * v1;
+          out[oo + j] = valid[j] === 0 ? 0 : (a0[j] as number) * v0 + (b0[j] as number) * v1;
         }
       }
     } else {
@@ -345,8 +477,10 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
           const wa1 = a1[j] as number;
           const wb1 = b1[j] as number;
           out[oo + j] =
-            (a0[j] as number) * (wa1 * (src[r0 + ya] as number) + wb1 * (src[r0 + yb] as number)) +
-            (b0[j] as number) * (wa1 * (src[r1 + ya] as number) + wb1 * (src[r1 + yb] as number));
+            valid[j] === 0
+              ? 0
+              : (a0[j] as number) * (wa1 * (src[r0 + ya] as number) + wb1 * (src[r0 + yb] as number)) +
+                (b0[j] as number) * (wa1 * (src[r1 + ya] as number) + wb1 * (src[r1 + yb] as number));
         }
       }
     }

@@ -80,6 +80,24 @@ describe('gridSample', () => {
     expect(run(-0.5, 'zeros')[0]).toBe(5);
   });
 
+  it('propagates NaN only from the taps torch reads', () => {
+    const data = new Float32Array(27).fill(1);
+    data[0] = NaN; // voxel (0, 0, 0)
+    const shift = (t: number) => [
+      [1, 0, 0, t],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    // shifted fully outside along axis 0 (zeros padding): 0, not NaN
+    const out = gridSample(data, [1, 3, 3, 3], affineTransformGrid(shift(-5), [3, 3, 3], [3, 3, 3], false, 'float64'), { paddingMode: 'zeros' });
+    expect(Array.from(out).every((v) => v === 0)).toBe(true);
+    // half a voxel outside: voxel 0 is a real tap of output voxel 0, whose other tap is out of bounds
+    const half = gridSample(data, [1, 3, 3, 3], affineTransformGrid(shift(-0.5), [3, 3, 3], [3, 3, 3], false, 'float64'), { paddingMode: 'zeros' });
+    expect(half[0]).toBeNaN();
+    expect(half[1]).toBe(0.5);
+  });
+
   it('rounds nearest ties as torch 1.13: 2D half to even, 3D half away from zero', () => {
     expect([0.5, 1.5, 2.5, -0.5, -1.5].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2]);
     expect([0.5, 1.5, 2.5, -0.5, -1.5].map(roundHalfAway)).toEqual([1, 2, 3, -1, -2]);
