@@ -9,3 +9,5 @@ export * from './crop-pad/index.js';
 export * from './intensity/index.js';
 export * from './spatial/index.js';
 export * from './post/index.js';
+export * from './compose-variants.js';
+export * from './determinism.js';
