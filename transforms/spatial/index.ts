@@ -15,3 +15,4 @@ export * from './rand-rotate90.js';
 export * from './rand-rotate.js';
 export * from './rand-zoom.js';
 export * from './rand-affine.js';
+export * from './rand-elastic.js';

@@ -1,0 +1,522 @@
+/**
+ * MONAI's elastic deformations: `RandDeformGrid`, `Rand2DElastic(d)` (random control-point offsets,
+ * bicubic upsampling) and `Rand3DElastic(d)` (Gaussian-smoothed random offsets), each followed by a
+ * random affine (`RandAffineGrid`) and resampled in float64 (MONAI's `Resample`); output float32.
+ * The draws follow MONAI 1.4, including its repeated draws (the deform grid and the affine grid
+ * randomize again when called). Not invertible and the affine is not updated, as in MONAI.
+ */
+import type { MetaImage } from '../../src/image/meta-image.js';
+import { type GridSampleMode, type GridSamplePadding, type SamplingGrid, centeredAffineGrid, gridSample } from '../../src/image/resample.js';
+import type { RandomState } from '../../src/random/index.js';
+import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
+import { gaussianFilter } from '../intensity/gaussian-filter.js';
+import type { MapTransformOptions } from '../map-transform.js';
+import { type Randomizable, RandomizableMapTransform, RandomizableTransform, type RandomizableOptions, markRandomizable } from '../randomizable.js';
+import { type DataItem, requireImage } from '../transform.js';
+import { fail, withKey } from '../utility/keyed-errors.js';
+import type { Matrix } from './affine-utils.js';
+import { gridMode, gridPadding, toComputeArray } from './common.js';
+import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
+import { identityMatrix, perKeyOption } from './rand-spatial-base.js';
+
+/** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
+export interface DenseGrid {
+  shape: number[];
+  coords: Float64Array[];
+}
+
+/** torch `linspace(start, end, n)` in float64: from the start below halfway, from the end above. */
+function linspace64(start: number, end: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  if (n === 1) {
+    out[0] = start;
+    return out;
+  }
+  const step = (end - start) / (n - 1);
+  const half = Math.floor(n / 2);
+  for (let i = 0; i < n; i++) out[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  return out;
+}
+
+/** MONAI `create_grid(shape, spacing)` without the homogeneous row, as a dense float64 grid. */
+export function createDenseGrid(shape: readonly number[], spacing?: readonly number[]): DenseGrid {
+  const n = shape.length;
+  const axes = shape.map((d, i) => {
+    const s = spacing?.[i] ?? 1;
+    return linspace64((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
+  });
+  const size = shape.reduce((a, b) => a * b, 1);
+  const coords = axes.map(() => new Float64Array(size));
+  const pos = new Array<number>(n).fill(0);
+  for (let v = 0; v < size; v++) {
+    for (let d = 0; d < n; d++) (coords[d] as Float64Array)[v] = (axes[d] as Float64Array)[pos[d] as number] as number;
+    for (let d = n - 1; d >= 0; d--) {
+      pos[d] = (pos[d] as number) + 1;
+      if ((pos[d] as number) < (shape[d] as number)) break;
+      pos[d] = 0;
+    }
+  }
+  return { shape: [...shape], coords };
+}
+
+/** MONAI `create_control_grid`: the control-point grid shape covering `spatialShape` at `spacing`. */
+export function controlGridShape(spatialShape: readonly number[], spacing: readonly number[]): number[] {
+  return spatialShape.map((d, i) => {
+    const s = spacing[i] as number;
+    return d % 2 === 0 ? Math.ceil((d - 1) / (2 * s) + 0.5) * 2 + 2 : Math.ceil((d - 1) / (2 * s)) * 2 + 3;
+  });
+}
+
+/**
+ * `affine @ [coords; 1]` in float32 as MONAI's `AffineGrid` on an explicit grid (the grid is cast to
+ * float32 first; products accumulated with fused multiply-adds).
+ */
+export function applyAffineToGrid(mat: Matrix, grid: DenseGrid): DenseGrid {
+  const n = grid.coords.length;
+  const f = Math.fround;
+  const g = grid.coords.map((c) => Float64Array.from(c, f));
+  const size = g[0]?.length ?? 0;
+  const out = g.map(() => new Float64Array(size));
+  for (let r = 0; r < n; r++) {
+    const row = (mat[r] as number[]).map(f);
+    const dst = out[r] as Float64Array;
+    for (let v = 0; v < size; v++) {
+      let acc = f((row[0] as number) * ((g[0] as Float64Array)[v] as number));
+      for (let k = 1; k < n; k++) acc = f((row[k] as number) * ((g[k] as Float64Array)[v] as number) + acc);
+      dst[v] = f((row[n] as number) + acc);
+    }
+  }
+  return { shape: [...grid.shape], coords: out };
+}
+
+function cubicWeights(t: number): [number, number, number, number] {
+  const A = -0.75;
+  const c1 = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1;
+  const c2 = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)];
+}
+
+/**
+ * torch `interpolate(mode='bicubic', align_corners=False, recompute_scale_factor=True)` of a 2D
+ * dense grid by `scale` per axis: output size `floor(n * scale)`, source index `(i + 0.5) * n / out - 0.5`,
+ * cubic convolution (A = -0.75) with clamped borders, float32 results.
+ */
+export function bicubicUpsample2d(grid: DenseGrid, scale: readonly number[]): DenseGrid {
+  const [h, w] = grid.shape as [number, number];
+  const oh = Math.floor(h * (scale[0] as number));
+  const ow = Math.floor(w * (scale[1] as number));
+  const f = Math.fround;
+  const taps = (inSize: number, outSize: number) => {
+    const sc = f(inSize / outSize);
+    return Array.from({ length: outSize }, (_, o) => {
+      const real = f(f(sc * (o + 0.5)) - 0.5);
+      const i0 = Math.floor(real);
+      const w4 = cubicWeights(f(real - i0));
+      const idx = [i0 - 1, i0, i0 + 1, i0 + 2].map((i) => Math.min(Math.max(i, 0), inSize - 1));
+      return { idx, w: w4 };
+    });
+  };
+  const ty = taps(h, oh);
+  const tx = taps(w, ow);
+  const coords = grid.coords.map((src) => {
+    const dst = new Float64Array(oh * ow);
+    for (let y = 0; y < oh; y++) {
+      const { idx: iy, w: wy } = ty[y] as { idx: number[]; w: number[] };
+      for (let x = 0; x < ow; x++) {
+        const { idx: ix, w: wx } = tx[x] as { idx: number[]; w: number[] };
+        let acc = 0;
+        for (let a = 0; a < 4; a++) {
+          const rowBase = (iy[a] as number) * w;
+          let r = 0;
+          for (let b = 0; b < 4; b++) r += (wx[b] as number) * (src[rowBase + (ix[b] as number)] as number);
+          acc += (wy[a] as number) * r;
+        }
+        dst[y * ow + x] = f(acc);
+      }
+    }
+    return dst;
+  });
+  return { shape: [oh, ow], coords };
+}
+
+/** MONAI's `CenterSpatialCrop(roi)` of a dense grid. */
+export function centerCropGrid(grid: DenseGrid, roi: readonly number[]): DenseGrid {
+  const n = grid.shape.length;
+  const start = grid.shape.map((s, i) => Math.max(Math.floor(s / 2) - Math.floor((roi[i] as number) / 2), 0));
+  const size = grid.shape.map((s, i) => Math.min(roi[i] as number, s - (start[i] as number)));
+  const total = size.reduce((a, b) => a * b, 1);
+  const strides = new Array<number>(n).fill(1);
+  for (let i = n - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (grid.shape[i + 1] as number);
+  const coords = grid.coords.map(() => new Float64Array(total));
+  const pos = new Array<number>(n).fill(0);
+  for (let v = 0; v < total; v++) {
+    let off = 0;
+    for (let d = 0; d < n; d++) off += ((start[d] as number) + (pos[d] as number)) * (strides[d] as number);
+    grid.coords.forEach((c, k) => ((coords[k] as Float64Array)[v] = c[off] as number));
+    for (let d = n - 1; d >= 0; d--) {
+      pos[d] = (pos[d] as number) + 1;
+      if ((pos[d] as number) < (size[d] as number)) break;
+      pos[d] = 0;
+    }
+  }
+  return { shape: size, coords };
+}
+
+/**
+ * Resamples `img` on a dense grid of centred input coordinates (MONAI `Resample` with
+ * `norm_coords`, float64 as RandAffine/elastic use it). Output float32, same meta.
+ */
+export function resampleDense(img: MetaImage, grid: DenseGrid, mode: GridSampleMode, paddingMode: GridSamplePadding): MetaImage {
+  const inSize = img.spatialShape;
+  const n = inSize.length;
+  if (grid.coords.length !== n) fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  const sampling: SamplingGrid = {
+    outShape: [...grid.shape],
+    base: grid.shape.map((s) => new Float64Array(s)),
+    matrix: identityMatrix(n + 1).slice(0, n),
+    order: Array.from({ length: n }, (_, i) => i),
+    gridDType: 'float32',
+    fma: true,
+    preScale: inSize.map((s) => 2 / Math.max(2, s)),
+    sampleDType: 'float64',
+    alignCorners: false,
+    dense: grid.coords,
+  };
+  const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, sampling, { mode, paddingMode });
+  return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
+}
+
+/** Resamples on the identity grid of `spSize` (a non-fired elastic step: only a float32 copy when same size). */
+function resampleIdentity(img: MetaImage, spSize: readonly number[], mode: GridSampleMode, paddingMode: GridSamplePadding): MetaImage {
+  const n = spSize.length;
+  const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, { gridDType: 'float64', sampleDType: 'float64' });
+  const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, grid, { mode, paddingMode });
+  return img.clone({ data, shape: [img.numChannels, ...spSize], dtype: 'float32' });
+}
+
+/** Options of {@link RandDeformGrid}. */
+export interface RandDeformGridOptions {
+  /** Control point spacing in voxels (one or one per axis). */
+  spacing: number | readonly number[];
+  /** Range of the offset magnitude `[min, max]`. */
+  magnitudeRange: readonly [number, number];
+  /** Accepted for MONAI compatibility. */
+  device?: unknown;
+}
+
+/**
+ * MONAI `RandDeformGrid`: a control-point grid at `spacing` whose points move by
+ * `R.uniform(magnitudeRange) * R.normal(size)` (normals drawn first, float32).
+ */
+export class RandDeformGrid implements Randomizable {
+  R: RandomState = randomStateFor();
+  readonly spacing: number | readonly number[];
+  readonly magnitudeRange: [number, number];
+  /** The last drawn offsets (`[ndim, ...gridSize]`, float32) and magnitude. */
+  randomOffset: Float32Array = new Float32Array(0);
+  randMag = 1;
+
+  constructor(options: RandDeformGridOptions) {
+    markRandomizable(this);
+    const m = options?.magnitudeRange;
+    if (!Array.isArray(m) || m.length !== 2 || !m.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      fail('RandDeformGrid', `magnitudeRange must be [min, max], got ${JSON.stringify(m)}`);
+    this.spacing = options.spacing;
+    this.magnitudeRange = [m[0], m[1]];
+  }
+
+  setRandomState(seed?: number, state?: RandomState): this {
+    this.R = randomStateFor(seed, state);
+    return this;
+  }
+
+  /** Draws offsets for a grid of `gridSize` points (`normal` first, then the magnitude). */
+  randomize(gridSize: readonly number[]): void {
+    const count = gridSize.length * gridSize.reduce((a, b) => a * b, 1);
+    this.randomOffset = Float32Array.from(this.R.normalArray(count));
+    this.randMag = this.R.uniform(this.magnitudeRange[0], this.magnitudeRange[1]);
+  }
+
+  /** The spacing per axis for `n` spatial dims. */
+  spacingFor(n: number): number[] {
+    return checkedFallBackTuple(this.spacing, new Array<number>(n).fill(1), 'spacing', 'RandDeformGrid');
+  }
+
+  /** MONAI `__call__`: the control grid for `spatialSize`, drawn anew when `randomize`, offsets added. */
+  call(spatialSize: readonly number[], randomize = true): DenseGrid {
+    const spacing = this.spacingFor(spatialSize.length);
+    const shape = controlGridShape(spatialSize, spacing);
+    const grid = createDenseGrid(shape, spacing);
+    if (randomize) this.randomize(shape);
+    const f = Math.fround;
+    const per = shape.reduce((a, b) => a * b, 1);
+    grid.coords.forEach((c, d) => {
+      for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f(this.randMag * (this.randomOffset[d * per + v] as number));
+    });
+    return grid;
+  }
+}
+
+/** Options shared by the elastic transforms. */
+interface ElasticCommonOptions extends RandomizableOptions, RandAffineGridOptions {
+  /** Output size (default: the input size; non-positive entries keep it). */
+  spatialSize?: number | readonly number[] | null;
+  /** `'bilinear'` (default) or `'nearest'`. */
+  mode?: GridSampleMode | string;
+  /** `'reflection'` (default), `'zeros'` or `'border'`. */
+  paddingMode?: GridSamplePadding | string;
+}
+
+/** Options of {@link Rand2DElastic}. */
+export interface Rand2DElasticOptions extends ElasticCommonOptions {
+  /** Control point spacing in voxels. */
+  spacing: number | readonly [number, number];
+  /** Range of the control point offset magnitude. */
+  magnitudeRange: readonly [number, number];
+}
+
+/** Options of {@link Rand3DElastic}. */
+export interface Rand3DElasticOptions extends ElasticCommonOptions {
+  /** Range of the Gaussian sigma smoothing the random offsets. */
+  sigmaRange: readonly [number, number];
+  /** Range of the offset magnitude. */
+  magnitudeRange: readonly [number, number];
+}
+
+function outSize(img: MetaImage, spatialSize: number | readonly number[] | null | undefined, where: string): number[] {
+  const s = spatialSize ?? null;
+  return s === null ? img.spatialShape : checkedFallBackTuple(s, img.spatialShape, 'spatialSize', where).map(Math.trunc);
+}
+
+function pair(v: unknown, where: string, option: string): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    return fail(where, `${option} must be [min, max], got ${JSON.stringify(v)}`);
+  return [v[0], v[1]];
+}
+
+/**
+ * Random 2D elastic deformation (MONAI `Rand2DElastic`): `R.rand() < prob`; when it fires, control
+ * points at `spacing` move by a random magnitude times normal offsets, a random affine follows, the
+ * grid is upsampled bicubically and the image resampled.
+ *
+ * @example
+ * await new Rand2DElastic({ spacing: [20, 20], magnitudeRange: [1, 2], prob: 1, rotateRange: [0.1] }).apply(img2d);
+ */
+export class Rand2DElastic extends RandomizableTransform<MetaImage> {
+  readonly deformGrid: RandDeformGrid;
+  readonly randAffineGrid: RandAffineGrid;
+
+  constructor(options: Rand2DElasticOptions) {
+    pair(options?.magnitudeRange, 'Rand2DElastic', 'magnitudeRange');
+    gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
+    gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
+    super(options);
+    this.deformGrid = new RandDeformGrid({ spacing: options.spacing, magnitudeRange: options.magnitudeRange });
+    this.randAffineGrid = new RandAffineGrid(options);
+  }
+
+  override setRandomState(seed?: number, state?: RandomState): this {
+    this.deformGrid.setRandomState(seed, state);
+    this.randAffineGrid.setRandomState(seed, state);
+    super.setRandomState(seed, state);
+    return this;
+  }
+
+  /** MONAI's `randomize(spatial_size)`: `rand() < prob`, then the deform grid (full size) and affine draws. */
+  randomizeFor(spSize: readonly number[]): void {
+    super.randomize();
+    if (!this.doTransform) return;
+    this.deformGrid.randomize(spSize);
+    this.randAffineGrid.randomize();
+  }
+
+  /** The sampling grid for output size `spSize` (draws again, as MONAI's calls do). */
+  makeGrid(spSize: readonly number[]): DenseGrid {
+    if (spSize.length !== 2) fail(this.name, `needs a 2D image, got ${spSize.length} spatial dims`);
+    let grid = this.deformGrid.call(spSize);
+    grid = applyAffineToGrid(this.randAffineGrid.call(2), grid);
+    grid = bicubicUpsample2d(grid, this.deformGrid.spacingFor(2));
+    return centerCropGrid(grid, spSize);
+  }
+
+  /** Resamples `img` on `grid` (null: identity of `spSize`). */
+  resample(img: MetaImage, grid: DenseGrid | null, spSize: readonly number[], mode?: string, paddingMode?: string): MetaImage {
+    const o = this.options as unknown as Rand2DElasticOptions;
+    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
+    return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
+  }
+
+  async apply(img: MetaImage): Promise<MetaImage> {
+    const image = requireImage(img, this.name);
+    return withKey(this.name, undefined, () => {
+      if (image.spatialDims !== 2) fail(this.name, `needs a 2D image, got shape [${image.shape.join(', ')}]`);
+      const sp = outSize(image, (this.options as unknown as Rand2DElasticOptions).spatialSize, this.name);
+      this.randomizeFor(sp);
+      return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
+    });
+  }
+}
+
+/**
+ * Random 3D elastic deformation (MONAI `Rand3DElastic`): `R.rand() < prob`; when it fires, uniform
+ * offsets in [-1, 1) per voxel and axis (float32), a magnitude and a sigma are drawn, the offsets are
+ * Gaussian-smoothed (truncated at 3 sigma) and scaled, a random affine follows and the image is
+ * resampled.
+ *
+ * @example
+ * await new Rand3DElastic({ sigmaRange: [5, 7], magnitudeRange: [50, 150], prob: 1 }).apply(img3d);
+ */
+export class Rand3DElastic extends RandomizableTransform<MetaImage> {
+  readonly randAffineGrid: RandAffineGrid;
+  readonly sigmaRange: [number, number];
+  readonly magnitudeRange: [number, number];
+  /** The last drawn offsets (`[3, ...size]`), magnitude and sigma. */
+  randOffset: Float32Array = new Float32Array(0);
+  magnitude = 1;
+  sigma = 1;
+
+  constructor(options: Rand3DElasticOptions) {
+    const sr = pair(options?.sigmaRange, 'Rand3DElastic', 'sigmaRange');
+    const mr = pair(options?.magnitudeRange, 'Rand3DElastic', 'magnitudeRange');
+    gridMode(options.mode ?? 'bilinear', 'Rand3DElastic');
+    gridPadding(options.paddingMode ?? 'reflection', 'Rand3DElastic');
+    super(options);
+    this.sigmaRange = sr;
+    this.magnitudeRange = mr;
+    this.randAffineGrid = new RandAffineGrid(options);
+  }
+
+  override setRandomState(seed?: number, state?: RandomState): this {
+    this.randAffineGrid.setRandomState(seed, state);
+    super.setRandomState(seed, state);
+    return this;
+  }
+
+  /** MONAI's `randomize(grid_size)`: `rand() < prob`, offsets, magnitude, sigma, affine parameters. */
+  randomizeFor(spSize: readonly number[]): void {
+    super.randomize();
+    if (!this.doTransform) return;
+    const count = 3 * spSize.reduce((a, b) => a * b, 1);
+    this.randOffset = Float32Array.from(this.R.uniformArray(-1, 1, count));
+    this.magnitude = this.R.uniform(this.magnitudeRange[0], this.magnitudeRange[1]);
+    this.sigma = this.R.uniform(this.sigmaRange[0], this.sigmaRange[1]);
+    this.randAffineGrid.randomize();
+  }
+
+  /** The sampling grid for `spSize` from the drawn offsets (the affine grid draws again, as MONAI). */
+  makeGrid(spSize: readonly number[]): DenseGrid {
+    if (spSize.length !== 3) fail(this.name, `needs a 3D image, got ${spSize.length} spatial dims`);
+    const grid = createDenseGrid(spSize);
+    const smooth = gaussianFilter(this.randOffset, [3, ...spSize], this.sigma, { truncated: 3 });
+    const per = grid.coords[0]?.length ?? 0;
+    const f = Math.fround;
+    grid.coords.forEach((c, d) => {
+      for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f((smooth[d * per + v] as number) * this.magnitude);
+    });
+    return applyAffineToGrid(this.randAffineGrid.call(3), grid);
+  }
+
+  /** Resamples `img` on `grid` (null: identity of `spSize`). */
+  resample(img: MetaImage, grid: DenseGrid | null, spSize: readonly number[], mode?: string, paddingMode?: string): MetaImage {
+    const o = this.options as unknown as Rand3DElasticOptions;
+    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
+    return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
+  }
+
+  async apply(img: MetaImage): Promise<MetaImage> {
+    const image = requireImage(img, this.name);
+    return withKey(this.name, undefined, () => {
+      if (image.spatialDims !== 3) fail(this.name, `needs a 3D image, got shape [${image.shape.join(', ')}]`);
+      const sp = outSize(image, (this.options as unknown as Rand3DElasticOptions).spatialSize, this.name);
+      this.randomizeFor(sp);
+      return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
+    });
+  }
+}
+
+/** Per-key mode/paddingMode options of the elastic dictionary transforms. */
+interface ElasticKeyOptions {
+  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
+  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+}
+
+/** Options of {@link Rand2DElasticd}. */
+export interface Rand2DElasticdOptions extends MapTransformOptions, Omit<Rand2DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
+
+/** Options of {@link Rand3DElasticd}. */
+export interface Rand3DElasticdOptions extends MapTransformOptions, Omit<Rand3DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
+
+/** Shared dictionary logic: one draw per call, the same grid for every key. */
+abstract class ElasticMapBase<T extends Rand2DElastic | Rand3DElastic> extends RandomizableMapTransform {
+  readonly inner: T;
+  private readonly modes: string[];
+  private readonly pads: string[];
+
+  constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
+    super(options);
+    this.inner = inner;
+    this.modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    this.pads = perKeyOption(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
+    this.modes.forEach((m) => gridMode(m, this.name));
+    this.pads.forEach((p) => gridPadding(p, this.name));
+  }
+
+  override setRandomState(seed?: number, state?: RandomState): this {
+    this.inner.setRandomState(seed, state);
+    super.setRandomState(seed, state);
+    return this;
+  }
+
+  async apply(data: DataItem): Promise<DataItem> {
+    const d = { ...data };
+    const keys = this.keyIterator(d);
+    if (keys.length === 0) return d;
+    const first = keys[0] as string;
+    const img0 = requireImage(d[first], this.name, first);
+    this.randomize();
+    const grid = withKey(this.name, first, () => {
+      const sp = outSize(img0, (this.inner.options as ElasticCommonOptions).spatialSize, this.name);
+      this.inner.randomizeFor(sp);
+      return { sp, grid: this.doTransform ? this.inner.makeGrid(sp) : null };
+    });
+    for (const key of keys) {
+      const i = this.keys.indexOf(key);
+      d[key] = withKey(this.name, key, () =>
+        this.inner.resample(requireImage(d[key], this.name, key), grid.grid, grid.sp, this.modes[i], this.pads[i]),
+      );
+    }
+    return d;
+  }
+}
+
+function innerOptions<O extends object>(options: O): O {
+  const { keys: _k, mode: _m, paddingMode: _p, allowMissingKeys: _a, ...rest } = options as O & MapTransformOptions & ElasticKeyOptions;
+  return { ...(rest as unknown as O), prob: 1 };
+}
+
+/**
+ * Dictionary twin of {@link Rand2DElastic} (MONAI `Rand2DElasticd`): wrapper `rand()`, then the inner
+ * transform's draws from the first key's size; every key is resampled on the same grid.
+ *
+ * @example
+ * new Rand2DElasticd({ keys: ['image', 'label'], spacing: [20, 20], magnitudeRange: [1, 2], prob: 0.5, mode: ['bilinear', 'nearest'] })
+ */
+export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
+  constructor(options: Rand2DElasticdOptions) {
+    super(options, new Rand2DElastic(innerOptions(options) as Rand2DElasticOptions));
+  }
+}
+
+/**
+ * Dictionary twin of {@link Rand3DElastic} (MONAI `Rand3DElasticd`).
+ *
+ * @example
+ * new Rand3DElasticd({ keys: ['image', 'label'], sigmaRange: [5, 8], magnitudeRange: [100, 200], prob: 0.5, mode: ['bilinear', 'nearest'] })
+ */
+export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
+  constructor(options: Rand3DElasticdOptions) {
+    super(options, new Rand3DElastic(innerOptions(options) as Rand3DElasticOptions));
+  }
+}
