@@ -118,7 +118,10 @@ describe('Run against a tracking server', () => {
     });
     for (let i = 0; i < 250; i++) run.logMetric('m', i === 7 ? NaN : i, { step: i });
     // two background flushes of 100 happen without awaiting anything; the last 50 wait for end()
-    await vi.waitFor(() => expect(server.calls('runs/log-batch').length).toBe(2), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(server.calls('runs/log-batch').length).toBe(2), {
+      timeout: 10_000,
+      interval: 10,
+    });
     await run.end();
     const hist = await client().getMetricHistory(run.id, 'm');
     expect(hist).toHaveLength(250);
