@@ -298,37 +298,50 @@ function runChild(
 }
 
 describe('process-level run endings (child processes)', () => {
+  // the four children start together (each spends most of its time compiling TypeScript)
+  let own: MlflowStandIn;
+  const results: Record<string, ChildResult> = {};
+  beforeAll(async () => {
+    own = await startMlflowStandIn();
+    const [crash, reject, sigint, forget] = await Promise.all([
+      runChild('throw', { MLFLOW_TRACKING_URI: pathToFileURL(join(dir, 'mlruns-crash')).href }),
+      runChild('reject', { MLFLOW_TRACKING_URI: own.url }),
+      runChild('wait', { MLFLOW_TRACKING_URI: own.url }, (pid) => process.kill(pid, 'SIGINT')),
+      runChild('forget', { MLFLOW_TRACKING_URI: join(dir, 'mlruns-forget') }),
+    ]);
+    Object.assign(results, { crash, reject, sigint, forget });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
   it('an uncaught exception marks the run FAILED and the process exits 1 with the error', async () => {
-    const root = join(dir, 'mlruns-crash');
-    const r = await runChild('throw', { MLFLOW_TRACKING_URI: pathToFileURL(root).href });
+    const r = results.crash as ChildResult;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/boom from the training loop/);
-    const run = await new FileStore(root).getRun(r.runId);
+    const run = await new FileStore(join(dir, 'mlruns-crash')).getRun(r.runId);
     expect(run.info.status).toBe('FAILED');
     expect(run.data.metrics).toEqual([expect.objectContaining({ key: 'child_metric', value: 1.5 })]);
   });
 
-  it('an unhandled rejection marks the run FAILED (server backend)', async () => {
-    const r = await runChild('reject', { MLFLOW_TRACKING_URI: server.url });
+  it('an unhandled rejection marks the run FAILED (server backend)', () => {
+    const r = results.reject as ChildResult;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rejected in the training loop/);
-    expect(server.state.runs.get(r.runId)?.info.status).toBe('FAILED');
+    expect(own.state.runs.get(r.runId)?.info.status).toBe('FAILED');
   });
 
-  it('Ctrl-C (SIGINT) marks the run KILLED and the process still dies of SIGINT', async () => {
-    const r = await runChild('wait', { MLFLOW_TRACKING_URI: server.url }, (pid) =>
-      process.kill(pid, 'SIGINT'),
-    );
+  it('Ctrl-C (SIGINT) marks the run KILLED and the process still dies of SIGINT', () => {
+    const r = results.sigint as ChildResult;
     expect(r.signal).toBe('SIGINT');
-    expect(server.state.runs.get(r.runId)?.info.status).toBe('KILLED');
-    expect(server.state.runs.get(r.runId)?.info.end_time).toBeGreaterThan(0);
+    expect(own.state.runs.get(r.runId)?.info.status).toBe('KILLED');
+    expect(own.state.runs.get(r.runId)?.info.end_time).toBeGreaterThan(0);
   });
 
   it('a script that never calls end() finishes its run at exit, metrics flushed', async () => {
-    const root = join(dir, 'mlruns-forget');
-    const r = await runChild('forget', { MLFLOW_TRACKING_URI: root });
+    const r = results.forget as ChildResult;
     expect(r.code).toBe(0);
-    const store = new FileStore(root);
+    const store = new FileStore(join(dir, 'mlruns-forget'));
     expect((await store.getRun(r.runId)).info.status).toBe('FINISHED');
     expect((await store.getMetricHistory(r.runId, 'child_metric')).map((m) => m.value)).toEqual([1.5, 2.5]);
     expect(await readFile(join(await store.runDir(r.runId), 'meta.yaml'), 'utf8')).toMatch(/status: 3/);
