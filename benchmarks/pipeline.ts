@@ -15,7 +15,8 @@
  * (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build`
  * (CacheDataset.create, main thread, default concurrency), `cached_epoch_nw0`, `peak_rss_mb`
  * (process peak, worker threads included). Extra keys: `cache_build_workers` (the build in 2 worker
- * threads), `worker_start` (starting 2 workers, paid once: they persist between epochs).
+ * threads), `worker_start` (starting 2 workers, paid once: they persist between epochs),
+ * `cached_epoch_nw0_nocopy` (the cached epoch with `copyCache: false`).
  *
  * This module is also the `transformModule` of the worker threads (it exports `createPipeline`).
  */
@@ -133,6 +134,9 @@ async function runPipeline(
     new DataLoader(cached as CacheDataset<{ image: string }>, loaderOpts),
     Math.max(epochs, 5),
   );
+  cached = undefined;
+  const noCopy = await CacheDataset.create({ data, transform, progress: false, copyCache: false });
+  const cachedNoCopy = await timedEpochs(new DataLoader(noCopy, loaderOpts), Math.max(epochs, 5));
 
   return {
     pipeline,
@@ -142,6 +146,7 @@ async function runPipeline(
     cache_build: round(median(builds)),
     cached_epoch_nw0: round(cachedEpoch),
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cached_epoch_nw0_nocopy: round(cachedNoCopy),
     cache_build_workers: round(buildWorkers),
     worker_start: round(workerStart),
   };

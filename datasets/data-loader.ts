@@ -207,17 +207,19 @@ export class DataLoader implements AsyncIterable<any> {
     try {
       const f = await ds.fetchForLoader(index);
       const seed = itemSeed(this.seed, epoch, index);
+      // copyCache protects the cache from the steps after the cut; with none left, collate only reads
+      const copy = f.copy === true && f.start < ds.transform.length;
       if (pool)
         return await pool.run({
           item: f.item,
           start: f.start,
           seed,
-          copy: f.copy,
+          copy,
           transfer: f.fresh,
           onPrefix: f.onPrefix,
           label: `item ${index} (${ds.sourceOf(index)})`,
         });
-      const item = f.copy ? deepCopyItem(f.item) : f.item;
+      const item = copy ? deepCopyItem(f.item) : f.item;
       return await ds.runner.run(item, { start: f.start, seed, onPrefix: f.onPrefix });
     } catch (e) {
       throw itemErrorWithSource(index, ds.sourceOf(index), e);
