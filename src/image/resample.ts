@@ -118,29 +118,32 @@ function unnormalizeRow(g: Float64Array, len: number, size: number, ndim: number
     }
     return;
   }
-  const R = f32 ? fr : (x: number) => x;
-  const clip = (x: number): number => Math.min(maxVal, Math.max(x, 0));
+  // reflection, then clipping (fmod is exact: it is skipped inside the span, where it is slow in JS)
   if (ndim === 2) {
     if (align) {
       if (size <= 1) {
         g.fill(0, 0, len);
         return;
       }
-      const twice = R(2 * (size - 1));
+      const twice = f32 ? fr(2 * (size - 1)) : 2 * (size - 1);
       for (let j = 0; j < len; j++) {
         const absIn = Math.abs(g[j] as number);
-        const flips = Math.trunc(R(absIn / twice));
+        const flips = Math.trunc(f32 ? fr(absIn / twice) : absIn / twice);
         const extra = fmaIn(-flips, twice, absIn, dtype);
-        g[j] = clip(Math.min(extra, R(twice - extra)));
+        const r = f32 ? fr(twice - extra) : twice - extra;
+        const x = extra < r ? extra : r;
+        g[j] = x > maxVal ? maxVal : x > 0 ? x : x === x ? 0 : x;
       }
       return;
     }
-    const twice = R(2 * size);
+    const twice = f32 ? fr(2 * size) : 2 * size;
     for (let j = 0; j < len; j++) {
-      const absIn = Math.abs(R((g[j] as number) + 0.5));
-      const flips = Math.trunc(R(absIn / twice));
+      const absIn = Math.abs(f32 ? fr((g[j] as number) + 0.5) : (g[j] as number) + 0.5);
+      const flips = Math.trunc(f32 ? fr(absIn / twice) : absIn / twice);
       const extra = fmaIn(-flips, twice, absIn, dtype);
-      g[j] = clip(R(Math.min(extra, R(twice - extra)) - 0.5));
+      const r = f32 ? fr(twice - extra) : twice - extra;
+      const x = f32 ? fr((extra < r ? extra : r) - 0.5) : (extra < r ? extra : r) - 0.5;
+      g[j] = x > maxVal ? maxVal : x > 0 ? x : x === x ? 0 : x;
     }
     return;
   }
@@ -150,13 +153,22 @@ function unnormalizeRow(g: Float64Array, len: number, size: number, ndim: number
     g.fill(0, 0, len);
     return;
   }
-  const min = R(twiceLow / 2);
-  const span = R((twiceHigh - twiceLow) / 2);
+  const min = twiceLow / 2;
+  const span = (twiceHigh - twiceLow) / 2;
   for (let j = 0; j < len; j++) {
-    const v = Math.abs(R((g[j] as number) - min));
-    const extra = R(v % span);
-    const flips = Math.floor(R(v / span));
-    g[j] = clip(flips % 2 === 0 ? R(extra + min) : R(R(span - extra) + min));
+    let x: number;
+    if (f32) {
+      const v = Math.abs(fr((g[j] as number) - min));
+      const extra = v < span ? v : fr(v % span);
+      const flips = Math.floor(fr(v / span));
+      x = (flips & 1) === 0 ? fr(extra + min) : fr(fr(span - extra) + min);
+    } else {
+      const v = Math.abs((g[j] as number) - min);
+      const extra = v < span ? v : v % span;
+      const flips = Math.floor(v / span);
+      x = (flips & 1) === 0 ? extra + min : span - extra + min;
+    }
+    g[j] = x > maxVal ? maxVal : x > 0 ? x : x === x ? 0 : x;
   }
 }
 
@@ -210,11 +222,12 @@ function rowCoords(grid: SamplingGrid, plan: AxisPlan, outer: readonly number[],
   const b1 = na > 1 ? ((grid.base[plan.afterAxes[1] as number] as Float64Array)[outer[plan.afterAxes[1] as number] as number] as number) : 0;
   if (grid.gridDType === 'float32') {
     let before = 0;
-    plan.beforeAxes.forEach((k, i) => {
+    for (let i = 0; i < plan.beforeAxes.length; i++) {
+      const k = plan.beforeAxes[i] as number;
       const m = plan.beforeM[i] as number;
       const b = (grid.base[k] as Float64Array)[outer[k] as number] as number;
-      before = i === 0 ? fr(m * b) : fr(m * b + before);
-    });
+      before = i === 0 ? fr(m * b) : grid.fma ? fr(m * b + before) : fr(before + fr(m * b));
+    }
     const fma = grid.fma;
     const hasBefore = plan.hasBefore;
     for (let j = 0; j < len; j++) {
@@ -227,10 +240,11 @@ function rowCoords(grid: SamplingGrid, plan: AxisPlan, outer: readonly number[],
     }
   } else {
     let before = 0;
-    plan.beforeAxes.forEach((k, i) => {
+    for (let i = 0; i < plan.beforeAxes.length; i++) {
+      const k = plan.beforeAxes[i] as number;
       const v = (plan.beforeM[i] as number) * ((grid.base[k] as Float64Array)[outer[k] as number] as number);
       before = i === 0 ? v : before + v;
-    });
+    }
     const hasBefore = plan.hasBefore;
     const c0 = a0 * b0;
     const c1 = a1 * b1;
