@@ -126,7 +126,8 @@ describe('random intensity transforms draw as numpy over several calls', () => {
       expect(t.inner.holeCoords).toEqual(c.holes);
       // the last hole is not overwritten: its first voxels hold the first fill values of each key
       const last = c.holes.length - 1;
-      const [[x], [y], [z]] = c.holes[last] as number[][];
+      const box = c.holes[last] as [number, number][];
+      const [x, y, z] = box.map((b) => b[0]);
       const [, sy, sz] = s.shape as number[];
       const at = ((x as number) * (sy as number) + (y as number)) * (sz as number) + (z as number);
       ['a', 'b'].forEach((k, ki) => {
@@ -211,7 +212,7 @@ describe('random crops draw as numpy over several calls', () => {
       const out = await t.apply({ a, b: a });
       expect(t.subSeed).toBe(c.sub_seed);
       const starts = out.map((o) => {
-        const op = (o.a as MetaImage).appliedOperations.at(-1) as { extra_info: { extra_info: { cropped: number[] } } };
+        const op = (o.a as MetaImage).appliedOperations.at(-1) as unknown as { extra_info: { extra_info: { cropped: number[] } } };
         const cr = op.extra_info.extra_info.cropped;
         return [cr[0], cr[2], cr[4]];
       });
@@ -236,7 +237,7 @@ describe('random spatial transforms draw as numpy over several calls', () => {
     const a = image([1, 12, 10], ([i, j]) => (i as number) + (j as number));
     for (const c of s.calls) {
       const out = await t.apply({ a, b: a });
-      const op = (out.a as MetaImage).appliedOperations.at(-1) as { do_transforms: boolean; extra_info: { extra_info: { affine: number[][] } } };
+      const op = (out.a as MetaImage).appliedOperations.at(-1) as unknown as { do_transforms: boolean; extra_info: { extra_info: { affine: number[][] } } };
       expect(op.do_transforms).toBe(c.fired);
       if (c.fired) expect(op.extra_info.extra_info.affine).toEqual(c.affine);
     }
