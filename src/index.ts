@@ -7,3 +7,4 @@ export * from './image/orientation.js';
 export * from './image/stack.js';
 export * from './image/strided.js';
 export * from './random/index.js';
+export * from './backend/index.js';
