@@ -287,6 +287,8 @@ export class Spacing extends Transform<MetaImage> {
     super(options);
     markInvertible(this);
     requireNumbers(options.pixdim, this.name, 'pixdim');
+    gridMode(options.mode ?? 'bilinear', this.name);
+    gridPadding(options.paddingMode ?? 'border', this.name);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
@@ -331,6 +333,8 @@ export class Spacingd extends MapTransform {
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
     const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, this.keys, this.name, 'dtype');
     const extents = perKey(options.scaleExtent ?? false, this.keys, this.name, 'scaleExtent');
+    modes.forEach((m) => gridMode(m, this.name));
+    pads.forEach((p) => gridPadding(p, this.name));
     this.perKeyOptions = this.keys.map((_, i) => ({
       pixdim: options.pixdim,
       diagonal: options.diagonal,

@@ -292,7 +292,8 @@ describe('spatial transforms: bad input', () => {
   });
 
   it('rejects unknown modes when built', () => {
-    expect(() => new S.Spacingd({ keys: 'image', pixdim: 1, mode: 'cubic' })).not.toThrow(); // checked per call, as MONAI
+    expect(() => new S.Spacingd({ keys: 'image', pixdim: 1, mode: 'cubic' })).toThrow(/unknown interpolation mode 'cubic'/);
+    expect(() => new S.Spacing({ pixdim: 1, paddingMode: 'edge' })).toThrow(TransformError);
     expect(() => new S.Resize({ spatialSize: [2, 2], mode: 'bicubic' })).toThrow(TransformError);
     expect(() => new S.Rotate({ angle: 0.1, paddingMode: 'wrap' })).toThrow(TransformError);
   });
