@@ -23,12 +23,13 @@ function phantom(): MetaImage {
   const [, X, Y, Z] = SHAPE as [number, number, number, number];
   const data = new Float32Array(X * Y * Z);
   let seed = 1;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
   let i = 0;
   for (let x = 0; x < X; x++)
     for (let y = 0; y < Y; y++)
       for (let z = 0; z < Z; z++) {
-        const r2 = ((x - X / 2) / (0.4 * X)) ** 2 + ((y - Y / 2) / (0.35 * Y)) ** 2 + ((z - Z / 2) / (0.45 * Z)) ** 2;
+        const r2 =
+          ((x - X / 2) / (0.4 * X)) ** 2 + ((y - Y / 2) / (0.35 * Y)) ** 2 + ((z - Z / 2) / (0.45 * Z)) ** 2;
         data[i++] = 1000 * Math.exp(-2 * r2) + 30 * rand();
       }
   return new MetaImage({
@@ -77,11 +78,19 @@ const cases: [string, Transform<MetaImage>][] = [
   ['Resize 192×192×96 nearest', new Resize({ spatialSize: [192, 192, 96], mode: 'nearest' })],
   ['Rotate (0.1, 0.2, 0.3) rad bilinear', new Rotate({ angle: [0.1, 0.2, 0.3] })],
   ['Rotate (0.1, 0.2, 0.3) rad nearest', new Rotate({ angle: [0.1, 0.2, 0.3], mode: 'nearest' })],
-  ['Affine rotate+scale bilinear reflection', new Affine({ rotateParams: [0, 0, 0.3], scaleParams: [1.1, 0.9, 1.0] })],
-  ['Affine rotate+scale bilinear zeros', new Affine({ rotateParams: [0, 0, 0.3], scaleParams: [1.1, 0.9, 1.0], paddingMode: 'zeros' })],
+  [
+    'Affine rotate+scale bilinear reflection',
+    new Affine({ rotateParams: [0, 0, 0.3], scaleParams: [1.1, 0.9, 1.0] }),
+  ],
+  [
+    'Affine rotate+scale bilinear zeros',
+    new Affine({ rotateParams: [0, 0, 0.3], scaleParams: [1.1, 0.9, 1.0], paddingMode: 'zeros' }),
+  ],
   ['Zoom 1.2 trilinear (keep size)', new Zoom({ zoom: 1.2, mode: 'trilinear' })],
   ['Orientation RAS (flip, no resampling)', new Orientation({ axcodes: 'RAS' })],
 ];
 for (const [name, t] of cases) rows.push(await bench(name, t, img));
-console.log(`spatial transforms on a ${SHAPE.join('×')} float32 volume (${(img.data.length / 1e6).toFixed(1)} M voxels), median of ${REPS} runs, Node ${process.version}`);
+console.log(
+  `spatial transforms on a ${SHAPE.join('×')} float32 volume (${(img.data.length / 1e6).toFixed(1)} M voxels), median of ${REPS} runs, Node ${process.version}`,
+);
 console.table(rows);

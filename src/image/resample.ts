@@ -88,7 +88,15 @@ export interface GridSampleOptions {
  * `g` (in the sampling dtype): the vectorised 2D kernel (GridSamplerKernel.cpp) or the generic 3D
  * one (GridSampler.h). Loops are specialised per case (no per-voxel closures).
  */
-function unnormalizeRow(g: Float64Array, len: number, size: number, ndim: number, align: boolean, padding: GridSamplePadding, dtype: ComputeDType): void {
+function unnormalizeRow(
+  g: Float64Array,
+  len: number,
+  size: number,
+  ndim: number,
+  align: boolean,
+  padding: GridSamplePadding,
+  dtype: ComputeDType,
+): void {
   const f32 = dtype === 'float32';
   const fr = Math.fround;
   const maxVal = size - 1;
@@ -192,7 +200,15 @@ function planAxis(grid: SamplingGrid, d: number): AxisPlan {
   const last = n - 1;
   const row = grid.matrix[d] as number[];
   const lastPos = grid.order.indexOf(last);
-  const plan: AxisPlan = { mLast: row[last] as number, hasBefore: lastPos > 0, beforeAxes: [], beforeM: [], afterAxes: [], afterM: [], t: row[n] as number };
+  const plan: AxisPlan = {
+    mLast: row[last] as number,
+    hasBefore: lastPos > 0,
+    beforeAxes: [],
+    beforeM: [],
+    afterAxes: [],
+    afterM: [],
+    t: row[n] as number,
+  };
   grid.order.forEach((k, p) => {
     if (k === last) return;
     if (p < lastPos) {
@@ -211,15 +227,32 @@ function planAxis(grid: SamplingGrid, d: number): AxisPlan {
  * in the grid dtype in torch's order (float32: fused multiply-adds, as BLAS sgemm), then scaled by
  * `pre` in the sampling dtype.
  */
-function rowCoords(grid: SamplingGrid, plan: AxisPlan, outer: readonly number[], dst: Float64Array, len: number, pre: number | undefined): void {
+function rowCoords(
+  grid: SamplingGrid,
+  plan: AxisPlan,
+  outer: readonly number[],
+  dst: Float64Array,
+  len: number,
+  pre: number | undefined,
+): void {
   const baseLast = grid.base[grid.outShape.length - 1] as Float64Array;
   const { mLast, t } = plan;
   const fr = Math.fround;
   const na = plan.afterAxes.length;
   const a0 = na > 0 ? (plan.afterM[0] as number) * 1 : 0;
-  const b0 = na > 0 ? ((grid.base[plan.afterAxes[0] as number] as Float64Array)[outer[plan.afterAxes[0] as number] as number] as number) : 0;
+  const b0 =
+    na > 0
+      ? ((grid.base[plan.afterAxes[0] as number] as Float64Array)[
+          outer[plan.afterAxes[0] as number] as number
+        ] as number)
+      : 0;
   const a1 = na > 1 ? (plan.afterM[1] as number) : 0;
-  const b1 = na > 1 ? ((grid.base[plan.afterAxes[1] as number] as Float64Array)[outer[plan.afterAxes[1] as number] as number] as number) : 0;
+  const b1 =
+    na > 1
+      ? ((grid.base[plan.afterAxes[1] as number] as Float64Array)[
+          outer[plan.afterAxes[1] as number] as number
+        ] as number)
+      : 0;
   if (grid.gridDType === 'float32') {
     let before = 0;
     for (let i = 0; i < plan.beforeAxes.length; i++) {
@@ -263,7 +296,14 @@ function rowCoords(grid: SamplingGrid, plan: AxisPlan, outer: readonly number[],
 }
 
 /** {@link rowCoords} for a dense grid: reads the row's coordinates of input axis `d`. */
-function denseRowCoords(grid: SamplingGrid, d: number, rowOff: number, dst: Float64Array, len: number, pre: number | undefined): void {
+function denseRowCoords(
+  grid: SamplingGrid,
+  d: number,
+  rowOff: number,
+  dst: Float64Array,
+  len: number,
+  pre: number | undefined,
+): void {
   const src = (grid.dense as Float64Array[])[d] as Float64Array;
   const f32 = grid.sampleDType === 'float32';
   for (let j = 0; j < len; j++) {
@@ -277,12 +317,21 @@ function denseRowCoords(grid: SamplingGrid, d: number, rowOff: number, dst: Floa
  * semantics). Returns a Float32Array of shape `[C, ...grid.outShape]` (MONAI's resampling
  * transforms always return float32). 2D and 3D only.
  */
-export function gridSample(src: NumericArray, srcShape: readonly number[], grid: SamplingGrid, options: GridSampleOptions = {}): Float32Array {
+export function gridSample(
+  src: NumericArray,
+  srcShape: readonly number[],
+  grid: SamplingGrid,
+  options: GridSampleOptions = {},
+): Float32Array {
   const mode = options.mode ?? 'bilinear';
   const padding = options.paddingMode ?? 'zeros';
   const n = srcShape.length - 1;
   if (n !== 2 && n !== 3) throw new RangeError(`gridSample supports 2D and 3D images, got ${n} spatial dims`);
-  if (grid.outShape.length !== n || (!grid.dense && grid.matrix.length !== n) || (grid.dense && grid.dense.length !== n))
+  if (
+    grid.outShape.length !== n ||
+    (!grid.dense && grid.matrix.length !== n) ||
+    (grid.dense && grid.dense.length !== n)
+  )
     throw new RangeError('sampling grid and image must have the same number of spatial dims');
   const C = srcShape[0] as number;
   const inSp = srcShape.slice(1) as number[];
@@ -303,7 +352,8 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
   const wh = inSp.map(() => new Float64Array(len));
   const idx = new Int32Array(len);
   const valid = new Uint8Array(len);
-  const inStr = n === 3 ? [(inSp[1] as number) * (inSp[2] as number), inSp[2] as number, 1] : [inSp[1] as number, 1];
+  const inStr =
+    n === 3 ? [(inSp[1] as number) * (inSp[2] as number), inSp[2] as number, 1] : [inSp[1] as number, 1];
   const outerShape = outSp.slice(0, n - 1);
   const outerCount = outerShape.reduce((a, b) => a * b, 1);
   const outer = new Array<number>(n - 1).fill(0);
@@ -506,7 +556,12 @@ export function gridSample(src: NumericArray, srcShape: readonly number[], grid:
 // small-matrix helpers in a given precision (torch's small bmm kernel: sequential, not fused)
 
 /** `a @ b` for square matrices, each product and sum rounded in `dtype` (torch's small-matrix kernel). */
-export function matmulIn(a: readonly (readonly number[])[], b: readonly (readonly number[])[], dtype: ComputeDType, fma = false): number[][] {
+export function matmulIn(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  dtype: ComputeDType,
+  fma = false,
+): number[][] {
   const R = rounder(dtype);
   const n = a.length;
   const m = (b[0] as readonly number[]).length;
@@ -531,10 +586,16 @@ export function matmulIn(a: readonly (readonly number[])[], b: readonly (readonl
  * MONAI `normalize_transform` for one spatial shape: the (n+1)×(n+1) matrix taking voxel
  * indices to torch's [-1, 1] coordinates (computed in float64, then cast to `dtype`).
  */
-export function normalizeTransform(shape: readonly number[], alignCorners: boolean, dtype: ComputeDType = 'float64'): number[][] {
+export function normalizeTransform(
+  shape: readonly number[],
+  alignCorners: boolean,
+  dtype: ComputeDType = 'float64',
+): number[][] {
   const R = rounder(dtype);
   const n = shape.length;
-  const m = Array.from({ length: n + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0)));
+  const m = Array.from({ length: n + 1 }, (_, i) =>
+    Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0)),
+  );
   for (let i = 0; i < n; i++) {
     const s = shape[i] as number;
     const row = m[i] as number[];
@@ -555,7 +616,9 @@ export function normalizeTransform(shape: readonly number[], alignCorners: boole
 function invertNormalize(m: readonly (readonly number[])[], dtype: ComputeDType): number[][] {
   const R = rounder(dtype);
   const n = m.length - 1;
-  const out = Array.from({ length: n + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0)));
+  const out = Array.from({ length: n + 1 }, (_, i) =>
+    Array.from({ length: n + 1 }, (_, j) => (i === j ? 1 : 0)),
+  );
   for (let i = 0; i < n; i++) {
     const s = (m[i] as readonly number[])[i] as number;
     const t = (m[i] as readonly number[])[n] as number;
@@ -604,7 +667,8 @@ export function linspaceFromNegOne(n: number, alignCorners: boolean, dtype: Comp
   const R = rounder(dtype);
   const step = R(2 / (n - 1));
   const half = Math.floor(n / 2);
-  const at = (i: number): number => (i < half ? fmaIn(step, i, -1, dtype) : fmaIn(-step, n - i - 1, 1, dtype));
+  const at = (i: number): number =>
+    i < half ? fmaIn(step, i, -1, dtype) : fmaIn(-step, n - i - 1, 1, dtype);
   const w = VEC_WIDTH[dtype];
   let idx = 0;
   for (let i = 0; i <= n - 2 * w; i += 2 * w)

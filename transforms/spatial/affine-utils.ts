@@ -45,8 +45,10 @@ export function toAffineNd(r: number, affine: Affine | readonly (readonly number
     : affine.map((row) => [...row]);
   const out = eyeMatrix(r + 1);
   const d = Math.max(Math.min(r, rows.length - 1), 1);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) (out[i] as number[])[j] = (rows[i] as number[])[j] as number;
-  if (d > 1) for (let i = 0; i < d; i++) (out[i] as number[])[r] = (rows[i] as number[])[rows.length - 1] as number;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) (out[i] as number[])[j] = (rows[i] as number[])[j] as number;
+  if (d > 1)
+    for (let i = 0; i < d; i++) (out[i] as number[])[r] = (rows[i] as number[])[rows.length - 1] as number;
   return out;
 }
 
@@ -88,7 +90,11 @@ function toList(v: number | readonly number[]): number[] {
  * MONAI `create_rotate`: a 2D rotation (one angle) or a 3D rotation `Rx @ Ry @ Rz` (up to three
  * angles, radians).
  */
-export function createRotate(spatialDims: number, radians: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
+export function createRotate(
+  spatialDims: number,
+  radians: number | readonly number[],
+  backend: MatrixBackend = 'numpy',
+): Matrix {
   const R = cast(backend);
   const mm = backend === 'torch' ? matmulTorch32 : matmulRows;
   const rad = toList(radians);
@@ -141,7 +147,11 @@ export function createRotate(spatialDims: number, radians: number | readonly num
  * MONAI `create_shear`: 2D `[[1, s0], [s1, 1]]`; 3D `[[1, s0, s1], [s2, 1, s3], [s4, s5, 1]]`
  * (missing coefficients are 0).
  */
-export function createShear(spatialDims: number, coefs: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
+export function createShear(
+  spatialDims: number,
+  coefs: number | readonly number[],
+  backend: MatrixBackend = 'numpy',
+): Matrix {
   const R = cast(backend);
   const c = toList(coefs).map(R);
   const g = (i: number) => c[i] ?? 0;
@@ -162,7 +172,11 @@ export function createShear(spatialDims: number, coefs: number | readonly number
 }
 
 /** MONAI `create_scale`: diagonal scaling (missing factors are 1). */
-export function createScale(spatialDims: number, factors: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
+export function createScale(
+  spatialDims: number,
+  factors: number | readonly number[],
+  backend: MatrixBackend = 'numpy',
+): Matrix {
   const R = cast(backend);
   const f = toList(factors);
   const m = eyeMatrix(spatialDims + 1);
@@ -171,11 +185,16 @@ export function createScale(spatialDims: number, factors: number | readonly numb
 }
 
 /** MONAI `create_translate`: translation by `shift` (missing entries are 0). */
-export function createTranslate(spatialDims: number, shift: number | readonly number[], backend: MatrixBackend = 'numpy'): Matrix {
+export function createTranslate(
+  spatialDims: number,
+  shift: number | readonly number[],
+  backend: MatrixBackend = 'numpy',
+): Matrix {
   const R = cast(backend);
   const s = toList(shift);
   const m = eyeMatrix(spatialDims + 1);
-  for (let i = 0; i < Math.min(spatialDims, s.length); i++) (m[i] as number[])[spatialDims] = R(s[i] as number);
+  for (let i = 0; i < Math.min(spatialDims, s.length); i++)
+    (m[i] as number[])[spatialDims] = R(s[i] as number);
   return m;
 }
 
@@ -196,7 +215,11 @@ export function scaleAffine(oldSize: readonly number[], newSize: readonly number
 }
 
 /** MONAI `affine_to_spacing`: norms of the first `r` columns of the top-left r×r block (zeros become 1). */
-export function affineToSpacing(affine: readonly (readonly number[])[], r: number, suppressZeros = true): number[] {
+export function affineToSpacing(
+  affine: readonly (readonly number[])[],
+  r: number,
+  suppressZeros = true,
+): number[] {
   const out: number[] = [];
   for (let c = 0; c < r; c++) {
     let s = 0;
@@ -216,7 +239,8 @@ export function solveMatrix(a: readonly (readonly number[])[], b: readonly (read
   const cols = (x[0] as number[]).length;
   for (let k = 0; k < n; k++) {
     let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs((m[i] as number[])[k] as number) > Math.abs((m[p] as number[])[k] as number)) p = i;
+    for (let i = k + 1; i < n; i++)
+      if (Math.abs((m[i] as number[])[k] as number) > Math.abs((m[p] as number[])[k] as number)) p = i;
     const piv = (m[p] as number[])[k] as number;
     if (piv === 0 || !Number.isFinite(piv)) throw new RangeError('matrix is singular');
     if (p !== k) {
@@ -227,14 +251,17 @@ export function solveMatrix(a: readonly (readonly number[])[], b: readonly (read
       const f = ((m[i] as number[])[k] as number) / piv;
       if (f === 0) continue;
       (m[i] as number[])[k] = f;
-      for (let j = k + 1; j < n; j++) (m[i] as number[])[j] = ((m[i] as number[])[j] as number) - f * ((m[k] as number[])[j] as number);
-      for (let j = 0; j < cols; j++) (x[i] as number[])[j] = ((x[i] as number[])[j] as number) - f * ((x[k] as number[])[j] as number);
+      for (let j = k + 1; j < n; j++)
+        (m[i] as number[])[j] = ((m[i] as number[])[j] as number) - f * ((m[k] as number[])[j] as number);
+      for (let j = 0; j < cols; j++)
+        (x[i] as number[])[j] = ((x[i] as number[])[j] as number) - f * ((x[k] as number[])[j] as number);
     }
   }
   for (let j = 0; j < cols; j++)
     for (let i = n - 1; i >= 0; i--) {
       let s = (x[i] as number[])[j] as number;
-      for (let k = i + 1; k < n; k++) s -= ((m[i] as number[])[k] as number) * ((x[k] as number[])[j] as number);
+      for (let k = i + 1; k < n; k++)
+        s -= ((m[i] as number[])[k] as number) * ((x[k] as number[])[j] as number);
       (x[i] as number[])[j] = s / ((m[i] as number[])[i] as number);
     }
   return x;
@@ -270,7 +297,11 @@ function transpose(a: readonly (readonly number[])[]): Matrix {
  * translation; with `diagonal=false` it keeps the rotation (and axis flips) of `affine`, removing shears.
  * Non-positive scales fall back to the current spacing (MONAI's rule); zeros become 1.
  */
-export function zoomAffine(affine: readonly (readonly number[])[], scale: readonly number[], diagonal = true): Matrix {
+export function zoomAffine(
+  affine: readonly (readonly number[])[],
+  scale: readonly number[],
+  diagonal = true,
+): Matrix {
   const d = affine.length - 1;
   const norm = affineToSpacing(affine, d);
   let s = [...scale];
@@ -287,7 +318,9 @@ export function zoomAffine(affine: readonly (readonly number[])[], scale: readon
   const rotation = matmulRows(rzs, invMatrix(zs));
   const sd = s.map((v, i) => Math.sign((zs[i] as number[])[i] as number) * Math.abs(v));
   const m = eyeMatrix(d + 1);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) (m[i] as number[])[j] = ((rotation[i] as number[])[j] as number) * (sd[j] as number);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++)
+      (m[i] as number[])[j] = ((rotation[i] as number[])[j] as number) * (sd[j] as number);
   return m;
 }
 
@@ -330,7 +363,9 @@ export function computeShapeOffset(
     throw new RangeError('the output affine is not invertible');
   }
   const cornersOut = corners.map((p) => x.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)));
-  const cornersWorld = corners.map((p) => inA.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)));
+  const cornersWorld = corners.map((p) =>
+    inA.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)),
+  );
   const allDist = cornersOut.map((p) => p.slice(0, sr));
   const outShape: number[] = [];
   for (let d = 0; d < sr; d++) {
@@ -341,7 +376,10 @@ export function computeShapeOffset(
   let offset: number[] | null = null;
   for (let i = 0; i < nc; i++) {
     const minCorner: number[] = [];
-    for (let d = 0; d < sr; d++) minCorner.push(Math.min(...allDist.map((p) => (p[d] as number) - ((allDist[i] as number[])[d] as number))));
+    for (let d = 0; d < sr; d++)
+      minCorner.push(
+        Math.min(...allDist.map((p) => (p[d] as number) - ((allDist[i] as number[])[d] as number))),
+      );
     if (allCloseZero(minCorner)) {
       offset = (cornersWorld[i] as number[]).slice(0, sr);
       break;
@@ -351,7 +389,8 @@ export function computeShapeOffset(
     offset = [];
     for (let r = 0; r < sr; r++) {
       let s = 0;
-      for (let c = 0; c < sr; c++) s += ((inA[r] as number[])[c] as number) * ((spatialShape[c] as number) / 2);
+      for (let c = 0; c < sr; c++)
+        s += ((inA[r] as number[])[c] as number) * ((spatialShape[c] as number) / 2);
       s += (inA[r] as number[])[sr] as number;
       for (let c = 0; c < sr; c++) s -= ((outA[r] as number[])[c] as number) * ((outShape[c] as number) / 2);
       offset.push(s);
@@ -377,7 +416,10 @@ export function ensureTupleRep<T>(v: T | readonly T[], n: number, what: string):
 }
 
 /** MONAI `fall_back_tuple`: non-positive (or missing) entries of `user` take the value of `fallback`. */
-export function fallBackTuple(user: number | readonly number[] | null | undefined, fallback: readonly number[]): number[] {
+export function fallBackTuple(
+  user: number | readonly number[] | null | undefined,
+  fallback: readonly number[],
+): number[] {
   if (user === null || user === undefined) return [...fallback];
   const u = typeof user === 'number' ? fallback.map(() => user) : user;
   return fallback.map((f, i) => {

@@ -25,7 +25,17 @@ import {
   matmulTorch32,
   toAffineNd,
 } from './affine-utils.js';
-import { TRACE_NONE, computeDType, gridMode, gridPadding, matrixFromTrace, numberList, requireSpatialDims, rows, toComputeArray } from './common.js';
+import {
+  TRACE_NONE,
+  computeDType,
+  gridMode,
+  gridPadding,
+  matrixFromTrace,
+  numberList,
+  requireSpatialDims,
+  rows,
+  toComputeArray,
+} from './common.js';
 
 /** Parameters of an affine as MONAI's `AffineGrid` builds it: rotate, then shear, translate, scale. */
 export interface AffineParams {
@@ -48,10 +58,19 @@ function present(v: number | readonly number[] | null | undefined): v is number 
   return v.length > 0;
 }
 
-function checkLength(v: number | readonly number[], max: number, what: string, n: number, where: string): void {
+function checkLength(
+  v: number | readonly number[],
+  max: number,
+  what: string,
+  n: number,
+  where: string,
+): void {
   const len = typeof v === 'number' ? 1 : v.length;
   if (len > max)
-    fail(where, `${what} has ${len} values but a ${n}D image takes at most ${max}${n === 2 ? ' (3D-only parameters given to a 2D image?)' : ''}`);
+    fail(
+      where,
+      `${what} has ${len} values but a ${n}D image takes at most ${max}${n === 2 ? ' (3D-only parameters given to a 2D image?)' : ''}`,
+    );
 }
 
 /**
@@ -75,7 +94,10 @@ export function affineGridMatrix(params: AffineParams, spatialDims: number, wher
   }
   if (present(params.translateParams)) {
     checkLength(params.translateParams, n, 'translateParams', n, where);
-    a = matmulTorch32(a, createTranslate(n, numberList(params.translateParams, where, 'translateParams'), 'torch'));
+    a = matmulTorch32(
+      a,
+      createTranslate(n, numberList(params.translateParams, where, 'translateParams'), 'torch'),
+    );
   }
   if (present(params.scaleParams)) {
     checkLength(params.scaleParams, n, 'scaleParams', n, where);
@@ -104,7 +126,11 @@ export class AffineGrid {
   }
 
   /** The sampling grid for an input of `inShape` and an output of `outShape` (spatial shapes). */
-  grid(inShape: readonly number[], outShape: readonly number[], sampleDType: ComputeDType = 'float32'): SamplingGrid {
+  grid(
+    inShape: readonly number[],
+    outShape: readonly number[],
+    sampleDType: ComputeDType = 'float32',
+  ): SamplingGrid {
     return centeredAffineGrid(this.matrix(outShape.length), inShape, outShape, {
       alignCorners: this.alignCorners,
       gridDType: 'float32',
@@ -114,11 +140,21 @@ export class AffineGrid {
 }
 
 /** MONAI `Affine.compute_w_affine`: the voxel→voxel affine of the image after an affine resampling. */
-export function computeWAffine(mat: readonly (readonly number[])[], imgSize: readonly number[], spSize: readonly number[]): Matrix {
+export function computeWAffine(
+  mat: readonly (readonly number[])[],
+  imgSize: readonly number[],
+  spSize: readonly number[],
+): Matrix {
   const r = imgSize.length;
   const m = toAffineNd(r, mat);
-  const shift1 = createTranslate(r, imgSize.map((d) => (d - 1) / 2));
-  const shift2 = createTranslate(r, spSize.map((d) => -(d - 1) / 2));
+  const shift1 = createTranslate(
+    r,
+    imgSize.map((d) => (d - 1) / 2),
+  );
+  const shift2 = createTranslate(
+    r,
+    spSize.map((d) => -(d - 1) / 2),
+  );
   return matmulRows(matmulRows(shift1, m), shift2);
 }
 
@@ -158,9 +194,13 @@ export function affineFunc(
       sampleDType: options.sampleDType,
     });
     if (options.normalized) delete grid.preScale;
-    data = gridSample(toComputeArray(img.data, options.sampleDType), img.shape, grid, { mode: options.mode, paddingMode: options.paddingMode });
+    data = gridSample(toComputeArray(img.data, options.sampleDType), img.shape, grid, {
+      mode: options.mode,
+      paddingMode: options.paddingMode,
+    });
   } else {
-    if (spSize.some((s, i) => s !== inSize[i])) throw new RangeError('doResampling=false needs the output size to equal the input size');
+    if (spSize.some((s, i) => s !== inSize[i]))
+      throw new RangeError('doResampling=false needs the output size to equal the input size');
     data = img.data instanceof Float32Array ? img.data : Float32Array.from(img.data);
   }
   const out = img.clone({
@@ -184,7 +224,12 @@ export function affineFunc(
  * Undoes an affine trace entry (MONAI `Affine.inverse`): resamples back to the original size through
  * the inverse matrix (float32, as MONAI). Entries with `do_resampling: false` only pop.
  */
-export function invertAffineFunc(img: MetaImage, className = 'Affine', key?: string, sampleDType: ComputeDType = 'float32'): MetaImage {
+export function invertAffineFunc(
+  img: MetaImage,
+  className = 'Affine',
+  key?: string,
+  sampleDType: ComputeDType = 'float32',
+): MetaImage {
   const work = img.clone({ data: img.data });
   const op = popOperation(work, className, key);
   const e = op.extra_info;
@@ -196,9 +241,14 @@ export function invertAffineFunc(img: MetaImage, className = 'Affine', key?: str
   } catch {
     return fail(className, 'cannot invert: the recorded affine is singular');
   }
-  const align = e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
+  const align =
+    e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
   const orig = op.orig_size;
-  const grid = centeredAffineGrid(invMat, work.spatialShape, orig, { alignCorners: align, gridDType: 'float32', sampleDType });
+  const grid = centeredAffineGrid(invMat, work.spatialShape, orig, {
+    alignCorners: align,
+    gridDType: 'float32',
+    sampleDType,
+  });
   const data = gridSample(toComputeArray(work.data, sampleDType), work.shape, grid, {
     mode: gridMode(e.mode ?? 'bilinear', className),
     paddingMode: gridPadding(e.padding_mode ?? 'reflection', className),
@@ -228,12 +278,19 @@ export interface AffineOptions extends AffineParams {
 }
 
 /** MONAI's `Affine` on one image (see {@link Affine}). */
-export function affine(img: MetaImage, options: AffineOptions, traceClass: string | null = 'Affine', where = 'Affine'): MetaImage {
+export function affine(
+  img: MetaImage,
+  options: AffineOptions,
+  traceClass: string | null = 'Affine',
+  where = 'Affine',
+): MetaImage {
   const n = requireSpatialDims(img, where);
   const mode = gridMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'reflection', where);
   const spSize = fallBackTuple(
-    options.spatialSize === null || options.spatialSize === undefined ? null : numberList(options.spatialSize, where, 'spatialSize'),
+    options.spatialSize === null || options.spatialSize === undefined
+      ? null
+      : numberList(options.spatialSize, where, 'spatialSize'),
     img.spatialShape,
   ).map(Math.trunc);
   if (spSize.length !== n) fail(where, `spatialSize has ${spSize.length} values for a ${n}D image`);
@@ -270,13 +327,17 @@ export class Affine extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => affine(requireImage(img, this.name), this.options as AffineOptions, 'Affine', this.name));
+    return withKey(this.name, undefined, () =>
+      affine(requireImage(img, this.name), this.options as AffineOptions, 'Affine', this.name),
+    );
   }
 
   /** Resamples back onto the original grid. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     const dt = computeDType((this.options as AffineOptions).dtype, this.name, 'float32');
-    return withKey(this.name, undefined, () => invertAffineFunc(requireImage(img, this.name), 'Affine', undefined, dt));
+    return withKey(this.name, undefined, () =>
+      invertAffineFunc(requireImage(img, this.name), 'Affine', undefined, dt),
+    );
   }
 }
 
@@ -306,7 +367,12 @@ export class Affined extends MapTransform {
     for (const key of this.keyIterator(d)) {
       const i = this.keys.indexOf(key);
       d[key] = withKey(this.name, key, () =>
-        affine(requireImage(d[key], this.name, key), { ...o, mode: this.modes[i], paddingMode: this.pads[i] }, 'Affine', this.name),
+        affine(
+          requireImage(d[key], this.name, key),
+          { ...o, mode: this.modes[i], paddingMode: this.pads[i] },
+          'Affine',
+          this.name,
+        ),
       );
     }
     return d;
@@ -316,7 +382,10 @@ export class Affined extends MapTransform {
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     const dt = computeDType((this.options as unknown as AffinedOptions).dtype, this.name, 'float32');
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertAffineFunc(requireImage(d[key], this.name, key), 'Affine', key, dt));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () =>
+        invertAffineFunc(requireImage(d[key], this.name, key), 'Affine', key, dt),
+      );
     return d;
   }
 }

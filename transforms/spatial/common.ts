@@ -11,17 +11,28 @@ export const TRACE_NONE = 'none';
 /** Modes of torch `interpolate` that MONAI's Resize/Zoom accept. */
 export type InterpolateMode = 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear' | 'area';
 
-const INTERP_MODES: readonly string[] = ['nearest', 'nearest-exact', 'linear', 'bilinear', 'trilinear', 'area'];
+const INTERP_MODES: readonly string[] = [
+  'nearest',
+  'nearest-exact',
+  'linear',
+  'bilinear',
+  'trilinear',
+  'area',
+];
 
 /** Reads a compute dtype option (`'float32'`, `'float64'`, `'np.float64'`, `'torch.float32'`, null → `fallback`). */
 export function computeDType(value: unknown, where: string, fallback: ComputeDType): ComputeDType {
   if (value === null || value === undefined) return fallback;
-  if (typeof value !== 'string') return fail(where, `dtype must be 'float32' or 'float64', got ${String(value)}`);
+  if (typeof value !== 'string')
+    return fail(where, `dtype must be 'float32' or 'float64', got ${String(value)}`);
   const n = value.replace(/^(np|numpy|torch)\./, '').replace(/^[<>=|]/, '');
-  if (n === 'float32' || n === 'f4' || n === 'float' && value.startsWith('torch')) return 'float32';
+  if (n === 'float32' || n === 'f4' || (n === 'float' && value.startsWith('torch'))) return 'float32';
   if (n === 'float64' || n === 'f8' || n === 'double' || n === 'float') return 'float64';
   if (n === 'float16' || n === 'half' || n === 'f2') return 'float32';
-  return fail(where, `dtype '${value}' is not a floating-point type; resampling computes in 'float32' or 'float64'`);
+  return fail(
+    where,
+    `dtype '${value}' is not a floating-point type; resampling computes in 'float32' or 'float64'`,
+  );
 }
 
 /** The compute dtype MONAI falls back to when a transform's `dtype` is None: the image's own float type. */
@@ -34,7 +45,10 @@ export function gridMode(value: unknown, where: string): GridSampleMode {
   const v = typeof value === 'string' ? value.toLowerCase() : value;
   if (v === 'bilinear' || v === 'nearest') return v;
   if (typeof v === 'number')
-    return fail(where, `spline interpolation orders (mode ${v}) are not supported; use mode 'bilinear' or 'nearest'`);
+    return fail(
+      where,
+      `spline interpolation orders (mode ${v}) are not supported; use mode 'bilinear' or 'nearest'`,
+    );
   return fail(where, `unknown interpolation mode '${String(value)}' (use 'bilinear' or 'nearest')`);
 }
 
@@ -49,38 +63,50 @@ export function gridPadding(value: unknown, where: string): GridSamplePadding {
 export function interpolateMode(value: unknown, where: string): InterpolateMode {
   const v = typeof value === 'string' ? value.toLowerCase() : value;
   if (typeof v === 'string' && INTERP_MODES.includes(v)) return v as InterpolateMode;
-  if (v === 'bicubic') return fail(where, "mode 'bicubic' is not supported; use 'bilinear', 'area' or 'nearest'");
+  if (v === 'bicubic')
+    return fail(where, "mode 'bicubic' is not supported; use 'bilinear', 'area' or 'nearest'");
   return fail(where, `unknown interpolation mode '${String(value)}' (use one of ${INTERP_MODES.join(', ')})`);
 }
 
 /** Checks the number of spatial dims of `img` (resampling supports 2D and 3D). */
-export function requireSpatialDims(img: MetaImage, where: string, allowed: readonly number[] = [2, 3]): number {
+export function requireSpatialDims(
+  img: MetaImage,
+  where: string,
+  allowed: readonly number[] = [2, 3],
+): number {
   const n = img.spatialDims;
   if (!allowed.includes(n))
     fail(
       where,
       `expected a channel-first image with ${allowed.join(' or ')} spatial dims, got shape [${img.shape.join(', ')}]` +
-        (n > 3 ? ' (more than 3 spatial dims: apply EnsureChannelFirst, or split the extra axis into channels)' : ''),
+        (n > 3
+          ? ' (more than 3 spatial dims: apply EnsureChannelFirst, or split the extra axis into channels)'
+          : ''),
     );
   return n;
 }
 
 /** A finite number, or a TransformError. */
 export function finiteNumber(v: unknown, where: string, option: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(where, `${option} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    fail(where, `${option} must be a finite number, got ${String(v)}`);
   return v as number;
 }
 
 /** A list of finite numbers from a scalar or sequence. */
 export function numberList(v: unknown, where: string, option: string): number[] {
   if (typeof v === 'number') return [finiteNumber(v, where, option)];
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, (x) => finiteNumber(x, where, option));
+  if (Array.isArray(v) || ArrayBuffer.isView(v))
+    return Array.from(v as ArrayLike<unknown>, (x) => finiteNumber(x, where, option));
   return fail(where, `${option} must be a number or a list of numbers, got ${String(v)}`);
 }
 
 /** Checks that an option is a number or a list of numbers (NaN allowed: values are checked per call, where the key is known). */
 export function requireNumbers(v: unknown, where: string, option: string): void {
-  const ok = typeof v === 'number' || ((Array.isArray(v) || ArrayBuffer.isView(v)) && Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number'));
+  const ok =
+    typeof v === 'number' ||
+    ((Array.isArray(v) || ArrayBuffer.isView(v)) &&
+      Array.from(v as ArrayLike<unknown>).every((x) => typeof x === 'number'));
   if (!ok) fail(where, `${option} must be a number or a list of numbers, got ${JSON.stringify(v)}`);
 }
 
@@ -97,7 +123,8 @@ export function rows(m: readonly (readonly number[])[]): number[][] {
 
 /** Reads an (n+1)×(n+1) matrix recorded in a trace (rows, or a flat array). */
 export function matrixFromTrace(v: unknown, where: string, what: string): number[][] {
-  if (Array.isArray(v) && v.every((r) => Array.isArray(r))) return (v as unknown[][]).map((r) => r.map(Number));
+  if (Array.isArray(v) && v.every((r) => Array.isArray(r)))
+    return (v as unknown[][]).map((r) => r.map(Number));
   if (ArrayBuffer.isView(v) && (v as Float64Array).length === 16) {
     const a = v as Float64Array;
     return [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => a[i * 4 + j] as number));

@@ -22,7 +22,11 @@ export function resolveSpatialAxes(axes: SpatialAxes, n: number, where: string):
 }
 
 /** Flips the data of a channel-first array along spatial axes `axes` (0-based); returns a new array. */
-export function flipArray<A extends MetaImage['data']>(data: A, shape: readonly number[], axes: readonly number[]): A {
+export function flipArray<A extends MetaImage['data']>(
+  data: A,
+  shape: readonly number[],
+  axes: readonly number[],
+): A {
   const st = stridesOf(shape);
   const strides = [...st];
   let offset = 0;
@@ -44,11 +48,17 @@ export function flipArray<A extends MetaImage['data']>(data: A, shape: readonly 
  * the dtype; the affine follows. Records a `Flip` trace entry (`extra_info.axes` = the option as
  * given) unless `traceClass` is null.
  */
-export function flip(img: MetaImage, spatialAxis: SpatialAxes, traceClass: string | null = 'Flip', where = 'Flip'): MetaImage {
+export function flip(
+  img: MetaImage,
+  spatialAxis: SpatialAxes,
+  traceClass: string | null = 'Flip',
+  where = 'Flip',
+): MetaImage {
   const n = img.spatialDims;
   if (n <= 0) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
   const axes = resolveSpatialAxes(spatialAxis, n, where);
-  if (new Set(axes).size !== axes.length) fail(where, `spatial axes ${JSON.stringify(spatialAxis)} repeat an axis`);
+  if (new Set(axes).size !== axes.length)
+    fail(where, `spatial axes ${JSON.stringify(spatialAxis)} repeat an axis`);
   const data = flipArray(img.data, img.shape, axes);
   const xform = eyeMatrix(Math.min(n, 3) + 1);
   const r = Math.min(n, 3);
@@ -57,10 +67,20 @@ export function flip(img: MetaImage, spatialAxis: SpatialAxes, traceClass: strin
     (xform[a] as number[])[a] = -1;
     (xform[a] as number[])[r] = (img.shape[a + 1] as number) - 1;
   }
-  const out = img.clone({ data, shape: img.shape, dtype: img.dtype, affine: composeImageAffine(img.affine, xform) });
+  const out = img.clone({
+    data,
+    shape: img.shape,
+    dtype: img.dtype,
+    affine: composeImageAffine(img.affine, xform),
+  });
   if (traceClass !== null)
     pushOperation(out, traceClass, img.spatialShape, {
-      axes: spatialAxis === undefined ? null : typeof spatialAxis === 'number' || spatialAxis === null ? spatialAxis : [...spatialAxis],
+      axes:
+        spatialAxis === undefined
+          ? null
+          : typeof spatialAxis === 'number' || spatialAxis === null
+            ? spatialAxis
+            : [...spatialAxis],
     });
   return out;
 }
@@ -91,7 +111,14 @@ export class Flip extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => flip(requireImage(img, this.name), (this.options as FlipOptions).spatialAxis ?? null, 'Flip', this.name));
+    return withKey(this.name, undefined, () =>
+      flip(
+        requireImage(img, this.name),
+        (this.options as FlipOptions).spatialAxis ?? null,
+        'Flip',
+        this.name,
+      ),
+    );
   }
 
   /** Flips back. */
@@ -110,14 +137,18 @@ export class Flipd extends MapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     const axes = (this.options as FlipOptions).spatialAxis ?? null;
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => flip(requireImage(d[key], this.name, key), axes, 'Flip', this.name));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () =>
+        flip(requireImage(d[key], this.name, key), axes, 'Flip', this.name),
+      );
     return d;
   }
 
   /** Flips each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertFlip(requireImage(d[key], this.name, key), 'Flip', key));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () => invertFlip(requireImage(d[key], this.name, key), 'Flip', key));
     return d;
   }
 }

@@ -70,7 +70,8 @@ function linearTaps(inSize: number, outSize: number, align: boolean, dtype: Comp
 
 function nearestTaps(inSize: number, outSize: number, exact: boolean): AxisTaps {
   const i0 = new Int32Array(outSize);
-  for (let j = 0; j < outSize; j++) i0[j] = exact ? nearestExactIndex(j, inSize, outSize) : nearestIndex(j, inSize, outSize);
+  for (let j = 0; j < outSize; j++)
+    i0[j] = exact ? nearestExactIndex(j, inSize, outSize) : nearestIndex(j, inSize, outSize);
   return { i0, i1: i0, w0: new Float64Array(outSize).fill(1), w1: new Float64Array(outSize) };
 }
 
@@ -93,7 +94,14 @@ function areaTaps(inSize: number, outSize: number): AxisTaps {
 }
 
 /** Applies one axis of taps to `src` viewed as [outer, len, inner] → [outer, outLen, inner]. */
-function passAxis(src: ArrayLike<number>, outer: number, len: number, inner: number, taps: AxisTaps, mode: 'linear' | 'nearest' | 'area'): Float64Array {
+function passAxis(
+  src: ArrayLike<number>,
+  outer: number,
+  len: number,
+  inner: number,
+  taps: AxisTaps,
+  mode: 'linear' | 'nearest' | 'area',
+): Float64Array {
   const outLen = taps.i0.length;
   const dst = new Float64Array(outer * outLen * inner);
   for (let o = 0; o < outer; o++) {
@@ -111,7 +119,9 @@ function passAxis(src: ArrayLike<number>, outer: number, len: number, inner: num
         const w0 = taps.w0[j] as number;
         const w1 = taps.w1[j] as number;
         if (w1 === 0) for (let r = 0; r < inner; r++) dst[d + r] = w0 * (src[s0 + r] as number);
-        else for (let r = 0; r < inner; r++) dst[d + r] = w0 * (src[s0 + r] as number) + w1 * (src[s1 + r] as number);
+        else
+          for (let r = 0; r < inner; r++)
+            dst[d + r] = w0 * (src[s0 + r] as number) + w1 * (src[s1 + r] as number);
       } else {
         const b = taps.i1[j] as number;
         const inv = taps.w0[j] as number;
@@ -141,10 +151,13 @@ export function interpolate(
 ): Float64Array {
   const sp = shape.slice(1);
   const n = sp.length;
-  if (outSize.length !== n) throw new RangeError(`output size has ${outSize.length} dims, the image ${n} spatial dims`);
+  if (outSize.length !== n)
+    throw new RangeError(`output size has ${outSize.length} dims, the image ${n} spatial dims`);
   const need = { linear: 1, bilinear: 2, trilinear: 3 } as Record<string, number>;
   if (mode in need && need[mode] !== n)
-    throw new RangeError(`mode '${mode}' needs ${need[mode]} spatial dim(s) but the image has ${n} (use ${['linear', 'bilinear', 'trilinear'][n - 1] ?? 'area'})`);
+    throw new RangeError(
+      `mode '${mode}' needs ${need[mode]} spatial dim(s) but the image has ${n} (use ${['linear', 'bilinear', 'trilinear'][n - 1] ?? 'area'})`,
+    );
   if (alignCorners !== null && !(mode in need))
     throw new RangeError(`align_corners only applies to linear modes, not '${mode}'`);
   let cur: ArrayLike<number> = src;

@@ -8,13 +8,25 @@ import { fail, withKeyAsync } from '../utility/keyed-errors.js';
 import { TRACE_NONE } from './common.js';
 
 /** Interpolation modes that `nearestInterp` replaces (MONAI's InterpolateMode and GridSampleMode values). */
-const INTERP_MODES = new Set(['nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area']);
+const INTERP_MODES = new Set([
+  'nearest',
+  'nearest-exact',
+  'linear',
+  'bilinear',
+  'bicubic',
+  'trilinear',
+  'area',
+]);
 
 /**
  * MONAI `convert_applied_interp_mode`: a copy of a trace with every interpolation `mode` replaced by
  * `mode` and every `align_corners` by `alignCorners` (null → `'none'`). Padding modes are kept.
  */
-export function convertAppliedInterpMode(trace: unknown, mode = 'nearest', alignCorners: boolean | null = null): any {
+export function convertAppliedInterpMode(
+  trace: unknown,
+  mode = 'nearest',
+  alignCorners: boolean | null = null,
+): any {
   if (Array.isArray(trace)) return trace.map((t) => convertAppliedInterpMode(t, mode, alignCorners));
   if (trace === null || typeof trace !== 'object' || ArrayBuffer.isView(trace)) return trace;
   const t: Record<string, unknown> = { ...(trace as Record<string, unknown>) };
@@ -45,14 +57,25 @@ export async function withAllowMissingKeys<T>(transform: unknown, fn: () => Prom
     if (isTransform(t) && 'allowMissingKeys' in t && 'keys' in t) {
       const m = t as unknown as { allowMissingKeys: boolean };
       touched.push({ t: m, was: m.allowMissingKeys });
-      Object.defineProperty(m, 'allowMissingKeys', { value: true, writable: true, configurable: true, enumerable: true });
+      Object.defineProperty(m, 'allowMissingKeys', {
+        value: true,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
     }
   };
   visit(transform);
   try {
     return await fn();
   } finally {
-    for (const { t, was } of touched) Object.defineProperty(t, 'allowMissingKeys', { value: was, writable: true, configurable: true, enumerable: true });
+    for (const { t, was } of touched)
+      Object.defineProperty(t, 'allowMissingKeys', {
+        value: was,
+        writable: true,
+        configurable: true,
+        enumerable: true,
+      });
   }
 }
 
@@ -97,16 +120,23 @@ export class Invertd extends MapTransform {
   constructor(options: InvertdOptions) {
     super(options);
     if (!isInvertible(options.transform) && !((options.transform as unknown) instanceof Compose))
-      fail(this.name, '`transform` must be an invertible transform or a Compose (the pipeline that produced the data)');
+      fail(
+        this.name,
+        '`transform` must be an invertible transform or a Compose (the pipeline that produced the data)',
+      );
     this.transform = options.transform;
     const ok = options.origKeys ?? this.keys;
     const origKeys = typeof ok === 'string' ? [ok] : [...ok];
     if (origKeys.length !== this.keys.length)
-      fail(this.name, `origKeys has ${origKeys.length} entries for ${this.keys.length} keys (give one per key)`);
+      fail(
+        this.name,
+        `origKeys has ${origKeys.length} entries for ${this.keys.length} keys (give one per key)`,
+      );
     this.origKeys = origKeys;
     const ni = options.nearestInterp ?? true;
     this.nearestInterp = typeof ni === 'boolean' ? this.keys.map(() => ni) : [...ni];
-    if (this.nearestInterp.length !== this.keys.length) fail(this.name, `nearestInterp has ${this.nearestInterp.length} entries for ${this.keys.length} keys`);
+    if (this.nearestInterp.length !== this.keys.length)
+      fail(this.name, `nearestInterp has ${this.nearestInterp.length} entries for ${this.keys.length} keys`);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
@@ -119,10 +149,14 @@ export class Invertd extends MapTransform {
         const input = requireImage(d[key], this.name, key);
         const orig = d[origKey];
         if (orig === undefined)
-          fail(this.name, `origKey '${origKey}' is missing from the data item: Invertd needs the image whose trace to undo`);
+          fail(
+            this.name,
+            `origKey '${origKey}' is missing from the data item: Invertd needs the image whose trace to undo`,
+          );
         const ref = requireImage(orig, this.name, origKey);
         let trace: AppliedOperation[] = ref.appliedOperations.map((op) => structuredClone(op));
-        if (this.nearestInterp[i]) trace = convertAppliedInterpMode(trace, 'nearest', null) as AppliedOperation[];
+        if (this.nearestInterp[i])
+          trace = convertAppliedInterpMode(trace, 'nearest', null) as AppliedOperation[];
         const work = new MetaImage({
           data: input.data,
           shape: input.shape,
@@ -131,7 +165,9 @@ export class Invertd extends MapTransform {
           meta: copyMeta(ref.meta),
           appliedOperations: trace,
         });
-        const inverted = await withAllowMissingKeys(this.transform, () => this.transform.inverse({ [origKey]: work }));
+        const inverted = await withAllowMissingKeys(this.transform, () =>
+          this.transform.inverse({ [origKey]: work }),
+        );
         const out = (inverted as DataItem)[origKey];
         const img = requireImage(out, this.name, key);
         return postFunc ? postFunc(img) : img;

@@ -1,6 +1,10 @@
 import { type Orientation as Ornt, ioOrientation, orientationTransform } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { applyOrientation, inverseOrientationAffine, isIdentityOrientation } from '../../src/image/orientation.js';
+import {
+  applyOrientation,
+  inverseOrientationAffine,
+  isIdentityOrientation,
+} from '../../src/image/orientation.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
@@ -38,14 +42,19 @@ export function axcodesToOrientation(axcodes: string, labels: AxisLabels = DEFAU
       throw new RangeError(
         `invalid axis code '${ch}' in '${axcodes}' (use ${labels.map((p) => `${p[0]}/${p[1]}`).join(', ')})`,
       );
-    if (out.some((o) => o.axis === axis)) throw new RangeError(`axis codes '${axcodes}' name the same world axis twice`);
+    if (out.some((o) => o.axis === axis))
+      throw new RangeError(`axis codes '${axcodes}' name the same world axis twice`);
     out.push({ axis, flip: (labels[axis] as readonly [string, string])[1] === ch ? 1 : -1 });
   }
   return out;
 }
 
 /** nibabel `aff2axcodes` with custom labels, for the first `n` axes of a 4×4 or (n+1)×(n+1) affine. */
-export function affineToAxcodes(affine: readonly (readonly number[])[], n = 3, labels: AxisLabels = DEFAULT_LABELS): string {
+export function affineToAxcodes(
+  affine: readonly (readonly number[])[],
+  n = 3,
+  labels: AxisLabels = DEFAULT_LABELS,
+): string {
   const a4 = new Float64Array(16);
   const m = toAffineNd(3, affine);
   for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) a4[i * 4 + j] = (m[i] as number[])[j] as number;
@@ -67,7 +76,11 @@ export function orientation(
 ): MetaImage {
   const sr = img.spatialDims;
   if (sr <= 0) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
-  if (sr > 3) fail(where, `expected at most 3 spatial dims, got shape [${img.shape.join(', ')}] (apply EnsureChannelFirst first)`);
+  if (sr > 3)
+    fail(
+      where,
+      `expected at most 3 spatial dims, got shape [${img.shape.join(', ')}] (apply EnsureChannelFirst first)`,
+    );
   const labels = options.labels ?? DEFAULT_LABELS;
   const affineNd = toAffineNd(sr, img.affine);
   requireInvertibleAffine(affineNd, sr, where);
@@ -85,13 +98,22 @@ export function orientation(
       return fail(where, (e as Error).message);
     }
     if (dst.length < sr)
-      fail(where, `axcodes '${codes}' has ${(codes as string).length} letters but the image has ${sr} spatial dims`);
+      fail(
+        where,
+        `axcodes '${codes}' has ${(codes as string).length} letters but the image has ${sr} spatial dims`,
+      );
     if (dst.some((o) => o.axis >= sr) && sr < 3)
-      fail(where, `axcodes '${(codes as string).slice(0, sr)}' name a world axis a ${sr}D image does not have`);
+      fail(
+        where,
+        `axcodes '${(codes as string).slice(0, sr)}' name a world axis a ${sr}D image does not have`,
+      );
     try {
       ornt = orientationTransform(src, dst);
     } catch (e) {
-      return fail(where, `cannot reorient ${affineToAxcodes(rows(affineNd), sr, labels)} to '${codes}': ${(e as Error).message}`);
+      return fail(
+        where,
+        `cannot reorient ${affineToAxcodes(rows(affineNd), sr, labels)} to '${codes}': ${(e as Error).message}`,
+      );
     }
   }
   const xform = inverseOrientationAffine(ornt, img.spatialShape);
@@ -104,12 +126,18 @@ export function orientation(
   }
   const x4: number[][] = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => xform[i * 4 + j] as number));
   out.affine = composeImageAffine(img.affine, toAffineNd(sr, x4));
-  if (traceClass !== null) pushOperation(out, traceClass, img.spatialShape, { original_affine: originalAffine });
+  if (traceClass !== null)
+    pushOperation(out, traceClass, img.spatialShape, { original_affine: originalAffine });
   return out;
 }
 
 /** Undoes an `Orientation` entry (MONAI `Orientation.inverse`): reorients back to the axis codes of `original_affine`. */
-export function invertOrientation(img: MetaImage, labels: AxisLabels | null = null, key?: string, className = 'Orientation'): MetaImage {
+export function invertOrientation(
+  img: MetaImage,
+  labels: AxisLabels | null = null,
+  key?: string,
+  className = 'Orientation',
+): MetaImage {
   const work = img.clone({ data: img.data });
   const op = popOperation(work, className, key);
   const orig = matrixFromTrace(op.extra_info.original_affine, className, 'original_affine');
@@ -133,7 +161,9 @@ export class Orientation extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => orientation(requireImage(img, this.name), this.options as OrientationOptions, 'Orientation', this.name));
+    return withKey(this.name, undefined, () =>
+      orientation(requireImage(img, this.name), this.options as OrientationOptions, 'Orientation', this.name),
+    );
   }
 
   /** Reorients back to the original axis codes. */
@@ -156,7 +186,12 @@ export class Orientationd extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () =>
-        orientation(requireImage(d[key], this.name, key), this.options as OrientationOptions, 'Orientation', this.name),
+        orientation(
+          requireImage(d[key], this.name, key),
+          this.options as OrientationOptions,
+          'Orientation',
+          this.name,
+        ),
       );
     return d;
   }
@@ -166,7 +201,9 @@ export class Orientationd extends MapTransform {
     const d = { ...data };
     const labels = (this.options as OrientationOptions).labels ?? null;
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => invertOrientation(requireImage(d[key], this.name, key), labels, key));
+      d[key] = withKey(this.name, key, () =>
+        invertOrientation(requireImage(d[key], this.name, key), labels, key),
+      );
     return d;
   }
 }

@@ -6,7 +6,14 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { composeImageAffine, scaleAffine } from './affine-utils.js';
-import { TRACE_NONE, type InterpolateMode, computeDType, interpolateMode, numberList, toComputeArray } from './common.js';
+import {
+  TRACE_NONE,
+  type InterpolateMode,
+  computeDType,
+  interpolateMode,
+  numberList,
+  toComputeArray,
+} from './common.js';
 import { interpolate } from './interpolate.js';
 
 /** Python's `round` (half to even) for the `longest` size mode. */
@@ -34,10 +41,18 @@ export interface ResizeOptions {
 }
 
 /** Output size of a resize (MONAI Resize's `size_mode` rules). */
-export function resizeOutputSize(inSize: readonly number[], spatialSize: number | readonly number[], sizeMode: string, where: string): number[] {
+export function resizeOutputSize(
+  inSize: readonly number[],
+  spatialSize: number | readonly number[],
+  sizeMode: string,
+  where: string,
+): number[] {
   if (sizeMode === 'longest') {
     if (typeof spatialSize !== 'number' || !Number.isInteger(spatialSize) || spatialSize <= 0)
-      fail(where, `spatialSize must be a positive int when sizeMode is 'longest', got ${JSON.stringify(spatialSize)}`);
+      fail(
+        where,
+        `spatialSize must be a positive int when sizeMode is 'longest', got ${JSON.stringify(spatialSize)}`,
+      );
     const scale = (spatialSize as number) / Math.max(...inSize);
     return inSize.map((s) => pyRound(s * scale));
   }
@@ -70,7 +85,8 @@ function resampleResize(
     if (aaSigma === null || aaSigma === undefined) sigma = factors.map((fa) => Math.max(0, f(f(fa - 1) / 2)));
     else {
       const s = typeof aaSigma === 'number' ? factors.map(() => aaSigma) : [...aaSigma];
-      if (s.length !== factors.length) throw new RangeError(`antiAliasingSigma must have 1 or ${factors.length} values`);
+      if (s.length !== factors.length)
+        throw new RangeError(`antiAliasingSigma must have 1 or ${factors.length} values`);
       sigma = s.map((v, i) => v * ((factors[i] as number) > 1 ? 1 : 0));
     }
     data = gaussianFilter(data instanceof Float32Array ? data : Float32Array.from(data), img.shape, sigma);
@@ -82,7 +98,12 @@ function resampleResize(
  * MONAI's `Resize` on one image: torch `interpolate` to `spatialSize` (see {@link Resize}); records a
  * `Resize` trace entry unless `traceClass` is null.
  */
-export function resize(img: MetaImage, options: ResizeOptions, traceClass: string | null = 'Resize', where = 'Resize'): MetaImage {
+export function resize(
+  img: MetaImage,
+  options: ResizeOptions,
+  traceClass: string | null = 'Resize',
+  where = 'Resize',
+): MetaImage {
   const mode = interpolateMode(options.mode ?? 'area', where);
   const align = options.alignCorners ?? null;
   const dtype = computeDType(options.dtype, where, 'float32');
@@ -112,7 +133,15 @@ export function resize(img: MetaImage, options: ResizeOptions, traceClass: strin
   else {
     let data: Float32Array;
     try {
-      data = resampleResize(work, outSize, mode, align, dtype, options.antiAliasing ?? false, options.antiAliasingSigma);
+      data = resampleResize(
+        work,
+        outSize,
+        mode,
+        align,
+        dtype,
+        options.antiAliasing ?? false,
+        options.antiAliasingSigma,
+      );
     } catch (e) {
       return fail(where, (e as Error).message);
     }
@@ -137,14 +166,16 @@ export function invertResize(img: MetaImage, className = 'Resize', key?: string)
     {
       spatialSize: op.orig_size,
       mode: (e.mode as string | undefined) ?? 'area',
-      alignCorners: e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
+      alignCorners:
+        e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
       dtype: (e.dtype as string | undefined) ?? 'float32',
     },
     null,
     className,
   );
   const newDim = Number(e.new_dim ?? 0);
-  for (let i = 0; i < newDim && out.shape[out.shape.length - 1] === 1; i++) out = out.clone({ data: out.data, shape: out.shape.slice(0, -1) });
+  for (let i = 0; i < newDim && out.shape[out.shape.length - 1] === 1; i++)
+    out = out.clone({ data: out.data, shape: out.shape.slice(0, -1) });
   return out;
 }
 
@@ -164,7 +195,9 @@ export class Resize extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => resize(requireImage(img, this.name), this.options as unknown as ResizeOptions, 'Resize', this.name));
+    return withKey(this.name, undefined, () =>
+      resize(requireImage(img, this.name), this.options as unknown as ResizeOptions, 'Resize', this.name),
+    );
   }
 
   /** Resizes back to the original size. */
@@ -199,7 +232,12 @@ export class Resized extends MapTransform {
       Array.isArray(sig) && sig.length === this.keys.length && sig.some((s) => Array.isArray(s) || s === null)
         ? [...(sig as (number | readonly number[] | null)[])]
         : this.keys.map(() => sig as number | readonly number[] | null | undefined);
-    const dtypes = perKey(options.dtype === undefined ? 'float32' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKey(
+      options.dtype === undefined ? 'float32' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     this.perKeyOptions = this.keys.map((_, i) => ({
       spatialSize: options.spatialSize,
       sizeMode: options.sizeMode,
@@ -215,7 +253,9 @@ export class Resized extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
       const o = this.perKeyOptions[this.keys.indexOf(key)] as ResizeOptions;
-      d[key] = withKey(this.name, key, () => resize(requireImage(d[key], this.name, key), o, 'Resize', this.name));
+      d[key] = withKey(this.name, key, () =>
+        resize(requireImage(d[key], this.name, key), o, 'Resize', this.name),
+      );
     }
     return d;
   }
@@ -223,7 +263,10 @@ export class Resized extends MapTransform {
   /** Resizes each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertResize(requireImage(d[key], this.name, key), 'Resize', key));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () =>
+        invertResize(requireImage(d[key], this.name, key), 'Resize', key),
+      );
     return d;
   }
 }

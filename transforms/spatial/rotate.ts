@@ -1,10 +1,22 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { type GridSampleMode, type GridSamplePadding, affineTransformGrid, gridSample } from '../../src/image/resample.js';
+import {
+  type GridSampleMode,
+  type GridSamplePadding,
+  affineTransformGrid,
+  gridSample,
+} from '../../src/image/resample.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
-import { type Matrix, composeImageAffine, createRotate, createTranslate, invMatrix, matmulRows } from './affine-utils.js';
+import {
+  type Matrix,
+  composeImageAffine,
+  createRotate,
+  createTranslate,
+  invMatrix,
+  matmulRows,
+} from './affine-utils.js';
 import {
   TRACE_NONE,
   computeDType,
@@ -42,17 +54,32 @@ export function affineTransformResample(
   img: MetaImage,
   xform: readonly (readonly number[])[],
   outShape: readonly number[],
-  options: { mode: GridSampleMode; paddingMode: GridSamplePadding; alignCorners: boolean; dtype: 'float32' | 'float64' },
+  options: {
+    mode: GridSampleMode;
+    paddingMode: GridSamplePadding;
+    alignCorners: boolean;
+    dtype: 'float32' | 'float64';
+  },
 ): Float32Array {
   const src = toComputeArray(img.data, options.dtype);
-  return gridSample(src, img.shape, affineTransformGrid(xform, img.spatialShape, outShape, options.alignCorners, options.dtype), {
-    mode: options.mode,
-    paddingMode: options.paddingMode,
-  });
+  return gridSample(
+    src,
+    img.shape,
+    affineTransformGrid(xform, img.spatialShape, outShape, options.alignCorners, options.dtype),
+    {
+      mode: options.mode,
+      paddingMode: options.paddingMode,
+    },
+  );
 }
 
 /** The voxel→voxel rotation MONAI's Rotate applies (about the image centre) and the output shape. */
-export function rotateMatrix(inShape: readonly number[], angle: number | readonly number[], keepSize: boolean, where = 'Rotate'): { matrix: Matrix; outShape: number[] } {
+export function rotateMatrix(
+  inShape: readonly number[],
+  angle: number | readonly number[],
+  keepSize: boolean,
+  where = 'Rotate',
+): { matrix: Matrix; outShape: number[] } {
   const n = inShape.length;
   const angles = numberList(angle, where, 'angle');
   const want = n === 2 ? 1 : 3;
@@ -81,8 +108,14 @@ export function rotateMatrix(inShape: readonly number[], angle: number | readonl
     }
     outShape = mins.map((m, i) => Math.trunc((maxs[i] as number) - m + 0.5));
   }
-  const shift = createTranslate(n, inShape.map((d) => (d - 1) / 2));
-  const shift1 = createTranslate(n, outShape.map((d) => -(d - 1) / 2));
+  const shift = createTranslate(
+    n,
+    inShape.map((d) => (d - 1) / 2),
+  );
+  const shift1 = createTranslate(
+    n,
+    outShape.map((d) => -(d - 1) / 2),
+  );
   return { matrix: matmulRows(matmulRows(shift, rot), shift1), outShape };
 }
 
@@ -90,7 +123,12 @@ export function rotateMatrix(inShape: readonly number[], angle: number | readonl
  * MONAI's `Rotate` on one image: rotation about the image centre through `AffineTransform`
  * (float32 by default); records a `Rotate` trace entry (`rot_mat`, ...) unless `traceClass` is null.
  */
-export function rotate(img: MetaImage, options: RotateOptions, traceClass: string | null = 'Rotate', where = 'Rotate'): MetaImage {
+export function rotate(
+  img: MetaImage,
+  options: RotateOptions,
+  traceClass: string | null = 'Rotate',
+  where = 'Rotate',
+): MetaImage {
   const n = requireSpatialDims(img, where);
   const mode = gridMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'border', where);
@@ -98,8 +136,18 @@ export function rotate(img: MetaImage, options: RotateOptions, traceClass: strin
   const dtype = computeDType(options.dtype, where, 'float32');
   const { matrix, outShape } = rotateMatrix(img.spatialShape, options.angle, options.keepSize ?? true, where);
   if (n !== matrix.length - 1) fail(where, 'internal: rotation matrix rank mismatch');
-  const data = affineTransformResample(img, matrix, outShape, { mode, paddingMode: padding, alignCorners: align, dtype });
-  const out = img.clone({ data, shape: [img.numChannels, ...outShape], dtype: 'float32', affine: composeImageAffine(img.affine, matrix) });
+  const data = affineTransformResample(img, matrix, outShape, {
+    mode,
+    paddingMode: padding,
+    alignCorners: align,
+    dtype,
+  });
+  const out = img.clone({
+    data,
+    shape: [img.numChannels, ...outShape],
+    dtype: 'float32',
+    affine: composeImageAffine(img.affine, matrix),
+  });
   if (traceClass !== null)
     pushOperation(out, traceClass, img.spatialShape, {
       rot_mat: rows(matrix),
@@ -122,9 +170,20 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
   const invMat = invMatrix(fwd).map((r) => r.map(R));
   const mode = gridMode(e.mode ?? 'bilinear', className);
   const padding = gridPadding(e.padding_mode ?? 'border', className);
-  const align = e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
-  const data = affineTransformResample(work, invMat, op.orig_size, { mode, paddingMode: padding, alignCorners: align, dtype });
-  return work.clone({ data, shape: [work.numChannels, ...op.orig_size], dtype: 'float32', affine: composeImageAffine(work.affine, invMat) });
+  const align =
+    e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
+  const data = affineTransformResample(work, invMat, op.orig_size, {
+    mode,
+    paddingMode: padding,
+    alignCorners: align,
+    dtype,
+  });
+  return work.clone({
+    data,
+    shape: [work.numChannels, ...op.orig_size],
+    dtype: 'float32',
+    affine: composeImageAffine(work.affine, invMat),
+  });
 }
 
 /**
@@ -144,7 +203,9 @@ export class Rotate extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => rotate(requireImage(img, this.name), this.options as unknown as RotateOptions, 'Rotate', this.name));
+    return withKey(this.name, undefined, () =>
+      rotate(requireImage(img, this.name), this.options as unknown as RotateOptions, 'Rotate', this.name),
+    );
   }
 
   /** Rotates back onto the original grid. */
@@ -174,7 +235,12 @@ export class Rotated extends MapTransform {
     modes.forEach((m) => gridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKey(options.dtype === undefined ? 'float32' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKey(
+      options.dtype === undefined ? 'float32' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     this.perKeyOptions = this.keys.map((_, i) => ({
       angle: options.angle,
       keepSize: options.keepSize,
@@ -189,7 +255,9 @@ export class Rotated extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
       const o = this.perKeyOptions[this.keys.indexOf(key)] as RotateOptions;
-      d[key] = withKey(this.name, key, () => rotate(requireImage(d[key], this.name, key), o, 'Rotate', this.name));
+      d[key] = withKey(this.name, key, () =>
+        rotate(requireImage(d[key], this.name, key), o, 'Rotate', this.name),
+      );
     }
     return d;
   }
@@ -197,7 +265,10 @@ export class Rotated extends MapTransform {
   /** Rotates each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertRotate(requireImage(d[key], this.name, key), 'Rotate', key));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () =>
+        invertRotate(requireImage(d[key], this.name, key), 'Rotate', key),
+      );
     return d;
   }
 }

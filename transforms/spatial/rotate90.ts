@@ -63,8 +63,13 @@ export function rotate90(
 ): MetaImage {
   const n = img.spatialDims;
   if (!Number.isInteger(k)) fail(where, `k must be an integer number of quarter turns, got ${k}`);
-  if (spatialAxes.length !== 2) fail(where, `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(spatialAxes)}`);
-  if (n < 2) fail(where, `rotating in a plane needs at least 2 spatial dims, got shape [${img.shape.join(', ')}]`);
+  if (spatialAxes.length !== 2)
+    fail(
+      where,
+      `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(spatialAxes)}`,
+    );
+  if (n < 2)
+    fail(where, `rotating in a plane needs at least 2 spatial dims, got shape [${img.shape.join(', ')}]`);
   const [a, b] = resolveSpatialAxes(spatialAxes, n, where) as [number, number];
   if (a === b) fail(where, `spatialAxes ${JSON.stringify(spatialAxes)} must be two different axes`);
   const kk = ((k % 4) + 4) % 4;
@@ -74,7 +79,10 @@ export function rotate90(
   const r = Math.min(n, 3);
   let affine = img.affine;
   if (a < r && b < r) {
-    let xform = createTranslate(r, sp.slice(0, r).map((d) => -(d - 1) / 2));
+    let xform = createTranslate(
+      r,
+      sp.slice(0, r).map((d) => -(d - 1) / 2),
+    );
     const s = [-1, 2].includes(a + 1 - (b + 1)) ? -1 : 1;
     let rot;
     if (r === 2) rot = createRotate(2, [(s * Math.PI) / 2]);
@@ -85,7 +93,13 @@ export function rotate90(
       rot = createRotate(3, angle);
     }
     for (let i = 0; i < kk; i++) xform = matmulRows(rot, xform);
-    xform = matmulRows(createTranslate(r, ori.slice(0, r).map((d) => (d - 1) / 2)), xform);
+    xform = matmulRows(
+      createTranslate(
+        r,
+        ori.slice(0, r).map((d) => (d - 1) / 2),
+      ),
+      xform,
+    );
     affine = composeImageAffine(img.affine, toAffineNd(r, xform));
   }
   const out = img.clone({ data, shape, dtype: img.dtype, affine });
@@ -121,12 +135,17 @@ export class Rotate90 extends Transform<MetaImage> {
     super(options);
     markInvertible(this);
     if ((options.spatialAxes ?? [0, 1]).length !== 2)
-      fail(this.name, `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(options.spatialAxes)}`);
+      fail(
+        this.name,
+        `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(options.spatialAxes)}`,
+      );
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
     const o = this.options as Rotate90Options;
-    return withKey(this.name, undefined, () => rotate90(requireImage(img, this.name), o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name));
+    return withKey(this.name, undefined, () =>
+      rotate90(requireImage(img, this.name), o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
+    );
   }
 
   /** Rotates back. */
@@ -141,21 +160,35 @@ export class Rotate90d extends MapTransform {
     super(options);
     markInvertible(this);
     if ((options.spatialAxes ?? [0, 1]).length !== 2)
-      fail(this.name, `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(options.spatialAxes)}`);
+      fail(
+        this.name,
+        `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(options.spatialAxes)}`,
+      );
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     const o = this.options as Rotate90Options;
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => rotate90(requireImage(d[key], this.name, key), o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name));
+      d[key] = withKey(this.name, key, () =>
+        rotate90(
+          requireImage(d[key], this.name, key),
+          o.k ?? 1,
+          o.spatialAxes ?? [0, 1],
+          'Rotate90',
+          this.name,
+        ),
+      );
     return d;
   }
 
   /** Rotates each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertRotate90(requireImage(d[key], this.name, key), 'Rotate90', key));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () =>
+        invertRotate90(requireImage(d[key], this.name, key), 'Rotate90', key),
+      );
     return d;
   }
 }

@@ -51,7 +51,10 @@ export interface ResampleModeOptions {
 }
 
 function allClose(a: readonly number[], b: readonly number[], atol: number, rtol = 1e-5): boolean {
-  return a.length === b.length && a.every((v, i) => Math.abs(v - (b[i] as number)) <= atol + rtol * Math.abs(b[i] as number));
+  return (
+    a.length === b.length &&
+    a.every((v, i) => Math.abs(v - (b[i] as number)) <= atol + rtol * Math.abs(b[i] as number))
+  );
 }
 
 function flat(m: readonly (readonly number[])[]): number[] {
@@ -66,14 +69,16 @@ export function requireInvertibleAffine(m: readonly (readonly number[])[], n: nu
   let det = 1;
   for (let k = 0; k < n; k++) {
     let p = k;
-    for (let i = k + 1; i < n; i++) if (Math.abs((a[i] as number[])[k] as number) > Math.abs((a[p] as number[])[k] as number)) p = i;
+    for (let i = k + 1; i < n; i++)
+      if (Math.abs((a[i] as number[])[k] as number) > Math.abs((a[p] as number[])[k] as number)) p = i;
     const piv = (a[p] as number[])[k] as number;
     det *= piv;
     if (piv === 0) break;
     [a[k], a[p]] = [a[p] as number[], a[k] as number[]];
     for (let i = k + 1; i < n; i++) {
       const f = ((a[i] as number[])[k] as number) / piv;
-      for (let j = k; j < n; j++) (a[i] as number[])[j] = ((a[i] as number[])[j] as number) - f * ((a[k] as number[])[j] as number);
+      for (let j = k; j < n; j++)
+        (a[i] as number[])[j] = ((a[i] as number[])[j] as number) - f * ((a[k] as number[])[j] as number);
     }
   }
   const scale = norms.reduce((s, v) => s * v, 1);
@@ -110,7 +115,11 @@ export function spatialResample(
   if (spatialSize !== null && !(typeof spatialSize === 'number' && spatialSize === -1))
     n = Math.min(typeof spatialSize === 'number' ? 1 : spatialSize.length, 3);
   if (n !== 2 && n !== 3) requireSpatialDims(img, where);
-  if (img.spatialDims !== n) fail(where, `spatial_size [${String(spatialSize)}] does not match the image's ${img.spatialDims} spatial dims`);
+  if (img.spatialDims !== n)
+    fail(
+      where,
+      `spatial_size [${String(spatialSize)}] does not match the image's ${img.spatialDims} spatial dims`,
+    );
   const src = toAffineNd(n, img.affine);
   const dst = dstAffine === null ? src : toAffineNd(n, dstAffine);
   let size: number[];
@@ -141,24 +150,38 @@ export function spatialResample(
   }
   const sameSize = allClose(size, inSize.slice(0, n), 1e-8);
   const unchanged =
-    (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) || (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
+    (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) ||
+    (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
     out = img.clone({ data: img.data });
   } else {
-    const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), { mode, paddingMode: padding });
-    out = img.clone({ data, shape: [img.numChannels, ...size], dtype: 'float32', affine: composeImageAffine(img.affine, xform) });
+    const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), {
+      mode,
+      paddingMode: padding,
+    });
+    out = img.clone({
+      data,
+      shape: [img.numChannels, ...size],
+      dtype: 'float32',
+      affine: composeImageAffine(img.affine, xform),
+    });
   }
   if (traceClass !== null) pushOperation(out, traceClass, inSize, extra);
   return out;
 }
 
 /** Undoes a `SpatialResample` entry (MONAI `SpatialResample.inverse`): resamples back to `src_affine` and the original size. */
-export function invertSpatialResample(img: MetaImage, className = 'SpatialResample', key?: string): MetaImage {
+export function invertSpatialResample(
+  img: MetaImage,
+  className = 'SpatialResample',
+  key?: string,
+): MetaImage {
   const work = img.clone({ data: img.data });
   const op = popOperation(work, className, key);
   const e = op.extra_info;
-  const align = e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
+  const align =
+    e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
   return spatialResample(
     work,
     matrixFromTrace(e.src_affine, className, 'src_affine'),
@@ -197,7 +220,14 @@ export class SpatialResample extends Transform<MetaImage> {
   async apply(img: MetaImage): Promise<MetaImage> {
     const o = this.options as SpatialResampleOptions;
     return withKey(this.name, undefined, () =>
-      spatialResample(requireImage(img, this.name), o.dstAffine ?? null, o.spatialSize ?? null, o, 'SpatialResample', this.name),
+      spatialResample(
+        requireImage(img, this.name),
+        o.dstAffine ?? null,
+        o.spatialSize ?? null,
+        o,
+        'SpatialResample',
+        this.name,
+      ),
     );
   }
 
@@ -246,7 +276,10 @@ export function spacing(
   if (pix.length === 0) fail(where, 'pixdim must have at least one value');
   for (const p of pix)
     if (Number.isNaN(p) || p === 0)
-      fail(where, `pixdim ${JSON.stringify(options.pixdim)} contains ${p}: every spacing must be a positive number of mm`);
+      fail(
+        where,
+        `pixdim ${JSON.stringify(options.pixdim)} contains ${p}: every spacing must be a positive number of mm`,
+      );
   const affine = toAffineNd(sr, img.affine);
   requireInvertibleAffine(affine, sr, where);
   const outD = pix.slice(0, sr);
@@ -258,18 +291,28 @@ export function spacing(
     const target = outD[i] as number;
     const mn = Number.isNaN(mins[i] as number) ? target : Math.min(mins[i] as number, target);
     const mx = Number.isNaN(maxs[i] as number) ? target : Math.max(maxs[i] as number, target);
-    if (mn > mx) fail(where, `minPixdim is larger than maxPixdim at dim ${i}: min ${mn}, max ${mx}, pixdim ${target}`);
+    if (mn > mx)
+      fail(where, `minPixdim is larger than maxPixdim at dim ${i}: min ${mn}, max ${mx}, pixdim ${target}`);
     const d = origD[i] as number;
     outD[i] = mn - AFFINE_TOL <= d && d <= mx + AFFINE_TOL ? d : target;
   }
   const newAffine = zoomAffine(affine, outD, options.diagonal ?? false);
-  const { shape, offset } = computeShapeOffset(img.spatialShape, affine, newAffine, options.scaleExtent ?? false);
+  const { shape, offset } = computeShapeOffset(
+    img.spatialShape,
+    affine,
+    newAffine,
+    options.scaleExtent ?? false,
+  );
   for (let i = 0; i < sr; i++) (newAffine[i] as number[])[sr] = offset[i] as number;
   const actual = outputSpatialShape ? [...outputSpatialShape] : shape;
   if (actual.some((s) => !(s > 0)))
-    fail(where, `the output shape [${actual.join(', ')}] is empty: pixdim ${JSON.stringify(options.pixdim)} is too large for this image`);
+    fail(
+      where,
+      `the output shape [${actual.join(', ')}] is empty: pixdim ${JSON.stringify(options.pixdim)} is too large for this image`,
+    );
   const out = spatialResample(img, newAffine, actual, options, 'SpatialResample', where);
-  if (options.recomputeAffine) out.affine = composeImageAffine(img.affine, scaleAffine(img.spatialShape, actual));
+  if (options.recomputeAffine)
+    out.affine = composeImageAffine(img.affine, scaleAffine(img.spatialShape, actual));
   return out;
 }
 
@@ -292,7 +335,9 @@ export class Spacing extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => spacing(requireImage(img, this.name), this.options as unknown as SpacingOptions, null, this.name));
+    return withKey(this.name, undefined, () =>
+      spacing(requireImage(img, this.name), this.options as unknown as SpacingOptions, null, this.name),
+    );
   }
 
   /** Resamples back to the original grid. */
@@ -303,7 +348,8 @@ export class Spacing extends Transform<MetaImage> {
 
 /** Options of {@link Spacingd}: mode, paddingMode, alignCorners, dtype and scaleExtent may be given per key. */
 export interface SpacingdOptions
-  extends MapTransformOptions,
+  extends
+    MapTransformOptions,
     Omit<SpacingOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype' | 'scaleExtent'> {
   mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
   paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
@@ -331,7 +377,12 @@ export class Spacingd extends MapTransform {
     const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKey(
+      options.dtype === undefined ? 'float64' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     const extents = perKey(options.scaleExtent ?? false, this.keys, this.name, 'scaleExtent');
     modes.forEach((m) => gridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
@@ -366,8 +417,7 @@ export class Spacingd extends MapTransform {
             initShape = img.spatialShape;
             initPix = pix;
           } else {
-            shouldMatch =
-              allClose(initShape, img.spatialShape, 1e-8) && allClose(initPix, pix, 1e-3);
+            shouldMatch = allClose(initShape, img.spatialShape, 1e-8) && allClose(initPix, pix, 1e-3);
           }
         }
         const out = spacing(img, opts, shouldMatch ? outShape : null, this.name);
@@ -382,7 +432,9 @@ export class Spacingd extends MapTransform {
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key));
+      d[key] = withKey(this.name, key, () =>
+        invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key),
+      );
     return d;
   }
 }
@@ -409,7 +461,8 @@ export class SpatialResampled extends MapTransform {
       const dk = this.dstKeys[this.keys.indexOf(key)] as string;
       d[key] = withKey(this.name, key, () => {
         const dst = d[dk];
-        if (!(ArrayBuffer.isView(dst) || Array.isArray(dst))) fail(this.name, `data item has no destination affine under '${dk}'`);
+        if (!(ArrayBuffer.isView(dst) || Array.isArray(dst)))
+          fail(this.name, `data item has no destination affine under '${dk}'`);
         return spatialResample(
           requireImage(d[key], this.name, key),
           dst as Affine | number[][],
@@ -427,7 +480,9 @@ export class SpatialResampled extends MapTransform {
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key));
+      d[key] = withKey(this.name, key, () =>
+        invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key),
+      );
     return d;
   }
 }

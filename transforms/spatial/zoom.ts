@@ -5,7 +5,15 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { composeImageAffine, scaleAffine } from './affine-utils.js';
-import { TRACE_NONE, type InterpolateMode, computeDType, interpolateMode, numberList, requireNumbers, toComputeArray } from './common.js';
+import {
+  TRACE_NONE,
+  type InterpolateMode,
+  computeDType,
+  interpolateMode,
+  numberList,
+  requireNumbers,
+  toComputeArray,
+} from './common.js';
 import { interpolate } from './interpolate.js';
 import { resize } from './resize.js';
 
@@ -30,21 +38,31 @@ export interface ZoomOptions {
  * (output `floor(size·zoom)`), then with `keepSize` a centred crop / symmetric pad back to the input
  * size (recorded inside the `Zoom` trace entry as MONAI does). Returns float32.
  */
-export function zoom(img: MetaImage, options: ZoomOptions, traceClass: string | null = 'Zoom', where = 'Zoom'): MetaImage {
+export function zoom(
+  img: MetaImage,
+  options: ZoomOptions,
+  traceClass: string | null = 'Zoom',
+  where = 'Zoom',
+): MetaImage {
   const n = img.spatialDims;
   if (n < 1) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
   const z = numberList(options.zoom, where, 'zoom');
   if (z.length !== 1 && z.length !== n)
-    fail(where, `zoom ${JSON.stringify(options.zoom)} has ${z.length} factors but the image has ${n} spatial dims`);
+    fail(
+      where,
+      `zoom ${JSON.stringify(options.zoom)} has ${z.length} factors but the image has ${n} spatial dims`,
+    );
   const factors = z.length === 1 ? new Array<number>(n).fill(z[0] as number) : z;
-  if (factors.some((f) => !(f > 0))) fail(where, `zoom factors must be positive, got ${JSON.stringify(options.zoom)}`);
+  if (factors.some((f) => !(f > 0)))
+    fail(where, `zoom factors must be positive, got ${JSON.stringify(options.zoom)}`);
   const mode = interpolateMode(options.mode ?? 'area', where);
   const align = options.alignCorners ?? null;
   const dtype = computeDType(options.dtype, where, 'float32');
   const keep = options.keepSize ?? true;
   const inSize = img.spatialShape;
   const zoomed = inSize.map((s, i) => Math.floor(s * (factors[i] as number)));
-  if (zoomed.some((s) => s <= 0)) fail(where, `zoom ${JSON.stringify(options.zoom)} leaves an empty image (size [${zoomed.join(', ')}])`);
+  if (zoomed.some((s) => s <= 0))
+    fail(where, `zoom ${JSON.stringify(options.zoom)} leaves an empty image (size [${zoomed.join(', ')}])`);
   const extra: Record<string, unknown> = {
     mode,
     align_corners: align === null ? TRACE_NONE : align,
@@ -54,7 +72,9 @@ export function zoom(img: MetaImage, options: ZoomOptions, traceClass: string | 
   };
   let data: Float32Array;
   try {
-    data = Float32Array.from(interpolate(toComputeArray(img.data, dtype), img.shape, zoomed, mode, align, dtype));
+    data = Float32Array.from(
+      interpolate(toComputeArray(img.data, dtype), img.shape, zoomed, mode, align, dtype),
+    );
   } catch (e) {
     return fail(where, (e as Error).message);
   }
@@ -84,7 +104,8 @@ export function invertZoom(img: MetaImage, className = 'Zoom', key?: string): Me
   const e = op.extra_info;
   if (e.do_padcrop) {
     const padcrop = e.padcrop as AppliedOperation;
-    if (!padcrop || typeof padcrop !== 'object' || !padcrop.class) fail(className, 'cannot invert: the trace lacks its padcrop entry');
+    if (!padcrop || typeof padcrop !== 'object' || !padcrop.class)
+      fail(className, 'cannot invert: the trace lacks its padcrop entry');
     work.appliedOperations = [...work.appliedOperations, structuredClone(padcrop)];
     work = invertResizeWithPadOrCrop(work, padcrop.class, key);
   }
@@ -93,7 +114,8 @@ export function invertZoom(img: MetaImage, className = 'Zoom', key?: string): Me
     {
       spatialSize: op.orig_size,
       mode: (e.mode as string | undefined) ?? 'area',
-      alignCorners: e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
+      alignCorners:
+        e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
       dtype: (e.dtype as string | undefined) ?? 'float32',
     },
     null,
@@ -117,7 +139,9 @@ export class Zoom extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () => zoom(requireImage(img, this.name), this.options as unknown as ZoomOptions, 'Zoom', this.name));
+    return withKey(this.name, undefined, () =>
+      zoom(requireImage(img, this.name), this.options as unknown as ZoomOptions, 'Zoom', this.name),
+    );
   }
 
   /** Zooms back to the original size. */
@@ -146,7 +170,12 @@ export class Zoomd extends MapTransform {
     modes.forEach((m) => interpolateMode(m, this.name));
     const pads = perKey(options.paddingMode ?? 'edge', this.keys, this.name, 'paddingMode');
     const aligns = perKey(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
-    const dtypes = perKey(options.dtype === undefined ? 'float32' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKey(
+      options.dtype === undefined ? 'float32' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     this.perKeyOptions = this.keys.map((_, i) => ({
       zoom: options.zoom,
       keepSize: options.keepSize,
@@ -161,7 +190,9 @@ export class Zoomd extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
       const o = this.perKeyOptions[this.keys.indexOf(key)] as ZoomOptions;
-      d[key] = withKey(this.name, key, () => zoom(requireImage(d[key], this.name, key), o, 'Zoom', this.name));
+      d[key] = withKey(this.name, key, () =>
+        zoom(requireImage(d[key], this.name, key), o, 'Zoom', this.name),
+      );
     }
     return d;
   }
@@ -169,7 +200,8 @@ export class Zoomd extends MapTransform {
   /** Zooms each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = withKey(this.name, key, () => invertZoom(requireImage(d[key], this.name, key), 'Zoom', key));
+    for (const key of this.keyIterator(d))
+      d[key] = withKey(this.name, key, () => invertZoom(requireImage(d[key], this.name, key), 'Zoom', key));
     return d;
   }
 }

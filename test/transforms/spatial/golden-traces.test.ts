@@ -26,7 +26,8 @@ import {
   loadCases,
 } from '../../support/golden.js';
 
-const FAMILY = /^(orient_|spacing_|resize_(all|longest|minus1|nearest|2d)|flip_|rot90_|rotate_|zoom_|affine_|inverse_orientation_spacing)/;
+const FAMILY =
+  /^(orient_|spacing_|resize_(all|longest|minus1|nearest|2d)|flip_|rot90_|rotate_|zoom_|affine_|inverse_orientation_spacing)/;
 const cases = loadCases().filter((c) => FAMILY.test(c.id));
 
 /** Deep comparison of traces: numbers to 1e-9 (relative for large ones), everything else exactly. */
@@ -36,7 +37,8 @@ function sameTrace(a: unknown, b: unknown, path = '$'): string[] {
     return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) ? [] : [`${path}: ${a} vs ${b}`];
   }
   if (Array.isArray(b)) {
-    if (!Array.isArray(a) || a.length !== b.length) return [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
+    if (!Array.isArray(a) || a.length !== b.length)
+      return [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
     return b.flatMap((x, i) => sameTrace(a[i], x, `${path}[${i}]`));
   }
   if (b && typeof b === 'object') {
@@ -44,13 +46,18 @@ function sameTrace(a: unknown, b: unknown, path = '$'): string[] {
     const ka = Object.keys(a).sort();
     const kb = Object.keys(b).sort();
     if (ka.join() !== kb.join()) return [`${path}: keys ${ka.join(',')} vs ${kb.join(',')}`];
-    return kb.flatMap((k) => sameTrace((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`));
+    return kb.flatMap((k) =>
+      sameTrace((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`),
+    );
   }
   return a === b ? [] : [`${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`];
 }
 
 /** Our trace as plain JSON (typed arrays become lists, as MONAI's). */
-const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v))) as unknown;
+const plain = (x: unknown) =>
+  JSON.parse(
+    JSON.stringify(x, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)),
+  ) as unknown;
 
 beforeAll(() => {
   if (!readerNames().includes('PydicomReader')) registerReader(new PydicomReader());
@@ -70,7 +77,10 @@ describe('spatial golden cases: traces and inverses', () => {
         if (key === 'inverse') continue;
         const img = result[key];
         expect(MetaImage.isMetaImage(img), key).toBe(true);
-        expect(sameTrace(plain((img as MetaImage).appliedOperations), spec.applied_operations ?? []), `${c.id}.${key} trace`).toEqual([]);
+        expect(
+          sameTrace(plain((img as MetaImage).appliedOperations), spec.applied_operations ?? []),
+          `${c.id}.${key} trace`,
+        ).toEqual([]);
       }
       if (c.id.startsWith('inverse_')) {
         const inv = (await compose.inverse(result)) as Record<string, unknown>;
@@ -103,18 +113,25 @@ const DICOM_SOURCE: Record<string, string> = {
 };
 
 describe('spatial golden cases replayed from the loaded DICOM images (reader-independent)', () => {
-  const dicomCases = cases.filter((c) => c.reader === 'PydicomReader' && typeof (c as unknown as { input: unknown }).input === 'string');
+  const dicomCases = cases.filter(
+    (c) => c.reader === 'PydicomReader' && typeof (c as unknown as { input: unknown }).input === 'string',
+  );
   it('has DICOM-based spatial cases', () => expect(dicomCases.length).toBeGreaterThanOrEqual(8));
   for (const c of dicomCases) {
     it(c.id, async () => {
       const loadId = DICOM_SOURCE[(c as unknown as { input: string }).input];
-      expect(loadId, `no loaded image for ${String((c as unknown as { input: string }).input)}`).toBeDefined();
+      expect(
+        loadId,
+        `no loaded image for ${String((c as unknown as { input: string }).input)}`,
+      ).toBeDefined();
       const img = await loadedFromGolden(loadId as string);
       const steps = buildPipeline(c).transforms.slice(2) as Transform[];
       const out = (await new Compose(steps).apply({ image: img })) as Record<string, unknown>;
       const spec = (c.outputs as Record<string, GoldenOutput>).image as GoldenOutput;
       expect(await compareOutput(out.image, spec, c.tolerance)).toEqual([]);
-      expect(sameTrace(plain((out.image as MetaImage).appliedOperations), spec.applied_operations ?? [])).toEqual([]);
+      expect(
+        sameTrace(plain((out.image as MetaImage).appliedOperations), spec.applied_operations ?? []),
+      ).toEqual([]);
     });
   }
 });
@@ -122,7 +139,9 @@ describe('spatial golden cases replayed from the loaded DICOM images (reader-ind
 describe('kernels reproduce MONAI on the golden phantom', () => {
   it('Spacing nearest ties fall as torch 1.13 rounds them (3D: half away from zero)', async () => {
     const c = cases.find((x) => x.id === 'spacing_aniso_nearest_anatomical') as GoldenCase;
-    const loaded = (await buildPipeline({ ...c, pipeline: c.pipeline.slice(0, 2) }).apply(caseInput(c))) as Record<string, MetaImage>;
+    const loaded = (await buildPipeline({ ...c, pipeline: c.pipeline.slice(0, 2) }).apply(
+      caseInput(c),
+    )) as Record<string, MetaImage>;
     const out = S.spacing(loaded.image as MetaImage, { pixdim: [3, 2.5, 4], mode: 'nearest' });
     const exp = await readNpy(join(GOLDEN_DIR, 'expected/spacing_aniso_nearest_anatomical.image.npy'));
     // exact: nearest neighbour copies values

@@ -13,10 +13,14 @@ import { Compose } from '../../../transforms/compose.js';
 import * as S from '../../../transforms/spatial/index.js';
 
 /** A 3D test image [C, x, y, z] with distinct values (a smooth ramp plus a per-voxel index). */
-function volume(shape: number[] = [1, 6, 5, 4], affine = identityAffine(), dtype: 'float32' | 'int16' = 'float32'): MetaImage {
+function volume(
+  shape: number[] = [1, 6, 5, 4],
+  affine = identityAffine(),
+  dtype: 'float32' | 'int16' = 'float32',
+): MetaImage {
   const n = shape.reduce((a, b) => a * b, 1);
   const data = dtype === 'int16' ? new Int16Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = (i * 7) % 23 + i / 10;
+  for (let i = 0; i < n; i++) data[i] = ((i * 7) % 23) + i / 10;
   if (dtype === 'int16') for (let i = 0; i < n; i++) data[i] = Math.round(data[i] as number);
   return new MetaImage({ data, shape, affine, meta: { spatial_shape: shape.slice(1) } });
 }
@@ -24,10 +28,23 @@ function volume(shape: number[] = [1, 6, 5, 4], affine = identityAffine(), dtype
 function image2d(w = 8, h = 6): MetaImage {
   const data = new Float32Array(w * h);
   for (let i = 0; i < data.length; i++) data[i] = (i * 5) % 17;
-  return new MetaImage({ data, shape: [1, w, h], affine: affineFromRows([[0.5, 0, 0, 10], [0, 0.5, 0, -3], [0, 0, 1, 0]]) });
+  return new MetaImage({
+    data,
+    shape: [1, w, h],
+    affine: affineFromRows([
+      [0.5, 0, 0, 10],
+      [0, 0.5, 0, -3],
+      [0, 0, 1, 0],
+    ]),
+  });
 }
 
-async function expectTransformError(p: Promise<unknown>, transform: string, key: string | undefined, text: RegExp): Promise<void> {
+async function expectTransformError(
+  p: Promise<unknown>,
+  transform: string,
+  key: string | undefined,
+  text: RegExp,
+): Promise<void> {
   const e = await p.then(
     () => null,
     (err: unknown) => err,
@@ -50,12 +67,19 @@ describe('gridSample', () => {
     const img = volume([2, 5, 4, 3], identityAffine(), 'int16');
     const eye = S.eyeMatrix(4);
     for (const dtype of ['float32', 'float64'] as const) {
-      const out = gridSample(img.data, img.shape, affineTransformGrid(eye, [5, 4, 3], [5, 4, 3], false, dtype), { mode: 'bilinear' });
+      const out = gridSample(
+        img.data,
+        img.shape,
+        affineTransformGrid(eye, [5, 4, 3], [5, 4, 3], false, dtype),
+        { mode: 'bilinear' },
+      );
       expect(out).toBeInstanceOf(Float32Array);
       expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-4);
     }
     const im2 = image2d();
-    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(S.eyeMatrix(3), [8, 6], [8, 6]), { mode: 'nearest' });
+    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(S.eyeMatrix(3), [8, 6], [8, 6]), {
+      mode: 'nearest',
+    });
     expect(Array.from(out2)).toEqual(Array.from(im2.data));
   });
 
@@ -69,7 +93,11 @@ describe('gridSample', () => {
       [0, 0, 1],
     ];
     const run = (t: number, pad: 'zeros' | 'border' | 'reflection') =>
-      Array.from(gridSample(data, shape, affineTransformGrid(shift(t), [1, 4], [1, 4], false, 'float64'), { paddingMode: pad })).map((v) => Math.round(v * 1e4) / 1e4);
+      Array.from(
+        gridSample(data, shape, affineTransformGrid(shift(t), [1, 4], [1, 4], false, 'float64'), {
+          paddingMode: pad,
+        }),
+      ).map((v) => Math.round(v * 1e4) / 1e4);
     expect(run(0.5, 'border')).toEqual([15, 25, 35, 40]);
     expect(run(0.5, 'zeros')).toEqual([15, 25, 35, 20]);
     expect(run(0.5, 'reflection')).toEqual([15, 25, 35, 40]);
@@ -90,10 +118,20 @@ describe('gridSample', () => {
       [0, 0, 0, 1],
     ];
     // shifted fully outside along axis 0 (zeros padding): 0, not NaN
-    const out = gridSample(data, [1, 3, 3, 3], affineTransformGrid(shift(-5), [3, 3, 3], [3, 3, 3], false, 'float64'), { paddingMode: 'zeros' });
+    const out = gridSample(
+      data,
+      [1, 3, 3, 3],
+      affineTransformGrid(shift(-5), [3, 3, 3], [3, 3, 3], false, 'float64'),
+      { paddingMode: 'zeros' },
+    );
     expect(Array.from(out).every((v) => v === 0)).toBe(true);
     // half a voxel outside: voxel 0 is a real tap of output voxel 0, whose other tap is out of bounds
-    const half = gridSample(data, [1, 3, 3, 3], affineTransformGrid(shift(-0.5), [3, 3, 3], [3, 3, 3], false, 'float64'), { paddingMode: 'zeros' });
+    const half = gridSample(
+      data,
+      [1, 3, 3, 3],
+      affineTransformGrid(shift(-0.5), [3, 3, 3], [3, 3, 3], false, 'float64'),
+      { paddingMode: 'zeros' },
+    );
     expect(half[0]).toBeNaN();
     expect(half[1]).toBe(0.5);
   });
@@ -151,7 +189,14 @@ describe('affine helpers', () => {
 
 describe('spatial transforms: behaviour', () => {
   it('Spacing gives the numpy half-to-even output size and keeps the field of view', async () => {
-    const img = volume([1, 30, 10, 4], affineFromRows([[1.5, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]));
+    const img = volume(
+      [1, 30, 10, 4],
+      affineFromRows([
+        [1.5, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+      ]),
+    );
     const out = await new S.Spacing({ pixdim: [1, 2, 1] }).apply(img);
     expect(out.shape).toEqual([1, 44, 6, 4]);
     expect(out.dtype).toBe('float32');
@@ -160,7 +205,14 @@ describe('spatial transforms: behaviour', () => {
   });
 
   it('never modifies its input, and returns new arrays', async () => {
-    const img = volume([1, 6, 5, 4], affineFromRows([[2, 0, 0, 1], [0, 2, 0, 2], [0, 0, 2, 3]]));
+    const img = volume(
+      [1, 6, 5, 4],
+      affineFromRows([
+        [2, 0, 0, 1],
+        [0, 2, 0, 2],
+        [0, 0, 2, 3],
+      ]),
+    );
     const before = Float32Array.from(img.data);
     const affineBefore = img.affine.slice();
     const ts = [
@@ -184,7 +236,15 @@ describe('spatial transforms: behaviour', () => {
   });
 
   it('Flip, Rotate90 and Orientation are exact, keep the dtype and invert exactly', async () => {
-    const img = volume([2, 6, 5, 4], affineFromRows([[-2, 0, 0, 5], [0, 1.5, 0, -1], [0, 0, 3, 2]]), 'int16');
+    const img = volume(
+      [2, 6, 5, 4],
+      affineFromRows([
+        [-2, 0, 0, 5],
+        [0, 1.5, 0, -1],
+        [0, 0, 3, 2],
+      ]),
+      'int16',
+    );
     for (const t of [
       new S.Flipd({ keys: 'image', spatialAxis: [0, -1] }),
       new S.Rotate90d({ keys: 'image', k: 1, spatialAxes: [1, 2] }),
@@ -211,14 +271,26 @@ describe('spatial transforms: behaviour', () => {
   });
 
   it('resampling transforms restore the geometry on inverse', async () => {
-    const img = volume([1, 12, 10, 8], affineFromRows([[1.2, 0.1, 0, 5], [0, 1, 0.05, -1], [0.02, 0, 1.5, 2]]));
+    const img = volume(
+      [1, 12, 10, 8],
+      affineFromRows([
+        [1.2, 0.1, 0, 5],
+        [0, 1, 0.05, -1],
+        [0.02, 0, 1.5, 2],
+      ]),
+    );
     for (const t of [
       new S.Spacingd({ keys: 'image', pixdim: [2, 2, 2] }),
       new S.Resized({ keys: 'image', spatialSize: [7, 13, 8], mode: 'trilinear' }),
       new S.Zoomd({ keys: 'image', zoom: [0.7, 1.3, 1], mode: 'nearest' }),
       new S.Zoomd({ keys: 'image', zoom: 0.6, keepSize: false }),
       new S.Rotated({ keys: 'image', angle: [0, 0, 0.4], keepSize: false }),
-      new S.Affined({ keys: 'image', rotateParams: [0.1, 0, 0], spatialSize: [14, 10, 9], paddingMode: 'zeros' }),
+      new S.Affined({
+        keys: 'image',
+        rotateParams: [0.1, 0, 0],
+        spatialSize: [14, 10, 9],
+        paddingMode: 'zeros',
+      }),
     ]) {
       const out = (await t.apply({ image: img })).image as MetaImage;
       const back = (await t.inverse({ image: out })).image as MetaImage;
@@ -230,7 +302,14 @@ describe('spatial transforms: behaviour', () => {
   });
 
   it('Compose.inverse undoes a chain in reverse order', async () => {
-    const img = volume([1, 8, 9, 7], affineFromRows([[-2, 0, 0, 5], [0, 2, 0, -1], [0, 0, 2, 2]]));
+    const img = volume(
+      [1, 8, 9, 7],
+      affineFromRows([
+        [-2, 0, 0, 5],
+        [0, 2, 0, -1],
+        [0, 0, 2, 2],
+      ]),
+    );
     const chain = new Compose([
       new S.Orientationd({ keys: 'image', axcodes: 'RAS' }),
       new S.Flipd({ keys: 'image', spatialAxis: 1 }),
@@ -238,7 +317,12 @@ describe('spatial transforms: behaviour', () => {
       new S.Rotate90d({ keys: 'image' }),
     ]);
     const out = (await chain.apply({ image: img })) as Record<string, MetaImage>;
-    expect(out.image?.appliedOperations.map((o) => o.class)).toEqual(['Orientation', 'Flip', 'SpatialResample', 'Rotate90']);
+    expect(out.image?.appliedOperations.map((o) => o.class)).toEqual([
+      'Orientation',
+      'Flip',
+      'SpatialResample',
+      'Rotate90',
+    ]);
     const back = (await chain.inverse(out)) as Record<string, MetaImage>;
     expect(back.image?.shape).toEqual(img.shape);
     // nearest-neighbour up- then down-sampling by an integer factor is exact
@@ -247,9 +331,20 @@ describe('spatial transforms: behaviour', () => {
   });
 
   it('Spacingd gives image and label the same grid and per-key modes', async () => {
-    const img = volume([1, 9, 7, 5], affineFromRows([[1.3, 0, 0, 0], [0, 1.1, 0, 0], [0, 0, 2.2, 0]]));
+    const img = volume(
+      [1, 9, 7, 5],
+      affineFromRows([
+        [1.3, 0, 0, 0],
+        [0, 1.1, 0, 0],
+        [0, 0, 2.2, 0],
+      ]),
+    );
     const lab = img.clone({ data: img.data.map((v) => Math.round(v) % 3) });
-    const out = await new S.Spacingd({ keys: ['image', 'label'], pixdim: [1, 1, 1.5], mode: ['bilinear', 'nearest'] }).apply({ image: img, label: lab });
+    const out = await new S.Spacingd({
+      keys: ['image', 'label'],
+      pixdim: [1, 1, 1.5],
+      mode: ['bilinear', 'nearest'],
+    }).apply({ image: img, label: lab });
     const a = out.image as MetaImage;
     const b = out.label as MetaImage;
     expect(a.shape).toEqual(b.shape);
@@ -261,13 +356,33 @@ describe('spatial transforms: behaviour', () => {
 describe('spatial transforms: bad input', () => {
   const d2 = () => ({ image: image2d() });
   it('names the transform and the key for a missing key or a non-image', async () => {
-    await expectTransformError(new S.Spacingd({ keys: 'label', pixdim: 1 }).apply(d2()), 'Spacingd', 'label', /missing/);
-    await expectTransformError(new S.Flipd({ keys: 'image' }).apply({ image: 'scan.nii' }), 'Flipd', 'image', /LoadImaged/);
+    await expectTransformError(
+      new S.Spacingd({ keys: 'label', pixdim: 1 }).apply(d2()),
+      'Spacingd',
+      'label',
+      /missing/,
+    );
+    await expectTransformError(
+      new S.Flipd({ keys: 'image' }).apply({ image: 'scan.nii' }),
+      'Flipd',
+      'image',
+      /LoadImaged/,
+    );
   });
 
   it('rejects a pixdim of 0 or NaN', async () => {
-    await expectTransformError(new S.Spacingd({ keys: 'image', pixdim: [1, 0] }).apply(d2()), 'Spacingd', 'image', /pixdim.*positive/);
-    await expectTransformError(new S.Spacingd({ keys: 'image', pixdim: [NaN, 1] }).apply(d2()), 'Spacingd', 'image', /pixdim/);
+    await expectTransformError(
+      new S.Spacingd({ keys: 'image', pixdim: [1, 0] }).apply(d2()),
+      'Spacingd',
+      'image',
+      /pixdim.*positive/,
+    );
+    await expectTransformError(
+      new S.Spacingd({ keys: 'image', pixdim: [NaN, 1] }).apply(d2()),
+      'Spacingd',
+      'image',
+      /pixdim/,
+    );
     await expectTransformError(new S.Spacing({ pixdim: 0 }).apply(image2d()), 'Spacing', undefined, /pixdim/);
   });
 
@@ -276,23 +391,69 @@ describe('spatial transforms: bad input', () => {
     const sag = new MetaImage({
       data: new Float32Array(12),
       shape: [1, 4, 3],
-      affine: affineFromRows([[0, 0, 1, 0], [1, 0, 0, 0], [0, -1, 0, 0]]),
+      affine: affineFromRows([
+        [0, 0, 1, 0],
+        [1, 0, 0, 0],
+        [0, -1, 0, 0],
+      ]),
     });
-    await expectTransformError(new S.Spacingd({ keys: 'image', pixdim: [1, 1] }).apply({ image: sag }), 'Spacingd', 'image', /singular/);
-    await expectTransformError(new S.Orientationd({ keys: 'image', axcodes: 'RA' }).apply({ image: sag }), 'Orientationd', 'image', /singular/);
+    await expectTransformError(
+      new S.Spacingd({ keys: 'image', pixdim: [1, 1] }).apply({ image: sag }),
+      'Spacingd',
+      'image',
+      /singular/,
+    );
+    await expectTransformError(
+      new S.Orientationd({ keys: 'image', axcodes: 'RA' }).apply({ image: sag }),
+      'Orientationd',
+      'image',
+      /singular/,
+    );
   });
 
   it('rejects 3D-only options on 2D images', async () => {
-    await expectTransformError(new S.Rotated({ keys: 'image', angle: [0.1, 0.2, 0.3] }).apply(d2()), 'Rotated', 'image', /one angle/);
-    await expectTransformError(new S.Resized({ keys: 'image', spatialSize: [4, 4], mode: 'trilinear' }).apply(d2()), 'Resized', 'image', /trilinear.*3 spatial/);
-    await expectTransformError(new S.Affined({ keys: 'image', rotateParams: [0.1, 0.2, 0.3] }).apply(d2()), 'Affined', 'image', /rotateParams/);
-    await expectTransformError(new S.Rotate90d({ keys: 'image', spatialAxes: [0, 2] }).apply(d2()), 'Rotate90d', 'image', /out of range/);
-    await expectTransformError(new S.Zoomd({ keys: 'image', zoom: [1, 1, 1.2] }).apply(d2()), 'Zoomd', 'image', /3 factors/);
-    await expectTransformError(new S.Orientationd({ keys: 'image', axcodes: 'RS' }).apply(d2()), 'Orientationd', 'image', /world axis/);
+    await expectTransformError(
+      new S.Rotated({ keys: 'image', angle: [0.1, 0.2, 0.3] }).apply(d2()),
+      'Rotated',
+      'image',
+      /one angle/,
+    );
+    await expectTransformError(
+      new S.Resized({ keys: 'image', spatialSize: [4, 4], mode: 'trilinear' }).apply(d2()),
+      'Resized',
+      'image',
+      /trilinear.*3 spatial/,
+    );
+    await expectTransformError(
+      new S.Affined({ keys: 'image', rotateParams: [0.1, 0.2, 0.3] }).apply(d2()),
+      'Affined',
+      'image',
+      /rotateParams/,
+    );
+    await expectTransformError(
+      new S.Rotate90d({ keys: 'image', spatialAxes: [0, 2] }).apply(d2()),
+      'Rotate90d',
+      'image',
+      /out of range/,
+    );
+    await expectTransformError(
+      new S.Zoomd({ keys: 'image', zoom: [1, 1, 1.2] }).apply(d2()),
+      'Zoomd',
+      'image',
+      /3 factors/,
+    );
+    await expectTransformError(
+      new S.Orientationd({ keys: 'image', axcodes: 'RS' }).apply(d2()),
+      'Orientationd',
+      'image',
+      /world axis/,
+    );
   });
 
   it('rejects unknown modes when built', () => {
-    expect(() => new S.Spacingd({ keys: 'image', pixdim: 1, mode: 'cubic' })).toThrow(/unknown interpolation mode 'cubic'/);
+    expect(() => new S.Spacingd({ keys: 'image', pixdim: 1, mode: 'cubic' })).toThrow(
+      /unknown interpolation mode 'cubic'/,
+    );
     expect(() => new S.Spacing({ pixdim: 1, paddingMode: 'edge' })).toThrow(TransformError);
     expect(() => new S.Resize({ spatialSize: [2, 2], mode: 'bicubic' })).toThrow(TransformError);
     expect(() => new S.Rotate({ angle: 0.1, paddingMode: 'wrap' })).toThrow(TransformError);
@@ -301,7 +462,14 @@ describe('spatial transforms: bad input', () => {
 
 describe('Invertd', () => {
   it('maps a prediction back to the original grid with nearest interpolation', async () => {
-    const img = volume([1, 9, 8, 6], affineFromRows([[1.4, 0, 0, 3], [0, 1.2, 0, -2], [0, 0, 2, 1]]));
+    const img = volume(
+      [1, 9, 8, 6],
+      affineFromRows([
+        [1.4, 0, 0, 3],
+        [0, 1.2, 0, -2],
+        [0, 0, 2, 1],
+      ]),
+    );
     const lab = img.clone({ data: img.data.map((v) => Math.floor(v) % 4) });
     const pre = new Compose([
       new S.Orientationd({ keys: ['image', 'label'], axcodes: 'LPS' }),
@@ -310,7 +478,10 @@ describe('Invertd', () => {
     ]);
     const out = (await pre.apply({ image: img, label: lab })) as Record<string, MetaImage>;
     // a "prediction": the transformed label, without trace or meta
-    const pred = new MetaImage({ data: (out.label as MetaImage).data.slice(), shape: (out.label as MetaImage).shape });
+    const pred = new MetaImage({
+      data: (out.label as MetaImage).data.slice(),
+      shape: (out.label as MetaImage).shape,
+    });
     const inv = new S.Invertd({ keys: 'pred', transform: pre, origKeys: 'image' });
     const res = await inv.apply({ ...out, pred });
     const p = res.pred as MetaImage;
@@ -324,18 +495,30 @@ describe('Invertd', () => {
     expect(Array.from(p.data)).toEqual(Array.from(direct.data));
     // the other keys and the pipeline itself are untouched
     expect(res.image).toBe(out.image);
-    expect(pre.transforms.every((t) => (t as unknown as { allowMissingKeys: boolean }).allowMissingKeys === false)).toBe(true);
+    expect(
+      pre.transforms.every((t) => (t as unknown as { allowMissingKeys: boolean }).allowMissingKeys === false),
+    ).toBe(true);
   });
 
   it('converts interpolation modes in traces, not padding modes', () => {
     const trace = [
-      { class: 'SpatialResample', extra_info: { mode: 'bilinear', padding_mode: 'border', align_corners: false } },
-      { class: 'Zoom', extra_info: { mode: 'area', align_corners: 'none', padcrop: { extra_info: { pad_info: { extra_info: { mode: 'edge' } } } } } },
+      {
+        class: 'SpatialResample',
+        extra_info: { mode: 'bilinear', padding_mode: 'border', align_corners: false },
+      },
+      {
+        class: 'Zoom',
+        extra_info: {
+          mode: 'area',
+          align_corners: 'none',
+          padcrop: { extra_info: { pad_info: { extra_info: { mode: 'edge' } } } },
+        },
+      },
     ];
     const c = S.convertAppliedInterpMode(trace) as any[];
     expect(c[0]?.extra_info).toEqual({ mode: 'nearest', padding_mode: 'border', align_corners: 'none' });
     expect(c[1]?.extra_info.mode).toBe('nearest');
-    expect(c[1].extra_info.padcrop.extra_info.pad_info.extra_info.mode).toBe("edge");
+    expect(c[1].extra_info.padcrop.extra_info.pad_info.extra_info.mode).toBe('edge');
     expect(trace[0]?.extra_info.mode).toBe('bilinear');
   });
 
