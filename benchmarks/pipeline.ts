@@ -59,7 +59,9 @@ async function loadLib(dist: string | undefined): Promise<Lib> {
     };
   const base = pathToFileURL(resolve(dist)).href + '/';
   // a JavaScript transform module for the workers, so that no TypeScript is compiled at start-up
-  const mod = join(mkdtempSync(join(tmpdir(), 'csc-bench-mod-')), 'pipeline.mjs');
+  const modDir = mkdtempSync(join(tmpdir(), 'csc-bench-mod-'));
+  process.on('exit', () => rmSync(modDir, { recursive: true, force: true }));
+  const mod = join(modDir, 'pipeline.mjs');
   writeFileSync(
     mod,
     `import * as T from ${JSON.stringify(base + 'transforms/index.js')};\n` +
