@@ -51,7 +51,8 @@ function floor(file: string): Float32Array {
   let i = 0;
   for (let t = 0; t < nt; t++)
     for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) out[((x * ny + y) * nz + z) * nt + t] = view[i++] as number;
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) out[((x * ny + y) * nz + z) * nt + t] = view[i++] as number;
   return out;
 }
 
@@ -61,7 +62,12 @@ function niftiReaderJs(file: string): Float32Array {
   if (niftiJs.isCompressed(buf)) buf = niftiJs.decompress(buf) as ArrayBuffer;
   const header = niftiJs.readHeader(buf);
   const image = niftiJs.readImage(header!, buf);
-  const typed = header!.datatypeCode === 2 ? new Uint8Array(image) : header!.datatypeCode === 4 ? new Int16Array(image) : new Float32Array(image);
+  const typed =
+    header!.datatypeCode === 2
+      ? new Uint8Array(image)
+      : header!.datatypeCode === 4
+        ? new Int16Array(image)
+        : new Float32Array(image);
   return Float32Array.from(typed); // float32, but still Fortran order: nifti-reader-js does not reorder
 }
 
@@ -77,7 +83,14 @@ for (const f of files) {
   const tOurs = await time(() => readNifti(f), reps);
   const tJs = await time(() => niftiReaderJs(f), reps);
   const img = await readNifti(f);
-  rows.push([f.split('/').pop() as string, img.shape.join('×'), tFloor.toFixed(1), tOurs.toFixed(1), (tOurs / tFloor).toFixed(2), tJs.toFixed(1)]);
+  rows.push([
+    f.split('/').pop() as string,
+    img.shape.join('×'),
+    tFloor.toFixed(1),
+    tOurs.toFixed(1),
+    (tOurs / tFloor).toFixed(2),
+    tJs.toFixed(1),
+  ]);
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((v, c) => v.padStart(widths[c]!)).join('  '));

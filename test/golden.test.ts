@@ -8,7 +8,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GOLDEN_DIR, family, loadCases, missingTransforms, runCase } from './support/golden.js';
 
 const cases = loadCases();
-const known = JSON.parse(readFileSync(join(GOLDEN_DIR, 'known-failures.json'), 'utf8')) as Record<string, string>;
+const known = JSON.parse(readFileSync(join(GOLDEN_DIR, 'known-failures.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 const tally = new Map<string, { pass: number; fail: number; missing: number }>();
 const count = (f: string, k: 'pass' | 'fail' | 'missing') => {
   const t = tally.get(f) ?? { pass: 0, fail: 0, missing: 0 };
@@ -36,15 +39,24 @@ describe('MONAI 1.4 golden cases', () => {
 
   afterAll(() => {
     const rows = [...tally.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const total = rows.reduce((s, [, t]) => ({ pass: s.pass + t.pass, fail: s.fail + t.fail, missing: s.missing + t.missing }), {
-      pass: 0,
-      fail: 0,
-      missing: 0,
-    });
-    const lines = rows.map(([f, t]) => `  ${f.padEnd(34)} pass ${t.pass}  fail ${t.fail}  not implemented ${t.missing}`);
+    const total = rows.reduce(
+      (s, [, t]) => ({ pass: s.pass + t.pass, fail: s.fail + t.fail, missing: s.missing + t.missing }),
+      {
+        pass: 0,
+        fail: 0,
+        missing: 0,
+      },
+    );
+    const lines = rows.map(
+      ([f, t]) => `  ${f.padEnd(34)} pass ${t.pass}  fail ${t.fail}  not implemented ${t.missing}`,
+    );
     console.log(
       `golden cases: ${total.pass} pass, ${total.fail} fail, ${total.missing} not implemented (of ${cases.length})\n${lines.join('\n')}` +
-        (Object.keys(known).length ? `\nknown failures:\n${Object.entries(known).map(([k, v]) => `  ${k}: ${v}`).join('\n')}` : ''),
+        (Object.keys(known).length
+          ? `\nknown failures:\n${Object.entries(known)
+              .map(([k, v]) => `  ${k}: ${v}`)
+              .join('\n')}`
+          : ''),
     );
   });
 });

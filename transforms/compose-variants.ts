@@ -7,7 +7,14 @@
 import { TransformError } from '../src/errors.js';
 import { MetaImage } from '../src/image/meta-image.js';
 import type { RandomState } from '../src/random/index.js';
-import { Compose, type ComposeOptions, type ComposeRange, type ComposeStep, applyStep, stepName } from './compose.js';
+import {
+  Compose,
+  type ComposeOptions,
+  type ComposeRange,
+  type ComposeStep,
+  applyStep,
+  stepName,
+} from './compose.js';
 import { isInvertible, markInvertible, popOperation, pushOperation } from './invertible.js';
 import { wrapTransformError } from './transform.js';
 
@@ -30,8 +37,9 @@ function pairwiseSum(a: readonly number[], start: number, n: number): number {
     const r = new Array<number>(8);
     for (let j = 0; j < 8; j++) r[j] = a[start + j] as number;
     let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[start + i + j] as number);
-    let res = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < n - (n % 8); i += 8)
+      for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[start + i + j] as number);
+    let res = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; i < n; i++) res += a[start + i] as number;
     return res;
   }
@@ -136,7 +144,10 @@ function traceItem(data: unknown, className: string, extraInfo: Record<string, u
 }
 
 /** Pops `className`'s record from the item's images; returns the item and the last record's extra info. */
-function untraceItem(data: unknown, className: string): { data: unknown; info: Record<string, unknown> | undefined } {
+function untraceItem(
+  data: unknown,
+  className: string,
+): { data: unknown; info: Record<string, unknown> | undefined } {
   if (MetaImage.isMetaImage(data)) {
     const out = data.clone({ data: data.data });
     return { data: out, info: popOperation(out, className).extra_info };
@@ -152,12 +163,20 @@ function untraceItem(data: unknown, className: string): { data: unknown; info: R
       }
     return { data: d, info };
   }
-  throw new TransformError(className, undefined, 'inverse is only implemented for a MetaImage or a dictionary item');
+  throw new TransformError(
+    className,
+    undefined,
+    'inverse is only implemented for a MetaImage or a dictionary item',
+  );
 }
 
 function checkRange(name: string, range: ComposeRange): void {
   if ((range.start ?? 0) !== 0 || range.end !== undefined)
-    throw new TransformError(name, undefined, `${name} cannot be run partially (start/end are not supported)`);
+    throw new TransformError(
+      name,
+      undefined,
+      `${name} cannot be run partially (start/end are not supported)`,
+    );
 }
 
 /** Options of {@link OneOf}. */
@@ -185,7 +204,11 @@ export class OneOf extends Compose {
     if (n === 0) w = [];
     else if (w === undefined || w === null || typeof w === 'number') w = new Array<number>(n).fill(1 / n);
     if (!Array.isArray(w) || w.length !== n)
-      throw new TransformError('OneOf', undefined, `got ${Array.isArray(w) ? w.length : 0} weights for ${n} transforms`);
+      throw new TransformError(
+        'OneOf',
+        undefined,
+        `got ${Array.isArray(w) ? w.length : 0} weights for ${n} transforms`,
+      );
     this.weights = n === 0 ? [] : normaliseWeights(w, 'OneOf');
   }
 
@@ -242,7 +265,8 @@ export class OneOf extends Compose {
 /** Runs `order` of `transforms` and inverts it (shared by RandomOrder and SomeOf). */
 async function applyOrder(c: Compose, order: readonly number[], input: unknown): Promise<unknown> {
   let data = input;
-  for (const i of order) data = await applyStep(c.transforms[i] as ComposeStep, data, c.mapItems, c.unpackItems);
+  for (const i of order)
+    data = await applyStep(c.transforms[i] as ComposeStep, data, c.mapItems, c.unpackItems);
   return data;
 }
 
@@ -324,7 +348,12 @@ export class SomeOf extends Compose {
     } else if (isInt(num)) {
       this.minNumTransforms = Math.min(n, num as number);
       this.maxNumTransforms = this.minNumTransforms;
-    } else if (Array.isArray(num) && num.length === 2 && num.every(isInt) && (num[0] as number) <= (num[1] as number)) {
+    } else if (
+      Array.isArray(num) &&
+      num.length === 2 &&
+      num.every(isInt) &&
+      (num[0] as number) <= (num[1] as number)
+    ) {
       this.minNumTransforms = Math.min(n, num[0] as number);
       this.maxNumTransforms = Math.min(n, num[1] as number);
     } else
@@ -338,7 +367,11 @@ export class SomeOf extends Compose {
     if (w === undefined || w === null || n === 0) this.weights = null;
     else {
       if (!Array.isArray(w) || w.length !== n)
-        throw new TransformError('SomeOf', undefined, `got ${Array.isArray(w) ? w.length : 0} weights for ${n} transforms`);
+        throw new TransformError(
+          'SomeOf',
+          undefined,
+          `got ${Array.isArray(w) ? w.length : 0} weights for ${n} transforms`,
+        );
       this.weights = normaliseWeights(w, 'SomeOf');
     }
   }

@@ -23,7 +23,12 @@ export interface ComposeRange {
 }
 
 /** Applies one step to one input, mapping over lists as MONAI's `apply_transform`. */
-export async function applyStep(step: ComposeStep, input: unknown, mapItems = true, unpackItems = false): Promise<unknown> {
+export async function applyStep(
+  step: ComposeStep,
+  input: unknown,
+  mapItems = true,
+  unpackItems = false,
+): Promise<unknown> {
   const name = stepName(step);
   const one = async (x: unknown): Promise<unknown> => {
     try {
@@ -117,7 +122,10 @@ export class Compose extends Transform<any, any> implements Randomizable {
       if (!isInvertible(t)) continue;
       const inv = t;
       try {
-        d = this.mapItems && Array.isArray(d) ? await Promise.all(d.map((x) => inv.inverse(x))) : await inv.inverse(d);
+        d =
+          this.mapItems && Array.isArray(d)
+            ? await Promise.all(d.map((x) => inv.inverse(x)))
+            : await inv.inverse(d);
       } catch (e) {
         throw wrapTransformError(e, stepName(t as ComposeStep));
       }
@@ -144,4 +152,3 @@ export function firstRandomIndex(compose: Compose): number {
   const i = compose.getIndexOfFirst((t) => isRandomizable(t) || !isTransform(t));
   return i < 0 ? compose.length : i;
 }
-

@@ -29,7 +29,10 @@ let globalSeed: number | undefined;
  * const train = new Compose([...]); // seeded with 0: same augmentations on every run
  * setDeterminism(null);             // back to entropy-seeded composes
  */
-export function setDeterminism(seed: number | null = DEFAULT_DETERMINISM_SEED, options: SetDeterminismOptions = {}): void {
+export function setDeterminism(
+  seed: number | null = DEFAULT_DETERMINISM_SEED,
+  options: SetDeterminismOptions = {},
+): void {
   if (seed === null || seed === undefined) {
     globalSeed = undefined;
     return;

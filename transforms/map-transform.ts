@@ -20,7 +20,8 @@ export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> 
   constructor(options: MapTransformOptions & object) {
     super(options);
     const keys = typeof options.keys === 'string' ? [options.keys] : [...(options.keys ?? [])];
-    if (keys.length === 0) throw new TransformError(new.target.name, undefined, '`keys` must name at least one key');
+    if (keys.length === 0)
+      throw new TransformError(new.target.name, undefined, '`keys` must name at least one key');
     this.keys = keys;
     this.allowMissingKeys = options.allowMissingKeys ?? false;
   }
@@ -52,11 +53,20 @@ export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> 
 }
 
 /** Per-key option: a single value for all keys, or one per key (MONAI `ensure_tuple_rep`). */
-export function perKey<T>(value: T | readonly T[], keys: readonly string[], name: string, option: string): T[] {
+export function perKey<T>(
+  value: T | readonly T[],
+  keys: readonly string[],
+  name: string,
+  option: string,
+): T[] {
   if (Array.isArray(value)) {
     if (value.length === 1) return keys.map(() => value[0] as T);
     if (value.length !== keys.length)
-      throw new TransformError(name, undefined, `${option} has ${value.length} values for ${keys.length} keys`);
+      throw new TransformError(
+        name,
+        undefined,
+        `${option} has ${value.length} values for ${keys.length} keys`,
+      );
     return [...value] as T[];
   }
   return keys.map(() => value as T);

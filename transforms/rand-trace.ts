@@ -12,7 +12,11 @@ import { popOperation, pushOperation } from './invertible.js';
  * `className` operation with the same `orig_size`; otherwise a `className` operation with
  * `do_transforms: false` and empty `extra_info` is added.
  */
-export function replaceLastOperation(img: MetaImage, className: string, doTransform = true): AppliedOperation {
+export function replaceLastOperation(
+  img: MetaImage,
+  className: string,
+  doTransform = true,
+): AppliedOperation {
   if (!doTransform) return pushOperation(img, className, img.spatialShape, {}, false);
   const last = img.appliedOperations[img.appliedOperations.length - 1];
   if (!last) return pushOperation(img, className, img.spatialShape, {}, true);
@@ -34,7 +38,8 @@ export function unwrapLastOperation(
   const out = img.clone({ data: img.data });
   const op = popOperation(out, className, key);
   const info = op.extra_info as Partial<AppliedOperation>;
-  const inner = op.do_transforms !== false && typeof info.class === 'string' ? (info as AppliedOperation) : null;
+  const inner =
+    op.do_transforms !== false && typeof info.class === 'string' ? (info as AppliedOperation) : null;
   if (inner) out.appliedOperations = [...out.appliedOperations, inner];
   return { img: out, op, inner };
 }

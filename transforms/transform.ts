@@ -57,7 +57,8 @@ export function describeValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(describeValue);
   if (v instanceof RegExp) return `re:${v.toString()}`;
   if (v && typeof v === 'object') {
-    if (typeof (v as { describe?: unknown }).describe === 'function') return (v as { describe(): unknown }).describe();
+    if (typeof (v as { describe?: unknown }).describe === 'function')
+      return (v as { describe(): unknown }).describe();
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
       if (k === 'session' || k === 'progress') continue;

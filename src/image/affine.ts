@@ -58,7 +58,8 @@ export function invertAffine(a: Affine): Affine {
     let piv = col;
     for (let r = col + 1; r < 4; r++) if (Math.abs(m[r * 4 + col]!) > Math.abs(m[piv * 4 + col]!)) piv = r;
     const p = m[piv * 4 + col]!;
-    if (Math.abs(p) < 1e-300 || !Number.isFinite(p)) throw new RangeError('affine is singular and cannot be inverted');
+    if (Math.abs(p) < 1e-300 || !Number.isFinite(p))
+      throw new RangeError('affine is singular and cannot be inverted');
     if (piv !== col)
       for (let c = 0; c < 4; c++) {
         [m[col * 4 + c], m[piv * 4 + c]] = [m[piv * 4 + c]!, m[col * 4 + c]!];
@@ -113,7 +114,8 @@ function orthogonalFactor(a: Affine, n: number): number[][] {
     if (!inv) break;
     const next = r.map((row, i) => row.map((v, j) => (v + inv[j]![i]!) / 2));
     let diff = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) diff = Math.max(diff, Math.abs(next[i]![j]! - r[i]![j]!));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) diff = Math.max(diff, Math.abs(next[i]![j]! - r[i]![j]!));
     r = next;
     if (diff < 1e-14) break;
   }
@@ -173,7 +175,8 @@ export function axcodesFromAffine(a: Affine, n = 3): string {
 export function orientationFromAxcodes(codes: string): Orientation {
   return [...codes.toUpperCase()].map((ch) => {
     const axis = LABELS.findIndex((pair) => pair.includes(ch));
-    if (axis < 0) throw new RangeError(`invalid axis code '${ch}' in '${codes}' (use letters from L/R, P/A, I/S)`);
+    if (axis < 0)
+      throw new RangeError(`invalid axis code '${ch}' in '${codes}' (use letters from L/R, P/A, I/S)`);
     return { axis, flip: (LABELS[axis] as [string, string])[1] === ch ? 1 : -1 };
   });
 }

@@ -4,26 +4,11 @@
  * them produce `float64` (exact up to 2^53) and say so in the docs.
  */
 export type DType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'bool';
+  'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'bool';
 
 /** A typed array that can hold image data. */
 export type NumericArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 type Ctor = new (length: number) => NumericArray;
 
@@ -98,7 +83,8 @@ export function parseDType(name: string): DType {
     int: 'int32',
   };
   const d = (aliases[n] ?? n) as DType;
-  if (!(d in CTORS)) throw new RangeError(`unknown or unsupported dtype '${name}' (supported: ${DTYPES.join(', ')})`);
+  if (!(d in CTORS))
+    throw new RangeError(`unknown or unsupported dtype '${name}' (supported: ${DTYPES.join(', ')})`);
   return d;
 }
 

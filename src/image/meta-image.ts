@@ -70,7 +70,9 @@ export class MetaImage {
     if (init.shape.some((s) => !Number.isInteger(s) || s < 0))
       throw new RangeError(`invalid image shape [${init.shape.join(', ')}]`);
     if (init.data.length !== size)
-      throw new RangeError(`data has ${init.data.length} elements but shape [${init.shape.join(', ')}] needs ${size}`);
+      throw new RangeError(
+        `data has ${init.data.length} elements but shape [${init.shape.join(', ')}] needs ${size}`,
+      );
     const dtype = init.dtype ?? dtypeOf(init.data);
     if (!matchesDType(init.data, dtype)) throw new TypeError(`data is not a ${dtype} array`);
     if (init.affine && init.affine.length !== 16) throw new RangeError('affine must be a Float64Array(16)');
@@ -130,7 +132,14 @@ export class MetaImage {
 
   /** A zero-filled image with this geometry and meta, of another shape and/or dtype. */
   emptyLike(shape: readonly number[] = this.shape, dtype: DType = this.dtype): MetaImage {
-    return this.clone({ data: allocArray(dtype, shape.reduce((a, b) => a * b, 1)), shape, dtype });
+    return this.clone({
+      data: allocArray(
+        dtype,
+        shape.reduce((a, b) => a * b, 1),
+      ),
+      shape,
+      dtype,
+    });
   }
 }
 

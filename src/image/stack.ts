@@ -20,7 +20,8 @@ export function stackImages(images: readonly MetaImage[]): MetaImage {
       throw new CscMlopsError(
         `cannot stack images with different affines: ${String(first.meta.filename_or_obj)} and ${String(im.meta.filename_or_obj)}`,
       );
-    if (im.dtype !== first.dtype) throw new CscMlopsError(`cannot stack images of dtypes ${first.dtype} and ${im.dtype}`);
+    if (im.dtype !== first.dtype)
+      throw new CscMlopsError(`cannot stack images of dtypes ${first.dtype} and ${im.dtype}`);
   }
   const cd = first.meta.original_channel_dim;
   const meta = { ...first.meta };
@@ -29,7 +30,13 @@ export function stackImages(images: readonly MetaImage[]): MetaImage {
     const out = allocArray(first.dtype, n * images.length);
     images.forEach((im, i) => out.set(im.data, i * n));
     meta.original_channel_dim = 0;
-    return new MetaImage({ data: out, shape: [images.length, ...first.shape], dtype: first.dtype, affine: first.affine.slice(), meta });
+    return new MetaImage({
+      data: out,
+      shape: [images.length, ...first.shape],
+      dtype: first.dtype,
+      affine: first.affine.slice(),
+      meta,
+    });
   }
   // concatenate along the existing channel axis
   const axis = cd < 0 ? first.shape.length + cd : cd;

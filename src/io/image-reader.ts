@@ -27,5 +27,8 @@ export interface ImageReader {
    * where the format has such a thing (a DICOM series given as files); otherwise `LoadImage`
    * reads each path and stacks them as channels.
    */
-  read(path: string | readonly string[], options?: ReadOptions & { dtype?: DType | null }): Promise<MetaImage>;
+  read(
+    path: string | readonly string[],
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage>;
 }

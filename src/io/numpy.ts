@@ -64,11 +64,11 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const count = shapeSize(shape);
   const bpe = wide ? 8 : Number(code.slice(1));
   const off = hstart + hlen;
-  if (bytes.length - off < count * bpe) throw new Error(`truncated: ${count} × ${bpe} bytes of data expected, ${bytes.length - off} present`);
+  if (bytes.length - off < count * bpe)
+    throw new Error(`truncated: ${count} × ${bpe} bytes of data expected, ${bytes.length - off} present`);
   const raw = new Uint8Array(count * bpe);
   raw.set(bytes.subarray(off, off + count * bpe));
-  if (big && bpe > 1)
-    for (let i = 0; i < count; i++) raw.subarray(i * bpe, (i + 1) * bpe).reverse();
+  if (big && bpe > 1) for (let i = 0; i < count; i++) raw.subarray(i * bpe, (i + 1) * bpe).reverse();
   let data: NumericArray;
   if (wide) {
     const src = code === 'i8' ? new BigInt64Array(raw.buffer) : new BigUint64Array(raw.buffer);
@@ -106,7 +106,9 @@ export async function readNpy(file: string): Promise<NpyArray> {
     bytes = await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageReadError(file, code === 'ENOENT' ? 'file does not exist' : describeError(e), { cause: e });
+    throw new ImageReadError(file, code === 'ENOENT' ? 'file does not exist' : describeError(e), {
+      cause: e,
+    });
   }
   try {
     return parseNpy(bytes);
@@ -117,7 +119,8 @@ export async function readNpy(file: string): Promise<NpyArray> {
 
 /** Encodes an array as `.npy` v1.0 bytes (little endian, C order). */
 export function encodeNpy(data: NumericArray, shape: readonly number[], dtype: DType): Uint8Array {
-  if (shapeSize(shape) !== data.length) throw new RangeError(`shape [${shape.join(', ')}] does not match ${data.length} elements`);
+  if (shapeSize(shape) !== data.length)
+    throw new RangeError(`shape [${shape.join(', ')}] does not match ${data.length} elements`);
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${DESCR_OF[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const total = 10 + header.length + 1;
@@ -131,7 +134,12 @@ export function encodeNpy(data: NumericArray, shape: readonly number[], dtype: D
 }
 
 /** Writes a `.npy` file atomically (temporary name, then rename). */
-export async function writeNpy(file: string, data: NumericArray, shape: readonly number[], dtype: DType): Promise<void> {
+export async function writeNpy(
+  file: string,
+  data: NumericArray,
+  shape: readonly number[],
+  dtype: DType,
+): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   await writeFile(tmp, encodeNpy(data, shape, dtype));
   await rename(tmp, file);
@@ -155,14 +163,20 @@ export const NumpyReader: ImageReader = {
   },
   async read(path: string | readonly string[], options: NumpyReadOptions = {}): Promise<MetaImage> {
     const files = typeof path === 'string' ? [path] : [...path];
-    if (files.length !== 1) throw new UnsupportedFormatError('NumpyReader reads one .npy file at a time; pass the files to LoadImage to stack them');
+    if (files.length !== 1)
+      throw new UnsupportedFormatError(
+        'NumpyReader reads one .npy file at a time; pass the files to LoadImage to stack them',
+      );
     const file = files[0] as string;
     const arr = await readNpy(file);
-    const dtype = options.dtype === undefined ? 'float32' : options.dtype ?? arr.dtype;
+    const dtype = options.dtype === undefined ? 'float32' : (options.dtype ?? arr.dtype);
     const data = dtype === arr.dtype ? arr.data : allocArray(dtype, arr.data.length);
     if (data !== arr.data) data.set(arr.data);
     const cd = options.channelDim ?? 'no_channel';
-    const spatial = cd === 'no_channel' ? arr.shape : arr.shape.filter((_, i) => i !== (cd < 0 ? arr.shape.length + cd : cd));
+    const spatial =
+      cd === 'no_channel'
+        ? arr.shape
+        : arr.shape.filter((_, i) => i !== (cd < 0 ? arr.shape.length + cd : cd));
     return new MetaImage({
       data,
       shape: arr.shape,

@@ -21,7 +21,9 @@ export async function readMaybeGzip(file: string): Promise<Uint8Array> {
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageReadError(file, code === 'ENOENT' ? 'file does not exist' : describeError(e), { cause: e });
+    throw new ImageReadError(file, code === 'ENOENT' ? 'file does not exist' : describeError(e), {
+      cause: e,
+    });
   }
   if (!isGzip(raw)) return raw;
   return gunzipToBuffer(file, raw);
@@ -53,4 +55,3 @@ async function gunzipToBuffer(file: string, raw: Buffer): Promise<Uint8Array> {
   }
   return out.subarray(0, used);
 }
-

@@ -52,7 +52,11 @@ export function normalizeActions(actions: unknown, where: string): XnatAction[] 
   const list = Array.isArray(actions) ? actions : [actions];
   list.forEach((a, i) => {
     if (typeof a !== 'function')
-      throw new XnatError(`${where}: actions[${i}] is ${a === null ? 'null' : typeof a}; each action must be a function (subject) => [scan, key] | null`, 0, '');
+      throw new XnatError(
+        `${where}: actions[${i}] is ${a === null ? 'null' : typeof a}; each action must be a function (subject) => [scan, key] | null`,
+        0,
+        '',
+      );
   });
   return list as XnatAction[];
 }
@@ -68,7 +72,11 @@ function isPair(v: unknown): v is XnatActionPair {
 function describeReturn(v: unknown): string {
   if (Array.isArray(v)) return `an array of ${v.length}`;
   if (v === null) return 'null';
-  return typeof v === 'object' ? `an object (${Object.keys(v as object).slice(0, 4).join(', ')})` : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object'
+    ? `an object (${Object.keys(v as object)
+        .slice(0, 4)
+        .join(', ')})`
+    : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 /**
@@ -91,7 +99,9 @@ export async function runActions(
     try {
       r = await action(subject);
     } catch (e) {
-      throw new XnatActionError(`action '${name}' failed on ${who}: ${describeError(e)}`, subject, name, { cause: e });
+      throw new XnatActionError(`action '${name}' failed on ${who}: ${describeError(e)}`, subject, name, {
+        cause: e,
+      });
     }
     let pairs: XnatActionPair[];
     if (r === null || r === undefined) pairs = [];
@@ -106,7 +116,11 @@ export async function runActions(
     if (pairs.length === 0) empty.push(name);
     for (const [target, key] of pairs) {
       if (key === '')
-        throw new XnatActionError(`action '${name}' returned an empty key for ${who}; the key names the data-item entry the image goes to`, subject, name);
+        throw new XnatActionError(
+          `action '${name}' returned an empty key for ${who}; the key names the data-item entry the image goes to`,
+          subject,
+          name,
+        );
       const t = parseXnatUri(target.uri);
       if (!t || (t.kind !== 'scan' && t.kind !== 'resource'))
         throw new XnatActionError(

@@ -62,22 +62,36 @@ export async function xnatBuildDatasetWithReport(
   config: XnatConfig,
   options: XnatBuildDatasetOptions = {},
 ): Promise<XnatDatasetReport> {
-  if (options === null || typeof options !== 'object') throw new ConfigError('xnatBuildDataset: options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new ConfigError('xnatBuildDataset: options must be an object');
   const actions = normalizeActions(options.actions, 'xnatBuildDataset');
   const projectId = config?.project ?? options.session?.project;
-  if (!projectId) throw new ConfigError('xnatBuildDataset: the configuration has no `project` (the XNAT project ID to list)');
+  if (!projectId)
+    throw new ConfigError(
+      'xnatBuildDataset: the configuration has no `project` (the XNAT project ID to list)',
+    );
   if (options.testBatch !== undefined && (!Number.isInteger(options.testBatch) || options.testBatch < 1))
-    throw new ConfigError(`xnatBuildDataset: testBatch must be a positive integer (got ${JSON.stringify(options.testBatch)})`);
-  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1))
-    throw new ConfigError(`xnatBuildDataset: concurrency must be a positive integer (got ${JSON.stringify(options.concurrency)})`);
+    throw new ConfigError(
+      `xnatBuildDataset: testBatch must be a positive integer (got ${JSON.stringify(options.testBatch)})`,
+    );
+  if (
+    options.concurrency !== undefined &&
+    (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+  )
+    throw new ConfigError(
+      `xnatBuildDataset: concurrency must be a positive integer (got ${JSON.stringify(options.concurrency)})`,
+    );
   const session = options.session ?? (await XnatSession.connect(config));
   try {
     const project = await ProjectData.load(session, projectId);
     let refs = [...project.subjects.values()];
     if (options.testBatch !== undefined) refs = refs.slice(0, options.testBatch);
-    const base = refs.map(
-      (r): XnatDataItem => ({ subject_id: r.label, subject_uri: r.uri, subject_xnat_id: r.id, project: project.id }),
-    );
+    const base = refs.map((r): XnatDataItem => ({
+      subject_id: r.label,
+      subject_uri: r.uri,
+      subject_xnat_id: r.id,
+      project: project.id,
+    }));
     const dropped: DroppedSubject[] = [];
     if (actions.length === 0) return { data: base, dropped };
     const limit = pLimit(options.concurrency ?? session.concurrency);
@@ -91,7 +105,11 @@ export async function xnatBuildDatasetWithReport(
           const item: XnatDataItem = { ...base[i]! };
           for (const s of selections) {
             if (RESERVED.has(s.key))
-              throw new XnatError(`action '${s.action}' used the reserved key '${s.key}' for subject '${ref.label}'; choose another key`, 0, ref.uri);
+              throw new XnatError(
+                `action '${s.action}' used the reserved key '${s.key}' for subject '${ref.label}'; choose another key`,
+                0,
+                ref.uri,
+              );
             item[s.key] = s.uri;
           }
           options.onProgress?.(++done, refs.length);
@@ -114,7 +132,13 @@ export async function xnatBuildDatasetWithReport(
             .join(', ') +
           (dropped.length > 10 ? ', …' : ''),
       );
-    return { data: results.filter((x): x is XnatDataItem => x !== undefined), dropped: dropped.sort((a, b) => refs.findIndex((r) => r.uri === a.subject_uri) - refs.findIndex((r) => r.uri === b.subject_uri)) };
+    return {
+      data: results.filter((x): x is XnatDataItem => x !== undefined),
+      dropped: dropped.sort(
+        (a, b) =>
+          refs.findIndex((r) => r.uri === a.subject_uri) - refs.findIndex((r) => r.uri === b.subject_uri),
+      ),
+    };
   } finally {
     if (!options.session) await session.close();
   }
@@ -131,6 +155,9 @@ export async function xnatBuildDatasetWithReport(
  * const data = await xnatBuildDataset(xnat, { actions: [fetchSagT2Tse], validate: true });
  * // [{ subject_id: 'S01', subject_uri: '/data/projects/P/subjects/XNAT_S00001', sag_t2_tse: '/data/experiments/XNAT_E00001/scans/3', ... }]
  */
-export async function xnatBuildDataset(config: XnatConfig, options: XnatBuildDatasetOptions = {}): Promise<XnatDataItem[]> {
+export async function xnatBuildDataset(
+  config: XnatConfig,
+  options: XnatBuildDatasetOptions = {},
+): Promise<XnatDataItem[]> {
   return (await xnatBuildDatasetWithReport(config, options)).data;
 }

@@ -31,11 +31,18 @@ const USAGE = `Usage:
 /** Pads columns into a plain-text table. */
 export function formatTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
-async function ls(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | 'stderr'>> & XnatCliIo): Promise<number> {
+async function ls(
+  args: string[],
+  io: Required<Pick<XnatCliIo, 'stdout' | 'stderr'>> & XnatCliIo,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -52,7 +59,10 @@ async function ls(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | 'stder
     io.stdout(USAGE);
     return 0;
   }
-  if (positionals.length > 3) throw new ConfigError(`xnat ls takes at most PROJECT SUBJECT EXPERIMENT (got ${positionals.length} names)`);
+  if (positionals.length > 3)
+    throw new ConfigError(
+      `xnat ls takes at most PROJECT SUBJECT EXPERIMENT (got ${positionals.length} names)`,
+    );
   const cfg: XnatConfig = { env: io.env ?? process.env };
   if (values.server !== undefined) cfg.server = values.server;
   if (values.user !== undefined) cfg.user = values.user;
@@ -69,31 +79,63 @@ async function ls(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | 'stder
     if (project === undefined) {
       path = '/data/projects';
       what = 'project listing';
-      columns = [['ID', 'ID'], ['name', 'name'], ['secondary_ID', 'secondary ID'], ['description', 'description']];
+      columns = [
+        ['ID', 'ID'],
+        ['name', 'name'],
+        ['secondary_ID', 'secondary ID'],
+        ['description', 'description'],
+      ];
     } else if (subject === undefined) {
       path = `/data/projects/${project}/subjects`;
       what = `project '${positionals[0]}'`;
-      columns = [['label', 'label'], ['ID', 'ID'], ['project', 'project'], ['insert_date', 'inserted']];
+      columns = [
+        ['label', 'label'],
+        ['ID', 'ID'],
+        ['project', 'project'],
+        ['insert_date', 'inserted'],
+      ];
     } else if (experiment === undefined) {
       path = `/data/projects/${project}/subjects/${subject}/experiments`;
       what = `subject '${positionals[1]}' of project '${positionals[0]}'`;
-      columns = [['label', 'label'], ['ID', 'ID'], ['date', 'date'], ['xsiType', 'type']];
+      columns = [
+        ['label', 'label'],
+        ['ID', 'ID'],
+        ['date', 'date'],
+        ['xsiType', 'type'],
+      ];
     } else {
       path = `/data/projects/${project}/subjects/${subject}/experiments/${experiment}/scans`;
       what = `experiment '${positionals[2]}' of subject '${positionals[1]}'`;
-      columns = [['ID', 'ID'], ['type', 'type'], ['series_description', 'series description'], ['quality', 'quality']];
+      columns = [
+        ['ID', 'ID'],
+        ['type', 'type'],
+        ['series_description', 'series description'],
+        ['quality', 'quality'],
+      ];
     }
     const rows: XnatRow[] = resultRows(await session.getJson(path, { what }), session.url(path));
     if (values.json) io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
-    else if (rows.length === 0) io.stdout(`(no ${project === undefined ? 'projects' : subject === undefined ? 'subjects' : experiment === undefined ? 'experiments' : 'scans'})\n`);
-    else io.stdout(formatTable(columns.map((c) => c[1]), rows.map((r) => columns.map((c) => r[c[0]] ?? ''))));
+    else if (rows.length === 0)
+      io.stdout(
+        `(no ${project === undefined ? 'projects' : subject === undefined ? 'subjects' : experiment === undefined ? 'experiments' : 'scans'})\n`,
+      );
+    else
+      io.stdout(
+        formatTable(
+          columns.map((c) => c[1]),
+          rows.map((r) => columns.map((c) => r[c[0]] ?? '')),
+        ),
+      );
     return 0;
   } finally {
     await session.close();
   }
 }
 
-async function standIn(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | 'stderr'>> & XnatCliIo): Promise<number> {
+async function standIn(
+  args: string[],
+  io: Required<Pick<XnatCliIo, 'stdout' | 'stderr'>> & XnatCliIo,
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -111,14 +153,21 @@ async function standIn(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | '
     io.stdout(USAGE);
     return 0;
   }
-  if (!values.root) throw new ConfigError('xnat-stand-in needs --root DIR (a PROJECT/SUBJECT/EXPERIMENT/SCAN tree or a .json description)');
+  if (!values.root)
+    throw new ConfigError(
+      'xnat-stand-in needs --root DIR (a PROJECT/SUBJECT/EXPERIMENT/SCAN tree or a .json description)',
+    );
   const num = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`xnat-stand-in: ${name} must be a non-negative integer (got ${JSON.stringify(v)})`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ConfigError(
+        `xnat-stand-in: ${name} must be a non-negative integer (got ${JSON.stringify(v)})`,
+      );
     return n;
   };
-  if ((values.user === undefined) !== (values.password === undefined)) throw new ConfigError('xnat-stand-in: give both --user and --password (default admin / admin)');
+  if ((values.user === undefined) !== (values.password === undefined))
+    throw new ConfigError('xnat-stand-in: give both --user and --password (default admin / admin)');
   const opts: Parameters<typeof XnatStandIn.start>[0] = { root: values.root };
   const port = num(values.port, '--port');
   if (port !== undefined) opts.port = port;
@@ -161,7 +210,11 @@ async function standIn(args: string[], io: Required<Pick<XnatCliIo, 'stdout' | '
  * `['xnat-stand-in', '--root', 'dir']`). Returns the exit code (0 ok, 1 error, 2 usage).
  */
 export async function runXnatCli(argv: string[], io: XnatCliIo = {}): Promise<number> {
-  const out = { ...io, stdout: io.stdout ?? ((s: string) => void process.stdout.write(s)), stderr: io.stderr ?? ((s: string) => void process.stderr.write(s)) };
+  const out = {
+    ...io,
+    stdout: io.stdout ?? ((s: string) => void process.stdout.write(s)),
+    stderr: io.stderr ?? ((s: string) => void process.stderr.write(s)),
+  };
   let args = [...argv];
   let command: string | undefined;
   if (args[0] === 'xnat-stand-in' || args[0] === 'stand-in') {

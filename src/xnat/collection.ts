@@ -49,7 +49,9 @@ export class XnatCollection<T extends { readonly id: string }> implements Readon
   require(key: string): T {
     const v = this.get(key);
     if (v) return v;
-    const names = [...this.#byId.values()].map((x) => `${x.id}${this.#secondary(x) ? ` (${this.#secondary(x)})` : ''}`);
+    const names = [...this.#byId.values()].map(
+      (x) => `${x.id}${this.#secondary(x) ? ` (${this.#secondary(x)})` : ''}`,
+    );
     throw new XnatNotFoundError(
       `no ${this.#what} with ID or name '${key}'; there are: ${names.slice(0, 20).join(', ') || 'none'}${names.length > 20 ? ', …' : ''}`,
       404,

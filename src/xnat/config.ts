@@ -71,18 +71,26 @@ export const XNAT_USER_AGENT = 'csc-mlops/0.1 node';
 function positiveInt(v: unknown, name: string, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new ConfigError(`XNAT configuration: ${name} must be an integer ≥ ${min} (got ${JSON.stringify(v)})`);
+    throw new ConfigError(
+      `XNAT configuration: ${name} must be an integer ≥ ${min} (got ${JSON.stringify(v)})`,
+    );
   return v;
 }
 
 /** Normalises a server URL and splits off credentials written into it (`https://u:p@host`). */
-export function parseServerUrl(server: string): { url: URL; user: string | undefined; password: string | undefined } {
+export function parseServerUrl(server: string): {
+  url: URL;
+  user: string | undefined;
+  password: string | undefined;
+} {
   const s = server.trim();
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(s) ? s : `https://${s}`);
   } catch {
-    throw new ConfigError(`XNAT configuration: server ${JSON.stringify(server.replace(/\/\/[^@/]*@/, '//***@'))} is not a valid URL`);
+    throw new ConfigError(
+      `XNAT configuration: server ${JSON.stringify(server.replace(/\/\/[^@/]*@/, '//***@'))} is not a valid URL`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(`XNAT configuration: server must be an http(s) URL (got ${url.protocol})`);
@@ -97,16 +105,20 @@ export function parseServerUrl(server: string): { url: URL; user: string | undef
 
 /** Validates a configuration, applies defaults and finds the credentials (env, netrc). */
 export async function resolveXnatConfig(config: XnatConfig = {}): Promise<ResolvedXnatConfig> {
-  if (config === null || typeof config !== 'object') throw new ConfigError('XNAT configuration must be an object { server, user, password, project }');
+  if (config === null || typeof config !== 'object')
+    throw new ConfigError('XNAT configuration must be an object { server, user, password, project }');
   const env = config.env ?? process.env;
   const serverText = config.server ?? env.XNAT_HOST;
   if (!serverText)
-    throw new ConfigError('XNAT configuration: no server given; pass { server: "https://xnat.example.org" } or set XNAT_HOST');
+    throw new ConfigError(
+      'XNAT configuration: no server given; pass { server: "https://xnat.example.org" } or set XNAT_HOST',
+    );
   const { url, user: urlUser, password: urlPass } = parseServerUrl(serverText);
   let user: string | undefined;
   let password: string | undefined;
   if (config.alias !== undefined || config.secret !== undefined) {
-    if (!config.alias || !config.secret) throw new ConfigError('XNAT configuration: alias-token credentials need both `alias` and `secret`');
+    if (!config.alias || !config.secret)
+      throw new ConfigError('XNAT configuration: alias-token credentials need both `alias` and `secret`');
     user = config.alias;
     password = config.secret;
   } else {
@@ -127,9 +139,15 @@ export async function resolveXnatConfig(config: XnatConfig = {}): Promise<Resolv
         `set XNAT_USER and XNAT_PASS, or add "machine ${url.hostname} login USER password PASS" to ~/.netrc`,
     );
   let fetchFn = config.fetch;
-  if (fetchFn !== undefined && typeof fetchFn !== 'function') throw new ConfigError('XNAT configuration: fetch must be a function');
+  if (fetchFn !== undefined && typeof fetchFn !== 'function')
+    throw new ConfigError('XNAT configuration: fetch must be a function');
   if (!fetchFn) {
-    if (config.verify === false || config.ca !== undefined || config.cert !== undefined || config.key !== undefined) {
+    if (
+      config.verify === false ||
+      config.ca !== undefined ||
+      config.cert !== undefined ||
+      config.key !== undefined
+    ) {
       const tls: Parameters<typeof createXnatTlsFetch>[0] = { rejectUnauthorized: config.verify !== false };
       if (config.ca !== undefined) tls.ca = config.ca;
       if (config.cert !== undefined) tls.cert = config.cert;
@@ -139,7 +157,9 @@ export async function resolveXnatConfig(config: XnatConfig = {}): Promise<Resolv
   }
   const userAgent = config.userAgent ?? XNAT_USER_AGENT;
   if (/MSIE|Mozilla|AppleWebKit|Opera/.test(userAgent))
-    throw new ConfigError('XNAT configuration: userAgent must not look like a browser (XNAT would answer with its login page instead of 401)');
+    throw new ConfigError(
+      'XNAT configuration: userAgent must not look like a browser (XNAT would answer with its login page instead of 401)',
+    );
   return {
     server: url.toString().replace(/\/+$/, ''),
     user,

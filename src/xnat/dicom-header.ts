@@ -13,7 +13,8 @@ export interface DicomSeriesHeader {
 }
 
 const DICOM_SUFFIX = /\.(dcm|dicom|ima)$/i;
-const NOT_DICOM_SUFFIX = /\.(nii|nii\.gz|gz|zip|xml|json|txt|csv|gif|jpe?g|png|bmp|html?|pdf|mat|npy|nrrd|mha|mhd|raw|log|md)$/i;
+const NOT_DICOM_SUFFIX =
+  /\.(nii|nii\.gz|gz|zip|xml|json|txt|csv|gif|jpe?g|png|bmp|html?|pdf|mat|npy|nrrd|mha|mhd|raw|log|md)$/i;
 
 /** True if `name` has a DICOM suffix (`.dcm`, `.dicom`, `.ima`, any case). */
 export function hasDicomSuffix(name: string): boolean {
@@ -64,7 +65,8 @@ async function parseHeader(path: string): Promise<ReturnType<typeof dicomParser.
   } finally {
     await fh.close();
   }
-  const parse = (b: Buffer) => dicomParser.parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), { untilTag: 'x7fe00010' });
+  const parse = (b: Buffer) =>
+    dicomParser.parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), { untilTag: 'x7fe00010' });
   if (size > head.length) {
     try {
       const ds = parse(head);

@@ -12,13 +12,24 @@ const MANIFEST = '.csc-mlops-cache.json';
 const PARTIAL = '.partial';
 
 /** Streams a response body to `file`, restarting the idle timeout per chunk. Network errors propagate raw (retried). */
-async function streamToFile(res: Response, file: string, url: string, touch: (stop?: boolean) => void): Promise<number> {
+async function streamToFile(
+  res: Response,
+  file: string,
+  url: string,
+  touch: (stop?: boolean) => void,
+): Promise<number> {
   if (!res.body) throw new XnatTransientError(`XNAT sent no body for ${url}`);
   let fh;
   try {
     fh = await open(file, 'w');
   } catch (e) {
-    throw new XnatError(`cannot write the download of ${url} to ${file}: ${(e as Error).message}`, 0, url, undefined, { cause: e });
+    throw new XnatError(
+      `cannot write the download of ${url} to ${file}: ${(e as Error).message}`,
+      0,
+      url,
+      undefined,
+      { cause: e },
+    );
   }
   let bytes = 0;
   const reader = res.body.getReader();
@@ -30,7 +41,13 @@ async function streamToFile(res: Response, file: string, url: string, touch: (st
       try {
         await fh.write(value);
       } catch (e) {
-        throw new XnatError(`cannot write the download of ${url} to ${file}: ${(e as Error).message}`, 0, url, undefined, { cause: e });
+        throw new XnatError(
+          `cannot write the download of ${url} to ${file}: ${(e as Error).message}`,
+          0,
+          url,
+          undefined,
+          { cause: e },
+        );
       }
       bytes += value.length;
     }
@@ -57,7 +74,10 @@ async function fetchZip(
   signal: AbortSignal | undefined,
   what: string,
 ): Promise<string[]> {
-  const opts: { query: Record<string, string>; what: string; signal?: AbortSignal } = { query: { format: 'zip' }, what };
+  const opts: { query: Record<string, string>; what: string; signal?: AbortSignal } = {
+    query: { format: 'zip' },
+    what,
+  };
   if (signal) opts.signal = signal;
   try {
     return await session.request(filesPath, opts, async (res, url, touch) => {
@@ -68,7 +88,8 @@ async function fetchZip(
         try {
           return await extractZip(tmpZip, tmpDir);
         } catch (e) {
-          if (e instanceof ZipCorruptError) throw new XnatTransientError(`the zip downloaded from ${url} is corrupt: ${e.message}`);
+          if (e instanceof ZipCorruptError)
+            throw new XnatTransientError(`the zip downloaded from ${url} is corrupt: ${e.message}`);
           throw e;
         }
       } catch (e) {
@@ -103,10 +124,24 @@ export async function downloadFilesToDir(
   const tmpZip = `${tmpDir}.zip`;
   let files: string[];
   try {
-    files = await fetchZip(session, filesPath, tmpZip, tmpDir, opts.signal, `files of ${filesPath.replace(/\/files$/, '')}`);
+    files = await fetchZip(
+      session,
+      filesPath,
+      tmpZip,
+      tmpDir,
+      opts.signal,
+      `files of ${filesPath.replace(/\/files$/, '')}`,
+    );
   } catch (e) {
     if (!(e instanceof XnatNotFoundError) || fallbackPath === undefined) throw e;
-    files = await fetchZip(session, fallbackPath, tmpZip, tmpDir, opts.signal, `files of ${fallbackPath.replace(/\/files$/, '')}`);
+    files = await fetchZip(
+      session,
+      fallbackPath,
+      tmpZip,
+      tmpDir,
+      opts.signal,
+      `files of ${fallbackPath.replace(/\/files$/, '')}`,
+    );
   }
   try {
     await cp(tmpDir, dir, { recursive: true, force: true });
@@ -196,8 +231,14 @@ export class XnatDownloadCache {
       this.stats.hits++;
       return { ...memo, fromCache: true };
     }
-    const routes = target.kind === 'scan' ? [`${target.path}/resources/DICOM/files`, `${target.path}/files`] : [`${target.path}/files`];
-    const what = target.kind === 'scan' ? `scan ${target.scan} (${target.path})` : `resource ${target.resource} (${target.path})`;
+    const routes =
+      target.kind === 'scan'
+        ? [`${target.path}/resources/DICOM/files`, `${target.path}/files`]
+        : [`${target.path}/files`];
+    const what =
+      target.kind === 'scan'
+        ? `scan ${target.scan} (${target.path})`
+        : `resource ${target.resource} (${target.path})`;
     let rows: XnatRow[] = [];
     let route = '';
     for (const r of routes) {
@@ -268,7 +309,13 @@ export class XnatDownloadCache {
     }
   }
 
-  async #fill(session: XnatSession, key: string, route: string, what: string, signal: AbortSignal | undefined): Promise<CachedFiles> {
+  async #fill(
+    session: XnatSession,
+    key: string,
+    route: string,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<CachedFiles> {
     const entry = join(this.dir, key);
     if (await this.#valid(entry)) {
       this.stats.hits++;
@@ -279,7 +326,10 @@ export class XnatDownloadCache {
     try {
       await mkdir(partial, { recursive: true });
     } catch (e) {
-      throw new CscMlopsError(`cannot create the XNAT download cache folder ${partial}: ${(e as Error).message}; pass cacheDir`, { cause: e });
+      throw new CscMlopsError(
+        `cannot create the XNAT download cache folder ${partial}: ${(e as Error).message}; pass cacheDir`,
+        { cause: e },
+      );
     }
     const tag = `${key}-${randomBytes(6).toString('hex')}`;
     const tmpDir = join(partial, tag);
@@ -304,7 +354,10 @@ export class XnatDownloadCache {
       }
     } catch (e) {
       await rm(tmpDir, { recursive: true, force: true });
-      throw new CscMlopsError(`cannot store the download of ${route} in the cache ${this.dir}: ${(e as Error).message}`, { cause: e });
+      throw new CscMlopsError(
+        `cannot store the download of ${route} in the cache ${this.dir}: ${(e as Error).message}`,
+        { cause: e },
+      );
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }

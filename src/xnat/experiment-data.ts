@@ -4,7 +4,23 @@ import { type XnatRow, itemFields, resultRows } from './listing.js';
 import type { XnatSession } from './session.js';
 import type { SubjectData } from './subject-data.js';
 
-const MODALITY: Record<string, string> = { mr: 'MR', ct: 'CT', pet: 'PT', petmr: 'PT', us: 'US', cr: 'CR', dx: 'DX', mg: 'MG', nm: 'NM', xa: 'XA', rt: 'RT', ot: 'OT', eeg: 'EEG', meg: 'MEG', seg: 'SEG' };
+const MODALITY: Record<string, string> = {
+  mr: 'MR',
+  ct: 'CT',
+  pet: 'PT',
+  petmr: 'PT',
+  us: 'US',
+  cr: 'CR',
+  dx: 'DX',
+  mg: 'MG',
+  nm: 'NM',
+  xa: 'XA',
+  rt: 'RT',
+  ot: 'OT',
+  eeg: 'EEG',
+  meg: 'MEG',
+  seg: 'SEG',
+};
 
 /** `MR` for `xnat:mrSessionData`, `CT` for `xnat:ctSessionData`, `PT` for PET, ... (`''` if unknown). */
 export function modalityFromXsiType(xsiType: string): string {
@@ -77,6 +93,14 @@ export class ExperimentData {
 
   /** Plain data (for logs and JSON). */
   toJSON(): Record<string, unknown> {
-    return { id: this.id, label: this.label, date: this.date, modality: this.modality, xsiType: this.xsiType, uri: this.uri, scans: [...this.scans.values()].map((s) => s.toJSON()) };
+    return {
+      id: this.id,
+      label: this.label,
+      date: this.date,
+      modality: this.modality,
+      xsiType: this.xsiType,
+      uri: this.uri,
+      scans: [...this.scans.values()].map((s) => s.toJSON()),
+    };
   }
 }

@@ -22,7 +22,10 @@ export interface XnatTlsOptions {
  * none). Request bodies: strings, bytes or URLSearchParams; response bodies are streamed.
  */
 export function createXnatTlsFetch(tls: XnatTlsOptions): FetchLike {
-  const agentOpts: https.AgentOptions = { keepAlive: true, rejectUnauthorized: tls.rejectUnauthorized ?? true };
+  const agentOpts: https.AgentOptions = {
+    keepAlive: true,
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
+  };
   if (tls.ca !== undefined) agentOpts.ca = tls.ca;
   if (tls.cert !== undefined) agentOpts.cert = tls.cert;
   if (tls.key !== undefined) agentOpts.key = tls.key;
@@ -39,29 +42,35 @@ export function createXnatTlsFetch(tls: XnatTlsOptions): FetchLike {
     if (typeof body === 'string') payload = Buffer.from(body, 'utf8');
     else if (body instanceof URLSearchParams) payload = Buffer.from(body.toString(), 'utf8');
     else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
-    else if (body && ArrayBuffer.isView(body)) payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    else if (body && ArrayBuffer.isView(body))
+      payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (payload) out['content-length'] = String(payload.length);
     const signal = init.signal ?? null;
     const mod = url.protocol === 'https:' ? https : http;
     return await new Promise<Response>((resolve, reject) => {
-      const req = mod.request(url, { method, headers: out, agent: url.protocol === 'https:' ? httpsAgent : httpAgent }, (res) => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (Array.isArray(v)) for (const x of v) h.append(k, x);
-          else if (v !== undefined) h.set(k, v);
-        }
-        const status = res.statusCode ?? 0;
-        const noBody = method === 'HEAD' || status === 204 || status === 304;
-        if (noBody) res.resume();
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), {
-            status,
-            statusText: res.statusMessage ?? '',
-            headers: h,
-          }),
-        );
-      });
-      const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const req = mod.request(
+        url,
+        { method, headers: out, agent: url.protocol === 'https:' ? httpsAgent : httpAgent },
+        (res) => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (Array.isArray(v)) for (const x of v) h.append(k, x);
+            else if (v !== undefined) h.set(k, v);
+          }
+          const status = res.statusCode ?? 0;
+          const noBody = method === 'HEAD' || status === 204 || status === 304;
+          if (noBody) res.resume();
+          resolve(
+            new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), {
+              status,
+              statusText: res.statusMessage ?? '',
+              headers: h,
+            }),
+          );
+        },
+      );
+      const onAbort = () =>
+        req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal) {
         if (signal.aborted) onAbort();
         else signal.addEventListener('abort', onAbort, { once: true });

@@ -52,14 +52,18 @@ export class ImageScanData {
   get frames(): Promise<number | undefined> {
     return this.details().then((d) => {
       const f = Number(d.frames);
-      return d.frames === undefined || d.frames === null || d.frames === '' || !Number.isFinite(f) ? undefined : f;
+      return d.frames === undefined || d.frames === null || d.frames === '' || !Number.isFinite(f)
+        ? undefined
+        : f;
     });
   }
 
   /** The scan's resources (`DICOM`, `NIFTI`, `SNAPSHOTS`, ...), by ID or label; fetched on first use. */
   get resources(): Promise<XnatCollection<ResourceData>> {
     this.#resources ??= this.#session
-      .cachedJson(`${this.uri}/resources`, { what: `resources of scan ${this.id} of experiment ${this.experiment.label}` })
+      .cachedJson(`${this.uri}/resources`, {
+        what: `resources of scan ${this.id} of experiment ${this.experiment.label}`,
+      })
       .then((j) => {
         const rows = resultRows(j, this.#session.url(`${this.uri}/resources`));
         const labels = rows.map((r) => r.label);
@@ -78,11 +82,23 @@ export class ImageScanData {
    * unpacked in XNAT's layout); returns the file paths.
    */
   async download(dir: string, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
-    return downloadFilesToDir(this.#session, `${this.uri}/resources/DICOM/files`, dir, opts, `${this.uri}/files`);
+    return downloadFilesToDir(
+      this.#session,
+      `${this.uri}/resources/DICOM/files`,
+      dir,
+      opts,
+      `${this.uri}/files`,
+    );
   }
 
   /** Plain data (for logs and JSON). */
   toJSON(): Record<string, string> {
-    return { id: this.id, type: this.type, series_description: this.series_description, quality: this.quality, uri: this.uri };
+    return {
+      id: this.id,
+      type: this.type,
+      series_description: this.series_description,
+      quality: this.quality,
+      uri: this.uri,
+    };
   }
 }

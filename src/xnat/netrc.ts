@@ -98,7 +98,11 @@ export function netrcPath(env: Record<string, string | undefined> = process.env)
  * Credentials for `host` from a netrc file: the entry for `host:port` or `host`, else `default`;
  * `undefined` if the file does not exist or has none.
  */
-export async function netrcCredentials(host: string, port: string, path: string): Promise<NetrcEntry | undefined> {
+export async function netrcCredentials(
+  host: string,
+  port: string,
+  path: string,
+): Promise<NetrcEntry | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

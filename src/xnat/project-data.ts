@@ -16,7 +16,11 @@ export class ProjectData {
   readonly subjects: XnatCollection<SubjectRef>;
   readonly #session: XnatSession;
 
-  private constructor(session: XnatSession, row: Record<string, string>, subjects: XnatCollection<SubjectRef>) {
+  private constructor(
+    session: XnatSession,
+    row: Record<string, string>,
+    subjects: XnatCollection<SubjectRef>,
+  ) {
     this.#session = session;
     this.id = row.ID ?? '';
     this.name = row.name ?? '';
@@ -34,7 +38,9 @@ export class ProjectData {
     const json = await session.cachedJson('/data/projects', { what: 'project listing' });
     const rows = resultRows(json, session.url('/data/projects'));
     const row =
-      rows.find((r) => r.ID === idOrName) ?? rows.find((r) => r.secondary_ID === idOrName) ?? rows.find((r) => r.name === idOrName);
+      rows.find((r) => r.ID === idOrName) ??
+      rows.find((r) => r.secondary_ID === idOrName) ??
+      rows.find((r) => r.name === idOrName);
     let id = row?.ID ?? idOrName;
     const path = `/data/projects/${encodeURIComponent(id)}/subjects`;
     let subjectsJson: unknown;
@@ -57,7 +63,11 @@ export class ProjectData {
     const subjectRows = resultRows(subjectsJson, session.url(path));
     id = row?.ID ?? idOrName;
     const refs = subjectRows.map((r) => subjectRefFromRow(id, r));
-    return new ProjectData(session, row ?? { ID: id }, new XnatCollection(refs, (s) => s.label, `subjects of project ${id}`));
+    return new ProjectData(
+      session,
+      row ?? { ID: id },
+      new XnatCollection(refs, (s) => s.label, `subjects of project ${id}`),
+    );
   }
 
   /** A subject (by label or accession ID) with its experiments and scans loaded. */

@@ -39,7 +39,14 @@ export async function scanImage(
   if (opts.signal) o.signal = opts.signal;
   const cached = await cache.fetch(session, uri, o);
   const found = await findImageSeries(cached.files, opts.expectedFiletype);
-  const series = chooseSeries(found, opts.seriesOption ?? 'error', `XNAT ${uri} (downloaded to ${cached.dir})`, cached.dir, cached.files, opts.expectedFiletype);
+  const series = chooseSeries(
+    found,
+    opts.seriesOption ?? 'error',
+    `XNAT ${uri} (downloaded to ${cached.dir})`,
+    cached.dir,
+    cached.files,
+    opts.expectedFiletype,
+  );
   const path = series.kind === 'nifti' ? series.files[0]! : series.wholeDir ? series.dir : series.files;
   return { path, kind: series.kind, series, cached };
 }
@@ -62,7 +69,10 @@ export async function subjectFromValue(
     project = t.project ?? defaultProject;
     if (project === undefined) {
       const path = `/data/subjects/${encodeURIComponent(subject)}`;
-      const fields = itemFields(await session.getJson(path, { what: `subject '${subject}'` }), session.url(path));
+      const fields = itemFields(
+        await session.getJson(path, { what: `subject '${subject}'` }),
+        session.url(path),
+      );
       project = typeof fields.project === 'string' ? fields.project : undefined;
     }
   } else if (t === undefined && !value.includes('/')) {
@@ -75,7 +85,9 @@ export async function subjectFromValue(
       value,
     );
   if (!project)
-    throw new CscMlopsError(`cannot tell which XNAT project subject '${subject}' belongs to; put "project" in the XNAT configuration`);
+    throw new CscMlopsError(
+      `cannot tell which XNAT project subject '${subject}' belongs to; put "project" in the XNAT configuration`,
+    );
   const p = await ProjectData.load(session, project);
   return p.subject(subject, signal);
 }

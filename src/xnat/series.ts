@@ -30,7 +30,10 @@ function matchesSuffix(name: string, suffix: string): boolean {
  * considered; by default DICOM is recognised by suffix or by its `DICM` magic (suffix-less files),
  * and DICOM series win over NIfTI files when both are present. Sorted by folder, series number, UID.
  */
-export async function findImageSeries(files: readonly string[], expectedFiletype?: string): Promise<ImageSeries[]> {
+export async function findImageSeries(
+  files: readonly string[],
+  expectedFiletype?: string,
+): Promise<ImageSeries[]> {
   const dicom: string[] = [];
   const nifti: string[] = [];
   for (const f of [...files].sort()) {

@@ -60,12 +60,17 @@ function cookieFrom(setCookies: string[], name: string): string | undefined {
   for (const c of setCookies) {
     const first = c.split(';')[0] ?? '';
     const i = first.indexOf('=');
-    if (i > 0 && first.slice(0, i).trim() === name) return first.slice(i + 1).trim().replace(/^"|"$/g, '');
+    if (i > 0 && first.slice(0, i).trim() === name)
+      return first
+        .slice(i + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
   }
   return undefined;
 }
 
-const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
+const TLS_CODES =
+  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
 
 /** A TLS certificate problem (not worth retrying), as an actionable XnatError; undefined otherwise. */
 function tlsError(e: unknown, url: string): XnatError | undefined {
@@ -74,7 +79,7 @@ function tlsError(e: unknown, url: string): XnatError | undefined {
   if (!code || !TLS_CODES.test(code)) return undefined;
   return new XnatError(
     `cannot verify the TLS certificate of ${new URL(url).host} (${code}${cause?.message ? `: ${cause.message}` : ''}); ` +
-      'pass the server\'s CA bundle as { ca } (PEM), or { verify: false } for a test server',
+      "pass the server's CA bundle as { ca } (PEM), or { verify: false } for a test server",
     0,
     url,
     undefined,
@@ -205,7 +210,12 @@ export class XnatSession {
     opts: XnatRequestOptions,
     consume: (res: Response, url: string, touch: (stop?: boolean) => void) => Promise<T>,
   ): Promise<T> {
-    if (this.#closed) throw new XnatError(`XNAT session for ${this.server} is closed; open a new one with XnatSession.connect()`, 0, this.server);
+    if (this.#closed)
+      throw new XnatError(
+        `XNAT session for ${this.server} is closed; open a new one with XnatSession.connect()`,
+        0,
+        this.server,
+      );
     return this.#limit(() => this.#attempts(path, opts, consume));
   }
 
@@ -218,7 +228,7 @@ export class XnatSession {
     const method = opts.method ?? 'GET';
     let reauthenticated = false;
     let lastProblem = '';
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       if (this.#jsession === undefined) await this.#relogin(this.#generation);
       const gen = this.#generation;
       const ac = new AbortController();
@@ -227,7 +237,10 @@ export class XnatSession {
         if (timer) clearTimeout(timer);
         timer = undefined;
         if (stop) return;
-        timer = setTimeout(() => ac.abort(new TimeoutError(`no answer within ${this.#cfg.timeoutMs} ms`)), this.#cfg.timeoutMs);
+        timer = setTimeout(
+          () => ac.abort(new TimeoutError(`no answer within ${this.#cfg.timeoutMs} ms`)),
+          this.#cfg.timeoutMs,
+        );
       };
       touch();
       const signal = opts.signal ? anySignal(opts.signal, ac.signal) : ac.signal;
@@ -279,7 +292,11 @@ export class XnatSession {
         const tls = tlsError(e, url);
         if (tls) throw tls;
         const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
-        lastProblem = timedOut ? (ac.signal.reason as Error).message : e instanceof XnatTransientError ? e.message : networkReason(e);
+        lastProblem = timedOut
+          ? (ac.signal.reason as Error).message
+          : e instanceof XnatTransientError
+            ? e.message
+            : networkReason(e);
         if (attempt >= this.#cfg.retries)
           throw new XnatError(
             `XNAT ${method} ${url} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${lastProblem}`,
@@ -295,7 +312,9 @@ export class XnatSession {
       const delay = Math.max(retryAfterMs, base / 2 + (Math.random() * base) / 2);
       attempt++;
       this.stats.retries++;
-      this.#cfg.log(`XNAT ${method} ${url}: ${lastProblem}; retry ${attempt}/${this.#cfg.retries} in ${Math.round(delay)} ms`);
+      this.#cfg.log(
+        `XNAT ${method} ${url}: ${lastProblem}; retry ${attempt}/${this.#cfg.retries} in ${Math.round(delay)} ms`,
+      );
       await sleep(delay, opts.signal);
     }
   }
@@ -420,7 +439,12 @@ export class XnatSession {
         const msg = xnatServerMessage(body);
         problem = `HTTP ${res.status}${msg ? ` (${msg})` : ''}`;
         if (res.status < 500 && res.status !== 429)
-          throw new XnatError(`XNAT login at ${url} failed with ${problem}; check the server URL`, res.status, url, msg);
+          throw new XnatError(
+            `XNAT login at ${url} failed with ${problem}; check the server URL`,
+            res.status,
+            url,
+            msg,
+          );
       } catch (e) {
         if (e instanceof CscMlopsError) throw e;
         const tls = tlsError(e, url);
@@ -429,11 +453,19 @@ export class XnatSession {
         cause = e;
       }
       if (attempt >= this.#cfg.retries)
-        throw new XnatError(`XNAT login at ${url} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${problem}`, status, url, undefined, { cause });
+        throw new XnatError(
+          `XNAT login at ${url} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${problem}`,
+          status,
+          url,
+          undefined,
+          { cause },
+        );
       this.stats.retries++;
       const base = Math.min(30_000, this.#cfg.retryDelayMs * 2 ** attempt);
       const delay = base / 2 + (Math.random() * base) / 2;
-      this.#cfg.log(`XNAT login at ${url}: ${problem}; retry ${attempt + 1}/${this.#cfg.retries} in ${Math.round(delay)} ms`);
+      this.#cfg.log(
+        `XNAT login at ${url}: ${problem}; retry ${attempt + 1}/${this.#cfg.retries} in ${Math.round(delay)} ms`,
+      );
       await sleep(delay);
     }
   }

@@ -19,7 +19,13 @@ export interface SubjectRef {
 /** A subject row of a project's subject listing as a {@link SubjectRef}. */
 export function subjectRefFromRow(project: string, row: XnatRow): SubjectRef {
   const id = row.ID ?? '';
-  return { id, label: row.label ?? '', project, insert_date: row.insert_date ?? '', uri: subjectPath(project, id) };
+  return {
+    id,
+    label: row.label ?? '',
+    project,
+    insert_date: row.insert_date ?? '',
+    uri: subjectPath(project, id),
+  };
 }
 
 /**
@@ -50,14 +56,20 @@ export class SubjectData implements SubjectRef {
     this.project = ref.project;
     this.insert_date = ref.insert_date;
     this.uri = ref.uri;
-    this.experiments = new XnatCollection<ExperimentData>([], (e) => e.label, `experiments of subject ${ref.label}`);
+    this.experiments = new XnatCollection<ExperimentData>(
+      [],
+      (e) => e.label,
+      `experiments of subject ${ref.label}`,
+    );
   }
 
   /** Loads a subject's experiments and every experiment's scans. */
   static async load(session: XnatSession, ref: SubjectRef, signal?: AbortSignal): Promise<SubjectData> {
     const s = new SubjectData(ref);
     const path = `${subjectPath(ref.project, ref.id)}/experiments`;
-    const opts: { what: string; signal?: AbortSignal } = { what: `subject '${ref.label}' (${ref.id}) of project '${ref.project}'` };
+    const opts: { what: string; signal?: AbortSignal } = {
+      what: `subject '${ref.label}' (${ref.id}) of project '${ref.project}'`,
+    };
     if (signal) opts.signal = signal;
     const json = await session.cachedJson(path, opts);
     const exps = resultRows(json, session.url(path)).map((r) => new ExperimentData(session, s, r));
@@ -68,6 +80,12 @@ export class SubjectData implements SubjectRef {
 
   /** Plain data (for logs and JSON). */
   toJSON(): Record<string, unknown> {
-    return { id: this.id, label: this.label, project: this.project, uri: this.uri, experiments: [...this.experiments.values()].map((e) => e.toJSON()) };
+    return {
+      id: this.id,
+      label: this.label,
+      project: this.project,
+      uri: this.uri,
+      experiments: [...this.experiments.values()].map((e) => e.toJSON()),
+    };
   }
 }

@@ -33,23 +33,34 @@ export function normalizeXnatPath(uri: string): string | undefined {
 export function parseXnatUri(uri: string): XnatUriTarget | undefined {
   const path = normalizeXnatPath(uri);
   if (!path) return undefined;
-  const segs = path.split('/').slice(2).map((s) => decodeURIComponent(s));
+  const segs = path
+    .split('/')
+    .slice(2)
+    .map((s) => decodeURIComponent(s));
   const n = segs.length;
   const ri = segs.lastIndexOf('resources');
   if (ri >= 2 && ri === n - 2 && segs[ri - 2] === 'scans') {
-    const scanPath = path.split('/').slice(0, 2 + ri).join('/');
+    const scanPath = path
+      .split('/')
+      .slice(0, 2 + ri)
+      .join('/');
     return { kind: 'resource', path, scanPath, resource: segs[n - 1]! };
   }
   if (n >= 2 && segs[n - 2] === 'scans') {
-    const experimentPath = path.split('/').slice(0, 2 + n - 2).join('/');
+    const experimentPath = path
+      .split('/')
+      .slice(0, 2 + n - 2)
+      .join('/');
     return { kind: 'scan', path, experimentPath, scan: segs[n - 1]! };
   }
   if (n >= 2 && segs[n - 2] === 'experiments') {
     const project = segs[0] === 'projects' ? segs[1] : undefined;
     return { kind: 'experiment', path, project, experiment: segs[n - 1]! };
   }
-  if (n === 4 && segs[0] === 'projects' && segs[2] === 'subjects') return { kind: 'subject', path, project: segs[1], subject: segs[3]! };
-  if (n === 2 && segs[0] === 'subjects') return { kind: 'subject', path, project: undefined, subject: segs[1]! };
+  if (n === 4 && segs[0] === 'projects' && segs[2] === 'subjects')
+    return { kind: 'subject', path, project: segs[1], subject: segs[3]! };
+  if (n === 2 && segs[0] === 'subjects')
+    return { kind: 'subject', path, project: undefined, subject: segs[1]! };
   if (n === 2 && segs[0] === 'projects') return { kind: 'project', path, project: segs[1]! };
   return undefined;
 }

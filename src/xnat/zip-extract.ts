@@ -33,14 +33,19 @@ const crc32: (data: Uint8Array, value?: number) => number =
 
 /** Resolves a zip entry name inside `root`, refusing anything that would escape it. */
 export function safeEntryPath(root: string, name: string): string {
-  if (name.includes('\0')) throw new ZipUnsafeEntryError(`zip entry name contains a NUL byte: ${JSON.stringify(name)}`);
+  if (name.includes('\0'))
+    throw new ZipUnsafeEntryError(`zip entry name contains a NUL byte: ${JSON.stringify(name)}`);
   const norm = name.replace(/\\/g, '/');
   if (norm.startsWith('/') || /^[a-zA-Z]:/.test(norm) || norm.split('/').includes('..'))
-    throw new ZipUnsafeEntryError(`zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`);
+    throw new ZipUnsafeEntryError(
+      `zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`,
+    );
   const base = resolve(root);
   const target = resolve(base, norm);
   if (target !== base && !target.startsWith(base + sep))
-    throw new ZipUnsafeEntryError(`zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`);
+    throw new ZipUnsafeEntryError(
+      `zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`,
+    );
   return target;
 }
 
@@ -52,8 +57,11 @@ export function safeEntryPath(root: string, name: string): string {
  */
 export async function extractZip(zipPath: string, dest: string): Promise<string[]> {
   const zip = await new Promise<yauzl.ZipFile>((ok, fail) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, z) =>
-      err ? fail(new ZipCorruptError(`not a complete zip file (${err.message})`, { cause: err })) : ok(z),
+    yauzl.open(
+      zipPath,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false },
+      (err, z) =>
+        err ? fail(new ZipCorruptError(`not a complete zip file (${err.message})`, { cause: err })) : ok(z),
     ),
   );
   const files: string[] = [];
@@ -68,7 +76,11 @@ export async function extractZip(zipPath: string, dest: string): Promise<string[
         const msg = e instanceof Error ? e.message : String(e);
         if (e instanceof CscMlopsError) fail(e);
         else if (/invalid relative path|absolute path|invalid characters in fileName/i.test(msg))
-          fail(new ZipUnsafeEntryError(`unsafe zip entry name (${msg}); refusing to unpack this zip`, { cause: e }));
+          fail(
+            new ZipUnsafeEntryError(`unsafe zip entry name (${msg}); refusing to unpack this zip`, {
+              cause: e,
+            }),
+          );
         else fail(new ZipCorruptError(`corrupt zip (${msg})`, { cause: e }));
       };
       zip.on('error', bail);
@@ -85,7 +97,8 @@ export async function extractZip(zipPath: string, dest: string): Promise<string[
             zip.readEntry();
             return;
           }
-          if (entry.isEncrypted()) throw new ZipCorruptError(`zip entry '${entry.fileName}' is encrypted; cannot unpack it`);
+          if (entry.isEncrypted())
+            throw new ZipCorruptError(`zip entry '${entry.fileName}' is encrypted; cannot unpack it`);
           await mkdir(dirname(target), { recursive: true });
           const stream = await new Promise<NodeJS.ReadableStream>((res, rej) =>
             zip.openReadStream(entry, (err, s) => (err ? rej(err) : res(s))),

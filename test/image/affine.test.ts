@@ -28,7 +28,11 @@ describe('affine maths', () => {
   });
 
   it('composes in application order', () => {
-    const t = affineFromRows([[1, 0, 0, 5], [0, 1, 0, 0], [0, 0, 1, 0]]);
+    const t = affineFromRows([
+      [1, 0, 0, 5],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+    ]);
     expect(Array.from(composeAffines(a, t))).toEqual(Array.from(matmul(t, a)));
   });
 
@@ -37,23 +41,41 @@ describe('affine maths', () => {
     expect(voxelSizes(a)[1]).toBeCloseTo(2);
     expect(axcodesFromAffine(a)).toBe('ALS');
     expect(axcodesFromAffine(identityAffine())).toBe('RAS');
-    expect(axcodesFromAffine(affineFromRows([[-1, 0, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0]]))).toBe('LPS');
+    expect(
+      axcodesFromAffine(
+        affineFromRows([
+          [-1, 0, 0, 0],
+          [0, -1, 0, 0],
+          [0, 0, 1, 0],
+        ]),
+      ),
+    ).toBe('LPS');
     expect(() => orientationFromAxcodes('RAX')).toThrow(/invalid axis code/);
   });
 
   it('reorients an array and its affine consistently (world position of each voxel is kept)', () => {
     const shape = [3, 4, 5];
     const data = Float32Array.from({ length: 60 }, (_, i) => i);
-    const ornt = orientationTransform(orientationFromAxcodes(axcodesFromAffine(a)), orientationFromAxcodes('RAS'));
+    const ornt = orientationTransform(
+      orientationFromAxcodes(axcodesFromAffine(a)),
+      orientationFromAxcodes('RAS'),
+    );
     const r = applyOrientation(data, shape, ornt);
     const newAffine = matmul(a, inverseOrientationAffine(ornt, shape));
     expect(axcodesFromAffine(newAffine)).toBe('RAS');
     // voxel (i,j,k) of the new array sits at the world point of the old voxel holding the same value
     const [n0, n1, n2] = r.shape as [number, number, number];
-    for (const [i, j, k] of [[0, 0, 0], [1, 2, 3], [n0 - 1, n1 - 1, n2 - 1]] as const) {
+    for (const [i, j, k] of [
+      [0, 0, 0],
+      [1, 2, 3],
+      [n0 - 1, n1 - 1, n2 - 1],
+    ] as const) {
       const v = r.data[(i * n1 + j) * n2 + k] as number;
       const old = [Math.floor(v / 20), Math.floor(v / 5) % 4, v % 5];
-      const w = (m: Float64Array, p: number[]) => [0, 1, 2].map((row) => m[row * 4]! * p[0]! + m[row * 4 + 1]! * p[1]! + m[row * 4 + 2]! * p[2]! + m[row * 4 + 3]!);
+      const w = (m: Float64Array, p: number[]) =>
+        [0, 1, 2].map(
+          (row) => m[row * 4]! * p[0]! + m[row * 4 + 1]! * p[1]! + m[row * 4 + 2]! * p[2]! + m[row * 4 + 3]!,
+        );
       const wNew = w(newAffine, [i, j, k]);
       const wOld = w(a, old);
       wNew.forEach((x, q) => expect(x).toBeCloseTo(wOld[q]!, 9));
@@ -66,7 +88,11 @@ describe('MetaImage and dtypes', () => {
     expect(() => new MetaImage({ data: new Float32Array(7), shape: [1, 2, 2, 2] })).toThrow(/needs 8/);
   });
   it('clone copies data, meta arrays and the trace', () => {
-    const img = new MetaImage({ data: new Float32Array(8), shape: [1, 2, 2, 2], meta: { spatial_shape: [2, 2, 2] } });
+    const img = new MetaImage({
+      data: new Float32Array(8),
+      shape: [1, 2, 2, 2],
+      meta: { spatial_shape: [2, 2, 2] },
+    });
     const c = img.clone();
     c.data[0] = 5;
     (c.meta.spatial_shape as number[])[0] = 9;
@@ -76,7 +102,9 @@ describe('MetaImage and dtypes', () => {
     expect(MetaImage.isMetaImage({ data: 1 })).toBe(false);
   });
   it('casts like numpy astype (truncation toward zero)', () => {
-    expect(Array.from(castArray(Float32Array.from([1.7, -1.7, 0.5, 255.9]), 'uint8'))).toEqual([1, 255, 0, 255]);
+    expect(Array.from(castArray(Float32Array.from([1.7, -1.7, 0.5, 255.9]), 'uint8'))).toEqual([
+      1, 255, 0, 255,
+    ]);
     expect(Array.from(castArray(Float32Array.from([1.7, -1.7, 0, 3]), 'int16'))).toEqual([1, -1, 0, 3]);
     expect(Array.from(castArray(Float32Array.from([0, 0.1, -2]), 'bool'))).toEqual([0, 1, 1]);
     expect(parseDType('np.float32')).toBe('float32');

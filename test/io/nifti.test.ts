@@ -62,7 +62,16 @@ describe('NIfTI reader', () => {
 
   it('applies scl_slope/scl_inter like nibabel', async () => {
     const dir = await tmp();
-    const bytes = encodeNifti1(Int16Array.from([0, 1, 2, 3, 4, 5, 6, 7]), [2, 2, 2], 'int16', affineFromRows([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]));
+    const bytes = encodeNifti1(
+      Int16Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
+      [2, 2, 2],
+      'int16',
+      affineFromRows([
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+      ]),
+    );
     const dv = new DataView(bytes.buffer);
     dv.setFloat32(112, 0.5, true);
     dv.setFloat32(116, 10, true);
@@ -107,7 +116,16 @@ describe('NIfTI reader', () => {
     });
     it('unsupported datatype (complex64)', async () => {
       const dir = await tmp();
-      const bytes = encodeNifti1(new Float32Array(8), [2, 2, 2], 'float32', affineFromRows([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]));
+      const bytes = encodeNifti1(
+        new Float32Array(8),
+        [2, 2, 2],
+        'float32',
+        affineFromRows([
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 1, 0],
+        ]),
+      );
       new DataView(bytes.buffer).setInt16(70, 32, true);
       const f = join(dir, 'c.nii.gz');
       await writeFile(f, gzipSync(bytes));

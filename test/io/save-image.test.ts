@@ -34,7 +34,13 @@ describe('SaveImage(d)', () => {
     const t = new Compose([
       new LoadImaged({ keys: 'image' }),
       new EnsureChannelFirstd({ keys: 'image' }),
-      new SaveImaged({ keys: 'image', outputDir: out, outputExt: '.npy', separateFolder: false, printLog: false }),
+      new SaveImaged({
+        keys: 'image',
+        outputDir: out,
+        outputExt: '.npy',
+        separateFolder: false,
+        printLog: false,
+      }),
     ]);
     await t.apply({ image: src });
     const arr = await readNpy(join(out, 'example_nifti2_trans.npy'));
@@ -43,7 +49,11 @@ describe('SaveImage(d)', () => {
 });
 
 describe('NIfTI datatypes', () => {
-  const eye = affineFromRows([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]);
+  const eye = affineFromRows([
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+  ]);
   it('reads RGB24 as a last axis of 3 channels', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'csc-rgb-'));
     const bytes = encodeNifti1(new Uint8Array(2 * 2 * 1), [2, 2, 1], 'uint8', eye);

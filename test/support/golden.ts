@@ -38,7 +38,9 @@ export function loadCases(): GoldenCase[] {
 
 /** Family of a case, for per-family pass counts: the id up to its first distinguishing word. */
 export function family(c: GoldenCase): string {
-  const steps = c.pipeline.map((p) => p.transform).filter((t) => t !== 'LoadImaged' && t !== 'EnsureChannelFirstd');
+  const steps = c.pipeline
+    .map((p) => p.transform)
+    .filter((t) => t !== 'LoadImaged' && t !== 'EnsureChannelFirstd');
   if (c.id.startsWith('inverse_')) return 'inverse';
   if (c.id.startsWith('pipe_')) return 'pipeline';
   if (steps.length === 0) return c.reader === 'PydicomReader' ? 'load-dicom' : 'load-nifti';
@@ -70,7 +72,10 @@ export function buildPipeline(c: GoldenCase): T.Compose {
 /** The case's input item with absolute paths. */
 export function caseInput(c: GoldenCase): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(c.data).map(([k, v]) => [k, Array.isArray(v) ? v.map((p) => join(GOLDEN_DIR, p)) : join(GOLDEN_DIR, v)]),
+    Object.entries(c.data).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.map((p) => join(GOLDEN_DIR, p)) : join(GOLDEN_DIR, v),
+    ]),
   );
 }
 
@@ -121,17 +126,27 @@ export async function compareOutput(
     if (d) problems.push(`data: ${d}`);
   }
   const aff = compareArrays(img.affine, out.affine.flat(), GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol);
-  if (aff) problems.push(`affine: ${aff}\n  ours ${JSON.stringify(affineToRows(img.affine))}\n  MONAI ${JSON.stringify(out.affine)}`);
+  if (aff)
+    problems.push(
+      `affine: ${aff}\n  ours ${JSON.stringify(affineToRows(img.affine))}\n  MONAI ${JSON.stringify(out.affine)}`,
+    );
   for (const [k, v] of Object.entries(out.meta)) {
     const ours = img.meta[k];
     if (k === 'original_affine') {
-      const d = ours instanceof Float64Array ? compareArrays(ours, (v as number[][]).flat(), GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol) : 'missing';
+      const d =
+        ours instanceof Float64Array
+          ? compareArrays(ours, (v as number[][]).flat(), GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol)
+          : 'missing';
       if (d) problems.push(`meta.original_affine: ${d}`);
     } else if (Array.isArray(v)) {
-      const d = Array.isArray(ours) || ArrayBuffer.isView(ours)
-        ? compareArrays(ours as ArrayLike<number>, v as number[], GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol)
-        : 'missing';
-      if (d) problems.push(`meta.${k}: ${d} (ours ${JSON.stringify(Array.from((ours as number[]) ?? []))}, MONAI ${JSON.stringify(v)})`);
+      const d =
+        Array.isArray(ours) || ArrayBuffer.isView(ours)
+          ? compareArrays(ours as ArrayLike<number>, v as number[], GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol)
+          : 'missing';
+      if (d)
+        problems.push(
+          `meta.${k}: ${d} (ours ${JSON.stringify(Array.from((ours as number[]) ?? []))}, MONAI ${JSON.stringify(v)})`,
+        );
     } else if (ours !== v) problems.push(`meta.${k}: ${JSON.stringify(ours)} vs MONAI ${JSON.stringify(v)}`);
   }
   return problems;
@@ -145,7 +160,9 @@ export async function runCase(c: GoldenCase): Promise<string[]> {
   const outs = Array.isArray(c.outputs) ? c.outputs : [c.outputs];
   const results = Array.isArray(result) ? result : [result];
   if (Array.isArray(c.outputs) !== Array.isArray(result) || outs.length !== results.length)
-    return [`MONAI returned ${outs.length} item(s)${Array.isArray(c.outputs) ? ' (list)' : ''}, we returned ${results.length}`];
+    return [
+      `MONAI returned ${outs.length} item(s)${Array.isArray(c.outputs) ? ' (list)' : ''}, we returned ${results.length}`,
+    ];
   for (const [i, o] of outs.entries())
     for (const [key, spec] of Object.entries(o)) {
       if (key === 'inverse') continue; // compared below, after Compose.inverse
@@ -155,7 +172,8 @@ export async function runCase(c: GoldenCase): Promise<string[]> {
   const inverseSpec = Array.isArray(c.outputs) ? undefined : c.outputs.inverse;
   if (inverseSpec) {
     const inv = (await compose.inverse(result)) as Record<string, unknown>;
-    for (const p of await compareOutput(inv.image, inverseSpec, c.tolerance)) problems.push(`inverse image: ${p}`);
+    for (const p of await compareOutput(inv.image, inverseSpec, c.tolerance))
+      problems.push(`inverse image: ${p}`);
   }
   return problems;
 }

@@ -65,7 +65,9 @@ describe('Compose', () => {
       const randomChildren = children.filter((t) => isRandomizable(t)) as Draw[];
       randomChildren.forEach((t, i) => {
         const fresh = new RandomState(expected[i]!);
-        expect(t.R.randint(2 ** 32, undefined, { dtype: 'uint32' })).toBe(fresh.randint(2 ** 32, undefined, { dtype: 'uint32' }));
+        expect(t.R.randint(2 ** 32, undefined, { dtype: 'uint32' })).toBe(
+          fresh.randint(2 ** 32, undefined, { dtype: 'uint32' }),
+        );
       });
       expect(c.length).toBe(4);
     }
@@ -102,7 +104,9 @@ describe('Compose', () => {
     expect((err as TransformError).transform).toBe('EnsureChannelFirstd');
     expect((err as TransformError).key).toBe('image');
     expect(String(err)).toMatch(/missing from the data item/);
-    const ok = await new Compose([new EnsureChannelFirstd({ keys: ['image'], allowMissingKeys: true })]).apply({ label: 1 });
+    const ok = await new Compose([
+      new EnsureChannelFirstd({ keys: ['image'], allowMissingKeys: true }),
+    ]).apply({ label: 1 });
     expect(ok).toEqual({ label: 1 });
   });
 
@@ -111,7 +115,9 @@ describe('Compose', () => {
       throw new Error('boom');
     };
     await expect(new Compose([boom]).apply({})).rejects.toThrow(TransformError);
-    await expect(new Compose([new LoadImaged({ keys: 'image' })]).apply({ image: '/nonexistent/x.nii' })).rejects.toThrow(ImageReadError);
+    await expect(
+      new Compose([new LoadImaged({ keys: 'image' })]).apply({ image: '/nonexistent/x.nii' }),
+    ).rejects.toThrow(ImageReadError);
   });
 
   it('loads, stacks and moves channels like MONAI', async () => {
@@ -119,7 +125,9 @@ describe('Compose', () => {
       new LoadImaged({ keys: ['image'], imageOnly: false }),
       new EnsureChannelFirstd({ keys: ['image'] }),
     ]);
-    const out = (await c.apply({ image: join(GOLDEN_DIR, 'inputs/nibabel/example_nifti2.nii.gz') })) as DataItem;
+    const out = (await c.apply({
+      image: join(GOLDEN_DIR, 'inputs/nibabel/example_nifti2.nii.gz'),
+    })) as DataItem;
     const img = out.image as MetaImage;
     expect(img.shape).toEqual([2, 32, 20, 12]);
     expect(img.dtype).toBe('float32');

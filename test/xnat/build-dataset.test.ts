@@ -20,7 +20,8 @@ afterEach(async () => {
 function fetchSagT2Tse(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     if (exp.label.includes('MR_2'))
-      for (const scan of exp.scans.values()) if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
+      for (const scan of exp.scans.values())
+        if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
   return null;
 }
 
@@ -35,9 +36,24 @@ describe('xnatBuildDataset', () => {
     xnat = s.xnat;
     const data = await xnatBuildDataset(s.config);
     expect(data).toEqual([
-      { subject_id: 'S01', subject_uri: '/data/projects/P1/subjects/XNAT_S00001', subject_xnat_id: 'XNAT_S00001', project: 'P1' },
-      { subject_id: 'S02', subject_uri: '/data/projects/P1/subjects/XNAT_S00002', subject_xnat_id: 'XNAT_S00002', project: 'P1' },
-      { subject_id: 'S03', subject_uri: '/data/projects/P1/subjects/XNAT_S00003', subject_xnat_id: 'XNAT_S00003', project: 'P1' },
+      {
+        subject_id: 'S01',
+        subject_uri: '/data/projects/P1/subjects/XNAT_S00001',
+        subject_xnat_id: 'XNAT_S00001',
+        project: 'P1',
+      },
+      {
+        subject_id: 'S02',
+        subject_uri: '/data/projects/P1/subjects/XNAT_S00002',
+        subject_xnat_id: 'XNAT_S00002',
+        project: 'P1',
+      },
+      {
+        subject_id: 'S03',
+        subject_uri: '/data/projects/P1/subjects/XNAT_S00003',
+        subject_xnat_id: 'XNAT_S00003',
+        project: 'P1',
+      },
     ]);
     expect(xnat.activeSessions).toBe(0); // logged out
     expect(await xnatBuildDataset({ ...s.config, project: 'P2' })).toEqual([]);
@@ -68,9 +84,19 @@ describe('xnatBuildDataset', () => {
     const s = await startStandIn();
     xnat = s.xnat;
     const dropped: DroppedSubject[] = [];
-    const r = await xnatBuildDatasetWithReport(s.config, { actions: fetchSagT2Tse, validate: true, onDropped: (d) => dropped.push(d) });
+    const r = await xnatBuildDatasetWithReport(s.config, {
+      actions: fetchSagT2Tse,
+      validate: true,
+      onDropped: (d) => dropped.push(d),
+    });
     expect(r.data.map((d) => d.subject_id)).toEqual(['S01', 'S02']);
-    expect(r.dropped).toEqual([{ subject_id: 'S03', subject_uri: '/data/projects/P1/subjects/XNAT_S00003', actions: ['fetchSagT2Tse'] }]);
+    expect(r.dropped).toEqual([
+      {
+        subject_id: 'S03',
+        subject_uri: '/data/projects/P1/subjects/XNAT_S00003',
+        actions: ['fetchSagT2Tse'],
+      },
+    ]);
     expect(dropped).toEqual(r.dropped);
     const batch = await xnatBuildDataset(s.config, { actions: fetchSagT2Tse, testBatch: 2 });
     expect(batch.map((d) => d.subject_id)).toEqual(['S01', 'S02']);
@@ -80,10 +106,13 @@ describe('xnatBuildDataset', () => {
     const s = await startStandIn();
     xnat = s.xnat;
     function pickT1(subject: SubjectData) {
-      if (subject.label === 'S02') throw new TypeError("Cannot read properties of undefined (reading 'scans')");
+      if (subject.label === 'S02')
+        throw new TypeError("Cannot read properties of undefined (reading 'scans')");
       return null;
     }
-    const err = (await xnatBuildDataset(s.config, { actions: [pickT1], concurrency: 1 }).catch((e: unknown) => e)) as XnatActionError;
+    const err = (await xnatBuildDataset(s.config, { actions: [pickT1], concurrency: 1 }).catch(
+      (e: unknown) => e,
+    )) as XnatActionError;
     expect(err).toBeInstanceOf(XnatActionError);
     expect(err.subject).toBe('S02');
     expect(err.action).toBe('pickT1');
@@ -98,22 +127,30 @@ describe('xnatBuildDataset', () => {
     xnat = s.xnat;
     const bad = [
       [() => 'scan-3', /returned string "scan-3".*must return \[scan, key\]/],
-      [(sub: SubjectData) => [sub.experiments.toArray()[0]!, 'exp'] as const, /return a scan .* not an experiment/],
+      [
+        (sub: SubjectData) => [sub.experiments.toArray()[0]!, 'exp'] as const,
+        /return a scan .* not an experiment/,
+      ],
       [(sub: SubjectData) => [sub.experiments.toArray()[0]!.scans.get('1')!, ''] as const, /empty key/],
       [
-        (sub: SubjectData) => [
-          [sub.experiments.toArray()[0]!.scans.get('1')!, 'x'],
-          [sub.experiments.toArray()[1]!.scans.get('1')!, 'x'],
-        ] as const,
+        (sub: SubjectData) =>
+          [
+            [sub.experiments.toArray()[0]!.scans.get('1')!, 'x'],
+            [sub.experiments.toArray()[1]!.scans.get('1')!, 'x'],
+          ] as const,
         /both chose key 'x'/,
       ],
     ] as const;
     for (const [action, msg] of bad) {
-      const err = await xnatBuildDataset(s.config, { actions: action as never, testBatch: 1 }).catch((e: unknown) => e);
+      const err = await xnatBuildDataset(s.config, { actions: action as never, testBatch: 1 }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(XnatActionError);
       expect((err as Error).message).toMatch(msg);
     }
-    await expect(xnatBuildDataset(s.config, { actions: ['nope' as never] })).rejects.toThrow(/actions\[0\] is string/);
+    await expect(xnatBuildDataset(s.config, { actions: ['nope' as never] })).rejects.toThrow(
+      /actions\[0\] is string/,
+    );
   });
 
   it('bad configuration and unknown project', async () => {
@@ -121,7 +158,9 @@ describe('xnatBuildDataset', () => {
     xnat = s.xnat;
     await expect(xnatBuildDataset({ ...s.config, project: undefined })).rejects.toThrow(ConfigError);
     await expect(xnatBuildDataset(s.config, { testBatch: 0 })).rejects.toThrow(/testBatch/);
-    const err = (await xnatBuildDataset({ ...s.config, project: 'MISSING' }).catch((e: unknown) => e)) as XnatNotFoundError;
+    const err = (await xnatBuildDataset({ ...s.config, project: 'MISSING' }).catch(
+      (e: unknown) => e,
+    )) as XnatNotFoundError;
     expect(err).toBeInstanceOf(XnatNotFoundError);
     expect(err.message).toContain("project 'MISSING' not found");
   });

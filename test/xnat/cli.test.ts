@@ -29,7 +29,8 @@ beforeAll(async () => {
   const ct = join(root.dir, 'DEMO', 'S01', 'S01_CT_1', '1');
   await mkdir(mr, { recursive: true });
   await mkdir(ct, { recursive: true });
-  for (const n of ['brain_002.dcm', 'brain_003.dcm', 'brain_004.dcm']) await copyFile(join(BRAIN, n), join(mr, n));
+  for (const n of ['brain_002.dcm', 'brain_003.dcm', 'brain_004.dcm'])
+    await copyFile(join(BRAIN, n), join(mr, n));
   await copyFile(CT, join(ct, 'CT_small.dcm'));
   await mkdir(join(root.dir, 'DEMO', 'S02'), { recursive: true });
   stop = new AbortController();
@@ -52,7 +53,9 @@ afterAll(async () => {
 
 describe('csc-mlops xnat CLI', () => {
   it('xnat-stand-in serves a folder tree and says where', () => {
-    expect(startOut.join('')).toMatch(/XNAT stand-in serving .* at http:\/\/127\.0\.0\.1:\d+ \(1 project, 2 subjects; user admin\)/);
+    expect(startOut.join('')).toMatch(
+      /XNAT stand-in serving .* at http:\/\/127\.0\.0\.1:\d+ \(1 project, 2 subjects; user admin\)/,
+    );
   });
 
   it('xnat ls walks projects, subjects, experiments and scans', async () => {

@@ -69,7 +69,9 @@ describe('download cache', () => {
     const a = await cache.fetch(session, SCAN);
     expect(a.fromCache).toBe(false);
     expect(a.route).toBe(`${SCAN}/resources/DICOM/files`);
-    expect(a.files.map((f) => f.slice(a.dir.length + 1))).toEqual([1, 2, 3].map((i) => `S01_MR_1/scans/2-sag_t2_tse/resources/DICOM/files/2_${i}.dcm`));
+    expect(a.files.map((f) => f.slice(a.dir.length + 1))).toEqual(
+      [1, 2, 3].map((i) => `S01_MR_1/scans/2-sag_t2_tse/resources/DICOM/files/2_${i}.dcm`),
+    );
     expect(xnat.stats.zipDownloads).toBe(1);
     const requests = xnat.stats.requests;
     const b = await cache.fetch(session, SCAN); // same process: no request at all
@@ -91,7 +93,12 @@ describe('download cache', () => {
     const a = await new XnatDownloadCache(dir).fetch(session, SCAN);
     const res = xnat.archive.experimentById('XNAT_E00001')!.scans.find((x) => x.id === '2')!.resources[0]!;
     const data = Buffer.from('changed content');
-    res.files[0] = { ...res.files[0]!, size: data.length, read: async () => data, digest: async () => 'd41d8cd98f00b204e9800998ecf8427f' };
+    res.files[0] = {
+      ...res.files[0]!,
+      size: data.length,
+      read: async () => data,
+      digest: async () => 'd41d8cd98f00b204e9800998ecf8427f',
+    };
     const b = await new XnatDownloadCache(dir).fetch(session, SCAN);
     expect(b.fromCache).toBe(false);
     expect(b.dir).not.toBe(a.dir);
@@ -153,7 +160,9 @@ describe('download cache', () => {
     expect(ok.files).toHaveLength(3);
     expect(session.stats.retries).toBe(1);
     corruptNext = 100;
-    const err = (await new XnatDownloadCache(dir).fetch(session, '/data/experiments/XNAT_E00001/scans/1').catch((e: unknown) => e)) as XnatError;
+    const err = (await new XnatDownloadCache(dir)
+      .fetch(session, '/data/experiments/XNAT_E00001/scans/1')
+      .catch((e: unknown) => e)) as XnatError;
     expect(err).toBeInstanceOf(XnatError);
     expect(err.message).toMatch(/corrupt.*CRC-32 mismatch/);
     expect((await entriesOf(dir)).filter((e) => e !== '.partial')).toEqual([ok.dir.slice(dir.length + 1)]);
@@ -173,7 +182,11 @@ describe('download cache', () => {
                   label: 'E',
                   scans: [
                     { id: '1', type: 'empty' },
-                    { id: '2', type: 'snap', resources: [{ label: 'SNAPSHOTS', files: [{ name: 'thumb.gif', text: 'GIF89a' }] }] },
+                    {
+                      id: '2',
+                      type: 'snap',
+                      resources: [{ label: 'SNAPSHOTS', files: [{ name: 'thumb.gif', text: 'GIF89a' }] }],
+                    },
                   ],
                 },
               ],
@@ -194,7 +207,9 @@ describe('download cache', () => {
     expect((e2 as Error).message).toMatch(/scan 9 .* not found/);
     await expect(cache.fetch(session, '/data/projects/P1/subjects/S')).rejects.toThrow(/not an XNAT scan/);
     // a scan whose only files are not images: downloaded, then a clear reading error
-    const e3 = await scanImage(session, cache, '/data/experiments/XNAT_E00001/scans/2').catch((e: unknown) => e);
+    const e3 = await scanImage(session, cache, '/data/experiments/XNAT_E00001/scans/2').catch(
+      (e: unknown) => e,
+    );
     expect(e3).toBeInstanceOf(ImageReadError);
     expect((e3 as Error).message).toMatch(/no DICOM or NIfTI files among the 1 downloaded \(thumb\.gif\)/);
   });
@@ -214,7 +229,9 @@ describe('zip checks', () => {
     bad[good.indexOf('hello world')] = 'j'.charCodeAt(0);
     await writeFile(join(dir, 'bad.zip'), bad);
     await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(ZipCorruptError);
-    await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(/CRC-32 mismatch in zip entry 'a\/x.txt'/);
+    await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(
+      /CRC-32 mismatch in zip entry 'a\/x.txt'/,
+    );
     await writeFile(join(dir, 'short.zip'), good.subarray(0, good.length - 30));
     await expect(extractZip(join(dir, 'short.zip'), join(dir, 'out3'))).rejects.toThrow(ZipCorruptError);
   });
@@ -251,13 +268,21 @@ describe('series in a download', () => {
                       {
                         label: 'DICOM',
                         files: [
-                          ...['brain_001.dcm', 'brain_002.dcm', 'brain_003.dcm'].map((n) => ({ name: `mr/${n}`, path: `${BRAIN}/${n}` })),
+                          ...['brain_001.dcm', 'brain_002.dcm', 'brain_003.dcm'].map((n) => ({
+                            name: `mr/${n}`,
+                            path: `${BRAIN}/${n}`,
+                          })),
                           { name: 'ct/CT_small.dcm', path: CT },
                         ],
                       },
                     ],
                   },
-                  { id: '2', resources: [{ label: 'NIFTI', format: 'NIFTI', files: [{ name: 'anatomical.nii', path: NII }] }] },
+                  {
+                    id: '2',
+                    resources: [
+                      { label: 'NIFTI', format: 'NIFTI', files: [{ name: 'anatomical.nii', path: NII }] },
+                    ],
+                  },
                   { id: '3', dir: BRAIN },
                 ],
               },
@@ -276,7 +301,9 @@ describe('series in a download', () => {
     const uri = '/data/experiments/XNAT_E00001/scans/1';
     const err = await scanImage(session, cache, uri).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageReadError);
-    expect((err as Error).message).toMatch(/holds 2 image series: .*ct .*\(1 file\); .*mr .*FSE PD AXIAL OBL.*\(3 files\); pass seriesOption/);
+    expect((err as Error).message).toMatch(
+      /holds 2 image series: .*ct .*\(1 file\); .*mr .*FSE PD AXIAL OBL.*\(3 files\); pass seriesOption/,
+    );
     const first = await scanImage(session, cache, uri, { seriesOption: 'keepfirst' });
     expect(first.path).toMatch(/files\/ct$/);
     const last = await scanImage(session, cache, uri, { seriesOption: 'keeplast' });
@@ -300,10 +327,24 @@ describe('series in a download', () => {
     expect(d.path).toMatch(/E\/scans\/3-FSE_PD_AXIAL_OBL\/resources\/DICOM\/files$/); // the whole folder
     expect(d.series.files).toHaveLength(20);
     // the stand-in took series_description, type, frames and modality from the DICOM headers
-    const scans = (await session.getJson<{ ResultSet: { Result: Record<string, string>[] } }>('/data/experiments/XNAT_E00001/scans')).ResultSet.Result;
-    expect(scans.find((x) => x.ID === '3')).toMatchObject({ type: 'FSE PD AXIAL OBL', series_description: 'FSE PD AXIAL OBL', xsiType: 'xnat:mrScanData' });
-    const item = await session.getJson<{ items: { data_fields: Record<string, unknown> }[] }>('/data/experiments/XNAT_E00001/scans/3');
-    expect(item.items[0]!.data_fields).toMatchObject({ frames: 20, modality: 'MR', UID: '0.0.0.0.3.8811.2.20010413115754.12432' });
+    const scans = (
+      await session.getJson<{ ResultSet: { Result: Record<string, string>[] } }>(
+        '/data/experiments/XNAT_E00001/scans',
+      )
+    ).ResultSet.Result;
+    expect(scans.find((x) => x.ID === '3')).toMatchObject({
+      type: 'FSE PD AXIAL OBL',
+      series_description: 'FSE PD AXIAL OBL',
+      xsiType: 'xnat:mrScanData',
+    });
+    const item = await session.getJson<{ items: { data_fields: Record<string, unknown> }[] }>(
+      '/data/experiments/XNAT_E00001/scans/3',
+    );
+    expect(item.items[0]!.data_fields).toMatchObject({
+      frames: 20,
+      modality: 'MR',
+      UID: '0.0.0.0.3.8811.2.20010413115754.12432',
+    });
   });
 
   it('reads DICOM series headers (and not from broken or non-DICOM files)', async () => {
@@ -329,6 +370,8 @@ describe('series in a download', () => {
     await writeFile(b, await readFile(CT));
     expect((await findImageSeries([a, b], '.ima')).flatMap((s) => s.files)).toEqual([a]);
     expect((await findImageSeries([a, b])).flatMap((s) => s.files)).toEqual([a, b]);
-    expect(() => chooseSeries([], 'error', 'scan X', dir, [a], '.dcm2')).toThrow(/no '\.dcm2' files among the 1 downloaded \(x\.IMA\); check expectedFiletype/);
+    expect(() => chooseSeries([], 'error', 'scan X', dir, [a], '.dcm2')).toThrow(
+      /no '\.dcm2' files among the 1 downloaded \(x\.IMA\); check expectedFiletype/,
+    );
   });
 });

@@ -19,17 +19,21 @@ const SUBJECTS = 4;
 
 const { Compose, LoadImageXNATd, EnsureChannelFirstd, Spacingd, ScaleIntensityRanged, ToTensord } = T;
 // RandSpatialCropd as in the design script where the crop family exports it, else a centre crop.
-const Crop = ((T as Record<string, unknown>).RandSpatialCropd ?? T.CenterSpatialCropd) as new (o: Record<string, unknown>) => T.Transform;
+const Crop = ((T as Record<string, unknown>).RandSpatialCropd ?? T.CenterSpatialCropd) as new (
+  o: Record<string, unknown>,
+) => T.Transform;
 
 /** The seed README's action. */
 function fetchSagT2Tse(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     if (exp.label.includes('MR_2'))
-      for (const scan of exp.scans.values()) if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
+      for (const scan of exp.scans.values())
+        if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
   return null;
 }
 function fetchCt(subject: SubjectData) {
-  for (const exp of subject.experiments.values()) if (exp.modality === 'CT') return [exp.scans.toArray()[0]!, 'ct'] as const;
+  for (const exp of subject.experiments.values())
+    if (exp.modality === 'CT') return [exp.scans.toArray()[0]!, 'ct'] as const;
   return null;
 }
 
@@ -52,8 +56,16 @@ beforeAll(async () => {
           label: `PAT${i + 1}`,
           experiments: [
             { label: `PAT${i + 1}_MR_1`, scans: [{ id: '1', series_description: 'localizer', dir: BRAIN }] },
-            { label: `PAT${i + 1}_MR_2`, scans: [{ id: '3', type: 'sag_t2_tse', series_description: 'sag_t2_tse', dir: BRAIN }] },
-            { label: `PAT${i + 1}_CT`, scans: [{ id: '2', resources: [{ label: 'DICOM', files: [{ name: 'CT_small.dcm', path: CT }] }] }] },
+            {
+              label: `PAT${i + 1}_MR_2`,
+              scans: [{ id: '3', type: 'sag_t2_tse', series_description: 'sag_t2_tse', dir: BRAIN }],
+            },
+            {
+              label: `PAT${i + 1}_CT`,
+              scans: [
+                { id: '2', resources: [{ label: 'DICOM', files: [{ name: 'CT_small.dcm', path: CT }] }] },
+              ],
+            },
           ],
         })),
       },
@@ -61,7 +73,15 @@ beforeAll(async () => {
   };
   await writeFile(join(root.dir, 'xnat.json'), JSON.stringify(desc));
   xnat = await XnatStandIn.start({ root: join(root.dir, 'xnat.json') });
-  xnatCfg = { server: xnat.url, user: 'admin', password: 'admin', project: 'MY_PROJECT', netrc: false, env: {}, retryDelayMs: 5 };
+  xnatCfg = {
+    server: xnat.url,
+    user: 'admin',
+    password: 'admin',
+    project: 'MY_PROJECT',
+    netrc: false,
+    env: {},
+    retryDelayMs: 5,
+  };
 });
 
 afterEach(async () => {
@@ -76,20 +96,39 @@ afterAll(async () => {
 });
 
 function pipeline(loadOptions: Record<string, unknown>, cacheDir: string) {
-  const load = new LoadImageXNATd({ xnatConfiguration: xnatCfg, cacheDir, ...loadOptions } as T.LoadImageXNATdOptions);
+  const load = new LoadImageXNATd({
+    xnatConfiguration: xnatCfg,
+    cacheDir,
+    ...loadOptions,
+  } as T.LoadImageXNATdOptions);
   opened.push(load);
   return new Compose([
     load,
     new EnsureChannelFirstd({ keys: ['sag_t2_tse', 'ct'] }),
     new Spacingd({ keys: ['sag_t2_tse'], pixdim: [2, 2, 3] }),
-    new ScaleIntensityRanged({ keys: ['sag_t2_tse', 'ct'], aMin: 0, aMax: 1000, bMin: 0, bMax: 1, clip: true }),
+    new ScaleIntensityRanged({
+      keys: ['sag_t2_tse', 'ct'],
+      aMin: 0,
+      aMax: 1000,
+      bMin: 0,
+      bMax: 1,
+      clip: true,
+    }),
     new Crop({ keys: ['sag_t2_tse'], roiSize: [48, 48, 16] }),
     new ToTensord({ keys: ['sag_t2_tse', 'ct'] }),
   ]);
 }
 
-async function epoch(loader: DataLoader): Promise<{ shapes: number[][]; ct: number[][]; min: number; max: number; ids: string[] }> {
-  const out = { shapes: [] as number[][], ct: [] as number[][], min: Infinity, max: -Infinity, ids: [] as string[] };
+async function epoch(
+  loader: DataLoader,
+): Promise<{ shapes: number[][]; ct: number[][]; min: number; max: number; ids: string[] }> {
+  const out = {
+    shapes: [] as number[][],
+    ct: [] as number[][],
+    min: Infinity,
+    max: -Infinity,
+    ids: [] as string[],
+  };
   for await (const batch of loader) {
     const mr = batch.sag_t2_tse as tf.Tensor;
     expect(mr).toBeInstanceOf(tf.Tensor);
@@ -141,16 +180,32 @@ describe('XNAT end to end', () => {
 
   it('builder mode with validate, a second run served from the download cache', async () => {
     const data = await xnatBuildDataset(xnatCfg, { actions: [fetchSagT2Tse, fetchCt], validate: true });
-    expect(data[0]).toMatchObject({ subject_id: 'PAT1', sag_t2_tse: expect.stringMatching(/^\/data\/experiments\/XNAT_E\d+\/scans\/3$/), ct: expect.stringMatching(/scans\/2$/) });
+    expect(data[0]).toMatchObject({
+      subject_id: 'PAT1',
+      sag_t2_tse: expect.stringMatching(/^\/data\/experiments\/XNAT_E\d+\/scans\/3$/),
+      ct: expect.stringMatching(/scans\/2$/),
+    });
     const cacheDir = join(cacheRoot.dir, 'builder');
     const zips0 = xnat.stats.zipDownloads;
-    const ds = await CacheDataset.create({ data, transform: pipeline({ keys: ['sag_t2_tse', 'ct'] }, cacheDir), cacheRate: 1, numWorkers: 2, progress: false });
+    const ds = await CacheDataset.create({
+      data,
+      transform: pipeline({ keys: ['sag_t2_tse', 'ct'] }, cacheDir),
+      cacheRate: 1,
+      numWorkers: 2,
+      progress: false,
+    });
     expect(xnat.stats.zipDownloads - zips0).toBe(2 * SUBJECTS);
     const loader = new DataLoader(ds, { batchSize: 4 });
     opened.push(loader);
     expect((await epoch(loader)).shapes).toEqual([[4, 48, 48, 16, 1]]);
     // a second run (new transform, same cache folder) downloads nothing
-    const ds2 = await CacheDataset.create({ data, transform: pipeline({ keys: ['sag_t2_tse', 'ct'] }, cacheDir), cacheRate: 1, numWorkers: 2, progress: false });
+    const ds2 = await CacheDataset.create({
+      data,
+      transform: pipeline({ keys: ['sag_t2_tse', 'ct'] }, cacheDir),
+      cacheRate: 1,
+      numWorkers: 2,
+      progress: false,
+    });
     expect(xnat.stats.zipDownloads - zips0).toBe(2 * SUBJECTS);
     expect(ds2.length).toBe(SUBJECTS);
   });
@@ -160,7 +215,13 @@ describe('XNAT end to end', () => {
     const cacheDir = join(cacheRoot.dir, 'faults');
     xnat.addFault({ match: 'format=zip', skip: 3, times: 1, expireSession: true });
     xnat.addFault({ match: 'format=zip', skip: 1, times: 2, status: 500 });
-    const drop = xnat.addFault({ match: 'format=zip', skip: 5, times: 2, drop: 'mid-body', afterBytes: 40_000 });
+    const drop = xnat.addFault({
+      match: 'format=zip',
+      skip: 5,
+      times: 2,
+      drop: 'mid-body',
+      afterBytes: 40_000,
+    });
     const sessions0 = xnat.stats.sessionsCreated;
     const transform = pipeline({ keys: ['sag_t2_tse', 'ct'] }, cacheDir);
     const ds = await CacheDataset.create({ data, transform, cacheRate: 1, numWorkers: 4, progress: false });

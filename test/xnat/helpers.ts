@@ -2,7 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { XnatConfig } from '../../src/xnat/index.js';
-import { type StandInDescription, XnatStandIn, type XnatStandInOptions } from '../../src/xnat/testing/index.js';
+import {
+  type StandInDescription,
+  XnatStandIn,
+  type XnatStandInOptions,
+} from '../../src/xnat/testing/index.js';
 
 /** A small archive: 3 subjects, text "DICOM" files (enough for listings and downloads). */
 export function smallArchive(): StandInDescription {
@@ -12,7 +16,17 @@ export function smallArchive(): StandInDescription {
     series_description: type,
     quality: 'usable',
     xsiType: 'xnat:mrScanData',
-    resources: [{ label: 'DICOM', format: 'DICOM', content: 'RAW', files: Array.from({ length: n }, (_, i) => ({ name: `${id}_${i + 1}.dcm`, text: `scan ${id} file ${i + 1} `.repeat(50) })) }],
+    resources: [
+      {
+        label: 'DICOM',
+        format: 'DICOM',
+        content: 'RAW',
+        files: Array.from({ length: n }, (_, i) => ({
+          name: `${id}_${i + 1}.dcm`,
+          text: `scan ${id} file ${i + 1} `.repeat(50),
+        })),
+      },
+    ],
   });
   return {
     projects: [
@@ -22,8 +36,17 @@ export function smallArchive(): StandInDescription {
         subjects: ['S01', 'S02', 'S03'].map((s, k) => ({
           label: s,
           experiments: [
-            { label: `${s}_MR_1`, xsiType: 'xnat:mrSessionData', date: '2020-01-0' + (k + 1), scans: [scan('1', 'localizer', 2), scan('2', 'sag_t2_tse', 3)] },
-            { label: `${s}_MR_2`, xsiType: 'xnat:mrSessionData', scans: [scan('1', 'localizer', 1), scan('3', k === 2 ? 'ax_t1' : 'sag_t2_tse', 4)] },
+            {
+              label: `${s}_MR_1`,
+              xsiType: 'xnat:mrSessionData',
+              date: '2020-01-0' + (k + 1),
+              scans: [scan('1', 'localizer', 2), scan('2', 'sag_t2_tse', 3)],
+            },
+            {
+              label: `${s}_MR_2`,
+              xsiType: 'xnat:mrSessionData',
+              scans: [scan('1', 'localizer', 1), scan('3', k === 2 ? 'ax_t1' : 'sag_t2_tse', 4)],
+            },
           ],
         })),
       },

@@ -24,10 +24,21 @@ function archive(subjects = 2): StandInDescription {
               label: `S0${i + 1}_MR_2`,
               scans: [
                 { id: '3', series_description: 'sag_t2_tse', dir: BRAIN },
-                { id: '4', type: 't1_nifti', resources: [{ label: 'NIFTI', format: 'NIFTI', files: [{ name: 'anatomical.nii', path: NII }] }] },
+                {
+                  id: '4',
+                  type: 't1_nifti',
+                  resources: [
+                    { label: 'NIFTI', format: 'NIFTI', files: [{ name: 'anatomical.nii', path: NII }] },
+                  ],
+                },
               ],
             },
-            { label: `S0${i + 1}_CT_1`, scans: [{ id: '1', resources: [{ label: 'DICOM', files: [{ name: 'CT_small.dcm', path: CT }] }] }] },
+            {
+              label: `S0${i + 1}_CT_1`,
+              scans: [
+                { id: '1', resources: [{ label: 'DICOM', files: [{ name: 'CT_small.dcm', path: CT }] }] },
+              ],
+            },
           ],
         })),
       },
@@ -38,7 +49,8 @@ function archive(subjects = 2): StandInDescription {
 function fetchSagT2Tse(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     if (exp.label.includes('MR_2'))
-      for (const scan of exp.scans.values()) if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
+      for (const scan of exp.scans.values())
+        if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
   return null;
 }
 function fetchCt(subject: SubjectData) {
@@ -46,7 +58,9 @@ function fetchCt(subject: SubjectData) {
   return exp ? ([exp.scans.get('1')!, 'ct'] as const) : null;
 }
 async function fetchNifti(subject: SubjectData) {
-  const scan = [...subject.experiments.values()].flatMap((e) => [...e.scans.values()]).find((s) => s.type === 't1_nifti');
+  const scan = [...subject.experiments.values()]
+    .flatMap((e) => [...e.scans.values()])
+    .find((s) => s.type === 't1_nifti');
   return scan ? ([(await scan.resources).get('NIFTI')!, 'nifti'] as const) : null;
 }
 
@@ -74,9 +88,16 @@ function track(t: LoadImageXNATd): LoadImageXNATd {
 }
 
 describe('LoadImageXNATd', () => {
-  it("seed mode: runs the actions on the subject a key names and reads every selected scan", async () => {
+  it('seed mode: runs the actions on the subject a key names and reads every selected scan', async () => {
     const { config, cacheDir } = await setup();
-    const t = track(new LoadImageXNATd({ keys: ['subject_uri'], actions: [fetchSagT2Tse, fetchCt, fetchNifti], xnatConfiguration: config, cacheDir }));
+    const t = track(
+      new LoadImageXNATd({
+        keys: ['subject_uri'],
+        actions: [fetchSagT2Tse, fetchCt, fetchNifti],
+        xnatConfiguration: config,
+        cacheDir,
+      }),
+    );
     const [item] = await xnatBuildDataset(config);
     const out = await t.apply(item!);
     expect(out.subject_uri).toBe('/data/projects/P1/subjects/XNAT_S00001'); // input keys kept
@@ -100,7 +121,15 @@ describe('LoadImageXNATd', () => {
     const { config, cacheDir } = await setup();
     const data = await xnatBuildDataset(config, { actions: [fetchSagT2Tse, fetchCt] });
     expect(data[1]!.sag_t2_tse).toBe('/data/experiments/XNAT_E00003/scans/3');
-    const t = track(new LoadImageXNATd({ keys: ['sag_t2_tse', 'ct'], xnatConfiguration: config, cacheDir, imageOnly: false, ensureChannelFirst: true }));
+    const t = track(
+      new LoadImageXNATd({
+        keys: ['sag_t2_tse', 'ct'],
+        xnatConfiguration: config,
+        cacheDir,
+        imageOnly: false,
+        ensureChannelFirst: true,
+      }),
+    );
     const out = await t.apply(data[1]!);
     expect((out.sag_t2_tse as MetaImage).shape).toEqual([1, 256, 256, 20]);
     expect((out.ct as MetaImage).shape).toEqual([1, 128, 128]);
@@ -113,13 +142,27 @@ describe('LoadImageXNATd', () => {
   it('one shared session and one download per scan under concurrent loading; a second run downloads nothing', async () => {
     const { config, cacheDir } = await setup(3);
     const data = await xnatBuildDataset(config);
-    const t = track(new LoadImageXNATd({ keys: 'subject_uri', actions: fetchSagT2Tse, xnatConfiguration: config, cacheDir }));
+    const t = track(
+      new LoadImageXNATd({
+        keys: 'subject_uri',
+        actions: fetchSagT2Tse,
+        xnatConfiguration: config,
+        cacheDir,
+      }),
+    );
     const sessionsBefore = xnat!.stats.sessionsCreated;
     await Promise.all([...data, ...data].map((d) => t.apply(d)));
     expect(xnat!.stats.sessionsCreated - sessionsBefore).toBe(1);
     expect(xnat!.stats.zipDownloads).toBe(3);
     await t.close();
-    const t2 = track(new LoadImageXNATd({ keys: 'subject_uri', actions: fetchSagT2Tse, xnatConfiguration: config, cacheDir }));
+    const t2 = track(
+      new LoadImageXNATd({
+        keys: 'subject_uri',
+        actions: fetchSagT2Tse,
+        xnatConfiguration: config,
+        cacheDir,
+      }),
+    );
     const out = await t2.apply(data[0]!);
     expect((out.sag_t2_tse as MetaImage).shape).toEqual([256, 256, 20]);
     expect(xnat!.stats.zipDownloads).toBe(3);
@@ -154,27 +197,57 @@ describe('LoadImageXNATd', () => {
         cacheDir,
       }),
     );
-    const e1 = await boom.apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' }).catch((e: unknown) => e);
+    const e1 = await boom
+      .apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' })
+      .catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(XnatActionError);
-    expect((e1 as Error).message).toMatch(/action 'pickScan' failed on subject 'S01' \(XNAT_S00001\) of project 'P1': no such protocol/);
-    const none = track(new LoadImageXNATd({ keys: ['subject_uri'], actions: [() => null], xnatConfiguration: config, cacheDir }));
-    await expect(none.apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' })).rejects.toThrow(/no action found an image for subject 'S01'/);
-    const noActions = track(new LoadImageXNATd({ keys: ['subject_uri'], xnatConfiguration: config, cacheDir }));
-    const e3 = await noActions.apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' }).catch((e: unknown) => e);
+    expect((e1 as Error).message).toMatch(
+      /action 'pickScan' failed on subject 'S01' \(XNAT_S00001\) of project 'P1': no such protocol/,
+    );
+    const none = track(
+      new LoadImageXNATd({
+        keys: ['subject_uri'],
+        actions: [() => null],
+        xnatConfiguration: config,
+        cacheDir,
+      }),
+    );
+    await expect(none.apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' })).rejects.toThrow(
+      /no action found an image for subject 'S01'/,
+    );
+    const noActions = track(
+      new LoadImageXNATd({ keys: ['subject_uri'], xnatConfiguration: config, cacheDir }),
+    );
+    const e3 = await noActions
+      .apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' })
+      .catch((e: unknown) => e);
     expect(e3).toBeInstanceOf(TransformError);
-    expect((e3 as Error).message).toMatch(/LoadImageXNATd \(key 'subject_uri'\): .* is not a scan URI; pass actions/);
-    await expect(noActions.apply({ subject_uri: 42 })).rejects.toThrow(/expected an XNAT scan or subject URI \(a string\) but got number/);
+    expect((e3 as Error).message).toMatch(
+      /LoadImageXNATd \(key 'subject_uri'\): .* is not a scan URI; pass actions/,
+    );
+    await expect(noActions.apply({ subject_uri: 42 })).rejects.toThrow(
+      /expected an XNAT scan or subject URI \(a string\) but got number/,
+    );
     await expect(noActions.apply({ other: 'x' })).rejects.toThrow(/key 'subject_uri' is missing/);
     const e4 = await boom.apply({ subject_uri: '/data/projects/P1/subjects/S77' }).catch((e: unknown) => e);
     expect(e4).toBeInstanceOf(XnatNotFoundError);
     expect((e4 as Error).message).toMatch(/subject 'S77' not found in project 'P1'/);
-    expect(() => new LoadImageXNATd({ keys: ['x'], actions: [42 as never] })).toThrow(/actions\[0\] is number/);
+    expect(() => new LoadImageXNATd({ keys: ['x'], actions: [42 as never] })).toThrow(
+      /actions\[0\] is number/,
+    );
     expect(() => new LoadImageXNATd({ keys: ['x'], seriesOption: 'first' as never })).toThrow(/seriesOption/);
   });
 
   it('wrong password surfaces as XnatAuthError on first use, without the password', async () => {
     const { config, cacheDir } = await setup(1);
-    const t = track(new LoadImageXNATd({ keys: ['subject_uri'], actions: [fetchCt], xnatConfiguration: { ...config, password: 'S3cret-Wrong' }, cacheDir }));
+    const t = track(
+      new LoadImageXNATd({
+        keys: ['subject_uri'],
+        actions: [fetchCt],
+        xnatConfiguration: { ...config, password: 'S3cret-Wrong' },
+        cacheDir,
+      }),
+    );
     const err = (await t.apply({ subject_uri: 'S01' }).catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('XnatAuthError');
     expect(err.message).not.toContain('S3cret-Wrong');
@@ -182,7 +255,11 @@ describe('LoadImageXNATd', () => {
   });
 
   it('describe() carries no credentials', () => {
-    const t = new LoadImageXNATd({ keys: ['subject_uri'], actions: [fetchCt], xnatConfiguration: { server: 'https://x.org', user: 'u', password: 'pw-123', project: 'P' } });
+    const t = new LoadImageXNATd({
+      keys: ['subject_uri'],
+      actions: [fetchCt],
+      xnatConfiguration: { server: 'https://x.org', user: 'u', password: 'pw-123', project: 'P' },
+    });
     const text = JSON.stringify(t.describe());
     expect(text).not.toContain('pw-123');
     expect(text).toContain('https://x.org');

@@ -33,7 +33,8 @@ async function open() {
 function fetchSagT2Tse(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     if (exp.label.includes('MR_2'))
-      for (const scan of exp.scans.values()) if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
+      for (const scan of exp.scans.values())
+        if (scan.series_description.includes('sag_t2_tse')) return [scan, 'sag_t2_tse'] as const;
   return null;
 }
 
@@ -133,7 +134,9 @@ describe('XnatCollection', () => {
     expect(c.has('MR_1')).toBe(true);
     expect(c.get('nothing')).toBeUndefined();
     expect(() => c.get('MR_2')).toThrow(XnatError);
-    expect(() => c.get('MR_2')).toThrow(/names 2 experiments of subject S \(IDs E2, E3\); use the accession ID/);
+    expect(() => c.get('MR_2')).toThrow(
+      /names 2 experiments of subject S \(IDs E2, E3\); use the accession ID/,
+    );
     expect(() => c.require('MR_9')).toThrow(/no experiments of subject S with ID or name 'MR_9'/);
   });
 });
@@ -147,7 +150,11 @@ describe('helpers', () => {
   });
 
   it('parses XNAT URIs', () => {
-    expect(parseXnatUri('/data/projects/P/subjects/XNAT_S1')).toMatchObject({ kind: 'subject', project: 'P', subject: 'XNAT_S1' });
+    expect(parseXnatUri('/data/projects/P/subjects/XNAT_S1')).toMatchObject({
+      kind: 'subject',
+      project: 'P',
+      subject: 'XNAT_S1',
+    });
     expect(parseXnatUri('/data/archive/projects/P/subjects/S/experiments/E/scans/3')).toMatchObject({
       kind: 'scan',
       scan: '3',

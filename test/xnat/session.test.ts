@@ -3,7 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, XnatAuthError, XnatError, XnatNotFoundError } from '../../src/errors.js';
-import { type FetchLike, XnatSession, parseNetrc, parseServerUrl, resolveXnatConfig, xnatServerMessage } from '../../src/xnat/index.js';
+import {
+  type FetchLike,
+  XnatSession,
+  parseNetrc,
+  parseServerUrl,
+  resolveXnatConfig,
+  xnatServerMessage,
+} from '../../src/xnat/index.js';
 import type { XnatStandIn } from '../../src/xnat/testing/index.js';
 import { startStandIn, tempDir } from './helpers.js';
 
@@ -16,7 +23,8 @@ afterEach(async () => {
   xnat = undefined;
 });
 
-const listSubjects = (s: XnatSession) => s.getJson<{ ResultSet: { Result: unknown[] } }>('/data/projects/P1/subjects');
+const listSubjects = (s: XnatSession) =>
+  s.getJson<{ ResultSet: { Result: unknown[] } }>('/data/projects/P1/subjects');
 
 describe('XnatSession: login and re-login', () => {
   it('logs in once and sends the JSESSION cookie, never Basic, afterwards', async () => {
@@ -34,7 +42,11 @@ describe('XnatSession: login and re-login', () => {
     expect(xnat.stats.sessionsCreated).toBe(1);
     expect(basicSeen).toBe(1); // the login itself
     expect(session.stats.logins).toBe(1);
-    expect(xnat.stats.log.filter((r) => r.url.startsWith('/data/projects/P1/subjects')).every((r) => r.user === 'admin')).toBe(true);
+    expect(
+      xnat.stats.log
+        .filter((r) => r.url.startsWith('/data/projects/P1/subjects'))
+        .every((r) => r.user === 'admin'),
+    ).toBe(true);
   });
 
   it('wrong password: a clear XnatAuthError, one attempt only, no password in the message', async () => {
@@ -135,7 +147,9 @@ describe('XnatSession: login and re-login', () => {
       );
       const t0 = Date.now();
       const code = await new Promise<number | null>((ok) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const p = spawn(process.execPath, ['--import', 'tsx', script], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         const kill = setTimeout(() => p.kill('SIGKILL'), 20_000);
         p.on('exit', (c) => {
           clearTimeout(kill);
@@ -179,7 +193,11 @@ describe('XnatSession: retries, timeouts, errors', () => {
     const started = await startStandIn({}, { retries: 2 });
     xnat = started.xnat;
     session = await XnatSession.connect(started.config);
-    const f = xnat.addFault({ match: '/data/projects/P1/subjects', status: 500, message: 'Database is on fire' });
+    const f = xnat.addFault({
+      match: '/data/projects/P1/subjects',
+      status: 500,
+      message: 'Database is on fire',
+    });
     const err = (await listSubjects(session).catch((e: unknown) => e)) as XnatError;
     expect(err).toBeInstanceOf(XnatError);
     expect(err.status).toBe(500);
@@ -194,7 +212,9 @@ describe('XnatSession: retries, timeouts, errors', () => {
     xnat = started.xnat;
     session = await XnatSession.connect(started.config);
     const before = xnat.stats.requests;
-    const err = (await session.getJson('/data/projects/NOPE/subjects', { what: "project 'NOPE'" }).catch((e: unknown) => e)) as XnatNotFoundError;
+    const err = (await session
+      .getJson('/data/projects/NOPE/subjects', { what: "project 'NOPE'" })
+      .catch((e: unknown) => e)) as XnatNotFoundError;
     expect(err).toBeInstanceOf(XnatNotFoundError);
     expect(err.message).toContain("project 'NOPE' not found");
     expect(err.serverMessage).toBe('Unable to identify project NOPE');
@@ -219,7 +239,9 @@ describe('XnatSession: retries, timeouts, errors', () => {
     xnat.addFault({ match: '/data/projects/P1/subjects', latencyMs: 300 });
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('user stop')), 50);
-    await expect(session.getJson('/data/projects/P1/subjects', { signal: ac.signal })).rejects.toThrow('user stop');
+    await expect(session.getJson('/data/projects/P1/subjects', { signal: ac.signal })).rejects.toThrow(
+      'user stop',
+    );
     expect(session.stats.retries).toBe(0);
   });
 
@@ -249,7 +271,11 @@ describe('configuration', () => {
   it('reads XNAT_HOST / XNAT_USER / XNAT_PASS', async () => {
     const started = await startStandIn();
     xnat = started.xnat;
-    session = await XnatSession.connect({ env: { XNAT_HOST: xnat.url, XNAT_USER: 'admin', XNAT_PASS: 'admin' }, netrc: false, project: 'P1' });
+    session = await XnatSession.connect({
+      env: { XNAT_HOST: xnat.url, XNAT_USER: 'admin', XNAT_PASS: 'admin' },
+      netrc: false,
+      project: 'P1',
+    });
     expect((await listSubjects(session)).ResultSet.Result).toHaveLength(3);
   });
 
@@ -259,7 +285,10 @@ describe('configuration', () => {
     const { dir, cleanup } = await tempDir();
     try {
       const netrc = join(dir, 'netrc');
-      await writeFile(netrc, `# comment\nmachine other.example.org login x password y\nmachine 127.0.0.1:${xnat.port}\n  login admin\n  password "admin"\n`);
+      await writeFile(
+        netrc,
+        `# comment\nmachine other.example.org login x password y\nmachine 127.0.0.1:${xnat.port}\n  login admin\n  password "admin"\n`,
+      );
       session = await XnatSession.connect({ server: xnat.url, netrc, env: {} });
       expect(session.user).toBe('admin');
       await session.close();
@@ -280,10 +309,18 @@ describe('configuration', () => {
 
   it('rejects missing server / credentials / bad options with ConfigError', async () => {
     await expect(resolveXnatConfig({ env: {} })).rejects.toThrow(ConfigError);
-    await expect(resolveXnatConfig({ server: 'x.org', env: {}, netrc: false })).rejects.toThrow(/no credentials for x.org/);
-    await expect(resolveXnatConfig({ server: 'x.org', user: 'u', password: 'p', retries: -1, env: {} })).rejects.toThrow(/retries/);
-    await expect(resolveXnatConfig({ server: 'ftp://x.org', user: 'u', password: 'p', env: {} })).rejects.toThrow(/http/);
-    await expect(resolveXnatConfig({ server: 'x.org', user: 'u', password: 'p', userAgent: 'Mozilla/5.0', env: {} })).rejects.toThrow(/browser/);
+    await expect(resolveXnatConfig({ server: 'x.org', env: {}, netrc: false })).rejects.toThrow(
+      /no credentials for x.org/,
+    );
+    await expect(
+      resolveXnatConfig({ server: 'x.org', user: 'u', password: 'p', retries: -1, env: {} }),
+    ).rejects.toThrow(/retries/);
+    await expect(
+      resolveXnatConfig({ server: 'ftp://x.org', user: 'u', password: 'p', env: {} }),
+    ).rejects.toThrow(/http/);
+    await expect(
+      resolveXnatConfig({ server: 'x.org', user: 'u', password: 'p', userAgent: 'Mozilla/5.0', env: {} }),
+    ).rejects.toThrow(/browser/);
   });
 
   it('parses server URLs (bare host → https, credentials split off)', () => {
@@ -295,15 +332,21 @@ describe('configuration', () => {
   });
 
   it('parses netrc files', () => {
-    const n = parseNetrc('machine a login u1 password p1\nmacdef init\ncd /x\n\ndefault login anon password "p w"\n');
+    const n = parseNetrc(
+      'machine a login u1 password p1\nmacdef init\ncd /x\n\ndefault login anon password "p w"\n',
+    );
     expect(n.machines.get('a')).toEqual({ login: 'u1', password: 'p1' });
     expect(n.default).toEqual({ login: 'anon', password: 'p w' });
   });
 
   it('finds the server message in Restlet and Tomcat pages', () => {
-    expect(xnatServerMessage('<html><body><h3>Unable to identify project X</h3><p>..</p></body></html>')).toBe('Unable to identify project X');
     expect(
-      xnatServerMessage('<html><body><h1>HTTP Status 401</h1><p><b>Message</b> Login attempt failed. Please try again.</p><h3>Apache Tomcat/9</h3></body></html>'),
+      xnatServerMessage('<html><body><h3>Unable to identify project X</h3><p>..</p></body></html>'),
+    ).toBe('Unable to identify project X');
+    expect(
+      xnatServerMessage(
+        '<html><body><h1>HTTP Status 401</h1><p><b>Message</b> Login attempt failed. Please try again.</p><h3>Apache Tomcat/9</h3></body></html>',
+      ),
     ).toBe('Login attempt failed. Please try again.');
     expect(xnatServerMessage('plain words')).toBe('plain words');
   });

@@ -16,12 +16,32 @@ let cleanup: () => Promise<void>;
 beforeAll(async () => {
   const t = await tempDir('xnat-tls-');
   cleanup = t.cleanup;
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(t.dir, 'key.pem'), '-out', join(t.dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(t.dir, 'key.pem'),
+      '-out',
+      join(t.dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   cert = await readFile(join(t.dir, 'cert.pem'));
-  xnat = await XnatStandIn.start({ description: smallArchive(), tls: { key: await readFile(join(t.dir, 'key.pem')), cert } });
+  xnat = await XnatStandIn.start({
+    description: smallArchive(),
+    tls: { key: await readFile(join(t.dir, 'key.pem')), cert },
+  });
 });
 
 afterAll(async () => {
@@ -29,13 +49,22 @@ afterAll(async () => {
   await cleanup();
 });
 
-const base = () => ({ server: xnat.url, user: 'admin', password: 'admin', netrc: false as const, env: {}, retryDelayMs: 5 });
+const base = () => ({
+  server: xnat.url,
+  user: 'admin',
+  password: 'admin',
+  netrc: false as const,
+  env: {},
+  retryDelayMs: 5,
+});
 
 describe('TLS options', () => {
   it('an untrusted certificate is a clear error at once (no retries)', async () => {
     const err = (await XnatSession.connect({ ...base(), retries: 3 }).catch((e: unknown) => e)) as XnatError;
     expect(err).toBeInstanceOf(XnatError);
-    expect(err.message).toMatch(/cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT/);
+    expect(err.message).toMatch(
+      /cannot verify the TLS certificate of 127\.0\.0\.1:\d+ \(DEPTH_ZERO_SELF_SIGNED_CERT/,
+    );
     expect(err.message).toContain('{ ca }');
     expect(xnat.stats.requests).toBe(0);
   });
@@ -46,7 +75,11 @@ describe('TLS options', () => {
       try {
         const j = await s.getJson<{ ResultSet: { Result: unknown[] } }>('/data/projects/P1/subjects');
         expect(j.ResultSet.Result).toHaveLength(3);
-        const bytes = await s.request('/data/experiments/XNAT_E00001/scans/2/files', { query: { format: 'zip' } }, async (res) => (await res.arrayBuffer()).byteLength);
+        const bytes = await s.request(
+          '/data/experiments/XNAT_E00001/scans/2/files',
+          { query: { format: 'zip' } },
+          async (res) => (await res.arrayBuffer()).byteLength,
+        );
         expect(bytes).toBeGreaterThan(2000); // 3 files of 700 bytes + zip headers
       } finally {
         await s.close();

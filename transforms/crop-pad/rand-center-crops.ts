@@ -65,7 +65,10 @@ export abstract class RandCentersCrop extends Transform<MetaImage, MetaImage[]> 
  * Dictionary twin of a {@link RandCentersCrop}: draws the centres once (from the label / weight key),
  * then returns `numSamples` items, each with every key cropped around one centre.
  */
-export abstract class RandCentersCropd<C extends RandCentersCrop> extends MapTransform<DataItem[]> implements Randomizable {
+export abstract class RandCentersCropd<C extends RandCentersCrop>
+  extends MapTransform<DataItem[]>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   readonly cropper: C;
 
@@ -104,7 +107,9 @@ export abstract class RandCentersCropd<C extends RandCentersCrop> extends MapTra
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => this.cropper.invertOne(requireImage(d[key], this.name, key), key));
+      d[key] = withKey(this.name, key, () =>
+        this.cropper.invertOne(requireImage(d[key], this.name, key), key),
+      );
     return d;
   }
 }
@@ -114,5 +119,8 @@ export function indicesFrom(value: unknown, where: string, key: string): ArrayLi
   if (value && typeof value === 'object' && 'data' in value && ArrayBuffer.isView((value as MetaImage).data))
     return (value as MetaImage).data;
   if (Array.isArray(value) || ArrayBuffer.isView(value)) return value as ArrayLike<number>;
-  return fail(where, `'${key}' must hold voxel indices (an array), got ${value === null ? 'null' : typeof value}`);
+  return fail(
+    where,
+    `'${key}' must hold voxel indices (an array), got ${value === null ? 'null' : typeof value}`,
+  );
 }

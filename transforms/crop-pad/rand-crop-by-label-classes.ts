@@ -3,7 +3,11 @@ import type { MapTransformOptions } from '../map-transform.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail } from '../utility/keyed-errors.js';
 import { RandCentersCrop, RandCentersCropd, indicesFrom } from './rand-center-crops.js';
-import { type VoxelIndices, generateLabelClassesCropCenters, mapClassesToIndices } from './rand-crop-utils.js';
+import {
+  type VoxelIndices,
+  generateLabelClassesCropCenters,
+  mapClassesToIndices,
+} from './rand-crop-utils.js';
 
 /** Options of {@link RandCropByLabelClasses}. */
 export interface RandCropByLabelClassesOptions {
@@ -45,7 +49,8 @@ export interface LabelClassesSources {
 export class RandCropByLabelClasses extends RandCentersCrop {
   constructor(options: RandCropByLabelClassesOptions) {
     const n = options?.numSamples ?? 1;
-    if (!Number.isInteger(n) || n < 1) fail('RandCropByLabelClasses', `numSamples must be an integer >= 1, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      fail('RandCropByLabelClasses', `numSamples must be an integer >= 1, got ${n}`);
     super(options);
   }
 
@@ -63,7 +68,13 @@ export class RandCropByLabelClasses extends RandCentersCrop {
     let indices = src.indices ?? null;
     if (indices === null) {
       if (!src.label) fail(this.name, 'a label is needed to find the voxels of each class (or pass indices)');
-      indices = mapClassesToIndices(src.label, o.numClasses ?? null, src.image ?? null, o.imageThreshold ?? 0, o.maxSamplesPerClass ?? null);
+      indices = mapClassesToIndices(
+        src.label,
+        o.numClasses ?? null,
+        src.image ?? null,
+        o.imageThreshold ?? 0,
+        o.maxSamplesPerClass ?? null,
+      );
     }
     const shape = src.label?.spatialShape ?? src.image?.spatialShape;
     if (!shape) fail(this.name, 'a label or an image is needed to know the spatial shape');
@@ -100,7 +111,8 @@ export interface RandCropByLabelClassesdOptions extends MapTransformOptions, Ran
 /** Dictionary twin of {@link RandCropByLabelClasses}: a list of `numSamples` items. */
 export class RandCropByLabelClassesd extends RandCentersCropd<RandCropByLabelClasses> {
   constructor(options: RandCropByLabelClassesdOptions) {
-    if (typeof options?.labelKey !== 'string') fail('RandCropByLabelClassesd', 'labelKey (the key of the label image) is required');
+    if (typeof options?.labelKey !== 'string')
+      fail('RandCropByLabelClassesd', 'labelKey (the key of the label image) is required');
     super(options, new RandCropByLabelClasses(options));
   }
 
@@ -120,7 +132,9 @@ export class RandCropByLabelClassesd extends RandCentersCropd<RandCropByLabelCla
       }
     }
     const img = (k: string | null | undefined) =>
-      k !== null && k !== undefined && d[k] !== undefined && d[k] !== null ? requireImage(d[k], this.name, k) : null;
+      k !== null && k !== undefined && d[k] !== undefined && d[k] !== null
+        ? requireImage(d[k], this.name, k)
+        : null;
     this.cropper.randomize({ label: img(o.labelKey), image: img(o.imageKey), indices });
     return d;
   }

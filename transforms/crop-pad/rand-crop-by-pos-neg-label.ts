@@ -48,10 +48,12 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
   constructor(options: RandCropByPosNegLabelOptions) {
     const pos = options?.pos ?? 1;
     const neg = options?.neg ?? 1;
-    if (!(pos >= 0) || !(neg >= 0)) fail('RandCropByPosNegLabel', `pos and neg must be non-negative, got pos=${pos}, neg=${neg}`);
+    if (!(pos >= 0) || !(neg >= 0))
+      fail('RandCropByPosNegLabel', `pos and neg must be non-negative, got pos=${pos}, neg=${neg}`);
     if (pos + neg === 0) fail('RandCropByPosNegLabel', 'pos and neg cannot both be 0');
     const n = options.numSamples ?? 1;
-    if (!Number.isInteger(n) || n < 1) fail('RandCropByPosNegLabel', `numSamples must be an integer >= 1, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      fail('RandCropByPosNegLabel', `numSamples must be an integer >= 1, got ${n}`);
     super(options);
     this.posRatio = pos / (pos + neg);
   }
@@ -70,7 +72,11 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
     let fg = src.fgIndices ?? null;
     let bg = src.bgIndices ?? null;
     if (fg === null || bg === null) {
-      if (!src.label) fail(this.name, 'a label is needed to find foreground/background voxels (or pass fgIndices and bgIndices)');
+      if (!src.label)
+        fail(
+          this.name,
+          'a label is needed to find foreground/background voxels (or pass fgIndices and bgIndices)',
+        );
       const m = mapBinaryToIndices(src.label, src.image ?? null, o.imageThreshold ?? 0, this.name);
       fg = m.fg;
       bg = m.bg;
@@ -119,7 +125,8 @@ export interface RandCropByPosNegLabeldOptions extends MapTransformOptions, Rand
  */
 export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLabel> {
   constructor(options: RandCropByPosNegLabeldOptions) {
-    if (typeof options?.labelKey !== 'string') fail('RandCropByPosNegLabeld', 'labelKey (the key of the label image) is required');
+    if (typeof options?.labelKey !== 'string')
+      fail('RandCropByPosNegLabeld', 'labelKey (the key of the label image) is required');
     super(options, new RandCropByPosNegLabel(options));
   }
 
@@ -138,7 +145,9 @@ export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLab
     const fgIndices = take(o.fgIndicesKey);
     const bgIndices = take(o.bgIndicesKey);
     const img = (k: string | null | undefined) =>
-      k !== null && k !== undefined && d[k] !== undefined && d[k] !== null ? requireImage(d[k], this.name, k) : null;
+      k !== null && k !== undefined && d[k] !== undefined && d[k] !== null
+        ? requireImage(d[k], this.name, k)
+        : null;
     this.cropper.randomize({ label: img(o.labelKey), image: img(o.imageKey), fgIndices, bgIndices });
     return d;
   }

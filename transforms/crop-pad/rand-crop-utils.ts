@@ -27,8 +27,12 @@ export function checkedFallBackTuple(
   const n = defaults.length;
   const list = typeof value === 'number' ? [value] : [...value];
   if (list.length !== 1 && list.length !== n)
-    fail(where, `${option} has ${list.length} values but the image has ${n} spatial dimensions [${defaults.join(', ')}]`);
-  if (list.some((v) => typeof v !== 'number' || Number.isNaN(v))) fail(where, `${option} must hold numbers, got [${list.join(', ')}]`);
+    fail(
+      where,
+      `${option} has ${list.length} values but the image has ${n} spatial dimensions [${defaults.join(', ')}]`,
+    );
+  if (list.some((v) => typeof v !== 'number' || Number.isNaN(v)))
+    fail(where, `${option} must hold numbers, got [${list.join(', ')}]`);
   return fallBackTuple(list.length === 1 ? (list[0] as number) : list, defaults);
 }
 
@@ -45,7 +49,11 @@ export function getValidPatchSize(imageSize: readonly number[], patchSize: reado
  * `R.randint(0, m - p + 1)` for each axis where the image is larger than the patch. Returns the start
  * and stop of each axis.
  */
-export function getRandomPatch(dims: readonly number[], patchSize: readonly number[], R: RandomState): [number, number][] {
+export function getRandomPatch(
+  dims: readonly number[],
+  patchSize: readonly number[],
+  R: RandomState,
+): [number, number][] {
   return dims.map((m, i) => {
     const p = patchSize[i] as number;
     const start = m > p ? R.randint(0, m - p + 1) : 0;
@@ -114,7 +122,10 @@ export function generatePosNegLabelCropCenters(
   where = 'RandCropByPosNegLabel',
 ): number[][] {
   if (fgIndices.length === 0 && bgIndices.length === 0)
-    fail(where, 'no sampling location available: the label has neither foreground nor background voxels (check imageThreshold)');
+    fail(
+      where,
+      'no sampling location available: the label has neither foreground nor background voxels (check imageThreshold)',
+    );
   let ratio = posRatio;
   if (fgIndices.length === 0 || bgIndices.length === 0) ratio = fgIndices.length === 0 ? 0 : 1;
   const centers: number[][] = [];
@@ -147,17 +158,25 @@ export function generateLabelClassesCropCenters(
   const r = ratios === null ? indices.map(() => 1) : [...ratios];
   if (r.length !== indices.length)
     fail(where, `ratios has ${r.length} values but there are ${indices.length} classes`);
-  if (r.some((v) => typeof v !== 'number' || !(v >= 0))) fail(where, `ratios must not be negative, got [${r.join(', ')}]`);
+  if (r.some((v) => typeof v !== 'number' || !(v >= 0)))
+    fail(where, `ratios must not be negative, got [${r.join(', ')}]`);
   indices.forEach((a, i) => {
     if (a.length === 0) r[i] = 0;
   });
   const sum = numpyPairwiseSum(r);
-  if (!(sum > 0)) fail(where, 'no class with voxels to crop around (all ratios are zero or all classes are empty)');
+  if (!(sum > 0))
+    fail(where, 'no class with voxels to crop around (all ratios are zero or all classes are empty)');
   const classes = R.choice(r.length, { size: numSamples, p: r.map((v) => v / sum) });
   return classes.map((c) => {
     const use = indices[c] as VoxelIndices;
     const k = R.randint(use.length);
-    return correctCropCenters(unravelIndex(use[k] as number, labelShape), spatialSize, labelShape, allowSmaller, where);
+    return correctCropCenters(
+      unravelIndex(use[k] as number, labelShape),
+      spatialSize,
+      labelShape,
+      allowSmaller,
+      where,
+    );
   });
 }
 
@@ -170,8 +189,9 @@ function numpyPairwiseSum(a: readonly number[]): number {
     const r = a.slice(1, 9) as number[];
     let i = 8;
     const n = a.length - 1;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[1 + i + j] as number);
-    rest = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < n - (n % 8); i += 8)
+      for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[1 + i + j] as number);
+    rest = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; i < n; i++) rest += a[1 + i] as number;
   }
   return (a[0] as number) + rest;
@@ -199,7 +219,10 @@ export function mapClassesToIndices(
   let imgMask: Uint8Array | null = null;
   if (image) {
     if (spatialCount(image) !== n)
-      fail('map_classes_to_indices', `image spatial shape [${image.spatialShape.join(', ')}] differs from the label's [${label.spatialShape.join(', ')}]`);
+      fail(
+        'map_classes_to_indices',
+        `image spatial shape [${image.spatialShape.join(', ')}] differs from the label's [${label.spatialShape.join(', ')}]`,
+      );
     imgMask = new Uint8Array(n);
     for (let c = 0; c < image.numChannels; c++)
       for (let i = 0; i < n; i++) if ((image.data[c * n + i] as number) > imageThreshold) imgMask[i] = 1;
@@ -208,7 +231,10 @@ export function mapClassesToIndices(
   let classes = channels;
   if (channels === 1) {
     if (numClasses === null || numClasses === undefined)
-      fail('map_classes_to_indices', 'a single-channel (argmax) label needs numClasses; one-hot labels need one channel per class');
+      fail(
+        'map_classes_to_indices',
+        'a single-channel (argmax) label needs numClasses; one-hot labels need one channel per class',
+      );
     classes = numClasses;
   }
   const out: Int32Array[] = [];
@@ -266,14 +292,16 @@ export function weightedPatchSamples(
   const vShape = lo.map((l, i) => (hi[i] as number) - l);
   const size = vShape.reduce((a, b) => a * b, 1);
   const strides = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
+  for (let i = shape.length - 2; i >= 0; i--)
+    strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
   const f = float32 ? Math.fround : (x: number) => x;
   const v = new Float64Array(size);
   const pos = new Array<number>(vShape.length).fill(0);
   let min = Infinity;
   for (let k = 0; k < size; k++) {
     let off = 0;
-    for (let d = 0; d < vShape.length; d++) off += ((lo[d] as number) + (pos[d] as number)) * (strides[d] as number);
+    for (let d = 0; d < vShape.length; d++)
+      off += ((lo[d] as number) + (pos[d] as number)) * (strides[d] as number);
     const x = w[off] as number;
     v[k] = x;
     if (x < min) min = x;

@@ -20,7 +20,10 @@ function scales(v: number | readonly number[], n: number, option: string): numbe
   const list = typeof v === 'number' ? new Array<number>(n).fill(v) : [...v];
   const fixed = list.length === 1 ? new Array<number>(n).fill(list[0] as number) : list;
   if (fixed.length !== n || !fixed.every((x) => typeof x === 'number' && Number.isFinite(x)))
-    fail('RandScaleCrop', `${option} must be a number or one number per spatial axis (${n}), got ${JSON.stringify(v)}`);
+    fail(
+      'RandScaleCrop',
+      `${option} must be a number or one number per spatial axis (${n}), got ${JSON.stringify(v)}`,
+    );
   return fixed;
 }
 

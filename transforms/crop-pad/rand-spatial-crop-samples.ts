@@ -30,7 +30,10 @@ export class RandSpatialCropSamples extends Transform<MetaImage, MetaImage[]> im
 
   constructor(options: RandSpatialCropSamplesOptions) {
     if (!Number.isInteger(options?.numSamples) || options.numSamples < 1)
-      fail('RandSpatialCropSamples', `numSamples must be an integer >= 1, got ${String(options?.numSamples)}`);
+      fail(
+        'RandSpatialCropSamples',
+        `numSamples must be an integer >= 1, got ${String(options?.numSamples)}`,
+      );
     super(options);
     markRandomizable(this);
     markInvertible(this);
@@ -110,7 +113,9 @@ export class RandSpatialCropSamplesd extends MapTransform<DataItem[]> implements
     this.randomize();
     for (const key of this.keyIterator(data)) {
       this.cropper.setRandomState(this.subSeed);
-      const crops = withKey(this.name, key, () => this.cropper.cropSamples(requireImage(data[key], this.name, key)));
+      const crops = withKey(this.name, key, () =>
+        this.cropper.cropSamples(requireImage(data[key], this.name, key)),
+      );
       crops.forEach((c, i) => {
         (ret[i] as DataItem)[key] = c;
       });
@@ -122,7 +127,9 @@ export class RandSpatialCropSamplesd extends MapTransform<DataItem[]> implements
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => this.cropper.invertOne(requireImage(d[key], this.name, key), key));
+      d[key] = withKey(this.name, key, () =>
+        this.cropper.invertOne(requireImage(d[key], this.name, key), key),
+      );
     return d;
   }
 }

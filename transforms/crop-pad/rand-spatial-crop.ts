@@ -5,7 +5,12 @@ import { type Randomizable, markRandomizable } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { CropTransform, Cropd } from './crop.js';
-import { checkedFallBackTuple, getRandomPatch, getValidPatchSize, randomStateFor } from './rand-crop-utils.js';
+import {
+  checkedFallBackTuple,
+  getRandomPatch,
+  getValidPatchSize,
+  randomStateFor,
+} from './rand-crop-utils.js';
 import { type CropSlice, centerCropSlices } from './slices.js';
 
 /** Options of {@link RandSpatialCrop}. */
@@ -68,7 +73,10 @@ export class RandSpatialCrop extends CropTransform implements Randomizable {
   randomize(imgSize: readonly number[]): void {
     let size = checkedFallBackTuple(this.roiSize, imgSize, 'roiSize', this.name);
     if (this.randomSize) {
-      const max = this.maxRoiSize === null ? [...imgSize] : checkedFallBackTuple(this.maxRoiSize, imgSize, 'maxRoiSize', this.name);
+      const max =
+        this.maxRoiSize === null
+          ? [...imgSize]
+          : checkedFallBackTuple(this.maxRoiSize, imgSize, 'maxRoiSize', this.name);
       if (size.some((s, i) => s > (max[i] as number)))
         fail(this.name, `min ROI size [${size.join(', ')}] is larger than max ROI size [${max.join(', ')}]`);
       size = imgSize.map((_, i) => this.R.randint(size[i] as number, (max[i] as number) + 1));

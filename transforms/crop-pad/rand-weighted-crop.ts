@@ -27,7 +27,8 @@ export interface RandWeightedCropOptions {
 export class RandWeightedCrop extends RandCentersCrop {
   constructor(options: RandWeightedCropOptions) {
     const n = options?.numSamples ?? 1;
-    if (!Number.isInteger(n) || n < 1) fail('RandWeightedCrop', `numSamples must be an integer >= 1, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      fail('RandWeightedCrop', `numSamples must be an integer >= 1, got ${n}`);
     super(options);
   }
 
@@ -51,7 +52,10 @@ export class RandWeightedCrop extends RandCentersCrop {
     const image = requireImage(img, this.name);
     const w = requireImage(weightMap, this.name);
     if (image.spatialShape.join() !== w.spatialShape.join())
-      fail(this.name, `the weight map [${w.spatialShape.join(', ')}] must have the image's spatial shape [${image.spatialShape.join(', ')}]`);
+      fail(
+        this.name,
+        `the weight map [${w.spatialShape.join(', ')}] must have the image's spatial shape [${image.spatialShape.join(', ')}]`,
+      );
     this.randomize(w);
     return this.cropAll(image);
   }
@@ -71,7 +75,8 @@ export interface RandWeightedCropdOptions extends MapTransformOptions, RandWeigh
 /** Dictionary twin of {@link RandWeightedCrop}: a list of `numSamples` items. */
 export class RandWeightedCropd extends RandCentersCropd<RandWeightedCrop> {
   constructor(options: RandWeightedCropdOptions) {
-    if (typeof options?.wKey !== 'string') fail('RandWeightedCropd', 'wKey (the key of the weight map) is required');
+    if (typeof options?.wKey !== 'string')
+      fail('RandWeightedCropd', 'wKey (the key of the weight map) is required');
     super(options, new RandWeightedCrop(options));
   }
 

@@ -20,12 +20,20 @@ function gammaRange(name: string, g: unknown): [number, number] {
   if (g === undefined) return [0.5, 4.5];
   if (typeof g === 'number' && Number.isFinite(g)) {
     if (g <= 0.5)
-      throw new TransformError(name, undefined, `a single gamma must be greater than 0.5 (the range is [0.5, gamma]), got ${g}`);
+      throw new TransformError(
+        name,
+        undefined,
+        `a single gamma must be greater than 0.5 (the range is [0.5, gamma]), got ${g}`,
+      );
     return [0.5, g];
   }
   if (Array.isArray(g) && g.length === 2 && g.every((x) => typeof x === 'number' && Number.isFinite(x)))
     return [Math.min(g[0], g[1]), Math.max(g[0], g[1])];
-  throw new TransformError(name, undefined, `gamma must be a number or a pair of numbers, got ${describe(g)}`);
+  throw new TransformError(
+    name,
+    undefined,
+    `gamma must be a number or a pair of numbers, got ${describe(g)}`,
+  );
 }
 
 /**
@@ -57,7 +65,11 @@ export class RandAdjustContrast extends RandImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return adjustContrast(img, { gamma: this.gammaValue, invertImage: this.invertImage, retainStats: this.retainStats });
+    return adjustContrast(img, {
+      gamma: this.gammaValue,
+      invertImage: this.invertImage,
+      retainStats: this.retainStats,
+    });
   }
 }
 

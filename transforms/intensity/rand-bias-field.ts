@@ -38,7 +38,11 @@ export class RandBiasField extends RandImageTransform {
     if (!Number.isInteger(degree) || degree < 1)
       throw new TransformError(name, undefined, `degree must be an integer >= 1, got ${describe(degree)}`);
     const cr = options.coeffRange ?? [0, 0.1];
-    if (!Array.isArray(cr) || cr.length !== 2 || !cr.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    if (
+      !Array.isArray(cr) ||
+      cr.length !== 2 ||
+      !cr.every((x) => typeof x === 'number' && Number.isFinite(x))
+    )
       throw new TransformError(name, undefined, `coeffRange must be a pair of numbers, got ${describe(cr)}`);
     super(options);
     this.degree = degree;

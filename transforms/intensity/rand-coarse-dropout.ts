@@ -29,14 +29,27 @@ export interface RandCoarseDropoutOptions extends RandomizableOptions {
 type Box = [number, number][];
 
 function check(name: string, o: RandCoarseDropoutOptions): void {
-  if (typeof o !== 'object' || o === null) throw new TransformError(name, undefined, 'options { holes, spatialSize } are required');
+  if (typeof o !== 'object' || o === null)
+    throw new TransformError(name, undefined, 'options { holes, spatialSize } are required');
   if (!Number.isInteger(o.holes) || o.holes < 1)
     throw new TransformError(name, undefined, `holes must be an integer >= 1, got ${describe(o.holes)}`);
-  if (o.maxHoles !== undefined && o.maxHoles !== null && (!Number.isInteger(o.maxHoles) || o.maxHoles < o.holes))
-    throw new TransformError(name, undefined, `maxHoles must be an integer >= holes, got ${describe(o.maxHoles)}`);
+  if (
+    o.maxHoles !== undefined &&
+    o.maxHoles !== null &&
+    (!Number.isInteger(o.maxHoles) || o.maxHoles < o.holes)
+  )
+    throw new TransformError(
+      name,
+      undefined,
+      `maxHoles must be an integer >= holes, got ${describe(o.maxHoles)}`,
+    );
   const fv = o.fillValue;
   if (Array.isArray(fv) && (fv.length !== 2 || !fv.every((v) => typeof v === 'number' && Number.isFinite(v))))
-    throw new TransformError(name, undefined, `fillValue must be a number, [min, max] or null, got ${describe(fv)}`);
+    throw new TransformError(
+      name,
+      undefined,
+      `fillValue must be a number, [min, max] or null, got ${describe(fv)}`,
+    );
 }
 
 /** Calls `fn(offset)` for every voxel offset of `box` (all channels, C order). */
@@ -111,7 +124,8 @@ export class RandCoarseDropout extends RandImageTransform {
 
   transformImage(img: MetaImage): MetaImage {
     const src = img.data;
-    const fv = this.fillValue === null ? ((mm) => [mm.min, mm.max] as [number, number])(minMax(src)) : this.fillValue;
+    const fv =
+      this.fillValue === null ? ((mm) => [mm.min, mm.max] as [number, number])(minMax(src)) : this.fillValue;
     let out: Float64Array;
     if (this.dropoutHoles) {
       out = Float64Array.from(src as ArrayLike<number>);
@@ -125,7 +139,10 @@ export class RandCoarseDropout extends RandImageTransform {
         }
       }
     } else {
-      out = typeof fv === 'number' ? new Float64Array(img.size).fill(fv) : this.R.uniformArray(fv[0], fv[1], img.size);
+      out =
+        typeof fv === 'number'
+          ? new Float64Array(img.size).fill(fv)
+          : this.R.uniformArray(fv[0], fv[1], img.size);
       for (const box of this.holeCoords) forEachInBox(img.shape, box, (o) => (out[o] = src[o] as number));
     }
     return img.clone({ data: castArray(out, img.dtype), dtype: img.dtype });

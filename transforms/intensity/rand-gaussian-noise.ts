@@ -23,7 +23,8 @@ function check(name: string, o: RandGaussianNoiseOptions): void {
   if (o.mean !== undefined) requireFinite(name, 'mean', o.mean);
   if (o.std !== undefined) {
     requireFinite(name, 'std', o.std);
-    if (o.std < 0) throw new TransformError(name, undefined, `std must not be negative, got ${describe(o.std)}`);
+    if (o.std < 0)
+      throw new TransformError(name, undefined, `std must not be negative, got ${describe(o.std)}`);
   }
   dtypeOption(name, o.dtype);
 }
@@ -62,7 +63,8 @@ export class RandGaussianNoise extends RandImageTransform {
 
   transformImage(img: MetaImage): MetaImage {
     const noise = this.noise;
-    if (noise === null) throw new TransformError(this.name, undefined, 'no noise drawn yet: call randomize first');
+    if (noise === null)
+      throw new TransformError(this.name, undefined, 'no noise drawn yet: call randomize first');
     if (noise.length !== img.size)
       throw new TransformError(
         this.name,

@@ -21,9 +21,17 @@ export interface RandGaussianSmoothOptions extends RandomizableOptions {
 
 function range(name: string, option: string, v: unknown): [number, number] {
   if (v === undefined) return [0.25, 1.5];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0))
+  if (
+    Array.isArray(v) &&
+    v.length === 2 &&
+    v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
+  )
     return [v[0], v[1]];
-  throw new TransformError(name, undefined, `${option} must be a pair of positive numbers [low, high], got ${describe(v)}`);
+  throw new TransformError(
+    name,
+    undefined,
+    `${option} must be a pair of positive numbers [low, high], got ${describe(v)}`,
+  );
 }
 
 /**
@@ -47,7 +55,11 @@ export class RandGaussianSmooth extends RandImageTransform {
     const sy = range(name, 'sigmaY', options.sigmaY);
     const sz = range(name, 'sigmaZ', options.sigmaZ);
     if (options.approx !== undefined && options.approx !== 'erf' && options.approx !== 'sampled')
-      throw new TransformError(name, undefined, `approx must be 'erf' or 'sampled', got ${describe(options.approx)}`);
+      throw new TransformError(
+        name,
+        undefined,
+        `approx must be 'erf' or 'sampled', got ${describe(options.approx)}`,
+      );
     super(options);
     this.sigmaX = sx;
     this.sigmaY = sy;
@@ -68,7 +80,8 @@ export class RandGaussianSmooth extends RandImageTransform {
 
   transformImage(img: MetaImage): MetaImage {
     const nd = img.spatialDims;
-    if (nd > 3) throw new TransformError(this.name, undefined, `supports 1 to 3 spatial dimensions, got ${nd}`);
+    if (nd > 3)
+      throw new TransformError(this.name, undefined, `supports 1 to 3 spatial dimensions, got ${nd}`);
     return gaussianSmooth(img, { sigma: this.sigma.slice(0, nd), approx: this.approx });
   }
 }

@@ -16,7 +16,8 @@ function controlPoints(name: string, v: unknown): [number, number] {
   if (v === undefined) return [10, 10];
   const ok = (x: unknown) => typeof x === 'number' && Number.isInteger(x);
   if (ok(v)) {
-    if ((v as number) <= 2) throw new TransformError(name, undefined, `numControlPoints must be at least 3, got ${describe(v)}`);
+    if ((v as number) <= 2)
+      throw new TransformError(name, undefined, `numControlPoints must be at least 3, got ${describe(v)}`);
     return [v as number, v as number];
   }
   if (Array.isArray(v) && v.length === 2 && v.every(ok)) {
@@ -24,7 +25,11 @@ function controlPoints(name: string, v: unknown): [number, number] {
       throw new TransformError(name, undefined, `numControlPoints must be at least 3, got ${describe(v)}`);
     return [Math.min(v[0], v[1]), Math.max(v[0], v[1])];
   }
-  throw new TransformError(name, undefined, `numControlPoints must be an integer or a pair of integers, got ${describe(v)}`);
+  throw new TransformError(
+    name,
+    undefined,
+    `numControlPoints must be an integer or a pair of integers, got ${describe(v)}`,
+  );
 }
 
 /** `np.linspace(0, 1, n)` in float64. */

@@ -8,7 +8,11 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { RandomState } from '../../src/random/index.js';
 import type { MapTransformOptions } from '../map-transform.js';
-import { RandomizableMapTransform, RandomizableTransform, type RandomizableOptions } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { readdressError } from './image-transform.js';
 

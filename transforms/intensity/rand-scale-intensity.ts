@@ -60,10 +60,17 @@ export class RandScaleIntensity extends RandImageTransform {
     const f = this.factor;
     if (typeof f === 'number') return scaleIntensity(img, { ...opts, factor: f });
     if (f.length !== img.numChannels)
-      throw new TransformError(this.name, undefined, `drew ${f.length} channel factors but the image has ${img.numChannels} channels`);
+      throw new TransformError(
+        this.name,
+        undefined,
+        `drew ${f.length} channel factors but the image has ${img.numChannels} channels`,
+      );
     const per = img.size / img.numChannels;
     const parts = f.map((factor, c) =>
-      scaleIntensity(img.clone({ data: img.data.subarray(c * per, (c + 1) * per), shape: [1, ...img.spatialShape] }), { ...opts, factor }),
+      scaleIntensity(
+        img.clone({ data: img.data.subarray(c * per, (c + 1) * per), shape: [1, ...img.spatialShape] }),
+        { ...opts, factor },
+      ),
     );
     const dtype = parts[0]?.dtype ?? this.dtype ?? img.dtype;
     const out = img.emptyLike(img.shape, dtype);

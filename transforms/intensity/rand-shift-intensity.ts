@@ -22,7 +22,11 @@ export function symmetricRange(name: string, option: string, v: unknown): [numbe
   if (typeof v === 'number' && Number.isFinite(v)) return [Math.min(-v, v), Math.max(-v, v)];
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
     return [Math.min(v[0], v[1]), Math.max(v[0], v[1])];
-  throw new TransformError(name, undefined, `${option} must be a number or a pair of numbers, got ${describe(v)}`);
+  throw new TransformError(
+    name,
+    undefined,
+    `${option} must be a number or a pair of numbers, got ${describe(v)}`,
+  );
 }
 
 /** Shifts `img` by `offset` (one number, or one per channel), keeping its dtype. */
@@ -30,7 +34,10 @@ function shiftBy(img: MetaImage, offset: number | number[], safe: boolean): Meta
   if (typeof offset === 'number') return shiftIntensity(img, offset, safe);
   const per = img.size / img.numChannels;
   const parts = offset.map((o, c) => {
-    const ch = img.clone({ data: img.data.subarray(c * per, (c + 1) * per), shape: [1, ...img.spatialShape] });
+    const ch = img.clone({
+      data: img.data.subarray(c * per, (c + 1) * per),
+      shape: [1, ...img.spatialShape],
+    });
     return shiftIntensity(ch, o, safe).data;
   });
   const out = img.clone();
@@ -75,7 +82,11 @@ export class RandShiftIntensity extends RandImageTransform {
     const o = this.offset;
     const scaled = factor === null ? o : typeof o === 'number' ? o * factor : o.map((v) => v * factor);
     if (Array.isArray(scaled) && scaled.length !== img.numChannels)
-      throw new TransformError(this.name, undefined, `drew ${scaled.length} channel offsets but the image has ${img.numChannels} channels`);
+      throw new TransformError(
+        this.name,
+        undefined,
+        `drew ${scaled.length} channel offsets but the image has ${img.numChannels} channels`,
+      );
     return shiftBy(img, scaled, this.safe);
   }
 
@@ -116,7 +127,11 @@ export class RandShiftIntensityd extends RandImageMapTransform<RandShiftIntensit
       const v = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
       if (v !== undefined && v !== null) {
         if (typeof v !== 'number' || !Number.isFinite(v))
-          throw new TransformError(this.name, key, `${metaKey}.${factorKey} must be a finite number, got ${describe(v)}`);
+          throw new TransformError(
+            this.name,
+            key,
+            `${metaKey}.${factorKey} must be a finite number, got ${describe(v)}`,
+          );
         factor = v;
       }
     }

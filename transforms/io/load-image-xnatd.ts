@@ -76,10 +76,25 @@ export class LoadImageXNATd extends MapTransform {
 
   constructor(options: LoadImageXNATdOptions) {
     super(options);
-    if (options.session === undefined && options.xnatConfiguration !== undefined && (typeof options.xnatConfiguration !== 'object' || options.xnatConfiguration === null))
-      throw new TransformError('LoadImageXNATd', undefined, 'xnatConfiguration must be an object { server, user, password, project }');
-    if (options.seriesOption !== undefined && !['error', 'keepfirst', 'keeplast'].includes(options.seriesOption))
-      throw new TransformError('LoadImageXNATd', undefined, `seriesOption must be 'error', 'keepfirst' or 'keeplast' (got ${JSON.stringify(options.seriesOption)})`);
+    if (
+      options.session === undefined &&
+      options.xnatConfiguration !== undefined &&
+      (typeof options.xnatConfiguration !== 'object' || options.xnatConfiguration === null)
+    )
+      throw new TransformError(
+        'LoadImageXNATd',
+        undefined,
+        'xnatConfiguration must be an object { server, user, password, project }',
+      );
+    if (
+      options.seriesOption !== undefined &&
+      !['error', 'keepfirst', 'keeplast'].includes(options.seriesOption)
+    )
+      throw new TransformError(
+        'LoadImageXNATd',
+        undefined,
+        `seriesOption must be 'error', 'keepfirst' or 'keeplast' (got ${JSON.stringify(options.seriesOption)})`,
+      );
     try {
       this.#actions = normalizeActions(options.actions, 'LoadImageXNATd');
     } catch (e) {
@@ -120,7 +135,10 @@ export class LoadImageXNATd extends MapTransform {
     const cfg = xnatConfiguration as XnatConfig | undefined;
     return {
       class: this.name,
-      options: describeValue({ ...rest, xnatConfiguration: cfg ? { server: cfg.server, project: cfg.project } : undefined }),
+      options: describeValue({
+        ...rest,
+        xnatConfiguration: cfg ? { server: cfg.server, project: cfg.project } : undefined,
+      }),
     };
   }
 
@@ -131,7 +149,10 @@ export class LoadImageXNATd extends MapTransform {
     if (opt.expectedFiletype !== undefined) sOpts.expectedFiletype = opt.expectedFiletype;
     const img = await scanImage(session, this.cache, uri, sOpts);
     if (Array.isArray(img.path)) {
-      this.#listLoader ??= new LoadImage({ ...this.#loadOptions, reader: this.#loadOptions.reader ?? 'PydicomReader' });
+      this.#listLoader ??= new LoadImage({
+        ...this.#loadOptions,
+        reader: this.#loadOptions.reader ?? 'PydicomReader',
+      });
       return this.#listLoader.apply(img.path);
     }
     return this.#loader.apply(img.path);
@@ -143,7 +164,11 @@ export class LoadImageXNATd extends MapTransform {
     if (opt.imageOnly === false) {
       const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
       if (mk in d && !opt.overwriting)
-        throw new TransformError(this.name, key, `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`);
+        throw new TransformError(
+          this.name,
+          key,
+          `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
+        );
       d[mk] = { ...img.meta, affine: img.affine.slice() };
     }
   }
@@ -154,7 +179,11 @@ export class LoadImageXNATd extends MapTransform {
       await this.forKey(key, async () => {
         const value = d[key];
         if (typeof value !== 'string')
-          throw new TransformError(this.name, key, `expected an XNAT scan or subject URI (a string) but got ${value === null ? 'null' : typeof value}`);
+          throw new TransformError(
+            this.name,
+            key,
+            `expected an XNAT scan or subject URI (a string) but got ${value === null ? 'null' : typeof value}`,
+          );
         const target = parseXnatUri(value);
         if (target && (target.kind === 'scan' || target.kind === 'resource')) {
           this.#store(d, key, await this.#read(value));

@@ -25,7 +25,17 @@ export interface LoadImageOptions {
   [readerOption: string]: unknown;
 }
 
-const OWN = new Set(['reader', 'dtype', 'imageOnly', 'ensureChannelFirst', 'simpleKeys', 'keys', 'allowMissingKeys', 'metaKeyPostfix', 'overwriting']);
+const OWN = new Set([
+  'reader',
+  'dtype',
+  'imageOnly',
+  'ensureChannelFirst',
+  'simpleKeys',
+  'keys',
+  'allowMissingKeys',
+  'metaKeyPostfix',
+  'overwriting',
+]);
 
 function readerOptions(options: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(options).filter(([k]) => !OWN.has(k)));
@@ -43,7 +53,12 @@ export class LoadImage extends Transform<string | readonly string[], MetaImage> 
 
   constructor(options: LoadImageOptions = {}) {
     super(options);
-    this.dtype = options.dtype === undefined ? 'float32' : options.dtype === null ? null : parseDType(String(options.dtype));
+    this.dtype =
+      options.dtype === undefined
+        ? 'float32'
+        : options.dtype === null
+          ? null
+          : parseDType(String(options.dtype));
   }
 
   async apply(path: string | readonly string[]): Promise<MetaImage> {
@@ -105,7 +120,9 @@ export class LoadImaged extends MapTransform {
           if (opt.imageOnly === false) {
             const mk = `${key}_${postfix}`;
             if (mk in d && !opt.overwriting)
-              throw new Error(`meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`);
+              throw new Error(
+                `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
+              );
             d[mk] = { ...img.meta, affine: img.affine.slice() };
           }
         }),

@@ -46,15 +46,25 @@ export function outputPath(source: string, o: SaveImageOptions, index?: number):
 }
 
 /** Moves the channel axis last and squeezes trailing size-1 axes, as MONAI's writers do. */
-export function toChannelLast(img: MetaImage, squeezeEndDims = true): { data: MetaImage['data']; shape: number[] } {
+export function toChannelLast(
+  img: MetaImage,
+  squeezeEndDims = true,
+): { data: MetaImage['data']; shape: number[] } {
   const n = img.shape.length;
   const order = [...Array.from({ length: n - 1 }, (_, i) => i + 1), 0];
   const st = stridesOf(img.shape);
   const data = img.data.slice();
-  stridedCopy(img.data, data, order.map((i) => img.shape[i] as number), order.map((i) => st[i] as number), 0);
+  stridedCopy(
+    img.data,
+    data,
+    order.map((i) => img.shape[i] as number),
+    order.map((i) => st[i] as number),
+    0,
+  );
   let shape = order.map((i) => img.shape[i] as number);
   if (squeezeEndDims) while (shape.length > 1 && shape[shape.length - 1] === 1) shape = shape.slice(0, -1);
-  if (shape.length === 3 && n === 3 && img.numChannels > 1) shape = [shape[0] as number, shape[1] as number, 1, img.numChannels];
+  if (shape.length === 3 && n === 3 && img.numChannels > 1)
+    shape = [shape[0] as number, shape[1] as number, 1, img.numChannels];
   return { data, shape };
 }
 
@@ -70,14 +80,23 @@ export class SaveImage extends Transform<MetaImage> {
 
   constructor(options: SaveImageOptions = {}) {
     super(options);
-    if (options.resample) throw new TransformError('SaveImage', undefined, 'resample: true is not implemented; resample with Spacingd/Invertd before saving');
+    if (options.resample)
+      throw new TransformError(
+        'SaveImage',
+        undefined,
+        'resample: true is not implemented; resample with Spacingd/Invertd before saving',
+      );
   }
 
   async apply(img: MetaImage, key?: string): Promise<MetaImage> {
     const image = requireImage(img, this.name, key);
     const o = this.options as SaveImageOptions;
     const src = image.meta.filename_or_obj;
-    const source = Array.isArray(src) ? String(src[0]) : typeof src === 'string' ? src : `image_${this.count}`;
+    const source = Array.isArray(src)
+      ? String(src[0])
+      : typeof src === 'string'
+        ? src
+        : `image_${this.count}`;
     this.count++;
     const file = outputPath(source, o);
     const dtype = parseDType(String(o.outputDtype ?? 'float32'));
@@ -86,7 +105,8 @@ export class SaveImage extends Transform<MetaImage> {
     if (file.endsWith('.npy')) await writeNpy(file, cast, shape, dtype);
     else await writeNifti(file, cast, shape, dtype, image.affine);
     if (o.printLog ?? true) console.log(`file written: ${file}.`);
-    if (o.savepathInMetadict) return image.clone({ data: image.data, meta: { ...image.meta, saved_to: file } });
+    if (o.savepathInMetadict)
+      return image.clone({ data: image.data, meta: { ...image.meta, saved_to: file } });
     return image;
   }
 }
@@ -103,7 +123,8 @@ export class SaveImaged extends MapTransform {
 
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
-    for (const key of this.keyIterator(d)) d[key] = await this.forKey(key, () => this.saver.apply(d[key] as MetaImage, key));
+    for (const key of this.keyIterator(d))
+      d[key] = await this.forKey(key, () => this.saver.apply(d[key] as MetaImage, key));
     return d;
   }
 }

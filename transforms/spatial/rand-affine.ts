@@ -5,7 +5,13 @@ import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-util
 import { markInvertible } from '../invertible.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
-import { type Randomizable, RandomizableMapTransform, RandomizableTransform, type RandomizableOptions, markRandomizable } from '../randomizable.js';
+import {
+  type Randomizable,
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+  markRandomizable,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
@@ -38,14 +44,21 @@ export interface RandAffineGridOptions {
 }
 
 /** MONAI's `ensure_tuple` of a range option, validated. */
-function rangeList(v: AffineParamRange | undefined, option: string): (number | readonly [number, number] | null)[] {
+function rangeList(
+  v: AffineParamRange | undefined,
+  option: string,
+): (number | readonly [number, number] | null)[] {
   if (v === undefined || v === null) return [];
   const list = Array.isArray(v) ? v : [v as number];
   for (const f of list) {
     if (f === null) continue;
     if (typeof f === 'number' && Number.isFinite(f)) continue;
-    if (Array.isArray(f) && f.length === 2 && f.every((x) => typeof x === 'number' && Number.isFinite(x))) continue;
-    fail('RandAffineGrid', `${option} entries must be numbers, [min, max] pairs or null, got ${JSON.stringify(v)}`);
+    if (Array.isArray(f) && f.length === 2 && f.every((x) => typeof x === 'number' && Number.isFinite(x)))
+      continue;
+    fail(
+      'RandAffineGrid',
+      `${option} entries must be numbers, [min, max] pairs or null, got ${JSON.stringify(v)}`,
+    );
   }
   return list as (number | readonly [number, number] | null)[];
 }
@@ -169,7 +182,9 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
   /** The output size for an input of `inSize` (MONAI `fall_back_tuple(spatial_size, size)`). */
   outputSize(inSize: readonly number[], spatialSize?: number | readonly number[] | null): number[] {
     const s = spatialSize ?? (this.options as RandAffineOptions).spatialSize ?? null;
-    return s === null ? [...inSize] : checkedFallBackTuple(s, inSize, 'spatialSize', this.name).map(Math.trunc);
+    return s === null
+      ? [...inSize]
+      : checkedFallBackTuple(s, inSize, 'spatialSize', this.name).map(Math.trunc);
   }
 
   /**
@@ -190,7 +205,8 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
     const sp = this.outputSize(inSize, o.spatialSize);
     const doResampling = this.doTransform || sp.some((s, i) => s !== inSize[i]);
     let mat = matrix;
-    if (mat === null) mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : identityMatrix(n + 1);
+    if (mat === null)
+      mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : identityMatrix(n + 1);
     return affineFunc(
       img,
       mat,
@@ -222,7 +238,8 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
 }
 
 /** Options of {@link RandAffined}: mode and paddingMode may be given per key. */
-export interface RandAffinedOptions extends MapTransformOptions, Omit<RandAffineOptions, 'mode' | 'paddingMode'> {
+export interface RandAffinedOptions
+  extends MapTransformOptions, Omit<RandAffineOptions, 'mode' | 'paddingMode'> {
   mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
   paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
 }
@@ -272,7 +289,10 @@ export class RandAffined extends RandomizableMapTransform {
     const sp = withKey(this.name, first, () => this.randAffine.outputSize(inSize));
     const doResampling = this.doTransform || sp.some((s, i) => s !== inSize[i]);
     let mat: Matrix | null = null;
-    if (doResampling) mat = this.doTransform ? withKey(this.name, first, () => this.randAffine.randAffineGrid.call(n)) : identityMatrix(n + 1);
+    if (doResampling)
+      mat = this.doTransform
+        ? withKey(this.name, first, () => this.randAffine.randAffineGrid.call(n))
+        : identityMatrix(n + 1);
     for (const key of keys) {
       const i = this.keys.indexOf(key);
       d[key] = withKey(this.name, key, () => {

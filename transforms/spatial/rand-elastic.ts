@@ -6,12 +6,24 @@
  * randomize again when called). Not invertible and the affine is not updated, as in MONAI.
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { type GridSampleMode, type GridSamplePadding, type SamplingGrid, centeredAffineGrid, gridSample } from '../../src/image/resample.js';
+import {
+  type GridSampleMode,
+  type GridSamplePadding,
+  type SamplingGrid,
+  centeredAffineGrid,
+  gridSample,
+} from '../../src/image/resample.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
 import type { MapTransformOptions } from '../map-transform.js';
-import { type Randomizable, RandomizableMapTransform, RandomizableTransform, type RandomizableOptions, markRandomizable } from '../randomizable.js';
+import {
+  type Randomizable,
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+  markRandomizable,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import type { Matrix } from './affine-utils.js';
@@ -49,7 +61,8 @@ export function createDenseGrid(shape: readonly number[], spacing?: readonly num
   const coords = axes.map(() => new Float64Array(size));
   const pos = new Array<number>(n).fill(0);
   for (let v = 0; v < size; v++) {
-    for (let d = 0; d < n; d++) (coords[d] as Float64Array)[v] = (axes[d] as Float64Array)[pos[d] as number] as number;
+    for (let d = 0; d < n; d++)
+      (coords[d] as Float64Array)[v] = (axes[d] as Float64Array)[pos[d] as number] as number;
     for (let d = n - 1; d >= 0; d--) {
       pos[d] = (pos[d] as number) + 1;
       if ((pos[d] as number) < (shape[d] as number)) break;
@@ -166,10 +179,16 @@ export function centerCropGrid(grid: DenseGrid, roi: readonly number[]): DenseGr
  * Resamples `img` on a dense grid of centred input coordinates (MONAI `Resample` with
  * `norm_coords`, float64 as RandAffine/elastic use it). Output float32, same meta.
  */
-export function resampleDense(img: MetaImage, grid: DenseGrid, mode: GridSampleMode, paddingMode: GridSamplePadding): MetaImage {
+export function resampleDense(
+  img: MetaImage,
+  grid: DenseGrid,
+  mode: GridSampleMode,
+  paddingMode: GridSamplePadding,
+): MetaImage {
   const inSize = img.spatialShape;
   const n = inSize.length;
-  if (grid.coords.length !== n) fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  if (grid.coords.length !== n)
+    fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
   const sampling: SamplingGrid = {
     outShape: [...grid.shape],
     base: grid.shape.map((s) => new Float64Array(s)),
@@ -187,9 +206,17 @@ export function resampleDense(img: MetaImage, grid: DenseGrid, mode: GridSampleM
 }
 
 /** Resamples on the identity grid of `spSize` (a non-fired elastic step: only a float32 copy when same size). */
-function resampleIdentity(img: MetaImage, spSize: readonly number[], mode: GridSampleMode, paddingMode: GridSamplePadding): MetaImage {
+function resampleIdentity(
+  img: MetaImage,
+  spSize: readonly number[],
+  mode: GridSampleMode,
+  paddingMode: GridSamplePadding,
+): MetaImage {
   const n = spSize.length;
-  const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, { gridDType: 'float64', sampleDType: 'float64' });
+  const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, {
+    gridDType: 'float64',
+    sampleDType: 'float64',
+  });
   const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, grid, { mode, paddingMode });
   return img.clone({ data, shape: [img.numChannels, ...spSize], dtype: 'float32' });
 }
@@ -251,7 +278,8 @@ export class RandDeformGrid implements Randomizable {
     const f = Math.fround;
     const per = shape.reduce((a, b) => a * b, 1);
     grid.coords.forEach((c, d) => {
-      for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f(this.randMag * (this.randomOffset[d * per + v] as number));
+      for (let v = 0; v < per; v++)
+        c[v] = (c[v] as number) + f(this.randMag * (this.randomOffset[d * per + v] as number));
     });
     return grid;
   }
@@ -283,9 +311,15 @@ export interface Rand3DElasticOptions extends ElasticCommonOptions {
   magnitudeRange: readonly [number, number];
 }
 
-function outSize(img: MetaImage, spatialSize: number | readonly number[] | null | undefined, where: string): number[] {
+function outSize(
+  img: MetaImage,
+  spatialSize: number | readonly number[] | null | undefined,
+  where: string,
+): number[] {
   const s = spatialSize ?? null;
-  return s === null ? img.spatialShape : checkedFallBackTuple(s, img.spatialShape, 'spatialSize', where).map(Math.trunc);
+  return s === null
+    ? img.spatialShape
+    : checkedFallBackTuple(s, img.spatialShape, 'spatialSize', where).map(Math.trunc);
 }
 
 function pair(v: unknown, where: string, option: string): [number, number] {
@@ -311,7 +345,10 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
     super(options);
-    this.deformGrid = new RandDeformGrid({ spacing: options.spacing, magnitudeRange: options.magnitudeRange });
+    this.deformGrid = new RandDeformGrid({
+      spacing: options.spacing,
+      magnitudeRange: options.magnitudeRange,
+    });
     this.randAffineGrid = new RandAffineGrid(options);
   }
 
@@ -340,7 +377,13 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
   }
 
   /** Resamples `img` on `grid` (null: identity of `spSize`). */
-  resample(img: MetaImage, grid: DenseGrid | null, spSize: readonly number[], mode?: string, paddingMode?: string): MetaImage {
+  resample(
+    img: MetaImage,
+    grid: DenseGrid | null,
+    spSize: readonly number[],
+    mode?: string,
+    paddingMode?: string,
+  ): MetaImage {
     const o = this.options as unknown as Rand2DElasticOptions;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
@@ -412,13 +455,20 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     const per = grid.coords[0]?.length ?? 0;
     const f = Math.fround;
     grid.coords.forEach((c, d) => {
-      for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f((smooth[d * per + v] as number) * this.magnitude);
+      for (let v = 0; v < per; v++)
+        c[v] = (c[v] as number) + f((smooth[d * per + v] as number) * this.magnitude);
     });
     return applyAffineToGrid(this.randAffineGrid.call(3), grid);
   }
 
   /** Resamples `img` on `grid` (null: identity of `spSize`). */
-  resample(img: MetaImage, grid: DenseGrid | null, spSize: readonly number[], mode?: string, paddingMode?: string): MetaImage {
+  resample(
+    img: MetaImage,
+    grid: DenseGrid | null,
+    spSize: readonly number[],
+    mode?: string,
+    paddingMode?: string,
+  ): MetaImage {
     const o = this.options as unknown as Rand3DElasticOptions;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
@@ -443,10 +493,12 @@ interface ElasticKeyOptions {
 }
 
 /** Options of {@link Rand2DElasticd}. */
-export interface Rand2DElasticdOptions extends MapTransformOptions, Omit<Rand2DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
+export interface Rand2DElasticdOptions
+  extends MapTransformOptions, Omit<Rand2DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
 
 /** Options of {@link Rand3DElasticd}. */
-export interface Rand3DElasticdOptions extends MapTransformOptions, Omit<Rand3DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
+export interface Rand3DElasticdOptions
+  extends MapTransformOptions, Omit<Rand3DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
 
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
 abstract class ElasticMapBase<T extends Rand2DElastic | Rand3DElastic> extends RandomizableMapTransform {
@@ -484,7 +536,13 @@ abstract class ElasticMapBase<T extends Rand2DElastic | Rand3DElastic> extends R
     for (const key of keys) {
       const i = this.keys.indexOf(key);
       d[key] = withKey(this.name, key, () =>
-        this.inner.resample(requireImage(d[key], this.name, key), grid.grid, grid.sp, this.modes[i], this.pads[i]),
+        this.inner.resample(
+          requireImage(d[key], this.name, key),
+          grid.grid,
+          grid.sp,
+          this.modes[i],
+          this.pads[i],
+        ),
       );
     }
     return d;
@@ -492,7 +550,13 @@ abstract class ElasticMapBase<T extends Rand2DElastic | Rand3DElastic> extends R
 }
 
 function innerOptions<O extends object>(options: O): O {
-  const { keys: _k, mode: _m, paddingMode: _p, allowMissingKeys: _a, ...rest } = options as O & MapTransformOptions & ElasticKeyOptions;
+  const {
+    keys: _k,
+    mode: _m,
+    paddingMode: _p,
+    allowMissingKeys: _a,
+    ...rest
+  } = options as O & MapTransformOptions & ElasticKeyOptions;
   return { ...(rest as unknown as O), prob: 1 };
 }
 

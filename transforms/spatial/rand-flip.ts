@@ -2,7 +2,11 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { markInvertible } from '../invertible.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
-import { RandomizableMapTransform, RandomizableTransform, type RandomizableOptions } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { withKey } from '../utility/keyed-errors.js';
 import { type SpatialAxes, flip, invertFlip } from './flip.js';

@@ -4,7 +4,11 @@ import type { RandomState } from '../../src/random/index.js';
 import { markInvertible } from '../invertible.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
-import { RandomizableMapTransform, RandomizableTransform, type RandomizableOptions } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { gridMode, gridPadding } from './common.js';
@@ -38,7 +42,8 @@ export interface RandRotateOptions extends RandomizableOptions {
 export function angleRange(v: AngleRange | undefined, where: string, option: string): [number, number] {
   const r = v ?? 0;
   if (typeof r === 'number' && Number.isFinite(r)) return [Math.min(-r, r), Math.max(-r, r)];
-  if (Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isFinite(x))) return [r[0], r[1]];
+  if (Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    return [r[0], r[1]];
   if (Array.isArray(r) && r.length === 1 && typeof r[0] === 'number' && Number.isFinite(r[0]))
     return [Math.min(-r[0], r[0]), Math.max(-r[0], r[0])];
   return fail(where, `${option} must be a number or [min, max], got ${JSON.stringify(v)}`);
@@ -125,7 +130,8 @@ export class RandRotate extends RandomizableTransform<MetaImage> {
 }
 
 /** Options of {@link RandRotated}: mode, paddingMode, alignCorners and dtype may be given per key. */
-export interface RandRotatedOptions extends MapTransformOptions, Omit<RandRotateOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
+export interface RandRotatedOptions
+  extends MapTransformOptions, Omit<RandRotateOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
   mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
   paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
   alignCorners?: boolean | readonly boolean[];
@@ -152,7 +158,12 @@ export class RandRotated extends RandomizableMapTransform {
     modes.forEach((m) => gridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     const aligns = perKeyOption(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKeyOption(options.dtype === undefined ? 'float32' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKeyOption(
+      options.dtype === undefined ? 'float32' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     this.perKeyOptions = this.keys.map((_, i) => ({
       mode: modes[i] as string,
       paddingMode: pads[i] as string,

@@ -2,7 +2,11 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { markInvertible } from '../invertible.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
-import { RandomizableMapTransform, RandomizableTransform, type RandomizableOptions } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { unchanged } from './rand-spatial-base.js';
@@ -20,7 +24,10 @@ function checkOptions(name: string, o: RandRotate90Options): void {
   const k = o.maxK ?? 3;
   if (!Number.isInteger(k) || k < 1) fail(name, `maxK must be an integer >= 1, got ${String(o.maxK)}`);
   if ((o.spatialAxes ?? [0, 1]).length !== 2)
-    fail(name, `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(o.spatialAxes)}`);
+    fail(
+      name,
+      `spatialAxes must be 2 axes defining the plane of rotation, got ${JSON.stringify(o.spatialAxes)}`,
+    );
 }
 
 /**

@@ -17,7 +17,12 @@ export function unchanged(img: MetaImage): MetaImage {
 }
 
 /** Per-key values of an option (one value, or one per key), MONAI's `ensure_tuple_rep`. */
-export function perKeyOption<T>(value: T | readonly T[], keys: readonly string[], name: string, option: string): T[] {
+export function perKeyOption<T>(
+  value: T | readonly T[],
+  keys: readonly string[],
+  name: string,
+  option: string,
+): T[] {
   return perKey(value, keys, name, option);
 }
 

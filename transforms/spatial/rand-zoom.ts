@@ -3,7 +3,11 @@ import type { RandomState } from '../../src/random/index.js';
 import { markInvertible } from '../invertible.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
-import { RandomizableMapTransform, RandomizableTransform, type RandomizableOptions } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../utility/keyed-errors.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
@@ -28,10 +32,18 @@ export interface RandZoomOptions extends RandomizableOptions {
   keepSize?: boolean;
 }
 
-function zoomList(v: number | readonly number[] | undefined, dflt: number, where: string, option: string): number[] {
+function zoomList(
+  v: number | readonly number[] | undefined,
+  dflt: number,
+  where: string,
+  option: string,
+): number[] {
   const list = v === undefined ? [dflt] : typeof v === 'number' ? [v] : [...v];
   if (list.length === 0 || !list.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0))
-    fail(where, `${option} must be a positive number or a list of positive numbers, got ${JSON.stringify(v)}`);
+    fail(
+      where,
+      `${option} must be a positive number or a list of positive numbers, got ${JSON.stringify(v)}`,
+    );
   return list;
 }
 
@@ -53,7 +65,8 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
     const name = 'RandZoom';
     const min = zoomList(options.minZoom, 0.9, name, 'minZoom');
     const max = zoomList(options.maxZoom, 1.1, name, 'maxZoom');
-    if (min.length !== max.length) fail(name, `minZoom and maxZoom must have the same length, got ${min.length} and ${max.length}`);
+    if (min.length !== max.length)
+      fail(name, `minZoom and maxZoom must have the same length, got ${min.length} and ${max.length}`);
     interpolateMode(options.mode ?? 'area', name);
     super(options);
     markInvertible(this);
@@ -68,7 +81,8 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
     let z = this.minZoom.map((lo, i) => this.R.uniform(lo, this.maxZoom[i] as number));
     const ndim = img.shape.length;
     if (z.length === 1) z = new Array<number>(ndim - 1).fill(z[0] as number);
-    else if (z.length === 2 && ndim > 3) z = [...new Array<number>(ndim - 2).fill(z[0] as number), z[1] as number];
+    else if (z.length === 2 && ndim > 3)
+      z = [...new Array<number>(ndim - 2).fill(z[0] as number), z[1] as number];
     this.zoomFactors = z;
   }
 
@@ -113,7 +127,8 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
 }
 
 /** Options of {@link RandZoomd}: mode, paddingMode, alignCorners and dtype may be given per key. */
-export interface RandZoomdOptions extends MapTransformOptions, Omit<RandZoomOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
+export interface RandZoomdOptions
+  extends MapTransformOptions, Omit<RandZoomOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
   mode?: InterpolateMode | string | readonly (InterpolateMode | string)[];
   paddingMode?: string | readonly string[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
@@ -138,7 +153,12 @@ export class RandZoomd extends RandomizableMapTransform {
     modes.forEach((m) => interpolateMode(m, this.name));
     const pads = perKeyOption(options.paddingMode ?? 'edge', this.keys, this.name, 'paddingMode');
     const aligns = perKeyOption(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
-    const dtypes = perKeyOption(options.dtype === undefined ? 'float32' : options.dtype, this.keys, this.name, 'dtype');
+    const dtypes = perKeyOption(
+      options.dtype === undefined ? 'float32' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
     this.perKeyOptions = this.keys.map((_, i) => ({
       mode: modes[i] as string,
       paddingMode: pads[i] as string,
@@ -165,7 +185,9 @@ export class RandZoomd extends RandomizableMapTransform {
     for (const key of keys)
       d[key] = withKey(this.name, key, () => {
         const img = requireImage(d[key], this.name, key);
-        const out = this.doTransform ? this.randZoom.run(img, this.perKeyOptions[this.keys.indexOf(key)]) : asFloat32(img);
+        const out = this.doTransform
+          ? this.randZoom.run(img, this.perKeyOptions[this.keys.indexOf(key)])
+          : asFloat32(img);
         replaceLastOperation(out, this.name, this.doTransform);
         return out;
       });

@@ -17,12 +17,19 @@ export interface EnsureChannelFirstOptions {
 export function moveAxisFirst(img: MetaImage, from: number): MetaImage {
   const n = img.shape.length;
   const ax = from < 0 ? n + from : from;
-  if (ax < 0 || ax >= n) throw new RangeError(`channel axis ${from} is out of range for shape [${img.shape.join(', ')}]`);
+  if (ax < 0 || ax >= n)
+    throw new RangeError(`channel axis ${from} is out of range for shape [${img.shape.join(', ')}]`);
   if (ax === 0) return img.clone({ data: img.data });
   const order = [ax, ...Array.from({ length: n }, (_, i) => i).filter((i) => i !== ax)];
   const st = stridesOf(img.shape);
   const out = allocArray(img.dtype, img.size);
-  stridedCopy(img.data, out, order.map((i) => img.shape[i] as number), order.map((i) => st[i] as number), 0);
+  stridedCopy(
+    img.data,
+    out,
+    order.map((i) => img.shape[i] as number),
+    order.map((i) => st[i] as number),
+    0,
+  );
   return img.clone({ data: out, shape: order.map((i) => img.shape[i] as number), dtype: img.dtype });
 }
 

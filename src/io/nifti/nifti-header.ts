@@ -108,7 +108,8 @@ export function parseNiftiHeader(buf: Uint8Array): NiftiHeader {
   const f64 = (o: number) => dv.getFloat64(o, le);
   if (version === 1) {
     const magic = str(buf, 344, 4);
-    if (magic !== 'n+1' && magic !== 'ni1') throw new Error(`bad NIfTI-1 magic '${magic}' (expected 'n+1' or 'ni1')`);
+    if (magic !== 'n+1' && magic !== 'ni1')
+      throw new Error(`bad NIfTI-1 magic '${magic}' (expected 'n+1' or 'ni1')`);
     return {
       version,
       littleEndian: le,
@@ -151,7 +152,8 @@ export function parseNiftiHeader(buf: Uint8Array): NiftiHeader {
     };
   }
   const magic = str(buf, 4, 8);
-  if (magic !== 'n+2' && magic !== 'ni2') throw new Error(`bad NIfTI-2 magic '${magic}' (expected 'n+2' or 'ni2')`);
+  if (magic !== 'n+2' && magic !== 'ni2')
+    throw new Error(`bad NIfTI-2 magic '${magic}' (expected 'n+2' or 'ni2')`);
   return {
     version,
     littleEndian: le,
@@ -223,7 +225,10 @@ export function qformAffine(h: NiftiHeader): Affine {
   const c = h.quatern_c;
   const d = h.quatern_d;
   // nibabel fillpositive: w = sqrt(1 - |bcd|²); the dot product is float32 for NIfTI-1 fields.
-  const dot = h.version === 1 ? Math.fround(Math.fround(Math.fround(b * b) + Math.fround(c * c)) + Math.fround(d * d)) : b * b + c * c + d * d;
+  const dot =
+    h.version === 1
+      ? Math.fround(Math.fround(Math.fround(b * b) + Math.fround(c * c)) + Math.fround(d * d))
+      : b * b + c * c + d * d;
   const w2 = 1.0 - dot;
   let w: number;
   if (w2 < 0) {
@@ -246,13 +251,26 @@ export function qformAffine(h: NiftiHeader): Affine {
     const yY = c * Y;
     const yZ = c * Z;
     const zZ = d * Z;
-    r.splice(0, 9, 1.0 - (yY + zZ), xY - wZ, xZ + wY, xY + wZ, 1.0 - (xX + zZ), yZ - wX, xZ - wY, yZ + wX, 1.0 - (xX + yY));
+    r.splice(
+      0,
+      9,
+      1.0 - (yY + zZ),
+      xY - wZ,
+      xZ + wY,
+      xY + wZ,
+      1.0 - (xX + zZ),
+      yZ - wX,
+      xZ - wY,
+      yZ + wX,
+      1.0 - (xX + yY),
+    );
   }
   const vox = [h.pixdim[1] as number, h.pixdim[2] as number, h.pixdim[3] as number];
   const qfac = h.pixdim[0] === -1 ? -1 : 1;
   vox[2] = (vox[2] as number) * qfac;
   const a = identityAffine();
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) a[i * 4 + j] = (r[i * 3 + j] as number) * (vox[j] as number);
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) a[i * 4 + j] = (r[i * 3 + j] as number) * (vox[j] as number);
   a[3] = h.qoffset_x;
   a[7] = h.qoffset_y;
   a[11] = h.qoffset_z;
@@ -297,7 +315,10 @@ function spacingR(a: Affine, r: number): number[] {
 }
 
 function allclose(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((v, i) => Math.abs(v - (b[i] as number)) <= 1e-8 + 1e-5 * Math.abs(b[i] as number));
+  return (
+    a.length === b.length &&
+    a.every((v, i) => Math.abs(v - (b[i] as number)) <= 1e-8 + 1e-5 * Math.abs(b[i] as number))
+  );
 }
 
 /**
@@ -330,6 +351,7 @@ export function monaiNiftiAffine(h: NiftiHeader): { affine: Affine; pixdim: numb
   }
   const norm = spacingR(affine, d);
   // set_zooms stores into the header's pixdim: float32 in NIfTI-1, float64 in NIfTI-2.
-  for (let k = 0; k < norm.length; k++) pixdim[k + 1] = h.version === 1 ? Math.fround(norm[k] as number) : (norm[k] as number);
+  for (let k = 0; k < norm.length; k++)
+    pixdim[k + 1] = h.version === 1 ? Math.fround(norm[k] as number) : (norm[k] as number);
   return { affine, pixdim };
 }

@@ -3,11 +3,21 @@ import { ImageReadError, UnsupportedFormatError, describeError } from '../../err
 import { type Affine, ioOrientation, matmul } from '../../image/affine.js';
 import { type DType, type NumericArray, allocArray } from '../../image/dtype.js';
 import { MetaImage, type ImageMeta, shapeSize } from '../../image/meta-image.js';
-import { applyOrientation, inverseOrientationAffine, isIdentityOrientation } from '../../image/orientation.js';
+import {
+  applyOrientation,
+  inverseOrientationAffine,
+  isIdentityOrientation,
+} from '../../image/orientation.js';
 import { stackImages } from '../../image/stack.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';
 import { readMaybeGzip } from '../read-file.js';
-import { NIFTI_DATATYPES, type NiftiHeader, headerShape, monaiNiftiAffine, parseNiftiHeader } from './nifti-header.js';
+import {
+  NIFTI_DATATYPES,
+  type NiftiHeader,
+  headerShape,
+  monaiNiftiAffine,
+  parseNiftiHeader,
+} from './nifti-header.js';
 
 /** Options of {@link NibabelReader} (MONAI's NibabelReader arguments, camelCase). */
 export interface NiftiReadOptions extends ReadOptions {
@@ -34,7 +44,13 @@ function checkDatatype(datatype: number, file: string): { name: string; bytes: n
   return info;
 }
 
-function rawView(bytes: Uint8Array, datatype: number, littleEndian: boolean, count: number, file: string): RawView {
+function rawView(
+  bytes: Uint8Array,
+  datatype: number,
+  littleEndian: boolean,
+  count: number,
+  file: string,
+): RawView {
   const info = checkDatatype(datatype, file);
   const n = count * (info.components ?? 1);
   const bpe = info.bytes;
@@ -43,9 +59,10 @@ function rawView(bytes: Uint8Array, datatype: number, littleEndian: boolean, cou
   let off = 0;
   if (bpe > 1 && littleEndian !== nativeLE) {
     const swapped = new Uint8Array(n * bpe);
-    for (let i = 0; i < n; i++) for (let b = 0; b < bpe; b++) swapped[i * bpe + b] = bytes[i * bpe + (bpe - 1 - b)] as number;
+    for (let i = 0; i < n; i++)
+      for (let b = 0; b < bpe; b++) swapped[i * bpe + b] = bytes[i * bpe + (bpe - 1 - b)] as number;
     buf = swapped.buffer;
-  } else if ((bytes.byteOffset % bpe) !== 0) {
+  } else if (bytes.byteOffset % bpe !== 0) {
     buf = bytes.slice(0, n * bpe).buffer;
   } else {
     buf = bytes.buffer as ArrayBuffer;
@@ -101,7 +118,8 @@ function slopeInter(h: NiftiHeader, file: string): { slope: number; inter: numbe
   const slope = h.scl_slope;
   const inter = h.scl_inter;
   if (slope === 0 || !Number.isFinite(slope)) return null;
-  if (!Number.isFinite(inter)) throw new ImageReadError(file, `valid scl_slope ${slope} but invalid scl_inter ${inter}`);
+  if (!Number.isFinite(inter))
+    throw new ImageReadError(file, `valid scl_slope ${slope} but invalid scl_inter ${inter}`);
   if (slope === 1 && inter === 0) return null;
   return { slope, inter };
 }
@@ -152,7 +170,8 @@ function convertVoxels(
           let p = x * cx + cBase + zb * comps + c;
           let q = x * dx + dBase + zb * dz + c;
           if (get) for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = get(q) * slope + inter;
-          else if (scale) for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = (src[q] as number) * slope + inter;
+          else if (scale)
+            for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = (src[q] as number) * slope + inter;
           else for (let z = 0; z < zn; z++, p += comps, q += dz) out[p] = src[q] as number;
         }
       }
@@ -191,12 +210,17 @@ async function loadNifti(file: string): Promise<{ header: NiftiHeader; voxels: U
   let voxels: Uint8Array;
   if (header.magic === 'ni1' || header.magic === 'ni2') {
     const imgFile = file.replace(/\.hdr(\.gz)?$/i, '.img$1');
-    if (imgFile === file) throw new ImageReadError(file, "header says the voxels are in a separate .img file but the name does not end in .hdr");
+    if (imgFile === file)
+      throw new ImageReadError(
+        file,
+        'header says the voxels are in a separate .img file but the name does not end in .hdr',
+      );
     const img = await readMaybeGzip(imgFile);
     voxels = img.subarray(Math.max(0, header.vox_offset));
   } else {
     const off = Math.floor(header.vox_offset);
-    if (off < header.sizeof_hdr) throw new ImageReadError(file, `vox_offset ${header.vox_offset} lies inside the header`);
+    if (off < header.sizeof_hdr)
+      throw new ImageReadError(file, `vox_offset ${header.vox_offset} lies inside the header`);
     voxels = bytes.subarray(Math.min(off, bytes.length));
   }
   return { header, voxels };
@@ -222,7 +246,13 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   const scale = slopeInter(h, file);
   const native = NATIVE[info.name];
   const dtype: DType =
-    options.dtype === undefined ? 'float32' : options.dtype === null ? (scale ? 'float64' : (native ?? 'float32')) : options.dtype;
+    options.dtype === undefined
+      ? 'float32'
+      : options.dtype === null
+        ? scale
+          ? 'float64'
+          : (native ?? 'float32')
+        : options.dtype;
   let data = convertVoxels(voxels, h, shape, dtype, scale, file);
   let arrShape = comps > 1 ? [...shape, comps] : shape;
   let { affine, pixdim } = monaiNiftiAffine(h);
@@ -240,7 +270,8 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
       pixdim = pd;
     }
   }
-  if (options.squeezeNonSpatialDims) while (arrShape.length > 3 && arrShape[arrShape.length - 1] === 1) arrShape = arrShape.slice(0, -1);
+  if (options.squeezeNonSpatialDims)
+    while (arrShape.length > 3 && arrShape[arrShape.length - 1] === 1) arrShape = arrShape.slice(0, -1);
   const spatialShape = arrShape.slice(0, Math.min(shape.length, 3));
   let channelDim: number | 'no_channel' = arrShape.length === spatialShape.length ? 'no_channel' : -1;
   if (options.channelDim !== undefined && options.channelDim !== null) channelDim = options.channelDim;

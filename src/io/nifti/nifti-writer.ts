@@ -74,8 +74,14 @@ function quaternionOf(affine: Affine): { b: number; c: number; d: number; qfac: 
  * extra axes after, as nibabel holds it). The affine goes into the sform (code 2, "aligned") and
  * the qform fields (code 0), as nibabel writes a new image.
  */
-export function encodeNifti1(data: NumericArray, shape: readonly number[], dtype: DType, affine: Affine): Uint8Array {
-  if (shape.length < 1 || shape.length > 7) throw new CscMlopsError(`NIfTI holds 1 to 7 dimensions, got shape [${shape.join(', ')}]`);
+export function encodeNifti1(
+  data: NumericArray,
+  shape: readonly number[],
+  dtype: DType,
+  affine: Affine,
+): Uint8Array {
+  if (shape.length < 1 || shape.length > 7)
+    throw new CscMlopsError(`NIfTI holds 1 to 7 dimensions, got shape [${shape.join(', ')}]`);
   const { code, bitpix } = DATATYPE[dtype];
   const voxOffset = 352;
   const bpe = bitpix / 8;
@@ -103,7 +109,8 @@ export function encodeNifti1(data: NumericArray, shape: readonly number[], dtype
   dv.setFloat32(268, at(affine, 0, 3), true);
   dv.setFloat32(272, at(affine, 1, 3), true);
   dv.setFloat32(276, at(affine, 2, 3), true);
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 4; c++) dv.setFloat32(280 + 16 * r + 4 * c, at(affine, r, c), true);
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 4; c++) dv.setFloat32(280 + 16 * r + 4 * c, at(affine, r, c), true);
   out.set(new TextEncoder().encode('n+1\0'), 344);
   // C order → Fortran order on disk
   const n = shape.length;
@@ -132,7 +139,13 @@ export function encodeNifti1(data: NumericArray, shape: readonly number[], dtype
  * Writes a NIfTI-1 file (`.nii`, or gzip-compressed when the name ends in `.gz`) atomically: to a
  * temporary name in the same folder, then renamed. Nothing is left behind on failure.
  */
-export async function writeNifti(file: string, data: NumericArray, shape: readonly number[], dtype: DType, affine: Affine): Promise<void> {
+export async function writeNifti(
+  file: string,
+  data: NumericArray,
+  shape: readonly number[],
+  dtype: DType,
+  affine: Affine,
+): Promise<void> {
   const bytes = encodeNifti1(data, shape, dtype, affine);
   const payload = file.endsWith('.gz') ? gzipSync(bytes, { level: 6 }) : bytes;
   const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../../errors.js';
-import { type DicomSeriesHeader, isNiftiName, looksLikeDicom, readDicomSeriesHeader } from '../dicom-header.js';
+import {
+  type DicomSeriesHeader,
+  isNiftiName,
+  looksLikeDicom,
+  readDicomSeriesHeader,
+} from '../dicom-header.js';
 import type {
   StandInDescription,
   StandInExperimentSpec,
@@ -105,7 +110,18 @@ export interface ArchiveProject {
   subjects: ArchiveSubject[];
 }
 
-const SESSION_TYPES: Record<string, string> = { MR: 'mr', CT: 'ct', PT: 'pet', PET: 'pet', US: 'us', CR: 'cr', DX: 'dx', MG: 'mg', NM: 'nm', XA: 'xa' };
+const SESSION_TYPES: Record<string, string> = {
+  MR: 'mr',
+  CT: 'ct',
+  PT: 'pet',
+  PET: 'pet',
+  US: 'us',
+  CR: 'cr',
+  DX: 'dx',
+  MG: 'mg',
+  NM: 'nm',
+  XA: 'xa',
+};
 
 /** `xnat:mrSessionData` for `MR`, ... (`xnat:otherDicomSessionData` otherwise). */
 export function sessionXsiType(modality: string | undefined): string {
@@ -160,7 +176,9 @@ async function diskFile(name: string, path: string): Promise<ArchiveFile> {
     mtime: st.mtime,
     read: () => readFile(path),
     async digest() {
-      md5 ??= createHash('md5').update(await readFile(path)).digest('hex');
+      md5 ??= createHash('md5')
+        .update(await readFile(path))
+        .digest('hex');
       return md5;
     },
   };
@@ -201,8 +219,10 @@ export class Archive {
     const a = new Archive(desc, new Date());
     const ids = new Set<string>();
     for (const p of desc.projects) {
-      if (typeof p.id !== 'string' || p.id === '') throw new ConfigError('XNAT stand-in: every project needs an "id"');
-      if (a.projects.some((x) => x.id === p.id)) throw new ConfigError(`XNAT stand-in: project '${p.id}' is described twice`);
+      if (typeof p.id !== 'string' || p.id === '')
+        throw new ConfigError('XNAT stand-in: every project needs an "id"');
+      if (a.projects.some((x) => x.id === p.id))
+        throw new ConfigError(`XNAT stand-in: project '${p.id}' is described twice`);
       const project: ArchiveProject = {
         id: p.id,
         name: p.name ?? p.id,
@@ -233,9 +253,19 @@ export class Archive {
     return id;
   }
 
-  private async subject(s: StandInSubjectSpec, project: string, baseDir: string, ids: Set<string>): Promise<ArchiveSubject> {
-    if (typeof s.label !== 'string' || s.label === '') throw new ConfigError(`XNAT stand-in: a subject of project '${project}' has no "label"`);
-    const id = this.uniqueId(ids, s.id ?? `${this.siteId}_S${String(++this.subjectCounter).padStart(5, '0')}`, `subject ${s.label}`);
+  private async subject(
+    s: StandInSubjectSpec,
+    project: string,
+    baseDir: string,
+    ids: Set<string>,
+  ): Promise<ArchiveSubject> {
+    if (typeof s.label !== 'string' || s.label === '')
+      throw new ConfigError(`XNAT stand-in: a subject of project '${project}' has no "label"`);
+    const id = this.uniqueId(
+      ids,
+      s.id ?? `${this.siteId}_S${String(++this.subjectCounter).padStart(5, '0')}`,
+      `subject ${s.label}`,
+    );
     const subject: ArchiveSubject = {
       id,
       label: s.label,
@@ -246,7 +276,8 @@ export class Archive {
       meta: this.meta(s.meta),
       experiments: [],
     };
-    for (const e of s.experiments ?? []) subject.experiments.push(await this.experiment(e, subject, baseDir, ids));
+    for (const e of s.experiments ?? [])
+      subject.experiments.push(await this.experiment(e, subject, baseDir, ids));
     return subject;
   }
 
@@ -258,7 +289,11 @@ export class Archive {
   ): Promise<ArchiveExperiment> {
     if (typeof e.label !== 'string' || e.label === '')
       throw new ConfigError(`XNAT stand-in: an experiment of subject '${subject.label}' has no "label"`);
-    const id = this.uniqueId(ids, e.id ?? `${this.siteId}_E${String(++this.experimentCounter).padStart(5, '0')}`, `experiment ${e.label}`);
+    const id = this.uniqueId(
+      ids,
+      e.id ?? `${this.siteId}_E${String(++this.experimentCounter).padStart(5, '0')}`,
+      `experiment ${e.label}`,
+    );
     const exp: ArchiveExperiment = {
       id,
       label: e.label,
@@ -293,9 +328,13 @@ export class Archive {
     baseDir: string,
   ): Promise<{ scan: ArchiveScan; header: DicomSeriesHeader | undefined }> {
     if (typeof s.id !== 'string' || s.id === '')
-      throw new ConfigError(`XNAT stand-in: a scan of experiment '${experiment.label}' has no "id" (a string)`);
+      throw new ConfigError(
+        `XNAT stand-in: a scan of experiment '${experiment.label}' has no "id" (a string)`,
+      );
     if (experiment.scans.some((x) => x.id === s.id))
-      throw new ConfigError(`XNAT stand-in: scan '${s.id}' appears twice in experiment '${experiment.label}'`);
+      throw new ConfigError(
+        `XNAT stand-in: scan '${s.id}' appears twice in experiment '${experiment.label}'`,
+      );
     const resources: ArchiveResource[] = [];
     if (s.dir !== undefined) resources.push(...(await this.resourcesFromDir(resolve(baseDir, s.dir))));
     for (const r of s.resources ?? []) resources.push(await this.resource(r, baseDir));
@@ -324,14 +363,23 @@ export class Archive {
       uid: s.UID ?? header?.seriesInstanceUid,
       fields: s.fields ?? {},
       meta: this.meta(s.meta),
-      shares: (s.shares ?? []).map((x) => ({ project: x.project, label: x.label, id: x.id ?? ++this.shareCounter, meta: this.meta(x.meta) })),
+      shares: (s.shares ?? []).map((x) => ({
+        project: x.project,
+        label: x.label,
+        id: x.id ?? ++this.shareCounter,
+        meta: this.meta(x.meta),
+      })),
       resources,
       experiment,
     };
     return { scan, header };
   }
 
-  private newResource(label: string, spec: Partial<StandInResourceSpec>, files: ArchiveFile[]): ArchiveResource {
+  private newResource(
+    label: string,
+    spec: Partial<StandInResourceSpec>,
+    files: ArchiveFile[],
+  ): ArchiveResource {
     const id = spec.id ?? ++this.resourceCounter;
     return {
       id,
@@ -368,7 +416,8 @@ export class Archive {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) {
-        for (const f of await walkFiles(p)) add(e.name, await pathFile(relative(p, f).split(sep).join('/'), f));
+        for (const f of await walkFiles(p))
+          add(e.name, await pathFile(relative(p, f).split(sep).join('/'), f));
       } else if (e.isFile()) {
         const label = (await looksLikeDicom(p)) ? 'DICOM' : isNiftiName(e.name) ? 'NIFTI' : 'MISC';
         add(label, await pathFile(e.name, p));
@@ -377,14 +426,19 @@ export class Archive {
     const out: ArchiveResource[] = [];
     for (const [label, files] of groups) {
       const spec: Partial<StandInResourceSpec> =
-        label === 'DICOM' ? { format: 'DICOM', content: 'RAW' } : label === 'NIFTI' ? { format: 'NIFTI', content: 'NIFTI_RAW' } : {};
+        label === 'DICOM'
+          ? { format: 'DICOM', content: 'RAW' }
+          : label === 'NIFTI'
+            ? { format: 'NIFTI', content: 'NIFTI_RAW' }
+            : {};
       out.push(this.newResource(label, spec, files));
     }
     return out;
   }
 
   private async resource(r: StandInResourceSpec, baseDir: string): Promise<ArchiveResource> {
-    if (typeof r.label !== 'string' || r.label === '') throw new ConfigError('XNAT stand-in: every resource needs a "label"');
+    if (typeof r.label !== 'string' || r.label === '')
+      throw new ConfigError('XNAT stand-in: every resource needs a "label"');
     const files: ArchiveFile[] = [];
     if (r.dir !== undefined) {
       const d = resolve(baseDir, r.dir);
@@ -405,12 +459,17 @@ export class Archive {
 
   /** A project by ID or alias. */
   findProject(idOrAlias: string): ArchiveProject | undefined {
-    return this.projects.find((p) => p.id === idOrAlias) ?? this.projects.find((p) => p.aliases.includes(idOrAlias));
+    return (
+      this.projects.find((p) => p.id === idOrAlias) ??
+      this.projects.find((p) => p.aliases.includes(idOrAlias))
+    );
   }
 
   /** A subject of a project: label first, then accession ID (XNAT's order). */
   findSubject(project: ArchiveProject, labelOrId: string): ArchiveSubject | undefined {
-    return project.subjects.find((s) => s.label === labelOrId) ?? project.subjects.find((s) => s.id === labelOrId);
+    return (
+      project.subjects.find((s) => s.label === labelOrId) ?? project.subjects.find((s) => s.id === labelOrId)
+    );
   }
 
   /** A subject anywhere, by accession ID. */
@@ -421,12 +480,17 @@ export class Archive {
 
   /** An experiment by accession ID anywhere. */
   experimentById(id: string): ArchiveExperiment | undefined {
-    for (const p of this.projects) for (const s of p.subjects) for (const e of s.experiments) if (e.id === id) return e;
+    for (const p of this.projects)
+      for (const s of p.subjects) for (const e of s.experiments) if (e.id === id) return e;
     return undefined;
   }
 
   /** An experiment within a project (and subject, when given): accession ID first, then label. */
-  findExperiment(project: ArchiveProject, subject: ArchiveSubject | undefined, idOrLabel: string): ArchiveExperiment | undefined {
+  findExperiment(
+    project: ArchiveProject,
+    subject: ArchiveSubject | undefined,
+    idOrLabel: string,
+  ): ArchiveExperiment | undefined {
     const pool = subject ? subject.experiments : project.subjects.flatMap((s) => s.experiments);
     return pool.find((e) => e.id === idOrLabel) ?? pool.find((e) => e.label === idOrLabel);
   }

@@ -35,7 +35,8 @@ export function javaHashMapOrder(keys: readonly string[]): string[] {
     if (size > cap * 0.75) {
       const ncap = cap * 2;
       const nb: string[][] = Array.from({ length: ncap }, () => []);
-      for (const bucket of buckets) for (const kk of bucket) (nb[spread(javaStringHash(kk)) & (ncap - 1)] as string[]).push(kk);
+      for (const bucket of buckets)
+        for (const kk of bucket) (nb[spread(javaStringHash(kk)) & (ncap - 1)] as string[]).push(kk);
       cap = ncap;
       buckets = nb;
     }

@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http';
+import {
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+  createServer,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -160,7 +166,13 @@ export class XnatStandIn {
   readonly port: number;
   /** The archive served (mutable: tests may edit it). */
   readonly archive: Archive;
-  readonly stats: StandInStats = { requests: 0, sessionsCreated: 0, failedLogins: 0, zipDownloads: 0, log: [] };
+  readonly stats: StandInStats = {
+    requests: 0,
+    sessionsCreated: 0,
+    failedLogins: 0,
+    zipDownloads: 0,
+    log: [],
+  };
   /** Delay added to every request (ms); may be changed at any time. */
   latencyMs: number;
   /** Idle timeout of sessions (ms); may be changed at any time. */
@@ -173,7 +185,13 @@ export class XnatStandIn {
   private readonly sockets = new Set<Socket>();
   private tokenCounter = 0;
 
-  private constructor(server: Server, archive: Archive, opts: XnatStandInOptions, port: number, host: string) {
+  private constructor(
+    server: Server,
+    archive: Archive,
+    opts: XnatStandInOptions,
+    port: number,
+    host: string,
+  ) {
     this.server = server;
     this.archive = archive;
     this.port = port;
@@ -187,14 +205,17 @@ export class XnatStandIn {
   /** Loads the archive and starts listening. */
   static async start(opts: XnatStandInOptions = {}): Promise<XnatStandIn> {
     let archive: Archive;
-    if (opts.description) archive = await Archive.fromDescription(opts.description, opts.baseDir ?? process.cwd());
+    if (opts.description)
+      archive = await Archive.fromDescription(opts.description, opts.baseDir ?? process.cwd());
     else if (opts.root !== undefined) {
       const root = resolve(opts.root);
       let st;
       try {
         st = await stat(root);
       } catch {
-        throw new ConfigError(`XNAT stand-in: ${root} does not exist (pass a folder PROJECT/SUBJECT/EXPERIMENT/SCAN or a .json description)`);
+        throw new ConfigError(
+          `XNAT stand-in: ${root} does not exist (pass a folder PROJECT/SUBJECT/EXPERIMENT/SCAN or a .json description)`,
+        );
       }
       if (st.isDirectory()) archive = await Archive.fromDescription(await describeFolder(root), root);
       else {
@@ -202,17 +223,22 @@ export class XnatStandIn {
         try {
           desc = JSON.parse(await readFile(root, 'utf8')) as StandInDescription;
         } catch (e) {
-          throw new ConfigError(`XNAT stand-in: ${root} is not a valid JSON description: ${(e as Error).message}`);
+          throw new ConfigError(
+            `XNAT stand-in: ${root} is not a valid JSON description: ${(e as Error).message}`,
+          );
         }
         archive = await Archive.fromDescription(desc, dirname(root));
       }
-    } else throw new ConfigError('XNAT stand-in: pass `root` (a folder or .json description) or `description`');
+    } else
+      throw new ConfigError('XNAT stand-in: pass `root` (a folder or .json description) or `description`');
     const host = opts.host ?? '127.0.0.1';
     const holder: { self?: XnatStandIn } = {};
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       void holder.self?.handle(req, res);
     };
-    const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler);
+    const server = opts.tls
+      ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
+      : createServer(handler);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -320,7 +346,13 @@ export class XnatStandIn {
       if (st) {
         const headers: Record<string, string> = {};
         if (st.retryAfter !== undefined) headers['Retry-After'] = String(st.retryAfter);
-        await this.send(ctx, st.status!, 'text/html;charset=UTF-8', restletErrorPage(st.status!, st.message ?? STATUS_CODES[st.status!] ?? 'Error'), headers);
+        await this.send(
+          ctx,
+          st.status!,
+          'text/html;charset=UTF-8',
+          restletErrorPage(st.status!, st.message ?? STATUS_CODES[st.status!] ?? 'Error'),
+          headers,
+        );
         return;
       }
       await this.route(ctx, body);
@@ -329,25 +361,51 @@ export class XnatStandIn {
         res.destroy();
         return;
       }
-      if (e instanceof HttpFail) await this.send(ctx, e.status, 'text/html;charset=UTF-8', restletErrorPage(e.status, e.description));
-      else await this.send(ctx, 500, 'text/html;charset=UTF-8', restletErrorPage(500, `Internal Server Error: ${(e as Error).message}`));
+      if (e instanceof HttpFail)
+        await this.send(ctx, e.status, 'text/html;charset=UTF-8', restletErrorPage(e.status, e.description));
+      else
+        await this.send(
+          ctx,
+          500,
+          'text/html;charset=UTF-8',
+          restletErrorPage(500, `Internal Server Error: ${(e as Error).message}`),
+        );
     }
   }
 
   private record(ctx: Ctx, status: number): void {
-    this.stats.log.push({ method: ctx.method, url: ctx.url.pathname + ctx.url.search, status, user: ctx.user });
+    this.stats.log.push({
+      method: ctx.method,
+      url: ctx.url.pathname + ctx.url.search,
+      status,
+      user: ctx.user,
+    });
     if (this.stats.log.length > 10_000) this.stats.log.splice(0, this.stats.log.length - 10_000);
   }
 
   private baseHeaders(ctx: Ctx): Record<string, string | string[]> {
-    const cookies = [...ctx.setCookies, `SESSION_EXPIRATION_TIME="${Date.now()},${this.sessionTimeoutMs}"; Version=1; Path=/`];
+    const cookies = [
+      ...ctx.setCookies,
+      `SESSION_EXPIRATION_TIME="${Date.now()},${this.sessionTimeoutMs}"; Version=1; Path=/`,
+    ];
     return { 'Set-Cookie': cookies };
   }
 
   /** Sends a complete body (with Content-Length), honouring a mid-body drop. */
-  private async send(ctx: Ctx, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): Promise<void> {
+  private async send(
+    ctx: Ctx,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    extra: Record<string, string> = {},
+  ): Promise<void> {
     const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    ctx.res.writeHead(status, { ...this.baseHeaders(ctx), 'Content-Type': type, 'Content-Length': String(buf.length), ...extra });
+    ctx.res.writeHead(status, {
+      ...this.baseHeaders(ctx),
+      'Content-Type': type,
+      'Content-Length': String(buf.length),
+      ...extra,
+    });
     this.record(ctx, status);
     if (ctx.method === 'HEAD') {
       ctx.res.end();
@@ -417,42 +475,72 @@ export class XnatStandIn {
         return true;
       }
       this.stats.failedLogins++;
-      await this.send(ctx, 401, 'text/html;charset=utf-8', tomcatErrorPage(401, 'Unauthorized', 'Login attempt failed. Please try again.'), {
-        'WWW-Authenticate': 'Basic realm="XNAT"',
-      });
+      await this.send(
+        ctx,
+        401,
+        'text/html;charset=utf-8',
+        tomcatErrorPage(401, 'Unauthorized', 'Login attempt failed. Please try again.'),
+        {
+          'WWW-Authenticate': 'Basic realm="XNAT"',
+        },
+      );
       return false;
     }
     const ua = ctx.req.headers['user-agent'] ?? '';
     if (BROWSER_UA.some((r) => r.test(ua))) {
-      ctx.res.writeHead(302, { ...this.baseHeaders(ctx), Location: '/app/template/Login.vm', 'Content-Length': '0' });
+      ctx.res.writeHead(302, {
+        ...this.baseHeaders(ctx),
+        Location: '/app/template/Login.vm',
+        'Content-Length': '0',
+      });
       this.record(ctx, 302);
       ctx.res.end();
       return false;
     }
-    await this.send(ctx, 401, 'text/html;charset=utf-8', tomcatErrorPage(401, 'Unauthorized', 'Full authentication is required to access this resource'), {
-      'WWW-Authenticate': 'Basic realm="XNAT"',
-    });
+    await this.send(
+      ctx,
+      401,
+      'text/html;charset=utf-8',
+      tomcatErrorPage(401, 'Unauthorized', 'Full authentication is required to access this resource'),
+      {
+        'WWW-Authenticate': 'Basic realm="XNAT"',
+      },
+    );
     return false;
   }
 
   // ------------------------------------------------------------------------------------ routes
 
   private async route(ctx: Ctx, body: Buffer): Promise<void> {
-    let segs = ctx.url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    let segs = ctx.url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
     if (segs[0] !== 'data' && segs[0] !== 'REST') {
-      if (segs.length === 0) return this.send(ctx, 200, 'text/html', '<html><body>XNAT stand-in (csc-mlops)</body></html>');
+      if (segs.length === 0)
+        return this.send(ctx, 200, 'text/html', '<html><body>XNAT stand-in (csc-mlops)</body></html>');
       throw notFound('The requested resource could not be found.');
     }
     segs = segs.slice(1);
     if (segs[0] === 'archive') segs = segs.slice(1);
     const [a, b, c] = segs;
 
-    if (a === 'services' && b === 'auth' && (ctx.method === 'PUT' || ctx.method === 'POST') && segs.length === 2) {
+    if (
+      a === 'services' &&
+      b === 'auth' &&
+      (ctx.method === 'PUT' || ctx.method === 'POST') &&
+      segs.length === 2
+    ) {
       const form = new URLSearchParams(body.toString('utf8'));
       const user = this.checkPassword(form.get('username') ?? '', form.get('password') ?? '');
       if (!user) {
         this.stats.failedLogins++;
-        return this.send(ctx, 401, 'text/html;charset=UTF-8', restletErrorPage(401, 'Authentication failed.'));
+        return this.send(
+          ctx,
+          401,
+          'text/html;charset=UTF-8',
+          restletErrorPage(401, 'Authentication failed.'),
+        );
       }
       const id = this.newSession(ctx, user);
       return this.send(ctx, 200, 'text/plain;charset=UTF-8', id);
@@ -468,8 +556,10 @@ export class XnatStandIn {
       if (/^true$/i.test(ctx.url.searchParams.get('CSRF') ?? '')) text += `; XNAT_CSRF=${randomUUID()}`;
       return this.send(ctx, 200, 'text/plain;charset=UTF-8', text);
     }
-    if (a === 'auth' && segs.length === 1) return this.send(ctx, 200, 'text/plain;charset=UTF-8', `User '${ctx.user}' is logged in`);
-    if (a === 'version' && segs.length === 1) return this.send(ctx, 200, 'text/plain;charset=UTF-8', '1.8.10');
+    if (a === 'auth' && segs.length === 1)
+      return this.send(ctx, 200, 'text/plain;charset=UTF-8', `User '${ctx.user}' is logged in`);
+    if (a === 'version' && segs.length === 1)
+      return this.send(ctx, 200, 'text/plain;charset=UTF-8', '1.8.10');
     if (a === 'services' && b === 'tokens') return this.tokenRoute(ctx, segs.slice(2));
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new HttpFail(405, 'Method Not Allowed');
 
@@ -493,14 +583,26 @@ export class XnatStandIn {
         return this.experimentRoute(ctx, exp, segs.slice(6));
       }
       if (c === 'experiments') {
-        if (segs.length === 3) return this.listExperiments(ctx, project.subjects.flatMap((s) => s.experiments), project);
+        if (segs.length === 3)
+          return this.listExperiments(
+            ctx,
+            project.subjects.flatMap((s) => s.experiments),
+            project,
+          );
         const exp = this.archive.findExperiment(project, undefined, segs[3]!);
         if (!exp) throw notFound('Unable to find the specified experiment.');
         return this.experimentRoute(ctx, exp, segs.slice(4));
       }
       if ((c === 'resources' || c === 'files') && segs.length === 3) {
-        if (c === 'resources') return this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }));
-        return this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: false, title: 'Files', columnsHeader: true }));
+        if (c === 'resources')
+          return this.sendJson(
+            ctx,
+            resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }),
+          );
+        return this.sendJson(
+          ctx,
+          resultSetJson([], { order: 'hash', totalRecords: false, title: 'Files', columnsHeader: true }),
+        );
       }
       throw notFound('The requested resource could not be found.');
     }
@@ -567,7 +669,12 @@ export class XnatStandIn {
         if (scans.length !== 1) throw notFound('Unable to find the specified scan.');
         return this.item(ctx, this.scanItem(scans[0]!));
       }
-      if (c === 'files') return this.files(ctx, scans.flatMap((s) => s.resources.map((r) => [s, r] as const)), rest.slice(3));
+      if (c === 'files')
+        return this.files(
+          ctx,
+          scans.flatMap((s) => s.resources.map((r) => [s, r] as const)),
+          rest.slice(3),
+        );
       if (c === 'resources') {
         if (rest.length === 3) return this.listResources(ctx, scans);
         const pairs = scans.flatMap((s) => selectResources(s.resources, d!).map((r) => [s, r] as const));
@@ -577,7 +684,8 @@ export class XnatStandIn {
       }
       throw notFound('The requested resource could not be found.');
     }
-    if (a === 'resources' && rest.length === 1) return this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }));
+    if (a === 'resources' && rest.length === 1)
+      return this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }));
     if (a === 'files' && rest.length === 1) return this.files(ctx, [], []);
     throw notFound('The requested resource could not be found.');
   }
@@ -600,10 +708,17 @@ export class XnatStandIn {
       if (!key) continue;
       const alts = value.split(',').map((v) => {
         if (/[*%]/.test(v)) {
-          const re = new RegExp(`^${v.split(/[*%]/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+          const re = new RegExp(
+            `^${v
+              .split(/[*%]/)
+              .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*')}$`,
+          );
           return (s: string) => re.test(s);
         }
-        return lower === 'xsitype' ? (s: string) => s.toLowerCase() === v.toLowerCase() : (s: string) => s === v;
+        return lower === 'xsitype'
+          ? (s: string) => s.toLowerCase() === v.toLowerCase()
+          : (s: string) => s === v;
       });
       out = out.filter((r) => alts.some((f) => f(r[key] ?? '')));
     }
@@ -629,7 +744,8 @@ export class XnatStandIn {
       out = out.slice(offset, offset + limit);
     }
     const xsiType = q.get('xsiType');
-    const rootPk = opts.rootPk === undefined ? undefined : xsiType ? `${xsiType.toLowerCase()}/id` : opts.rootPk;
+    const rootPk =
+      opts.rootPk === undefined ? undefined : xsiType ? `${xsiType.toLowerCase()}/id` : opts.rootPk;
     const columns = q.get('columns');
     let order: 'hash' | string[] = 'hash';
     if (columns && columns.toUpperCase() !== 'DEFAULT') {
@@ -659,15 +775,24 @@ export class XnatStandIn {
     const format = (q.get('format') ?? 'json').toLowerCase();
     if (format === 'csv') {
       const keys = order === 'hash' ? Object.keys(out[0] ?? {}) : order;
-      const text = [keys.join(','), ...out.map((r) => keys.map((k) => csvCell(r[k] ?? '')).join(','))].join('\n') + '\n';
+      const text =
+        [keys.join(','), ...out.map((r) => keys.map((k) => csvCell(r[k] ?? '')).join(','))].join('\n') + '\n';
       return this.send(ctx, 200, 'text/csv;charset=UTF-8', text);
     }
     if (format === 'html') {
       const keys = order === 'hash' ? Object.keys(out[0] ?? {}) : order;
-      const rowsHtml = out.map((r) => `<tr>${keys.map((k) => `<td>${r[k] ?? ''}</td>`).join('')}</tr>`).join('');
-      return this.send(ctx, 200, 'text/html;charset=UTF-8', `<html><body><table><tr>${keys.map((k) => `<th>${k}</th>`).join('')}</tr>${rowsHtml}</table></body></html>`);
+      const rowsHtml = out
+        .map((r) => `<tr>${keys.map((k) => `<td>${r[k] ?? ''}</td>`).join('')}</tr>`)
+        .join('');
+      return this.send(
+        ctx,
+        200,
+        'text/html;charset=UTF-8',
+        `<html><body><table><tr>${keys.map((k) => `<th>${k}</th>`).join('')}</tr>${rowsHtml}</table></body></html>`,
+      );
     }
-    if (format !== 'json') throw new HttpFail(415, `Unsupported format: ${format} (the stand-in serves json, csv, html and zip)`);
+    if (format !== 'json')
+      throw new HttpFail(415, `Unsupported format: ${format} (the stand-in serves json, csv, html and zip)`);
     const opt: Parameters<typeof resultSetJson>[1] = { order, totalRecords: !paged };
     if (opts.title !== undefined) opt.title = opts.title;
     return this.sendJson(ctx, resultSetJson(out, opt));
@@ -698,7 +823,12 @@ export class XnatStandIn {
     return this.listing(ctx, rows, { paging: true });
   }
 
-  private listExperiments(ctx: Ctx, exps: ArchiveExperiment[], _project: ArchiveProject | undefined, title?: string): Promise<void> {
+  private listExperiments(
+    ctx: Ctx,
+    exps: ArchiveExperiment[],
+    _project: ArchiveProject | undefined,
+    title?: string,
+  ): Promise<void> {
     const rows = exps.map((e) => ({
       ID: e.id,
       project: e.project,
@@ -709,7 +839,10 @@ export class XnatStandIn {
       'xnat:subjectassessordata/id': e.id,
       URI: `/data/experiments/${e.id}`,
     }));
-    const opts: { paging: boolean; rootPk: string; title?: string } = { paging: true, rootPk: 'xnat:subjectassessordata/id' };
+    const opts: { paging: boolean; rootPk: string; title?: string } = {
+      paging: true,
+      rootPk: 'xnat:subjectassessordata/id',
+    };
     if (title !== undefined) opts.title = title;
     return this.listing(ctx, rows, opts);
   }
@@ -749,14 +882,19 @@ export class XnatStandIn {
 
   // ------------------------------------------------------------------------------------- files
 
-  private async files(ctx: Ctx, pairs: (readonly [ArchiveScan, ArchiveResource])[], path: string[]): Promise<void> {
+  private async files(
+    ctx: Ctx,
+    pairs: (readonly [ArchiveScan, ArchiveResource])[],
+    path: string[],
+  ): Promise<void> {
     const q = ctx.url.searchParams;
     const format = (q.get('format') ?? '').toLowerCase();
     const sub = path.join('/');
     const entries: { scan: ArchiveScan; res: ArchiveResource; file: ArchiveFile }[] = [];
     for (const [scan, res] of pairs)
       for (const file of res.files) {
-        if (sub === '' || file.name === sub || file.name.startsWith(`${sub}/`)) entries.push({ scan, res, file });
+        if (sub === '' || file.name === sub || file.name.startsWith(`${sub}/`))
+          entries.push({ scan, res, file });
       }
     if (sub !== '' && format !== 'zip') {
       const exact = entries.find((e) => e.file.name === sub);
@@ -784,10 +922,16 @@ export class XnatStandIn {
         digest: await file.digest(),
       });
     }
-    return this.sendJson(ctx, resultSetJson(rows, { order: 'hash', totalRecords: false, title: 'Files', columnsHeader: true }));
+    return this.sendJson(
+      ctx,
+      resultSetJson(rows, { order: 'hash', totalRecords: false, title: 'Files', columnsHeader: true }),
+    );
   }
 
-  private async zip(ctx: Ctx, entries: { scan: ArchiveScan; res: ArchiveResource; file: ArchiveFile }[]): Promise<void> {
+  private async zip(
+    ctx: Ctx,
+    entries: { scan: ArchiveScan; res: ArchiveResource; file: ArchiveFile }[],
+  ): Promise<void> {
     if (entries.length === 0) throw notFound('Unable to find file.');
     const structure = (ctx.url.searchParams.get('structure') ?? 'legacy').toLowerCase();
     const deflate = ctx.url.searchParams.get('compression') === '8';
@@ -810,7 +954,8 @@ export class XnatStandIn {
     try {
       for (const { scan, res: r, file } of entries) {
         const type = (scan.type ?? '').replace(/\W/g, '_');
-        const scanDir = type === '' ? scan.id : structure === 'improved' ? `${scan.id}_${type}` : `${scan.id}-${type}`;
+        const scanDir =
+          type === '' ? scan.id : structure === 'improved' ? `${scan.id}_${type}` : `${scan.id}-${type}`;
         const label = scan.experiment.label || scan.experiment.id;
         const entryName =
           structure === 'simplified'
@@ -834,7 +979,12 @@ export class XnatStandIn {
     const format = (ctx.url.searchParams.get('format') ?? '').toLowerCase();
     if (format === 'json') return this.sendJson(ctx, orgJsonStringify({ items: [item] }));
     if (format === '' || format === 'html')
-      return this.send(ctx, 200, 'text/html;charset=UTF-8', `<html><body><pre>${orgJsonStringify(item).replace(/</g, '&lt;')}</pre></body></html>`);
+      return this.send(
+        ctx,
+        200,
+        'text/html;charset=UTF-8',
+        `<html><body><pre>${orgJsonStringify(item).replace(/</g, '&lt;')}</pre></body></html>`,
+      );
     throw new HttpFail(415, `Unsupported format: ${format} (the stand-in serves items as json or html)`);
   }
 
@@ -848,12 +998,21 @@ export class XnatStandIn {
     const df = fieldsFirst(s.fields, { project: s.project, ID: s.id, label: s.label });
     const children: JsonValue[] = [];
     if (s.experiments.length)
-      children.push({ field: 'experiments/experiment', items: s.experiments.map((e) => this.experimentItem(e)) });
+      children.push({
+        field: 'experiments/experiment',
+        items: s.experiments.map((e) => this.experimentItem(e)),
+      });
     return { children, meta: itemMeta(s.meta, 'xnat:subjectData'), data_fields: df };
   }
 
   private experimentItem(e: ArchiveExperiment): JsonValue {
-    const std: Record<string, JsonValue> = { subject_ID: e.subject.id, project: e.project, label: e.label, id: e.id, ID: e.id };
+    const std: Record<string, JsonValue> = {
+      subject_ID: e.subject.id,
+      project: e.project,
+      label: e.label,
+      id: e.id,
+      ID: e.id,
+    };
     if (e.date) std.date = e.date;
     if (e.modality) std.modality = e.modality;
     if (e.uid) std.UID = e.uid;
@@ -898,14 +1057,22 @@ export class XnatStandIn {
  * `data_fields` in insertion order: the description's `fields` first (their order is how a given
  * XNAT version fills the item, which differs between servers), then the standard fields.
  */
-function fieldsFirst(fields: Record<string, JsonValue>, standard: Record<string, JsonValue>): Record<string, JsonValue> {
+function fieldsFirst(
+  fields: Record<string, JsonValue>,
+  standard: Record<string, JsonValue>,
+): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = { ...fields };
   for (const [k, v] of Object.entries(standard)) if (!(k in out)) out[k] = v;
   return out;
 }
 
 function itemMeta(m: { create_event_id: number; start_date: string }, xsiType: string): JsonValue {
-  return { create_event_id: m.create_event_id, 'xsi:type': xsiType, isHistory: false, start_date: m.start_date };
+  return {
+    create_event_id: m.create_event_id,
+    'xsi:type': xsiType,
+    isHistory: false,
+    start_date: m.start_date,
+  };
 }
 
 function resourceItem(r: ArchiveResource): JsonValue {
@@ -949,7 +1116,8 @@ function selectScans(exp: ArchiveExperiment, sel: string): ArchiveScan[] {
 /** Resources by numeric ID or label, comma lists allowed. */
 function selectResources(resources: ArchiveResource[], sel: string): ArchiveResource[] {
   const out: ArchiveResource[] = [];
-  for (const v of sel.split(',')) for (const r of resources) if ((String(r.id) === v || r.label === v) && !out.includes(r)) out.push(r);
+  for (const v of sel.split(','))
+    for (const r of resources) if ((String(r.id) === v || r.label === v) && !out.includes(r)) out.push(r);
   return out;
 }
 
@@ -958,7 +1126,11 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
   if (!h) return undefined;
   for (const part of h.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim().replace(/^"|"$/g, '');
+    if (i > 0 && part.slice(0, i).trim() === name)
+      return part
+        .slice(i + 1)
+        .trim()
+        .replace(/^"|"$/g, '');
   }
   return undefined;
 }

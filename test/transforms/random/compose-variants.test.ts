@@ -21,9 +21,12 @@ const item = () => ({ image: ramp([1, 4, 5]), label: ramp([1, 4, 5]), note: 'x' 
 
 describe('OneOf', () => {
   it('applies exactly one transform, records the pick on every image and inverts it', async () => {
-    const t = new OneOf([new Flipd({ keys: ['image', 'label'], spatialAxis: 0 }), new Rotate90d({ keys: ['image', 'label'] })], {
-      weights: [1, 3],
-    }).setRandomState(3);
+    const t = new OneOf(
+      [new Flipd({ keys: ['image', 'label'], spatialAxis: 0 }), new Rotate90d({ keys: ['image', 'label'] })],
+      {
+        weights: [1, 3],
+      },
+    ).setRandomState(3);
     const input = item();
     const before = values(input.image);
     const seen = new Set<number>();
@@ -45,11 +48,15 @@ describe('OneOf', () => {
   });
 
   it('normalises weights as MONAI and rejects bad ones', () => {
-    expect(new OneOf([(x: unknown) => x, (x: unknown) => x], { weights: [1, 3] }).weights).toEqual([0.25, 0.75]);
+    expect(new OneOf([(x: unknown) => x, (x: unknown) => x], { weights: [1, 3] }).weights).toEqual([
+      0.25, 0.75,
+    ]);
     expect(new OneOf([(x: unknown) => x, (x: unknown) => x]).weights).toEqual([0.5, 0.5]);
     expect(() => new OneOf([(x: unknown) => x], { weights: [-1] })).toThrow(TransformError);
     expect(() => new OneOf([(x: unknown) => x, (x: unknown) => x], { weights: [0, 0] })).toThrow(/positive/);
-    expect(() => new OneOf([(x: unknown) => x, (x: unknown) => x], { weights: [1] })).toThrow(/1 weights for 2 transforms/);
+    expect(() => new OneOf([(x: unknown) => x, (x: unknown) => x], { weights: [1] })).toThrow(
+      /1 weights for 2 transforms/,
+    );
   });
 
   it('is seeded by a parent Compose like any random child, and seeds its own children from its state', () => {
@@ -58,7 +65,10 @@ describe('OneOf', () => {
     new Compose([new Flipd({ keys: 'image' }), one]).setRandomState(42);
     const parent = new RandomState(42);
     const own = new RandomState(parent.randint(2 ** 32, undefined, { dtype: 'uint32' }));
-    for (const child of inner) expect(child.R.rand()).toBe(new RandomState(own.randint(2 ** 32, undefined, { dtype: 'uint32' })).rand());
+    for (const child of inner)
+      expect(child.R.rand()).toBe(
+        new RandomState(own.randint(2 ** 32, undefined, { dtype: 'uint32' })).rand(),
+      );
     expect(one.R.rand()).toBe(own.rand());
   });
 
@@ -98,9 +108,16 @@ describe('RandomOrder and SomeOf', () => {
   });
 
   it('SomeOf applies a random subset within numTransforms and inverts it', async () => {
-    const t = new SomeOf([new Flipd({ keys: 'image', spatialAxis: 0 }), new Rotate90d({ keys: 'image' }), new Flipd({ keys: 'image', spatialAxis: 1 })], {
-      numTransforms: [1, 2],
-    }).setRandomState(9);
+    const t = new SomeOf(
+      [
+        new Flipd({ keys: 'image', spatialAxis: 0 }),
+        new Rotate90d({ keys: 'image' }),
+        new Flipd({ keys: 'image', spatialAxis: 1 }),
+      ],
+      {
+        numTransforms: [1, 2],
+      },
+    ).setRandomState(9);
     const input = { image: ramp([1, 4, 5]) };
     for (let k = 0; k < 8; k++) {
       const out = (await t.apply(input)) as DataItem;

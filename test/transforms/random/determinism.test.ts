@@ -1,13 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RandomState } from '../../../src/random/index.js';
-import { Compose, type DataItem, RandFlipd, RandGaussianNoised, getSeed, setDeterminism } from '../../../transforms/index.js';
+import {
+  Compose,
+  type DataItem,
+  RandFlipd,
+  RandGaussianNoised,
+  getSeed,
+  setDeterminism,
+} from '../../../transforms/index.js';
 import { ramp, values } from './helpers.js';
 
-const pipeline = () => new Compose([new RandFlipd({ keys: 'image', prob: 0.5 }), new RandGaussianNoised({ keys: 'image', prob: 0.5 })]);
+const pipeline = () =>
+  new Compose([
+    new RandFlipd({ keys: 'image', prob: 0.5 }),
+    new RandGaussianNoised({ keys: 'image', prob: 0.5 }),
+  ]);
 
 async function run(c: Compose, n = 6): Promise<number[][]> {
   const out: number[][] = [];
-  for (let i = 0; i < n; i++) out.push(values(((await c.apply({ image: ramp([1, 3, 4]) })) as DataItem).image));
+  for (let i = 0; i < n; i++)
+    out.push(values(((await c.apply({ image: ramp([1, 3, 4]) })) as DataItem).image));
   return out;
 }
 

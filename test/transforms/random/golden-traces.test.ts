@@ -8,7 +8,8 @@ import { MetaImage } from '../../../src/image/meta-image.js';
 import { buildPipeline, caseInput, loadCases } from '../../support/golden.js';
 
 const RANDOM = loadCases().filter(
-  (c) => c.seed !== null && c.pipeline.some((p) => p.transform.startsWith('Rand')) && !c.id.startsWith('load_'),
+  (c) =>
+    c.seed !== null && c.pipeline.some((p) => p.transform.startsWith('Rand')) && !c.id.startsWith('load_'),
 );
 
 /** Drops MONAI's `id` and normalises typed arrays so traces compare as plain JSON. */
@@ -25,7 +26,8 @@ function plain(v: unknown): unknown {
 
 /** Deep comparison with a tolerance on numbers (float32 matrices are recorded exactly; 1e-9 allows float64 round-off). */
 function diff(a: unknown, b: unknown, path = ''): string | null {
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) ? null : `${path}: ${a} vs ${b}`;
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) ? null : `${path}: ${a} vs ${b}`;
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return `${path}: length ${a.length} vs ${b.length}`;
     for (let i = 0; i < a.length; i++) {
@@ -53,7 +55,8 @@ describe('random golden cases: applied_operations equal MONAI 1.4', () => {
   });
   for (const c of RANDOM) {
     it(c.id, async () => {
-      const result = (await buildPipeline(c).apply(caseInput(c))) as Record<string, unknown> | Record<string, unknown>[];
+      const result = (await buildPipeline(c).apply(caseInput(c))) as
+        Record<string, unknown> | Record<string, unknown>[];
       const outs = Array.isArray(c.outputs) ? c.outputs : [c.outputs];
       const results = Array.isArray(result) ? result : [result];
       expect(results.length).toBe(outs.length);

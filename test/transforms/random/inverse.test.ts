@@ -42,7 +42,9 @@ describe('exact inverses (flip, rot90) restore the data and clear the trace', ()
         expect(values(back[k])).toEqual(values(input[k as 'image']));
         expect((back[k] as MetaImage).appliedOperations).toEqual([]);
         // rot90 composes cos/sin(pi/2) affines: equal up to float64 round-off
-        (back[k] as MetaImage).affine.forEach((v, i) => expect(Math.abs(v - (input.image.affine[i] as number))).toBeLessThan(1e-12));
+        (back[k] as MetaImage).affine.forEach((v, i) =>
+          expect(Math.abs(v - (input.image.affine[i] as number))).toBeLessThan(1e-12),
+        );
       }
     });
   }
@@ -83,9 +85,25 @@ describe('crops pad back to the original size', () => {
     const label = image([1, 8, 7, 6], ([i]) => ((i as number) > 3 ? 1 : 0));
     for (const t of [
       new RandSpatialCropSamplesd({ keys: ['image', 'label'], roiSize: [4, 4, 4], numSamples: 3 }),
-      new RandCropByPosNegLabeld({ keys: ['image', 'label'], labelKey: 'label', spatialSize: [4, 4, 4], numSamples: 3 }),
-      new RandCropByLabelClassesd({ keys: ['image', 'label'], labelKey: 'label', numClasses: 2, spatialSize: [4, 4, 4], numSamples: 3 }),
-      new RandWeightedCropd({ keys: ['image', 'label'], wKey: 'label', spatialSize: [4, 4, 4], numSamples: 3 }),
+      new RandCropByPosNegLabeld({
+        keys: ['image', 'label'],
+        labelKey: 'label',
+        spatialSize: [4, 4, 4],
+        numSamples: 3,
+      }),
+      new RandCropByLabelClassesd({
+        keys: ['image', 'label'],
+        labelKey: 'label',
+        numClasses: 2,
+        spatialSize: [4, 4, 4],
+        numSamples: 3,
+      }),
+      new RandWeightedCropd({
+        keys: ['image', 'label'],
+        wKey: 'label',
+        spatialSize: [4, 4, 4],
+        numSamples: 3,
+      }),
     ]) {
       const c = new Compose([t]).setRandomState(8);
       const out = (await c.apply({ image: img3(), label })) as DataItem[];
@@ -101,14 +119,28 @@ describe('crops pad back to the original size', () => {
 
 describe('resampling inverses', () => {
   it('RandAffined: the inverse resamples back onto the original grid', async () => {
-    const smooth = image([1, 16, 15, 14], ([i, j, k]) => Math.sin((i as number) / 5) + Math.cos((j as number) / 6) + (k as number) / 10);
-    const t = new RandAffined({ keys: ['image'], prob: 1, rotateRange: [0.1, 0.1, 0.1], scaleRange: 0.05, paddingMode: 'border' }).setRandomState(3);
+    const smooth = image(
+      [1, 16, 15, 14],
+      ([i, j, k]) => Math.sin((i as number) / 5) + Math.cos((j as number) / 6) + (k as number) / 10,
+    );
+    const t = new RandAffined({
+      keys: ['image'],
+      prob: 1,
+      rotateRange: [0.1, 0.1, 0.1],
+      scaleRange: 0.05,
+      paddingMode: 'border',
+    }).setRandomState(3);
     const out = await t.apply({ image: smooth });
     const back = (await t.inverse(out)).image as MetaImage;
     expect(back.shape).toEqual(smooth.shape);
     // centre voxels survive the round trip to interpolation accuracy
     const at = (m: MetaImage, i: number, j: number, k: number) => m.data[(i * 15 + j) * 14 + k] as number;
-    for (const [i, j, k] of [[8, 7, 7], [6, 8, 5], [9, 6, 8]] as const) expect(Math.abs(at(back, i, j, k) - at(smooth, i, j, k))).toBeLessThan(0.05);
+    for (const [i, j, k] of [
+      [8, 7, 7],
+      [6, 8, 5],
+      [9, 6, 8],
+    ] as const)
+      expect(Math.abs(at(back, i, j, k) - at(smooth, i, j, k))).toBeLessThan(0.05);
     expect(back.appliedOperations).toEqual([]);
   });
 
@@ -126,7 +158,11 @@ describe('resampling inverses', () => {
       expect(back.shape).toEqual(img.shape);
       expect(back.appliedOperations).toEqual([]);
     }
-    for (const t of [new RandAffine({ prob: 1, rotateRange: [0.2], spatialSize: [6, 6, 6] }), new RandRotate({ prob: 1, rangeZ: 0.2 }), new RandZoom({ prob: 1, keepSize: false })]) {
+    for (const t of [
+      new RandAffine({ prob: 1, rotateRange: [0.2], spatialSize: [6, 6, 6] }),
+      new RandRotate({ prob: 1, rangeZ: 0.2 }),
+      new RandZoom({ prob: 1, keepSize: false }),
+    ]) {
       const out = await t.setRandomState(6).apply(img);
       const back = await t.inverse(out);
       expect(back.shape).toEqual(img.shape);

@@ -58,7 +58,8 @@ describe('Compose variants draw as numpy (multinomial, permutation, randint + ch
       const steps = (s.weights as number[]).map((_, i) => marker(i));
       const t = new OneOf(steps, { weights: s.weights }).setRandomState(s.seed);
       const picks: number[] = [];
-      for (let k = 0; k < s.picks.length; k++) picks.push(((await t.apply({})) as DataItem & { order: number[] }).order[0] as number);
+      for (let k = 0; k < s.picks.length; k++)
+        picks.push(((await t.apply({})) as DataItem & { order: number[] }).order[0] as number);
       expect(picks, `seed ${s.seed} weights ${s.weights}`).toEqual(s.picks);
     }
   });
@@ -72,8 +73,13 @@ describe('Compose variants draw as numpy (multinomial, permutation, randint + ch
 
   it('SomeOf applies R.choice(n, R.randint(min, max + 1), replace, p)', async () => {
     for (const s of FIX.some_of) {
-      const t = new SomeOf([0, 1, 2, 3].map(marker), { numTransforms: s.num, replace: s.replace, weights: s.weights }).setRandomState(s.seed);
-      for (const order of s.orders) expect(((await t.apply({})) as { order?: number[] }).order ?? []).toEqual(order);
+      const t = new SomeOf([0, 1, 2, 3].map(marker), {
+        numTransforms: s.num,
+        replace: s.replace,
+        weights: s.weights,
+      }).setRandomState(s.seed);
+      for (const order of s.orders)
+        expect(((await t.apply({})) as { order?: number[] }).order ?? []).toEqual(order);
     }
   });
 });
@@ -81,7 +87,9 @@ describe('Compose variants draw as numpy (multinomial, permutation, randint + ch
 describe('random intensity transforms draw as numpy over several calls', () => {
   it('RandHistogramShift: rand, randint(min, max + 1), one uniform per inner control point', async () => {
     const s = FIX.rand_histogram_shift;
-    const t = new RandHistogramShift({ numControlPoints: s.num_control_points, prob: s.prob }).setRandomState(s.seed);
+    const t = new RandHistogramShift({ numControlPoints: s.num_control_points, prob: s.prob }).setRandomState(
+      s.seed,
+    );
     const img = image([1, 6, 7], ([a, b]) => (a as number) * 7 + (b as number));
     for (const c of s.calls) {
       await t.apply(img);
@@ -93,7 +101,11 @@ describe('random intensity transforms draw as numpy over several calls', () => {
   it('RandBiasField: rand, then uniform(low, high, C(degree + ndim, ndim))', async () => {
     for (const rank of [2, 3]) {
       const s = FIX[`rand_bias_field_${rank}d`];
-      const t = new RandBiasField({ degree: s.degree, coeffRange: s.coeff_range, prob: s.prob }).setRandomState(s.seed);
+      const t = new RandBiasField({
+        degree: s.degree,
+        coeffRange: s.coeff_range,
+        prob: s.prob,
+      }).setRandomState(s.seed);
       const img = image(rank === 2 ? [1, 5, 6] : [1, 4, 5, 6], () => 1);
       for (const c of s.calls) {
         const out = await t.apply(img);
@@ -169,13 +181,17 @@ describe('random crops draw as numpy over several calls', () => {
       const out = await t.apply({ label });
       expect(t.cropper.centers).toEqual(c.centers);
       expect(out.map((o) => (o.label as MetaImage).meta.crop_center)).toEqual(c.centers);
-      expect(out.every((o) => (o.label as MetaImage).shape.join() === [1, ...s.spatial_size].join())).toBe(true);
+      expect(out.every((o) => (o.label as MetaImage).shape.join() === [1, ...s.spatial_size].join())).toBe(
+        true,
+      );
     }
   });
 
   it('RandCropByPosNegLabeld with imageKey/imageThreshold: rand() < pos/(pos+neg), randint', async () => {
     const s = FIX.rand_crop_by_pos_neg_labeld;
-    const label = image([1, ...shape], ([i, j]) => ((i as number) >= 3 && (i as number) < 6 && (j as number) >= 2 && (j as number) < 5 ? 1 : 0));
+    const label = image([1, ...shape], ([i, j]) =>
+      (i as number) >= 3 && (i as number) < 6 && (j as number) >= 2 && (j as number) < 5 ? 1 : 0,
+    );
     const img = image([1, ...shape], ([i, j, k]) => ((i as number) + (j as number) + (k as number)) % 5);
     const t = new RandCropByPosNegLabeld({
       keys: ['image', 'label'],
@@ -195,8 +211,16 @@ describe('random crops draw as numpy over several calls', () => {
 
   it('RandWeightedCropd: float32 cumsum + searchsorted of random(n) * total', async () => {
     const s = FIX.rand_weighted_cropd;
-    const w = image([1, ...s.shape], ([i, j, k]) => ((7 * (i as number) + 3 * (j as number) + (k as number)) % 11) - 2);
-    const t = new RandWeightedCropd({ keys: ['img'], wKey: 'w', spatialSize: [4, 5, 3], numSamples: 5 }).setRandomState(s.seed);
+    const w = image(
+      [1, ...s.shape],
+      ([i, j, k]) => ((7 * (i as number) + 3 * (j as number) + (k as number)) % 11) - 2,
+    );
+    const t = new RandWeightedCropd({
+      keys: ['img'],
+      wKey: 'w',
+      spatialSize: [4, 5, 3],
+      numSamples: 5,
+    }).setRandomState(s.seed);
     for (const centers of s.calls) {
       const out = await t.apply({ img: w, w });
       expect(t.cropper.centers).toEqual(centers);
@@ -206,19 +230,27 @@ describe('random crops draw as numpy over several calls', () => {
 
   it('RandSpatialCropSamplesd: one uint32 sub-seed per call', async () => {
     const s = FIX.rand_spatial_crop_samplesd;
-    const t = new RandSpatialCropSamplesd({ keys: ['a', 'b'], roiSize: [8, 8, 6], numSamples: 2 }).setRandomState(s.seed);
+    const t = new RandSpatialCropSamplesd({
+      keys: ['a', 'b'],
+      roiSize: [8, 8, 6],
+      numSamples: 2,
+    }).setRandomState(s.seed);
     const a = image([1, 20, 18, 12]);
     for (const c of s.calls) {
       const out = await t.apply({ a, b: a });
       expect(t.subSeed).toBe(c.sub_seed);
       const starts = out.map((o) => {
-        const op = (o.a as MetaImage).appliedOperations.at(-1) as unknown as { extra_info: { extra_info: { cropped: number[] } } };
+        const op = (o.a as MetaImage).appliedOperations.at(-1) as unknown as {
+          extra_info: { extra_info: { cropped: number[] } };
+        };
         const cr = op.extra_info.extra_info.cropped;
         return [cr[0], cr[2], cr[4]];
       });
       expect(starts).toEqual(c.starts);
       // every key gets the same patches
-      out.forEach((o) => expect((o.b as MetaImage).appliedOperations).toEqual((o.a as MetaImage).appliedOperations));
+      out.forEach((o) =>
+        expect((o.b as MetaImage).appliedOperations).toEqual((o.a as MetaImage).appliedOperations),
+      );
     }
   });
 });
@@ -237,7 +269,10 @@ describe('random spatial transforms draw as numpy over several calls', () => {
     const a = image([1, 12, 10], ([i, j]) => (i as number) + (j as number));
     for (const c of s.calls) {
       const out = await t.apply({ a, b: a });
-      const op = (out.a as MetaImage).appliedOperations.at(-1) as unknown as { do_transforms: boolean; extra_info: { extra_info: { affine: number[][] } } };
+      const op = (out.a as MetaImage).appliedOperations.at(-1) as unknown as {
+        do_transforms: boolean;
+        extra_info: { extra_info: { affine: number[][] } };
+      };
       expect(op.do_transforms).toBe(c.fired);
       if (c.fired) expect(op.extra_info.extra_info.affine).toEqual(c.affine);
     }
@@ -256,7 +291,12 @@ describe('random spatial transforms draw as numpy over several calls', () => {
 
   it('RandZoomd: two factors on a 3D image mean (in-plane, depth)', async () => {
     const s = FIX.rand_zoomd;
-    const t = new RandZoomd({ keys: ['a'], prob: 0.5, minZoom: [0.8, 0.9], maxZoom: [1.2, 1.1] }).setRandomState(s.seed);
+    const t = new RandZoomd({
+      keys: ['a'],
+      prob: 0.5,
+      minZoom: [0.8, 0.9],
+      maxZoom: [1.2, 1.1],
+    }).setRandomState(s.seed);
     const a = image([1, 8, 9, 10]);
     for (const c of s.calls) {
       const out = await t.apply({ a });
@@ -268,7 +308,12 @@ describe('random spatial transforms draw as numpy over several calls', () => {
 
   it('Rand3DElastic: rand, uniform offsets (float32), magnitude, sigma, then two affine draws', async () => {
     const s = FIX.rand_3d_elastic;
-    const t = new Rand3DElastic({ sigmaRange: [1, 2], magnitudeRange: [3, 5], prob: 0.9, rotateRange: 0.1 }).setRandomState(s.seed);
+    const t = new Rand3DElastic({
+      sigmaRange: [1, 2],
+      magnitudeRange: [3, 5],
+      prob: 0.9,
+      rotateRange: 0.1,
+    }).setRandomState(s.seed);
     const img = image([1, 8, 9, 10], ([i]) => i as number);
     for (const c of s.calls) {
       const out = await t.apply(img);
@@ -284,7 +329,12 @@ describe('random spatial transforms draw as numpy over several calls', () => {
 
   it('Rand2DElastic: full-size draw, then the control grid draw (normal + magnitude) and two affine draws', async () => {
     const s = FIX.rand_2d_elastic;
-    const t = new Rand2DElastic({ spacing: [5, 5], magnitudeRange: [1, 2], prob: 0.9, scaleRange: 0.1 }).setRandomState(s.seed);
+    const t = new Rand2DElastic({
+      spacing: [5, 5],
+      magnitudeRange: [1, 2],
+      prob: 0.9,
+      scaleRange: 0.1,
+    }).setRandomState(s.seed);
     const img = image([1, 24, 20], ([i, j]) => (i as number) * 20 + (j as number));
     for (const c of s.calls) {
       const out = await t.apply(img);
