@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { ImageReadError, describeError } from '../errors.js';
 
@@ -15,9 +16,12 @@ export function isGzip(buf: Uint8Array): boolean {
 export async function readMaybeGzip(file: string): Promise<Uint8Array> {
   let raw: Buffer;
   try {
-    const st = await stat(file);
+    const st = statSync(file);
     if (st.isDirectory()) throw new ImageReadError(file, 'is a directory, not a file');
-    raw = await readFile(file);
+    // Small files are read in one synchronous call (a few ms from the page cache): an async readFile
+    // needs a main-thread turn per 512 KiB, so under a busy pipeline it would stall between chunks.
+    // Large files are read asynchronously so the main thread is never blocked for long.
+    raw = st.size <= SYNC_READ_LIMIT ? readFileSync(file) : await readFile(file);
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -29,6 +33,9 @@ export async function readMaybeGzip(file: string): Promise<Uint8Array> {
   return gunzipToBuffer(file, raw);
 }
 
+/** Files up to this size are read synchronously (see {@link readMaybeGzip}). */
+const SYNC_READ_LIMIT = 32 * 1024 * 1024;
+
 async function gunzipToBuffer(file: string, raw: Buffer): Promise<Uint8Array> {
   // ISIZE (last 4 bytes) is the uncompressed size mod 2^32: use it to preallocate.
   const hint = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
@@ -36,7 +43,10 @@ async function gunzipToBuffer(file: string, raw: Buffer): Promise<Uint8Array> {
   let used = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      const gz = createGunzip({ chunkSize: 1 << 20 });
+      // One output chunk as large as the whole file: zlib then inflates it in a single thread-pool job,
+      // which keeps running while the main thread is busy with transforms (small chunks would each wait
+      // for a main-thread callback).
+      const gz = createGunzip({ chunkSize: Math.min(Math.max(hint + 1, 1 << 16), 1 << 30) });
       gz.on('data', (chunk: Buffer) => {
         if (used + chunk.length > out.length) {
           const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
