@@ -2,8 +2,8 @@ import { MlflowError, describeError } from '../errors.js';
 import { authorizationHeader, retryFromEnv, timeoutFromEnv } from './env.js';
 import type { MlflowAuth, RetryOptions, TrackingEnv } from './env.js';
 
-/** The subset of the WHATWG `fetch` signature the tracking code uses (Node's global fetch fits). */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type { FetchLike } from '../http/tls-fetch.js';
+import type { FetchLike } from '../http/tls-fetch.js';
 
 /** HTTP statuses retried with backoff (MLflow's list). */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);

@@ -1,84 +1,14 @@
-import http from 'node:http';
-import https from 'node:https';
-import { Readable } from 'node:stream';
+import { type FetchLike as AnyFetch, type TlsOptions, createTlsFetch } from '../http/tls-fetch.js';
 
 /** The `fetch` signature the XNAT client uses (Node's global `fetch` by default). */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+export type FetchLike = AnyFetch;
 
 /** TLS settings for an XNAT server with a private CA, client certificates, or (testing only) no verification. */
-export interface XnatTlsOptions {
-  /** PEM CA bundle to trust. */
-  ca?: string | Buffer;
-  /** PEM client certificate. */
-  cert?: string | Buffer;
-  /** PEM client key. */
-  key?: string | Buffer;
-  /** `false` skips certificate verification (XNAT's `verify=False`): testing only. */
-  rejectUnauthorized?: boolean;
-}
+export type XnatTlsOptions = TlsOptions;
 
-/**
- * A `fetch` over Node's `http`/`https` modules with custom TLS settings (Node's global fetch takes
- * none). Request bodies: strings, bytes or URLSearchParams; response bodies are streamed.
- */
+/** A `fetch` over Node's `http`/`https` modules with custom TLS settings (Node's global fetch takes none). */
 export function createXnatTlsFetch(tls: XnatTlsOptions): FetchLike {
-  const agentOpts: https.AgentOptions = {
-    keepAlive: true,
-    rejectUnauthorized: tls.rejectUnauthorized ?? true,
-  };
-  if (tls.ca !== undefined) agentOpts.ca = tls.ca;
-  if (tls.cert !== undefined) agentOpts.cert = tls.cert;
-  if (tls.key !== undefined) agentOpts.key = tls.key;
-  const httpsAgent = new https.Agent(agentOpts);
-  const httpAgent = new http.Agent({ keepAlive: true });
-  return async (input, init = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const method = init.method ?? 'GET';
-    const headers = new Headers(init.headers);
-    const out: Record<string, string> = {};
-    headers.forEach((v, k) => (out[k] = v));
-    let payload: Buffer | undefined;
-    const body = init.body;
-    if (typeof body === 'string') payload = Buffer.from(body, 'utf8');
-    else if (body instanceof URLSearchParams) payload = Buffer.from(body.toString(), 'utf8');
-    else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
-    else if (body && ArrayBuffer.isView(body))
-      payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    if (payload) out['content-length'] = String(payload.length);
-    const signal = init.signal ?? null;
-    const mod = url.protocol === 'https:' ? https : http;
-    return await new Promise<Response>((resolve, reject) => {
-      const req = mod.request(
-        url,
-        { method, headers: out, agent: url.protocol === 'https:' ? httpsAgent : httpAgent },
-        (res) => {
-          const h = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (Array.isArray(v)) for (const x of v) h.append(k, x);
-            else if (v !== undefined) h.set(k, v);
-          }
-          const status = res.statusCode ?? 0;
-          const noBody = method === 'HEAD' || status === 204 || status === 304;
-          if (noBody) res.resume();
-          resolve(
-            new Response(noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>), {
-              status,
-              statusText: res.statusMessage ?? '',
-              headers: h,
-            }),
-          );
-        },
-      );
-      const onAbort = () =>
-        req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      if (signal) {
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }
-      req.on('error', (e) => reject(new TypeError('fetch failed', { cause: e })));
-      req.end(payload);
-    });
-  };
+  return createTlsFetch(tls);
 }
 
 function decodeEntities(s: string): string {
