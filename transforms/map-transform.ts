@@ -1,5 +1,7 @@
 import { TransformError } from '../src/errors.js';
-import { Transform, type DataItem, wrapTransformError } from './transform.js';
+import type { MetaImage } from '../src/image/meta-image.js';
+import { keyedError } from './keyed-errors.js';
+import { Transform, type DataItem, requireImage } from './transform.js';
 
 /** Options every dictionary transform takes. */
 export interface MapTransformOptions {
@@ -42,13 +44,29 @@ export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> 
     return out;
   }
 
-  /** Runs `fn` for one key, wrapping its errors as a TransformError naming this transform and the key. */
+  /** Runs `fn` for one key; its errors name this transform and the key (see `keyedError`). */
   protected async forKey<T>(key: string, fn: () => T | Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      throw wrapTransformError(e, this.name, key);
+      throw keyedError(e, this.name, key);
     }
+  }
+
+  /**
+   * The usual body of a dictionary twin: a shallow copy of `data` with each present key's MetaImage
+   * replaced by `fn(image, key, indexOfKeyInKeys)`. Errors name this transform and the key.
+   */
+  protected mapImages(data: DataItem, fn: (img: MetaImage, key: string, i: number) => MetaImage): DataItem {
+    const d = { ...data };
+    for (const key of this.keyIterator(d)) {
+      try {
+        d[key] = fn(requireImage(d[key], this.name, key), key, this.keys.indexOf(key));
+      } catch (e) {
+        throw keyedError(e, this.name, key);
+      }
+    }
+    return d;
   }
 }
 

@@ -1,7 +1,7 @@
 import { type NumericArray, allocArray, dtypeOf } from '../../src/image/dtype.js';
 import { shapeSize, stridesOf } from '../../src/image/meta-image.js';
 import { stridedCopy } from '../../src/image/strided.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /**
  * Crops a C-order array of `shape` to `[start[i], end[i])` on every axis (missing trailing entries

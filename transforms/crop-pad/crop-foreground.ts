@@ -4,7 +4,7 @@ import { type MetaImage, shapeSize } from '../../src/image/meta-image.js';
 import { markInvertible, popOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { cropImage, invertCrop } from './crop-image.js';
 import { computeDivisibleSpatialSize } from './divisible-pad.js';
 import type { PadMode } from './pad-array.js';

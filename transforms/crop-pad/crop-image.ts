@@ -1,7 +1,7 @@
 import { type Affine, identityAffine, matmul } from '../../src/image/affine.js';
 import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
 import { pushOperation } from '../invertible.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 import { cropArray } from './crop-array.js';
 import { padImage } from './pad-image.js';
 import { type SliceLike, sliceIndices, toSlice } from './slices.js';

@@ -1,5 +1,5 @@
 import type { MapTransformOptions } from '../map-transform.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 import type { PadMode } from './pad-array.js';
 import { type PadOptions, PadTransform, Padd } from './pad.js';
 import { type IntOrList, formatList } from './slices.js';

@@ -1,6 +1,6 @@
 import { type NumericArray, allocArray, dtypeOf } from '../../src/image/dtype.js';
 import { shapeSize, stridesOf } from '../../src/image/meta-image.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /**
  * Padding modes, with numpy's names and torch's aliases as MONAI accepts them:

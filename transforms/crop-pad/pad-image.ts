@@ -1,6 +1,6 @@
 import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
 import { pushOperation } from '../invertible.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 import { cropImage, translateAffine } from './crop-image.js';
 import { type PadMode, type PadWidth, canonicalPadMode, padArray } from './pad-array.js';
 

@@ -2,7 +2,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { markInvertible, popOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { withKey } from '../utility/keyed-errors.js';
+import { withKey } from '../keyed-errors.js';
 import type { PadMode, PadWidth } from './pad-array.js';
 import { invertPad, padImage } from './pad-image.js';
 

@@ -1,7 +1,7 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 import { RandCentersCrop, RandCentersCropd, indicesFrom } from './rand-center-crops.js';
 import {
   type VoxelIndices,

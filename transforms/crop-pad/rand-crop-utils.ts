@@ -9,7 +9,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { normaliseSeed } from '../randomizable.js';
 import { fallBackTuple } from '../spatial/affine-utils.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /** Flat voxel indices (C order over the spatial axes). */
 export type VoxelIndices = ArrayLike<number>;

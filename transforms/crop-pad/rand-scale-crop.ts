@@ -1,5 +1,5 @@
 import type { MapTransformOptions } from '../map-transform.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 import { RandSpatialCrop, RandSpatialCropd } from './rand-spatial-crop.js';
 
 /** Options of {@link RandScaleCrop}. */

@@ -5,7 +5,7 @@ import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type Randomizable, markRandomizable } from '../randomizable.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { invertCropOf } from './crop.js';
 import { randomStateFor } from './rand-crop-utils.js';
 import { RandSpatialCrop, type RandSpatialCropOptions } from './rand-spatial-crop.js';

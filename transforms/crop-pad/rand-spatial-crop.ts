@@ -3,7 +3,7 @@ import type { RandomState } from '../../src/random/index.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { type Randomizable, markRandomizable } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { CropTransform, Cropd } from './crop.js';
 import {
   checkedFallBackTuple,

@@ -2,7 +2,7 @@ import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js'
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { cropImage, invertCrop } from './crop-image.js';
 import type { PadMode } from './pad-array.js';
 import { invertPad, padImage } from './pad-image.js';

@@ -1,4 +1,4 @@
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /** A Python-style slice of one spatial axis (`null`/missing: from the start / to the end; negatives count from the end). */
 export interface CropSlice {

@@ -10,7 +10,7 @@ import {
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import {
   type Matrix,
   composeImageAffine,
@@ -362,30 +362,15 @@ export class Affined extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
     const o = this.options as unknown as AffinedOptions;
-    for (const key of this.keyIterator(d)) {
-      const i = this.keys.indexOf(key);
-      d[key] = withKey(this.name, key, () =>
-        affine(
-          requireImage(d[key], this.name, key),
-          { ...o, mode: this.modes[i], paddingMode: this.pads[i] },
-          'Affine',
-          this.name,
-        ),
-      );
-    }
-    return d;
+    return this.mapImages(data, (img, _key, i) =>
+      affine(img, { ...o, mode: this.modes[i], paddingMode: this.pads[i] }, 'Affine', this.name),
+    );
   }
 
   /** Resamples each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
     const dt = computeDType((this.options as unknown as AffinedOptions).dtype, this.name, 'float32');
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertAffineFunc(requireImage(d[key], this.name, key), 'Affine', key, dt),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertAffineFunc(img, 'Affine', key, dt));
   }
 }

@@ -3,7 +3,7 @@
  */
 import type { ComputeDType, GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { fail } from '../utility/keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /** MONAI's `TraceKeys.NONE`: how `align_corners=None` is recorded in traces. */
 export const TRACE_NONE = 'none';

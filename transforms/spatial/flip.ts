@@ -4,7 +4,7 @@ import { stridedCopy } from '../../src/image/strided.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, eyeMatrix } from './affine-utils.js';
 
 /** Spatial axes option: one axis, several, or null for all (negative axes count from the end). */
@@ -135,20 +135,12 @@ export class Flipd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
     const axes = (this.options as FlipOptions).spatialAxis ?? null;
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        flip(requireImage(d[key], this.name, key), axes, 'Flip', this.name),
-      );
-    return d;
+    return this.mapImages(data, (img) => flip(img, axes, 'Flip', this.name));
   }
 
   /** Flips each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => invertFlip(requireImage(d[key], this.name, key), 'Flip', key));
-    return d;
+    return this.mapImages(data, (img, key) => invertFlip(img, 'Flip', key));
   }
 }

@@ -4,7 +4,7 @@ import { Compose } from '../compose.js';
 import { type Invertible, isInvertible } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, isTransform, requireImage } from '../transform.js';
-import { fail, withKeyAsync } from '../utility/keyed-errors.js';
+import { fail, withKeyAsync } from '../keyed-errors.js';
 import { TRACE_NONE } from './common.js';
 
 /** Interpolation modes that `nearestInterp` replaces (MONAI's InterpolateMode and GridSampleMode values). */

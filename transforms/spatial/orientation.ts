@@ -8,7 +8,7 @@ import {
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, toAffineNd } from './affine-utils.js';
 import { matrixFromTrace, rows } from './common.js';
 import { requireInvertibleAffine } from './spacing.js';
@@ -183,27 +183,14 @@ export class Orientationd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        orientation(
-          requireImage(d[key], this.name, key),
-          this.options as OrientationOptions,
-          'Orientation',
-          this.name,
-        ),
-      );
-    return d;
+    return this.mapImages(data, (img) =>
+      orientation(img, this.options as OrientationOptions, 'Orientation', this.name),
+    );
   }
 
   /** Reorients each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
     const labels = (this.options as OrientationOptions).labels ?? null;
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertOrientation(requireImage(d[key], this.name, key), labels, key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertOrientation(img, labels, key));
   }
 }

@@ -13,7 +13,7 @@ import {
   markRandomizable,
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
 import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding } from './common.js';

@@ -25,7 +25,7 @@ import {
   markRandomizable,
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';

@@ -8,7 +8,7 @@ import {
   type RandomizableOptions,
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { withKey } from '../utility/keyed-errors.js';
+import { withKey } from '../keyed-errors.js';
 import { type SpatialAxes, flip, invertFlip } from './flip.js';
 import { unchanged } from './rand-spatial-base.js';
 

@@ -10,7 +10,7 @@ import {
   type RandomizableOptions,
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { gridMode, gridPadding } from './common.js';
 import { asFloat32, perKeyOption } from './rand-spatial-base.js';
 import { type RotateOptions, invertRotate, rotate } from './rotate.js';

@@ -8,7 +8,7 @@ import {
   type RandomizableOptions,
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { unchanged } from './rand-spatial-base.js';
 import { invertRotate90, rotate90 } from './rotate90.js';
 

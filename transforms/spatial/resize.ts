@@ -4,7 +4,7 @@ import { gaussianFilter } from '../intensity/gaussian-filter.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, scaleAffine } from './affine-utils.js';
 import {
   TRACE_NONE,
@@ -250,23 +250,13 @@ export class Resized extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d)) {
-      const o = this.perKeyOptions[this.keys.indexOf(key)] as ResizeOptions;
-      d[key] = withKey(this.name, key, () =>
-        resize(requireImage(d[key], this.name, key), o, 'Resize', this.name),
-      );
-    }
-    return d;
+    return this.mapImages(data, (img, _key, i) =>
+      resize(img, this.perKeyOptions[i] as ResizeOptions, 'Resize', this.name),
+    );
   }
 
   /** Resizes each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertResize(requireImage(d[key], this.name, key), 'Resize', key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertResize(img, 'Resize', key));
   }
 }

@@ -8,7 +8,7 @@ import {
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import {
   type Matrix,
   composeImageAffine,
@@ -252,23 +252,13 @@ export class Rotated extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d)) {
-      const o = this.perKeyOptions[this.keys.indexOf(key)] as RotateOptions;
-      d[key] = withKey(this.name, key, () =>
-        rotate(requireImage(d[key], this.name, key), o, 'Rotate', this.name),
-      );
-    }
-    return d;
+    return this.mapImages(data, (img, _key, i) =>
+      rotate(img, this.perKeyOptions[i] as RotateOptions, 'Rotate', this.name),
+    );
   }
 
   /** Rotates each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertRotate(requireImage(d[key], this.name, key), 'Rotate', key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertRotate(img, 'Rotate', key));
   }
 }

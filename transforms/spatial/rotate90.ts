@@ -4,7 +4,7 @@ import { stridedCopy } from '../../src/image/strided.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, createRotate, createTranslate, matmulRows, toAffineNd } from './affine-utils.js';
 import { resolveSpatialAxes } from './flip.js';
 
@@ -167,28 +167,14 @@ export class Rotate90d extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
     const o = this.options as Rotate90Options;
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        rotate90(
-          requireImage(d[key], this.name, key),
-          o.k ?? 1,
-          o.spatialAxes ?? [0, 1],
-          'Rotate90',
-          this.name,
-        ),
-      );
-    return d;
+    return this.mapImages(data, (img) =>
+      rotate90(img, o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
+    );
   }
 
   /** Rotates each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertRotate90(requireImage(d[key], this.name, key), 'Rotate90', key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertRotate90(img, 'Rotate90', key));
   }
 }

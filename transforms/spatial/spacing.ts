@@ -10,7 +10,7 @@ import {
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import {
   type Matrix,
   affineToSpacing,
@@ -430,12 +430,7 @@ export class Spacingd extends MapTransform {
 
   /** Resamples each key back to its original grid. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertSpatialResample(img, 'SpatialResample', key));
   }
 }
 
@@ -478,11 +473,6 @@ export class SpatialResampled extends MapTransform {
 
   /** Resamples each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        invertSpatialResample(requireImage(d[key], this.name, key), 'SpatialResample', key),
-      );
-    return d;
+    return this.mapImages(data, (img, key) => invertSpatialResample(img, 'SpatialResample', key));
   }
 }

@@ -3,7 +3,7 @@ import { invertResizeWithPadOrCrop, resizeWithPadOrCrop } from '../crop-pad/resi
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from '../utility/keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, scaleAffine } from './affine-utils.js';
 import {
   TRACE_NONE,
@@ -187,21 +187,13 @@ export class Zoomd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d)) {
-      const o = this.perKeyOptions[this.keys.indexOf(key)] as ZoomOptions;
-      d[key] = withKey(this.name, key, () =>
-        zoom(requireImage(d[key], this.name, key), o, 'Zoom', this.name),
-      );
-    }
-    return d;
+    return this.mapImages(data, (img, _key, i) =>
+      zoom(img, this.perKeyOptions[i] as ZoomOptions, 'Zoom', this.name),
+    );
   }
 
   /** Zooms each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const d = { ...data };
-    for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () => invertZoom(requireImage(d[key], this.name, key), 'Zoom', key));
-    return d;
+    return this.mapImages(data, (img, key) => invertZoom(img, 'Zoom', key));
   }
 }

@@ -3,7 +3,7 @@ import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import { stridedCopy } from '../../src/image/strided.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 /** Options of {@link AsChannelLast}. */
 export interface AsChannelLastOptions {

@@ -3,7 +3,7 @@ import { MetaImage } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform } from '../transform.js';
 import { dtypeOption } from './dtype-option.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 /** Options of {@link CastToType}. */
 export interface CastToTypeOptions {

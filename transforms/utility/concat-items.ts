@@ -3,7 +3,7 @@ import { type DType, type NumericArray, allocArray, castArray, dtypeOf } from '.
 import { MetaImage, shapeSize } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 const RANGES: [DType, number, number][] = [
   ['uint8', 0, 255],

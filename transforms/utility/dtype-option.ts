@@ -1,5 +1,5 @@
 import { type DType, parseDType } from '../../src/image/dtype.js';
-import { fail } from './keyed-errors.js';
+import { fail } from '../keyed-errors.js';
 
 /**
  * Reads a dtype option as numpy/torch/MONAI users write it (`'float32'`, `'np.int16'`,

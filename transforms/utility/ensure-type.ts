@@ -3,7 +3,7 @@ import { MetaImage } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform } from '../transform.js';
 import { dtypeOption } from './dtype-option.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 /** An image with the same data and shape but no metadata: identity affine, empty meta, no trace (MONAI's plain tensor). */
 export function dropMeta(img: MetaImage): MetaImage {

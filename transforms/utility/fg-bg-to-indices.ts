@@ -2,7 +2,7 @@ import type { NumericArray } from '../../src/image/dtype.js';
 import { type MetaImage, shapeSize, stridesOf } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 /** A channel-first array with its shape (a MetaImage fits). */
 export interface ShapedData {

@@ -3,7 +3,7 @@ import { MetaImage } from '../../src/image/meta-image.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform } from '../transform.js';
-import { withKeyAsync } from './keyed-errors.js';
+import { withKeyAsync } from '../keyed-errors.js';
 
 /** A user function of a Lambda (may be async). */
 export type LambdaFunction = (input: any) => unknown;

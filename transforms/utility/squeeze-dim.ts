@@ -2,7 +2,7 @@ import { type Affine, identityAffine } from '../../src/image/affine.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
-import { fail, withKey } from './keyed-errors.js';
+import { fail, withKey } from '../keyed-errors.js';
 
 /** Options of {@link SqueezeDim}. */
 export interface SqueezeDimOptions {

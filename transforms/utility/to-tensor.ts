@@ -4,7 +4,7 @@ import { markInvertible } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform } from '../transform.js';
 import { ensureType } from './ensure-type.js';
-import { withKey } from './keyed-errors.js';
+import { withKey } from '../keyed-errors.js';
 
 /** Options of {@link ToTensor}. */
 export interface ToTensorTransformOptions {

@@ -1,5 +1,5 @@
-import { CscMlopsError, TransformError } from '../../src/errors.js';
-import { wrapTransformError } from '../transform.js';
+import { CscMlopsError, TransformError } from '../src/errors.js';
+import { wrapTransformError } from './transform.js';
 
 /**
  * Re-attributes an error thrown while `transform` processed `key`: a TransformError raised by a
