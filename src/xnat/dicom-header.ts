@@ -1,5 +1,5 @@
-import { open, readFile } from 'node:fs/promises';
-import dicomParser from 'dicom-parser';
+import { open } from 'node:fs/promises';
+import { parseDicomFile } from '../io/dicom/parse.js';
 
 /** The few DICOM header fields XNAT uses to describe a series. */
 export interface DicomSeriesHeader {
@@ -51,37 +51,11 @@ function dicomDate(s: string | undefined): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
-const HEAD_BYTES = 64 * 1024;
-
-/** Parses up to the pixel data: from the first 64 KiB when the header fits, else from the whole file. */
-async function parseHeader(path: string): Promise<ReturnType<typeof dicomParser.parseDicom>> {
-  const fh = await open(path, 'r');
-  let head: Buffer;
-  let size: number;
-  try {
-    size = (await fh.stat()).size;
-    head = Buffer.alloc(Math.min(size, HEAD_BYTES));
-    await fh.read(head, 0, head.length, 0);
-  } finally {
-    await fh.close();
-  }
-  const parse = (b: Buffer) =>
-    dicomParser.parseDicom(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), { untilTag: 'x7fe00010' });
-  if (size > head.length) {
-    try {
-      const ds = parse(head);
-      if (ds.elements.x7fe00010) return ds; // everything before the pixel data was in the head
-    } catch {
-      // header longer than 64 KiB: read it all
-    }
-  }
-  return parse(size > head.length ? await readFile(path) : head);
-}
-
 /** Reads the series-level header fields of one DICOM file; `undefined` if it does not parse. */
 export async function readDicomSeriesHeader(path: string): Promise<DicomSeriesHeader | undefined> {
   try {
-    const ds = await parseHeader(path);
+    // the DICOM reader's header-only parse (first 64 KiB, the whole file only when the header is longer)
+    const ds = (await parseDicomFile(path, { headerOnly: true })).dataSet;
     const str = (tag: string): string | undefined => {
       const v = ds.string(tag);
       return v === undefined || v.trim() === '' ? undefined : v.trim();
