@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './image/dtype.js';
 export * from './image/affine.js';
+export * from './image/all-close.js';
 export * from './image/meta-image.js';
 export * from './image/orientation.js';
 export * from './image/stack.js';

@@ -1,3 +1,4 @@
+import { allClose } from '../../src/image/all-close.js';
 import type { Affine } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
@@ -48,13 +49,6 @@ export interface ResampleModeOptions {
   alignCorners?: boolean;
   /** Compute precision (default `'float64'`); null uses the image's. The output is always float32. */
   dtype?: string | null;
-}
-
-function allClose(a: readonly number[], b: readonly number[], atol: number, rtol = 1e-5): boolean {
-  return (
-    a.length === b.length &&
-    a.every((v, i) => Math.abs(v - (b[i] as number)) <= atol + rtol * Math.abs(b[i] as number))
-  );
 }
 
 function flat(m: readonly (readonly number[])[]): number[] {

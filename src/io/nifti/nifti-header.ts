@@ -1,3 +1,4 @@
+import { allClose } from '../../image/all-close.js';
 import { type Affine, identityAffine, voxelSizes } from '../../image/affine.js';
 
 /** NIfTI datatype codes and their element layout. */
@@ -314,13 +315,6 @@ function spacingR(a: Affine, r: number): number[] {
   return out;
 }
 
-function allclose(a: number[], b: number[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((v, i) => Math.abs(v - (b[i] as number)) <= 1e-8 + 1e-5 * Math.abs(b[i] as number))
-  );
-}
-
 /**
  * MONAI's `correct_nifti_header_if_necessary` + `rectify_header_sform_qform`, then nibabel's best
  * affine. Returns the affine and the (possibly rewritten) pixdim, without touching `h`.
@@ -331,11 +325,11 @@ export function monaiNiftiAffine(h: NiftiHeader): { affine: Affine; pixdim: numb
   let affine = bestAffine(h);
   if (d >= 5) return { affine, pixdim };
   const zooms = headerZooms(h).slice(0, d);
-  if (allclose(zooms, spacingR(affine, d))) return { affine, pixdim };
+  if (allClose(zooms, spacingR(affine, d))) return { affine, pixdim };
   const sform = sformAffine(h);
   const qform = qformAffine(h);
-  const sformOk = allclose(spacingR(sform, d), zooms);
-  const qformOk = allclose(spacingR(qform, d), zooms);
+  const sformOk = allClose(spacingR(sform, d), zooms);
+  const qformOk = allClose(spacingR(qform, d), zooms);
   if (h.sform_code !== 0) {
     if (sformOk) return { affine, pixdim };
     // set_sform(get_qform()): the sform (which wins) becomes the qform.
