@@ -83,8 +83,9 @@ export function invertAffine(a: Affine): Affine {
 }
 
 /**
- * Voxel sizes: the norms of the first `n` columns of the affine's top-left block
- * (MONAI's `affine_to_spacing`, which uses an `n×n` block for `n` spatial dims).
+ * Voxel sizes: the norms of the first `n` columns of the affine's top-left `n×n` block (`n` ≤ 4;
+ * MONAI's `affine_to_spacing` without zero suppression — with `n = 4` the translation column counts,
+ * as MONAI's NIfTI header check does for 4D images).
  */
 export function voxelSizes(a: Affine, n = 3): number[] {
   const out: number[] = [];
@@ -94,6 +95,11 @@ export function voxelSizes(a: Affine, n = 3): number[] {
     out.push(Math.sqrt(s));
   }
   return out;
+}
+
+/** MONAI `affine_to_spacing(affine, r, suppress_zeros=True)`: {@link voxelSizes} with zeros reported as 1. */
+export function affineToSpacing(a: Affine, r = 3, suppressZeros = true): number[] {
+  return voxelSizes(a, r).map((v) => (suppressZeros && v === 0 ? 1 : v));
 }
 
 /** Applies the affine to a point (`n` ≤ 3 coordinates; missing ones are 0). */

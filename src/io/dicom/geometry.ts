@@ -57,18 +57,3 @@ export function dicomAffine(input: DicomAffineInput): Affine {
   a[11] = sz!;
   return input.lpsToRas ? lpsToRas(a) : a;
 }
-
-/**
- * MONAI's `affine_to_spacing(affine, r)`: norms of the first `r` columns of the top-left `r×r`
- * block, zeros replaced by 1. For a 2D image (`r = 2`) it ignores the z row, as MONAI does.
- */
-export function affineToSpacing(a: Affine, r: number): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < r; c++) {
-    let s = 0;
-    for (let row = 0; row < r; row++) s += a[row * 4 + c]! ** 2;
-    const v = Math.sqrt(s);
-    out.push(v === 0 ? 1 : v);
-  }
-  return out;
-}

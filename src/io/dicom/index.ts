@@ -55,7 +55,7 @@ export {
   type TransferSyntax,
   type PixelEncoding,
 } from './transfer-syntax.js';
-export { dicomAffine, affineToSpacing, sliceNormal, type DicomAffineInput } from './geometry.js';
+export { dicomAffine, sliceNormal, type DicomAffineInput } from './geometry.js';
 export { SliceWriter, type RescaleMode } from './slice-writer.js';
 export { dicomMetaAttributes, type DicomMetaOptions } from './meta.js';
 export { META_ATTRIBUTES, type DicomAttribute } from './tags.js';

@@ -20,7 +20,8 @@ import {
   assembleSeries,
 } from './assemble-series.js';
 import { checkDecodable, decodeFrame, outputSamples, storedDType } from './decode-frames.js';
-import { affineToSpacing, dicomAffine } from './geometry.js';
+import { affineToSpacing } from '../../image/affine.js';
+import { dicomAffine } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
 import { type RescaleMode, SliceWriter } from './slice-writer.js';

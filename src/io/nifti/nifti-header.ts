@@ -303,18 +303,6 @@ export function bestAffine(h: NiftiHeader): Affine {
   return baseAffine(h);
 }
 
-/** MONAI's `affine_to_spacing(affine, r)`: column norms of the top-left r×r block (r may be 4). */
-function spacingR(a: Affine, r: number): number[] {
-  if (r <= 3) return voxelSizes(a, r);
-  const out: number[] = [];
-  for (let c = 0; c < 4; c++) {
-    let s = 0;
-    for (let k = 0; k < 4; k++) s += (a[k * 4 + c] as number) ** 2;
-    out.push(Math.sqrt(s));
-  }
-  return out;
-}
-
 /**
  * MONAI's `correct_nifti_header_if_necessary` + `rectify_header_sform_qform`, then nibabel's best
  * affine. Returns the affine and the (possibly rewritten) pixdim, without touching `h`.
@@ -325,11 +313,11 @@ export function monaiNiftiAffine(h: NiftiHeader): { affine: Affine; pixdim: numb
   let affine = bestAffine(h);
   if (d >= 5) return { affine, pixdim };
   const zooms = headerZooms(h).slice(0, d);
-  if (allClose(zooms, spacingR(affine, d))) return { affine, pixdim };
+  if (allClose(zooms, voxelSizes(affine, d))) return { affine, pixdim };
   const sform = sformAffine(h);
   const qform = qformAffine(h);
-  const sformOk = allClose(spacingR(sform, d), zooms);
-  const qformOk = allClose(spacingR(qform, d), zooms);
+  const sformOk = allClose(voxelSizes(sform, d), zooms);
+  const qformOk = allClose(voxelSizes(qform, d), zooms);
   if (h.sform_code !== 0) {
     if (sformOk) return { affine, pixdim };
     // set_sform(get_qform()): the sform (which wins) becomes the qform.
@@ -343,7 +331,7 @@ export function monaiNiftiAffine(h: NiftiHeader): { affine: Affine; pixdim: numb
       return { affine, pixdim };
     }
   }
-  const norm = spacingR(affine, d);
+  const norm = voxelSizes(affine, d);
   // set_zooms stores into the header's pixdim: float32 in NIfTI-1, float64 in NIfTI-2.
   for (let k = 0; k < norm.length; k++)
     pixdim[k + 1] = h.version === 1 ? Math.fround(norm[k] as number) : (norm[k] as number);
