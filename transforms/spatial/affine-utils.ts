@@ -7,7 +7,12 @@
  * `backend: 'torch'` reproduces MONAI's torch backend (float32 tensors: sin/cos and the entries
  * rounded to float32), which is what `AffineGrid` uses; `'numpy'` is float64.
  */
-import { type Affine, identityAffine } from '../../src/image/affine.js';
+import {
+  type Affine,
+  affineFromRows,
+  affineToSpacing as coreAffineToSpacing,
+  identityAffine,
+} from '../../src/image/affine.js';
 import { matmulIn, roundHalfEven } from '../../src/image/resample.js';
 
 /** A square matrix as rows. */
@@ -214,21 +219,16 @@ export function scaleAffine(oldSize: readonly number[], newSize: readonly number
   return m;
 }
 
-/** MONAI `affine_to_spacing`: norms of the first `r` columns of the top-left r×r block (zeros become 1). */
+/**
+ * MONAI `affine_to_spacing` on an affine given as rows ((r+1)×(r+1) or 4×4, r ≤ 3): the core
+ * {@link coreAffineToSpacing} after packing the rows into a 4×4.
+ */
 export function affineToSpacing(
   affine: readonly (readonly number[])[],
   r: number,
   suppressZeros = true,
 ): number[] {
-  const out: number[] = [];
-  for (let c = 0; c < r; c++) {
-    let s = 0;
-    for (let i = 0; i < r; i++) s += ((affine[i] as readonly number[])[c] as number) ** 2;
-    let v = Math.sqrt(s);
-    if (suppressZeros && v === 0) v = 1;
-    out.push(v);
-  }
-  return out;
+  return coreAffineToSpacing(affineFromRows(affine), r, suppressZeros);
 }
 
 /** Solves `a @ x = b` (numpy `linalg.solve`: LU with partial pivoting). Throws on a singular `a`. */
