@@ -22,6 +22,7 @@ import { createTlsFetch } from '../../src/tracking/tls-fetch.js';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, startS3TestServer } from './helpers/s3-test-server.js';
 import type { S3TestServer } from './helpers/s3-test-server.js';
 import { startMlflowStandIn } from './mlflow-stand-in.js';
+import { requireTool } from '../support/require-tool.js';
 import type { MlflowStandIn } from './mlflow-stand-in.js';
 
 const run = promisify(execFile);
@@ -95,6 +96,9 @@ async function nginxTest(conf: string): Promise<{ ok: boolean; output: string }>
 }
 
 beforeAll(async () => {
+  requireTool('nginx', 'apt-get install -y nginx');
+  requireTool('openssl', 'apt-get install -y openssl');
+  requireTool('docker-compose', 'apt-get install -y docker-compose');
   tmp = await mkdtemp(join(tmpdir(), 'csc-deploy-'));
   await chmod(tmp, 0o755); // nginx workers (user nobody when started as root) read htpasswd at request time
   await run('mkdir', ['-p', join(tmp, 'certs')]);
