@@ -4,10 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorLayout } from '../../src/backend/tensor-data.js';
-import { channelAxis } from '../layout.js';
-import { boolOption, show } from '../options.js';
+import { channelAxis, spatialAxes } from '../layout.js';
+import { boolOption, enumOption, layoutOption, numberOption, show } from '../options.js';
 import { TrainingOptionError, TrainingShapeError } from '../training-error.js';
-import type { TensorActivation } from './loss.js';
+import type { LossReduction, TensorActivation } from './loss.js';
 import { dropChannels, oneHotLayout, softmaxAxis } from './tensor-ops.js';
 
 /** Options every region loss takes, with MONAI's defaults. */
@@ -140,4 +140,66 @@ export function classWeights(component: string, weight: number | number[], numCl
         ' (after dropping the background when includeBackground is false)',
     );
   return weight;
+}
+
+/** Options of the region losses (Dice, generalized Dice, Tversky) besides the activation. */
+export interface RegionOptions extends ActivationOptions {
+  /** `'mean'` (default), `'sum'` or `'none'` (the class's documented shape). */
+  reduction?: LossReduction;
+  /** Added to the numerator. Default 1e-5. */
+  smoothNr?: number;
+  /** Added to the denominator. Default 1e-5. */
+  smoothDr?: number;
+  /** Reduce over the batch too (one value per class for the whole batch). Default false. */
+  batch?: boolean;
+  /** Layout of input and target. Default `'channelsLast'`. */
+  layout?: TensorLayout;
+}
+
+/** Option names of {@link RegionOptions}. */
+export const REGION_KEYS = [
+  ...ACTIVATION_KEYS,
+  'reduction',
+  'smoothNr',
+  'smoothDr',
+  'batch',
+  'layout',
+] as const;
+
+/** Parsed {@link RegionOptions}. */
+export interface RegionSettings {
+  act: Activation;
+  reduction: LossReduction;
+  smoothNr: number;
+  smoothDr: number;
+  batch: boolean;
+  layout: TensorLayout;
+}
+
+/** Validates {@link RegionOptions} with MONAI's defaults. */
+export function parseRegionOptions(
+  component: string,
+  o: RegionOptions,
+  reductions: readonly LossReduction[] = ['mean', 'sum', 'none'],
+): RegionSettings {
+  return {
+    act: parseActivation(component, o),
+    reduction: enumOption(component, 'reduction', o.reduction, reductions, 'mean'),
+    smoothNr: numberOption(component, 'smoothNr', o.smoothNr, 1e-5, 0),
+    smoothDr: numberOption(component, 'smoothDr', o.smoothDr, 1e-5, 0),
+    batch: boolOption(component, 'batch', o.batch, false),
+    layout: layoutOption(component, o.layout),
+  };
+}
+
+/** Prepared input and target plus the axes a region loss sums over (spatial, and batch with `batch`). */
+export function prepareRegion(
+  component: string,
+  input: tf.Tensor,
+  target: tf.Tensor,
+  s: RegionSettings,
+): { x: tf.Tensor; y: tf.Tensor; axes: number[] } {
+  const { input: x, target: y } = prepareSegmentation(component, input, target, s.act, s.layout);
+  const sp = spatialAxes(x.rank, s.layout);
+  return { x, y, axes: s.batch ? [0, ...sp] : sp };
 }
