@@ -1,12 +1,13 @@
-import { View, parse } from 'vega';
-import { type TopLevelSpec, compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { type PlotSpec, toVegaLite } from './plot-spec.js';
 
 /**
  * Renders a Vega-Lite specification to SVG text headlessly (Vega's SVG renderer: no canvas, no browser).
- * The SVG names the font family 'DejaVu Sans, sans-serif'.
+ * The SVG names the font family 'DejaVu Sans, sans-serif'. Vega is loaded on first use: its node build
+ * has a top-level await, which a static import would pass on to CommonJS consumers (tslab notebooks).
  */
 export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+  const [{ View, parse }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const vega = compile(spec, { config: { font: 'DejaVu Sans, sans-serif' } }).spec;
   const view = new View(parse(vega), { renderer: 'none' });
   try {
