@@ -84,7 +84,7 @@ export function toVegaLite(spec: PlotSpec): TopLevelSpec {
           field: 'y',
           type: 'quantitative',
           title: spec.yLabel ?? 'value',
-          scale: { type: spec.yScale ?? 'linear', zero: false },
+          scale: spec.yScale === 'log' ? { type: 'log' } : { type: 'linear', zero: false },
         },
         color: { field: 'series', type: 'nominal', title: null },
       },
