@@ -78,8 +78,7 @@ export function diceLoss(component: string, s: DiceSettings, input: tf.Tensor, t
  */
 export class DiceLoss extends Loss {
   readonly layout: TensorLayout;
-  /** The parsed options. */
-  protected readonly settings: DiceSettings;
+  private readonly settings: DiceSettings;
 
   constructor(options: DiceLossOptions = {}) {
     super();
@@ -91,6 +90,11 @@ export class DiceLoss extends Loss {
 
   /** Dice loss of `input` (B, spatial…, C logits or probabilities) against `target`. */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
+    return this.dice(input, target);
+  }
+
+  /** The Dice loss with this instance's options (for subclasses that transform the inputs first). */
+  protected dice(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return diceLoss(this.constructor.name, this.settings, input, target);
   }
 }

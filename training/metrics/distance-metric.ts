@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { boolOption, enumOption } from '../options.js';
 import { TrainingError, TrainingShapeError } from '../training-error.js';
-import type { MetricCallOptions, Spacing } from './cumulative-metric.js';
+import type { MetricCallOptions, MetricSpacing } from './cumulative-metric.js';
 import type { DistanceMetric } from './distance-transform.js';
 import { type MetricArray, checkPair, readBatch } from './metric-array.js';
 import { firstChannel } from './mean-iou.js';
@@ -21,7 +21,7 @@ export interface DistanceMetricOptions extends ReducingMetricOptions {
  */
 export function prepareSpacing(
   component: string,
-  spacing: Spacing | undefined,
+  spacing: MetricSpacing | undefined,
   batch: number,
   dims: number,
 ): (number[] | undefined)[] {
