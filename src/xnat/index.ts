@@ -14,7 +14,7 @@ export * from './uri.js';
 export * from './actions.js';
 export * from './build-dataset.js';
 export * from './download.js';
-export * from './zip-extract.js';
+export * from '../download/zip-extract.js';
 export * from './series.js';
 export * from './scan-images.js';
 export { type DicomSeriesHeader, readDicomSeriesHeader, looksLikeDicom } from './dicom-header.js';

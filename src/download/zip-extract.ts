@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
-import { CscMlopsError } from '../errors.js';
+import { CscMlopsError, DownloadTooLargeError } from '../errors.js';
+import { cacheWriteError } from './write-error.js';
 
 /** A zip that cannot be trusted: truncated, bad central directory, CRC or size mismatch. */
 export class ZipCorruptError extends CscMlopsError {}
@@ -49,13 +50,40 @@ export function safeEntryPath(root: string, name: string): string {
   return target;
 }
 
+/** Caps on what a zip may inflate to (checked against the declared sizes first, then while inflating). */
+export interface ZipLimits {
+  /** Largest entry, uncompressed, in bytes (default 2 GiB). */
+  maxEntryBytes?: number;
+  /** All entries together, uncompressed, in bytes (default 16 GiB). */
+  maxTotalBytes?: number;
+}
+
+/** Default {@link ZipLimits}: 2 GiB per entry, 16 GiB in all. */
+export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
+  maxEntryBytes: 2 * 1024 ** 3,
+  maxTotalBytes: 16 * 1024 ** 3,
+};
+
+function tooLarge(name: string, bytes: number, limit: number, which: 'maxEntryBytes' | 'maxTotalBytes') {
+  return new DownloadTooLargeError(
+    which === 'maxEntryBytes'
+      ? `zip entry '${name}' inflates to ${bytes} bytes, more than maxEntryBytes (${limit}); refusing to unpack it (raise maxEntryBytes if this scan is really that large)`
+      : `the zip inflates to ${bytes} bytes or more, more than maxTotalBytes (${limit}); refusing to unpack it (raise maxTotalBytes if this scan is really that large)`,
+    limit,
+  );
+}
+
 /**
  * Checks and unpacks a zip file into `dest` (created if needed): reads the central directory, checks
- * every entry's size and CRC-32, and refuses entries whose names would escape `dest`. Returns the
- * unpacked file paths in zip order. Throws {@link ZipCorruptError} or {@link ZipUnsafeEntryError};
- * on error, files already written stay in `dest` (unpack into a temporary folder).
+ * every entry's size and CRC-32, refuses entries whose names would escape `dest`, and bounds what it
+ * inflates ({@link ZipLimits}: declared sizes are checked before inflating, real sizes while
+ * inflating). Returns the unpacked file paths in zip order. Throws {@link ZipCorruptError},
+ * {@link ZipUnsafeEntryError}, `DownloadTooLargeError` or `CacheWriteError` (disk full); on error,
+ * files already written stay in `dest` (unpack into a temporary folder).
  */
-export async function extractZip(zipPath: string, dest: string): Promise<string[]> {
+export async function extractZip(zipPath: string, dest: string, limits: ZipLimits = {}): Promise<string[]> {
+  const maxEntry = limits.maxEntryBytes ?? DEFAULT_ZIP_LIMITS.maxEntryBytes;
+  const maxTotal = limits.maxTotalBytes ?? DEFAULT_ZIP_LIMITS.maxTotalBytes;
   const zip = await new Promise<yauzl.ZipFile>((ok, fail) =>
     yauzl.open(
       zipPath,
@@ -66,7 +94,14 @@ export async function extractZip(zipPath: string, dest: string): Promise<string[
   );
   const files: string[] = [];
   const root = resolve(dest);
-  await mkdir(root, { recursive: true });
+  let declaredTotal = 0;
+  let inflatedTotal = 0;
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (e) {
+    zip.close();
+    throw cacheWriteError(root, e, 'the unpacked zip');
+  }
   try {
     await new Promise<void>((ok, fail) => {
       let failed = false;
@@ -93,24 +128,48 @@ export async function extractZip(zipPath: string, dest: string): Promise<string[
           const isDir = entry.fileName.endsWith('/');
           const target = safeEntryPath(root, entry.fileName);
           if (isDir) {
-            await mkdir(target, { recursive: true });
+            await mkdir(target, { recursive: true }).catch((e: unknown) => {
+              throw cacheWriteError(target, e, 'the unpacked zip');
+            });
             zip.readEntry();
             return;
           }
           if (entry.isEncrypted())
             throw new ZipCorruptError(`zip entry '${entry.fileName}' is encrypted; cannot unpack it`);
-          await mkdir(dirname(target), { recursive: true });
-          const stream = await new Promise<NodeJS.ReadableStream>((res, rej) =>
+          if (entry.uncompressedSize > maxEntry)
+            throw tooLarge(entry.fileName, entry.uncompressedSize, maxEntry, 'maxEntryBytes');
+          declaredTotal += entry.uncompressedSize;
+          if (declaredTotal > maxTotal)
+            throw tooLarge(entry.fileName, declaredTotal, maxTotal, 'maxTotalBytes');
+          await mkdir(dirname(target), { recursive: true }).catch((e: unknown) => {
+            throw cacheWriteError(target, e, 'the unpacked zip');
+          });
+          const stream = await new Promise<NodeJS.ReadableStream & { destroy(e?: Error): void }>((res, rej) =>
             zip.openReadStream(entry, (err, s) => (err ? rej(err) : res(s))),
           );
           let crc = 0;
+          let inflated = 0;
           const out = createWriteStream(target);
           await new Promise<void>((res, rej) => {
             stream.on('data', (chunk: Buffer) => {
               crc = crc32(chunk, crc);
+              inflated += chunk.length;
+              inflatedTotal += chunk.length;
+              const over =
+                inflated > maxEntry
+                  ? tooLarge(entry.fileName, inflated, maxEntry, 'maxEntryBytes')
+                  : inflatedTotal > maxTotal
+                    ? tooLarge(entry.fileName, inflatedTotal, maxTotal, 'maxTotalBytes')
+                    : undefined;
+              if (over) {
+                stream.unpipe(out);
+                stream.destroy();
+                out.destroy();
+                rej(over);
+              }
             });
             stream.on('error', rej);
-            out.on('error', rej);
+            out.on('error', (e) => rej(cacheWriteError(target, e, 'the unpacked zip')));
             out.on('finish', () => res());
             stream.pipe(out);
           });
