@@ -3,6 +3,7 @@
  * The `csc-mlops` command: `info`, `xnat ls`, `xnat-stand-in`, `tracking`. The main job of the
  * README (`npm start`) is examples/main-job.ts.
  */
+import { runDicomwebCli } from '../dicomweb/cli.js';
 import { runTrackingCli } from '../tracking/cli.js';
 import { runXnatCli } from '../xnat/cli.js';
 import { runInfo } from './info.js';
@@ -13,6 +14,7 @@ commands:
   info FILE|FOLDER...                      load images (NIfTI, DICOM, .npy) and print their geometry
   xnat ls [project [subject [experiment]]] list an XNAT archive (XNAT_HOST/XNAT_USER/XNAT_PASS or ~/.netrc)
   xnat-stand-in --root DIR [--port N]      serve a folder tree PROJECT/SUBJECT/EXPERIMENT/SCAN as a local XNAT
+  dicomweb ls [patient [study]] | pull      list or download from a DICOMweb server (PACS, Orthanc; DICOMWEB_URL)
   tracking run|info|runs ...               MLflow: run a config.cfg entry point, show the experiment, list runs
   help                                     this text
 `;
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'xnat':
     case 'xnat-stand-in':
       return runXnatCli(argv);
+    case 'dicomweb':
+      return runDicomwebCli(rest);
     case 'tracking':
       return runTrackingCli(rest);
     case undefined:

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { XnatError, XnatNotFoundError } from '../errors.js';
+import { defaultCacheDir } from '../download/cache-dir.js';
 import { type CacheEntry, EntryCache, cacheKey } from '../download/entry-cache.js';
 import { streamToFile } from '../download/stream-to-file.js';
 import { cacheWriteError } from '../download/write-error.js';
@@ -113,9 +113,7 @@ export async function downloadFilesToDir(
 
 /** The default download cache folder: `$CSC_MLOPS_CACHE/xnat`, `$XDG_CACHE_HOME/csc-mlops/xnat` or `~/.cache/csc-mlops/xnat`. */
 export function defaultXnatCacheDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.CSC_MLOPS_CACHE) return join(env.CSC_MLOPS_CACHE, 'xnat');
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'csc-mlops', 'xnat');
-  return join(env.HOME || homedir(), '.cache', 'csc-mlops', 'xnat');
+  return defaultCacheDir('xnat', env);
 }
 
 /** A scan's (or resource's) files in the download cache. */
