@@ -25,6 +25,8 @@ interface RequestOptions {
   body?: Uint8Array;
   signal?: AbortSignal | undefined;
   what: string;
+  /** Statuses ≥ 500 not worth retrying for this request (default none). */
+  final?: readonly number[];
 }
 
 /** Options of a WADO-RS retrieval. */
@@ -180,7 +182,7 @@ export class DicomwebClient {
               shown,
               msg,
             );
-          if (res.status !== 429 && res.status < 500)
+          if ((res.status !== 429 && res.status < 500) || opts.final?.includes(res.status))
             throw new DicomwebError(
               `DICOMweb ${method} ${shown} failed with HTTP ${res.status}${said}`,
               res.status,
@@ -327,7 +329,8 @@ export class DicomwebClient {
       let started = false;
       return this.#request(
         path,
-        { what: path, signal: opts.signal, headers: { Accept: accept(t) } },
+        // Servers that cannot transcode answer 406 (the standard) or 500 (Orthanc 1.10): no retry, fall back.
+        { what: path, signal: opts.signal, headers: { Accept: accept(t) }, final: t === '*' ? [] : [500, 501] },
         async (res, url, touch) => {
           if (started) await opts.onRestart?.();
           started = true;
@@ -365,7 +368,7 @@ export class DicomwebClient {
     try {
       return await run(ts);
     } catch (e) {
-      if (ts === '*' || !(e instanceof DicomwebError) || (e.status !== 406 && e.status !== 415)) throw e;
+      if (ts === '*' || !(e instanceof DicomwebError) || ![400, 406, 415, 500, 501].includes(e.status)) throw e;
       this.stats.fallbacks++;
       this.#cfg.log(
         `DICOMweb server cannot send ${path} as transfer syntax ${ts} (HTTP ${e.status}); asking for the stored transfer syntax instead`,
