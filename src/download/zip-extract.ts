@@ -4,6 +4,7 @@ import { dirname, resolve, sep } from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { CscMlopsError, DownloadTooLargeError } from '../errors.js';
+import { cacheKey } from './entry-cache.js';
 import { cacheWriteError } from './write-error.js';
 
 /** A zip that cannot be trusted: truncated, bad central directory, CRC or size mismatch. */
@@ -67,7 +68,7 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
 function tooLarge(name: string, bytes: number, limit: number, which: 'maxEntryBytes' | 'maxTotalBytes') {
   return new DownloadTooLargeError(
     which === 'maxEntryBytes'
-      ? `zip entry '${name}' inflates to ${bytes} bytes, more than maxEntryBytes (${limit}); refusing to unpack it (raise maxEntryBytes if this scan is really that large)`
+      ? `zip entry ${cacheKey(name).slice(0, 10)} (hash of its name, which may hold patient labels) inflates to ${bytes} bytes, more than maxEntryBytes (${limit}); refusing to unpack it (raise maxEntryBytes if this scan is really that large)`
       : `the zip inflates to ${bytes} bytes or more, more than maxTotalBytes (${limit}); refusing to unpack it (raise maxTotalBytes if this scan is really that large)`,
     limit,
   );
