@@ -40,6 +40,7 @@ export {
   type DicomwebDownloadCacheOptions,
   defaultDicomwebCacheDir,
 } from './download.js';
+export { type CacheEntry } from '../download/entry-cache.js';
 export { type DicomwebCliIo, runDicomwebCli } from './cli.js';
 export {
   CacheWriteError,
