@@ -47,3 +47,7 @@ export { LruCacheDataset } from './lru-cache-dataset.js';
 export type { LruCacheDatasetOptions, LruCacheStats } from './lru-cache-dataset.js';
 export { SmartCacheDataset } from './smart-cache-dataset.js';
 export type { SmartCacheDatasetOptions } from './smart-cache-dataset.js';
+export { loadDecathlonDatalist } from './decathlon-datalist.js';
+export type { DecathlonDatalistOptions } from './decathlon-datalist.js';
+export { createTestImage2d, createTestImage3d } from './create-test-image.js';
+export type { CreateTestImageOptions, TestImage } from './create-test-image.js';
