@@ -3,6 +3,5 @@ export { slidingWindowInference } from './sliding-window-inference.js';
 export type { Predictor, SlidingWindowOptions } from './sliding-window-inference.js';
 export { SlidingWindowInferer } from './sliding-window-inferer.js';
 export type { SlidingWindowInfererOptions } from './sliding-window-inferer.js';
-export { InfererError } from './inferer-error.js';
 export type { BlendMode } from './window-grid.js';
 export type { PaddingMode } from './pad-spatial.js';

@@ -1,6 +1,6 @@
 /** Padding of the spatial axes of a batch tensor with torch's `F.pad` modes, built from tfjs ops. */
 import * as tf from '@tensorflow/tfjs-core';
-import { InfererError } from './inferer-error.js';
+import { TrainingError } from '../training-error.js';
 
 /** torch padding modes, as MONAI's sliding window takes them (`PytorchPadMode`). */
 export type PaddingMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -10,7 +10,8 @@ const MODES: readonly PaddingMode[] = ['constant', 'reflect', 'replicate', 'circ
 /** Refuses a padding mode that is not one of torch's. */
 export function checkPaddingMode(mode: unknown): PaddingMode {
   if (MODES.includes(mode as PaddingMode)) return mode as PaddingMode;
-  throw new InfererError(
+  throw new TrainingError(
+    'slidingWindowInference',
     `paddingMode must be one of ${MODES.join(', ')} (torch F.pad modes), got ${JSON.stringify(mode)}`,
   );
 }
@@ -44,7 +45,10 @@ function padAxis(x: tf.Tensor, axis: number, before: number, after: number, mode
       );
   } else {
     if (before > n || after > n)
-      throw new InfererError(`circular padding of ${Math.max(before, after)} exceeds the axis size ${n}`);
+      throw new TrainingError(
+        'slidingWindowInference',
+        `circular padding of ${Math.max(before, after)} exceeds the axis size ${n}`,
+      );
     if (before > 0) parts.push(edge(n - before, before));
     parts.push(x);
     if (after > 0) parts.push(edge(0, after));
@@ -68,7 +72,8 @@ export function padTensor(
       pads.forEach(([b, a], axis) => {
         const n = x.shape[axis] as number;
         if (b >= n || a >= n)
-          throw new InfererError(
+          throw new TrainingError(
+            'slidingWindowInference',
             `reflect padding of ${Math.max(b, a)} needs an axis larger than that, got size ${n}; use paddingMode 'replicate' or 'constant'`,
           );
       });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLayout, type TensorLayout } from '../../src/backend/tensor-data.js';
 import { roundHalfEven } from '../../src/image/resample.js';
-import { InfererError } from './inferer-error.js';
+import { TrainingError } from '../training-error.js';
 import { checkPaddingMode, padTensor, type PaddingMode } from './pad-spatial.js';
 import {
   importanceMap,
@@ -44,7 +44,8 @@ export interface SlidingWindowOptions {
 function perAxis(name: string, value: number | readonly number[], n: number): number[] {
   const list = typeof value === 'number' ? new Array<number>(n).fill(value) : [...value];
   if (list.length !== n || list.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
-    throw new InfererError(
+    throw new TrainingError(
+      'slidingWindowInference',
       `${name} must be a number or ${n} numbers (one per spatial axis), got ${JSON.stringify(value)}`,
     );
   return list;
@@ -54,9 +55,13 @@ async function predict(predictor: Predictor, windows: tf.Tensor): Promise<tf.Ten
   const out = typeof predictor === 'function' ? await predictor(windows) : predictor.predict(windows);
   if (Array.isArray(out)) {
     tf.dispose(out);
-    throw new InfererError('the predictor returned several tensors; return one tensor per batch of windows');
+    throw new TrainingError(
+      'slidingWindowInference',
+      'the predictor returned several tensors; return one tensor per batch of windows',
+    );
   }
-  if (!(out instanceof tf.Tensor)) throw new InfererError('the predictor must return a tf.Tensor');
+  if (!(out instanceof tf.Tensor))
+    throw new TrainingError('slidingWindowInference', 'the predictor must return a tf.Tensor');
   return out;
 }
 
@@ -117,26 +122,36 @@ export async function slidingWindowInference(
   const layout = checkLayout(options.layout ?? 'channelsLast');
   const mode = options.mode ?? 'constant';
   if (mode !== 'constant' && mode !== 'gaussian')
-    throw new InfererError(`mode must be 'constant' or 'gaussian', got ${JSON.stringify(mode)}`);
+    throw new TrainingError(
+      'slidingWindowInference',
+      `mode must be 'constant' or 'gaussian', got ${JSON.stringify(mode)}`,
+    );
   const paddingMode = checkPaddingMode(options.paddingMode ?? 'constant');
   const cval = options.cval ?? 0;
   const rank = inputs.rank;
   if (rank < 3)
-    throw new InfererError(
+    throw new TrainingError(
+      'slidingWindowInference',
       `inputs must be a batch (B, ${layout === 'channelsLast' ? 'spatial..., C' : 'C, spatial...'}), got shape [${inputs.shape.join(', ')}]`,
     );
   if (!Number.isInteger(swBatchSize) || swBatchSize < 1)
-    throw new InfererError(`swBatchSize must be a positive integer, got ${swBatchSize}`);
+    throw new TrainingError(
+      'slidingWindowInference',
+      `swBatchSize must be a positive integer, got ${swBatchSize}`,
+    );
   const nd = rank - 2;
   const spatialAxis0 = layout === 'channelsFirst' ? 2 : 1;
   const batch = inputs.shape[0] as number;
   const inSize = inputs.shape.slice(spatialAxis0, spatialAxis0 + nd);
   const roi = perAxis('roiSize', roiSize, nd).map((r, i) => (r > 0 ? r : (inSize[i] as number)));
   if (roi.some((r) => !Number.isInteger(r)))
-    throw new InfererError(`roiSize must be integers, got [${roi.join(', ')}]`);
+    throw new TrainingError('slidingWindowInference', `roiSize must be integers, got [${roi.join(', ')}]`);
   const overlap = perAxis('overlap', options.overlap ?? 0.25, nd);
   if (overlap.some((o) => o < 0 || o >= 1))
-    throw new InfererError(`overlap must be in [0, 1), got [${overlap.join(', ')}]`);
+    throw new TrainingError(
+      'slidingWindowInference',
+      `overlap must be in [0, 1), got [${overlap.join(', ')}]`,
+    );
   const sigmaScale = perAxis('sigmaScale', options.sigmaScale ?? 0.125, nd);
 
   const imageSize = inSize.map((n, i) => Math.max(n, roi[i] as number));
@@ -196,7 +211,8 @@ export async function slidingWindowInference(
       let values: Float32Array;
       try {
         if (out.rank !== rank || out.shape[0] !== ids.length)
-          throw new InfererError(
+          throw new TrainingError(
+            'slidingWindowInference',
             `the predictor returned shape [${out.shape.join(', ')}] for ${ids.length} windows of shape [${windows.shape.join(', ')}]; expected rank ${rank} with ${ids.length} windows first`,
           );
         const oC = (layout === 'channelsFirst' ? out.shape[1] : out.shape[rank - 1]) as number;
@@ -212,7 +228,8 @@ export async function slidingWindowInference(
           for (const pos of positions) {
             const st = placed(pos);
             if (st.some((s, a) => s + (oWin[a] as number) > (outFull[a] as number)))
-              throw new InfererError(
+              throw new TrainingError(
+                'slidingWindowInference',
                 `the predictor's output [${oWin.join(', ')}] for a window of [${roi.join(', ')}] does not fit the zoomed output [${outFull.join(', ')}]; use a window size that the zoom maps to whole voxels`,
               );
           }
@@ -226,7 +243,8 @@ export async function slidingWindowInference(
                 count[dst + j] = (count[dst + j] as number) + (weights[src + j] as number);
             });
         } else if (oC !== outC || oWin.some((s, a) => s !== outWin[a])) {
-          throw new InfererError(
+          throw new TrainingError(
+            'slidingWindowInference',
             `the predictor's output shape changed between calls: [${out.shape.join(', ')}] after ${outC} channels × [${outWin.join(', ')}]`,
           );
         }

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { InfererError } from './inferer-error.js';
+import { TrainingError } from '../training-error.js';
 import {
   slidingWindowInference,
   type Predictor,
@@ -29,8 +29,9 @@ export class SlidingWindowInferer {
   constructor(options: SlidingWindowInfererOptions) {
     const swBatchSize = options.swBatchSize ?? 1;
     if (!Number.isInteger(swBatchSize) || swBatchSize < 1)
-      throw new InfererError(
-        `SlidingWindowInferer: swBatchSize must be a positive integer, got ${swBatchSize}`,
+      throw new TrainingError(
+        'SlidingWindowInferer',
+        `swBatchSize must be a positive integer, got ${swBatchSize}`,
       );
     this.options = { ...options, swBatchSize };
   }

@@ -2,7 +2,7 @@
  * The window grid of MONAI's sliding-window inference: scan intervals, window start positions
  * (`dense_patch_slices`) and the importance map (`compute_importance_map`), as MONAI 1.4 computes them.
  */
-import { InfererError } from './inferer-error.js';
+import { TrainingError } from '../training-error.js';
 
 /** How overlapping window outputs are blended: equal weights or a Gaussian centred on the window. */
 export type BlendMode = 'constant' | 'gaussian';
@@ -72,7 +72,10 @@ export function importanceMap(
   const map = new Float32Array(total).fill(1);
   if (mode === 'constant') return map;
   if (mode !== 'gaussian')
-    throw new InfererError(`mode must be 'constant' or 'gaussian', got '${String(mode)}'`);
+    throw new TrainingError(
+      'slidingWindowInference',
+      `mode must be 'constant' or 'gaussian', got '${String(mode)}'`,
+    );
   const axes = roiSize.map((r, i) => {
     const sigma = r * (sigmaScale[i] as number);
     const denominator = Math.fround(-2 * sigma * sigma);

@@ -1,7 +1,7 @@
 import { LayersModel, input, layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { checkBlockSettings, conv, convolution, type Act, type BlockSettings, type Norm } from './blocks.js';
 import { ReplicatePadToMatch } from './replicate-pad-to-match.js';
-import { NetworkError } from './network-error.js';
+import { TrainingError } from '../training-error.js';
 
 /** Options of {@link BasicUNet}: MONAI's `BasicUNet` arguments in camelCase, MONAI's defaults. */
 export interface BasicUNetOptions {
@@ -36,12 +36,13 @@ function build(o: BasicUNetOptions): { inputs: SymbolicTensor; outputs: Symbolic
   };
   checkBlockSettings('BasicUNet', s);
   if ((o.upsample ?? 'deconv') !== 'deconv')
-    throw new NetworkError(
-      `BasicUNet: only upsample 'deconv' is available, got ${JSON.stringify(o.upsample)}`,
+    throw new TrainingError(
+      'BasicUNet',
+      `only upsample 'deconv' is available, got ${JSON.stringify(o.upsample)}`,
     );
   const f = o.features ?? [32, 32, 64, 128, 256, 32];
   if (f.length !== 6 || f.some((x) => !Number.isInteger(x) || x < 1))
-    throw new NetworkError(`BasicUNet: features must be 6 positive integers, got ${JSON.stringify(f)}`);
+    throw new TrainingError('BasicUNet', `features must be 6 positive integers, got ${JSON.stringify(f)}`);
   const [f0, f1, f2, f3, f4, f5] = f as [number, number, number, number, number, number];
   const inChannels = o.inChannels ?? 1;
   const outChannels = o.outChannels ?? 2;

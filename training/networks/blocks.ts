@@ -5,7 +5,7 @@
 import { initializers, layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { ensureConv3dTransposeGradient } from './conv3d-transpose-gradient.js';
 import { InstanceNormalization } from './instance-normalization.js';
-import { NetworkError } from './network-error.js';
+import { TrainingError } from '../training-error.js';
 
 /** Activation names of MONAI's `Act` factory (lower case, as its constants). */
 export type ActName =
@@ -42,24 +42,23 @@ export interface BlockSettings {
 /** Refuses act/norm/dropout/ordering values the blocks cannot build. */
 export function checkBlockSettings(net: string, s: BlockSettings): void {
   if (s.spatialDims !== 2 && s.spatialDims !== 3)
-    throw new NetworkError(`${net}: spatialDims must be 2 or 3, got ${String(s.spatialDims)}`);
+    throw new TrainingError(net, `spatialDims must be 2 or 3, got ${String(s.spatialDims)}`);
   if (s.act !== null) {
     const name = typeof s.act === 'string' ? s.act : s.act[0];
     if (!ACTS.includes(name))
-      throw new NetworkError(`${net}: act must be one of ${ACTS.join(', ')}, got ${JSON.stringify(s.act)}`);
+      throw new TrainingError(net, `act must be one of ${ACTS.join(', ')}, got ${JSON.stringify(s.act)}`);
   }
   if (s.norm !== null) {
     const name = typeof s.norm === 'string' ? s.norm : s.norm[0];
     if (name !== 'instance' && name !== 'batch')
-      throw new NetworkError(
-        `${net}: norm must be 'instance', 'batch' or null, got ${JSON.stringify(s.norm)}`,
-      );
+      throw new TrainingError(net, `norm must be 'instance', 'batch' or null, got ${JSON.stringify(s.norm)}`);
   }
   if (!(s.dropout >= 0 && s.dropout < 1))
-    throw new NetworkError(`${net}: dropout must be in [0, 1), got ${s.dropout}`);
+    throw new TrainingError(net, `dropout must be in [0, 1), got ${s.dropout}`);
   if (!/^[NDA]{0,3}$/.test(s.adnOrdering) || new Set(s.adnOrdering).size !== s.adnOrdering.length)
-    throw new NetworkError(
-      `${net}: adnOrdering must be letters N, D, A at most once each (e.g. 'NDA'), got '${s.adnOrdering}'`,
+    throw new TrainingError(
+      net,
+      `adnOrdering must be letters N, D, A at most once each (e.g. 'NDA'), got '${s.adnOrdering}'`,
     );
 }
 

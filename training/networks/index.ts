@@ -7,4 +7,5 @@ export { InstanceNormalization } from './instance-normalization.js';
 export type { InstanceNormalizationArgs } from './instance-normalization.js';
 export { ReplicatePadToMatch } from './replicate-pad-to-match.js';
 export type { Act, ActName, Norm, NormName } from './blocks.js';
-export { NetworkError } from './network-error.js';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint.js';
+export type { CheckpointState, LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint.js';

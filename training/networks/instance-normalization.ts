@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { instanceNorm } from './instance-norm-op.js';
-import { NetworkError } from './network-error.js';
+import { TrainingError } from '../training-error.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 
@@ -39,7 +39,10 @@ export class InstanceNormalization extends layers.Layer {
     const channels = shape[shape.length - 1];
     if (this.affine) {
       if (typeof channels !== 'number')
-        throw new NetworkError('InstanceNormalization(affine) needs a known channel count (last axis)');
+        throw new TrainingError(
+          'InstanceNormalization',
+          'InstanceNormalization(affine) needs a known channel count (last axis)',
+        );
       this.gamma = this.addWeight('gamma', [channels], 'float32', initializers.ones());
       this.beta = this.addWeight('beta', [channels], 'float32', initializers.zeros());
     }

@@ -7,7 +7,7 @@ import {
   type BlockSettings,
   type Norm,
 } from './blocks.js';
-import { NetworkError } from './network-error.js';
+import { TrainingError } from '../training-error.js';
 
 /** Options of {@link UNet}: MONAI's `UNet` arguments in camelCase, MONAI's defaults. */
 export interface UNetOptions {
@@ -39,7 +39,7 @@ export interface UNetOptions {
 
 function positiveInts(name: string, v: readonly number[]): void {
   if (!Array.isArray(v) || v.some((x) => !Number.isInteger(x) || x < 1))
-    throw new NetworkError(`UNet: ${name} must be positive integers, got ${JSON.stringify(v)}`);
+    throw new TrainingError('UNet', `${name} must be positive integers, got ${JSON.stringify(v)}`);
 }
 
 function build(o: UNetOptions): { inputs: SymbolicTensor; outputs: SymbolicTensor; name: string } {
@@ -56,16 +56,17 @@ function build(o: UNetOptions): { inputs: SymbolicTensor; outputs: SymbolicTenso
   positiveInts('strides', o.strides);
   positiveInts('inChannels/outChannels', [o.inChannels, o.outChannels]);
   if (o.channels.length < 2)
-    throw new NetworkError('UNet: the length of `channels` should be no less than 2.');
+    throw new TrainingError('UNet', 'the length of `channels` should be no less than 2.');
   if (o.strides.length < o.channels.length - 1)
-    throw new NetworkError(
-      `UNet: the length of \`strides\` should equal to \`len(channels) - 1\`, got ${o.strides.length} for ${o.channels.length} channels.`,
+    throw new TrainingError(
+      'UNet',
+      `the length of \`strides\` should equal to \`len(channels) - 1\`, got ${o.strides.length} for ${o.channels.length} channels.`,
     );
   const kernelSize = o.kernelSize ?? 3;
   const upKernelSize = o.upKernelSize ?? 3;
   const numRes = o.numResUnits ?? 0;
   if (!Number.isInteger(numRes) || numRes < 0)
-    throw new NetworkError(`UNet: numResUnits must be an integer ≥ 0, got ${numRes}`);
+    throw new TrainingError('UNet', `numResUnits must be an integer ≥ 0, got ${numRes}`);
 
   const down = (x: SymbolicTensor, inc: number, outc: number, strides: number) =>
     numRes > 0
