@@ -11,7 +11,7 @@
  * The defaults are scaled for tfjs's single-threaded cpu backend: 64³ volumes (the tutorial: 128³),
  * 32³ crops (96³), a 3-level UNet with 4–16 channels (16–256 with 2 residual units: `--channels
  * 16,32,64,128,256 --res-units 2`, hours on the cpu backend), 32 training and 8 held-out volumes (20/20),
- * 3 epochs (5). As in the tutorial the validation window covers the volume; `--roi 32` slides 27 windows.
+ * 3 epochs (5), a 48³ validation window (96³: 8 windows per volume in both).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -47,7 +47,7 @@ export interface Segmentation3dOptions {
   size?: number;
   /** Edge of the training crops (default 32). */
   crop?: number;
-  /** Edge of the sliding window at validation (default 64: the whole volume, as the tutorial's 160³ window on 128³). */
+  /** Edge of the sliding window at validation (default 48: 8 windows per volume, as the tutorial's 96³ on 128³). */
   roi?: number;
   epochs?: number;
   /** Volumes per batch; each gives `samples` crops (default 2). */
@@ -80,6 +80,18 @@ export interface Segmentation3dResult {
   /** Tensors left after disposing model, optimizer and batches (0 = nothing leaked). */
   leakedTensors: number;
   seconds: number;
+}
+
+/** The example's network: a 3D MONAI UNet, 1 channel in, 1 logit out, stride 2 between levels. */
+export function segmentationUNet(channels: number[] = [4, 8, 16], numResUnits = 0): UNet {
+  return new UNet({
+    spatialDims: 3,
+    inChannels: 1,
+    outChannels: 1,
+    channels,
+    strides: channels.slice(1).map(() => 2),
+    numResUnits,
+  });
 }
 
 /** Writes the synthetic volumes as NIfTI and the datalist; returns the datalist file. */
@@ -120,7 +132,7 @@ export async function segmentation3d(options: Segmentation3dOptions = {}): Promi
     val: options.val ?? 8,
     size: options.size ?? 64,
     crop: options.crop ?? 32,
-    roi: options.roi ?? 64,
+    roi: options.roi ?? 48,
     epochs: options.epochs ?? 3,
     batchSize: options.batchSize ?? 2,
     samples: options.samples ?? 2,
@@ -192,14 +204,7 @@ export async function segmentation3d(options: Segmentation3dOptions = {}): Promi
       loss: 'DiceCELoss(sigmoid)',
     });
     const before = tf.memory().numTensors;
-    const model = new UNet({
-      spatialDims: 3,
-      inChannels: 1,
-      outChannels: 1,
-      channels: o.channels,
-      strides: o.channels.slice(1).map(() => 2),
-      numResUnits: o.resUnits,
-    });
+    const model = segmentationUNet(o.channels, o.resUnits);
     const optimizer = tf.train.adam(o.lr);
     const lossFn = new DiceCELoss({ sigmoid: true });
     const dice = new DiceMetric({ includeBackground: true, reduction: 'mean' });

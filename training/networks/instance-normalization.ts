@@ -39,10 +39,7 @@ export class InstanceNormalization extends layers.Layer {
     const channels = shape[shape.length - 1];
     if (this.affine) {
       if (typeof channels !== 'number')
-        throw new TrainingError(
-          'InstanceNormalization',
-          'InstanceNormalization(affine) needs a known channel count (last axis)',
-        );
+        throw new TrainingError('InstanceNormalization', 'affine needs a known channel count (last axis)');
       this.gamma = this.addWeight('gamma', [channels], 'float32', initializers.ones());
       this.beta = this.addWeight('beta', [channels], 'float32', initializers.zeros());
     }
@@ -50,15 +47,12 @@ export class InstanceNormalization extends layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
-      const { mean, variance } = tf.moments(x, axes, true);
-      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
-      if (this.gamma !== null && this.beta !== null)
-        y = tf.add(tf.mul(y, this.gamma.read()), this.beta.read());
-      return y;
-    });
+    const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+    if (x.dtype !== 'float32')
+      throw new TrainingError('InstanceNormalization', `expects float32 input, got ${x.dtype}`);
+    return this.gamma !== null && this.beta !== null
+      ? instanceNorm(x, this.eps, this.gamma.read(), this.beta.read())
+      : instanceNorm(x, this.eps);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
