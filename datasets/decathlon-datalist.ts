@@ -19,18 +19,16 @@ function normpath(p: string): string {
   return n.length > 1 && n.endsWith(sep) ? n.slice(0, -1) : n;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function joinPath(baseDir: string, item: string, checkPath: boolean): Promise<string> {
   const joined = normpath(isAbsolute(item) ? item : `${baseDir}${sep}${item}`);
-  if (checkPath && !(await exists(joined))) return item;
+  if (
+    checkPath &&
+    !(await stat(joined).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return item; // os.path.exists
   return joined;
 }
 
