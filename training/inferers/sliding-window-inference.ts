@@ -3,8 +3,9 @@
  * time, window outputs are blended with an importance map into a full-size output.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkLayout, type TensorLayout } from '../../src/backend/tensor-data.js';
+import type { TensorLayout } from '../../src/backend/tensor-data.js';
 import { roundHalfEven } from '../../src/image/resample.js';
+import { layoutOption, rejectUnknownOptions } from '../options.js';
 import { TrainingError } from '../training-error.js';
 import { checkPaddingMode, padTensor, type PaddingMode } from './pad-spatial.js';
 import {
@@ -40,6 +41,16 @@ export interface SlidingWindowOptions {
   /** `'channelsLast'` (default, `[B, X, Y(, Z), C]`) or `'channelsFirst'` (`[B, C, X, Y(, Z)]`). */
   layout?: TensorLayout;
 }
+
+/** The option names {@link slidingWindowInference} accepts. */
+export const SLIDING_WINDOW_OPTIONS = [
+  'overlap',
+  'mode',
+  'sigmaScale',
+  'paddingMode',
+  'cval',
+  'layout',
+] as const;
 
 function perAxis(name: string, value: number | readonly number[], n: number): number[] {
   const list = typeof value === 'number' ? new Array<number>(n).fill(value) : [...value];
@@ -119,7 +130,8 @@ export async function slidingWindowInference(
   predictor: Predictor,
   options: SlidingWindowOptions = {},
 ): Promise<tf.Tensor> {
-  const layout = checkLayout(options.layout ?? 'channelsLast');
+  rejectUnknownOptions('slidingWindowInference', options, SLIDING_WINDOW_OPTIONS);
+  const layout = layoutOption('slidingWindowInference', options.layout);
   const mode = options.mode ?? 'constant';
   if (mode !== 'constant' && mode !== 'gaussian')
     throw new TrainingError(

@@ -1,6 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { TrainingError } from '../training-error.js';
+import { rejectUnknownOptions } from '../options.js';
+import { checkPaddingMode } from './pad-spatial.js';
 import {
+  SLIDING_WINDOW_OPTIONS,
   slidingWindowInference,
   type Predictor,
   type SlidingWindowOptions,
@@ -27,6 +30,29 @@ export class SlidingWindowInferer {
   readonly options: Readonly<SlidingWindowInfererOptions & { swBatchSize: number }>;
 
   constructor(options: SlidingWindowInfererOptions) {
+    rejectUnknownOptions('SlidingWindowInferer', options, [
+      'roiSize',
+      'swBatchSize',
+      ...SLIDING_WINDOW_OPTIONS,
+    ]);
+    const roi = typeof options.roiSize === 'number' ? [options.roiSize] : options.roiSize;
+    if (!Array.isArray(roi) || roi.length === 0 || roi.some((r) => !Number.isInteger(r)))
+      throw new TrainingError(
+        'SlidingWindowInferer',
+        `roiSize must be integers, got ${JSON.stringify(options.roiSize)}`,
+      );
+    const overlap = options.overlap ?? 0.25;
+    if ((typeof overlap === 'number' ? [overlap] : overlap).some((v) => !(v >= 0 && v < 1)))
+      throw new TrainingError(
+        'SlidingWindowInferer',
+        `overlap must be in [0, 1), got ${JSON.stringify(overlap)}`,
+      );
+    if (options.mode !== undefined && options.mode !== 'constant' && options.mode !== 'gaussian')
+      throw new TrainingError(
+        'SlidingWindowInferer',
+        `mode must be 'constant' or 'gaussian', got ${JSON.stringify(options.mode)}`,
+      );
+    if (options.paddingMode !== undefined) checkPaddingMode(options.paddingMode);
     const swBatchSize = options.swBatchSize ?? 1;
     if (!Number.isInteger(swBatchSize) || swBatchSize < 1)
       throw new TrainingError(

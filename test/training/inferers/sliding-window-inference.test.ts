@@ -138,5 +138,10 @@ describe('slidingWindowInference', () => {
     for (let i = 0; i < e.length; i++) expect(a[i]).toBeCloseTo(e[i] as number, 3);
     tf.dispose([x, out, expected]);
     expect(() => new SlidingWindowInferer({ roiSize: [4], swBatchSize: 0 })).toThrow(TrainingError);
+    expect(() => new SlidingWindowInferer({ roiSize: [4], overlap: [0.5, 1] })).toThrow(TrainingError);
+    expect(() => new SlidingWindowInferer({ roiSize: [4.5] })).toThrow(TrainingError);
+    expect(() => new SlidingWindowInferer({ roiSize: [4], progress: true } as never)).toThrow(
+      /not an option/,
+    );
   });
 });

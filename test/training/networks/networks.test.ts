@@ -115,27 +115,36 @@ describe('InstanceNormalization', () => {
     tf.dispose([x, y]);
   });
 
-  it('has the gradient of the tf-ops formula (affine, 3D)', () => {
-    const layer = new InstanceNormalization({ affine: true });
+  it.each([true, false])('has the gradient of the tf-ops formula (3D, affine %s)', (affine) => {
+    const layer = new InstanceNormalization({ affine });
     const x = tf.randomNormal([2, 3, 4, 2, 3], 0, 2, 'float32', 7);
     layer.apply(x); // build
-    const values = [tf.tensor1d([0.5, 2, -1]), tf.tensor1d([0.1, 0.2, 0.3])];
+    const values = affine ? [tf.tensor1d([0.5, 2, -1]), tf.tensor1d([0.1, 0.2, 0.3])] : [];
     layer.setWeights(values);
     tf.dispose(values);
     const w = tf.randomNormal(x.shape, 0, 1, 'float32', 8);
     const g = layer.getWeights();
     const reference = (t: tf.Tensor) => {
       const { mean, variance } = tf.moments(t, [1, 2, 3], true);
-      return tf.add(
-        tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5))), g[0] as tf.Tensor),
-        g[1] as tf.Tensor,
-      );
+      const n = tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5)));
+      return affine ? tf.add(tf.mul(n, g[0] as tf.Tensor), g[1] as tf.Tensor) : n;
     };
     const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(layer.apply(t) as tf.Tensor, w)))(x);
     const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reference(t), w)))(x);
     const a = ours.dataSync();
     const b = ref.dataSync();
     for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i] as number, 4);
+    if (affine) {
+      const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+      const gOurs = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar, vars);
+      const gRef = tf.variableGrads(() => tf.sum(tf.mul(reference(x), w)) as tf.Scalar, vars);
+      for (const v of vars) {
+        const p = gOurs.grads[v.name]!.dataSync();
+        const q = gRef.grads[v.name]!.dataSync();
+        for (let i = 0; i < p.length; i++) expect(p[i]).toBeCloseTo(q[i] as number, 3);
+      }
+      tf.dispose([gOurs.value, gRef.value, ...Object.values(gOurs.grads), ...Object.values(gRef.grads)]);
+    }
     tf.dispose([x, w, ours, ref]);
     layer.dispose();
   });
