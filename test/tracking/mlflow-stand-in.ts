@@ -15,7 +15,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { parseSearchFilter, runMatches, sortRuns } from '../../src/tracking/search-filter.js';
+import { MlflowError } from '../../src/errors.js';
+import {
+  decodePageToken,
+  encodePageToken,
+  parseSearchFilter,
+  runMatches,
+  sortRuns,
+} from '../../src/tracking/search-filter.js';
 import type { MlflowRun } from '../../src/tracking/types.js';
 
 /** A canned response for matching requests. */
@@ -394,27 +401,6 @@ function int64(v: unknown, name: string): number {
   return n;
 }
 
-/** Page tokens as MLflow makes them: base64 of Python's `json.dumps({"offset": n})`. */
-function pageToken(offset: number): string {
-  return Buffer.from(`{"offset": ${offset}}`).toString('base64');
-}
-
-function readPageToken(token: unknown): number {
-  if (token === undefined || token === null || token === '') return 0;
-  const text = String(token);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
-    throw invalid('Invalid page token, could not base64-decode');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
-  } catch {
-    throw invalid('Invalid page token, could not parse JSON');
-  }
-  const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
-    throw invalid('Invalid page token, offset must be a non-negative integer');
-  return offset;
-}
 
 /** A bare `NaN`/`Infinity`/`-Infinity` token in a request body (Python's JSON reader takes them). */
 const BARE_TOKEN = '\u0000bare-token';
@@ -715,11 +701,11 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           .filter((e) => view === 'ALL' || (view === 'DELETED_ONLY') === (e.lifecycle_stage === 'deleted'))
           .filter(match)
           .sort(experimentOrder(Array.isArray(src.order_by) ? src.order_by.map(String) : []));
-        const offset = readPageToken(src.page_token);
+        const offset = decodePageToken(src.page_token === undefined ? undefined : String(src.page_token));
         const page = list.slice(offset, offset + max);
         const out: Record<string, unknown> = {};
         if (page.length > 0) out.experiments = page.map(expJson);
-        if (offset + max < list.length) out.next_page_token = pageToken(offset + max);
+        if (offset + max < list.length) out.next_page_token = encodePageToken(offset + max);
         return out;
       }
       case 'POST experiments/set-experiment-tag': {
@@ -820,38 +806,32 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         return {};
       }
       case 'POST runs/search': {
-        const ids = Array.isArray(body.experiment_ids) ? body.experiment_ids.map(String) : [];
-        const view = String(body.run_view_type ?? 'ACTIVE_ONLY');
         const max = body.max_results === undefined ? 1000 : int64(body.max_results, 'max_results');
-        if (max > 50000)
-          throw invalid(
-            `Invalid value for request parameter max_results. It must be at most 50000, but got value ${max}`,
-          );
+        if (max > 50000) throw typeError('max_results', max);
         const clauses = parseSearchFilter(typeof body.filter === 'string' ? body.filter : undefined);
-        let list = [...runs.values()]
+        const orderBy = Array.isArray(body.order_by) ? body.order_by.map(String) : undefined;
+        sortRuns([], orderBy);
+        const offset = decodePageToken(typeof body.page_token === 'string' ? body.page_token : undefined);
+        const ids = Array.isArray(body.experiment_ids) ? body.experiment_ids.map(String) : [];
+        const view = viewType(body.run_view_type);
+        // the SQL store keeps NaN as 0 with a flag, so filters compare NaN as 0
+        const forFilter = (r: Run): MlflowRun => {
+          const x = runForSearch(r);
+          return {
+            ...x,
+            data: { ...x.data, metrics: x.data.metrics.map((m) => ({ ...m, value: Number.isNaN(m.value) ? 0 : m.value })) },
+          };
+        };
+        const matching = [...runs.values()]
           .filter((r) => ids.includes(r.info.experiment_id))
-          .filter(
-            (r) =>
-              view === 'ALL' ||
-              (view === 'DELETED_ONLY'
-                ? r.info.lifecycle_stage === 'deleted'
-                : r.info.lifecycle_stage === 'active'),
-          )
-          .map((r) => ({ r, s: runForSearch(r) }))
-          .filter((x) => runMatches(x.s, clauses));
-        const sorted = sortRuns(
-          list.map((x) => x.s),
-          Array.isArray(body.order_by) ? (body.order_by as string[]) : undefined,
-        );
-        list = sorted.map((s) => ({ r: runs.get(s.info.run_id) as Run, s }));
-        const offset =
-          typeof body.page_token === 'string' && body.page_token !== ''
-            ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset)
-            : 0;
-        const page = list.slice(offset, offset + max);
-        const out: Record<string, unknown> = { runs: page.map((x) => runJson(x.r)) };
-        if (offset + max < list.length)
-          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+          .filter((r) => view === 'ALL' || (view === 'DELETED_ONLY') === (r.info.lifecycle_stage === 'deleted'))
+          .filter((r) => runMatches(forFilter(r), clauses));
+        const sorted = sortRuns(matching.map(runForSearch), orderBy).map((x) => runs.get(x.info.run_id) as Run);
+        // max_results -1 returns everything; a page that fills max_results always carries a token
+        const page = max < 0 ? sorted.slice(offset) : sorted.slice(offset, offset + max);
+        const out: Record<string, unknown> = {};
+        if (page.length > 0) out.runs = page.map((r) => runJson(r));
+        if (max >= 0 && page.length === max) out.next_page_token = encodePageToken(offset + max);
         return out;
       }
       case 'POST runs/log-metric': {
@@ -1257,6 +1237,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         } catch (e) {
           if (e instanceof HtmlError) return send(e.status, e.page, HTML);
           if (e instanceof ApiError) return sendJson(e.status, { error_code: e.code, message: e.message });
+          // the search-filter and page-token parsers shared with the client word their errors as MLflow's
+          if (e instanceof MlflowError)
+            return sendJson(e.status, { error_code: e.errorCode, message: e.message });
           return send(500, FLASK_500, HTML);
         }
       };

@@ -221,11 +221,11 @@ export async function replay(
     const diffs: string[] = [];
     let mine: Json | undefined;
     const ctype = res.headers['content-type'] ?? '';
-    if (ctype.startsWith('application/json') && res.body.length > 0) {
+    if ((ctype.startsWith('application/json') || real.bodyType === 'json') && res.body.length > 0) {
       try {
         mine = JSON.parse(res.body.toString('utf8')) as Json;
       } catch {
-        diffs.push(`body: not JSON although sent as application/json`);
+        if (ctype.startsWith('application/json')) diffs.push(`body: not JSON although sent as application/json`);
       }
     }
     if (real.bodyType === 'json') ids.learn(real.body, mine);
