@@ -44,6 +44,7 @@ export {
   validateTagValue,
   validateMetric,
   stringifyValue,
+  tagValueLimit,
 } from './limits.js';
 export { encodeMetricValue, decodeMetricValue } from './metric-value.js';
 export type { EncodedMetricValue } from './metric-value.js';

@@ -58,7 +58,8 @@ function identifier(ident: string): { entity: FilterClause['entity']; key: strin
 export function parseSearchFilter(filter: string | undefined): FilterClause[] {
   if (filter === undefined || filter.trim() === '') return [];
   const tokens: string[] = [];
-  const re = /\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^()'"])*\)|!=|<=|>=|=|<|>|[^\s=<>!()]+)/gy;
+  const re =
+    /\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^()'"])*\)|!=|<=|>=|=|<|>|[^\s=<>!()]+)/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
   while (pos < filter.length && (m = re.exec(filter)) !== null) {

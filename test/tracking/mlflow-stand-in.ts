@@ -159,7 +159,6 @@ export interface MlflowStandIn {
 
 const MAX_KEY = 250;
 const MAX_PARAM_VALUE = 6000;
-const MAX_EXPERIMENT_NAME = 500;
 const DBL_MAX = 1.7976931348623157e308;
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 
@@ -274,12 +273,16 @@ function parseRequestJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return {};
   }
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 /** MLflow's `TEXT_EXTENSIONS`: served as text/plain (also .json). */
 const TEXT_EXTENSIONS = new Set(
-  'txt log err cfg conf cnf cf ini properties prop hocon toml yaml yml xml json js py py3 csv tsv md rst MLmodel mlproject'.split(' '),
+  'txt log err cfg conf cnf cf ini properties prop hocon toml yaml yml xml json js py py3 csv tsv md rst MLmodel mlproject'.split(
+    ' ',
+  ),
 );
 const MIME_TYPES: Record<string, string> = {
   png: 'image/png',
@@ -318,7 +321,11 @@ function normPath(p: string): string {
 }
 
 type EntityKind = 'metric' | 'parameter' | 'tag';
-const KEY_LABEL: Record<EntityKind, string> = { metric: 'Metric name', parameter: 'Param key', tag: 'Tag key' };
+const KEY_LABEL: Record<EntityKind, string> = {
+  metric: 'Metric name',
+  parameter: 'Param key',
+  tag: 'Tag key',
+};
 
 /** MLflow's key rules: characters, names that resolve to other paths, and (where checked) length. */
 function checkKey(kind: EntityKind, key: string, checkLength = true): string {
@@ -358,7 +365,8 @@ function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
-  if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/'/g, "\\'")}'`;
+  if (typeof v === 'string')
+    return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/'/g, "\\'")}'`;
   if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) ? String(v) : pyFloat(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   return `{${Object.entries(v as Record<string, unknown>)
@@ -400,7 +408,6 @@ function int64(v: unknown, name: string): number {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw typeError(name, v);
   return n;
 }
-
 
 /** A bare `NaN`/`Infinity`/`-Infinity` token in a request body (Python's JSON reader takes them). */
 const BARE_TOKEN = '\u0000bare-token';
@@ -476,16 +483,26 @@ function experimentFilter(filter: string): (e: Experiment) => boolean {
   });
   return (e) =>
     clauses.every((c) =>
-      compareText(c.entity === 'attribute' ? (c.key === 'name' ? e.name : undefined) : e.tags.get(c.key), c.op, c.value),
+      compareText(
+        c.entity === 'attribute' ? (c.key === 'name' ? e.name : undefined) : e.tags.get(c.key),
+        c.op,
+        c.value,
+      ),
     );
 }
 
 /** Experiment order: the `order_by` clauses, then newest first (creation time, then id). */
 function experimentOrder(orderBy: string[]): (a: Experiment, b: Experiment) => number {
   const keys = orderBy.map((o) => {
-    const m = /^\s*(?:attribute\.)?(name|creation_time|last_update_time|experiment_id)(?:\s+(ASC|DESC))?\s*$/i.exec(o);
+    const m =
+      /^\s*(?:attribute\.)?(name|creation_time|last_update_time|experiment_id)(?:\s+(ASC|DESC))?\s*$/i.exec(
+        o,
+      );
     if (!m) throw invalid(`Invalid order_by clause '${o}'.`);
-    return { key: (m[1] ?? '') as 'name' | 'creation_time' | 'last_update_time' | 'experiment_id', desc: /desc/i.test(m[2] ?? '') };
+    return {
+      key: (m[1] ?? '') as 'name' | 'creation_time' | 'last_update_time' | 'experiment_id',
+      desc: /desc/i.test(m[2] ?? ''),
+    };
   });
   return (a, b) => {
     for (const k of keys) {
@@ -495,6 +512,42 @@ function experimentOrder(orderBy: string[]): (a: Experiment, b: Experiment) => n
     }
     return b.creation_time - a.creation_time || Number(b.experiment_id) - Number(a.experiment_id);
   };
+}
+
+const STAGES = ['None', 'Staging', 'Production', 'Archived'];
+
+function tagList(v: unknown): { key: string; value: string }[] {
+  return Array.isArray(v)
+    ? v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key), value: String(t.value ?? '') }))
+    : [];
+}
+
+/** MLflow's model version source check: a URI or path with an absolute path and no `..`. */
+function checkSource(source: string): void {
+  const m = /^([a-zA-Z][\w+.-]*):(\/\/[^/]*)?(.*)$/.exec(source);
+  const path = m ? (m[3] ?? '') : source;
+  if (!path.startsWith('/') || path.split('/').includes('..'))
+    throw invalid(
+      `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
+    );
+}
+
+/** MLflow 2.9's registered model search filter: `name` (=, !=, LIKE, ILIKE) and `tags.<key>`. */
+function modelFilter(filter: string): (m: RegisteredModel) => boolean {
+  if (filter.trim() === '') return () => true;
+  const clauses = filter.split(/\s+AND\s+/i).map((c) => {
+    const m = /^\s*(?:(\w+)\.)?(`[^`]+`|[\w.]+)\s*(=|!=|LIKE|ILIKE)\s*'([^']*)'\s*$/i.exec(c);
+    if (!m) throw invalid(`Invalid clause(s) in filter string: ${filter}`);
+    const isTag = m[1] !== undefined && /^tags?$/i.test(m[1]);
+    const key = (m[2] ?? '').replace(/`/g, '');
+    if (!isTag && key !== 'name')
+      throw invalid(`Invalid attribute key '${key}' specified. Valid keys are '{'name'}'`);
+    return { isTag, key, op: (m[3] ?? '').toUpperCase(), value: m[4] ?? '' };
+  });
+  return (r) =>
+    clauses.every((c) =>
+      compareText(c.isTag ? r.tags.find((t) => t.key === c.key)?.value : r.name, c.op, c.value),
+    );
 }
 
 /** Starts the stand-in on 127.0.0.1 with a free port. */
@@ -513,6 +566,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   const requests: LoggedRequest[] = [];
   const faults: (Fault & { left: number })[] = [];
   let nextExperimentId = 0;
+  let lastTick = 0;
+  /** Server timestamps: wall time in ms, strictly increasing (orders made in the same ms stay ordered). */
+  const tick = () => (lastTick = Math.max(Date.now(), lastTick + 1));
   let nameCounter = 100;
 
   const artifactLocationFor = (id: string) =>
@@ -523,7 +579,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     tags: { key: string; value: string }[] = [],
   ) => {
     const id = String(nextExperimentId++);
-    const now = Date.now();
+    const now = tick();
     experiments.set(id, {
       experiment_id: id,
       name,
@@ -643,7 +699,10 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     if (value === undefined) return { key, value: 0, timestamp: 0, step: 0 };
     const timestamp = int64(m.timestamp, 'timestamp');
     // protobuf's JSON parser stores a non-integer step as 0
-    const step = m.step === undefined || (typeof m.step === 'number' && !Number.isInteger(m.step)) ? 0 : int64(m.step, 'step');
+    const step =
+      m.step === undefined || (typeof m.step === 'number' && !Number.isInteger(m.step))
+        ? 0
+        : int64(m.step, 'step');
     return { key, value, timestamp, step };
   };
 
@@ -689,7 +748,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'GET experiments/search':
       case 'POST experiments/search': {
         const src: Record<string, unknown> =
-          method === 'GET' ? Object.fromEntries([...q].map(([k, v]) => [k, k === 'max_results' ? Number(v) : v])) : body;
+          method === 'GET'
+            ? Object.fromEntries([...q].map(([k, v]) => [k, k === 'max_results' ? Number(v) : v]))
+            : body;
         const max = src.max_results === undefined ? 0 : int64(src.max_results, 'max_results');
         if (max <= 0)
           throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${max}`);
@@ -721,7 +782,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         if (!e || e.lifecycle_stage !== 'active')
           throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
         if (typeof body.new_name === 'string' && body.new_name !== '') e.name = body.new_name;
-        e.last_update_time = Date.now();
+        e.last_update_time = tick();
         return {};
       }
       case 'POST experiments/delete':
@@ -731,7 +792,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         if (!e || e.lifecycle_stage !== wanted)
           throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
         e.lifecycle_stage = wanted === 'active' ? 'deleted' : 'active';
-        e.last_update_time = Date.now();
+        e.last_update_time = tick();
         return {};
       }
       case 'POST runs/create': {
@@ -785,7 +846,8 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         const r = activeRun(runId(body));
         const st = body.status;
         if (typeof st === 'string' && STATUSES.includes(st)) r.info.status = st;
-        else if (typeof st === 'number' && STATUSES[st - 1]) r.info.status = STATUSES[st - 1] ?? r.info.status;
+        else if (typeof st === 'number' && STATUSES[st - 1])
+          r.info.status = STATUSES[st - 1] ?? r.info.status;
         if (body.end_time !== undefined) r.info.end_time = int64(body.end_time, 'end_time');
         if (typeof body.run_name === 'string' && body.run_name !== '') {
           r.info.run_name = body.run_name;
@@ -794,7 +856,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         return { run_info: { ...r.info } };
       }
       case 'GET runs/get': {
-        const r = getRun(runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }));
+        const r = getRun(
+          runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }),
+        );
         return { run: runJson(r) };
       }
       case 'POST runs/delete': {
@@ -819,14 +883,21 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           const x = runForSearch(r);
           return {
             ...x,
-            data: { ...x.data, metrics: x.data.metrics.map((m) => ({ ...m, value: Number.isNaN(m.value) ? 0 : m.value })) },
+            data: {
+              ...x.data,
+              metrics: x.data.metrics.map((m) => ({ ...m, value: Number.isNaN(m.value) ? 0 : m.value })),
+            },
           };
         };
         const matching = [...runs.values()]
           .filter((r) => ids.includes(r.info.experiment_id))
-          .filter((r) => view === 'ALL' || (view === 'DELETED_ONLY') === (r.info.lifecycle_stage === 'deleted'))
+          .filter(
+            (r) => view === 'ALL' || (view === 'DELETED_ONLY') === (r.info.lifecycle_stage === 'deleted'),
+          )
           .filter((r) => runMatches(forFilter(r), clauses));
-        const sorted = sortRuns(matching.map(runForSearch), orderBy).map((x) => runs.get(x.info.run_id) as Run);
+        const sorted = sortRuns(matching.map(runForSearch), orderBy).map(
+          (x) => runs.get(x.info.run_id) as Run,
+        );
         // max_results -1 returns everything; a page that fills max_results always carries a token
         const page = max < 0 ? sorted.slice(offset) : sorted.slice(offset, offset + max);
         const out: Record<string, unknown> = {};
@@ -899,8 +970,13 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           const v = body[name];
           if (v !== undefined && !Array.isArray(v)) throw typeError(name, v);
         }
-        const bad = (x: Record<string, unknown>) => typeof x !== 'object' || x === null || typeof x.key !== 'string';
-        if (metrics.some((m) => bad(m) || m.value === undefined || m.value === null || m.timestamp === undefined))
+        const bad = (x: Record<string, unknown>) =>
+          typeof x !== 'object' || x === null || typeof x.key !== 'string';
+        if (
+          metrics.some(
+            (m) => bad(m) || m.value === undefined || m.value === null || m.timestamp === undefined,
+          )
+        )
           throw typeError('metrics', metrics);
         if (params.some(bad)) throw typeError('params', params);
         if (tags.some(bad)) throw typeError('tags', tags);
@@ -940,7 +1016,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         return all.length > 0 ? { metrics: all } : {};
       }
       case 'GET artifacts/list': {
-        const r = getRun(runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }));
+        const r = getRun(
+          runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }),
+        );
         const path = q.get('path') ?? '';
         if (path.startsWith('/') || path.split('/').includes('..')) throw invalid(`Invalid path: ${path}`);
         const uri = r.info.artifact_uri;
@@ -951,25 +1029,28 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           files = listStored(base);
         } else if (uri.startsWith('/')) files = listFolder(join(uri, path));
         if (files.length > 0)
-          out.files = files.map((f) => ({ ...f, path: [path.replace(/\/+$/, ''), f.path].filter((x) => x !== '').join('/') }));
+          out.files = files.map((f) => ({
+            ...f,
+            path: [path.replace(/\/+$/, ''), f.path].filter((x) => x !== '').join('/'),
+          }));
         return out;
       }
-      // ---- registry ----
+      // ---- model registry ----
       case 'POST registered-models/create': {
-        const name = String(requireField(body, 'name'));
+        const name = requireString(body, 'name');
         if (models.has(name))
           throw new ApiError(
             400,
             'RESOURCE_ALREADY_EXISTS',
-            `Registered Model (name=${name}) already exists.`,
+            `Registered Model (name=${name}) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name`,
           );
-        const now = Date.now();
+        const now = tick();
         const m: RegisteredModel = {
           name,
           creation_timestamp: now,
           last_updated_timestamp: now,
-          description: String(body.description ?? ''),
-          tags: (body.tags as { key: string; value: string }[]) ?? [],
+          description: typeof body.description === 'string' ? body.description : '',
+          tags: tagList(body.tags),
           aliases: new Map(),
           versions: [],
         };
@@ -979,99 +1060,177 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'GET registered-models/get':
         return { registered_model: modelJson(getModel(q.get('name'))) };
       case 'GET registered-models/search': {
-        const filter = q.get('filter') ?? '';
-        const like = /^\s*name\s+(I?LIKE)\s+'([^']*)'\s*$/i.exec(filter);
-        const eq = /^\s*name\s*=\s*'([^']*)'\s*$/i.exec(filter);
-        let list = [...models.values()];
-        if (like) {
-          const re = new RegExp(
-            `^${(like[2] ?? '')
-              .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-              .replace(/%/g, '.*')
-              .replace(/_/g, '.')}$`,
-            like[1]?.toUpperCase() === 'ILIKE' ? 'i' : '',
+        const max = q.has('max_results') ? int64(q.get('max_results'), 'max_results') : 100;
+        if (max > 1000)
+          throw invalid(
+            `Invalid value for request parameter max_results. It must be at most 1000, but got value ${max}`,
           );
-          list = list.filter((m) => re.test(m.name));
-        } else if (eq) list = list.filter((m) => m.name === eq[1]);
-        return { registered_models: list.map(modelJson) };
+        const match = modelFilter(q.get('filter') ?? '');
+        const orderBy = q.getAll('order_by');
+        const list = [...models.values()].filter(match).sort((a, b) => {
+          for (const o of orderBy) {
+            const desc = /\sDESC\s*$/i.test(o);
+            const key = o.replace(/\s+(ASC|DESC)\s*$/i, '').trim();
+            const va = key === 'name' ? a.name : a.last_updated_timestamp;
+            const vb = key === 'name' ? b.name : b.last_updated_timestamp;
+            if (va !== vb) return (va < vb ? -1 : 1) * (desc ? -1 : 1);
+          }
+          return a.name < b.name ? -1 : 1;
+        });
+        const offset = decodePageToken(q.get('page_token') ?? undefined);
+        const out: Record<string, unknown> = {};
+        const page = list.slice(offset, offset + max);
+        if (page.length > 0) out.registered_models = page.map(modelJson);
+        if (offset + max < list.length) out.next_page_token = encodePageToken(offset + max);
+        return out;
       }
       case 'PATCH registered-models/update': {
-        const m = getModel(String(requireField(body, 'name')));
-        m.description = String(body.description ?? '');
-        m.last_updated_timestamp = Date.now();
+        const m = getModel(requireString(body, 'name'));
+        if (typeof body.description === 'string') m.description = body.description;
+        m.last_updated_timestamp = tick();
+        return { registered_model: modelJson(m) };
+      }
+      case 'POST registered-models/rename': {
+        const m = getModel(requireString(body, 'name'));
+        const newName = requireString(body, 'new_name');
+        models.delete(m.name);
+        m.name = newName;
+        for (const v of m.versions) v.name = newName;
+        m.last_updated_timestamp = tick();
+        models.set(newName, m);
         return { registered_model: modelJson(m) };
       }
       case 'DELETE registered-models/delete': {
-        const m = getModel(String(requireField(body, 'name')));
+        const m = getModel(requireString(body, 'name'));
         models.delete(m.name);
         return {};
       }
+      case 'POST registered-models/set-tag': {
+        const m = getModel(requireString(body, 'name'));
+        const key = checkKey('tag', requireString(body, 'key'));
+        m.tags = [...m.tags.filter((t) => t.key !== key), { key, value: String(body.value ?? '') }];
+        return {};
+      }
+      case 'DELETE registered-models/delete-tag': {
+        const m = getModel(requireString(body, 'name'));
+        const key = requireString(body, 'key');
+        m.tags = m.tags.filter((t) => t.key !== key);
+        return {};
+      }
+      case 'GET registered-models/get-latest-versions':
+      case 'POST registered-models/get-latest-versions': {
+        const m = getModel(method === 'GET' ? q.get('name') : requireString(body, 'name'));
+        const stages = (
+          method === 'GET' ? q.getAll('stages') : Array.isArray(body.stages) ? body.stages : []
+        ).map((x) => String(x).toLowerCase());
+        const latest = latestVersions(m).filter(
+          (v) => stages.length === 0 || stages.includes(v.current_stage.toLowerCase()),
+        );
+        return latest.length > 0 ? { model_versions: latest.map((v) => versionJson(v)) } : {};
+      }
       case 'POST registered-models/alias': {
-        const m = getModel(String(requireField(body, 'name')));
-        const version = String(requireField(body, 'version'));
-        if (!m.versions.some((v) => v.version === version))
-          throw notFound(`Model Version (name=${m.name}, version=${version}) not found`);
-        m.aliases.set(String(requireField(body, 'alias')), version);
+        const m = getModel(requireString(body, 'name'));
+        const alias = requireString(body, 'alias');
+        const version = getVersion(m, requireField(body, 'version'));
+        if (/^v\d+$/i.test(alias)) throw invalid(`Version alias name '${alias}' is reserved.`);
+        m.aliases.set(alias, version.version);
         return {};
       }
       case 'GET registered-models/alias': {
         const m = getModel(q.get('name'));
-        const v = m.aliases.get(q.get('alias') ?? '');
-        if (v === undefined) throw invalid(`Registered model alias ${q.get('alias')} not found.`);
-        return { model_version: versionJson(m, m.versions.find((x) => x.version === v) as ModelVersion) };
+        const alias = q.get('alias') ?? '';
+        const v = m.aliases.get(alias);
+        if (v === undefined) throw invalid(`Registered model alias ${alias} not found.`);
+        return { model_version: versionJson(getVersion(m, v), true) };
       }
       case 'DELETE registered-models/alias': {
-        const m = getModel(q.get('name') ?? (body.name as string | undefined) ?? null);
-        m.aliases.delete(q.get('alias') ?? String(body.alias ?? ''));
+        // the alias is read from a JSON body only, also for DELETE
+        const m = getModel(requireString(body, 'name'));
+        m.aliases.delete(requireString(body, 'alias'));
         return {};
       }
       case 'POST model-versions/create': {
-        const m = getModel(String(requireField(body, 'name')));
-        const now = Date.now();
+        const m = getModel(requireString(body, 'name'));
+        const source = requireString(body, 'source');
+        checkSource(source);
+        const now = tick();
         const v: ModelVersion = {
           name: m.name,
-          version: String(m.versions.length + 1),
+          version: String((m.versions.at(-1) ? Number(m.versions.at(-1)?.version) : 0) + 1),
           creation_timestamp: now,
           last_updated_timestamp: now,
           current_stage: 'None',
-          description: String(body.description ?? ''),
-          source: String(requireField(body, 'source')),
-          run_id: String(body.run_id ?? ''),
+          description: typeof body.description === 'string' ? body.description : '',
+          source,
+          run_id: typeof body.run_id === 'string' ? body.run_id : '',
           status: 'READY',
-          tags: (body.tags as { key: string; value: string }[]) ?? [],
+          tags: tagList(body.tags),
         };
         m.versions.push(v);
         m.last_updated_timestamp = now;
-        return { model_version: versionJson(m, v) };
+        return { model_version: versionJson(v) };
       }
-      case 'GET model-versions/get': {
-        const m = getModel(q.get('name'));
-        const v = m.versions.find((x) => x.version === q.get('version'));
-        if (!v) throw notFound(`Model Version (name=${m.name}, version=${q.get('version')}) not found`);
-        return { model_version: versionJson(m, v) };
+      case 'GET model-versions/get':
+        return { model_version: versionJson(getVersion(getModel(q.get('name')), q.get('version'))) };
+      case 'GET model-versions/get-download-uri':
+        return { artifact_uri: getVersion(getModel(q.get('name')), q.get('version')).source };
+      case 'GET model-versions/search': {
+        const filter = q.get('filter') ?? '';
+        const eq = /^\s*(name|run_id)\s*=\s*'([^']*)'\s*$/.exec(filter);
+        if (filter.trim() !== '' && !eq) throw invalid(`Invalid filter '${filter}'`);
+        const all = [...models.values()]
+          .flatMap((m) => m.versions)
+          .filter((v) => !eq || (eq[1] === 'name' ? v.name : v.run_id) === eq[2])
+          .sort((a, b) => b.last_updated_timestamp - a.last_updated_timestamp);
+        return all.length > 0 ? { model_versions: all.map((v) => versionJson(v)) } : {};
+      }
+      case 'PATCH model-versions/update': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        if (typeof body.description === 'string') v.description = body.description;
+        v.last_updated_timestamp = tick();
+        return { model_version: versionJson(v) };
+      }
+      case 'DELETE model-versions/delete': {
+        const m = getModel(requireString(body, 'name'));
+        const v = getVersion(m, requireField(body, 'version'));
+        m.versions = m.versions.filter((x) => x !== v);
+        for (const [a, ver] of m.aliases) if (ver === v.version) m.aliases.delete(a);
+        return {};
+      }
+      case 'POST model-versions/set-tag': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        const key = checkKey('tag', requireString(body, 'key'));
+        v.tags = [...v.tags.filter((t) => t.key !== key), { key, value: String(body.value ?? '') }];
+        return {};
+      }
+      case 'DELETE model-versions/delete-tag': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        const key = requireString(body, 'key');
+        v.tags = v.tags.filter((t) => t.key !== key);
+        return {};
       }
       case 'POST model-versions/transition-stage': {
-        const m = getModel(String(requireField(body, 'name')));
-        const v = m.versions.find((x) => x.version === String(body.version));
-        if (!v) throw notFound(`Model Version (name=${m.name}, version=${String(body.version)}) not found`);
-        const stage = String(requireField(body, 'stage'));
-        const canonical = ['None', 'Staging', 'Production', 'Archived'].find(
-          (s) => s.toLowerCase() === stage.toLowerCase(),
-        );
+        const m = getModel(requireString(body, 'name'));
+        const v = getVersion(m, requireField(body, 'version'));
+        const stage = requireString(body, 'stage');
+        const canonical = STAGES.find((x) => x.toLowerCase() === stage.toLowerCase());
         if (!canonical)
-          throw invalid(
-            `Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`,
-          );
+          throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+        const now = tick();
         if (
           body.archive_existing_versions === true &&
           (canonical === 'Staging' || canonical === 'Production')
         ) {
           for (const o of m.versions)
-            if (o !== v && o.current_stage === canonical) o.current_stage = 'Archived';
+            if (o !== v && o.current_stage === canonical) {
+              o.current_stage = 'Archived';
+              o.last_updated_timestamp = now;
+            }
         }
         v.current_stage = canonical;
-        v.last_updated_timestamp = Date.now();
-        return { model_version: versionJson(m, v) };
+        v.last_updated_timestamp = now;
+        m.last_updated_timestamp = now;
+        return { model_version: versionJson(v) };
       }
       default:
         throw new HtmlError(404, FLASK_404);
@@ -1079,30 +1238,56 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   };
 
   function getModel(name: string | null): RegisteredModel {
-    if (!name)
-      throw invalid(
-        "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
-      );
+    if (!name) throw missing('name');
     const m = models.get(name);
     if (!m) throw notFound(`Registered Model with name=${name} not found`);
     return m;
   }
-  function versionJson(m: RegisteredModel, v: ModelVersion) {
-    return { ...v, aliases: [...m.aliases].filter(([, ver]) => ver === v.version).map(([a]) => a) };
+  function getVersion(m: RegisteredModel, version: unknown): ModelVersion {
+    if (version === undefined || version === null || version === '') throw missing('version');
+    const text = String(version);
+    if (!/^\d+$/.test(text)) throw invalid(`Model version must be an integer, got '${text}'`);
+    const v = m.versions.find((x) => x.version === text);
+    if (!v) throw notFound(`Model Version (name=${m.name}, version=${text}) not found`);
+    return v;
   }
-  function modelJson(m: RegisteredModel) {
+  /** A model version as MLflow 2.9 answers it: `run_link` always, `tags` when any, `aliases` in alias lookups. */
+  function versionJson(v: ModelVersion, withAliases = false) {
+    const m = models.get(v.name);
+    const aliases = [...(m?.aliases ?? [])].filter(([, ver]) => ver === v.version).map(([a]) => a);
+    const { tags, ...rest } = v;
+    return {
+      ...rest,
+      ...(tags.length > 0 ? { tags } : {}),
+      run_link: '',
+      ...(withAliases && aliases.length > 0 ? { aliases } : {}),
+    };
+  }
+  /** The newest version in each stage, by version number. */
+  function latestVersions(m: RegisteredModel): ModelVersion[] {
     const latest = new Map<string, ModelVersion>();
-    for (const v of m.versions) latest.set(v.current_stage, v);
+    for (const v of m.versions) {
+      const cur = latest.get(v.current_stage);
+      if (!cur || Number(v.version) > Number(cur.version)) latest.set(v.current_stage, v);
+    }
+    return [...latest.values()].sort((a, b) => Number(a.version) - Number(b.version));
+  }
+  /** A registered model; empty fields are omitted. */
+  function modelJson(m: RegisteredModel) {
+    const latest = latestVersions(m);
     return {
       name: m.name,
       creation_timestamp: m.creation_timestamp,
       last_updated_timestamp: m.last_updated_timestamp,
-      description: m.description,
-      latest_versions: [...latest.values()].map((v) => versionJson(m, v)),
-      tags: m.tags,
-      aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })),
+      ...(m.description !== '' ? { description: m.description } : {}),
+      ...(latest.length > 0 ? { latest_versions: latest.map((v) => versionJson(v)) } : {}),
+      ...(m.tags.length > 0 ? { tags: m.tags } : {}),
+      ...(m.aliases.size > 0
+        ? { aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })) }
+        : {}),
     };
   }
+
   /** Children of a stored folder, sorted by name; folders and empty files have no `file_size`. */
   function listStored(base: string): { path: string; is_dir: boolean; file_size?: number }[] {
     const pre = base === '' ? '' : `${base.replace(/\/+$/, '')}/`;
@@ -1310,8 +1495,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         let body: Record<string, unknown> = {};
         if (method === 'POST' || method === 'PATCH' || (method === 'DELETE' && raw.length > 0)) {
           const ctype = req.headers['content-type'];
-          if (ctype === undefined)
-            throw invalid('Bad Request. Content-Type header is missing.');
+          if (ctype === undefined) throw invalid('Bad Request. Content-Type header is missing.');
           if ((ctype.split(';')[0] ?? '').trim() !== 'application/json')
             throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
           const parsed = parseRequestJson(raw.toString('utf8'));

@@ -13,7 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Folder of the recorded exchanges. */
-export const MLFLOW_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'mlflow');
+export const MLFLOW_FIXTURES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'fixtures',
+  'mlflow',
+);
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -58,12 +64,16 @@ export class IdMap {
   readonly experiments = new Map<string, string>([['0', '0']]);
   readonly runs = new Map<string, string>();
 
+  /** Replaces the recorded run ids in a text by the server's (also inside `%27<id>%27`). */
   run(s: string): string {
-    return s.replace(HEX, (h) => this.runs.get(h) ?? h);
+    let out = s;
+    for (const [real, mine] of this.runs) out = out.split(real).join(mine);
+    return out;
   }
   runBack(s: string): string {
-    const back = new Map([...this.runs].map(([r, m]) => [m, r]));
-    return s.replace(HEX, (h) => back.get(h) ?? h);
+    let out = s;
+    for (const [real, mine] of this.runs) out = out.split(mine).join(real);
+    return out;
   }
   experiment<T>(v: T): T {
     if (typeof v === 'number') return Number(this.experiments.get(String(v)) ?? v) as T;
@@ -225,7 +235,8 @@ export async function replay(
       try {
         mine = JSON.parse(res.body.toString('utf8')) as Json;
       } catch {
-        if (ctype.startsWith('application/json')) diffs.push(`body: not JSON although sent as application/json`);
+        if (ctype.startsWith('application/json'))
+          diffs.push(`body: not JSON although sent as application/json`);
       }
     }
     if (real.bodyType === 'json') ids.learn(real.body, mine);
@@ -235,7 +246,10 @@ export async function replay(
       const volatile = vol.has(`$.exchanges[${index}].response.headers.${name}`);
       const norm = (s: string | undefined) =>
         name === 'allow' ? (s ?? '').split(/,\s*/).sort().join(', ') : (s ?? '');
-      if (!(volatile && name !== 'allow') && norm(sub(recorded)) !== norm(typeof got === 'string' ? got : got?.[0]))
+      if (
+        !(volatile && name !== 'allow') &&
+        norm(sub(recorded)) !== norm(typeof got === 'string' ? got : got?.[0])
+      )
         diffs.push(`${name}: real ${recorded} | stand-in ${String(got)}`);
     }
     for (const name of ['allow', 'content-disposition', 'location'])
@@ -255,7 +269,11 @@ export async function replay(
         diffs.push(`body: real ${show(expected.toString('utf8'))} | stand-in ${show(got.toString('utf8'))}`);
     }
     if (diffs.length > 0)
-      out.push({ index, label: `[${index}] ${e.note ?? ''} :: ${rq.method} ${rq.path.replace(HEX, 'RUN')}`, diffs });
+      out.push({
+        index,
+        label: `[${index}] ${e.note ?? ''} :: ${rq.method} ${rq.path.replace(HEX, 'RUN')}`,
+        diffs,
+      });
   }
   return out;
 }
