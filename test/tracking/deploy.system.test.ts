@@ -7,8 +7,8 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { chmod, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -468,5 +468,152 @@ describe('deploy/docker-compose.yml', () => {
   it('rejects an invalid compose file (the check can fail)', () => {
     expect(invalid.ok).toBe(false);
     expect(invalid.out).toMatch(/healthchek/);
+  });
+
+  /**
+   * The `db` service as the postgres image sets it up from .env.example, on Debian's PostgreSQL in a
+   * throwaway cluster: POSTGRES_USER with POSTGRES_PASSWORD (scram-sha-256 over TCP, as the image's
+   * pg_hba), POSTGRES_DB created by that user. Checked: the mlflow service's --backend-store-uri (from
+   * `docker-compose config`) logs in over TCP and may create and fill tables (what MLflow's migrations
+   * do first), a wrong password is refused, and the db service's own health check command answers.
+   * Not checked: MLflow's schema and queries (no Python MLflow here; the MLflow stand-in keeps its state
+   * in memory).
+   */
+  describe('the Postgres backend (Debian PostgreSQL, a throwaway cluster)', () => {
+    let bin: string;
+    let dir: string;
+    let port: number;
+    let asPostgres: string[];
+    let vars: Record<string, string>;
+    beforeAll(async () => {
+      const root = '/usr/lib/postgresql';
+      const versions = await readdir(root).catch(() => [] as string[]);
+      const found = versions
+        .sort((a, b) => Number(b) - Number(a))
+        .find((v) => existsSync(join(root, v, 'bin', 'initdb')));
+      if (found === undefined)
+        throw new Error(
+          'PostgreSQL is not installed: apt-get install -y postgresql (listed in .ci/apt-packages)',
+        );
+      bin = join(root, found, 'bin');
+      vars = Object.fromEntries(
+        [...(await readFile(join(deploy, '.env.example'), 'utf8')).matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map(
+          (m) => [m[1] ?? '', m[2] ?? ''],
+        ),
+      );
+      dir = await mkdtemp(join(tmpdir(), 'csc-pg-'));
+      // initdb refuses root: run the server as Debian's postgres user then
+      asPostgres = [];
+      if (process.getuid?.() === 0) {
+        const uid = Number((await run('id', ['-u', 'postgres'])).stdout);
+        const gid = Number((await run('id', ['-g', 'postgres'])).stdout);
+        await chown(dir, uid, gid);
+        asPostgres = ['runuser', '-u', 'postgres', '--'];
+      }
+      const as = (cmd: string, args: string[]) =>
+        asPostgres.length > 0
+          ? run(asPostgres[0] ?? '', [...asPostgres.slice(1), cmd, ...args])
+          : run(cmd, args);
+      const pw = join(dir, 'pw');
+      await writeFile(pw, `${vars.POSTGRES_PASSWORD}\n`);
+      if (asPostgres.length > 0) await run('chown', ['postgres:postgres', pw]);
+      await as(join(bin, 'initdb'), [
+        '-D',
+        join(dir, 'data'),
+        '-U',
+        vars.POSTGRES_USER ?? '',
+        '--pwfile',
+        pw,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+      ]);
+      port = await freePort();
+      await as(join(bin, 'pg_ctl'), [
+        '-D',
+        join(dir, 'data'),
+        '-l',
+        join(dir, 'log'),
+        '-w',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+        'start',
+      ]);
+      await run(join(bin, 'psql'), [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        vars.POSTGRES_USER ?? '',
+        '-d',
+        'postgres',
+        '-c',
+        `CREATE DATABASE "${vars.POSTGRES_DB}"`,
+      ]);
+    });
+    afterAll(async () => {
+      if (bin === undefined) return;
+      const stop = [join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'fast', 'stop'];
+      await (
+        asPostgres.length > 0
+          ? run(asPostgres[0] ?? '', [...asPostgres.slice(1), ...stop])
+          : run(stop[0] ?? '', stop.slice(1))
+      ).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const backendUri = () => {
+      const cfg = parseYaml(valid.out) as { services: Record<string, { command?: string[] }> };
+      const cmd = cfg.services.mlflow?.command ?? [];
+      return cmd[cmd.indexOf('--backend-store-uri') + 1] ?? '';
+    };
+    // the URI as psql takes it: SQLAlchemy's driver suffix dropped, the `db` service → this cluster
+    const forPsql = (uri: string) =>
+      uri.replace('postgresql+psycopg2://', 'postgresql://').replace('@db:5432/', `@127.0.0.1:${port}/`);
+
+    it("the mlflow service's backend-store URI logs in over TCP (scram) and may create MLflow's tables", async () => {
+      const uri = forPsql(backendUri());
+      expect(uri).toMatch(/^postgresql:\/\/[^:]+:[^@]+@127\.0\.0\.1:\d+\/\w+$/);
+      const r = await run(join(bin, 'psql'), [
+        uri,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-At',
+        '-c',
+        'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+        '-c',
+        "INSERT INTO alembic_version VALUES ('0584bdc529eb')",
+        '-c',
+        'SELECT current_user, current_database(), version_num FROM alembic_version',
+      ]);
+      expect(r.stdout.trim().split('\n').at(-1)).toBe(
+        `${vars.POSTGRES_USER}|${vars.POSTGRES_DB}|0584bdc529eb`,
+      );
+      const wrong = await run(join(bin, 'psql'), [
+        uri.replace(`:${vars.POSTGRES_PASSWORD}@`, ':wrong@'),
+        '-c',
+        'SELECT 1',
+      ]).catch((e: { stderr?: string }) => e);
+      expect((wrong as { stderr?: string }).stderr).toMatch(/password authentication failed/);
+    });
+
+    it("the db service's health check command answers", async () => {
+      const cfg = parseYaml(valid.out) as { services: Record<string, { healthcheck?: { test?: string[] } }> };
+      const test = cfg.services.db?.healthcheck?.test ?? [];
+      expect(test[0]).toBe('CMD-SHELL');
+      const r = await run('sh', ['-c', (test[1] ?? '').replaceAll('$$', '$')], {
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          POSTGRES_USER: vars.POSTGRES_USER,
+          POSTGRES_DB: vars.POSTGRES_DB,
+          PGHOST: '127.0.0.1',
+          PGPORT: String(port),
+        },
+      });
+      expect(r.stdout).toMatch(/accepting connections/);
+    });
   });
 });
