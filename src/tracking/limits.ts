@@ -25,7 +25,7 @@ function invalid(message: string): MlflowError {
 }
 
 /** Normalises a POSIX path the way Python's `posixpath.normpath` does (for key checks). */
-function normPath(p: string): string {
+export function normPath(p: string): string {
   if (p === '') return '.';
   const abs = p.startsWith('/');
   const out: string[] = [];

@@ -118,7 +118,8 @@ function clause(g: string[]): FilterClause {
   return { entity, key, op: op as FilterClause['op'], value: n };
 }
 
-function likeToRegExp(pattern: string, flags: string): RegExp {
+/** SQL `LIKE` pattern (`%`, `_`) as an anchored RegExp; `flags` `'i'` for `ILIKE`. */
+export function likeToRegExp(pattern: string, flags: string): RegExp {
   const src = pattern
     .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     .replace(/%/g, '.*')

@@ -16,9 +16,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { MlflowError } from '../../src/errors.js';
+import { normPath } from '../../src/tracking/limits.js';
 import {
   decodePageToken,
   encodePageToken,
+  likeToRegExp,
   parseSearchFilter,
   runMatches,
   sortRuns,
@@ -306,20 +308,6 @@ function guessMimeType(name: string): string {
 const ADJ = ['unique', 'brave', 'calm', 'eager', 'gentle', 'jolly', 'silent', 'rare'];
 const ANIMAL = ['crab', 'owl', 'fox', 'whale', 'lynx', 'moth', 'seal', 'wren'];
 
-/** Python's `posixpath.normpath`. */
-function normPath(p: string): string {
-  if (p === '') return '.';
-  const abs = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else if (part !== '..' || !abs) out.push(part);
-  }
-  const joined = out.join('/');
-  return abs ? `/${joined}` : joined || '.';
-}
-
 type EntityKind = 'metric' | 'parameter' | 'tag';
 const KEY_LABEL: Record<EntityKind, string> = {
   metric: 'Metric name',
@@ -453,20 +441,12 @@ function viewType(v: unknown): 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL' {
   return 'ACTIVE_ONLY';
 }
 
-function likeRegExp(pattern: string, flags: string): RegExp {
-  const src = pattern
-    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/%/g, '.*')
-    .replace(/_/g, '.');
-  return new RegExp(`^${src}$`, flags);
-}
-
 function compareText(actual: string | undefined, op: string, expected: string): boolean {
   if (actual === undefined) return false;
   if (op === '=') return actual === expected;
   if (op === '!=') return actual !== expected;
-  if (op === 'LIKE') return likeRegExp(expected, 's').test(actual);
-  return likeRegExp(expected, 'is').test(actual);
+  if (op === 'LIKE') return likeToRegExp(expected, 's').test(actual);
+  return likeToRegExp(expected, 'is').test(actual);
 }
 
 /** MLflow 2.9's experiment search filter: `name`/`attribute.name` and `tags.<key>`, clauses joined by AND. */
