@@ -1,14 +1,15 @@
 /**
- * A protocol-faithful MLflow 2.9 tracking server stand-in for tests (bound to 127.0.0.1, port 0).
- *
- * It reproduces the behaviour recorded in `shared/reference/mlflow-rest.md` ([2.9✓] items): JSON bodies
- * with `Content-Type: application/json` only, `{error_code, message}` error bodies with MLflow's status
- * codes, log-batch limits (1000 metrics / 100 params / 100 tags / 1000 entities / 1 MB), key and value
- * length limits, immutable params, NaN/±Infinity as strings (±Inf clamped like the SQL store), generated
- * run names, start_time 0 when omitted, Flask HTML 404 for unknown endpoints, the `mlflow-artifacts`
- * proxy, and a small model registry. On top of that it can inject faults (nginx HTML pages, 5xx, …),
- * require auth (nginx basic auth or MLflow's basic-auth app), emulate nginx `client_max_body_size`,
- * and serve under a path prefix (nginx sub-path).
+ * An MLflow 2.9 tracking server stand-in for tests (bound to 127.0.0.1, port 0), held to the exchanges
+ * recorded from a real MLflow 2.9 server (test/fixtures/mlflow; mlflow-replay.test.ts replays all of
+ * them): Flask routing (404 HTML pages, 405 with `Allow`, OPTIONS, HEAD), MLflow's request checks and
+ * messages (Python reprs in type errors, malformed JSON read as `{}`, bare NaN tokens), proto3 JSON
+ * answers (empty fields omitted), log-batch limits and atomicity, immutable params, NaN/±Infinity as the
+ * SQL store keeps them, metric history sorted by timestamp, run/experiment/model searches with MLflow's
+ * filters, order and page tokens, the `mlflow-artifacts` proxy (sorted listings, download headers, `..`
+ * refused) or its absence (`serveArtifacts: false`), and the model registry. On top of that it can
+ * inject faults (nginx HTML pages, 5xx, …), require auth (nginx basic auth or MLflow's basic-auth app),
+ * emulate nginx `client_max_body_size`, serve under a path prefix (nginx sub-path), and answer as a 3.x
+ * server (`version`, tag values up to 8000 characters).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
