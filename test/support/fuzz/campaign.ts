@@ -66,7 +66,7 @@ const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'child.ts');
 /** Runs a campaign and returns its totals. */
 export async function runFuzzCampaign(o: CampaignOptions): Promise<CampaignSummary> {
   const timeoutMs = o.timeoutMs ?? 10_000;
-  const deadline = o.minutes === undefined ? Infinity : Date.now() + o.minutes * 60_000;
+  const deadline = o.minutes === undefined ? Number.MAX_SAFE_INTEGER : Date.now() + o.minutes * 60_000;
   const to = o.count ?? Number.MAX_SAFE_INTEGER;
   const s: CampaignSummary = {
     inputs: 0,
