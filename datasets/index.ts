@@ -4,7 +4,7 @@ export type { DatasetOptions, LoaderFetch } from './dataset.js';
 export { CacheDataset } from './cache-dataset.js';
 export type { CacheDatasetOptions, BuildWorkerOptions } from './cache-dataset.js';
 export { DataLoader } from './data-loader.js';
-export type { DataLoaderOptions } from './data-loader.js';
+export type { DataLoaderOptions, EpochItemFailure } from './data-loader.js';
 export {
   listDataCollate,
   collateMeta,
