@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
-import { type Affine, ioOrientation, matmul } from '../../image/affine.js';
+import { type AffineMatrix, ioOrientation, matmul } from '../../image/affine.js';
 import { type DType, type NumericArray, allocArray } from '../../image/dtype.js';
 import { MetaImage, type ImageMeta, shapeSize } from '../../image/meta-image.js';
 import {
@@ -291,14 +291,14 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
         : options.dtype;
   let data = convertVoxels(voxels, h, shape, dtype, scale, file);
   let arrShape = comps > 1 ? [...shape, comps] : shape;
-  let affine: Affine;
+  let affine: AffineMatrix;
   let pixdim: number[];
   try {
     ({ affine, pixdim } = monaiNiftiAffine(h));
   } catch (e) {
     throw new ImageReadError(file, `invalid orientation in the header: ${describeError(e)}`, { cause: e });
   }
-  const originalAffine: Affine = affine.slice();
+  const originalAffine: AffineMatrix = affine.slice();
   if (options.asClosestCanonical) {
     const nsp = Math.min(shape.length, 3);
     const ornt = ioOrientation(affine, nsp);
