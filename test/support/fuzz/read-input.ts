@@ -39,8 +39,9 @@ export async function readFuzzInput(dir: string, input: FuzzInput): Promise<Fuzz
     }
     const reader = await findReader(path);
     const img = await reader.read(path);
-    if (img.data.length === 0 && img.shape.some((s) => s !== 0))
-      return { outcome: 'untyped', detail: 'an image without data' };
+    const voxels = img.shape.reduce((a, b) => a * b, 1);
+    if (img.data.length !== voxels)
+      return { outcome: 'untyped', detail: `shape [${img.shape.join(', ')}] but ${img.data.length} values` };
     return { outcome: 'image' };
   } catch (e) {
     const detail = `${(e as Error)?.name}: ${(e as Error)?.message ?? String(e)}`;
