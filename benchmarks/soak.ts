@@ -12,11 +12,11 @@
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RemoteStandIn } from './support/remote-stand-in.js';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -98,35 +98,6 @@ async function serve(): Promise<void> {
   });
 }
 
-class RemoteStandIn {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-  static async start(): Promise<RemoteStandIn> {
-    const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--serve'], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const url = await new Promise<string>((ok, fail) => {
-      child.once('message', (m) => ok((m as { url: string }).url));
-      child.once('exit', (c) => fail(new Error(`stand-in exited with ${c}`)));
-    });
-    return new RemoteStandIn(child, url);
-  }
-  stats(): Promise<Record<string, number>> {
-    return new Promise((ok) => {
-      this.child.once('message', (m) => ok(m as Record<string, number>));
-      this.child.send('stats');
-    });
-  }
-  async close(): Promise<void> {
-    const exited = new Promise((ok) => this.child.once('exit', ok));
-    this.child.send('close');
-    await exited;
-  }
-}
-
 function fetchCt(subject: SubjectData) {
   for (const exp of subject.experiments.values())
     for (const scan of exp.scans.values())
@@ -153,7 +124,10 @@ function gc(): void {
 
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
-  const xnat = await RemoteStandIn.start();
+  const xnat = await RemoteStandIn.start(fileURLToPath(import.meta.url), [
+    ...process.argv.slice(2),
+    '--serve',
+  ]);
   const cacheDir = await mkdtemp(join(tmpdir(), 'csc-soak-'));
   const logLines: string[] = [];
   const cfg: XnatConfig = {

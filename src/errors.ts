@@ -111,14 +111,21 @@ export class StorageError extends CscMlopsError {
   static from(path: string, e: unknown): StorageError {
     if (e instanceof StorageError) return e;
     const code = (e as { code?: string }).code;
-    const hint =
-      code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG'
-        ? ': the disk (or the file size limit) is full; free some space or write elsewhere'
-        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-          ? ': the folder is not writable; choose another location'
-          : '';
+    const hint = writeErrorHint(code, 'write elsewhere');
     return new StorageError(path, `cannot write ${path} (${describeError(e)})${hint}`, code, { cause: e });
   }
+}
+
+/**
+ * What to do about a failed write, from its system error code (` — the disk is full: free some space
+ * or <elsewhere>`), or `''` for other errors.
+ */
+export function writeErrorHint(code: string | undefined, elsewhere: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+    return ` — the disk is full (or a file size limit is reached): free some space or ${elsewhere}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return ` — the folder is not writable: ${elsewhere}`;
+  return '';
 }
 
 /** A configuration value is missing or invalid (config file, environment variable, option). */
