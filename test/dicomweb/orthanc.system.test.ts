@@ -307,6 +307,22 @@ describe('DICOMweb against Orthanc', () => {
     proxy.faults.splice(0);
   });
 
+  it('the main job runs from Orthanc (--dicomweb)', async () => {
+    const { mainJob } = await import('../../examples/main-job.js');
+    const lines: string[] = [];
+    const r = await mainJob({
+      dicomweb: cfg,
+      epochs: 1,
+      quiet: true,
+      log: (l) => lines.push(l),
+      trackingUri: join(work, 'mlruns'),
+    });
+    expect(r.items).toBe(1);
+    expect(Number.isFinite(r.finalLoss)).toBe(true);
+    expect(r.leakedTensors).toBe(0);
+    expect(lines.join('\n')).not.toContain(BRAIN_PATIENT);
+  });
+
   it('CLI: dicomweb ls patients, studies, series; pull into the cache', async () => {
     const env = { DICOMWEB_URL: orthanc.url, DICOMWEB_USER: orthanc.user, DICOMWEB_PASS: orthanc.password };
     let out = '';
