@@ -4,6 +4,7 @@
  * 20-slice brain MR series (distinct UIDs), then times, per series:
  *   local         PydicomReader on the local files
  *   wado memory   WADO-RS retrieval of the series into memory (multipart parsed part by part)
+ *   + read        the same, then read from memory (LoadImageDICOMWebd with cacheDir: false)
  *   cold cache    QIDO + WADO-RS into an empty download cache, then read (what epoch 1 costs)
  *   warm cache    QIDO + cache hit, then read (a new run over a filled cache)
  *   cold ×K, c=4  K different series at once through one client (concurrency 4)
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DicomwebClient, DicomwebDownloadCache, loadPatients } from '../src/dicomweb/index.js';
+import { PydicomReader } from '../src/io/dicom/pydicom-reader.js';
 import { LoadImage } from '../transforms/io/load-image.js';
 import { BRAIN, Orthanc, replaceAscii } from '../test/dicomweb/orthanc.js';
 
@@ -61,6 +63,15 @@ try {
   add(
     'WADO-RS into memory',
     await time(() => client.streamInstances(series[0]!, async () => undefined), reps),
+  );
+  const dicom = new PydicomReader();
+  add(
+    'WADO-RS into memory + read from memory',
+    await time(async () => {
+      const m = new Map<string, Uint8Array>();
+      await client.streamInstances(series[0]!, async (b, i) => void m.set(`${i}.dcm`, b));
+      await dicom.readBuffers(m);
+    }, reps),
   );
   add(
     'cold cache: QIDO + WADO + write + read',

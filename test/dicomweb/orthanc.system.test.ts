@@ -198,6 +198,11 @@ describe('DICOMweb against Orthanc', () => {
     const a = await run(data, remote);
     const b = await run([{ mr: files }], localPipe);
     expect(a).toEqual(b);
+    const inMemory = new T.Compose([
+      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: cfg, cacheDir: false }),
+      ...tail(),
+    ]);
+    expect(await run(data, inMemory)).toEqual(b);
     expect(tf.memory().numTensors).toBe(before);
     // The seed's mode: the PatientID key with actions.
     const seedMode = new T.LoadImageDICOMWebd({
@@ -210,7 +215,7 @@ describe('DICOMweb against Orthanc', () => {
     const img = item.mr as MetaImage;
     const ref = await local(files);
     expect(Array.from(img.data)).toEqual(Array.from(ref.data));
-    expect(seedMode.cache.stats.downloads).toBe(0); // cached by the first pipeline
+    expect(seedMode.cache!.stats.downloads).toBe(0); // cached by the first pipeline
     // Cache entry names are hashes: no patient identifiers in file names.
     const names = (await entries(cacheDir)).join(' ');
     expect(names).not.toContain(BRAIN_PATIENT);

@@ -25,7 +25,14 @@ import { dicomAffine } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
 import { type RescaleMode, SliceWriter } from './slice-writer.js';
-import { type DicomFile, NotDicomError, fileSystemError, hasDicmMagic, parseDicomFile } from './parse.js';
+import {
+  type DicomFile,
+  NotDicomError,
+  fileSystemError,
+  hasDicmMagic,
+  parseDicomBuffer,
+  parseDicomFile,
+} from './parse.js';
 
 /** Options of {@link PydicomReader} (MONAI's PydicomReader arguments in camelCase, plus ours). */
 export interface PydicomReaderOptions {
@@ -332,7 +339,35 @@ export class PydicomReader implements ImageReader {
     options?: ReadOptions & { dtype?: DType | null },
   ): Promise<MetaImage> {
     const opts = resolveOptions(this.defaults, options);
-    const inputs = await listInputs(path, opts);
+    return this.readInputs(await listInputs(path, opts), opts, parseDicomFile);
+  }
+
+  /**
+   * Reads DICOM instances held in memory (name → Part 10 bytes, e.g. retrieved with WADO-RS) as
+   * one series (or one image, for a single instance), exactly as {@link read} reads the same files,
+   * without writing them anywhere. The names stand in for file names in errors and meta.
+   */
+  async readBuffers(
+    instances: ReadonlyMap<string, Uint8Array>,
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage> {
+    const opts = resolveOptions(this.defaults, options);
+    const files = [...instances.keys()];
+    if (files.length === 0) throw new ConfigError('PydicomReader.readBuffers: no instances given');
+    const parse = async (file: string, o?: { headerOnly?: boolean }) =>
+      parseDicomBuffer(instances.get(file)!, file, o);
+    return this.readInputs(
+      { files, single: files.length === 1, source: files[0]!, label: files[0]! },
+      opts,
+      parse,
+    );
+  }
+
+  private async readInputs(
+    inputs: Inputs,
+    opts: Resolved,
+    parse: (file: string, o?: { headerOnly?: boolean }) => Promise<DicomFile>,
+  ): Promise<MetaImage> {
     const limit = pLimit(opts.concurrency);
     const warnings: string[] = [];
     let series: AssembledSeries;
@@ -341,7 +376,7 @@ export class PydicomReader implements ImageReader {
 
     if (inputs.single) {
       const file = inputs.files[0]!;
-      const dicom = await parseDicomFile(file);
+      const dicom = await parse(file);
       const header = readImageHeader(dicom);
       checkDecodable(header);
       parsed.set(file, dicom);
@@ -352,7 +387,7 @@ export class PydicomReader implements ImageReader {
         inputs.files.map((file) =>
           limit(async (): Promise<DicomImageHeader | undefined> => {
             try {
-              const header = readImageHeader(await parseDicomFile(file, { headerOnly: true }));
+              const header = readImageHeader(await parse(file, { headerOnly: true }));
               checkDecodable(header);
               return header;
             } catch (e) {
@@ -379,7 +414,7 @@ export class PydicomReader implements ImageReader {
       series = assembleSeries(images, { ...opts, source: inputs.source });
     }
     warnings.push(...series.warnings);
-    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings);
+    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings, parse);
   }
 
   private async decodeSeries(
@@ -389,6 +424,7 @@ export class PydicomReader implements ImageReader {
     parsed: Map<string, DicomFile>,
     limit: ReturnType<typeof pLimit>,
     warnings: string[],
+    parse: (file: string) => Promise<DicomFile>,
   ): Promise<MetaImage> {
     const first = series.slices[0]!;
     const h0 = first.header;
@@ -423,7 +459,7 @@ export class PydicomReader implements ImageReader {
       limit,
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
-          const dicom = parsed.get(file) ?? (await parseDicomFile(file));
+          const dicom = parsed.get(file) ?? (await parse(file));
           const header = parsed.has(file) ? series.slices[indices[0]!]!.header : readImageHeader(dicom);
           if (
             header.rows !== rows ||
