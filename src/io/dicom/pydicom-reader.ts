@@ -26,7 +26,15 @@ import { dicomAffine } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
 import { type RescaleMode, SliceWriter } from './slice-writer.js';
-import { type DicomFile, NotDicomError, fileSystemError, hasDicmMagic, parseDicomFile } from './parse.js';
+import {
+  type DicomFile,
+  type ParseDicomOptions,
+  NotDicomError,
+  fileSystemError,
+  hasDicmMagic,
+  parseDicomBuffer,
+  parseDicomFile,
+} from './parse.js';
 
 /** Options of {@link PydicomReader} (MONAI's PydicomReader arguments in camelCase, plus ours). */
 export interface PydicomReaderOptions {
@@ -342,7 +350,35 @@ export class PydicomReader implements ImageReader {
     options?: ReadOptions & { dtype?: DType | null },
   ): Promise<MetaImage> {
     const opts = resolveOptions(this.defaults, options);
-    const inputs = await listInputs(path, opts);
+    return this.readInputs(await listInputs(path, opts), opts, parseDicomFile);
+  }
+
+  /**
+   * Reads DICOM instances held in memory (name → Part 10 bytes, e.g. retrieved with WADO-RS) as
+   * one series (or one image, for a single instance), exactly as {@link read} reads the same files,
+   * without writing them anywhere. The names stand in for file names in errors and meta.
+   */
+  async readBuffers(
+    instances: ReadonlyMap<string, Uint8Array>,
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage> {
+    const opts = resolveOptions(this.defaults, options);
+    const files = [...instances.keys()];
+    if (files.length === 0) throw new ConfigError('PydicomReader.readBuffers: no instances given');
+    const parse = async (file: string, o?: ParseDicomOptions) =>
+      parseDicomBuffer(instances.get(file)!, file, o);
+    return this.readInputs(
+      { files, single: files.length === 1, source: files[0]!, label: files[0]! },
+      opts,
+      parse,
+    );
+  }
+
+  private async readInputs(
+    inputs: Inputs,
+    opts: Resolved,
+    parse: (file: string, o?: ParseDicomOptions) => Promise<DicomFile>,
+  ): Promise<MetaImage> {
     const limit = pLimit(opts.concurrency);
     const warnings: string[] = [];
     let series: AssembledSeries;
@@ -351,7 +387,7 @@ export class PydicomReader implements ImageReader {
 
     if (inputs.single) {
       const file = inputs.files[0]!;
-      const dicom = await parseDicomFile(file, { maxDecompressedBytes: opts.maxDecompressedBytes });
+      const dicom = await parse(file, { maxDecompressedBytes: opts.maxDecompressedBytes });
       const header = readImageHeader(dicom);
       checkDecodable(header);
       parsed.set(file, dicom);
@@ -363,10 +399,7 @@ export class PydicomReader implements ImageReader {
           limit(async (): Promise<DicomImageHeader | undefined> => {
             try {
               const header = readImageHeader(
-                await parseDicomFile(file, {
-                  headerOnly: true,
-                  maxDecompressedBytes: opts.maxDecompressedBytes,
-                }),
+                await parse(file, { headerOnly: true, maxDecompressedBytes: opts.maxDecompressedBytes }),
               );
               checkDecodable(header);
               return header;
@@ -394,7 +427,7 @@ export class PydicomReader implements ImageReader {
       series = assembleSeries(images, { ...opts, source: inputs.source });
     }
     warnings.push(...series.warnings);
-    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings);
+    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings, parse);
   }
 
   private async decodeSeries(
@@ -404,6 +437,7 @@ export class PydicomReader implements ImageReader {
     parsed: Map<string, DicomFile>,
     limit: ReturnType<typeof pLimit>,
     warnings: string[],
+    parse: (file: string, o?: ParseDicomOptions) => Promise<DicomFile>,
   ): Promise<MetaImage> {
     const first = series.slices[0]!;
     const h0 = first.header;
@@ -453,8 +487,7 @@ export class PydicomReader implements ImageReader {
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
           const dicom =
-            parsed.get(file) ??
-            (await parseDicomFile(file, { maxDecompressedBytes: opts.maxDecompressedBytes }));
+            parsed.get(file) ?? (await parse(file, { maxDecompressedBytes: opts.maxDecompressedBytes }));
           const header = parsed.has(file) ? series.slices[indices[0]!]!.header : readImageHeader(dicom);
           if (
             header.rows !== rows ||
