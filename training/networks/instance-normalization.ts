@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { instanceNorm } from './instance-norm-op.js';
 import { TrainingError } from '../training-error.js';
-
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 
 /** Options of {@link InstanceNormalization}: torch's arguments (`eps`, `affine`). */
 export interface InstanceNormalizationArgs extends LayerArgs {
