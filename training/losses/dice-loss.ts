@@ -1,63 +1,38 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorLayout } from '../../src/backend/tensor-data.js';
-import { spatialAxes } from '../layout.js';
-import { boolOption, enumOption, layoutOption, numberOption, rejectUnknownOptions } from '../options.js';
+import { boolOption, rejectUnknownOptions } from '../options.js';
 import { Loss, type LossReduction } from './loss.js';
 import {
-  ACTIVATION_KEYS,
-  type Activation,
-  type ActivationOptions,
+  REGION_KEYS,
+  type RegionOptions,
+  type RegionSettings,
   classWeights,
-  parseActivation,
-  prepareSegmentation,
+  parseRegionOptions,
+  prepareRegion,
   weightOption,
 } from './segmentation-inputs.js';
 import { broadcastNone, channelVector, reduceLoss } from './tensor-ops.js';
 
 /** Options of {@link DiceLoss} (MONAI 1.4's arguments in camelCase, same defaults). */
-export interface DiceLossOptions extends ActivationOptions {
+export interface DiceLossOptions extends RegionOptions {
   /** Square input and target in the denominator. Default false. */
   squaredPred?: boolean;
   /** Soft Jaccard (IoU) loss instead of Dice. Default false. */
   jaccard?: boolean;
   /** `'mean'` (default), `'sum'` or `'none'` → `(B, C, 1, 1[, 1])` channels-first, `(B, 1, 1[, 1], C)` channels-last. */
   reduction?: LossReduction;
-  /** Added to the numerator. Default 1e-5. */
-  smoothNr?: number;
-  /** Added to the denominator. Default 1e-5. */
-  smoothDr?: number;
-  /** Sum over the batch before dividing (one Dice per class for the whole batch). Default false. */
-  batch?: boolean;
   /** Per-class factor on the per-class loss: one number, or one per class (after dropping the background). */
   weight?: number | number[];
-  /** Layout of input and target. Default `'channelsLast'`. */
-  layout?: TensorLayout;
 }
 
 /** Option names of {@link DiceLossOptions}. */
-export const DICE_LOSS_KEYS = [
-  ...ACTIVATION_KEYS,
-  'squaredPred',
-  'jaccard',
-  'reduction',
-  'smoothNr',
-  'smoothDr',
-  'batch',
-  'weight',
-  'layout',
-] as const;
+export const DICE_LOSS_KEYS = [...REGION_KEYS, 'squaredPred', 'jaccard', 'weight'] as const;
 
 /** Parsed {@link DiceLossOptions}. */
-export interface DiceSettings {
-  act: Activation;
+export interface DiceSettings extends RegionSettings {
   squaredPred: boolean;
   jaccard: boolean;
-  reduction: LossReduction;
-  smoothNr: number;
-  smoothDr: number;
-  batch: boolean;
   weight: number | number[] | undefined;
-  layout: TensorLayout;
 }
 
 /** Validates Dice options for `component` (also used by MaskedDiceLoss, DiceCELoss, DiceFocalLoss). */
@@ -67,24 +42,17 @@ export function parseDiceOptions(
   reductions: readonly LossReduction[] = ['mean', 'sum', 'none'],
 ): DiceSettings {
   return {
-    act: parseActivation(component, o),
+    ...parseRegionOptions(component, o, reductions),
     squaredPred: boolOption(component, 'squaredPred', o.squaredPred, false),
     jaccard: boolOption(component, 'jaccard', o.jaccard, false),
-    reduction: enumOption(component, 'reduction', o.reduction, reductions, 'mean'),
-    smoothNr: numberOption(component, 'smoothNr', o.smoothNr, 1e-5, 0),
-    smoothDr: numberOption(component, 'smoothDr', o.smoothDr, 1e-5, 0),
-    batch: boolOption(component, 'batch', o.batch, false),
     weight: weightOption(component, o.weight),
-    layout: layoutOption(component, o.layout),
   };
 }
 
 /** MONAI's DiceLoss on prepared settings (shared by the Dice family). */
 export function diceLoss(component: string, s: DiceSettings, input: tf.Tensor, target: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const { input: x, target: y } = prepareSegmentation(component, input, target, s.act, s.layout);
-    const sp = spatialAxes(x.rank, s.layout);
-    const axes = s.batch ? [0, ...sp] : sp;
+    const { x, y, axes } = prepareRegion(component, input, target, s);
     const intersection = tf.sum(tf.mul(y, x), axes);
     const ground = tf.sum(s.squaredPred ? tf.square(y) : y, axes);
     const pred = tf.sum(s.squaredPred ? tf.square(x) : x, axes);
@@ -110,8 +78,7 @@ export function diceLoss(component: string, s: DiceSettings, input: tf.Tensor, t
  */
 export class DiceLoss extends Loss {
   readonly layout: TensorLayout;
-  /** The parsed options. */
-  protected readonly settings: DiceSettings;
+  private readonly settings: DiceSettings;
 
   constructor(options: DiceLossOptions = {}) {
     super();
@@ -123,6 +90,11 @@ export class DiceLoss extends Loss {
 
   /** Dice loss of `input` (B, spatial…, C logits or probabilities) against `target`. */
   forward(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
+    return this.dice(input, target);
+  }
+
+  /** The Dice loss with this instance's options (for subclasses that transform the inputs first). */
+  protected dice(input: tf.Tensor, target: tf.Tensor): tf.Tensor {
     return diceLoss(this.constructor.name, this.settings, input, target);
   }
 }

@@ -5,7 +5,7 @@ import { boolOption, enumOption, layoutOption, numberOption, rejectUnknownOption
 import { TrainingOptionError } from '../training-error.js';
 import { Loss, type LossReduction } from './loss.js';
 import { classWeights, prepareSegmentation, weightOption } from './segmentation-inputs.js';
-import { channelVector, logSoftmaxAxis } from './tensor-ops.js';
+import { channelVector, logSigmoid, logSoftmaxAxis } from './tensor-ops.js';
 
 /** Options of {@link FocalLoss} (MONAI 1.4's arguments in camelCase, same defaults). */
 export interface FocalLossOptions {
@@ -79,8 +79,8 @@ export function focalLoss(component: string, s: FocalSettings, x: tf.Tensor, y: 
       }
     } else {
       // BCE with logits, x − x·y − log σ(x), times (1 − p_t)^γ = exp(γ · log σ(−x·(2y − 1)))
-      const bce = tf.sub(tf.sub(x, tf.mul(x, y)), tf.logSigmoid(x));
-      const invprobs = tf.logSigmoid(tf.neg(tf.mul(x, tf.sub(tf.mul(y, 2), 1))));
+      const bce = tf.sub(tf.sub(x, tf.mul(x, y)), logSigmoid(x));
+      const invprobs = logSigmoid(tf.neg(tf.mul(x, tf.sub(tf.mul(y, 2), 1))));
       loss = tf.mul(tf.exp(tf.mul(invprobs, s.gamma)), bce);
       if (s.alpha !== undefined)
         loss = tf.mul(tf.add(tf.mul(y, s.alpha), tf.mul(tf.sub(1, y), 1 - s.alpha)), loss);

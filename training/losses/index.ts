@@ -14,6 +14,6 @@ export { GeneralizedDiceLoss } from './generalized-dice-loss.js';
 export type { GeneralizedDiceLossOptions } from './generalized-dice-loss.js';
 export { TverskyLoss } from './tversky-loss.js';
 export type { TverskyLossOptions } from './tversky-loss.js';
-export type { ActivationOptions } from './segmentation-inputs.js';
+export type { ActivationOptions, RegionOptions } from './segmentation-inputs.js';
 export { kerasLoss } from './keras-loss.js';
 export { TrainingError, TrainingOptionError, TrainingShapeError } from '../training-error.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { channelAxis, spatialAxes } from '../layout.js';
 import { TrainingShapeError } from '../training-error.js';
-import { DiceLoss, diceLoss } from './dice-loss.js';
+import { DiceLoss } from './dice-loss.js';
 
 /**
  * MONAI's `MaskedDiceLoss`: `input` and `target` are multiplied by a binary `mask` (1 channel, batch 1
@@ -25,8 +25,6 @@ export class MaskedDiceLoss extends DiceLoss {
         `mask must have 1 channel, batch 1 or ${input.shape[0]} and the input's spatial size; ` +
           `got [${mask.shape}] for input [${input.shape}] (${this.layout})`,
       );
-    return tf.tidy(() =>
-      diceLoss('MaskedDiceLoss', this.settings, tf.mul(input, mask), tf.mul(target, mask)),
-    );
+    return tf.tidy(() => this.dice(tf.mul(input, mask), tf.mul(target, mask)));
   }
 }

@@ -4,17 +4,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorLayout } from '../../src/backend/tensor-data.js';
-import { channelAxis } from '../layout.js';
-import { boolOption, show } from '../options.js';
+import { channelAxis, spatialAxes } from '../layout.js';
+import { boolOption, enumOption, layoutOption, numberOption, show } from '../options.js';
 import { TrainingOptionError, TrainingShapeError } from '../training-error.js';
-import type { TensorActivation } from './loss.js';
+import type { LossReduction, TensorActivation } from './loss.js';
 import { dropChannels, oneHotLayout, softmaxAxis } from './tensor-ops.js';
 
 /** Options every region loss takes, with MONAI's defaults. */
 export interface ActivationOptions {
-  /** Keep channel 0 (background). Default true. Ignored, as in MONAI, for 1-channel input. */
+  /** Keep channel 0 (background). Default true. False needs an input of 2 or more channels. */
   includeBackground?: boolean;
-  /** Turn a 1-channel class-index target into one-hot. Default false. Ignored for 1-channel input. */
+  /** Turn a 1-channel class-index target into one-hot. Default false. Needs an input of 2 or more channels. */
   toOnehotY?: boolean;
   /** Apply a sigmoid to `input`. Default false. */
   sigmoid?: boolean;
@@ -88,11 +88,24 @@ export function prepareSegmentation(
   checkRanks(component, input, target);
   const axis = channelAxis(input.rank, layout);
   const nPred = input.shape[axis] as number;
+  if (nPred === 1) {
+    // MONAI warns and ignores these for a 1-channel prediction; we refuse them
+    const misused = [
+      act.softmax ? 'softmax (use sigmoid)' : '',
+      act.toOnehotY ? 'toOnehotY' : '',
+      act.includeBackground ? '' : 'includeBackground false',
+    ].filter((m) => m);
+    if (misused.length > 0)
+      throw new TrainingShapeError(
+        component,
+        `${misused.join(', ')} need(s) an input of 2 or more channels; input [${input.shape}] (${layout}) has 1`,
+      );
+  }
   let x = act.sigmoid ? tf.sigmoid(input) : input;
   let y = target;
-  if (act.softmax && nPred > 1) x = softmaxAxis(x, axis);
+  if (act.softmax) x = softmaxAxis(x, axis);
   if (act.otherAct) x = act.otherAct(x);
-  if (act.toOnehotY && nPred > 1) {
+  if (act.toOnehotY) {
     if (y.shape[axis] !== 1)
       throw new TrainingShapeError(
         component,
@@ -100,7 +113,7 @@ export function prepareSegmentation(
       );
     y = oneHotLayout(y, nPred, layout);
   }
-  if (!act.includeBackground && nPred > 1) {
+  if (!act.includeBackground) {
     x = dropChannels(x, 1, layout);
     y = dropChannels(y, 1, layout);
   }
@@ -140,4 +153,66 @@ export function classWeights(component: string, weight: number | number[], numCl
         ' (after dropping the background when includeBackground is false)',
     );
   return weight;
+}
+
+/** Options of the region losses (Dice, generalized Dice, Tversky) besides the activation. */
+export interface RegionOptions extends ActivationOptions {
+  /** `'mean'` (default), `'sum'` or `'none'` (the class's documented shape). */
+  reduction?: LossReduction;
+  /** Added to the numerator. Default 1e-5. */
+  smoothNr?: number;
+  /** Added to the denominator. Default 1e-5. */
+  smoothDr?: number;
+  /** Reduce over the batch too (one value per class for the whole batch). Default false. */
+  batch?: boolean;
+  /** Layout of input and target. Default `'channelsLast'`. */
+  layout?: TensorLayout;
+}
+
+/** Option names of {@link RegionOptions}. */
+export const REGION_KEYS = [
+  ...ACTIVATION_KEYS,
+  'reduction',
+  'smoothNr',
+  'smoothDr',
+  'batch',
+  'layout',
+] as const;
+
+/** Parsed {@link RegionOptions}. */
+export interface RegionSettings {
+  act: Activation;
+  reduction: LossReduction;
+  smoothNr: number;
+  smoothDr: number;
+  batch: boolean;
+  layout: TensorLayout;
+}
+
+/** Validates {@link RegionOptions} with MONAI's defaults. */
+export function parseRegionOptions(
+  component: string,
+  o: RegionOptions,
+  reductions: readonly LossReduction[] = ['mean', 'sum', 'none'],
+): RegionSettings {
+  return {
+    act: parseActivation(component, o),
+    reduction: enumOption(component, 'reduction', o.reduction, reductions, 'mean'),
+    smoothNr: numberOption(component, 'smoothNr', o.smoothNr, 1e-5, 0),
+    smoothDr: numberOption(component, 'smoothDr', o.smoothDr, 1e-5, 0),
+    batch: boolOption(component, 'batch', o.batch, false),
+    layout: layoutOption(component, o.layout),
+  };
+}
+
+/** Prepared input and target plus the axes a region loss sums over (spatial, and batch with `batch`). */
+export function prepareRegion(
+  component: string,
+  input: tf.Tensor,
+  target: tf.Tensor,
+  s: RegionSettings,
+): { x: tf.Tensor; y: tf.Tensor; axes: number[] } {
+  const { input: x, target: y } = prepareSegmentation(component, input, target, s.act, s.layout);
+  const sp = spatialAxes(x.rank, s.layout);
+  return { x, y, axes: s.batch ? [0, ...sp] : sp };
 }

@@ -8,6 +8,14 @@ export function logSoftmaxAxis(x: tf.Tensor, axis: number): tf.Tensor {
   return tf.sub(x, tf.logSumExp(x, axis, true));
 }
 
+/**
+ * log σ(x) = −softplus(−x). tfjs's own `tf.logSigmoid` is a customGrad whose gradient reads its input
+ * after `tf.tidy` has freed it, so it breaks `tf.grad` of a tidied loss; softplus is a plain kernel.
+ */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
 /** softmax(x) along `axis`. */
 export function softmaxAxis(x: tf.Tensor, axis: number): tf.Tensor {
   return tf.exp(logSoftmaxAxis(x, axis));

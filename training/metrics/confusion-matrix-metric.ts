@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { boolOption, enumOption, layoutOption, rejectUnknownOptions, show } from '../options.js';
 import { TrainingOptionError, TrainingShapeError } from '../training-error.js';
 import { CumulativeMetric, type MetricCallOptions } from './cumulative-metric.js';
-import { type MetricArray, readChannelFirst, toTensor } from './metric-array.js';
+import { type MetricArray, readBatch, toTensor } from './metric-array.js';
 import { METRIC_REDUCTIONS, type MetricReduction, doMetricReduction } from './metric-reduction.js';
 import { firstChannel } from './mean-iou.js';
 import { rejectSpacing } from './reducing-metric.js';
@@ -208,28 +208,28 @@ export class ConfusionMatrixMetric extends CumulativeMetric {
     rejectSpacing(n, options);
     if (yPred.rank < 2)
       throw new TrainingShapeError(n, `y_pred should have at least two dimensions, got [${yPred.shape}]`);
-    const p = await readChannelFirst(yPred, this.layout);
-    const t = await readChannelFirst(y, this.layout);
+    const p = await readBatch(yPred, this.layout);
+    const t = await readBatch(y, this.layout);
     if (p.shape.length === 2 || (p.shape.length === 3 && p.shape[2] === 1)) this.computeSample = false;
     const [b = 0, pc = 1] = p.shape;
     const tc = t.shape[1] ?? 1;
     const fp = firstChannel(this.includeBackground, pc);
     const ft = firstChannel(this.includeBackground, tc);
-    const size = p.shape.slice(2).reduce((a, d) => a * d, 1);
-    if (t.shape[0] !== b || pc - fp !== tc - ft || t.shape.slice(2).reduce((a, d) => a * d, 1) !== size)
+    const size = p.size;
+    if (t.shape[0] !== b || pc - fp !== tc - ft || t.size !== size)
       throw new TrainingShapeError(n, `y_pred [${yPred.shape}] and y [${y.shape}] must have the same shape`);
     const c = pc - fp;
     const out = new Float32Array(b * c * 4);
     for (let i = 0; i < b; i++)
       for (let ch = 0; ch < c; ch++) {
-        const po = (i * pc + ch + fp) * size;
-        const to = (i * tc + ch + ft) * size;
+        const po = p.offset(i, ch + fp);
+        const to = t.offset(i, ch + ft);
         let tp = 0;
         let tn = 0;
         let pos = 0;
         for (let v = 0; v < size; v++) {
-          const yv = t.data[to + v] as number;
-          const s = (p.data[po + v] as number) + yv;
+          const yv = t.data[to + v * t.stride] as number;
+          const s = (p.data[po + v * p.stride] as number) + yv;
           if (s === 2) tp++;
           else if (s === 0) tn++;
           pos += yv;

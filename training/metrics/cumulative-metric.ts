@@ -6,12 +6,12 @@ import { type MetricArray, concatBatches, toTensor } from './metric-array.js';
  * Pixel spacing of a call (MONAI's `spacing` keyword): one number for every axis, one number per
  * spatial axis (X, Y(, Z) in both layouts), or one such array per batch item.
  */
-export type Spacing = number | readonly number[] | readonly (readonly number[])[];
+export type MetricSpacing = number | readonly number[] | readonly (readonly number[])[];
 
 /** Keyword arguments of a metric call. */
 export interface MetricCallOptions {
   /** Voxel spacing for distance metrics (only the euclidean distance uses it, as in MONAI). */
-  spacing?: Spacing;
+  spacing?: MetricSpacing;
 }
 
 /**

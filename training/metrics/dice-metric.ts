@@ -2,13 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { boolOption, numberOption } from '../options.js';
 import { TrainingShapeError } from '../training-error.js';
 import type { MetricCallOptions } from './cumulative-metric.js';
-import { type MetricArray, checkPair, readChannelFirst } from './metric-array.js';
-import {
-  ReducingMetric,
-  type ReducingMetricOptions,
-  channelOffset,
-  rejectSpacing,
-} from './reducing-metric.js';
+import { type MetricArray, checkPair, readBatch } from './metric-array.js';
+import { ReducingMetric, type ReducingMetricOptions, rejectSpacing } from './reducing-metric.js';
 
 /** Options of {@link DiceMetric} (MONAI 1.4's arguments in camelCase, same defaults). */
 export interface DiceMetricOptions extends ReducingMetricOptions {
@@ -50,11 +45,11 @@ export class DiceMetric extends ReducingMetric {
   protected async compute(yPred: tf.Tensor, y: tf.Tensor, options: MetricCallOptions): Promise<MetricArray> {
     rejectSpacing('DiceMetric', options);
     checkPair('DiceMetric', yPred, y, this.layout);
-    const p = await readChannelFirst(yPred, this.layout);
-    const t = await readChannelFirst(y, this.layout);
+    const p = await readBatch(yPred, this.layout);
+    const t = await readBatch(y, this.layout);
     const [b = 0, pc = 0] = p.shape;
     const tc = t.shape[1] as number;
-    const size = p.shape.slice(2).reduce((a, d) => a * d, 1);
+    const size = p.size;
     const nPred = this.numClasses ?? pc;
     const classes =
       nPred > 1
@@ -73,15 +68,15 @@ export class DiceMetric extends ReducingMetric {
     const out = new Float32Array(b * classes.length);
     for (let i = 0; i < b; i++)
       for (const [k, c] of classes.entries()) {
-        const po = channelOffset(i, pc === 1 ? 0 : c, pc, size);
-        const to = channelOffset(i, tc === 1 ? 0 : c, tc, size);
+        const po = p.offset(i, pc === 1 ? 0 : c);
+        const to = t.offset(i, tc === 1 ? 0 : c);
         let yo = 0;
         let inter = 0;
         let predO = 0;
         for (let v = 0; v < size; v++) {
-          const pv = p.data[po + v] as number;
+          const pv = p.data[po + v * p.stride] as number;
           const predOn = pc === 1 ? pv === c : pv !== 0;
-          const tv = t.data[to + v] as number;
+          const tv = t.data[to + v * t.stride] as number;
           const yv = tc === 1 ? (tv === c ? 1 : 0) : tv;
           yo += yv;
           if (predOn) {

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { boolOption, enumOption } from '../options.js';
 import { TrainingError, TrainingShapeError } from '../training-error.js';
-import type { MetricCallOptions, Spacing } from './cumulative-metric.js';
+import type { MetricCallOptions, MetricSpacing } from './cumulative-metric.js';
 import type { DistanceMetric } from './distance-transform.js';
-import { type MetricArray, checkPair, readChannelFirst } from './metric-array.js';
+import { type MetricArray, checkPair, readBatch } from './metric-array.js';
 import { firstChannel } from './mean-iou.js';
-import { ReducingMetric, type ReducingMetricOptions, channelOffset } from './reducing-metric.js';
+import { ReducingMetric, type ReducingMetricOptions } from './reducing-metric.js';
 import { maskEdgePair, surfaceDistances } from './surface-distance.js';
 
 /** Options shared by the surface-distance metrics. */
@@ -21,7 +21,7 @@ export interface DistanceMetricOptions extends ReducingMetricOptions {
  */
 export function prepareSpacing(
   component: string,
-  spacing: Spacing | undefined,
+  spacing: MetricSpacing | undefined,
   batch: number,
   dims: number,
 ): (number[] | undefined)[] {
@@ -78,8 +78,8 @@ export abstract class SurfaceDistanceBase extends ReducingMetric {
   protected async compute(yPred: tf.Tensor, y: tf.Tensor, options: MetricCallOptions): Promise<MetricArray> {
     const name = this.constructor.name;
     checkPair(name, yPred, y, this.layout);
-    const p = await readChannelFirst(yPred, this.layout);
-    const t = await readChannelFirst(y, this.layout);
+    const p = await readBatch(yPred, this.layout);
+    const t = await readBatch(y, this.layout);
     const [b = 0, pc = 0, ...spatial] = p.shape;
     const tc = t.shape[1] as number;
     const fp = firstChannel(this.includeBackground, pc);
@@ -90,18 +90,23 @@ export abstract class SurfaceDistanceBase extends ReducingMetric {
         `y_pred [${yPred.shape}] and y [${y.shape}] must have the same channels`,
       );
     const n = pc - fp;
-    const size = spatial.reduce((a, d) => a * d, 1);
+    const size = p.size;
+    if (options.spacing !== undefined && this.distanceMetric !== 'euclidean')
+      throw new TrainingError(
+        name,
+        `spacing is only used by the euclidean distance; ${this.distanceMetric} distances are in voxels (drop spacing)`,
+      );
     const spacings = prepareSpacing(name, options.spacing, b, spatial.length);
     const out = new Float32Array(b * n);
     const pm = new Uint8Array(size);
     const gm = new Uint8Array(size);
     for (let i = 0; i < b; i++)
       for (let c = 0; c < n; c++) {
-        const po = channelOffset(i, c + fp, pc, size);
-        const to = channelOffset(i, c + ft, tc, size);
+        const po = p.offset(i, c + fp);
+        const to = t.offset(i, c + ft);
         for (let v = 0; v < size; v++) {
-          pm[v] = p.data[po + v] === 1 ? 1 : 0;
-          gm[v] = t.data[to + v] === 1 ? 1 : 0;
+          pm[v] = p.data[po + v * p.stride] === 1 ? 1 : 0;
+          gm[v] = t.data[to + v * t.stride] === 1 ? 1 : 0;
         }
         const e = maskEdgePair(pm, gm, spatial);
         out[i * n + c] = this.reduceDistances(e.pred, e.gt, e.shape, spacings[i]);

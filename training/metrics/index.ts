@@ -1,6 +1,7 @@
 /** Metrics on tfjs tensors with MONAI 1.4's cumulative interface (`csc-mlops/metrics`). */
 export { CumulativeMetric } from './cumulative-metric.js';
-export type { MetricCallOptions, Spacing } from './cumulative-metric.js';
+export type { MetricCallOptions, MetricSpacing } from './cumulative-metric.js';
+export type { MetricArray } from './metric-array.js';
 export { ReducingMetric } from './reducing-metric.js';
 export type { ReducingMetricOptions } from './reducing-metric.js';
 export type { MetricReduction } from './metric-reduction.js';
@@ -13,6 +14,7 @@ export { HausdorffDistanceMetric } from './hausdorff-distance-metric.js';
 export type { HausdorffDistanceMetricOptions } from './hausdorff-distance-metric.js';
 export { SurfaceDistanceMetric } from './surface-distance-metric.js';
 export type { SurfaceDistanceMetricOptions } from './surface-distance-metric.js';
+export { SurfaceDistanceBase } from './distance-metric.js';
 export type { DistanceMetricOptions } from './distance-metric.js';
 export { euclideanDistanceTransform, chamferDistanceTransform } from './distance-transform.js';
 export type { DistanceMetric } from './distance-transform.js';

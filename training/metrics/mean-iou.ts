@@ -2,13 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { boolOption } from '../options.js';
 import { TrainingShapeError } from '../training-error.js';
 import type { MetricCallOptions } from './cumulative-metric.js';
-import { type MetricArray, checkPair, readChannelFirst } from './metric-array.js';
-import {
-  ReducingMetric,
-  type ReducingMetricOptions,
-  channelOffset,
-  rejectSpacing,
-} from './reducing-metric.js';
+import { type MetricArray, checkPair, readBatch } from './metric-array.js';
+import { ReducingMetric, type ReducingMetricOptions, rejectSpacing } from './reducing-metric.js';
 
 /** Options of {@link MeanIoU}. */
 export interface MeanIoUOptions extends ReducingMetricOptions {
@@ -44,8 +39,8 @@ export class MeanIoU extends ReducingMetric {
   protected async compute(yPred: tf.Tensor, y: tf.Tensor, options: MetricCallOptions): Promise<MetricArray> {
     rejectSpacing('MeanIoU', options);
     checkPair('MeanIoU', yPred, y, this.layout);
-    const p = await readChannelFirst(yPred, this.layout);
-    const t = await readChannelFirst(y, this.layout);
+    const p = await readBatch(yPred, this.layout);
+    const t = await readBatch(y, this.layout);
     const [b = 0, pc = 0] = p.shape;
     const tc = t.shape[1] as number;
     const fp = firstChannel(this.includeBackground, pc);
@@ -56,18 +51,18 @@ export class MeanIoU extends ReducingMetric {
         `y_pred [${yPred.shape}] and y [${y.shape}] must have the same channels`,
       );
     const n = pc - fp;
-    const size = p.shape.slice(2).reduce((a, d) => a * d, 1);
+    const size = p.size;
     const out = new Float32Array(b * n);
     for (let i = 0; i < b; i++)
       for (let c = 0; c < n; c++) {
-        const po = channelOffset(i, c + fp, pc, size);
-        const to = channelOffset(i, c + ft, tc, size);
+        const po = p.offset(i, c + fp);
+        const to = t.offset(i, c + ft);
         let inter = 0;
         let yo = 0;
         let predO = 0;
         for (let v = 0; v < size; v++) {
-          const a = p.data[po + v] as number;
-          const g = t.data[to + v] as number;
+          const a = p.data[po + v * p.stride] as number;
+          const g = t.data[to + v * t.stride] as number;
           inter += a * g;
           yo += g;
           predO += a;

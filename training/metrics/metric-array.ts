@@ -9,22 +9,37 @@ export interface MetricArray {
   shape: number[];
 }
 
-/** Reads a batched tensor `[B, spatial…, C]` / `[B, C, spatial…]` into a channel-first `[B, C, spatial…]` array. */
-export async function readChannelFirst(t: tf.Tensor, layout: TensorLayout): Promise<MetricArray> {
-  const values = await t.data();
-  const src = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-  if (layout === 'channelsFirst' || t.rank < 3) return { data: src, shape: [...t.shape] };
+/**
+ * A batched tensor's values read once, seen channel-first without moving them: value `(b, c, v)` (v the
+ * C-order spatial index) is `data[offset(b, c) + v * stride]` in either layout.
+ */
+export interface BatchView {
+  data: ArrayLike<number>;
+  /** Channel-first shape `[B, C, spatial…]` (`[B]` / `[B, C]` for rank 1 / 2 tensors). */
+  shape: number[];
+  /** Number of spatial positions per item and channel. */
+  size: number;
+  /** Step between consecutive spatial positions. */
+  stride: number;
+  /** Where `(b, c, 0)` is. */
+  offset(b: number, c: number): number;
+}
+
+/** Reads a tensor `[B, spatial…, C]` (channels-last) or `[B, C, spatial…]` into a {@link BatchView}. */
+export async function readBatch(t: tf.Tensor, layout: TensorLayout): Promise<BatchView> {
+  const data = (await t.data()) as ArrayLike<number>;
   const b = t.shape[0] as number;
-  const c = t.shape[t.rank - 1] as number;
-  const spatial = t.shape.slice(1, -1);
-  const s = spatial.reduce((a, d) => a * d, 1);
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < b; i++)
-    for (let v = 0; v < s; v++) {
-      const from = (i * s + v) * c;
-      for (let ch = 0; ch < c; ch++) out[(i * c + ch) * s + v] = src[from + ch] as number;
-    }
-  return { data: out, shape: [b, c, ...spatial] };
+  if (t.rank < 3) {
+    const c = (t.shape[1] as number | undefined) ?? 1;
+    return { data, shape: [...t.shape], size: 1, stride: 1, offset: (i, ch) => i * c + ch };
+  }
+  const last = layout === 'channelsLast';
+  const c = (last ? t.shape[t.rank - 1] : t.shape[1]) as number;
+  const spatial = last ? t.shape.slice(1, -1) : t.shape.slice(2);
+  const size = spatial.reduce((a, d) => a * d, 1);
+  return last
+    ? { data, shape: [b, c, ...spatial], size, stride: c, offset: (i, ch) => i * size * c + ch }
+    : { data, shape: [b, c, ...spatial], size, stride: 1, offset: (i, ch) => (i * c + ch) * size };
 }
 
 /** Checks a prediction/label pair for a segmentation metric: rank ≥ 3, same batch and spatial size. */

@@ -48,8 +48,3 @@ export function rejectSpacing(component: string, options: MetricCallOptions): vo
   if (options.spacing !== undefined)
     throw new TrainingError(component, 'takes no spacing (only the distance metrics use it)');
 }
-
-/** Channel-first `[B, C, S]` view of an array: index of `(b, c, 0)`. */
-export function channelOffset(b: number, c: number, channels: number, size: number): number {
-  return (b * channels + c) * size;
-}

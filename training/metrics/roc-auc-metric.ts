@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorLayout } from '../../src/backend/tensor-data.js';
 import { enumOption, layoutOption, rejectUnknownOptions } from '../options.js';
 import { TrainingShapeError } from '../training-error.js';
-import { type MetricArray, concatBatches, readChannelFirst } from './metric-array.js';
+import { type MetricArray, concatBatches } from './metric-array.js';
 
 /** How {@link ROCAUCMetric} combines classes: MONAI's `Average`. */
 export type RocAucAverage = 'macro' | 'weighted' | 'micro' | 'none';
@@ -85,8 +85,8 @@ export class ROCAUCMetric {
           'ROCAUCMetric',
           `inputs must be (batch) or (batch, classes), got [${t.shape}]`,
         );
-    this.preds.push(await readChannelFirst(yPred, this.layout));
-    this.labels.push(await readChannelFirst(y, this.layout));
+    this.preds.push({ data: Float32Array.from(await yPred.data()), shape: [...yPred.shape] });
+    this.labels.push({ data: Float32Array.from(await y.data()), shape: [...y.shape] });
     return [tf.clone(yPred), tf.clone(y)];
   }
 
