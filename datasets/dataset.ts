@@ -54,6 +54,19 @@ export class Dataset<T = DataItem> {
     this.runner = new PipelineRunner(this.transform);
   }
 
+  /**
+   * Closes the pipeline's transforms that hold resources (e.g. `LoadImageXNATd`'s XNAT session).
+   * `DataLoader.close()` calls it; also `await using ds = ...`.
+   */
+  async close(): Promise<void> {
+    await this.transform.close();
+  }
+
+  /** `await using` support: {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** The data items. */
   get data(): readonly T[] {
     return this.items;

@@ -13,8 +13,8 @@ export {
   flattenItems,
   META_DICT_SUFFIX,
 } from './collate.js';
-export type { Batch, BatchInfo, CollateFn, CollateOptions } from './collate.js';
-export type { TfDatasetLike, TfDatasetOptions, TfKeys } from './tf-dataset.js';
+export type { Batch, BatchInfo, BatchTensors, CollatedMeta, CollateFn, CollateOptions } from './collate.js';
+export type { TfDataset, TfDatasetOptions, TfKeys } from './tf-dataset.js';
 export { PipelineRunner, toCompose } from './pipeline-runner.js';
 export type { RunOptions, TransformInput } from './pipeline-runner.js';
 export { ItemError, DatasetBuildError, itemError } from './item-error.js';
