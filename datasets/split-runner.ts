@@ -2,7 +2,8 @@ import { DatasetError } from '../src/errors.js';
 import type { Compose } from '../transforms/compose.js';
 import { deepCopyItem } from './item-values.js';
 import type { PipelineRunner } from './pipeline-runner.js';
-import { describeStep, type TransferPlan, mayMutateInput, planTransfer } from './transfer-plan.js';
+import { describeStep } from './pipeline-spec.js';
+import { type TransferPlan, mayMutateInput, planTransfer } from './transfer-plan.js';
 import { imageBuffers } from './wire-format.js';
 import { WorkerPool, assertSamePipeline } from './worker-pool.js';
 

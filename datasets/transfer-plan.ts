@@ -12,30 +12,10 @@
 import { DatasetError } from '../src/errors.js';
 import { Compose, type ComposeStep } from '../transforms/compose.js';
 import * as catalogue from '../transforms/index.js';
-import { isRandomizable, markRandomizable } from '../transforms/randomizable.js';
+import { isRandomizable } from '../transforms/randomizable.js';
 import { Transform, isTransform } from '../transforms/transform.js';
 import { isPlainObject } from './item-values.js';
-
-/** A transform as it crosses a thread: class, options, children (Compose and its variants). */
-export interface StepSpec {
-  class: string;
-  options: unknown;
-  transforms?: StepSpec[];
-}
-
-/** A step that stays on the main thread, as the worker sees it (keeps seeding and the cache cut equal). */
-export interface StayingStep {
-  stays: true;
-  /** A transform (else a plain function, which ends the cache like the original). */
-  transform: boolean;
-  random: boolean;
-}
-
-/** The whole pipeline as a worker rebuilds it. */
-export interface PipelineSpec {
-  composeOptions: { mapItems: boolean; unpackItems: boolean };
-  steps: (StepSpec | StayingStep)[];
-}
+import { OPTION_TAG, type PipelineSpec, type StayingStep, type StepSpec } from './pipeline-spec.js';
 
 /** Where each step of a pipeline runs. */
 export interface TransferPlan {
@@ -55,8 +35,6 @@ const CATALOGUE = new Map<string, TransformClass>();
 for (const v of Object.values(catalogue))
   if (typeof v === 'function' && v.prototype instanceof Transform)
     CATALOGUE.set(v.name, v as unknown as TransformClass);
-
-const OPTION_TAG = '__cscMlopsStep';
 
 /** Why `step` cannot cross to a worker, or undefined when it can. */
 function whyStays(step: ComposeStep): string | undefined {
@@ -116,59 +94,6 @@ function encodeOption(v: unknown): unknown {
     return out;
   }
   return v;
-}
-
-function decodeOption(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(decodeOption);
-  if (isPlainObject(v)) {
-    if (v[OPTION_TAG] !== undefined) return buildStep(v[OPTION_TAG] as StepSpec);
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = decodeOption(x);
-    return out;
-  }
-  return v;
-}
-
-/** Rebuilds a transform from its description (in a worker). */
-function buildStep(spec: StepSpec): Transform {
-  const Ctor = CATALOGUE.get(spec.class);
-  if (!Ctor) throw new DatasetError(`the worker's package has no transform named ${spec.class}`);
-  const options = decodeOption(spec.options);
-  if (spec.transforms) return new Ctor(spec.transforms.map(buildStep), options);
-  return new Ctor(options);
-}
-
-/** Stands in a worker for a step that runs on the main thread: never applied there. */
-class MainThreadStep extends Transform {
-  R: unknown;
-  constructor(random: boolean) {
-    super({});
-    if (random) markRandomizable(this);
-  }
-  setRandomState(): this {
-    return this; // the real step is seeded on the main thread with the same draw
-  }
-  async apply(): Promise<never> {
-    throw new DatasetError('internal: a main-thread step was sent to a worker');
-  }
-}
-
-function mainThreadFunction(): never {
-  throw new DatasetError('internal: a main-thread step was sent to a worker');
-}
-
-/** Rebuilds the pipeline a worker runs (steps outside the plan's range only hold their place). */
-export function buildPipeline(spec: PipelineSpec): Compose {
-  const steps = spec.steps.map((s): ComposeStep => {
-    if ('stays' in s) return s.transform ? new MainThreadStep(s.random) : mainThreadFunction;
-    return buildStep(s);
-  });
-  return new Compose(steps, spec.composeOptions);
-}
-
-/** The description of one step, for comparing the main thread's pipeline with a worker's. */
-export function describeStep(step: ComposeStep): string {
-  return JSON.stringify(isTransform(step) ? step.describe() : `fn:${step.toString()}`);
 }
 
 /**

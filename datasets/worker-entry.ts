@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { deepCopyItem } from './item-values.js';
 import { PipelineRunner, toCompose } from './pipeline-runner.js';
-import { buildPipeline, describeStep } from './transfer-plan.js';
+import { buildPipeline, describeStep } from './pipeline-spec.js';
 import { decodeItem, encodeError, encodeItem } from './wire-format.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let runner: PipelineRunner;
   try {
-    if (init.pipeline) runner = new PipelineRunner(buildPipeline(init.pipeline));
+    if (init.pipeline) runner = new PipelineRunner(await buildPipeline(init.pipeline));
     else {
       const factory = await resolveFactory(init as WorkerInit & { transformModule: string });
       runner = new PipelineRunner(toCompose((await factory(init.factoryArgs)) as never));

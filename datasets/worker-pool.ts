@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { DatasetError, describeError } from '../src/errors.js';
-import type { PipelineSpec } from './transfer-plan.js';
+import type { PipelineSpec } from './pipeline-spec.js';
 import { decodeError, decodeItem, encodeItem } from './wire-format.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 

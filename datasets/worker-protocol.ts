@@ -1,5 +1,5 @@
 /** Messages between the DataLoader / CacheDataset and their worker threads. */
-import type { PipelineSpec } from './transfer-plan.js';
+import type { PipelineSpec } from './pipeline-spec.js';
 import type { WireError } from './wire-format.js';
 
 /** `workerData` of a pipeline worker. */
