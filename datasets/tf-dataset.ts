@@ -50,15 +50,22 @@ function pick(
 
 /**
  * Builds the `tf.data.Dataset` over a loader (see `DataLoader.toTfDataset`): each `iterator()` runs
- * one loader epoch; `size` is the loader's number of batches.
+ * one loader epoch (closing an epoch a consumer left unfinished, e.g. after `take`, and so
+ * disposing what it had prepared); `size` is the loader's number of batches.
  */
 export function makeTfDataset(loader: LoaderLike, options: TfDatasetOptions): TfDataset {
   if (!options || options.xs === undefined || options.ys === undefined)
     throw new DatasetError('toTfDataset needs { xs, ys }: the batch keys of the model inputs and targets');
+  // tfjs-data never tells an iterator that its consumer stopped (take, stopTraining): the epoch
+  // left open is closed when the next starts, which disposes the batches it had prepared
+  let open: AsyncIterator<object> | undefined;
   const epoch = (): AsyncIterator<{ xs: tf.TensorContainer; ys: tf.TensorContainer }> => {
+    const closing = open?.return?.();
     const it = loader[Symbol.asyncIterator]();
+    open = it;
     return {
       async next() {
+        await closing;
         const r = await it.next();
         if (r.done) return { done: true, value: undefined };
         const batch = r.value as Record<string, unknown>;
