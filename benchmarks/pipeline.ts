@@ -182,7 +182,7 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
   };
   const cacheEpochs = warmUp ? Math.max(epochs, 5) : epochs;
   const cachedEpoch = await timedEpochs(new D.DataLoader(cached!, opts), cacheEpochs, warmUp);
-  const fullBytes = await cacheBytes(D, cached!);
+  const fullBytes = await cacheBytes(cached!);
   cached = undefined;
   const noCopy = await D.CacheDataset.create({ data, transform, progress: false, copyCache: false });
   const cachedNoCopy = await timedEpochs(new D.DataLoader(noCopy, opts), cacheEpochs, warmUp);
@@ -208,9 +208,11 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
   };
 }
 
-async function cacheBytes(D: typeof DatasetsModule, ds: DatasetsModule.CacheDataset<Item>): Promise<number> {
+/** Bytes of the cached image arrays. */
+async function cacheBytes(ds: DatasetsModule.CacheDataset<Item>): Promise<number> {
   let n = 0;
-  for (let i = 0; i < ds.cacheNum; i++) n += D.itemByteLength((await ds.fetchForLoader(i)).item);
+  for (let i = 0; i < ds.cacheNum; i++)
+    n += ((await ds.fetchForLoader(i)).item as { image: { data: ArrayBufferView } }).image.data.byteLength;
   return n;
 }
 

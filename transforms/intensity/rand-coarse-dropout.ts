@@ -92,7 +92,7 @@ export class RandCoarseDropout extends RandImageTransform {
   readonly maxHoles: number | null;
   readonly maxSpatialSize: number | readonly number[] | null;
   /** The last drawn holes: `[start, stop)` per spatial axis. */
-  holeCoords: Box[] = [];
+  holeCoords: [number, number][][] = [];
 
   constructor(options: RandCoarseDropoutOptions) {
     check('RandCoarseDropout', options);
