@@ -97,7 +97,7 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
   /** Where the workers get their pipeline (undefined: no worker threads). */
   private readonly workers: WorkerSource | undefined;
 
-  constructor(dataset: Dataset<any> | readonly DataItem[], options: DataLoaderOptions = {}) {
+  constructor(dataset: Dataset<unknown> | readonly DataItem[], options: DataLoaderOptions = {}) {
     this.dataset = Array.isArray(dataset) ? new Dataset({ data: dataset }) : (dataset as Dataset<unknown>);
     if (!this.dataset || typeof (this.dataset as Dataset).fetchForLoader !== 'function')
       throw new DatasetError(

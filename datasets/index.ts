@@ -28,3 +28,4 @@ export { nodeCacheFileLayer, type CacheFileLayer } from './cache-file-layer.js';
 export { LruCacheDataset, type LruCacheDatasetOptions, type LruCacheStats } from './lru-cache-dataset.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart-cache-dataset.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './worker-pool.js';
+export { type PipelineSpec, type StayingStep, type StepSpec } from './pipeline-spec.js';

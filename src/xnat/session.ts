@@ -58,6 +58,15 @@ function tlsError(e: unknown, url: string): XnatError | undefined {
   return problem === undefined ? undefined : new XnatError(problem, 0, url, undefined, { cause: e });
 }
 
+interface SharedEntry {
+  holders: number;
+  opening: Promise<XnatSession> | undefined;
+  session: XnatSession | undefined;
+}
+
+/** Sessions shared per (server, user), see `XnatSession.acquire`. */
+const SHARED = new Map<string, SharedEntry>();
+
 /**
  * One logged-in XNAT session, shared by everything that talks to the server: logs in once
  * (`POST /data/JSESSION`), sends the JSESSIONID cookie (never the password) on every request, keeps the
@@ -73,15 +82,6 @@ function tlsError(e: unknown, url: string): XnatError | undefined {
  * const project = await session.project('MY_PROJECT');
  * await session.close();
  */
-interface SharedEntry {
-  holders: number;
-  opening: Promise<XnatSession> | undefined;
-  session: XnatSession | undefined;
-}
-
-/** Sessions shared per (server, user), see `XnatSession.acquire`. */
-const SHARED = new Map<string, SharedEntry>();
-
 export class XnatSession {
   /** Server base URL (no credentials, no trailing slash). */
   readonly server: string;
