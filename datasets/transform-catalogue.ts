@@ -1,9 +1,9 @@
 /**
  * Where each of the package's transform classes lives, so that a worker thread imports only the
  * modules its pipeline uses (importing the whole `transforms/` barrel costs a worker several times
- * its start-up). test/datasets/transform-catalogue.test.ts checks this table against the barrel and
- * prints the lines to add when a transform is new; a class missing here is still found, through
- * the barrel (a slower start, never another result).
+ * its start-up). `npx tsx scripts/transform-catalogue.ts` regenerates it and
+ * test/datasets/transform-catalogue.test.ts checks it against the barrel; a class missing here is
+ * still found, through the barrel (a slower start, never another result).
  */
 export const TRANSFORM_MODULES: Readonly<Record<string, string>> = {
   Activations: '../transforms/post/activations.js',
@@ -34,6 +34,7 @@ export const TRANSFORM_MODULES: Readonly<Record<string, string>> = {
   DeleteItemsd: '../transforms/utility/delete-items.js',
   DivisiblePad: '../transforms/crop-pad/divisible-pad.js',
   DivisiblePadd: '../transforms/crop-pad/divisible-pad.js',
+  ElasticMapBase: '../transforms/spatial/rand-elastic.js',
   EnsureChannelFirst: '../transforms/utility/ensure-channel-first.js',
   EnsureChannelFirstd: '../transforms/utility/ensure-channel-first.js',
   EnsureType: '../transforms/utility/ensure-type.js',
@@ -48,6 +49,8 @@ export const TRANSFORM_MODULES: Readonly<Record<string, string>> = {
   GaussianSmoothd: '../transforms/intensity/gaussian-smooth.js',
   Identity: '../transforms/utility/identity.js',
   Identityd: '../transforms/utility/identity.js',
+  ImageMapTransform: '../transforms/intensity/image-transform.js',
+  ImageTransform: '../transforms/intensity/image-transform.js',
   Invertd: '../transforms/spatial/invertd.js',
   KeepLargestConnectedComponent: '../transforms/post/keep-largest-connected-component.js',
   KeepLargestConnectedComponentd: '../transforms/post/keep-largest-connected-component.js',
@@ -56,6 +59,7 @@ export const TRANSFORM_MODULES: Readonly<Record<string, string>> = {
   Lambda: '../transforms/utility/lambda.js',
   Lambdad: '../transforms/utility/lambda.js',
   LoadImage: '../transforms/io/load-image.js',
+  LoadImageDICOMWebd: '../transforms/io/load-image-dicomwebd.js',
   LoadImageXNATd: '../transforms/io/load-image-xnatd.js',
   LoadImaged: '../transforms/io/load-image.js',
   MapTransform: '../transforms/map-transform.js',

@@ -9,7 +9,7 @@ describe('transform catalogue (what worker threads import)', () => {
       ([, v]) => typeof v === 'function' && (v as { prototype: unknown }).prototype instanceof Transform,
     );
     const missing = classes.filter(([name]) => TRANSFORM_MODULES[name] === undefined).map(([n]) => n);
-    // add these to datasets/transform-catalogue.ts: `Name: '../transforms/<area>/<file>.js',`
+    // regenerate the table with: npx tsx scripts/transform-catalogue.ts
     expect(missing).toEqual([]);
     for (const [name, cls] of classes) expect(await loadTransformClass(name), name).toBe(cls);
     expect(Object.keys(TRANSFORM_MODULES).filter((n) => !(n in T))).toEqual([]);
