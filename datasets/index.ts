@@ -1,7 +1,7 @@
 /** Datasets, caches and the DataLoader (`csc-mlops/datasets`). */
 export { Dataset, Subset, type DatasetOptions, type LoaderFetch } from './dataset.js';
 export { CacheDataset, type BuildWorkerOptions, type CacheDatasetOptions } from './cache-dataset.js';
-export { DataLoader, type DataLoaderOptions } from './data-loader.js';
+export { DataLoader, type DataLoaderOptions, type EpochItemFailure } from './data-loader.js';
 export {
   META_DICT_SUFFIX,
   disposeBatch,
@@ -29,3 +29,10 @@ export { LruCacheDataset, type LruCacheDatasetOptions, type LruCacheStats } from
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart-cache-dataset.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './worker-pool.js';
 export { type PipelineSpec, type StayingStep, type StepSpec } from './pipeline-spec.js';
+export { loadDecathlonDatalist, type DecathlonDatalistOptions } from './decathlon-datalist.js';
+export {
+  createTestImage2d,
+  createTestImage3d,
+  type CreateTestImageOptions,
+  type TestImage,
+} from './create-test-image.js';

@@ -7,10 +7,11 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import pLimit from 'p-limit';
-import { ConfigError, ImageReadError } from '../../errors.js';
+import { ConfigError, ImageReadError, describeError } from '../../errors.js';
 import { type DType, allocArray, dtypeSize, parseDType } from '../../image/dtype.js';
 import { MetaImage, type ChannelDim, type ImageMeta } from '../../image/meta-image.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';
+import { resolveMaxDecompressedBytes } from '../read-file.js';
 import {
   type AssembledSeries,
   type SeriesOption,
@@ -51,6 +52,12 @@ export interface PydicomReaderOptions {
   recursive?: boolean;
   /** Override `original_channel_dim` (MONAI's `channel_dim`). */
   channelDim?: ChannelDim | null;
+  /**
+   * Ceiling in bytes on what a file may inflate or decode to: a deflated dataset, and the output
+   * image the headers declare (checked before it is allocated). Default
+   * `DEFAULT_MAX_DECOMPRESSED_BYTES` (2 GiB); raise it for genuinely larger series.
+   */
+  maxDecompressedBytes?: number;
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.dic', '.ima']);
@@ -63,6 +70,7 @@ const SNAKE: Record<string, keyof PydicomReaderOptions> = {
   prune_metadata: 'pruneMetadata',
   fname_regex: 'fnameRegex',
   channel_dim: 'channelDim',
+  max_decompressed_bytes: 'maxDecompressedBytes',
 };
 
 interface Resolved {
@@ -77,6 +85,7 @@ interface Resolved {
   fnameRegex: RegExp | undefined;
   recursive: boolean;
   channelDim: ChannelDim | null;
+  maxDecompressedBytes: number;
 }
 
 function bool(v: unknown, key: string, dflt: boolean): boolean {
@@ -146,6 +155,7 @@ function resolveOptions(...sources: (ReadOptions | PydicomReaderOptions | undefi
     fnameRegex,
     recursive: bool(o['recursive'], 'recursive', false),
     channelDim: (cd as ChannelDim | null | undefined) ?? null,
+    maxDecompressedBytes: resolveMaxDecompressedBytes(o['maxDecompressedBytes'], 'PydicomReader'),
   };
 }
 
@@ -341,7 +351,7 @@ export class PydicomReader implements ImageReader {
 
     if (inputs.single) {
       const file = inputs.files[0]!;
-      const dicom = await parseDicomFile(file);
+      const dicom = await parseDicomFile(file, { maxDecompressedBytes: opts.maxDecompressedBytes });
       const header = readImageHeader(dicom);
       checkDecodable(header);
       parsed.set(file, dicom);
@@ -352,7 +362,12 @@ export class PydicomReader implements ImageReader {
         inputs.files.map((file) =>
           limit(async (): Promise<DicomImageHeader | undefined> => {
             try {
-              const header = readImageHeader(await parseDicomFile(file, { headerOnly: true }));
+              const header = readImageHeader(
+                await parseDicomFile(file, {
+                  headerOnly: true,
+                  maxDecompressedBytes: opts.maxDecompressedBytes,
+                }),
+              );
               checkDecodable(header);
               return header;
             } catch (e) {
@@ -398,7 +413,21 @@ export class PydicomReader implements ImageReader {
     const nSlices = series.is2d ? 1 : n;
     const plan = planOutput(series, opts.dtype);
     const asBool = plan.dtype === 'bool';
-    const out = allocArray(plan.dtype, rows * columns * nSlices * spp);
+    const count = rows * columns * nSlices * spp;
+    const bytes = count * dtypeSize(plan.dtype);
+    if (bytes > opts.maxDecompressedBytes)
+      throw new ImageReadError(
+        inputs.source,
+        `the headers declare a ${rows}×${columns}×${nSlices}×${spp} image of ${bytes} bytes, more than the ${opts.maxDecompressedBytes} bytes allowed; if the files are genuine, raise the reader option maxDecompressedBytes`,
+      );
+    let out: ReturnType<typeof allocArray>;
+    try {
+      out = allocArray(plan.dtype, count);
+    } catch (e) {
+      throw new ImageReadError(inputs.source, `cannot allocate a ${bytes}-byte image (${describeError(e)})`, {
+        cause: e,
+      });
+    }
 
     // Which slices each file supplies.
     const byFile = new Map<string, number[]>();
@@ -423,7 +452,9 @@ export class PydicomReader implements ImageReader {
       limit,
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
-          const dicom = parsed.get(file) ?? (await parseDicomFile(file));
+          const dicom =
+            parsed.get(file) ??
+            (await parseDicomFile(file, { maxDecompressedBytes: opts.maxDecompressedBytes }));
           const header = parsed.has(file) ? series.slices[indices[0]!]!.header : readImageHeader(dicom);
           if (
             header.rows !== rows ||
