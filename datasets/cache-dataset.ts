@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
 import { DatasetError } from '../src/errors.js';
 import type { DataItem } from '../transforms/transform.js';
@@ -7,15 +6,16 @@ import { DatasetBuildError, type ItemFailure, asError } from './item-error.js';
 import { describeItemSource } from './item-source.js';
 import { deepCopyItem, toSharedItem } from './item-values.js';
 import { createProgress } from './progress.js';
+import { type WorkerSource, runSplit, startPool, workerSource } from './split-runner.js';
 import { hashItem } from './stable-hash.js';
-import { WorkerPool, assertSamePipeline } from './worker-pool.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** Where the deterministic prefix of a cached pipeline runs while a cache is built. */
 export interface BuildWorkerOptions {
   /**
-   * Build in worker threads that import this module and call its pipeline factory (it must return the
-   * same pipeline as `transform`). Without it the build runs on the main thread, `numWorkers` items at
-   * a time (file reads and gunzip then overlap; the transforms share one core).
+   * With `numWorkers ≥ 2`: build in worker threads that import this module and call its pipeline
+   * factory (it must return the same pipeline as `transform`) — for pipelines of users' own classes.
+   * Without it, the package's own transforms cross to the workers by description.
    */
   transformModule?: string | URL;
   /** Factory export name in `transformModule`. */
@@ -30,7 +30,13 @@ export interface CacheDatasetOptions<T = DataItem> extends DatasetOptions<T>, Bu
   cacheNum?: number;
   /** Fraction of items to cache (MONAI `cache_rate`, default 1). The first `min(cacheNum, floor(n·rate))` items are cached. */
   cacheRate?: number;
-  /** Items built at once, or worker threads with `transformModule` (default: the number of CPUs). */
+  /**
+   * Threads building the cache (MONAI `num_workers`, default 1: the calling thread, no worker thread
+   * started). `numWorkers ≥ 2` builds in that many worker threads: the package's own transforms are
+   * rebuilt there from their description; steps that cannot cross a thread (functions, `Lambdad`,
+   * `LoadImageXNATd` with its session) run on the main thread before or after them. A cached prefix
+   * with no step that can cross is refused at construction.
+   */
   numWorkers?: number;
   /** Give each access its own deep copy of the cached item (MONAI `copy_cache`, default true). */
   copyCache?: boolean;
@@ -72,6 +78,8 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
   private readonly entries = new Map<Key, unknown>();
   private readonly inflight = new Map<Key, Promise<unknown>>();
   private keys: Key[] = [];
+  /** Where build workers get the pipeline (undefined: the build runs on the calling thread). */
+  private readonly workers: WorkerSource | undefined;
 
   /** Use {@link CacheDataset.create}, which also builds the cache. */
   protected constructor(options: CacheDatasetOptions<T>) {
@@ -84,6 +92,13 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
     if (!(rate >= 0 && rate <= 1)) throw new DatasetError(`cacheRate must be in [0, 1], got ${rate}`);
     if (options.cacheNum !== undefined && !(options.cacheNum >= 0))
       throw new DatasetError(`cacheNum must be a non-negative number, got ${options.cacheNum}`);
+    const nw = options.numWorkers ?? 1;
+    if (!Number.isInteger(nw) || nw < 0)
+      throw new DatasetError(`numWorkers must be a non-negative integer, got ${options.numWorkers}`);
+    this.workers =
+      nw >= 2 && this.cacheCut > 0
+        ? workerSource(this.transform, options, 'CacheDataset', this.cacheCut)
+        : undefined;
     this.resetKeys();
   }
 
@@ -136,30 +151,28 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
       todo.push(i);
     }
     const failures: ItemFailure[] = [];
-    const numWorkers = Math.max(1, Math.floor(this.options.numWorkers ?? availableParallelism()));
     let pool: WorkerPool | undefined;
-    if (this.options.transformModule !== undefined && todo.length > 0 && this.cacheCut > 0) {
-      pool = await WorkerPool.start({
-        numWorkers: Math.min(numWorkers, todo.length),
-        transformModule: this.options.transformModule,
-        transformExport: this.options.transformExport,
-        factoryArgs: this.options.factoryArgs,
+    if (this.workers && todo.length > 0)
+      pool = await startPool(this.transform, this.workers, {
+        numWorkers: Math.min(this.options.numWorkers ?? 1, todo.length),
         concurrencyPerWorker: 2,
       });
-    }
     const progress = createProgress('Loading dataset', todo.length, this.options.progress ?? true);
     try {
-      if (pool) assertSamePipeline(pool, this.transform, this.options.transformModule as string | URL);
-      const limit = pLimit(pool ? pool.size * 2 : numWorkers);
+      // on the calling thread, two items in flight: one's file read and gunzip overlap the other's transforms
+      const limit = pLimit(pool ? pool.size * 2 : 2);
       await Promise.all(
         todo.map((i) =>
           limit(async () => {
             try {
               const raw = this.items[i];
               const label = `item ${i} (${describeItemSource(raw)})`;
-              const out = pool
-                ? await pool.run({ item: raw, start: 0, end: this.cacheCut, label })
-                : await this.runner.run(raw, { end: this.cacheCut });
+              const out = await runSplit(this.runner, this.workers, pool, {
+                item: raw,
+                start: 0,
+                end: this.cacheCut,
+                label,
+              });
               this.store(this.keys[i] as Key, out);
             } catch (e) {
               failures.push({ index: i, source: describeItemSource(this.items[i]), error: asError(e) });

@@ -19,7 +19,20 @@ import { isPlainObject } from './item-values.js';
  * `applied_operations`: B traces, other meta keys as lists); other values as lists. The holder owns
  * the tensors: `batch.dispose()` (or `disposeBatch(batch)`, or `tf.dispose(batch)`) frees them all.
  */
-export type Batch = Record<string, any> & { dispose(): void };
+export type Batch<T extends object = BatchTensors> = T & {
+  /** Frees every tensor of the batch. */
+  dispose(): void;
+};
+
+/**
+ * The default shape of a batch: every key read as a `tf.Tensor` (what `listDataCollate` makes of
+ * images, numbers and numeric arrays). Name the keys for precise types, e.g.
+ * `DataLoader<{ image: tf.Tensor5D; image_meta_dict: CollatedMeta }>`.
+ */
+export type BatchTensors = { readonly [key: string]: tf.Tensor };
+
+/** A collated `key_meta_dict`: each meta key as a list over the batch (`affine`: B Float64Array(16)). */
+export type CollatedMeta = Record<string, unknown[]>;
 
 /** Options every collate function receives from the DataLoader. */
 export interface CollateOptions {
@@ -70,7 +83,10 @@ export const META_DICT_SUFFIX = '_meta_dict';
  * const batch = listDataCollate([item0, item1]); // batch.image: tf.Tensor5D [2, x, y, z, 1]
  * batch.dispose();
  */
-export function listDataCollate(items: unknown[], options: CollateOptions = {}): Batch {
+export function listDataCollate<T extends object = BatchTensors>(
+  items: unknown[],
+  options: CollateOptions = {},
+): Batch<T> {
   const layout = checkLayout(options.layout ?? 'channelsLast');
   const flat = flattenItems(items);
   if (flat.length === 0) throw new DatasetError('cannot collate an empty batch');
@@ -100,10 +116,10 @@ export function listDataCollate(items: unknown[], options: CollateOptions = {}):
           }
         }
       }
-      return finishBatch(batch, info);
+      return finishBatch(batch, info) as unknown as Batch<T>;
     } else {
       // items that are not dictionaries (e.g. MetaImages from array transforms): one value, as MONAI
-      return collateValues(flat, layout, undefined, made) as Batch;
+      return collateValues(flat, layout, undefined, made) as Batch<T>;
     }
   } catch (e) {
     tf.dispose(made);

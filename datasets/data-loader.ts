@@ -4,13 +4,20 @@ import { type TensorLayout, checkLayout } from '../src/backend/tensor-data.js';
 import { DatasetError } from '../src/errors.js';
 import { RandomState } from '../src/random/index.js';
 import type { DataItem } from '../transforms/transform.js';
-import { type CollateFn, disposeBatch, flattenItems, listDataCollate } from './collate.js';
+import {
+  type Batch,
+  type BatchTensors,
+  type CollateFn,
+  disposeBatch,
+  flattenItems,
+  listDataCollate,
+} from './collate.js';
 import { Dataset } from './dataset.js';
 import { type ItemFailure, asError, itemErrorWithSource } from './item-error.js';
 import { epochShuffleSeed, itemSeed } from './item-seed.js';
-import { deepCopyItem } from './item-values.js';
-import { WorkerPool, assertSamePipeline } from './worker-pool.js';
-import { type TfDatasetLike, type TfDatasetOptions, makeTfDataset } from './tf-dataset.js';
+import { type WorkerSource, runSplit, startPool, workerSource } from './split-runner.js';
+import { type TfDataset, type TfDatasetOptions, makeTfDataset } from './tf-dataset.js';
+import type { WorkerPool } from './worker-pool.js';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -28,12 +35,18 @@ export interface DataLoaderOptions {
   /** Collate function (default {@link listDataCollate}; {@link padListDataCollate} pads to the largest item). */
   collate?: CollateFn;
   /**
-   * Worker threads (default 0). With `transformModule`, items run in worker threads that build the
-   * pipeline from that module and read cached items from shared memory. Without it, the pipeline
-   * object runs on the main thread with `numWorkers` items in flight.
+   * Worker threads (default 0, as MONAI: the main thread runs the pipeline). With `numWorkers > 0`,
+   * the package's own transforms run in that many worker threads, rebuilt there from their
+   * description (class and options); steps that cannot cross a thread (plain functions, `Lambdad`,
+   * users' classes, `LoadImageXNATd` with its session) run on the main thread before or after them.
+   * A pipeline with no step that can cross is refused at construction. Cached items are read from
+   * shared memory; results come back transferred, not copied.
    */
   numWorkers?: number;
-  /** Module (URL or path) exporting the pipeline factory the workers call; it must build the dataset's pipeline. */
+  /**
+   * Module (URL or path) exporting a factory that builds the dataset's pipeline in each worker:
+   * the way to run users' own transform classes or functions in workers (whole pipeline).
+   */
   transformModule?: string | URL;
   /** Factory export name (default `default`, then `createTransform`, then `createPipeline`). */
   transformExport?: string;
@@ -41,7 +54,7 @@ export interface DataLoaderOptions {
   factoryArgs?: unknown;
   /** Batches prepared ahead of the consumer (default 2; 0 = prepare each batch when asked). */
   prefetch?: number;
-  /** Items in flight on the main thread when no worker threads run (default max(2, numWorkers)). */
+  /** Items in flight when no worker threads run (default 2: file reads and gunzip overlap). */
   concurrency?: number;
   /** Tensor layout of image keys: `'channelsLast'` (default, `[B, x, y, z, C]`) or `'channelsFirst'`. */
   layout?: TensorLayout;
@@ -69,14 +82,16 @@ export interface EpochItemFailure extends ItemFailure {
  * `prefetch` ahead; stopping early (`break`, an error) disposes the prepared ones. The consumer owns
  * each batch it receives and frees it with `batch.dispose()`.
  *
+ * `T` names the batch's tensors (e.g. `{ image: tf.Tensor5D; label: tf.Tensor5D }`); by default
+ * every key is a `tf.Tensor`.
+ *
  * @example
- * const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0, numWorkers: 2,
- *                                     transformModule: new URL('./pipeline.js', import.meta.url) });
+ * const loader = new DataLoader<{ image: tf.Tensor5D }>(ds, { batchSize: 2, shuffle: true, seed: 0, numWorkers: 2 });
  * for (let epoch = 0; epoch < 10; epoch++)
- *   for await (const batch of loader) { await train(batch.image, batch.label); batch.dispose(); }
+ *   for await (const batch of loader) { await train(batch.image); batch.dispose(); }
  * await loader.close();
  */
-export class DataLoader implements AsyncIterable<any> {
+export class DataLoader<T extends object = BatchTensors> implements AsyncIterable<Batch<T>>, AsyncDisposable {
   readonly dataset: Dataset<unknown>;
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -92,8 +107,10 @@ export class DataLoader implements AsyncIterable<any> {
   private epochValue = 0;
   private pool: WorkerPool | undefined;
   private poolStarting: Promise<WorkerPool> | undefined;
+  /** Where the workers get their pipeline (undefined: no worker threads). */
+  private readonly workers: WorkerSource | undefined;
 
-  constructor(dataset: Dataset<any> | readonly DataItem[], options: DataLoaderOptions = {}) {
+  constructor(dataset: Dataset<unknown> | readonly DataItem[], options: DataLoaderOptions = {}) {
     this.dataset = Array.isArray(dataset) ? new Dataset({ data: dataset }) : (dataset as Dataset<unknown>);
     if (!this.dataset || typeof (this.dataset as Dataset).fetchForLoader !== 'function')
       throw new DatasetError(
@@ -114,6 +131,8 @@ export class DataLoader implements AsyncIterable<any> {
       throw new DatasetError((e as Error).message);
     }
     this.collate = options.collate ?? listDataCollate;
+    this.workers =
+      this.numWorkers > 0 ? workerSource(this.dataset.transform, options, 'DataLoader') : undefined;
   }
 
   /** Number of batches per epoch. */
@@ -132,9 +151,16 @@ export class DataLoader implements AsyncIterable<any> {
     this.epochValue = nonNegativeInt(epoch, 'epoch');
   }
 
-  /** True when items run in worker threads (`numWorkers > 0` and a `transformModule`). */
+  /** True when items run in worker threads (`numWorkers > 0`). */
   get usesWorkerThreads(): boolean {
-    return this.numWorkers > 0 && this.options.transformModule !== undefined;
+    return this.workers !== undefined;
+  }
+
+  /** The steps `[start, end)` the worker threads run (the rest runs on the main thread); undefined without workers. */
+  get workerSteps(): { start: number; end: number } | undefined {
+    if (!this.workers) return undefined;
+    if ('plan' in this.workers) return { start: this.workers.plan.start, end: this.workers.plan.end };
+    return { start: 0, end: this.dataset.transform.length };
   }
 
   /** The dataset indices of an epoch, in order. */
@@ -145,8 +171,8 @@ export class DataLoader implements AsyncIterable<any> {
   }
 
   /** One epoch of batches; the epoch number is taken when the first batch is asked for. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<any> {
-    return new EpochIterator(this);
+  [Symbol.asyncIterator](): AsyncIterableIterator<Batch<T>> {
+    return new EpochIterator(this) as AsyncIterableIterator<Batch<T>>;
   }
 
   /** @internal Takes the next epoch number. */
@@ -155,46 +181,50 @@ export class DataLoader implements AsyncIterable<any> {
   }
 
   /**
-   * A tfjs-style dataset for `model.fitDataset`: each `iterator()` runs one epoch and yields
-   * `{ xs, ys }` picked from the batch keys (other tensors of the batch are disposed; fitDataset
-   * disposes xs and ys after each step).
+   * A `tf.data.Dataset` for `model.fitDataset` and tfjs-data's operators (`map`, `prefetch`,
+   * `take`, ...): each `iterator()` runs one loader epoch and yields `{ xs, ys }` picked from the
+   * batch keys (other tensors of the batch are disposed; fitDataset disposes xs and ys after each
+   * step).
    */
-  toTfDataset(options: TfDatasetOptions): TfDatasetLike {
+  toTfDataset(options: TfDatasetOptions): TfDataset {
     return makeTfDataset(this, options);
   }
 
-  /** Ends the worker threads (also started again automatically by the next iteration). */
-  async close(): Promise<void> {
+  /** Ends the worker threads (started again by the next iteration). */
+  async stopWorkers(): Promise<void> {
     const p = this.pool ?? (await this.poolStarting?.catch(() => undefined));
     this.pool = undefined;
     this.poolStarting = undefined;
     await p?.close();
   }
 
+  /**
+   * Ends the worker threads and closes the dataset's transforms that hold resources (e.g. the XNAT
+   * session of `LoadImageXNATd`). Also `await using loader = new DataLoader(...)`.
+   */
+  async close(): Promise<void> {
+    await this.stopWorkers();
+    await this.dataset.close();
+  }
+
+  /** `await using` support: {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** @internal Starts (or reuses) the worker pool. */
   async ensurePool(): Promise<WorkerPool | undefined> {
-    if (!this.usesWorkerThreads) return undefined;
+    const source = this.workers;
+    if (!source) return undefined;
     if (this.pool?.usable) return this.pool;
     if (this.pool) {
       await this.pool.close();
       this.pool = undefined;
     }
-    this.poolStarting ??= (async () => {
-      const pool = await WorkerPool.start({
-        numWorkers: this.numWorkers,
-        transformModule: this.options.transformModule as string | URL,
-        transformExport: this.options.transformExport,
-        factoryArgs: this.options.factoryArgs,
-        execArgv: this.options.workerExecArgv,
-      });
-      try {
-        assertSamePipeline(pool, this.dataset.transform, this.options.transformModule as string | URL);
-      } catch (e) {
-        await pool.close();
-        throw e;
-      }
-      return pool;
-    })();
+    this.poolStarting ??= startPool(this.dataset.transform, source, {
+      numWorkers: this.numWorkers,
+      execArgv: this.options.workerExecArgv,
+    });
     try {
       this.pool = await this.poolStarting;
     } finally {
@@ -205,13 +235,14 @@ export class DataLoader implements AsyncIterable<any> {
 
   /** @internal After an epoch: ends the pool if a worker crashed or workers do not persist. */
   async endEpoch(): Promise<void> {
-    if ((this.pool && !this.pool.usable) || this.options.persistentWorkers === false) await this.close();
+    if ((this.pool && !this.pool.usable) || this.options.persistentWorkers === false)
+      await this.stopWorkers();
   }
 
   /** @internal Items in flight at once. */
   get concurrency(): number {
     if (this.usesWorkerThreads) return this.numWorkers * 2;
-    return Math.max(1, this.options.concurrency ?? Math.max(2, this.numWorkers));
+    return Math.max(1, this.options.concurrency ?? 2);
   }
 
   /** @internal Runs the pipeline of dataset item `index` for `epoch`. */
@@ -219,21 +250,16 @@ export class DataLoader implements AsyncIterable<any> {
     const ds = this.dataset;
     try {
       const f = await ds.fetchForLoader(index);
-      const seed = itemSeed(this.seed, epoch, index);
-      // copyCache protects the cache from the steps after the cut; with none left, collate only reads
-      const copy = f.copy === true && f.start < ds.transform.length;
-      if (pool)
-        return await pool.run({
-          item: f.item,
-          start: f.start,
-          seed,
-          copy,
-          transfer: f.fresh,
-          onPrefix: f.onPrefix,
-          label: `item ${index} (${ds.sourceOf(index)})`,
-        });
-      const item = copy ? deepCopyItem(f.item) : f.item;
-      return await ds.runner.run(item, { start: f.start, seed, onPrefix: f.onPrefix });
+      // copyCache protects the cache from later steps that may change their input (copy-on-write)
+      return await runSplit(ds.runner, this.workers, pool, {
+        item: f.item,
+        start: f.start,
+        seed: itemSeed(this.seed, epoch, index),
+        copy: f.copy,
+        fresh: f.fresh,
+        onPrefix: f.onPrefix,
+        label: `item ${index} (${ds.sourceOf(index)})`,
+      });
     } catch (e) {
       throw itemErrorWithSource(index, ds.sourceOf(index), e);
     }
@@ -264,7 +290,7 @@ const SKIPPED = Symbol('skipped');
 
 /** One epoch: prepares up to `prefetch` batches ahead and disposes them if the consumer stops. */
 class EpochIterator implements AsyncIterableIterator<any> {
-  private readonly loader: DataLoader;
+  private readonly loader: DataLoader<object>;
   private epoch = 0;
   private groups: number[][] = [];
   private next_ = 0;
@@ -275,7 +301,7 @@ class EpochIterator implements AsyncIterableIterator<any> {
   private done = false;
   private stopped = false;
 
-  constructor(loader: DataLoader) {
+  constructor(loader: DataLoader<object>) {
     this.loader = loader;
   }
 

@@ -20,7 +20,10 @@ export interface DatasetOptions<T = DataItem> {
 export interface LoaderFetch {
   item: unknown;
   start: number;
-  /** The item is held by a cache: copy it before running transforms if the dataset's `copyCache` is on. */
+  /**
+   * The item is held by a cache and the dataset's `copyCache` is on: copy it before a step that may
+   * write into its input (copy-on-write: the package's own transforms never do).
+   */
   copy?: boolean;
   /** The item is a fresh copy nobody else holds: its arrays may be moved to a worker. */
   fresh?: boolean;
@@ -52,6 +55,19 @@ export class Dataset<T = DataItem> {
     this.items = options.data;
     this.transform = toCompose(options.transform);
     this.runner = new PipelineRunner(this.transform);
+  }
+
+  /**
+   * Closes the pipeline's transforms that hold resources (e.g. `LoadImageXNATd`'s XNAT session).
+   * `DataLoader.close()` calls it; also `await using ds = ...`.
+   */
+  async close(): Promise<void> {
+    await this.transform.close();
+  }
+
+  /** `await using` support: {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   /** The data items. */

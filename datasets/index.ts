@@ -7,10 +7,12 @@ export {
   disposeBatch,
   listDataCollate,
   type Batch,
+  type BatchTensors,
+  type CollatedMeta,
   type CollateFn,
   type CollateOptions,
 } from './collate.js';
-export { type TfDatasetLike, type TfDatasetOptions, type TfKeys } from './tf-dataset.js';
+export { type TfDataset, type TfDatasetOptions, type TfKeys } from './tf-dataset.js';
 export { PipelineRunner, type TransformInput } from './pipeline-runner.js';
 export { DatasetBuildError, ItemError, type ItemFailure } from './item-error.js';
 export { PadListDataCollate, padListDataCollate, type PadCollateOptions } from './pad-list-data-collate.js';
@@ -26,6 +28,7 @@ export { nodeCacheFileLayer, type CacheFileLayer } from './cache-file-layer.js';
 export { LruCacheDataset, type LruCacheDatasetOptions, type LruCacheStats } from './lru-cache-dataset.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart-cache-dataset.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './worker-pool.js';
+export { type PipelineSpec, type StayingStep, type StepSpec } from './pipeline-spec.js';
 export { loadDecathlonDatalist, type DecathlonDatalistOptions } from './decathlon-datalist.js';
 export {
   createTestImage2d,

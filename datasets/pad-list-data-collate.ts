@@ -4,7 +4,13 @@ import type { PadMode } from '../transforms/crop-pad/pad-array.js';
 import { invertPad, padImage } from '../transforms/crop-pad/pad-image.js';
 import { type PadMethod, computeSpatialPadWidth } from '../transforms/crop-pad/spatial-pad.js';
 import { popOperation } from '../transforms/invertible.js';
-import { type Batch, type CollateOptions, flattenItems, listDataCollate } from './collate.js';
+import {
+  type Batch,
+  type BatchTensors,
+  type CollateOptions,
+  flattenItems,
+  listDataCollate,
+} from './collate.js';
 import { isPlainObject } from './item-values.js';
 
 /** Options of {@link padListDataCollate}. */
@@ -28,7 +34,10 @@ export const PAD_COLLATE_CLASS = 'PadListDataCollate';
  * @example
  * const loader = new DataLoader(ds, { batchSize: 4, collate: padListDataCollate });
  */
-export function padListDataCollate(items: unknown[], options: PadCollateOptions = {}): Batch {
+export function padListDataCollate<T extends object = BatchTensors>(
+  items: unknown[],
+  options: PadCollateOptions = {},
+): Batch<T> {
   const method = options.method ?? 'symmetric';
   const mode = options.mode ?? 'constant';
   if (method !== 'symmetric' && method !== 'end')

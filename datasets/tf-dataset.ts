@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfd from '@tensorflow/tfjs-data';
 import { DatasetError } from '../src/errors.js';
 import { disposeBatch } from './collate.js';
 
@@ -13,20 +14,12 @@ export interface TfDatasetOptions {
   ys: TfKeys;
 }
 
-/** The part of a `tf.data.Dataset` that `model.fitDataset` / `evaluateDataset` use. */
-export interface TfDatasetLike {
-  /** Batches per epoch (fitDataset's steps per epoch). */
-  readonly size: number;
-  /** Starts one epoch. */
-  iterator(): Promise<{
-    next(): Promise<IteratorResult<{ xs: tf.TensorContainer; ys: tf.TensorContainer }>>;
-    return?(): Promise<IteratorResult<unknown>>;
-  }>;
-}
+/** What `DataLoader.toTfDataset` returns: a `tf.data.Dataset` of `{ xs, ys }` batches. */
+export type TfDataset = tfd.Dataset<{ xs: tf.TensorContainer; ys: tf.TensorContainer }>;
 
 interface LoaderLike {
   readonly length: number;
-  [Symbol.asyncIterator](): AsyncIterator<any>;
+  [Symbol.asyncIterator](): AsyncIterator<object>;
 }
 
 function pick(
@@ -55,39 +48,48 @@ function pick(
   return { value: out, used: Object.values(out) };
 }
 
-/** Builds the fitDataset adapter over a loader (see `DataLoader.toTfDataset`). */
-export function makeTfDataset(loader: LoaderLike, options: TfDatasetOptions): TfDatasetLike {
+/**
+ * Builds the `tf.data.Dataset` over a loader (see `DataLoader.toTfDataset`): each `iterator()` runs
+ * one loader epoch (closing an epoch a consumer left unfinished, e.g. after `take`, and so
+ * disposing what it had prepared); `size` is the loader's number of batches.
+ */
+export function makeTfDataset(loader: LoaderLike, options: TfDatasetOptions): TfDataset {
   if (!options || options.xs === undefined || options.ys === undefined)
     throw new DatasetError('toTfDataset needs { xs, ys }: the batch keys of the model inputs and targets');
-  return {
-    get size() {
-      return loader.length;
-    },
-    async iterator() {
-      const it = loader[Symbol.asyncIterator]();
-      return {
-        async next() {
-          const r = await it.next();
-          if (r.done) return { done: true, value: undefined as never };
-          const batch = r.value as Record<string, unknown>;
-          try {
-            const xs = pick(batch, options.xs, 'xs');
-            const ys = pick(batch, options.ys, 'ys');
-            const keep = new Set([...xs.used, ...ys.used]);
-            const rest = Object.values(batch).filter((v) => v instanceof tf.Tensor && !keep.has(v));
-            tf.dispose(rest as tf.Tensor[]);
-            return { done: false, value: { xs: xs.value, ys: ys.value } };
-          } catch (e) {
-            disposeBatch(batch);
-            await it.return?.();
-            throw e;
-          }
-        },
-        async return() {
+  // tfjs-data never tells an iterator that its consumer stopped (take, stopTraining): the epoch
+  // left open is closed when the next starts, which disposes the batches it had prepared
+  let open: AsyncIterator<object> | undefined;
+  const epoch = (): AsyncIterator<{ xs: tf.TensorContainer; ys: tf.TensorContainer }> => {
+    const closing = open?.return?.();
+    const it = loader[Symbol.asyncIterator]();
+    open = it;
+    return {
+      async next() {
+        await closing;
+        const r = await it.next();
+        if (r.done) return { done: true, value: undefined };
+        const batch = r.value as Record<string, unknown>;
+        try {
+          const xs = pick(batch, options.xs, 'xs');
+          const ys = pick(batch, options.ys, 'ys');
+          const keep = new Set([...xs.used, ...ys.used]);
+          const rest = Object.values(batch).filter((v) => v instanceof tf.Tensor && !keep.has(v));
+          tf.dispose(rest as tf.Tensor[]);
+          return { done: false, value: { xs: xs.value, ys: ys.value } };
+        } catch (e) {
+          disposeBatch(batch);
           await it.return?.();
-          return { done: true, value: undefined };
-        },
-      };
-    },
+          throw e;
+        }
+      },
+      async return() {
+        await it.return?.();
+        return { done: true, value: undefined };
+      },
+    };
   };
+  const ds = tfd.generator(epoch);
+  // a generator's size is unknown to tfjs-data; the loader knows its number of batches
+  Object.defineProperty(ds, 'size', { get: () => loader.length, enumerable: true });
+  return ds;
 }

@@ -15,11 +15,22 @@ export interface Encoded {
   transfer: ArrayBuffer[];
 }
 
-/** Encodes an item for `postMessage`; with `transfer`, the image arrays' buffers are listed for moving. */
-export function encodeItem(v: unknown, transfer = false): Encoded {
+/**
+ * Encodes an item for `postMessage`; with `transfer`, the image arrays' buffers are listed for
+ * moving, except those in `keep` (still used by their owner).
+ */
+export function encodeItem(v: unknown, transfer = false, keep?: ReadonlySet<ArrayBuffer>): Encoded {
   const buffers = new Set<ArrayBuffer>();
   const value = enc(v, transfer ? buffers : undefined);
+  if (keep) for (const b of keep) buffers.delete(b);
   return { value, transfer: [...buffers] };
+}
+
+/** The buffers of the image arrays in an item (see `encodeItem`'s `keep`). */
+export function imageBuffers(v: unknown): Set<ArrayBuffer> {
+  const buffers = new Set<ArrayBuffer>();
+  enc(v, buffers);
+  return buffers;
 }
 
 function enc(v: unknown, buffers: Set<ArrayBuffer> | undefined): unknown {

@@ -1,6 +1,7 @@
 /**
- * Entry of a pipeline worker thread. Builds the pipeline by importing `transformModule` and calling
- * its factory (functions cannot cross threads), then runs items sent by the main thread: cached
+ * Entry of a pipeline worker thread. Rebuilds the pipeline from its description (the package's own
+ * transforms, see transfer-plan.ts) or by importing `transformModule` and calling its factory
+ * (functions cannot cross threads), then runs items sent by the main thread: cached
  * items arrive in shared memory (no copy), results go back with their arrays transferred.
  *
  * Started by {@link WorkerPool}: from the built package (`dist/datasets/worker-entry.js`) directly,
@@ -9,6 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { deepCopyItem } from './item-values.js';
 import { PipelineRunner, toCompose } from './pipeline-runner.js';
+import { buildPipeline, describeStep } from './pipeline-spec.js';
 import { decodeItem, encodeError, encodeItem } from './wire-format.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -24,7 +26,9 @@ function post(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   }
 }
 
-async function resolveFactory(init: WorkerInit): Promise<(args: unknown) => unknown> {
+async function resolveFactory(
+  init: WorkerInit & { transformModule: string },
+): Promise<(args: unknown) => unknown> {
   const mod = (await import(init.transformModule)) as Record<string, unknown>;
   const names = init.transformExport
     ? [init.transformExport]
@@ -39,8 +43,11 @@ async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   let runner: PipelineRunner;
   try {
-    const factory = await resolveFactory(init);
-    runner = new PipelineRunner(toCompose((await factory(init.factoryArgs)) as never));
+    if (init.pipeline) runner = new PipelineRunner(await buildPipeline(init.pipeline));
+    else {
+      const factory = await resolveFactory(init as WorkerInit & { transformModule: string });
+      runner = new PipelineRunner(toCompose((await factory(init.factoryArgs)) as never));
+    }
   } catch (e) {
     post({ type: 'init-error', error: encodeError(e) });
     return;
@@ -82,6 +89,7 @@ async function main(): Promise<void> {
   post({
     type: 'ready',
     description: JSON.stringify(runner.compose.describe()),
+    steps: runner.compose.transforms.map(describeStep),
     cut: runner.cut,
     length: runner.compose.length,
   });

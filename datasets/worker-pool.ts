@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { DatasetError, describeError } from '../src/errors.js';
+import type { PipelineSpec } from './pipeline-spec.js';
 import { decodeError, decodeItem, encodeItem } from './wire-format.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
@@ -11,9 +12,11 @@ export interface WorkerPoolOptions {
   /**
    * Module exporting the pipeline factory: a `file:` URL, a URL object, or a path. Its default export
    * (or `transformExport`) is called with `factoryArgs` in each worker and must return the same
-   * pipeline as the dataset's.
+   * pipeline as the dataset's. One of `transformModule` and `pipeline`.
    */
-  transformModule: string | URL;
+  transformModule?: string | URL;
+  /** The pipeline by description (see `planTransfer`), rebuilt from the package's transforms. */
+  pipeline?: PipelineSpec;
   /** Name of the factory export (default: `default`, then `createTransform`, then `createPipeline`). */
   transformExport?: string;
   /** JSON-able argument for the factory. */
@@ -35,6 +38,8 @@ export interface PoolTask {
   copy?: boolean;
   /** The item's arrays may be moved to the worker (the caller will not use them again). */
   transfer?: boolean;
+  /** Buffers not to move even with `transfer` (someone else still holds them). */
+  keep?: ReadonlySet<ArrayBuffer>;
   onPrefix?: (prepared: unknown) => void | Promise<void>;
   /** For crash messages: which item this is. */
   label?: string;
@@ -76,6 +81,8 @@ function moduleUrl(m: string | URL): string {
 export class WorkerPool {
   /** JSON of the workers' pipeline `describe()`, to compare with the dataset's. */
   readonly description: string;
+  /** JSON of each step's `describe()` in the workers. */
+  readonly stepDescriptions: readonly string[];
   /** The workers' cache cut. */
   readonly cut: number;
   /** Number of steps in the workers' pipeline. */
@@ -85,9 +92,10 @@ export class WorkerPool {
   private broken: Error | undefined;
   private closed = false;
 
-  private constructor(slots: Slot[], ready: { description: string; cut: number; length: number }) {
+  private constructor(slots: Slot[], ready: Ready) {
     this.slots = slots;
     this.description = ready.description;
+    this.stepDescriptions = ready.steps;
     this.cut = ready.cut;
     this.steps = ready.length;
     for (const s of slots) this.listen(s);
@@ -98,17 +106,24 @@ export class WorkerPool {
     const n = options.numWorkers;
     if (!Number.isInteger(n) || n < 1)
       throw new DatasetError(`numWorkers must be a positive integer, got ${n}`);
-    const transformModule = moduleUrl(options.transformModule);
+    if ((options.transformModule === undefined) === (options.pipeline === undefined))
+      throw new DatasetError('WorkerPool.start needs one of transformModule and pipeline');
+    const transformModule =
+      options.transformModule === undefined ? undefined : moduleUrl(options.transformModule);
+    const source = transformModule ?? 'the pipeline description';
     const init: WorkerInit = {
       transformModule,
+      pipeline: options.pipeline,
       transformExport: options.transformExport,
       factoryArgs: options.factoryArgs,
       concurrency: Math.max(1, options.concurrencyPerWorker ?? 2),
     };
-    const needsTsx = FROM_SOURCE || /\.[cm]?tsx?$/.test(new URL(transformModule).pathname);
+    const needsTsx =
+      FROM_SOURCE ||
+      (transformModule !== undefined && /\.[cm]?tsx?$/.test(new URL(transformModule).pathname));
     const entry = new URL(`./worker-entry${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
     const slots: Slot[] = [];
-    const readies: Promise<{ description: string; cut: number; length: number }>[] = [];
+    const readies: Promise<Ready>[] = [];
     for (let i = 0; i < n; i++) {
       let worker: Worker;
       try {
@@ -124,9 +139,9 @@ export class WorkerPool {
         throw new DatasetError(`cannot start a worker thread: ${describeError(e)}`, undefined, { cause: e });
       }
       slots.push({ worker, index: i, pending: new Map() });
-      readies.push(waitReady(worker, i, transformModule, (options.startTimeout ?? 120) * 1000));
+      readies.push(waitReady(worker, i, source, (options.startTimeout ?? 120) * 1000));
     }
-    let ready: { description: string; cut: number; length: number }[];
+    let ready: Ready[];
     try {
       ready = await Promise.all(readies);
     } catch (e) {
@@ -154,7 +169,7 @@ export class WorkerPool {
     let slot = this.slots[0] as Slot;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
-    const enc = encodeItem(task.item, task.transfer === true);
+    const enc = encodeItem(task.item, task.transfer === true, task.keep);
     const msg: RunMessage = {
       type: 'run',
       id,
@@ -250,12 +265,9 @@ export class WorkerPool {
   }
 }
 
-function waitReady(
-  worker: Worker,
-  index: number,
-  module: string,
-  timeoutMs: number,
-): Promise<{ description: string; cut: number; length: number }> {
+type Ready = { description: string; steps: string[]; cut: number; length: number };
+
+function waitReady(worker: Worker, index: number, module: string, timeoutMs: number): Promise<Ready> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();

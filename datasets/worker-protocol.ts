@@ -1,10 +1,13 @@
 /** Messages between the DataLoader / CacheDataset and their worker threads. */
+import type { PipelineSpec } from './pipeline-spec.js';
 import type { WireError } from './wire-format.js';
 
 /** `workerData` of a pipeline worker. */
 export interface WorkerInit {
-  /** URL (or path) of the module exporting the pipeline factory. */
-  transformModule: string;
+  /** URL (or path) of the module exporting the pipeline factory (or `pipeline`). */
+  transformModule?: string;
+  /** The pipeline by description, rebuilt from the package's transforms (or `transformModule`). */
+  pipeline?: PipelineSpec;
   /** Export name of the factory (default: `default`, then `createTransform`, then `createPipeline`). */
   transformExport?: string;
   /** JSON-able argument passed to the factory. */
@@ -29,7 +32,7 @@ export interface RunMessage {
 
 /** worker → main. */
 export type WorkerMessage =
-  | { type: 'ready'; description: string; cut: number; length: number }
+  | { type: 'ready'; description: string; steps: string[]; cut: number; length: number }
   | { type: 'init-error'; error: WireError }
   | { type: 'prefix'; id: number; item: unknown }
   | { type: 'result'; id: number; item: unknown }

@@ -94,9 +94,14 @@ export function fetchPdSeries(patient: DicomwebPatient) {
 }
 
 /** Runs the main job; returns the MLflow run id and the last epoch's loss. */
-export async function mainJob(
-  options: MainJobOptions = {},
-): Promise<{ runId: string; finalLoss: number; items: number; leakedTensors: number }> {
+export async function mainJob(options: MainJobOptions = {}): Promise<{
+  runId: string;
+  finalLoss: number;
+  items: number;
+  leakedTensors: number;
+  /** XNAT sessions the stand-in still holds open after the job (0: every session was logged out). */
+  xnatSessionsLeft: number | undefined;
+}> {
   const log = options.log ?? ((l: string) => (options.quiet ? undefined : console.log(l)));
   const epochs = options.epochs ?? 2;
   tf.env().set('PROD', true);
@@ -161,7 +166,12 @@ export async function mainJob(
       numWorkers: 2,
       progress: !options.quiet,
     });
-    const loader = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0 });
+    // the loader's close() also closes the pipeline: LoadImageXNATd lets go of its XNAT session
+    await using loader = new DataLoader<{ image: tf.Tensor5D; target: tf.Tensor5D }>(ds, {
+      batchSize: 2,
+      shuffle: true,
+      seed: 0,
+    });
 
     const run = await startRun({
       experimentName: 'csc-mlops-main-job',
@@ -192,7 +202,7 @@ export async function mainJob(
         ],
       });
       model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
-      const history = await model.fitDataset(loader.toTfDataset({ xs: 'image', ys: 'target' }) as never, {
+      const history = await model.fitDataset(loader.toTfDataset({ xs: 'image', ys: 'target' }), {
         epochs,
         verbose: 0,
         callbacks: [
@@ -209,6 +219,7 @@ export async function mainJob(
       model.optimizer.dispose();
       model.dispose();
       await loader.close();
+      const xnatSessionsLeft = standIn?.activeSessions;
       const leaked = tf.memory().numTensors - before;
       log(`tensors left after training and disposing the model: ${leaked}`);
       return {
@@ -216,6 +227,7 @@ export async function mainJob(
         finalLoss: losses[losses.length - 1] ?? Number.NaN,
         items: data.length,
         leakedTensors: leaked,
+        xnatSessionsLeft,
       };
     });
   } finally {

@@ -133,6 +133,25 @@ export class Compose extends Transform<any, any> implements Randomizable {
     return d;
   }
 
+  /**
+   * Closes every step that holds a resource (has `close()`, e.g. `LoadImageXNATd` and its XNAT
+   * session), nested Composes included; all are closed even if one fails (the first error is thrown).
+   */
+  async close(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const t of this.transforms) {
+      const close = (t as { close?: unknown }).close;
+      if (typeof close === 'function')
+        await (close as () => Promise<void>).call(t).catch((e: unknown) => errors.push(e));
+    }
+    if (errors.length) throw errors[0];
+  }
+
+  /** `await using` support: {@link close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** Number of top-level steps. */
   get length(): number {
     return this.transforms.length;

@@ -37,7 +37,7 @@ export interface XnatBuildDatasetOptions {
   testBatch?: number;
   /** Subjects processed at once (default: the session's concurrency). */
   concurrency?: number;
-  /** Reuse an open session (it is not closed); otherwise one is opened and closed. */
+  /** Reuse an open session (it is not closed); otherwise the shared session of (server, user) is held and released. */
   session?: XnatSession;
   /** Called for each subject dropped by `validate` (default: one warning on stderr listing them). */
   onDropped?: (dropped: DroppedSubject) => void;
@@ -81,7 +81,7 @@ export async function xnatBuildDatasetWithReport(
     throw new ConfigError(
       `xnatBuildDataset: concurrency must be a positive integer (got ${JSON.stringify(options.concurrency)})`,
     );
-  const session = options.session ?? (await XnatSession.connect(config));
+  const session = options.session ?? (await XnatSession.acquire(config));
   try {
     const project = await ProjectData.load(session, projectId);
     let refs = [...project.subjects.values()];
@@ -140,7 +140,7 @@ export async function xnatBuildDatasetWithReport(
       ),
     };
   } finally {
-    if (!options.session) await session.close();
+    if (!options.session) await session.release();
   }
 }
 

@@ -58,6 +58,15 @@ function tlsError(e: unknown, url: string): XnatError | undefined {
   return problem === undefined ? undefined : new XnatError(problem, 0, url, undefined, { cause: e });
 }
 
+interface SharedEntry {
+  holders: number;
+  opening: Promise<XnatSession> | undefined;
+  session: XnatSession | undefined;
+}
+
+/** Sessions shared per (server, user), see `XnatSession.acquire`. */
+const SHARED = new Map<string, SharedEntry>();
+
 /**
  * One logged-in XNAT session, shared by everything that talks to the server: logs in once
  * (`POST /data/JSESSION`), sends the JSESSIONID cookie (never the password) on every request, keeps the
@@ -90,6 +99,7 @@ export class XnatSession {
   #timer: ReturnType<typeof setInterval> | undefined;
   #heartbeatMs = 0;
   #closed = false;
+  #sharedKey: string | undefined;
 
   private constructor(cfg: ResolvedXnatConfig) {
     const { password, ...rest } = cfg;
@@ -106,6 +116,64 @@ export class XnatSession {
     const s = new XnatSession(await resolveXnatConfig(config));
     await s.login();
     return s;
+  }
+
+  /**
+   * The session shared by every holder of the same (server, user) in this thread, opened on first
+   * use and counted: each `acquire` needs one {@link release}; the last holder to release logs out.
+   * `xnatBuildDataset` and `LoadImageXNATd` hold their sessions this way; a session opened with
+   * {@link connect} and passed to them stays its owner's.
+   *
+   * @example
+   * const s = await XnatSession.acquire(xnat);
+   * try { await s.project('P'); } finally { await s.release(); }
+   */
+  static async acquire(config: XnatConfig = {}): Promise<XnatSession> {
+    const cfg = await resolveXnatConfig(config);
+    const key = `${cfg.server}\u0000${cfg.user}`;
+    let entry = SHARED.get(key);
+    if (!entry || entry.session?.closed) {
+      const created: SharedEntry = { holders: 0, opening: undefined, session: undefined };
+      created.opening = (async () => {
+        const s = new XnatSession(cfg);
+        await s.login();
+        s.#sharedKey = key;
+        created.session = s;
+        return s;
+      })();
+      created.opening.catch(() => {
+        if (SHARED.get(key) === created) SHARED.delete(key);
+      });
+      SHARED.set(key, created);
+      entry = created;
+    }
+    entry.holders++;
+    try {
+      return await (entry.opening as Promise<XnatSession>);
+    } catch (e) {
+      entry.holders--;
+      throw e;
+    }
+  }
+
+  /**
+   * Lets go of a session from {@link acquire}; the last holder logs out. Does nothing for a session
+   * from {@link connect} (its owner closes it).
+   */
+  async release(): Promise<void> {
+    const key = this.#sharedKey;
+    if (key === undefined) return;
+    const entry = SHARED.get(key);
+    if (!entry || entry.session !== this) return; // closed directly and replaced
+    entry.holders--;
+    if (entry.holders > 0) return;
+    SHARED.delete(key);
+    await this.close();
+  }
+
+  /** Holders of shared sessions now, per `server user` (for tests and diagnostics). */
+  static sharedHolders(): Map<string, number> {
+    return new Map([...SHARED].map(([k, e]) => [k.replace('\u0000', ' '), e.holders]));
   }
 
   /** True once {@link close} was called. */

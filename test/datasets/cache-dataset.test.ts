@@ -254,7 +254,7 @@ describe('CacheDataset', () => {
           new Scaled({ keys: ['image'], factor: 2 }),
         ]),
         transformModule: PIPELINE_MODULE,
-        numWorkers: 1,
+        numWorkers: 2,
         progress: false,
       }),
     ).rejects.toThrow(/differs from the dataset's transform \(first difference at step 1/);

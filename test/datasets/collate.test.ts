@@ -31,6 +31,9 @@ function ramp(shape: number[], dtype: 'float32' | 'int16' = 'float32', offset = 
   });
 }
 
+/** Batches read as loosely as the test needs. */
+type Loose = Record<string, any>;
+
 describe('listDataCollate', () => {
   it('stacks images, numbers, arrays and lists, with a meta dict per image key', () => {
     const before = tf.memory().numTensors;
@@ -54,7 +57,7 @@ describe('listDataCollate', () => {
         extra: { site: 'y' },
       },
     ];
-    const b = listDataCollate(items);
+    const b = listDataCollate<Loose>(items);
     expect(b.image.shape).toEqual([2, 3, 4, 2]);
     expect(b.image.arraySync()[1][2][3]).toEqual([111, 123]); // item 1, x=2, y=3, channels 0 and 1
     expect(b.label.dtype).toBe('int32');
@@ -72,16 +75,16 @@ describe('listDataCollate', () => {
     expect(tf.memory().numTensors).toBe(before + 5);
     b.dispose(); // one call frees the batch
     expect(tf.memory().numTensors).toBe(before);
-    const cf = listDataCollate(items, { layout: 'channelsFirst' });
+    const cf = listDataCollate<Loose>(items, { layout: 'channelsFirst' });
     expect(cf.image.shape).toEqual([2, 2, 3, 4]);
     tf.dispose(cf);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('promotes mixed dtypes and maps int16 to int32', () => {
-    const i16 = listDataCollate([{ x: ramp([1, 2], 'int16') }, { x: ramp([1, 2], 'int16') }]);
+    const i16 = listDataCollate<Loose>([{ x: ramp([1, 2], 'int16') }, { x: ramp([1, 2], 'int16') }]);
     expect(i16.x.dtype).toBe('int32');
-    const mixed = listDataCollate([{ x: ramp([1, 2], 'int16') }, { x: ramp([1, 2]) }]);
+    const mixed = listDataCollate<Loose>([{ x: ramp([1, 2], 'int16') }, { x: ramp([1, 2]) }]);
     expect(mixed.x.dtype).toBe('float32');
     tf.dispose([i16, mixed]);
   });
@@ -89,13 +92,13 @@ describe('listDataCollate', () => {
   it('explains shape mismatches and missing keys, and leaks nothing', () => {
     const before = tf.memory().numTensors;
     expect(() =>
-      listDataCollate([
+      listDataCollate<Loose>([
         { n: 1, x: ramp([1, 2, 2]) },
         { n: 2, x: ramp([1, 3, 2]) },
       ]),
     ).toThrow(/images for key 'x' have different shapes \(\[1, 2, 2\], \[1, 3, 2\]\).*padListDataCollate/);
-    expect(() => listDataCollate([{ a: 1, b: 2 }, { a: 1 }])).toThrow(/batch item 1 has no key 'b'/);
-    expect(() => listDataCollate([])).toThrow(DatasetError);
+    expect(() => listDataCollate<Loose>([{ a: 1, b: 2 }, { a: 1 }])).toThrow(/batch item 1 has no key 'b'/);
+    expect(() => listDataCollate<Loose>([])).toThrow(DatasetError);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -105,7 +108,7 @@ describe('padListDataCollate', () => {
     const a = ramp([1, 2, 3]);
     a.affine[3] = 10;
     const items = [{ x: a }, { x: ramp([1, 4, 2], 'float32', 50) }];
-    const b = padListDataCollate(items, { layout: 'channelsFirst' });
+    const b = padListDataCollate<Loose>(items, { layout: 'channelsFirst' });
     expect(b.x.shape).toEqual([2, 1, 4, 3]);
     expect(b.x.arraySync()[0][0]).toEqual([
       [0, 0, 0],
@@ -131,16 +134,21 @@ describe('padListDataCollate', () => {
   it('pads with other modes and the end method', () => {
     const one = new MetaImage({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
     const two = new MetaImage({ data: new Float32Array([7, 8, 9, 10, 11, 12]), shape: [1, 6] });
-    const edge = padListDataCollate([{ x: one }, { x: two }], { mode: 'edge', layout: 'channelsFirst' });
+    const edge = padListDataCollate<Loose>([{ x: one }, { x: two }], {
+      mode: 'edge',
+      layout: 'channelsFirst',
+    });
     expect(edge.x.arraySync()[0][0]).toEqual([1, 1, 2, 3, 3, 3]);
-    const end = padListDataCollate([{ x: one }, { x: two }], {
+    const end = padListDataCollate<Loose>([{ x: one }, { x: two }], {
       method: 'end',
       mode: 'reflect',
       layout: 'channelsFirst',
     });
     expect(end.x.arraySync()[0][0]).toEqual([1, 2, 3, 2, 1, 2]);
     tf.dispose([edge, end]);
-    expect(() => padListDataCollate([{ x: one }, { x: two }], { mode: 'mirror' as never })).toThrow(/mirror/);
+    expect(() => padListDataCollate<Loose>([{ x: one }, { x: two }], { mode: 'mirror' as never })).toThrow(
+      /mirror/,
+    );
   });
 
   it('lets a DataLoader batch real volumes of different sizes', async () => {
@@ -148,7 +156,11 @@ describe('padListDataCollate', () => {
       data: NIFTI_FILES.slice(0, 3).map((image) => ({ image })),
       transform: createPipeline({ roi: [1, 1, 1] }).transforms.slice(0, 2),
     });
-    const loader = new DataLoader(ds, { batchSize: 3, collate: padListDataCollate, seed: 0 });
+    const loader = new DataLoader<{ image: tf.Tensor5D }>(ds, {
+      batchSize: 3,
+      collate: padListDataCollate,
+      seed: 0,
+    });
     for await (const batch of loader) {
       expect(batch.image.shape).toEqual([3, 36, 32, 24, 1]);
       const items = await decollateBatch(batch);
@@ -167,7 +179,7 @@ describe('decollateBatch', () => {
     const ds = new Dataset({ data: niftiItems(2), transform: createPipeline() });
     const direct = await Promise.all([ds.get(0), ds.get(1)]);
     for (const layout of ['channelsLast', 'channelsFirst'] as const) {
-      const batch = listDataCollate(direct, { layout });
+      const batch = listDataCollate<Loose>(direct, { layout });
       const items = (await decollateBatch(batch)) as { image: MetaImage; id: number }[];
       batch.dispose();
       expect(items).toHaveLength(2);

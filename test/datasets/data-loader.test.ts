@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheDataset, DataLoader, Dataset, ItemError } from '../../datasets/index.js';
+import { CacheDataset, type CollatedMeta, DataLoader, Dataset, ItemError } from '../../datasets/index.js';
 import { batchInfo } from '../../datasets/collate.js';
 import { DatasetError } from '../../src/errors.js';
 import { RandomState } from '../../src/random/index.js';
@@ -36,7 +36,10 @@ afterAll(async () => {
 describe('DataLoader', () => {
   it('yields batches of tensors in the chosen layout with collated meta', async () => {
     const ds = new Dataset({ data: niftiItems(5), transform: createPipeline() });
-    const loader = new DataLoader(ds, { batchSize: 2, seed: 3 });
+    const loader = new DataLoader<{ image: tf.Tensor5D; image_meta_dict: CollatedMeta; id: tf.Tensor1D }>(
+      ds,
+      { batchSize: 2, seed: 3 },
+    );
     expect(loader.length).toBe(3);
     const shapes: number[][] = [];
     for await (const batch of loader) {

@@ -35,7 +35,7 @@ describe('datasets on a real DICOM series', () => {
       {},
       { numWorkers: 1, transformModule: PIPELINE_MODULE, factoryArgs: { roi: [32, 32, 8] } },
     ]) {
-      const loader = new DataLoader(ds, { batchSize: 2, seed: 4, ...opts });
+      const loader = new DataLoader<{ image: tf.Tensor5D }>(ds, { batchSize: 2, seed: 4, ...opts });
       for await (const batch of loader) {
         expect(batch.image.shape).toEqual([2, 32, 32, 8, 1]);
         runs.push(Array.from(await (batch.image as tf.Tensor).data()));

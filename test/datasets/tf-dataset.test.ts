@@ -34,6 +34,44 @@ describe('DataLoader.toTfDataset', () => {
     model.dispose();
   });
 
+  it('is a tf.data.Dataset: map, prefetch and take work on it without leaking', async () => {
+    const ds = await CacheDataset.create({
+      data: niftiItems(6),
+      transform: createPipeline({ roi: [4, 4, 4] }),
+      progress: false,
+    });
+    const loader = new DataLoader(ds, { batchSize: 2, seed: 0 });
+    const tfds = loader.toTfDataset({ xs: 'image', ys: 'id' });
+    expect(tfds).toBeInstanceOf(tf.data.Dataset);
+    const before = tf.memory().numTensors;
+    const scaled = tfds
+      .map((b) => ({ xs: tf.mul(b.xs as tf.Tensor, 2), ys: b.ys }))
+      .prefetch(1)
+      .take(2);
+    const seen: number[][] = [];
+    await scaled.forEachAsync((b) => {
+      seen.push((b.xs as tf.Tensor).shape);
+      tf.dispose(b as unknown as tf.TensorContainer);
+    });
+    expect(seen).toEqual([
+      [2, 4, 4, 4, 1],
+      [2, 4, 4, 4, 1],
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    // the same batches as the loader, through toArray
+    const all = await tfds.take(3).toArray();
+    expect(all.map((b) => Array.from((b.ys as tf.Tensor).dataSync()))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    tf.dispose(all as unknown as tf.TensorContainer);
+    // take stopped the epoch without telling it; the next iterator() closes it and its prepared batches
+    await tfds.iterator();
+    await new Promise((res) => setTimeout(res, 50));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('picks lists and named inputs, and explains a missing key', async () => {
     const ds = await CacheDataset.create({
       data: niftiItems(2),

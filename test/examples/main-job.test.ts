@@ -18,6 +18,7 @@ describe('main job (README: npm start)', () => {
     expect(r.items).toBe(2);
     expect(Number.isFinite(r.finalLoss)).toBe(true);
     expect(r.leakedTensors).toBe(0);
+    expect(r.xnatSessionsLeft).toBe(0); // xnatBuildDataset and LoadImageXNATd logged out
     const exps = (await readdir(join(root, 'mlruns'))).filter((d) => /^\d+$/.test(d) && d !== '0');
     expect(exps.length).toBe(1);
     const runDir = join(root, 'mlruns', exps[0]!, r.runId);

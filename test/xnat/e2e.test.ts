@@ -140,7 +140,7 @@ async function epoch(
       if (x < out.min) out.min = x;
       if (x > out.max) out.max = x;
     }
-    out.ids.push(...(batch.subject_id as string[]));
+    out.ids.push(...(batch.subject_id as unknown as string[]));
     batch.dispose();
   }
   return out;

@@ -68,7 +68,8 @@ const OWN = [
  * a subject URI (e.g. `subject_uri`) with `actions` runs the actions on that subject and reads each
  * selected scan into `d[returnedKey]` — for every key, not just the first.
  *
- * Downloads go through one shared session (opened on first use, safe under concurrent loading) into
+ * Downloads go through the session shared per (server, user) (`XnatSession.acquire`, held from first
+ * use until `close()`; safe under concurrent loading) into
  * a content cache keyed by scan URI and file listing, so a second epoch or run downloads nothing;
  * zips are streamed to disk, checked (central directory, CRC-32), unpacked without path escapes,
  * and read with our DICOM or NIfTI reader. `d[key + '_meta_dict']` is written when `imageOnly: false`.
@@ -127,7 +128,7 @@ export class LoadImageXNATd extends MapTransform {
   /** The shared session (connected on first use; a failed connect is retried on the next call). */
   session(): Promise<XnatSession> {
     if (!this.#session) {
-      const p = XnatSession.connect(this.#config ?? {});
+      const p = XnatSession.acquire(this.#config ?? {});
       this.#session = p;
       p.catch(() => {
         if (this.#session === p) this.#session = undefined;
@@ -136,11 +137,14 @@ export class LoadImageXNATd extends MapTransform {
     return this.#session;
   }
 
-  /** Logs out of the session this transform opened (a passed-in session is left open). */
+  /**
+   * Lets go of the shared session this transform holds (the last holder logs out); a passed-in
+   * session is left open. `Compose.close()`, `DataLoader.close()` and `CacheDataset.close()` call it.
+   */
   async close(): Promise<void> {
     const s = this.#session;
     this.#session = undefined;
-    if (s && this.#ownSession) await (await s.catch(() => undefined))?.close();
+    if (s && this.#ownSession) await (await s.catch(() => undefined))?.release();
   }
 
   /** Description for cache keys, without credentials or the session. */
