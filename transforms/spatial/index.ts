@@ -16,3 +16,5 @@ export * from './rand-rotate.js';
 export * from './rand-zoom.js';
 export * from './rand-affine.js';
 export * from './rand-elastic.js';
+export { RandAxisFlip, RandAxisFlipd } from './rand-axis-flip.js';
+export type { RandAxisFlipOptions, RandAxisFlipdOptions } from './rand-axis-flip.js';

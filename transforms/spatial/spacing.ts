@@ -428,20 +428,49 @@ export class Spacingd extends MapTransform {
   }
 }
 
-/** Options of {@link SpatialResampled}. */
-export interface SpatialResampledOptions extends MapTransformOptions, ResampleModeOptions {
+/** Options of {@link SpatialResampled}: mode, paddingMode, alignCorners and dtype may be given per key. */
+export interface SpatialResampledOptions
+  extends MapTransformOptions, Omit<ResampleModeOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
   /** Key of the destination affine in the data item (a 4×4 Float64Array or rows). Default `'dst_affine'`. */
   dstKeys?: string | readonly string[];
+  mode?: ResampleModeOptions['mode'] | readonly NonNullable<ResampleModeOptions['mode']>[];
+  paddingMode?:
+    ResampleModeOptions['paddingMode'] | readonly NonNullable<ResampleModeOptions['paddingMode']>[];
+  alignCorners?: boolean | readonly boolean[];
+  dtype?: string | null | readonly (string | null)[];
 }
 
-/** Dictionary twin of {@link SpatialResample}: destination affines are read from `dstKeys`. */
+/**
+ * Dictionary twin of {@link SpatialResample}: destination affines are read from `dstKeys`.
+ *
+ * @example
+ * new SpatialResampled({ keys: ['image', 'label'], mode: ['bilinear', 'nearest'] }) // reads data.dst_affine
+ */
 export class SpatialResampled extends MapTransform {
   private readonly dstKeys: string[];
+  private readonly perKeyOptions: ResampleModeOptions[];
 
   constructor(options: SpatialResampledOptions) {
     super(options);
     markInvertible(this);
     this.dstKeys = perKey(options.dstKeys ?? 'dst_affine', this.keys, this.name, 'dstKeys');
+    const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
+    const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
+    const dtypes = perKey(
+      options.dtype === undefined ? 'float64' : options.dtype,
+      this.keys,
+      this.name,
+      'dtype',
+    );
+    modes.forEach((m) => gridMode(m, this.name));
+    pads.forEach((p) => gridPadding(p, this.name));
+    this.perKeyOptions = this.keys.map((_, i) => ({
+      mode: modes[i],
+      paddingMode: pads[i],
+      alignCorners: aligns[i],
+      dtype: dtypes[i],
+    }));
   }
 
   async apply(data: DataItem): Promise<DataItem> {
@@ -456,7 +485,7 @@ export class SpatialResampled extends MapTransform {
           requireImage(d[key], this.name, key),
           dst as Affine | number[][],
           null,
-          this.options as ResampleModeOptions,
+          this.perKeyOptions[this.keys.indexOf(key)] as ResampleModeOptions,
           'SpatialResample',
           this.name,
         );
