@@ -22,3 +22,28 @@ export * from './rand-gaussian-smooth.js';
 export * from './rand-histogram-shift.js';
 export * from './rand-bias-field.js';
 export * from './rand-coarse-dropout.js';
+export {
+  RandStdShiftIntensity,
+  RandStdShiftIntensityd,
+  stdShiftIntensity,
+} from './rand-std-shift-intensity.js';
+export type {
+  RandStdShiftIntensityOptions,
+  RandStdShiftIntensitydOptions,
+  StdShiftIntensityOptions,
+} from './rand-std-shift-intensity.js';
+export { RandRicianNoise, RandRicianNoised } from './rand-rician-noise.js';
+export type { RandRicianNoiseOptions, RandRicianNoisedOptions } from './rand-rician-noise.js';
+export { RandGaussianSharpen, RandGaussianSharpend, gaussianSharpen } from './rand-gaussian-sharpen.js';
+export type { RandGaussianSharpenOptions, RandGaussianSharpendOptions } from './rand-gaussian-sharpen.js';
+export { HistogramNormalize, HistogramNormalized, histogramNormalize } from './histogram-normalize.js';
+export type { HistogramNormalizeOptions, HistogramNormalizedOptions } from './histogram-normalize.js';
+export { MedianSmooth, MedianSmoothd, medianSmooth } from './median-smooth.js';
+export type { MedianSmoothOptions, MedianSmoothdOptions } from './median-smooth.js';
+export {
+  SavitzkyGolaySmooth,
+  SavitzkyGolaySmoothd,
+  savitzkyGolayCoeffs,
+  savitzkyGolaySmooth,
+} from './savitzky-golay-smooth.js';
+export type { SavitzkyGolaySmoothOptions, SavitzkyGolaySmoothdOptions } from './savitzky-golay-smooth.js';
