@@ -47,3 +47,11 @@ export {
   savitzkyGolaySmooth,
 } from './savitzky-golay-smooth.js';
 export type { SavitzkyGolaySmoothOptions, SavitzkyGolaySmoothdOptions } from './savitzky-golay-smooth.js';
+export { RandGibbsNoise, RandGibbsNoised, gibbsNoise } from './rand-gibbs-noise.js';
+export type { RandGibbsNoiseOptions, RandGibbsNoisedOptions } from './rand-gibbs-noise.js';
+export { RandKSpaceSpikeNoise, RandKSpaceSpikeNoised, kSpaceSpikeNoise } from './rand-k-space-spike-noise.js';
+export type {
+  KSpaceSpike,
+  RandKSpaceSpikeNoiseOptions,
+  RandKSpaceSpikeNoisedOptions,
+} from './rand-k-space-spike-noise.js';
