@@ -55,3 +55,5 @@ export type {
   RandKSpaceSpikeNoiseOptions,
   RandKSpaceSpikeNoisedOptions,
 } from './rand-k-space-spike-noise.js';
+export { ForegroundMask, ForegroundMaskd, foregroundMask, thresholdOtsu } from './foreground-mask.js';
+export type { ForegroundMaskOptions, ForegroundMaskdOptions, ForegroundThreshold } from './foreground-mask.js';
