@@ -6,3 +6,5 @@ export * from './fill-holes.js';
 export * from './label-to-contour.js';
 export { LabelFilter, LabelFilterd, labelFilter } from './label-filter.js';
 export type { LabelFilterOptions, LabelFilterdOptions } from './label-filter.js';
+export { RemoveSmallObjects, RemoveSmallObjectsd, removeSmallObjects } from './remove-small-objects.js';
+export type { RemoveSmallObjectsOptions, RemoveSmallObjectsdOptions } from './remove-small-objects.js';
