@@ -222,9 +222,16 @@ export async function compareOutput(
           : 'missing';
       if (d) problems.push(`meta.original_affine: ${d}`);
     } else if (Array.isArray(v)) {
+      // nested lists (GridPatch's per-patch spatial_shape) compare flattened
+      const flat = (x: unknown): number[] =>
+        ArrayBuffer.isView(x)
+          ? Array.from(x as Float64Array)
+          : Array.isArray(x)
+            ? x.flatMap(flat)
+            : [x as number];
       const d =
         Array.isArray(ours) || ArrayBuffer.isView(ours)
-          ? compareArrays(ours as ArrayLike<number>, v as number[], GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol)
+          ? compareArrays(flat(ours), flat(v), GEOMETRY_TOL.atol, GEOMETRY_TOL.rtol)
           : 'missing';
       if (d)
         problems.push(

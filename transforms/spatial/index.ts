@@ -18,3 +18,11 @@ export * from './rand-affine.js';
 export * from './rand-elastic.js';
 export { RandAxisFlip, RandAxisFlipd } from './rand-axis-flip.js';
 export type { RandAxisFlipOptions, RandAxisFlipdOptions } from './rand-axis-flip.js';
+export { GridPatch, GridPatchd, RandGridPatch, RandGridPatchd, gridPatch } from './grid-patch.js';
+export type {
+  GridPatchOptions,
+  GridPatchSort,
+  GridPatchdOptions,
+  RandGridPatchOptions,
+  RandGridPatchdOptions,
+} from './grid-patch.js';
