@@ -56,4 +56,10 @@ export type {
   RandKSpaceSpikeNoisedOptions,
 } from './rand-k-space-spike-noise.js';
 export { ForegroundMask, ForegroundMaskd, foregroundMask, thresholdOtsu } from './foreground-mask.js';
-export type { ForegroundMaskOptions, ForegroundMaskdOptions, ForegroundThreshold } from './foreground-mask.js';
+export type {
+  ForegroundMaskOptions,
+  ForegroundMaskdOptions,
+  ForegroundThreshold,
+} from './foreground-mask.js';
+export { RandCoarseShuffle, RandCoarseShuffled } from './rand-coarse-shuffle.js';
+export type { RandCoarseShuffleOptions, RandCoarseShuffledOptions } from './rand-coarse-shuffle.js';
