@@ -26,3 +26,5 @@ export type {
   RandGridPatchOptions,
   RandGridPatchdOptions,
 } from './grid-patch.js';
+export { ResampleToMatch, ResampleToMatchd, resampleToMatch } from './resample-to-match.js';
+export type { ResampleToMatchdOptions } from './resample-to-match.js';
