@@ -28,3 +28,8 @@ export type {
 } from './grid-patch.js';
 export { ResampleToMatch, ResampleToMatchd, resampleToMatch } from './resample-to-match.js';
 export type { ResampleToMatchdOptions } from './resample-to-match.js';
+export { RandSimulateLowResolution, RandSimulateLowResolutiond } from './rand-simulate-low-resolution.js';
+export type {
+  RandSimulateLowResolutionOptions,
+  RandSimulateLowResolutiondOptions,
+} from './rand-simulate-low-resolution.js';
