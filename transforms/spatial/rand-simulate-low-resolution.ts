@@ -25,7 +25,7 @@ function check(o: RandSimulateLowResolutionOptions, where: string): void {
   const z = o.zoomRange ?? [0.5, 1.0];
   if (!Array.isArray(z) || z.length !== 2 || !z.every((v) => typeof v === 'number' && v > 0))
     throw new TransformError(where, undefined, 'zoomRange must be a pair of positive numbers');
-  if ((up === 'nearest' || up === 'nearest-exact' || up === 'area') && (o.alignCorners ?? false) !== null)
+  if ((up === 'nearest' || up === 'nearest-exact' || up === 'area') && o.alignCorners !== null)
     throw new TransformError(
       where,
       undefined,
