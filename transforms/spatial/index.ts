@@ -33,3 +33,5 @@ export type {
   RandSimulateLowResolutionOptions,
   RandSimulateLowResolutiondOptions,
 } from './rand-simulate-low-resolution.js';
+export { RandGridDistortion, RandGridDistortiond, gridDistortion } from './rand-grid-distortion.js';
+export type { RandGridDistortionOptions, RandGridDistortiondOptions } from './rand-grid-distortion.js';
