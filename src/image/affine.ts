@@ -4,17 +4,17 @@
  */
 
 /** A row-major 4×4 matrix. */
-export type Affine = Float64Array;
+export type AffineMatrix = Float64Array;
 
 /** The 4×4 identity. */
-export function identityAffine(): Affine {
+export function identityAffine(): AffineMatrix {
   const a = new Float64Array(16);
   a[0] = a[5] = a[10] = a[15] = 1;
   return a;
 }
 
 /** Builds an affine from 4 rows (or 3 rows; the last row becomes `[0,0,0,1]`). */
-export function affineFromRows(rows: readonly (readonly number[])[]): Affine {
+export function affineFromRows(rows: readonly (readonly number[])[]): AffineMatrix {
   const a = identityAffine();
   for (let r = 0; r < Math.min(4, rows.length); r++) {
     const row = rows[r] as readonly number[];
@@ -24,17 +24,17 @@ export function affineFromRows(rows: readonly (readonly number[])[]): Affine {
 }
 
 /** The affine as 4 rows of 4 numbers (for JSON and printing). */
-export function affineToRows(a: Affine): number[][] {
+export function affineToRows(a: AffineMatrix): number[][] {
   return [0, 1, 2, 3].map((r) => [0, 1, 2, 3].map((c) => a[r * 4 + c] as number));
 }
 
 /** Element (r, c). */
-export function at(a: Affine, r: number, c: number): number {
+export function at(a: AffineMatrix, r: number, c: number): number {
   return a[r * 4 + c] as number;
 }
 
 /** Matrix product `a @ b` (apply `b` first, then `a`). */
-export function matmul(a: Affine, b: Affine): Affine {
+export function matmul(a: AffineMatrix, b: AffineMatrix): AffineMatrix {
   const out = new Float64Array(16);
   for (let r = 0; r < 4; r++)
     for (let c = 0; c < 4; c++) {
@@ -46,12 +46,12 @@ export function matmul(a: Affine, b: Affine): Affine {
 }
 
 /** Composes affines left to right as applied: `composeAffines(a, b, c)` = `c @ b @ a`. */
-export function composeAffines(...affines: Affine[]): Affine {
+export function composeAffines(...affines: AffineMatrix[]): AffineMatrix {
   return affines.reduce((acc, m) => matmul(m, acc), identityAffine());
 }
 
 /** Inverse of a 4×4 matrix (Gauss–Jordan with partial pivoting). Throws on a singular matrix. */
-export function invertAffine(a: Affine): Affine {
+export function invertAffine(a: AffineMatrix): AffineMatrix {
   const m = Array.from(a);
   const inv = Array.from(identityAffine());
   for (let col = 0; col < 4; col++) {
@@ -87,7 +87,7 @@ export function invertAffine(a: Affine): Affine {
  * MONAI's `affine_to_spacing` without zero suppression — with `n = 4` the translation column counts,
  * as MONAI's NIfTI header check does for 4D images).
  */
-export function voxelSizes(a: Affine, n = 3): number[] {
+export function voxelSizes(a: AffineMatrix, n = 3): number[] {
   const out: number[] = [];
   for (let c = 0; c < n; c++) {
     let s = 0;
@@ -98,12 +98,12 @@ export function voxelSizes(a: Affine, n = 3): number[] {
 }
 
 /** MONAI `affine_to_spacing(affine, r, suppress_zeros=True)`: {@link voxelSizes} with zeros reported as 1. */
-export function affineToSpacing(a: Affine, r = 3, suppressZeros = true): number[] {
+export function affineToSpacing(a: AffineMatrix, r = 3, suppressZeros = true): number[] {
   return voxelSizes(a, r).map((v) => (suppressZeros && v === 0 ? 1 : v));
 }
 
 /** Applies the affine to a point (`n` ≤ 3 coordinates; missing ones are 0). */
-export function applyAffine(a: Affine, p: readonly number[]): number[] {
+export function applyAffine(a: AffineMatrix, p: readonly number[]): number[] {
   const v = [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, 1];
   return [0, 1, 2].map((r) => v.reduce((s, x, c) => s + at(a, r, c) * x, 0));
 }
@@ -112,7 +112,7 @@ export function applyAffine(a: Affine, p: readonly number[]): number[] {
  * The orthogonal factor of the top-left `n×n` block after dividing out voxel sizes (the polar
  * decomposition `U Vᵀ` that nibabel's `io_orientation` takes from the SVD).
  */
-function orthogonalFactor(a: Affine, n: number): number[][] {
+function orthogonalFactor(a: AffineMatrix, n: number): number[][] {
   const zooms = voxelSizes(a, n).map((z) => (z === 0 ? 1 : z));
   let r = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => at(a, i, j) / zooms[j]!));
   for (let iter = 0; iter < 100; iter++) {
@@ -147,7 +147,7 @@ function invertSmall(m: number[][]): number[][] | null {
 export type Orientation = { axis: number; flip: 1 | -1 }[];
 
 /** nibabel's `io_orientation`: which world axis each of the first `n` array axes is closest to. */
-export function ioOrientation(a: Affine, n = 3): Orientation {
+export function ioOrientation(a: AffineMatrix, n = 3): Orientation {
   const r = orthogonalFactor(a, n);
   const out: Orientation = [];
   for (let j = 0; j < n; j++) {
@@ -171,7 +171,7 @@ const LABELS: readonly [string, string][] = [
 ];
 
 /** Axis codes such as `'RAS'` from an affine (nibabel `aff2axcodes`). */
-export function axcodesFromAffine(a: Affine, n = 3): string {
+export function axcodesFromAffine(a: AffineMatrix, n = 3): string {
   return ioOrientation(a, n)
     .map((o) => (LABELS[o.axis] as [string, string])[o.flip > 0 ? 1 : 0])
     .join('');
@@ -201,7 +201,7 @@ export function orientationTransform(start: Orientation, end: Orientation): Orie
 }
 
 /** Negates the first two rows: converts between LPS and RAS worlds (MONAI `orientation_ras_lps`). */
-export function lpsToRas(a: Affine): Affine {
+export function lpsToRas(a: AffineMatrix): AffineMatrix {
   const out = a.slice();
   for (let c = 0; c < 4; c++) {
     out[c] = -out[c]!;

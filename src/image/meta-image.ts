@@ -1,4 +1,4 @@
-import { type Affine, identityAffine } from './affine.js';
+import { type AffineMatrix, identityAffine } from './affine.js';
 import { type DType, type NumericArray, allocArray, dtypeOf, matchesDType } from './dtype.js';
 
 const BRAND = Symbol.for('csc-mlops.MetaImage');
@@ -25,7 +25,7 @@ export interface ImageMeta {
   /** Spatial shape at load time. */
   spatial_shape?: number[];
   /** Affine at load time (RAS). */
-  original_affine?: Affine;
+  original_affine?: AffineMatrix;
   /** Where the channel axis was in the file, or `'no_channel'`. */
   original_channel_dim?: ChannelDim;
   /** Source file(s). */
@@ -43,7 +43,7 @@ export interface MetaImageInit {
   /** Defaults to the dtype of `data` (pass `'bool'` for masks). */
   dtype?: DType;
   /** Row-major 4×4 voxel→world (RAS) affine. Identity by default. */
-  affine?: Affine;
+  affine?: AffineMatrix;
   meta?: ImageMeta;
   appliedOperations?: AppliedOperation[];
 }
@@ -61,7 +61,7 @@ export class MetaImage {
   data: NumericArray;
   dtype: DType;
   shape: number[];
-  affine: Affine;
+  affine: AffineMatrix;
   meta: ImageMeta;
   appliedOperations: AppliedOperation[];
 

@@ -1,4 +1,4 @@
-import { type Affine, type Orientation, identityAffine, matmul } from './affine.js';
+import { type AffineMatrix, type Orientation, identityAffine, matmul } from './affine.js';
 import type { NumericArray } from './dtype.js';
 import { allocArray, dtypeOf } from './dtype.js';
 import { stridesOf } from './meta-image.js';
@@ -48,7 +48,7 @@ export function applyOrientation(
  * spatial `shape`; the new world affine is `affine @ inverseOrientationAffine(ornt, shape)`.
  * Returned as a 4×4 (for fewer than 3 axes the rest is identity).
  */
-export function inverseOrientationAffine(ornt: Orientation, shape: readonly number[]): Affine {
+export function inverseOrientationAffine(ornt: Orientation, shape: readonly number[]): AffineMatrix {
   const p = ornt.length;
   const undoReorder = identityAffine();
   const undoFlip = identityAffine();

@@ -1,7 +1,7 @@
-import { type FetchLike as AnyFetch, type TlsOptions, createTlsFetch } from '../http/tls-fetch.js';
+import { type FetchLike, type TlsOptions, createTlsFetch } from '../http/tls-fetch.js';
 
 /** The `fetch` signature the XNAT client uses (Node's global `fetch` by default). */
-export type FetchLike = AnyFetch;
+export type { FetchLike } from '../http/tls-fetch.js';
 
 /** TLS settings for an XNAT server with a private CA, client certificates, or (testing only) no verification. */
 export type XnatTlsOptions = TlsOptions;

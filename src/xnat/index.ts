@@ -1,22 +1,33 @@
 /** XNAT as a data source (`csc-mlops/xnat`): session, object model for actions, dataset builder, download cache. */
-export * from './config.js';
-export { type FetchLike, type XnatTlsOptions, createXnatTlsFetch, xnatServerMessage } from './http.js';
-export * from './netrc.js';
+export { createXnatTlsFetch, type FetchLike, type XnatTlsOptions } from './http.js';
 export { XnatSession, type XnatRequestOptions, type XnatSessionStats } from './session.js';
-export * from './collection.js';
-export { type XnatRow, resultRows, itemFields } from './listing.js';
-export * from './project-data.js';
-export * from './subject-data.js';
-export * from './experiment-data.js';
-export * from './image-scan-data.js';
-export * from './resource-data.js';
-export * from './uri.js';
-export * from './actions.js';
-export * from './build-dataset.js';
-export * from './download.js';
-export * from './zip-extract.js';
-export * from './series.js';
-export * from './scan-images.js';
-export { type DicomSeriesHeader, readDicomSeriesHeader, looksLikeDicom } from './dicom-header.js';
-export { XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
-export * from './cli.js';
+export { XNAT_USER_AGENT, resolveXnatConfig, type ResolvedXnatConfig, type XnatConfig } from './config.js';
+export { netrcCredentials, type Netrc, type NetrcEntry } from './netrc.js';
+export { XnatCollection } from './collection.js';
+export { ProjectData } from './project-data.js';
+export { SubjectData, type SubjectRef } from './subject-data.js';
+export { ExperimentData } from './experiment-data.js';
+export { ImageScanData } from './image-scan-data.js';
+export { ResourceData } from './resource-data.js';
+export {
+  XnatActionError,
+  type ActionSelection,
+  type XnatAction,
+  type XnatActionPair,
+  type XnatActionResult,
+  type XnatActionTarget,
+} from './actions.js';
+export {
+  xnatBuildDataset,
+  xnatBuildDatasetWithReport,
+  type DroppedSubject,
+  type XnatBuildDatasetOptions,
+  type XnatDataItem,
+  type XnatDatasetReport,
+} from './build-dataset.js';
+export { XnatDownloadCache, defaultXnatCacheDir, type CachedFiles } from './download.js';
+export { ZipCorruptError, ZipUnsafeEntryError } from './zip-extract.js';
+export { type ImageSeries, type XnatSeriesOption } from './series.js';
+export { type ScanImage, type ScanImageOptions } from './scan-images.js';
+export { runXnatCli, type XnatCliIo } from './cli.js';
+export { type XnatRow } from './listing.js';

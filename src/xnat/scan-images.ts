@@ -1,7 +1,7 @@
 import { CscMlopsError, XnatError } from '../errors.js';
 import { type CachedFiles, XnatDownloadCache } from './download.js';
 import { ProjectData } from './project-data.js';
-import { type ImageSeries, type SeriesOption, chooseSeries, findImageSeries } from './series.js';
+import { type ImageSeries, type XnatSeriesOption, chooseSeries, findImageSeries } from './series.js';
 import type { XnatSession } from './session.js';
 import { SubjectData } from './subject-data.js';
 import { itemFields } from './listing.js';
@@ -21,7 +21,7 @@ export interface ScanImageOptions {
   /** Only files with this suffix (`'.dcm'`, `'.IMA'`, `'.nii.gz'`; any case). Default: DICOM by suffix or magic, else NIfTI. */
   expectedFiletype?: string;
   /** Several series in the download: `'error'` (default), `'keepfirst'`, `'keeplast'`. */
-  seriesOption?: SeriesOption;
+  seriesOption?: XnatSeriesOption;
   signal?: AbortSignal;
 }
 

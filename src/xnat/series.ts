@@ -4,7 +4,7 @@ import { ImageReadError } from '../errors.js';
 import { isNiftiName, looksLikeDicom, readDicomSeriesHeader } from './dicom-header.js';
 
 /** What to do when a download holds several image series (seed's `image_series_option`). */
-export type SeriesOption = 'error' | 'keepfirst' | 'keeplast';
+export type XnatSeriesOption = 'error' | 'keepfirst' | 'keeplast';
 
 /** One image found in downloaded files: a DICOM series or a NIfTI file. */
 export interface ImageSeries {
@@ -96,7 +96,7 @@ export async function findImageSeries(
  */
 export function chooseSeries(
   series: readonly ImageSeries[],
-  option: SeriesOption,
+  option: XnatSeriesOption,
   where: string,
   root: string,
   allFiles: readonly string[],

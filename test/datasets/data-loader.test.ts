@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheDataset, DataLoader, Dataset, ItemError, batchInfo } from '../../datasets/index.js';
+import { CacheDataset, DataLoader, Dataset, ItemError } from '../../datasets/index.js';
+import { batchInfo } from '../../datasets/collate.js';
 import { DatasetError } from '../../src/errors.js';
 import { RandomState } from '../../src/random/index.js';
 import createPipeline from './support/pipeline-module.js';

@@ -1,13 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DataLoader,
-  LruCacheDataset,
-  SmartCacheDataset,
-  itemByteLength,
-  padListDataCollate,
-} from '../../datasets/index.js';
+import { DataLoader, LruCacheDataset, SmartCacheDataset, padListDataCollate } from '../../datasets/index.js';
+import { itemByteLength } from '../../datasets/item-values.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { Compose } from '../../transforms/compose.js';

@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CACHE_MAGIC,
   type CacheFileLayer,
   DataLoader,
   PersistentDataset,
-  decodeCacheEntry,
   nodeCacheFileLayer,
 } from '../../datasets/index.js';
+import { CACHE_MAGIC, decodeCacheEntry } from '../../datasets/cache-file-format.js';
 import { DatasetError } from '../../src/errors.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import { Compose, type ComposeStep } from '../../transforms/compose.js';

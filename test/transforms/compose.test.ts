@@ -9,14 +9,12 @@ import {
   LoadImaged,
   MapTransform,
   RandomizableMapTransform,
-  type DataItem,
-  firstRandomIndex,
   isRandomizable,
   isTransform,
-  markInvertible,
-  popOperation,
-  pushOperation,
 } from '../../transforms/index.js';
+import { type DataItem } from '../../transforms/transform.js';
+import { firstRandomIndex } from '../../transforms/compose.js';
+import { markInvertible, popOperation, pushOperation } from '../../transforms/invertible.js';
 import { GOLDEN_DIR } from '../support/golden.js';
 
 /** Records the seed-driven draw it made, so tests can check seeding. */

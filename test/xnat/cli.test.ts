@@ -1,7 +1,8 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatTable, runXnatCli } from '../../src/xnat/index.js';
+import { runXnatCli } from '../../src/xnat/index.js';
+import { formatTable } from '../../src/xnat/cli.js';
 import type { XnatStandIn } from '../../src/xnat/testing/index.js';
 import { tempDir } from './helpers.js';
 

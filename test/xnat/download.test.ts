@@ -9,13 +9,11 @@ import {
   XnatSession,
   ZipCorruptError,
   ZipUnsafeEntryError,
-  chooseSeries,
-  extractZip,
-  findImageSeries,
-  readDicomSeriesHeader,
-  safeEntryPath,
-  scanImage,
 } from '../../src/xnat/index.js';
+import { chooseSeries, findImageSeries } from '../../src/xnat/series.js';
+import { extractZip, safeEntryPath } from '../../src/xnat/zip-extract.js';
+import { readDicomSeriesHeader } from '../../src/xnat/dicom-header.js';
+import { scanImage } from '../../src/xnat/scan-images.js';
 import type { StandInDescription, XnatStandIn } from '../../src/xnat/testing/index.js';
 import { startStandIn, tempDir } from './helpers.js';
 

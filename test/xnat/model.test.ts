@@ -8,9 +8,9 @@ import {
   type SubjectData,
   XnatCollection,
   XnatSession,
-  modalityFromXsiType,
-  parseXnatUri,
 } from '../../src/xnat/index.js';
+import { modalityFromXsiType } from '../../src/xnat/experiment-data.js';
+import { parseXnatUri } from '../../src/xnat/uri.js';
 import type { XnatStandIn } from '../../src/xnat/testing/index.js';
 import { startStandIn, tempDir } from './helpers.js';
 

@@ -3,14 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, XnatAuthError, XnatError, XnatNotFoundError } from '../../src/errors.js';
-import {
-  type FetchLike,
-  XnatSession,
-  parseNetrc,
-  parseServerUrl,
-  resolveXnatConfig,
-  xnatServerMessage,
-} from '../../src/xnat/index.js';
+import { type FetchLike, XnatSession, resolveXnatConfig } from '../../src/xnat/index.js';
+import { parseNetrc } from '../../src/xnat/netrc.js';
+import { parseServerUrl } from '../../src/xnat/config.js';
+import { xnatServerMessage } from '../../src/xnat/http.js';
 import type { XnatStandIn } from '../../src/xnat/testing/index.js';
 import { startStandIn, tempDir } from './helpers.js';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type StandInDescription, XnatStandIn, javaHashMapOrder } from '../../src/xnat/testing/index.js';
+import { type StandInDescription, XnatStandIn } from '../../src/xnat/testing/index.js';
+import { javaHashMapOrder } from '../../src/xnat/stand-in/org-json.js';
 
 // Each test rebuilds, in the stand-in, the archive a recorded response came from, sends the same
 // request, and compares values AND key order (JSON.stringify keeps the order of the parsed text).

@@ -1,4 +1,4 @@
-import { type Affine, identityAffine, matmul } from '../../src/image/affine.js';
+import { type AffineMatrix, identityAffine, matmul } from '../../src/image/affine.js';
 import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
 import { pushOperation } from '../invertible.js';
 import { fail } from '../keyed-errors.js';
@@ -10,7 +10,7 @@ import { type SliceLike, sliceIndices, toSlice } from './slices.js';
  * `affine @ T(shift)`: the affine of an image whose voxel 0 sits at voxel `shift` of the original
  * (MONAI's `create_translate` composed on the right; only the first three spatial axes fit a 4×4).
  */
-export function translateAffine(affine: Affine, shift: readonly number[]): Affine {
+export function translateAffine(affine: AffineMatrix, shift: readonly number[]): AffineMatrix {
   const t = identityAffine();
   for (let i = 0; i < Math.min(3, shift.length); i++) t[i * 4 + 3] = shift[i] as number;
   return matmul(affine, t);

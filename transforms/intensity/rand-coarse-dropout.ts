@@ -89,7 +89,7 @@ export abstract class RandCoarseTransform extends RandImageTransform {
   readonly maxHoles: number | null;
   readonly maxSpatialSize: number | readonly number[] | null;
   /** The last drawn holes: `[start, stop)` per spatial axis. */
-  holeCoords: Box[] = [];
+  holeCoords: [number, number][][] = [];
 
   constructor(options: RandCoarseOptions) {
     check(new.target.name, options);

@@ -1,3 +1,4 @@
-export * from './load-image.js';
-export * from './save-image.js';
-export * from './load-image-xnatd.js';
+/** The I/O transforms: one line per source file, public names only (a new transform is one line here). */
+export { LoadImage, LoadImaged, type LoadImageOptions, type LoadImagedOptions } from './load-image.js';
+export { SaveImage, SaveImaged, type SaveImageOptions } from './save-image.js';
+export { LoadImageXNATd, type LoadImageXNATdOptions } from './load-image-xnatd.js';

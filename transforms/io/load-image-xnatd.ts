@@ -4,7 +4,7 @@ import { type XnatAction, normalizeActions, runActions } from '../../src/xnat/ac
 import type { XnatConfig } from '../../src/xnat/config.js';
 import { XnatDownloadCache } from '../../src/xnat/download.js';
 import { scanImage, subjectFromValue } from '../../src/xnat/scan-images.js';
-import type { SeriesOption } from '../../src/xnat/series.js';
+import type { XnatSeriesOption } from '../../src/xnat/series.js';
 import { XnatSession } from '../../src/xnat/session.js';
 import { parseXnatUri } from '../../src/xnat/uri.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
@@ -28,7 +28,7 @@ export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOpt
   /** Only files with this suffix (seed's `expected_filetype`, e.g. `'.dcm'`, `'.IMA'`; any case). Default: DICOM or NIfTI. */
   expectedFiletype?: string;
   /** Several series in one download: `'error'` (default), `'keepfirst'`, `'keeplast'`. */
-  seriesOption?: SeriesOption;
+  seriesOption?: XnatSeriesOption;
   /** Suffix of the meta key written when `imageOnly` is false (default `'meta_dict'`). */
   metaKeyPostfix?: string;
   /** Overwrite an existing `*_meta_dict` key. */

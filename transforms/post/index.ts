@@ -1,10 +1,28 @@
-export * from './connected-components.js';
-export * from './as-discrete.js';
-export * from './activations.js';
-export * from './keep-largest-connected-component.js';
-export * from './fill-holes.js';
-export * from './label-to-contour.js';
-export { LabelFilter, LabelFilterd, labelFilter } from './label-filter.js';
-export type { LabelFilterOptions, LabelFilterdOptions } from './label-filter.js';
-export { RemoveSmallObjects, RemoveSmallObjectsd, removeSmallObjects } from './remove-small-objects.js';
-export type { RemoveSmallObjectsOptions, RemoveSmallObjectsdOptions } from './remove-small-objects.js';
+/** The post-processing transforms: one line per source file, public names only (a new transform is one line here). */
+export { AsDiscrete, AsDiscreted, type AsDiscreteOptions, type AsDiscretedOptions } from './as-discrete.js';
+export {
+  Activations,
+  Activationsd,
+  type ActivationFunction,
+  type ActivationsOptions,
+  type ActivationsdOptions,
+} from './activations.js';
+export {
+  KeepLargestConnectedComponent,
+  KeepLargestConnectedComponentd,
+  type KeepLargestConnectedComponentOptions,
+} from './keep-largest-connected-component.js';
+export { FillHoles, FillHolesd, type FillHolesOptions } from './fill-holes.js';
+export { LabelToContour, LabelToContourd, type LabelToContourOptions } from './label-to-contour.js';
+export {
+  LabelFilter,
+  LabelFilterd,
+  type LabelFilterOptions,
+  type LabelFilterdOptions,
+} from './label-filter.js';
+export {
+  RemoveSmallObjects,
+  RemoveSmallObjectsd,
+  type RemoveSmallObjectsOptions,
+  type RemoveSmallObjectsdOptions,
+} from './remove-small-objects.js';

@@ -8,7 +8,7 @@
  * rounded to float32), which is what `AffineGrid` uses; `'numpy'` is float64.
  */
 import {
-  type Affine,
+  type AffineMatrix,
   affineFromRows,
   affineToSpacing as coreAffineToSpacing,
   identityAffine,
@@ -44,9 +44,9 @@ export function matmulTorch32(a: readonly (readonly number[])[], b: readonly (re
  * k entries of the last column of `affine` (k = min(r, size-1)). Accepts a row-major 4×4
  * `Float64Array` or rows.
  */
-export function toAffineNd(r: number, affine: Affine | readonly (readonly number[])[]): Matrix {
+export function toAffineNd(r: number, affine: AffineMatrix | readonly (readonly number[])[]): Matrix {
   const rows: number[][] = ArrayBuffer.isView(affine)
-    ? [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (affine as Affine)[i * 4 + j] as number))
+    ? [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (affine as AffineMatrix)[i * 4 + j] as number))
     : affine.map((row) => [...row]);
   const out = eyeMatrix(r + 1);
   const d = Math.max(Math.min(r, rows.length - 1), 1);
@@ -58,7 +58,7 @@ export function toAffineNd(r: number, affine: Affine | readonly (readonly number
 }
 
 /** A 4×4 row-major affine from an (n+1)×(n+1) matrix (`to_affine_nd(3, m)`). */
-export function toAffine4(m: readonly (readonly number[])[]): Affine {
+export function toAffine4(m: readonly (readonly number[])[]): AffineMatrix {
   const a = identityAffine();
   const r = toAffineNd(3, m);
   for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) a[i * 4 + j] = (r[i] as number[])[j] as number;
@@ -66,12 +66,15 @@ export function toAffine4(m: readonly (readonly number[])[]): Affine {
 }
 
 /** Rows of a 4×4 affine truncated to n spatial dims, as MONAI records them in traces. */
-export function affineRows(affine: Affine | readonly (readonly number[])[], n = 3): number[][] {
+export function affineRows(affine: AffineMatrix | readonly (readonly number[])[], n = 3): number[][] {
   return toAffineNd(n, affine);
 }
 
 /** `affine @ to_affine_nd(3, xform)`: how MONAI updates a MetaTensor's affine after a spatial transform. */
-export function composeImageAffine(affine: Affine, xform: readonly (readonly number[])[]): Affine {
+export function composeImageAffine(
+  affine: AffineMatrix,
+  xform: readonly (readonly number[])[],
+): AffineMatrix {
   const x = toAffine4(xform);
   const out = new Float64Array(16);
   for (let r = 0; r < 4; r++)

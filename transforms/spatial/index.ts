@@ -1,37 +1,106 @@
-export * from './affine-utils.js';
-export * from './spacing.js';
-export * from './orientation.js';
-export * from './flip.js';
-export * from './rotate90.js';
-export * from './interpolate.js';
-export * from './resize.js';
-export * from './zoom.js';
-export * from './rotate.js';
-export * from './affine.js';
-export * from './invertd.js';
-export * from './rand-spatial-base.js';
-export * from './rand-flip.js';
-export * from './rand-rotate90.js';
-export * from './rand-rotate.js';
-export * from './rand-zoom.js';
-export * from './rand-affine.js';
-export * from './rand-elastic.js';
-export { RandAxisFlip, RandAxisFlipd } from './rand-axis-flip.js';
-export type { RandAxisFlipOptions, RandAxisFlipdOptions } from './rand-axis-flip.js';
-export { GridPatch, GridPatchd, RandGridPatch, RandGridPatchd, gridPatch } from './grid-patch.js';
-export type {
-  GridPatchOptions,
-  GridPatchSort,
-  GridPatchdOptions,
-  RandGridPatchOptions,
-  RandGridPatchdOptions,
+/** The spatial transforms: one line per source file, public names only (a new transform is one line here). */
+export {
+  Spacing,
+  Spacingd,
+  SpatialResample,
+  SpatialResampled,
+  type ResampleModeOptions,
+  type SpacingOptions,
+  type SpacingdOptions,
+  type SpatialResampleOptions,
+  type SpatialResampledOptions,
+} from './spacing.js';
+export { Orientation, Orientationd, type AxisLabels, type OrientationOptions } from './orientation.js';
+export { Flip, Flipd, type FlipOptions, type SpatialAxes } from './flip.js';
+export { Rotate90, Rotate90d, type Rotate90Options } from './rotate90.js';
+export { Resize, Resized, type ResizeOptions, type ResizedOptions } from './resize.js';
+export { Zoom, Zoomd, type ZoomOptions, type ZoomdOptions } from './zoom.js';
+export { Rotate, Rotated, type RotateOptions, type RotatedOptions } from './rotate.js';
+export {
+  Affine,
+  AffineGrid,
+  Affined,
+  type AffineFuncOptions,
+  type AffineOptions,
+  type AffineParams,
+  type AffinedOptions,
+} from './affine.js';
+export { Invertd, type InvertdOptions } from './invertd.js';
+export { RandFlip, RandFlipd, type RandFlipOptions, type RandFlipdOptions } from './rand-flip.js';
+export {
+  RandRotate90,
+  RandRotate90d,
+  type RandRotate90Options,
+  type RandRotate90dOptions,
+} from './rand-rotate90.js';
+export {
+  RandRotate,
+  RandRotated,
+  type AngleRange,
+  type RandRotateOptions,
+  type RandRotatedOptions,
+} from './rand-rotate.js';
+export { RandZoom, RandZoomd, type RandZoomOptions, type RandZoomdOptions } from './rand-zoom.js';
+export {
+  RandAffine,
+  RandAffineGrid,
+  RandAffined,
+  type AffineParamRange,
+  type RandAffineGridOptions,
+  type RandAffineOptions,
+  type RandAffinedOptions,
+} from './rand-affine.js';
+export {
+  ElasticMapBase,
+  Rand2DElastic,
+  Rand2DElasticd,
+  Rand3DElastic,
+  Rand3DElasticd,
+  RandDeformGrid,
+  type DenseGrid,
+  type ElasticCommonOptions,
+  type ElasticKeyOptions,
+  type Rand2DElasticOptions,
+  type Rand2DElasticdOptions,
+  type Rand3DElasticOptions,
+  type Rand3DElasticdOptions,
+  type RandDeformGridOptions,
+} from './rand-elastic.js';
+export {
+  type ComputeDType,
+  type GridSampleMode,
+  type GridSamplePadding,
+  type SamplingGrid,
+} from '../../src/image/resample.js';
+export { type InterpolateMode } from './common.js';
+export { type Matrix } from './affine-utils.js';
+export {
+  RandAxisFlip,
+  RandAxisFlipd,
+  type RandAxisFlipOptions,
+  type RandAxisFlipdOptions,
+} from './rand-axis-flip.js';
+export {
+  GridPatch,
+  GridPatchd,
+  RandGridPatch,
+  RandGridPatchd,
+  type GridPatchOptions,
+  type GridPatchSort,
+  type GridPatchdOptions,
+  type RandGridPatchOptions,
+  type RandGridPatchdOptions,
 } from './grid-patch.js';
-export { ResampleToMatch, ResampleToMatchd, resampleToMatch } from './resample-to-match.js';
-export type { ResampleToMatchdOptions } from './resample-to-match.js';
-export { RandSimulateLowResolution, RandSimulateLowResolutiond } from './rand-simulate-low-resolution.js';
-export type {
-  RandSimulateLowResolutionOptions,
-  RandSimulateLowResolutiondOptions,
+export { ResampleToMatch, ResampleToMatchd, type ResampleToMatchdOptions } from './resample-to-match.js';
+export {
+  RandSimulateLowResolution,
+  RandSimulateLowResolutiond,
+  type RandSimulateLowResolutionOptions,
+  type RandSimulateLowResolutiondOptions,
 } from './rand-simulate-low-resolution.js';
-export { RandGridDistortion, RandGridDistortiond, gridDistortion } from './rand-grid-distortion.js';
-export type { RandGridDistortionOptions, RandGridDistortiondOptions } from './rand-grid-distortion.js';
+export {
+  RandGridDistortion,
+  RandGridDistortiond,
+  type RandGridDistortionOptions,
+  type RandGridDistortiondOptions,
+} from './rand-grid-distortion.js';

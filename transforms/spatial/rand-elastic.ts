@@ -303,7 +303,7 @@ export class RandDeformGrid implements Randomizable {
 }
 
 /** Options shared by the elastic transforms. */
-interface ElasticCommonOptions extends RandomizableOptions, RandAffineGridOptions {
+export interface ElasticCommonOptions extends RandomizableOptions, RandAffineGridOptions {
   /** Output size (default: the input size; non-positive entries keep it). */
   spatialSize?: number | readonly number[] | null;
   /** `'bilinear'` (default) or `'nearest'`. */
@@ -504,7 +504,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
 }
 
 /** Per-key mode/paddingMode options of the elastic dictionary transforms. */
-interface ElasticKeyOptions {
+export interface ElasticKeyOptions {
   mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
   paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
 }
@@ -518,7 +518,9 @@ export interface Rand3DElasticdOptions
   extends MapTransformOptions, Omit<Rand3DElasticOptions, 'mode' | 'paddingMode'>, ElasticKeyOptions {}
 
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
-abstract class ElasticMapBase<T extends Rand2DElastic | Rand3DElastic> extends RandomizableMapTransform {
+export abstract class ElasticMapBase<
+  T extends Rand2DElastic | Rand3DElastic,
+> extends RandomizableMapTransform {
   readonly inner: T;
   private readonly modes: string[];
   private readonly pads: string[];

@@ -1,5 +1,5 @@
 import { allClose } from '../../src/image/all-close.js';
-import type { Affine } from '../../src/image/affine.js';
+import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
   type ComputeDType,
@@ -93,7 +93,7 @@ export function requireInvertibleAffine(m: readonly (readonly number[])[], n: nu
  */
 export function spatialResample(
   img: MetaImage,
-  dstAffine: Affine | readonly (readonly number[])[] | null,
+  dstAffine: AffineMatrix | readonly (readonly number[])[] | null,
   spatialSize: readonly number[] | number | null,
   options: ResampleModeOptions = {},
   traceClass: string | null = 'SpatialResample',
@@ -194,7 +194,7 @@ export function invertSpatialResample(
 /** Options of {@link SpatialResample}. */
 export interface SpatialResampleOptions extends ResampleModeOptions {
   /** Destination affine (4×4 or (n+1)×(n+1)); default: keep the image's. */
-  dstAffine?: Affine | number[][] | null;
+  dstAffine?: AffineMatrix | number[][] | null;
   /** Output spatial size (default: the whole field of view; −1: the input size). */
   spatialSize?: number[] | number | null;
 }
@@ -483,7 +483,7 @@ export class SpatialResampled extends MapTransform {
           fail(this.name, `data item has no destination affine under '${dk}'`);
         return spatialResample(
           requireImage(d[key], this.name, key),
-          dst as Affine | number[][],
+          dst as AffineMatrix | number[][],
           null,
           this.perKeyOptions[this.keys.indexOf(key)] as ResampleModeOptions,
           'SpatialResample',

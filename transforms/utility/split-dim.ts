@@ -1,5 +1,5 @@
 import { TransformError } from '../../src/errors.js';
-import { type Affine, affineFromRows, affineToRows } from '../../src/image/affine.js';
+import { type AffineMatrix, affineFromRows, affineToRows } from '../../src/image/affine.js';
 import { type MetaImage, shapeSize, stridesOf } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
@@ -35,7 +35,7 @@ export function splitDim(img: MetaImage, options: SplitDimOptions = {}, where = 
     for (let o = 0; o < outer; o++)
       data.set(img.data.subarray((o * n + i) * inner, (o * n + i + 1) * inner), o * inner);
     const shape = options.keepdim === false ? partShape.filter((_, a) => a !== axis) : partShape;
-    let affine: Affine = img.affine.slice();
+    let affine: AffineMatrix = img.affine.slice();
     if ((options.updateMeta ?? true) && dim !== 0) {
       const rows = affineToRows(affine);
       const row = dim > 0 ? dim - 1 : rows.length + dim - 1;

@@ -1,4 +1,4 @@
-import { type Affine, identityAffine } from '../../src/image/affine.js';
+import { type AffineMatrix, identityAffine } from '../../src/image/affine.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
@@ -17,7 +17,7 @@ export interface SqueezeDimOptions {
  * from the 4×4. The resulting 3×3 (a 2-D affine) is stored the way this library keeps 2-D affines,
  * as a 4×4 with an identity third axis: `[[a, b, 0, t0], [c, d, 0, t1], [0, 0, 1, 0], [0, 0, 0, 1]]`.
  */
-export function squeezeAffine(affine: Affine, dim: number): Affine {
+export function squeezeAffine(affine: AffineMatrix, dim: number): AffineMatrix {
   if (dim < 1 || dim > 3) return affine.slice();
   const keep = [0, 1, 2, 3].filter((i) => i !== dim - 1);
   const small = keep.map((r) => keep.map((c) => affine[r * 4 + c] as number));

@@ -5,7 +5,7 @@
  * position. `swapIj` swaps columns 0 and 1 (array (column, row, slice)); `lpsToRas` negates rows
  * 0 and 1.
  */
-import { type Affine, identityAffine, lpsToRas } from '../../image/affine.js';
+import { type AffineMatrix, identityAffine, lpsToRas } from '../../image/affine.js';
 
 /** Inputs of {@link dicomAffine}. */
 export interface DicomAffineInput {
@@ -38,7 +38,7 @@ export function dot3(a: readonly number[], b: readonly number[]): number {
 }
 
 /** The affine of a DICOM image or series (see the module comment). */
-export function dicomAffine(input: DicomAffineInput): Affine {
+export function dicomAffine(input: DicomAffineInput): AffineMatrix {
   const [rx, ry, rz, cx, cy, cz] = input.orientation ?? [1, 0, 0, 0, 1, 0];
   const [dr, dc] = input.pixelSpacing ?? [1, 1];
   const [sx, sy, sz] = input.origin ?? [0, 0, 0];

@@ -1,5 +1,5 @@
 import { allClose } from '../../image/all-close.js';
-import { type Affine, identityAffine, voxelSizes } from '../../image/affine.js';
+import { type AffineMatrix, identityAffine, voxelSizes } from '../../image/affine.js';
 
 /** NIfTI datatype codes and their element layout. */
 export const NIFTI_DATATYPES: Record<number, { name: string; bytes: number; components?: number }> = {
@@ -212,7 +212,7 @@ export function headerZooms(h: NiftiHeader): number[] {
 }
 
 /** The sform affine (`srow_x/y/z`). */
-export function sformAffine(h: NiftiHeader): Affine {
+export function sformAffine(h: NiftiHeader): AffineMatrix {
   const a = identityAffine();
   [h.srow_x, h.srow_y, h.srow_z].forEach((row, r) => row.forEach((v, c) => (a[r * 4 + c] = v)));
   return a;
@@ -221,7 +221,7 @@ export function sformAffine(h: NiftiHeader): Affine {
 const F32_EPS = 2 ** -23;
 
 /** nibabel's qform affine: quaternion rotation × diag(pixdim) with qfac, plus qoffsets. */
-export function qformAffine(h: NiftiHeader): Affine {
+export function qformAffine(h: NiftiHeader): AffineMatrix {
   const b = h.quatern_b;
   const c = h.quatern_c;
   const d = h.quatern_d;
@@ -279,7 +279,7 @@ export function qformAffine(h: NiftiHeader): Affine {
 }
 
 /** nibabel's base affine: diag(−zx, zy, zz) with the origin at the volume centre. */
-export function baseAffine(h: NiftiHeader): Affine {
+export function baseAffine(h: NiftiHeader): AffineMatrix {
   const n = h.dim[0] as number;
   const shape = [1, 1, 1];
   const zooms = [1, 1, 1];
@@ -297,7 +297,7 @@ export function baseAffine(h: NiftiHeader): Affine {
 }
 
 /** nibabel `get_best_affine`: sform if sform_code > 0, else qform if qform_code > 0, else base. */
-export function bestAffine(h: NiftiHeader): Affine {
+export function bestAffine(h: NiftiHeader): AffineMatrix {
   if (h.sform_code > 0) return sformAffine(h);
   if (h.qform_code > 0) return qformAffine(h);
   return baseAffine(h);
@@ -307,7 +307,7 @@ export function bestAffine(h: NiftiHeader): Affine {
  * MONAI's `correct_nifti_header_if_necessary` + `rectify_header_sform_qform`, then nibabel's best
  * affine. Returns the affine and the (possibly rewritten) pixdim, without touching `h`.
  */
-export function monaiNiftiAffine(h: NiftiHeader): { affine: Affine; pixdim: number[] } {
+export function monaiNiftiAffine(h: NiftiHeader): { affine: AffineMatrix; pixdim: number[] } {
   const d = h.dim[0] as number;
   const pixdim = [...h.pixdim];
   let affine = bestAffine(h);

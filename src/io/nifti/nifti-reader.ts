@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
-import { type Affine, ioOrientation, matmul } from '../../image/affine.js';
+import { type AffineMatrix, ioOrientation, matmul } from '../../image/affine.js';
 import { type DType, type NumericArray, allocArray } from '../../image/dtype.js';
 import { MetaImage, type ImageMeta, shapeSize } from '../../image/meta-image.js';
 import {
@@ -256,7 +256,7 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   let data = convertVoxels(voxels, h, shape, dtype, scale, file);
   let arrShape = comps > 1 ? [...shape, comps] : shape;
   let { affine, pixdim } = monaiNiftiAffine(h);
-  const originalAffine: Affine = affine.slice();
+  const originalAffine: AffineMatrix = affine.slice();
   if (options.asClosestCanonical) {
     const nsp = Math.min(shape.length, 3);
     const ornt = ioOrientation(affine, nsp);

@@ -2,7 +2,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CscMlopsError, describeError } from '../../errors.js';
-import { type Affine, at, voxelSizes } from '../../image/affine.js';
+import { type AffineMatrix, at, voxelSizes } from '../../image/affine.js';
 import { type DType, type NumericArray, allocArray } from '../../image/dtype.js';
 import { NIFTI1_HEADER_SIZE } from './nifti-header.js';
 
@@ -19,7 +19,13 @@ const DATATYPE: Record<DType, { code: number; bitpix: number }> = {
 };
 
 /** qform parameters (quaternion b, c, d, qfac and zooms) of a 3×3 rotation-zoom block (nifti1_io style). */
-function quaternionOf(affine: Affine): { b: number; c: number; d: number; qfac: number; zooms: number[] } {
+function quaternionOf(affine: AffineMatrix): {
+  b: number;
+  c: number;
+  d: number;
+  qfac: number;
+  zooms: number[];
+} {
   const zooms = voxelSizes(affine, 3).map((z) => (z === 0 ? 1 : z));
   const r = [0, 1, 2].map((i) => [0, 1, 2].map((j) => at(affine, i, j) / (zooms[j] as number)));
   const det =
@@ -78,7 +84,7 @@ export function encodeNifti1(
   data: NumericArray,
   shape: readonly number[],
   dtype: DType,
-  affine: Affine,
+  affine: AffineMatrix,
 ): Uint8Array {
   if (shape.length < 1 || shape.length > 7)
     throw new CscMlopsError(`NIfTI holds 1 to 7 dimensions, got shape [${shape.join(', ')}]`);
@@ -144,7 +150,7 @@ export async function writeNifti(
   data: NumericArray,
   shape: readonly number[],
   dtype: DType,
-  affine: Affine,
+  affine: AffineMatrix,
 ): Promise<void> {
   const bytes = encodeNifti1(data, shape, dtype, affine);
   const payload = file.endsWith('.gz') ? gzipSync(bytes, { level: 6 }) : bytes;

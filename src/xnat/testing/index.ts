@@ -1,13 +1,28 @@
 /** The XNAT stand-in server (`csc-mlops/xnat/testing`): a local XNAT for tests, CI and demos. */
-export * from '../stand-in/server.js';
-export * from '../stand-in/description.js';
-export * from '../stand-in/faults.js';
-export { describeFolder, javaDateString, xnatTimestamp } from '../stand-in/archive.js';
 export {
-  javaHashMapOrder,
-  javaStringHash,
-  orgJsonQuote,
-  orgJsonStringify,
-  resultSetJson,
-} from '../stand-in/org-json.js';
-export { restletErrorPage } from '../stand-in/html.js';
+  XnatStandIn,
+  type StandInRequestRecord,
+  type StandInStats,
+  type XnatStandInOptions,
+} from '../stand-in/server.js';
+export {
+  type StandInDescription,
+  type StandInExperimentSpec,
+  type StandInFileSpec,
+  type StandInMetaSpec,
+  type StandInProjectSpec,
+  type StandInResourceSpec,
+  type StandInScanSpec,
+  type StandInSubjectSpec,
+} from '../stand-in/description.js';
+export { FaultSet, type StandInFault, type StandInFaultHandle } from '../stand-in/faults.js';
+export {
+  type Archive,
+  type ArchiveExperiment,
+  type ArchiveFile,
+  type ArchiveProject,
+  type ArchiveResource,
+  type ArchiveScan,
+  type ArchiveSubject,
+  type ItemMeta,
+} from '../stand-in/archive.js';

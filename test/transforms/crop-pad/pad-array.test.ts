@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
-import { cropArray, padArray } from '../../../transforms/crop-pad/index.js';
+import { cropArray } from '../../../transforms/crop-pad/crop-array.js';
+import { padArray } from '../../../transforms/crop-pad/pad-array.js';
 
 interface PadCase {
   shape: number[];

@@ -18,10 +18,12 @@ import {
   SpatialCropd,
   SpatialPad,
   SpatialPadd,
-  computeForegroundBox,
-  cropImage,
-  generateSpatialBoundingBox,
 } from '../../../transforms/crop-pad/index.js';
+import {
+  computeForegroundBox,
+  generateSpatialBoundingBox,
+} from '../../../transforms/crop-pad/crop-foreground.js';
+import { cropImage } from '../../../transforms/crop-pad/crop-image.js';
 import { Compose } from '../../../transforms/compose.js';
 
 const AFFINE = affineFromRows([

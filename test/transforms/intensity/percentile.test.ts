@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
-import { numpyPercentileSorted, percentile, torchQuantileSorted } from '../../../transforms/index.js';
+import {
+  numpyPercentileSorted,
+  percentile,
+  torchQuantileSorted,
+} from '../../../transforms/intensity/percentile.js';
 
 const f = Math.fround;
 

@@ -8,16 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { MetaImage } from '../../../src/image/meta-image.js';
 import { readNpy } from '../../../src/io/numpy.js';
 import { RandomState } from '../../../src/random/index.js';
-import {
-  Compose,
-  EnsureChannelFirstd,
-  LoadImaged,
-  addNoise,
-  adjustContrast,
-  gaussianSmooth,
-  scaleIntensity,
-  shiftIntensity,
-} from '../../../transforms/index.js';
+import { Compose, EnsureChannelFirstd, LoadImaged } from '../../../transforms/index.js';
+import { addNoise } from '../../../transforms/intensity/add-noise.js';
+import { adjustContrast } from '../../../transforms/intensity/adjust-contrast.js';
+import { gaussianSmooth } from '../../../transforms/intensity/gaussian-smooth.js';
+import { scaleIntensity } from '../../../transforms/intensity/scale-intensity.js';
+import { shiftIntensity } from '../../../transforms/intensity/shift-intensity.js';
 import { GOLDEN_DIR, caseInput, compareArrays, loadCases } from '../../support/golden.js';
 
 const cases = loadCases();

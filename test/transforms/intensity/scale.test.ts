@@ -7,8 +7,8 @@ import {
   ScaleIntensityRangePercentilesd,
   ScaleIntensityRanged,
   ScaleIntensityd,
-  rescaleArray,
 } from '../../../transforms/index.js';
+import { rescaleArray } from '../../../transforms/intensity/scale-intensity.js';
 import { image, values } from './helpers.js';
 
 const f = Math.fround;

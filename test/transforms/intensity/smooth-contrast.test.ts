@@ -5,15 +5,15 @@ import {
   AdjustContrastd,
   GaussianSmooth,
   GaussianSmoothd,
-  applyBiasField,
-  biasField,
-  biasFieldCoeffCount,
+} from '../../../transforms/index.js';
+import { applyBiasField, biasField, biasFieldCoeffCount } from '../../../transforms/intensity/bias-field.js';
+import {
   erf,
   gaussian1d,
   gaussianFilter,
-  histogramShift,
   separableFilter,
-} from '../../../transforms/index.js';
+} from '../../../transforms/intensity/gaussian-filter.js';
+import { histogramShift } from '../../../transforms/intensity/histogram-shift.js';
 import { image, values } from './helpers.js';
 
 describe('Gaussian kernels (MONAI gaussian_1d, truncated 4.0)', () => {

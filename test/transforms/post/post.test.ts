@@ -11,9 +11,11 @@ import {
   KeepLargestConnectedComponent,
   KeepLargestConnectedComponentd,
   LabelToContour,
+} from '../../../transforms/index.js';
+import {
   labelComponents,
   largestConnectedComponentMask,
-} from '../../../transforms/index.js';
+} from '../../../transforms/post/connected-components.js';
 import { image, values } from '../intensity/helpers.js';
 
 /** Parses a 2D picture: one row per string, digits as values. */

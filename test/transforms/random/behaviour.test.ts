@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
 import {
-  type DataItem,
   Rand2DElasticd,
   Rand3DElasticd,
   RandAdjustContrast,
@@ -27,9 +26,10 @@ import {
   RandWeightedCropd,
   RandZoomd,
   type Transform,
-  mapBinaryToIndices,
-  mapClassesToIndices,
 } from '../../../transforms/index.js';
+import { type DataItem } from '../../../transforms/transform.js';
+import { mapBinaryToIndices } from '../../../transforms/utility/fg-bg-to-indices.js';
+import { mapClassesToIndices } from '../../../transforms/crop-pad/rand-crop-utils.js';
 import { image, ramp, values } from './helpers.js';
 
 const shape = [2, 9, 8, 7];

@@ -4,7 +4,6 @@ import { MetaImage } from '../../../src/image/meta-image.js';
 import { RandomState } from '../../../src/random/index.js';
 import {
   Compose,
-  type DataItem,
   Flipd,
   OneOf,
   RandFlipd,
@@ -12,9 +11,9 @@ import {
   RandRotate90d,
   Rotate90d,
   SomeOf,
-  multinomial,
-  numpySum,
 } from '../../../transforms/index.js';
+import { type DataItem } from '../../../transforms/transform.js';
+import { multinomial, numpySum } from '../../../transforms/compose-variants.js';
 import { ramp, values } from './helpers.js';
 
 const item = () => ({ image: ramp([1, 4, 5]), label: ramp([1, 4, 5]), note: 'x' });

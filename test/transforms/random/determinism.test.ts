@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RandomState } from '../../../src/random/index.js';
 import {
   Compose,
-  type DataItem,
   RandFlipd,
   RandGaussianNoised,
   getSeed,
   setDeterminism,
 } from '../../../transforms/index.js';
+import { type DataItem } from '../../../transforms/transform.js';
 import { ramp, values } from './helpers.js';
 
 const pipeline = () =>

@@ -4,7 +4,6 @@ import { TransformError } from '../../../src/errors.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
 import {
   Compose,
-  type DataItem,
   RandAffine,
   RandAffined,
   RandCropByLabelClassesd,
@@ -23,6 +22,7 @@ import {
   RandZoom,
   RandZoomd,
 } from '../../../transforms/index.js';
+import { type DataItem } from '../../../transforms/transform.js';
 import { image, ramp, values } from './helpers.js';
 
 const img3 = () => ramp([1, 8, 7, 6]);

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MetaImage } from '../../../src/image/meta-image.js';
 import {
-  type DataItem,
   OneOf,
   Rand2DElastic,
   Rand3DElastic,
@@ -26,6 +25,7 @@ import {
   RandZoomd,
   SomeOf,
 } from '../../../transforms/index.js';
+import { type DataItem } from '../../../transforms/transform.js';
 
 const FIX = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../fixtures/random-transforms/numpy-draws.json'), 'utf8'),

@@ -12,7 +12,7 @@ import { MetaImage } from '../../../src/image/meta-image.js';
 import { PydicomReader } from '../../../src/io/dicom/pydicom-reader.js';
 import { readNpy } from '../../../src/io/numpy.js';
 import { readerNames, registerReader } from '../../../src/io/reader-registry.js';
-import * as S from '../../../transforms/spatial/index.js';
+import { spacing } from '../../../transforms/spatial/spacing.js';
 import { Compose } from '../../../transforms/compose.js';
 import type { Transform } from '../../../transforms/transform.js';
 import {
@@ -142,7 +142,7 @@ describe('kernels reproduce MONAI on the golden phantom', () => {
     const loaded = (await buildPipeline({ ...c, pipeline: c.pipeline.slice(0, 2) }).apply(
       caseInput(c),
     )) as Record<string, MetaImage>;
-    const out = S.spacing(loaded.image as MetaImage, { pixdim: [3, 2.5, 4], mode: 'nearest' });
+    const out = spacing(loaded.image as MetaImage, { pixdim: [3, 2.5, 4], mode: 'nearest' });
     const exp = await readNpy(join(GOLDEN_DIR, 'expected/spacing_aniso_nearest_anatomical.image.npy'));
     // exact: nearest neighbour copies values
     expect(compareArrays(out.data, exp.data, 0, 0)).toBeNull();

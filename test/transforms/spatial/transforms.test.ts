@@ -11,6 +11,16 @@ import {
 } from '../../../src/image/resample.js';
 import { Compose } from '../../../transforms/compose.js';
 import * as S from '../../../transforms/spatial/index.js';
+import {
+  computeShapeOffset,
+  createRotate,
+  createScale,
+  createShear,
+  createTranslate,
+  eyeMatrix,
+  scaleAffine,
+} from '../../../transforms/spatial/affine-utils.js';
+import { convertAppliedInterpMode } from '../../../transforms/spatial/invertd.js';
 
 /** A 3D test image [C, x, y, z] with distinct values (a smooth ramp plus a per-voxel index). */
 function volume(
@@ -65,7 +75,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('gridSample', () => {
   it('the identity grid reproduces the input, multi-channel, 2D and 3D, any dtype', () => {
     const img = volume([2, 5, 4, 3], identityAffine(), 'int16');
-    const eye = S.eyeMatrix(4);
+    const eye = eyeMatrix(4);
     for (const dtype of ['float32', 'float64'] as const) {
       const out = gridSample(
         img.data,
@@ -77,7 +87,7 @@ describe('gridSample', () => {
       expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-4);
     }
     const im2 = image2d();
-    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(S.eyeMatrix(3), [8, 6], [8, 6]), {
+    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(eyeMatrix(3), [8, 6], [8, 6]), {
       mode: 'nearest',
     });
     expect(Array.from(out2)).toEqual(Array.from(im2.data));
@@ -145,26 +155,26 @@ describe('gridSample', () => {
 
 describe('affine helpers', () => {
   it('builds MONAI rotation, shear, scale and translation matrices', () => {
-    const r2 = S.createRotate(2, Math.PI / 2);
+    const r2 = createRotate(2, Math.PI / 2);
     expect(r2[0]?.[1]).toBeCloseTo(-1, 12);
     expect(r2[1]?.[0]).toBeCloseTo(1, 12);
-    const r3 = S.createRotate(3, [0.2, -0.1, 0.4]);
+    const r3 = createRotate(3, [0.2, -0.1, 0.4]);
     expect(r3[0]?.[0]).toBeCloseTo(0.9164595255079891, 12);
     expect(r3[0]?.[2]).toBeCloseTo(-0.09983341664682817, 12);
-    expect(S.createShear(2, [0.2, -0.1])).toEqual([
+    expect(createShear(2, [0.2, -0.1])).toEqual([
       [1, 0.2, 0],
       [-0.1, 1, 0],
       [0, 0, 1],
     ]);
-    expect(S.createScale(3, [2, 3])).toEqual([
+    expect(createScale(3, [2, 3])).toEqual([
       [2, 0, 0, 0],
       [0, 3, 0, 0],
       [0, 0, 1, 0],
       [0, 0, 0, 1],
     ]);
-    expect(S.createTranslate(2, [1, -2])[1]?.[2]).toBe(-2);
+    expect(createTranslate(2, [1, -2])[1]?.[2]).toBe(-2);
     // torch backend: entries are float32
-    expect(S.createScale(2, [1.1, 1], 'torch')[0]?.[0]).toBe(Math.fround(1.1));
+    expect(createScale(2, [1.1, 1], 'torch')[0]?.[0]).toBe(Math.fround(1.1));
   });
 
   it('rounds output sizes half to even, as numpy (compute_shape_offset)', () => {
@@ -175,12 +185,12 @@ describe('affine helpers', () => {
       [0, 0, 0, 1],
     ];
     // (30-1)·1.5/1 + 1 = 44.5 → 44; (10-1)·1/2 + 1 = 5.5 → 6
-    expect(S.computeShapeOffset([30, 30, 30], a(1.5), a(1)).shape).toEqual([44, 44, 44]);
-    expect(S.computeShapeOffset([10, 10, 10], a(1), a(2)).shape).toEqual([6, 6, 6]);
+    expect(computeShapeOffset([30, 30, 30], a(1.5), a(1)).shape).toEqual([44, 44, 44]);
+    expect(computeShapeOffset([10, 10, 10], a(1), a(2)).shape).toEqual([6, 6, 6]);
   });
 
   it('scaleAffine centres the resize', () => {
-    expect(S.scaleAffine([64, 64], [40, 32])).toEqual([
+    expect(scaleAffine([64, 64], [40, 32])).toEqual([
       [1.6, 0, 0.30000000000000004],
       [0, 2, 0.5],
       [0, 0, 1],
@@ -516,7 +526,7 @@ describe('Invertd', () => {
         },
       },
     ];
-    const c = S.convertAppliedInterpMode(trace) as any[];
+    const c = convertAppliedInterpMode(trace) as any[];
     expect(c[0]?.extra_info).toEqual({ mode: 'nearest', padding_mode: 'border', align_corners: 'none' });
     expect(c[1]?.extra_info.mode).toBe('nearest');
     expect(c[1].extra_info.padcrop.extra_info.pad_info.extra_info.mode).toBe('edge');

@@ -24,10 +24,10 @@ import {
   SqueezeDimd,
   ToTensor,
   ToTensord,
-  mapBinaryToIndices,
-  promoteDTypes,
-  squeezeAffine,
 } from '../../../transforms/utility/index.js';
+import { mapBinaryToIndices } from '../../../transforms/utility/fg-bg-to-indices.js';
+import { promoteDTypes } from '../../../transforms/utility/concat-items.js';
+import { squeezeAffine } from '../../../transforms/utility/squeeze-dim.js';
 import { Compose } from '../../../transforms/compose.js';
 import { SpatialPadd } from '../../../transforms/crop-pad/index.js';
 import {
