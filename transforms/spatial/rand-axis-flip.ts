@@ -67,6 +67,7 @@ export interface RandAxisFlipdOptions extends MapTransformOptions, RandAxisFlipO
 /**
  * Dictionary twin of {@link RandAxisFlip}: the wrapper draws `R.rand() < prob`, the inner flipper
  * (prob 1, same seed) draws `rand()` and the axis from the first key; every key is flipped alike.
+ * Traced as `RandAxisFlipd` wrapping `RandAxisFlip` wrapping `Flip`, as MONAI; invertible.
  *
  * @example
  * new RandAxisFlipd({ keys: ['image', 'label'], prob: 0.5 })
@@ -96,8 +97,14 @@ export class RandAxisFlipd extends RandomizableMapTransform {
     for (const key of keys)
       d[key] = withKey(this.name, key, () => {
         const img = requireImage(d[key], this.name, key);
-        const out = this.doTransform ? flip(img, this.flipper.axis, 'Flip', this.name) : unchanged(img);
-        replaceLastOperation(out, this.name, this.doTransform);
+        if (!this.doTransform) {
+          const out = unchanged(img);
+          replaceLastOperation(out, this.name, false);
+          return out;
+        }
+        // MONAI: the inner RandAxisFlip wraps Flip's entry, then the wrapper wraps that one
+        const out = this.flipper.run(img);
+        replaceLastOperation(out, this.name, true);
         return out;
       });
     return d;
@@ -106,7 +113,9 @@ export class RandAxisFlipd extends RandomizableMapTransform {
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => {
       const { img: w, inner } = unwrapLastOperation(img, this.name, key);
-      return inner ? invertFlip(w, 'Flip', key) : w;
+      if (!inner) return w;
+      const { img: f } = unwrapLastOperation(w, 'RandAxisFlip', key);
+      return invertFlip(f, 'Flip', key);
     });
   }
 }

@@ -1,3 +1,4 @@
+import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
 import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
@@ -148,7 +149,8 @@ export function spatialResample(
     (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
-    out = img.clone({ data: img.data });
+    // MONAI returns float32 also when nothing is resampled (`_post_process`)
+    out = img.clone({ data: castArray(img.data, 'float32'), dtype: 'float32' });
   } else {
     const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), {
       mode,
