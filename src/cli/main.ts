@@ -3,6 +3,7 @@
  * The `csc-mlops` command: `info`, `show`, `data`, `xnat ls`, `xnat-stand-in`, `tracking`. The main job of the
  * README (`npm start`) is examples/main-job.ts.
  */
+import { runDicomwebCli } from '../dicomweb/cli.js';
 import { runTrackingCli } from '../tracking/cli.js';
 import { runXnatCli } from '../xnat/cli.js';
 import { runDataCli } from './data/data-cli.js';
@@ -17,6 +18,7 @@ commands:
   data init|view [...]                     project files (the seed's datatoolkit) and an image inventory
   xnat ls [project [subject [experiment]]] list an XNAT archive (XNAT_HOST/XNAT_USER/XNAT_PASS or ~/.netrc)
   xnat-stand-in --root DIR [--port N]      serve a folder tree PROJECT/SUBJECT/EXPERIMENT/SCAN as a local XNAT
+  dicomweb ls [patient [study]] | pull      list or download from a DICOMweb server (PACS, Orthanc; DICOMWEB_URL)
   tracking run|info|runs|plot ...          MLflow: run a config.cfg entry point, show the experiment, list runs, plot metrics
   help                                     this text
 `;
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'xnat':
     case 'xnat-stand-in':
       return runXnatCli(argv);
+    case 'dicomweb':
+      return runDicomwebCli(rest);
     case 'tracking':
       return runTrackingCli(rest);
     case undefined:
