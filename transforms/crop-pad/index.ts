@@ -16,6 +16,7 @@ export {
   type CropForegroundBoxOptions,
   type CropForegroundOptions,
   type CropForegrounddOptions,
+  type CropForegroundResult,
   type ForegroundBoxOptions,
   type SelectFn,
   type SpatialBox,

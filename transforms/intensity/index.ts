@@ -89,6 +89,8 @@ export {
   RandCoarseDropoutd,
   type RandCoarseDropoutOptions,
   type RandCoarseDropoutdOptions,
+  RandCoarseTransform,
+  type RandCoarseOptions,
 } from './rand-coarse-dropout.js';
 export { type GaussianApprox } from './gaussian-filter.js';
 export { ImageMapTransform, ImageTransform } from './image-transform.js';
@@ -110,6 +112,7 @@ export {
   RandGaussianSharpend,
   type RandGaussianSharpenOptions,
   type RandGaussianSharpendOptions,
+  type SharpenRange,
 } from './rand-gaussian-sharpen.js';
 export {
   HistogramNormalize,

@@ -28,25 +28,26 @@ export function gaussianSharpen(
   return img.clone({ data: out, dtype: 'float32' });
 }
 
-type Range = readonly [number, number];
+/** A `[min, max]` range of a uniform draw. */
+export type SharpenRange = readonly [number, number];
 
 /** Options of {@link RandGaussianSharpen}. */
 export interface RandGaussianSharpenOptions extends RandomizableOptions {
   /** Range of the first sigma along x (default [0.5, 1.0]); likewise y and z. */
-  sigma1X?: Range;
-  sigma1Y?: Range;
-  sigma1Z?: Range;
+  sigma1X?: SharpenRange;
+  sigma1Y?: SharpenRange;
+  sigma1Z?: SharpenRange;
   /** Second sigma along x: a range, or a lower bound whose upper bound is the drawn first sigma (default 0.5). */
-  sigma2X?: number | Range;
-  sigma2Y?: number | Range;
-  sigma2Z?: number | Range;
+  sigma2X?: number | SharpenRange;
+  sigma2Y?: number | SharpenRange;
+  sigma2Z?: number | SharpenRange;
   /** Range of the sharpening weight (default [10, 30]). */
-  alpha?: Range;
+  alpha?: SharpenRange;
   /** Discrete kernel: `'erf'` (default) or `'sampled'`. */
   approx?: GaussianApprox;
 }
 
-function rangeOf(v: unknown, fallback: Range, name: string, option: string): Range {
+function rangeOf(v: unknown, fallback: SharpenRange, name: string, option: string): SharpenRange {
   if (v === undefined) return fallback;
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
     return [v[0] as number, v[1] as number];
@@ -80,7 +81,7 @@ export class RandGaussianSharpen extends RandImageTransform {
     this.randomize();
     if (!this.doTransform) return;
     const o = this.options as RandGaussianSharpenOptions;
-    const d: Range = [0.5, 1.0];
+    const d: SharpenRange = [0.5, 1.0];
     const s1 = [o.sigma1X, o.sigma1Y, o.sigma1Z].map((r) => {
       const [lo, hi] = rangeOf(r, d, this.name, 'sigma1');
       return this.R.uniform(lo, hi);
