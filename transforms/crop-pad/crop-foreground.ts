@@ -310,7 +310,8 @@ export class CropForeground<R extends boolean = false> extends Transform<MetaIma
 }
 
 /** Options of {@link CropForegroundd}. */
-export interface CropForegrounddOptions extends MapTransformOptions, Omit<CropForegroundOptions, 'mode' | 'returnCoords'> {
+export interface CropForegrounddOptions
+  extends MapTransformOptions, Omit<CropForegroundOptions, 'mode' | 'returnCoords'> {
   /** Key of the image whose foreground defines the box (applied to all `keys`). */
   sourceKey: string;
   /** Padding mode, one for all keys or one per key. */
