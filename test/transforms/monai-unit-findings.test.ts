@@ -7,6 +7,8 @@ import { TransformError } from '../../src/errors.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import {
   Activations,
+  BorderPad,
+  SpatialPad,
   CopyItemsd,
   KeepLargestConnectedComponent,
   RandCropByLabelClasses,
@@ -51,6 +53,37 @@ describe('output dtypes as MONAI', () => {
     const out = await new Resize({ spatialSize: [-1, 8, 8] }).apply(ramp([1, 4, 4, 4], 'float64'));
     expect(out.dtype).toBe('float32');
     expect(out.shape).toEqual([1, 4, 8, 8]);
+  });
+});
+
+describe('pad modes mean/median and per-axis constant values, as np.pad', () => {
+  const a = new MetaImage({ data: Float32Array.from({ length: 12 }, (_, i) => i ** 1.5), shape: [1, 3, 4] });
+  const round = (img: MetaImage) => Array.from(img.data, (v) => Math.round(v * 1e3) / 1e3);
+
+  it('mean and median pad each line with its statistic, axis by axis (np.pad values)', async () => {
+    const mean = await new BorderPad({ spatialBorder: [1, 2, 2, 1], mode: 'mean' }).apply(a);
+    expect(mean.shape).toEqual([1, 6, 7]);
+    expect(round(mean).slice(0, 7)).toEqual([14.93, 14.93, 10.209, 13.06, 16.383, 20.066, 14.93]);
+    expect(round(mean).slice(7, 14)).toEqual([2.256, 2.256, 0, 1, 2.828, 5.196, 2.256]);
+    const median = await new BorderPad({ spatialBorder: [1, 2, 2, 1], mode: 'median' }).apply(a);
+    expect(round(median).slice(7, 14)).toEqual([1.914, 1.914, 0, 1, 2.828, 5.196, 1.914]);
+    const ints = new MetaImage({ data: Int32Array.from({ length: 12 }, (_, i) => i), shape: [1, 3, 4] });
+    const im = await new BorderPad({ spatialBorder: [1, 0, 0, 1], mode: 'mean' }).apply(ints);
+    expect(Array.from(im.data)).toEqual([4, 5, 6, 7, 6, 0, 1, 2, 3, 2, 4, 5, 6, 7, 6, 8, 9, 10, 11, 10]);
+  });
+
+  it('constantValues per axis: corners take the later axis value', async () => {
+    const out = await new SpatialPad({
+      spatialSize: [5, 6],
+      mode: 'constant',
+      constantValues: [
+        [0, 0],
+        [1, 2],
+        [3, 4],
+      ],
+    }).apply(a);
+    expect(round(out).slice(0, 6)).toEqual([3, 1, 1, 1, 1, 4]);
+    expect(round(out).slice(24, 30)).toEqual([3, 2, 2, 2, 2, 4]);
   });
 });
 

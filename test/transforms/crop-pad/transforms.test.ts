@@ -482,7 +482,7 @@ describe('bad sizes', () => {
       /integers/,
     );
     await rejectsWith(
-      new SpatialPadd({ keys: 'image', spatialSize: 8, mode: 'median' }).apply({ image: img }),
+      new SpatialPadd({ keys: 'image', spatialSize: 8, mode: 'maximum' }).apply({ image: img }),
       'SpatialPadd',
       'image',
       /not supported/,
