@@ -1,3 +1,4 @@
+import { roundHalfEven } from '../../src/image/resample.js';
 import { type NumericArray, allocArray, dtypeOf } from '../../src/image/dtype.js';
 import { shapeSize, stridesOf } from '../../src/image/meta-image.js';
 import { fail } from '../keyed-errors.js';
@@ -277,7 +278,7 @@ function padAxisByAxis(
         ] as const) {
           if (to <= from) continue;
           let v = fill(ax, side, line);
-          if (isInt) v = roundHalfEvenNp(v);
+          if (isInt) v = roundHalfEven(v);
           for (let j = from; j < to; j++) out[(o * m + j) * inner + r] = v;
         }
       }
@@ -285,9 +286,4 @@ function padAxisByAxis(
     curShape[ax] = m;
   }
   return { data: cur, shape: curShape };
-}
-
-function roundHalfEvenNp(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -1,3 +1,4 @@
+import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import { type MetaImage, shapeSize } from '../../src/image/meta-image.js';
 import { cropArray } from '../crop-pad/crop-array.js';
@@ -29,12 +30,6 @@ export interface GridPatchOptions {
   padMode?: PadMode | null;
   /** Fill value of `padMode: 'constant'` (MONAI's `constant_values` pad keyword; default 0). */
   constantValues?: number;
-}
-
-/** Python `round` (half to even). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function check(o: GridPatchOptions, where: string): void {

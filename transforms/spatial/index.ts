@@ -4,6 +4,7 @@ export {
   Spacingd,
   SpatialResample,
   SpatialResampled,
+  type PerKeyResampleOptions,
   type ResampleModeOptions,
   type SpacingOptions,
   type SpacingdOptions,

@@ -1,3 +1,4 @@
+import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
@@ -31,12 +32,6 @@ function check(o: RandSimulateLowResolutionOptions, where: string): void {
       undefined,
       `alignCorners must be null with upsampleMode '${up}' (as torch and MONAI)`,
     );
-}
-
-/** Python `round` (half to even). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

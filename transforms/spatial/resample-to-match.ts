@@ -1,11 +1,17 @@
 import { TransformError } from '../../src/errors.js';
 import { type MetaImage, copyMeta } from '../../src/image/meta-image.js';
 import { markInvertible } from '../invertible.js';
-import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
+import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
 import { gridMode, gridPadding } from './common.js';
-import { type ResampleModeOptions, invertSpatialResample, spatialResample } from './spacing.js';
+import {
+  type PerKeyResampleOptions,
+  type ResampleModeOptions,
+  invertSpatialResample,
+  perKeyResampleOptions,
+  spatialResample,
+} from './spacing.js';
 
 /**
  * MONAI `ResampleToMatch` on one image: resampled onto `dst`'s affine and spatial shape, then its whole
@@ -56,15 +62,9 @@ export class ResampleToMatch extends Transform<MetaImage> {
 }
 
 /** Options of {@link ResampleToMatchd}: mode, paddingMode, alignCorners and dtype may be given per key. */
-export interface ResampleToMatchdOptions
-  extends MapTransformOptions, Omit<ResampleModeOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
+export interface ResampleToMatchdOptions extends MapTransformOptions, PerKeyResampleOptions {
   /** Key of the image whose grid to match. */
   keyDst: string;
-  mode?: ResampleModeOptions['mode'] | readonly NonNullable<ResampleModeOptions['mode']>[];
-  paddingMode?:
-    ResampleModeOptions['paddingMode'] | readonly NonNullable<ResampleModeOptions['paddingMode']>[];
-  alignCorners?: boolean | readonly boolean[];
-  dtype?: string | null | readonly (string | null)[];
 }
 
 /**
@@ -81,23 +81,7 @@ export class ResampleToMatchd extends MapTransform {
     markInvertible(this);
     if (typeof options.keyDst !== 'string')
       throw new TransformError(this.name, undefined, 'keyDst (the key of the image to match) is required');
-    const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
-    const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKey(
-      options.dtype === undefined ? 'float64' : options.dtype,
-      this.keys,
-      this.name,
-      'dtype',
-    );
-    modes.forEach((m) => gridMode(m, this.name));
-    pads.forEach((p) => gridPadding(p, this.name));
-    this.perKeyOptions = this.keys.map((_, i) => ({
-      mode: modes[i],
-      paddingMode: pads[i],
-      alignCorners: aligns[i],
-      dtype: dtypes[i],
-    }));
+    this.perKeyOptions = perKeyResampleOptions(options, this.keys, this.name);
   }
 
   async apply(data: DataItem): Promise<DataItem> {

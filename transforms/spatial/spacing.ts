@@ -430,16 +430,39 @@ export class Spacingd extends MapTransform {
   }
 }
 
-/** Options of {@link SpatialResampled}: mode, paddingMode, alignCorners and dtype may be given per key. */
-export interface SpatialResampledOptions
-  extends MapTransformOptions, Omit<ResampleModeOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
-  /** Key of the destination affine in the data item (a 4×4 Float64Array or rows). Default `'dst_affine'`. */
-  dstKeys?: string | readonly string[];
+/** Resampling options given once or per key (SpatialResampled, ResampleToMatchd). */
+export interface PerKeyResampleOptions {
   mode?: ResampleModeOptions['mode'] | readonly NonNullable<ResampleModeOptions['mode']>[];
   paddingMode?:
     ResampleModeOptions['paddingMode'] | readonly NonNullable<ResampleModeOptions['paddingMode']>[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
+}
+
+/** One {@link ResampleModeOptions} per key (MONAI's defaults: bilinear, border, false, float64); modes checked. */
+export function perKeyResampleOptions(
+  options: PerKeyResampleOptions,
+  keys: readonly string[],
+  name: string,
+): ResampleModeOptions[] {
+  const modes = perKey(options.mode ?? 'bilinear', keys, name, 'mode');
+  const pads = perKey(options.paddingMode ?? 'border', keys, name, 'paddingMode');
+  const aligns = perKey(options.alignCorners ?? false, keys, name, 'alignCorners');
+  const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, keys, name, 'dtype');
+  modes.forEach((m) => gridMode(m, name));
+  pads.forEach((p) => gridPadding(p, name));
+  return keys.map((_, i) => ({
+    mode: modes[i],
+    paddingMode: pads[i],
+    alignCorners: aligns[i],
+    dtype: dtypes[i],
+  }));
+}
+
+/** Options of {@link SpatialResampled}: mode, paddingMode, alignCorners and dtype may be given per key. */
+export interface SpatialResampledOptions extends MapTransformOptions, PerKeyResampleOptions {
+  /** Key of the destination affine in the data item (a 4×4 Float64Array or rows). Default `'dst_affine'`. */
+  dstKeys?: string | readonly string[];
 }
 
 /**
@@ -456,23 +479,7 @@ export class SpatialResampled extends MapTransform {
     super(options);
     markInvertible(this);
     this.dstKeys = perKey(options.dstKeys ?? 'dst_affine', this.keys, this.name, 'dstKeys');
-    const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
-    const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKey(
-      options.dtype === undefined ? 'float64' : options.dtype,
-      this.keys,
-      this.name,
-      'dtype',
-    );
-    modes.forEach((m) => gridMode(m, this.name));
-    pads.forEach((p) => gridPadding(p, this.name));
-    this.perKeyOptions = this.keys.map((_, i) => ({
-      mode: modes[i],
-      paddingMode: pads[i],
-      alignCorners: aligns[i],
-      dtype: dtypes[i],
-    }));
+    this.perKeyOptions = perKeyResampleOptions(options, this.keys, this.name);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
