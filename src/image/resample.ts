@@ -746,7 +746,7 @@ export function normalizeTransform(
   return m;
 }
 
-/** Inverse of a normalisation matrix (diagonal + translation), as LAPACK's triangular solve gives it. */
+/** Inverse of a normalisation matrix (diagonal + translation), as numpy's `linalg.inv` (OpenBLAS) gives it. */
 function invertNormalize(m: readonly (readonly number[])[], dtype: ComputeDType): number[][] {
   const R = rounder(dtype);
   const n = m.length - 1;
@@ -756,8 +756,11 @@ function invertNormalize(m: readonly (readonly number[])[], dtype: ComputeDType)
   for (let i = 0; i < n; i++) {
     const s = (m[i] as readonly number[])[i] as number;
     const t = (m[i] as readonly number[])[n] as number;
-    (out[i] as number[])[i] = R(1 / s);
-    (out[i] as number[])[n] = R(-t / s);
+    // numpy inverts in float64 (also for float32 input) with OpenBLAS's triangular solve, which
+    // multiplies by the inverted diagonal: -t * (1 / s), not -t / s
+    const inv = 1 / s;
+    (out[i] as number[])[i] = R(inv);
+    (out[i] as number[])[n] = R(-t * inv);
   }
   return out;
 }

@@ -166,15 +166,18 @@ export function generateSpatialBoundingBox(img: ShapedArray, options: Foreground
 export interface CropForegroundBoxOptions extends ForegroundBoxOptions {
   /** Make the box size a multiple of `k` on each axis (grown about its centre; default 1). */
   kDivisible?: IntOrList;
-  /** With no foreground, return MONAI's empty box instead of throwing. */
+  /**
+   * With no foreground, return MONAI's empty box (default true, as MONAI: the crop is an empty image);
+   * false throws a TransformError instead (the stricter behaviour of earlier versions).
+   */
   allowEmpty?: boolean;
 }
 
 /**
  * The crop box of MONAI's `CropForeground.compute_bounding_box`: the foreground box, grown to a
  * multiple of `kDivisible` (extra `⌊(new − old)/2⌋` before). May extend past the image (then the
- * crop pads). Throws a TransformError when nothing is foreground, unless `allowEmpty` (MONAI's
- * behaviour: an empty box, hence an empty image).
+ * crop pads). When nothing is foreground the box is empty (MONAI), or, with `allowEmpty: false`, a
+ * TransformError is thrown.
  */
 export function computeForegroundBox(
   img: ShapedArray,
@@ -183,13 +186,13 @@ export function computeForegroundBox(
 ): SpatialBox {
   let box = foregroundBoundingBox(img, options, where);
   if (box === null) {
-    if (!options.allowEmpty)
+    if (options.allowEmpty === false)
       fail(
         where,
         `no foreground found: no voxel passes ${options.selectFn ? 'selectFn' : 'the default test (value > 0)'}` +
           `${options.channelIndices !== undefined && options.channelIndices !== null ? ` in channels ${String(options.channelIndices)}` : ''}. ` +
           'MONAI 1.4 would crop to an empty (size 0) image here; check the image (all zero or all negative?) or the selectFn, ' +
-          'or pass allowEmpty: true to get MONAI’s empty crop',
+          'or leave allowEmpty at its default (true) to get MONAI’s empty crop',
       );
     const n = img.shape.length - 1;
     box = { start: new Array<number>(n).fill(0), end: new Array<number>(n).fill(0) };
@@ -260,18 +263,27 @@ export interface CropForegroundOptions extends CropForegroundBoxOptions {
   value?: number;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
+  /** Return `[cropped, boxStart, boxEnd]` instead of the cropped image (MONAI `return_coords`; default false). */
+  returnCoords?: boolean;
 }
+
+/** What {@link CropForeground} returns: the crop, or with `returnCoords` the crop and its box. */
+export type CropForegroundResult<R extends boolean> = R extends true
+  ? [MetaImage, number[], number[]]
+  : MetaImage;
 
 /**
  * Crops to the bounding box of the foreground (MONAI `CropForeground`), with `margin`, `kDivisible`
  * and `allowSmaller`; pads with `mode` where the box leaves the image. Invertible. An image with no
- * foreground is an error (pass `allowEmpty: true` for MONAI's empty crop).
+ * foreground gives an empty crop, as MONAI (`allowEmpty: false` makes it an error). With
+ * `returnCoords: true` the result is `[cropped, boxStart, boxEnd]`.
  *
  * @example
  * const out = await new CropForeground({ margin: 2, selectFn: (v) => v > 100 }).apply(ct);
+ * const [crop, start, end] = await new CropForeground({ returnCoords: true }).apply(ct);
  */
-export class CropForeground extends Transform<MetaImage> {
-  constructor(options: CropForegroundOptions = {}) {
+export class CropForeground<R extends boolean = false> extends Transform<MetaImage, CropForegroundResult<R>> {
+  constructor(options: CropForegroundOptions & { returnCoords?: R } = {}) {
     super(options);
     markInvertible(this);
   }
@@ -281,15 +293,13 @@ export class CropForeground extends Transform<MetaImage> {
     return computeForegroundBox(img, this.options as CropForegroundOptions, this.name);
   }
 
-  async apply(img: MetaImage): Promise<MetaImage> {
+  async apply(img: MetaImage): Promise<CropForegroundResult<R>> {
     return withKey(this.name, undefined, () => {
       const image = requireImage(img, this.name);
       const o = this.options as CropForegroundOptions;
-      return cropPadToBox(image, this.computeBoundingBox(image), {
-        mode: o.mode,
-        value: o.value,
-        traceClass: this.name,
-      });
+      const box = this.computeBoundingBox(image);
+      const out = cropPadToBox(image, box, { mode: o.mode, value: o.value, traceClass: this.name });
+      return (o.returnCoords ? [out, box.start, box.end] : out) as CropForegroundResult<R>;
     });
   }
 
@@ -300,7 +310,8 @@ export class CropForeground extends Transform<MetaImage> {
 }
 
 /** Options of {@link CropForegroundd}. */
-export interface CropForegrounddOptions extends MapTransformOptions, Omit<CropForegroundOptions, 'mode'> {
+export interface CropForegrounddOptions
+  extends MapTransformOptions, Omit<CropForegroundOptions, 'mode' | 'returnCoords'> {
   /** Key of the image whose foreground defines the box (applied to all `keys`). */
   sourceKey: string;
   /** Padding mode, one for all keys or one per key. */

@@ -18,7 +18,7 @@ export function translateAffine(affine: AffineMatrix, shift: readonly number[]):
 
 /**
  * Crops the spatial axes of a channel-first image with Python-style slices (one per spatial axis;
- * missing axes are kept whole), as MONAI's `crop_func`: the affine is translated by the start voxel
+ * missing axes are kept whole, extra slices ignored as MONAI), as MONAI's `crop_func`: the affine is translated by the start voxel
  * and, when `traceClass` is given, the operation is recorded with `extra_info.cropped =
  * [start0, size0 − end0, start1, ...]`. The input is not modified.
  *
@@ -31,11 +31,8 @@ export function cropImage(
   traceClass: string | null = null,
 ): MetaImage {
   const size = img.spatialShape;
-  if (slices.length > size.length)
-    fail(
-      traceClass ?? 'cropImage',
-      `${slices.length} crop slices for an image with ${size.length} spatial dimensions`,
-    );
+  // as MONAI's Crop (`slices[:sd]`), slices beyond the image's spatial dimensions are ignored
+  slices = slices.slice(0, size.length);
   const start: number[] = [0];
   const end: number[] = [img.numChannels];
   const cropped: number[] = [];

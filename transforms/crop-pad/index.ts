@@ -16,6 +16,7 @@ export {
   type CropForegroundBoxOptions,
   type CropForegroundOptions,
   type CropForegrounddOptions,
+  type CropForegroundResult,
   type ForegroundBoxOptions,
   type SelectFn,
   type SpatialBox,
@@ -65,5 +66,5 @@ export {
   type RandWeightedCropdOptions,
 } from './rand-weighted-crop.js';
 export { type CropSlice, type IntOrList, type RoiOptions, type SliceLike } from './slices.js';
-export { type PadMode, type PadWidth } from './pad-array.js';
+export { type PadMode, type PadValue, type PadWidth } from './pad-array.js';
 export { type VoxelIndices } from './rand-crop-utils.js';

@@ -2,14 +2,14 @@ import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js'
 import { pushOperation } from '../invertible.js';
 import { fail } from '../keyed-errors.js';
 import { cropImage, translateAffine } from './crop-image.js';
-import { type PadMode, type PadWidth, canonicalPadMode, padArray } from './pad-array.js';
+import { type PadMode, type PadValue, type PadWidth, canonicalPadMode, padArray } from './pad-array.js';
 
 /** Options of {@link padImage}. */
 export interface PadImageOptions {
   /** Padding mode (default `'constant'`). */
   mode?: PadMode | string;
-  /** Fill value of `'constant'` padding (default 0). */
-  value?: number;
+  /** Fill value of `'constant'` padding (default 0; per axis allowed, see {@link PadValue}). */
+  value?: PadValue;
   /** Record the operation under this class name (MONAI's `pad_func` trace); `null`/missing: no trace. */
   traceClass?: string | null;
 }

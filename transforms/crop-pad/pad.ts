@@ -3,17 +3,17 @@ import { markInvertible, popOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
-import type { PadMode, PadWidth } from './pad-array.js';
+import type { PadMode, PadValue, PadWidth } from './pad-array.js';
 import { invertPad, padImage } from './pad-image.js';
 
 /** Padding options shared by the pad transforms. */
 export interface PadOptions {
   /** Padding mode: `constant` (default), `edge`/`replicate`, `reflect`, `symmetric`, `wrap`/`circular`. */
   mode?: PadMode | string;
-  /** Fill value for `constant` (MONAI's `value` / numpy's `constant_values`; default 0). */
-  value?: number;
-  /** numpy's name for `value`. */
-  constantValues?: number;
+  /** Fill value for `constant` (MONAI's `value` / numpy's `constant_values`; default 0); per axis allowed. */
+  value?: PadValue;
+  /** numpy's name for `value`: one value, `[before, after]`, or one pair per axis (channel axis first). */
+  constantValues?: PadValue;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
 }
@@ -24,7 +24,7 @@ export interface PadOptions {
  */
 export abstract class PadTransform extends Transform<MetaImage> {
   readonly mode: PadMode | string;
-  readonly value: number;
+  readonly value: PadValue;
 
   constructor(options: PadOptions & object = {}) {
     super(options);

@@ -29,6 +29,12 @@ export interface RandCropByLabelClassesOptions {
   maxSamplesPerClass?: number | null;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
+  /** Label used when `apply` gets none (MONAI `label`). */
+  label?: MetaImage | null;
+  /** Image restricting the centres (`> imageThreshold`) when `apply` gets none (MONAI `image`). */
+  image?: MetaImage | null;
+  /** Precomputed voxel indices of each class, used when `apply` gets none (MONAI `indices`). */
+  indices?: readonly VoxelIndices[] | null;
 }
 
 /** Inputs of {@link RandCropByLabelClasses.randomize}. */
@@ -37,6 +43,8 @@ export interface LabelClassesSources {
   image?: MetaImage | null;
   /** Precomputed voxel indices of each class. */
   indices?: readonly VoxelIndices[] | null;
+  /** Spatial shape when neither label nor image is given (the image being cropped). */
+  shape?: readonly number[];
 }
 
 /**
@@ -76,7 +84,7 @@ export class RandCropByLabelClasses extends RandCentersCrop {
         o.maxSamplesPerClass ?? null,
       );
     }
-    const shape = src.label?.spatialShape ?? src.image?.spatialShape;
+    const shape = src.label?.spatialShape ?? src.image?.spatialShape ?? src.shape;
     if (!shape) fail(this.name, 'a label or an image is needed to know the spatial shape');
     this.centers = generateLabelClassesCropCenters(
       this.spatialSize,
@@ -90,11 +98,30 @@ export class RandCropByLabelClasses extends RandCentersCrop {
     );
   }
 
-  /** Draws from `img` as the label and crops it. */
-  async apply(img: MetaImage): Promise<MetaImage[]> {
-    const image = requireImage(img, this.name);
-    this.randomize({ label: image });
-    return this.cropAll(image);
+  /**
+   * Draws centres from `label` (default: the `label` option; with `image`, default the `image` option)
+   * or `indices` (default: the `indices` option), as MONAI, and crops `img`.
+   */
+  async apply(
+    img: MetaImage,
+    label?: MetaImage | null,
+    image?: MetaImage | null,
+    indices?: readonly VoxelIndices[] | null,
+  ): Promise<MetaImage[]> {
+    const target = requireImage(img, this.name);
+    const o = this.options as unknown as RandCropByLabelClassesOptions;
+    const src = {
+      label: label ?? o.label ?? null,
+      image: image ?? o.image ?? null,
+      indices: indices ?? o.indices ?? null,
+    };
+    if (!src.label && !src.indices)
+      fail(
+        this.name,
+        'a label is needed: pass it to apply(img, label) or as the label option (or give indices)',
+      );
+    this.randomize({ ...src, shape: target.spatialShape });
+    return this.cropAll(target);
   }
 }
 

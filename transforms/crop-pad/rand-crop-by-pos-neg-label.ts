@@ -22,6 +22,14 @@ export interface RandCropByPosNegLabelOptions {
   allowSmaller?: boolean;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
+  /** Label used when `apply` gets none (MONAI `label`). */
+  label?: MetaImage | null;
+  /** Image restricting background centres when `apply` gets none (MONAI `image`). */
+  image?: MetaImage | null;
+  /** Precomputed foreground indices, used when `apply` gets none (MONAI `fg_indices`). */
+  fgIndices?: VoxelIndices | null;
+  /** Precomputed background indices (MONAI `bg_indices`). */
+  bgIndices?: VoxelIndices | null;
 }
 
 /** Inputs of {@link RandCropByPosNegLabel.randomize}. */
@@ -30,6 +38,8 @@ export interface PosNegSources {
   image?: MetaImage | null;
   fgIndices?: VoxelIndices | null;
   bgIndices?: VoxelIndices | null;
+  /** Spatial shape when neither label nor image is given (the image being cropped). */
+  shape?: readonly number[];
 }
 
 /**
@@ -81,7 +91,7 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
       fg = m.fg;
       bg = m.bg;
     }
-    const shape = src.label?.spatialShape ?? src.image?.spatialShape;
+    const shape = src.label?.spatialShape ?? src.image?.spatialShape ?? src.shape;
     if (!shape) fail(this.name, 'a label or an image is needed to know the spatial shape');
     this.centers = generatePosNegLabelCropCenters(
       this.spatialSize,
@@ -96,11 +106,32 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
     );
   }
 
-  /** Draws from `img` as the label and crops it. */
-  async apply(img: MetaImage): Promise<MetaImage[]> {
-    const image = requireImage(img, this.name);
-    this.randomize({ label: image });
-    return this.cropAll(image);
+  /**
+   * Draws centres from `label` (default: the `label` option; `image` default the `image` option) or
+   * from fg/bg indices (default: the options'), as MONAI, and crops `img`.
+   */
+  async apply(
+    img: MetaImage,
+    label?: MetaImage | null,
+    image?: MetaImage | null,
+    fgIndices?: VoxelIndices | null,
+    bgIndices?: VoxelIndices | null,
+  ): Promise<MetaImage[]> {
+    const target = requireImage(img, this.name);
+    const o = this.options as unknown as RandCropByPosNegLabelOptions;
+    const src = {
+      label: label ?? o.label ?? null,
+      image: image ?? o.image ?? null,
+      fgIndices: fgIndices ?? o.fgIndices ?? null,
+      bgIndices: bgIndices ?? o.bgIndices ?? null,
+    };
+    if (!src.label && !(src.fgIndices && src.bgIndices))
+      fail(
+        this.name,
+        'a label is needed: pass it to apply(img, label) or as the label option (or give fgIndices and bgIndices)',
+      );
+    this.randomize({ ...src, shape: target.spatialShape });
+    return this.cropAll(target);
   }
 }
 

@@ -13,6 +13,8 @@ export interface RandWeightedCropOptions {
   numSamples?: number;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
+  /** Weight map used when `apply` gets none (MONAI `weight_map`). */
+  weightMap?: MetaImage | null;
 }
 
 /**
@@ -60,9 +62,12 @@ export class RandWeightedCrop extends RandCentersCrop {
     return this.cropAll(image);
   }
 
-  /** Uses the image as its own weight map. */
-  async apply(img: MetaImage): Promise<MetaImage[]> {
-    return this.applyWith(img, img);
+  /** Crops `img` with centres drawn from `weightMap` (default: the `weightMap` option), as MONAI. */
+  async apply(img: MetaImage, weightMap?: MetaImage | null): Promise<MetaImage[]> {
+    const w = weightMap ?? (this.options as unknown as RandWeightedCropOptions).weightMap ?? null;
+    if (w === null)
+      fail(this.name, 'a weight map is needed: pass it to apply(img, weightMap) or as the weightMap option');
+    return this.applyWith(img, w);
   }
 }
 

@@ -19,8 +19,39 @@ export interface ResizeWithPadOrCropOptions {
   mode?: PadMode | string;
   /** Constant padding value (default 0). */
   value?: number;
+  /** The same as `value`, under numpy's `np.pad` keyword that MONAI passes through (`constant_values`). */
+  constantValues?: number;
   /** Accepted for MONAI compatibility; transforms always run eagerly. */
   lazy?: boolean;
+}
+
+const KNOWN = new Set([
+  'spatialSize',
+  'method',
+  'mode',
+  'value',
+  'constantValues',
+  'lazy',
+  'keys',
+  'allowMissingKeys',
+]);
+
+/** Refuses options ResizeWithPadOrCrop does not know (MONAI hands unknown keywords to the pad function, which fails). */
+function checkOptions(o: object, where: string): void {
+  const unknown = Object.keys(o).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0)
+    fail(
+      where,
+      `unknown option(s) ${unknown.join(', ')}: use spatialSize, method, mode, value (or constantValues)`,
+    );
+  const { value, constantValues } = o as ResizeWithPadOrCropOptions;
+  if (value !== undefined && constantValues !== undefined && value !== constantValues)
+    fail(where, `value (${value}) and constantValues (${constantValues}) disagree: give one of them`);
+}
+
+/** The fill value of the options: `value`, else `constantValues`, else 0. */
+function fillOf(o: ResizeWithPadOrCropOptions): number {
+  return o.value ?? o.constantValues ?? 0;
 }
 
 /**
@@ -71,6 +102,7 @@ export function invertResizeWithPadOrCrop(
  */
 export class ResizeWithPadOrCrop extends Transform<MetaImage> {
   constructor(options: ResizeWithPadOrCropOptions) {
+    checkOptions(options, 'ResizeWithPadOrCrop');
     super(options);
     markInvertible(this);
   }
@@ -78,7 +110,12 @@ export class ResizeWithPadOrCrop extends Transform<MetaImage> {
   async apply(img: MetaImage): Promise<MetaImage> {
     const o = this.options as unknown as ResizeWithPadOrCropOptions;
     return withKey(this.name, undefined, () =>
-      resizeWithPadOrCrop(requireImage(img, this.name), o.spatialSize, { ...o, traceClass: this.name }),
+      resizeWithPadOrCrop(requireImage(img, this.name), o.spatialSize, {
+        method: o.method,
+        mode: o.mode,
+        value: fillOf(o),
+        traceClass: this.name,
+      }),
     );
   }
 
@@ -98,6 +135,7 @@ export class ResizeWithPadOrCropd extends MapTransform {
     options: MapTransformOptions &
       Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
   ) {
+    checkOptions(options, 'ResizeWithPadOrCropd');
     super(options);
     markInvertible(this);
     this.modes = perKey(options.mode ?? 'constant', this.keys, this.name, 'mode');
@@ -112,7 +150,7 @@ export class ResizeWithPadOrCropd extends MapTransform {
         resizeWithPadOrCrop(requireImage(d[key], this.name, key), o.spatialSize, {
           method: o.method,
           mode,
-          value: o.value,
+          value: fillOf(o),
           traceClass: 'ResizeWithPadOrCrop',
         }),
       );

@@ -89,6 +89,72 @@ export {
   RandCoarseDropoutd,
   type RandCoarseDropoutOptions,
   type RandCoarseDropoutdOptions,
+  RandCoarseTransform,
+  type RandCoarseOptions,
 } from './rand-coarse-dropout.js';
 export { type GaussianApprox } from './gaussian-filter.js';
 export { ImageMapTransform, ImageTransform } from './image-transform.js';
+export {
+  RandStdShiftIntensity,
+  RandStdShiftIntensityd,
+  type RandStdShiftIntensityOptions,
+  type RandStdShiftIntensitydOptions,
+  type StdShiftIntensityOptions,
+} from './rand-std-shift-intensity.js';
+export {
+  RandRicianNoise,
+  RandRicianNoised,
+  type RandRicianNoiseOptions,
+  type RandRicianNoisedOptions,
+} from './rand-rician-noise.js';
+export {
+  RandGaussianSharpen,
+  RandGaussianSharpend,
+  type RandGaussianSharpenOptions,
+  type RandGaussianSharpendOptions,
+  type SharpenRange,
+} from './rand-gaussian-sharpen.js';
+export {
+  HistogramNormalize,
+  HistogramNormalized,
+  type HistogramNormalizeOptions,
+  type HistogramNormalizedOptions,
+} from './histogram-normalize.js';
+export {
+  MedianSmooth,
+  MedianSmoothd,
+  type MedianSmoothOptions,
+  type MedianSmoothdOptions,
+} from './median-smooth.js';
+export {
+  SavitzkyGolaySmooth,
+  SavitzkyGolaySmoothd,
+  type SavitzkyGolaySmoothOptions,
+  type SavitzkyGolaySmoothdOptions,
+} from './savitzky-golay-smooth.js';
+export {
+  RandGibbsNoise,
+  RandGibbsNoised,
+  type RandGibbsNoiseOptions,
+  type RandGibbsNoisedOptions,
+} from './rand-gibbs-noise.js';
+export {
+  RandKSpaceSpikeNoise,
+  RandKSpaceSpikeNoised,
+  type KSpaceSpike,
+  type RandKSpaceSpikeNoiseOptions,
+  type RandKSpaceSpikeNoisedOptions,
+} from './rand-k-space-spike-noise.js';
+export {
+  ForegroundMask,
+  ForegroundMaskd,
+  type ForegroundMaskOptions,
+  type ForegroundMaskdOptions,
+  type ForegroundThreshold,
+} from './foreground-mask.js';
+export {
+  RandCoarseShuffle,
+  RandCoarseShuffled,
+  type RandCoarseShuffleOptions,
+  type RandCoarseShuffledOptions,
+} from './rand-coarse-shuffle.js';

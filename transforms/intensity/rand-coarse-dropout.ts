@@ -8,11 +8,7 @@ import { describe, minMax } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 
 /** Options of {@link RandCoarseDropout}. */
-export interface RandCoarseDropoutOptions extends RandomizableOptions {
-  /** Number of holes (the minimum when `maxHoles` is set); >= 1. */
-  holes: number;
-  /** Hole size (the minimum when `maxSpatialSize` is set); non-positive values take the image size. */
-  spatialSize: number | readonly number[];
+export interface RandCoarseDropoutOptions extends RandCoarseOptions {
   /** Fill the holes (true, default) or keep the holes and fill everything else. */
   dropoutHoles?: boolean;
   /**
@@ -20,15 +16,11 @@ export interface RandCoarseDropoutOptions extends RandomizableOptions {
    * between the image's min and max.
    */
   fillValue?: number | readonly [number, number] | null;
-  /** Maximum number of holes (drawn with `R.randint(holes, maxHoles + 1)`). */
-  maxHoles?: number | null;
-  /** Maximum hole size (each hole's size drawn per axis). */
-  maxSpatialSize?: number | readonly number[] | null;
 }
 
 type Box = [number, number][];
 
-function check(name: string, o: RandCoarseDropoutOptions): void {
+function check(name: string, o: RandCoarseDropoutOptions | RandCoarseOptions): void {
   if (typeof o !== 'object' || o === null)
     throw new TransformError(name, undefined, 'options { holes, spatialSize } are required');
   if (!Number.isInteger(o.holes) || o.holes < 1)
@@ -43,7 +35,7 @@ function check(name: string, o: RandCoarseDropoutOptions): void {
       undefined,
       `maxHoles must be an integer >= holes, got ${describe(o.maxHoles)}`,
     );
-  const fv = o.fillValue;
+  const fv = 'fillValue' in o ? o.fillValue : undefined;
   if (Array.isArray(fv) && (fv.length !== 2 || !fv.every((v) => typeof v === 'number' && Number.isFinite(v))))
     throw new TransformError(
       name,
@@ -53,7 +45,7 @@ function check(name: string, o: RandCoarseDropoutOptions): void {
 }
 
 /** Calls `fn(offset)` for every voxel offset of `box` (all channels, C order). */
-function forEachInBox(shape: readonly number[], box: Box, fn: (offset: number) => void): void {
+export function forEachInBox(shape: readonly number[], box: Box, fn: (offset: number) => void): void {
   const strides = stridesOf(shape);
   const lo = [0, ...box.map((b) => b[0])];
   const hi = [shape[0] as number, ...box.map((b) => b[1])];
@@ -73,34 +65,37 @@ function forEachInBox(shape: readonly number[], box: Box, fn: (offset: number) =
   }
 }
 
+/** Options every coarse transform takes (MONAI `RandCoarseTransform`). */
+export interface RandCoarseOptions extends RandomizableOptions {
+  /** Number of holes (the minimum when `maxHoles` is set); >= 1. */
+  holes: number;
+  /** Hole size (the minimum when `maxSpatialSize` is set); non-positive values take the image size. */
+  spatialSize: number | readonly number[];
+  /** Maximum number of holes (drawn with `R.randint(holes, maxHoles + 1)`). */
+  maxHoles?: number | null;
+  /** Maximum hole size (each hole's size drawn per axis). */
+  maxSpatialSize?: number | readonly number[] | null;
+}
+
 /**
- * Coarse dropout (MONAI `RandCoarseDropout`): after `R.rand() < prob`, draws the number of holes
+ * MONAI `RandCoarseTransform`: after `R.rand() < prob`, draws the number of holes
  * (`R.randint(holes, maxHoles + 1)` when `maxHoles` is set) and, for each hole, its size (per axis
  * `R.randint(previous size, max + 1)` when `maxSpatialSize` is set — as MONAI, each hole's minimum is
- * the previous hole's size) and position (`get_random_patch`). The holes (or, with
- * `dropoutHoles: false`, everything else) are filled with `fillValue`; random fill values are drawn
- * when applied, per key, as MONAI does.
- *
- * @example
- * await new RandCoarseDropout({ holes: 5, spatialSize: [8, 8, 4], fillValue: 0, prob: 1 }).apply(img);
+ * the previous hole's size) and position (`get_random_patch`). Subclasses say what happens in the holes.
  */
-export class RandCoarseDropout extends RandImageTransform {
+export abstract class RandCoarseTransform extends RandImageTransform {
   readonly holes: number;
   readonly spatialSize: number | readonly number[];
-  readonly dropoutHoles: boolean;
-  readonly fillValue: number | readonly [number, number] | null;
   readonly maxHoles: number | null;
   readonly maxSpatialSize: number | readonly number[] | null;
   /** The last drawn holes: `[start, stop)` per spatial axis. */
   holeCoords: [number, number][][] = [];
 
-  constructor(options: RandCoarseDropoutOptions) {
-    check('RandCoarseDropout', options);
+  constructor(options: RandCoarseOptions) {
+    check(new.target.name, options);
     super(options);
     this.holes = options.holes;
     this.spatialSize = options.spatialSize;
-    this.dropoutHoles = options.dropoutHoles ?? true;
-    this.fillValue = options.fillValue ?? null;
     this.maxHoles = options.maxHoles ?? null;
     this.maxSpatialSize = options.maxSpatialSize ?? null;
   }
@@ -120,6 +115,25 @@ export class RandCoarseDropout extends RandImageTransform {
       const valid = getValidPatchSize(imgSize, size);
       this.holeCoords.push(getRandomPatch(imgSize, valid, this.R));
     }
+  }
+}
+
+/**
+ * Coarse dropout (MONAI `RandCoarseDropout`): holes drawn as {@link RandCoarseTransform}; the holes (or,
+ * with `dropoutHoles: false`, everything else) are filled with `fillValue`; random fill values are drawn
+ * when applied, per key, as MONAI does.
+ *
+ * @example
+ * await new RandCoarseDropout({ holes: 5, spatialSize: [8, 8, 4], fillValue: 0, prob: 1 }).apply(img);
+ */
+export class RandCoarseDropout extends RandCoarseTransform {
+  readonly dropoutHoles: boolean;
+  readonly fillValue: number | readonly [number, number] | null;
+
+  constructor(options: RandCoarseDropoutOptions) {
+    super(options);
+    this.dropoutHoles = options.dropoutHoles ?? true;
+    this.fillValue = options.fillValue ?? null;
   }
 
   transformImage(img: MetaImage): MetaImage {

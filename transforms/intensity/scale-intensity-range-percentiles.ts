@@ -32,8 +32,8 @@ export interface ScaleIntensityRangePercentilesOptions {
   relative?: boolean;
   /** Compute the percentiles and scale each channel separately. */
   channelWise?: boolean;
-  /** dtype of the intermediate scaling (MONAI casts the result back to the input's dtype). */
-  dtype?: DType | string | null;
+  /** Output dtype (default `'float32'`, as MONAI's `convert_to_dst_type(..., dtype=self.dtype)`); null keeps the input's. */
+  dtype?: DType | null;
 }
 
 function scaleOne(
@@ -66,9 +66,17 @@ function scaleOne(
   }).data;
 }
 
+/** The output dtype of ScaleIntensityRangePercentiles: `dtype` (default float32), or the input's for null. */
+export function percentilesOutputDType(
+  inputDType: DType,
+  options: ScaleIntensityRangePercentilesOptions,
+): DType {
+  return dtypeOption('ScaleIntensityRangePercentiles', options.dtype, 'float32') ?? inputDType;
+}
+
 /**
  * The ScaleIntensityRangePercentiles kernel on a channel-first array: percentiles as MONAI computes
- * them ({@link percentile}), then ScaleIntensityRange; the result has the input's dtype, as in MONAI.
+ * them ({@link percentile}), then ScaleIntensityRange; the result has `dtype` (default float32), as MONAI.
  */
 export function scaleIntensityRangePercentilesArray(
   data: NumericArray,
@@ -76,11 +84,10 @@ export function scaleIntensityRangePercentilesArray(
   inputDType: DType,
   options: ScaleIntensityRangePercentilesOptions,
 ): NumericArray {
-  if (!options.channelWise) return castOutput(scaleOne(data, inputDType, options), inputDType);
-  const parts = channelViews(data, shape).map((ch) =>
-    castOutput(scaleOne(ch, inputDType, options), inputDType),
-  );
-  const result = allocArray(inputDType, data.length);
+  const out = percentilesOutputDType(inputDType, options);
+  if (!options.channelWise) return castOutput(scaleOne(data, inputDType, options), out);
+  const parts = channelViews(data, shape).map((ch) => castOutput(scaleOne(ch, inputDType, options), out));
+  const result = allocArray(out, data.length);
   let off = 0;
   for (const p of parts) {
     result.set(p, off);
@@ -89,14 +96,14 @@ export function scaleIntensityRangePercentilesArray(
   return result;
 }
 
-/** ScaleIntensityRangePercentiles on one image (a new MetaImage, same dtype). */
+/** ScaleIntensityRangePercentiles on one image (a new MetaImage of the output dtype). */
 export function scaleIntensityRangePercentiles(
   img: MetaImage,
   options: ScaleIntensityRangePercentilesOptions,
 ): MetaImage {
   return img.clone({
     data: scaleIntensityRangePercentilesArray(img.data, img.shape, img.dtype, options),
-    dtype: img.dtype,
+    dtype: percentilesOutputDType(img.dtype, options),
   });
 }
 

@@ -17,7 +17,7 @@ export interface ActivationsOptions {
   softmax?: boolean;
   /** Another activation applied after sigmoid/softmax (MONAI `other`, e.g. `tanh`). */
   other?: ActivationFunction | null;
-  /** Softmax axis (default 0, the channel axis; the only one supported). */
+  /** Softmax axis of the channel-first array (default 0, the channel axis; negative counts from the end). */
   dim?: number;
 }
 
@@ -41,25 +41,31 @@ export function activationsArray(
     data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>);
   if (options.sigmoid) for (let i = 0; i < x.length; i++) x[i] = 1 / (1 + Math.exp(-(x[i] as number)));
   if (options.softmax) {
-    if ((options.dim ?? 0) !== 0)
+    const nd = shape.length;
+    const dim0 = options.dim ?? 0;
+    const dim = dim0 < 0 ? dim0 + nd : dim0;
+    if (!Number.isInteger(dim0) || dim < 0 || dim >= nd)
       throw new TransformError(
         'Activations',
         undefined,
-        `only dim 0 (the channel axis) is supported, got ${String(options.dim)}`,
+        `dim ${String(options.dim)} is out of range for shape [${shape.join(', ')}]`,
       );
-    const c = shape[0] ?? 1;
-    const per = c === 0 ? 0 : x.length / c;
+    const c = shape[dim] as number;
+    const inner = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    const outer = c === 0 ? 0 : x.length / (c * inner);
     const e = new Float64Array(c);
-    for (let i = 0; i < per; i++) {
-      let m = -Infinity;
-      for (let k = 0; k < c; k++) m = Math.max(m, x[k * per + i] as number);
-      let s = 0;
-      for (let k = 0; k < c; k++) {
-        e[k] = Math.exp((x[k * per + i] as number) - m);
-        s += e[k] as number;
+    for (let o = 0; o < outer; o++)
+      for (let r = 0; r < inner; r++) {
+        const base = o * c * inner + r;
+        let m = -Infinity;
+        for (let k = 0; k < c; k++) m = Math.max(m, x[base + k * inner] as number);
+        let s = 0;
+        for (let k = 0; k < c; k++) {
+          e[k] = Math.exp((x[base + k * inner] as number) - m);
+          s += e[k] as number;
+        }
+        for (let k = 0; k < c; k++) x[base + k * inner] = (e[k] as number) / s;
       }
-      for (let k = 0; k < c; k++) x[k * per + i] = (e[k] as number) / s;
-    }
   }
   if (options.other) {
     const r = options.other(x, shape);

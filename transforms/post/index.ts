@@ -14,3 +14,15 @@ export {
 } from './keep-largest-connected-component.js';
 export { FillHoles, FillHolesd, type FillHolesOptions } from './fill-holes.js';
 export { LabelToContour, LabelToContourd, type LabelToContourOptions } from './label-to-contour.js';
+export {
+  LabelFilter,
+  LabelFilterd,
+  type LabelFilterOptions,
+  type LabelFilterdOptions,
+} from './label-filter.js';
+export {
+  RemoveSmallObjects,
+  RemoveSmallObjectsd,
+  type RemoveSmallObjectsOptions,
+  type RemoveSmallObjectsdOptions,
+} from './remove-small-objects.js';

@@ -102,8 +102,8 @@ export function keepLargestConnectedComponent(
 
 function checkOptions(name: string, o: KeepLargestConnectedComponentOptions): void {
   const n = o.numComponents;
-  if (n !== undefined && !(Number.isInteger(n) && n >= 1))
-    throw new TransformError(name, undefined, `numComponents must be an integer >= 1, got ${String(n)}`);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 0))
+    throw new TransformError(name, undefined, `numComponents must be an integer >= 0, got ${String(n)}`);
   const c = o.connectivity;
   if (c !== undefined && c !== null && !(Number.isInteger(c) && c >= 1))
     throw new TransformError(

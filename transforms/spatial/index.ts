@@ -4,6 +4,7 @@ export {
   Spacingd,
   SpatialResample,
   SpatialResampled,
+  type PerKeyResampleOptions,
   type ResampleModeOptions,
   type SpacingOptions,
   type SpacingdOptions,
@@ -74,3 +75,33 @@ export {
 } from '../../src/image/resample.js';
 export { type InterpolateMode } from './common.js';
 export { type Matrix } from './affine-utils.js';
+export {
+  RandAxisFlip,
+  RandAxisFlipd,
+  type RandAxisFlipOptions,
+  type RandAxisFlipdOptions,
+} from './rand-axis-flip.js';
+export {
+  GridPatch,
+  GridPatchd,
+  RandGridPatch,
+  RandGridPatchd,
+  type GridPatchOptions,
+  type GridPatchSort,
+  type GridPatchdOptions,
+  type RandGridPatchOptions,
+  type RandGridPatchdOptions,
+} from './grid-patch.js';
+export { ResampleToMatch, ResampleToMatchd, type ResampleToMatchdOptions } from './resample-to-match.js';
+export {
+  RandSimulateLowResolution,
+  RandSimulateLowResolutiond,
+  type RandSimulateLowResolutionOptions,
+  type RandSimulateLowResolutiondOptions,
+} from './rand-simulate-low-resolution.js';
+export {
+  RandGridDistortion,
+  RandGridDistortiond,
+  type RandGridDistortionOptions,
+  type RandGridDistortiondOptions,
+} from './rand-grid-distortion.js';

@@ -37,26 +37,43 @@ export interface DenseGrid {
   coords: Float64Array[];
 }
 
-/** torch `linspace(start, end, n)` in float64: from the start below halfway, from the end above. */
-function linspace64(start: number, end: number, n: number): Float64Array {
+/**
+ * torch `linspace(start, end, n)`: from the start below halfway, from the end above; in float64, or with
+ * `f = Math.fround` in float32 (start, end, step and every product rounded as torch's float kernel).
+ */
+export function linspace64(
+  start: number,
+  end: number,
+  n: number,
+  f: (x: number) => number = (x) => x,
+): Float64Array {
   const out = new Float64Array(n);
+  if (n <= 0) return out;
+  const s = f(start);
+  const e = f(end);
   if (n === 1) {
-    out[0] = start;
+    out[0] = s;
     return out;
   }
-  const step = (end - start) / (n - 1);
+  const step = f(f(e - s) / (n - 1));
   const half = Math.floor(n / 2);
-  for (let i = 0; i < n; i++) out[i] = i < half ? start + step * i : end - step * (n - 1 - i);
+  for (let i = 0; i < n; i++) out[i] = i < half ? f(s + f(step * i)) : f(e - f(step * (n - 1 - i)));
   return out;
 }
 
 /** MONAI `create_grid(shape, spacing)` without the homogeneous row, as a dense float64 grid. */
 export function createDenseGrid(shape: readonly number[], spacing?: readonly number[]): DenseGrid {
-  const n = shape.length;
   const axes = shape.map((d, i) => {
     const s = spacing?.[i] ?? 1;
     return linspace64((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
   });
+  return meshgridDense(axes);
+}
+
+/** torch `meshgrid(*axes, indexing='ij')` as a dense grid (C order over the axes' lengths). */
+export function meshgridDense(axes: readonly Float64Array[]): DenseGrid {
+  const n = axes.length;
+  const shape = axes.map((a) => a.length);
   const size = shape.reduce((a, b) => a * b, 1);
   const coords = axes.map(() => new Float64Array(size));
   const pos = new Array<number>(n).fill(0);

@@ -1,3 +1,4 @@
+import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
 import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
@@ -148,7 +149,8 @@ export function spatialResample(
     (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
-    out = img.clone({ data: img.data });
+    // MONAI returns float32 also when nothing is resampled (`_post_process`)
+    out = img.clone({ data: castArray(img.data, 'float32'), dtype: 'float32' });
   } else {
     const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), {
       mode,
@@ -428,20 +430,56 @@ export class Spacingd extends MapTransform {
   }
 }
 
-/** Options of {@link SpatialResampled}. */
-export interface SpatialResampledOptions extends MapTransformOptions, ResampleModeOptions {
+/** Resampling options given once or per key (SpatialResampled, ResampleToMatchd). */
+export interface PerKeyResampleOptions {
+  mode?: ResampleModeOptions['mode'] | readonly NonNullable<ResampleModeOptions['mode']>[];
+  paddingMode?:
+    ResampleModeOptions['paddingMode'] | readonly NonNullable<ResampleModeOptions['paddingMode']>[];
+  alignCorners?: boolean | readonly boolean[];
+  dtype?: string | null | readonly (string | null)[];
+}
+
+/** One {@link ResampleModeOptions} per key (MONAI's defaults: bilinear, border, false, float64); modes checked. */
+export function perKeyResampleOptions(
+  options: PerKeyResampleOptions,
+  keys: readonly string[],
+  name: string,
+): ResampleModeOptions[] {
+  const modes = perKey(options.mode ?? 'bilinear', keys, name, 'mode');
+  const pads = perKey(options.paddingMode ?? 'border', keys, name, 'paddingMode');
+  const aligns = perKey(options.alignCorners ?? false, keys, name, 'alignCorners');
+  const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, keys, name, 'dtype');
+  modes.forEach((m) => gridMode(m, name));
+  pads.forEach((p) => gridPadding(p, name));
+  return keys.map((_, i) => ({
+    mode: modes[i],
+    paddingMode: pads[i],
+    alignCorners: aligns[i],
+    dtype: dtypes[i],
+  }));
+}
+
+/** Options of {@link SpatialResampled}: mode, paddingMode, alignCorners and dtype may be given per key. */
+export interface SpatialResampledOptions extends MapTransformOptions, PerKeyResampleOptions {
   /** Key of the destination affine in the data item (a 4×4 Float64Array or rows). Default `'dst_affine'`. */
   dstKeys?: string | readonly string[];
 }
 
-/** Dictionary twin of {@link SpatialResample}: destination affines are read from `dstKeys`. */
+/**
+ * Dictionary twin of {@link SpatialResample}: destination affines are read from `dstKeys`.
+ *
+ * @example
+ * new SpatialResampled({ keys: ['image', 'label'], mode: ['bilinear', 'nearest'] }) // reads data.dst_affine
+ */
 export class SpatialResampled extends MapTransform {
   private readonly dstKeys: string[];
+  private readonly perKeyOptions: ResampleModeOptions[];
 
   constructor(options: SpatialResampledOptions) {
     super(options);
     markInvertible(this);
     this.dstKeys = perKey(options.dstKeys ?? 'dst_affine', this.keys, this.name, 'dstKeys');
+    this.perKeyOptions = perKeyResampleOptions(options, this.keys, this.name);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
@@ -456,7 +494,7 @@ export class SpatialResampled extends MapTransform {
           requireImage(d[key], this.name, key),
           dst as AffineMatrix | number[][],
           null,
-          this.options as ResampleModeOptions,
+          this.perKeyOptions[this.keys.indexOf(key)] as ResampleModeOptions,
           'SpatialResample',
           this.name,
         );

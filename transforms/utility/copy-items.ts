@@ -20,8 +20,12 @@ export function deepCopyValue<T>(value: T): T {
 export interface CopyItemsdOptions extends MapTransformOptions {
   /** How many copies of each key (default 1). */
   times?: number;
-  /** New key names: `keys.length × times` of them, copy by copy (`[k1_copy1, k2_copy1, k1_copy2, ...]`). */
-  names: string | readonly string[];
+  /**
+   * New key names: `keys.length × times` of them, copy by copy (`[k1_copy1, k2_copy1, k1_copy2, ...]`).
+   * Null (default) names them as MONAI does: `${key}_${i}` listed key by key
+   * (`[k1_0, k1_1, k2_0, k2_1]`) but, like any list, consumed copy by copy.
+   */
+  names?: string | readonly string[] | null;
 }
 
 /**
@@ -43,7 +47,7 @@ export class CopyItemsd extends MapTransform {
     this.times = times;
     const names =
       options.names === undefined || options.names === null
-        ? []
+        ? this.keys.flatMap((k) => Array.from({ length: times }, (_, i) => `${k}_${i}`))
         : typeof options.names === 'string'
           ? [options.names]
           : [...options.names];

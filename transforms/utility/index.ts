@@ -22,3 +22,28 @@ export {
   type Indices,
 } from './fg-bg-to-indices.js';
 export { Identity, Identityd } from './identity.js';
+export { Transpose, Transposed, type TransposeOptions, type TransposedOptions } from './transpose.js';
+export { SplitDim, SplitDimd, type SplitDimOptions, type SplitDimdOptions } from './split-dim.js';
+export {
+  LabelToMask,
+  LabelToMaskd,
+  type LabelToMaskOptions,
+  type LabelToMaskdOptions,
+} from './label-to-mask.js';
+export {
+  MapLabelValue,
+  MapLabelValued,
+  type MapLabelValueOptions,
+  type MapLabelValuedOptions,
+} from './map-label-value.js';
+export {
+  ConvertToMultiChannelBasedOnBratsClasses,
+  ConvertToMultiChannelBasedOnBratsClassesd,
+  type ConvertToMultiChannelBasedOnBratsClassesdOptions,
+} from './convert-to-multi-channel-based-on-brats-classes.js';
+export {
+  ClassesToIndices,
+  ClassesToIndicesd,
+  type ClassesToIndicesOptions,
+  type ClassesToIndicesdOptions,
+} from './classes-to-indices.js';

@@ -51,7 +51,7 @@ describe('padArray matches numpy.pad', () => {
     const src = Float32Array.from([1, 2, 3]);
     expect(() => padArray(src, [3], [[-1, 0]])).toThrow(TransformError);
     expect(() => padArray(src, [3], [[NaN, 0]])).toThrow(/non-negative integers/);
-    expect(() => padArray(src, [3], [[1, 1]], 'mean')).toThrow(/not supported/);
+    expect(() => padArray(src, [3], [[1, 1]], 'maximum')).toThrow(/not supported/);
     expect(() => padArray(new Float32Array(0), [0], [[1, 1]], 'reflect')).toThrow(/empty axis/);
     expect(Array.from(padArray(new Float32Array(0), [0], [[1, 1]], 'constant', 3).data)).toEqual([3, 3]);
     expect(() => padArray(src, [4], [[1, 1]])).toThrow(/needs 4/);

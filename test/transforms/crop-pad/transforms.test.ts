@@ -322,10 +322,10 @@ describe('CropForeground', () => {
     expect(none.box_end).toEqual([8, 7]);
   });
 
-  it("an image without foreground is an error naming the source key, or MONAI's empty crop with allowEmpty", async () => {
+  it("an image without foreground gives MONAI's empty crop, or with allowEmpty: false an error naming the source key", async () => {
     const zero = new MetaImage({ data: new Float32Array(12), shape: [1, 3, 4] });
     await rejectsWith(
-      new CropForegroundd({ keys: ['image', 'label'], sourceKey: 'label' }).apply({
+      new CropForegroundd({ keys: ['image', 'label'], sourceKey: 'label', allowEmpty: false }).apply({
         image: zero,
         label: zero,
       }),
@@ -333,9 +333,25 @@ describe('CropForeground', () => {
       'label',
       /no foreground found.*allowEmpty/,
     );
-    await rejectsWith(new CropForeground().apply(zero), 'CropForeground', undefined, /no foreground/);
-    const empty = await new CropForeground({ allowEmpty: true }).apply(zero);
+    await rejectsWith(
+      new CropForeground({ allowEmpty: false }).apply(zero),
+      'CropForeground',
+      undefined,
+      /no foreground/,
+    );
+    const empty = await new CropForeground().apply(zero);
     expect(empty.shape).toEqual([1, 0, 0]);
+    const d = await new CropForegroundd({ keys: ['image'], sourceKey: 'image' }).apply({ image: zero });
+    expect((d.image as MetaImage).shape).toEqual([1, 0, 0]);
+  });
+
+  it('returnCoords gives [crop, boxStart, boxEnd] as MONAI', async () => {
+    const img = new MetaImage({ data: new Float32Array(12), shape: [1, 3, 4] });
+    img.data[5] = 1; // (1, 1)
+    const [crop, start, end] = await new CropForeground({ returnCoords: true }).apply(img);
+    expect(crop.shape).toEqual([1, 1, 1]);
+    expect(start).toEqual([1, 1]);
+    expect(end).toEqual([2, 2]);
   });
 
   it('bad options are TransformErrors naming transform and key', async () => {
@@ -466,7 +482,7 @@ describe('bad sizes', () => {
       /integers/,
     );
     await rejectsWith(
-      new SpatialPadd({ keys: 'image', spatialSize: 8, mode: 'median' }).apply({ image: img }),
+      new SpatialPadd({ keys: 'image', spatialSize: 8, mode: 'maximum' }).apply({ image: img }),
       'SpatialPadd',
       'image',
       /not supported/,

@@ -157,16 +157,11 @@ describe('ScaleIntensityRangePercentiles', () => {
     ).toEqual([20, 60, 100, 140, 180]);
   });
 
-  it('clips, works per channel, and keeps the input dtype', async () => {
+  it('clips, works per channel, and returns dtype (float32 by default; null keeps the input dtype)', async () => {
     const img = image([0, 1, 2, 3, 4, 10, 20, 30, 40, 50], [2, 5], 'float64');
-    const out = await new ScaleIntensityRangePercentiles({
-      lower: 25,
-      upper: 75,
-      bMin: 0,
-      bMax: 1,
-      clip: true,
-      channelWise: true,
-    }).apply(img);
+    const opts = { lower: 25, upper: 75, bMin: 0, bMax: 1, clip: true, channelWise: true };
+    expect((await new ScaleIntensityRangePercentiles(opts).apply(img)).dtype).toBe('float32');
+    const out = await new ScaleIntensityRangePercentiles({ ...opts, dtype: null }).apply(img);
     expect(out.dtype).toBe('float64');
     expect(values(out)).toEqual([0, 0, 0.5, 1, 1, 0, 0, 0.5, 1, 1]);
   });

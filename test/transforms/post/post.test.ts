@@ -175,7 +175,7 @@ describe('KeepLargestConnectedComponent', () => {
   });
 
   it('rejects bad options and multi-channel label maps', async () => {
-    expect(() => new KeepLargestConnectedComponent({ numComponents: 0 })).toThrow(TransformError);
+    expect(() => new KeepLargestConnectedComponent({ numComponents: -1 })).toThrow(TransformError);
     await expect(
       new KeepLargestConnectedComponent({ isOnehot: false }).apply(image([1, 1], [2, 1])),
     ).rejects.toThrow(/1 channel/);

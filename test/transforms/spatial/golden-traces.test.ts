@@ -97,7 +97,7 @@ describe('spatial golden cases: traces and inverses', () => {
 /** The golden loaded image of a DICOM file (expected/load_dicom_*), as a MetaImage. */
 async function loadedFromGolden(loadId: string): Promise<MetaImage> {
   const c = loadCases().find((x) => x.id === loadId) as GoldenCase;
-  const spec = (c.outputs as Record<string, GoldenOutput>).image as GoldenOutput;
+  const spec = (c.outputs as Record<string, GoldenOutput>).image as Required<GoldenOutput>;
   const arr = await readNpy(join(GOLDEN_DIR, spec.file));
   return new MetaImage({
     data: arr.data as Float32Array,

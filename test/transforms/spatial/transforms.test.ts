@@ -119,7 +119,8 @@ describe('gridSample', () => {
   });
 
   it('propagates NaN only from the taps torch reads', () => {
-    const data = new Float32Array(27).fill(1);
+    // size 4: the normalisation (2/4, 1/4 − 1) and its inverse are exact, so in-bounds taps have weight 0 or 1
+    const data = new Float32Array(64).fill(1);
     data[0] = NaN; // voxel (0, 0, 0)
     const shift = (t: number) => [
       [1, 0, 0, t],
@@ -130,16 +131,16 @@ describe('gridSample', () => {
     // shifted fully outside along axis 0 (zeros padding): 0, not NaN
     const out = gridSample(
       data,
-      [1, 3, 3, 3],
-      affineTransformGrid(shift(-5), [3, 3, 3], [3, 3, 3], false, 'float64'),
+      [1, 4, 4, 4],
+      affineTransformGrid(shift(-5), [4, 4, 4], [4, 4, 4], false, 'float64'),
       { paddingMode: 'zeros' },
     );
     expect(Array.from(out).every((v) => v === 0)).toBe(true);
     // half a voxel outside: voxel 0 is a real tap of output voxel 0, whose other tap is out of bounds
     const half = gridSample(
       data,
-      [1, 3, 3, 3],
-      affineTransformGrid(shift(-0.5), [3, 3, 3], [3, 3, 3], false, 'float64'),
+      [1, 4, 4, 4],
+      affineTransformGrid(shift(-0.5), [4, 4, 4], [4, 4, 4], false, 'float64'),
       { paddingMode: 'zeros' },
     );
     expect(half[0]).toBeNaN();
