@@ -112,7 +112,7 @@ export function padArray(
   data: NumericArray,
   shape: readonly number[],
   padWidth: PadWidth,
-  mode: PadMode | string = 'constant',
+  mode: PadMode = 'constant',
   value = 0,
 ): { data: NumericArray; shape: number[] } {
   if (shapeSize(shape) !== data.length)

@@ -7,7 +7,7 @@ import { type PadMode, type PadWidth, canonicalPadMode, padArray } from './pad-a
 /** Options of {@link padImage}. */
 export interface PadImageOptions {
   /** Padding mode (default `'constant'`). */
-  mode?: PadMode | string;
+  mode?: PadMode;
   /** Fill value of `'constant'` padding (default 0). */
   value?: number;
   /** Record the operation under this class name (MONAI's `pad_func` trace); `null`/missing: no trace. */

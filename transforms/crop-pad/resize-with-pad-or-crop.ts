@@ -14,13 +14,13 @@ export interface ResizeWithPadOrCropOptions {
   /** Output spatial size (−1 keeps an axis). */
   spatialSize: IntOrList;
   /** Padding placement: `'symmetric'` (default) or `'end'`. */
-  method?: PadMethod | string;
+  method?: PadMethod;
   /** Padding mode (default `'constant'`). */
-  mode?: PadMode | string;
+  mode?: PadMode;
   /** Constant padding value (default 0). */
   value?: number;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface ResizeWithPadOrCropOptions {
 export function resizeWithPadOrCrop(
   img: MetaImage,
   spatialSize: IntOrList,
-  options: { method?: PadMethod | string; mode?: PadMode | string; value?: number; traceClass?: string } = {},
+  options: { method?: PadMethod; mode?: PadMode; value?: number; traceClass?: string } = {},
 ): MetaImage {
   const cls = options.traceClass ?? 'ResizeWithPadOrCrop';
   const method = padMethod(options.method, cls);
@@ -92,11 +92,11 @@ export class ResizeWithPadOrCrop extends Transform<MetaImage> {
 
 /** Dictionary twin of {@link ResizeWithPadOrCrop} (`mode` may be one per key). */
 export class ResizeWithPadOrCropd extends MapTransform {
-  readonly modes: (PadMode | string)[];
+  readonly modes: PadMode[];
 
   constructor(
     options: MapTransformOptions &
-      Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
+      Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {
     super(options);
     markInvertible(this);
@@ -107,7 +107,7 @@ export class ResizeWithPadOrCropd extends MapTransform {
     const d = { ...data };
     const o = this.options as unknown as ResizeWithPadOrCropOptions;
     for (const key of this.keyIterator(d)) {
-      const mode = this.modes[this.keys.indexOf(key)] as string;
+      const mode = this.modes[this.keys.indexOf(key)] as PadMode;
       d[key] = withKey(this.name, key, () =>
         resizeWithPadOrCrop(requireImage(d[key], this.name, key), o.spatialSize, {
           method: o.method,

@@ -6,6 +6,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { describe, minMax } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandCoarseDropout}. */
 export interface RandCoarseDropoutOptions extends RandomizableOptions {
@@ -95,6 +96,7 @@ export class RandCoarseDropout extends RandImageTransform {
   holeCoords: [number, number][][] = [];
 
   constructor(options: RandCoarseDropoutOptions) {
+    checkedOptions(new.target.name, options);
     check('RandCoarseDropout', options);
     super(options);
     this.holes = options.holes;
@@ -155,7 +157,8 @@ export interface RandCoarseDropoutdOptions extends MapTransformOptions, RandCoar
 /** Dictionary twin of {@link RandCoarseDropout}: the same holes for every key (drawn from the first). */
 export class RandCoarseDropoutd extends RandImageMapTransform<RandCoarseDropout> {
   constructor(options: RandCoarseDropoutdOptions) {
+    checkedOptions(new.target.name, options);
     check('RandCoarseDropoutd', options);
-    super(options, new RandCoarseDropout({ ...options, prob: 1 }));
+    super(options, new RandCoarseDropout(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -5,6 +5,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { histogramShift } from './histogram-shift.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandHistogramShift}. */
 export interface RandHistogramShiftOptions extends RandomizableOptions {
@@ -57,6 +58,7 @@ export class RandHistogramShift extends RandImageTransform {
   floatingControlPoints: number[] = [];
 
   constructor(options: RandHistogramShiftOptions = {}) {
+    checkedOptions(new.target.name, options);
     const n = controlPoints('RandHistogramShift', options.numControlPoints);
     super(options);
     this.numControlPoints = n;
@@ -85,6 +87,6 @@ export interface RandHistogramShiftdOptions extends MapTransformOptions, RandHis
 /** Dictionary twin of {@link RandHistogramShift}: the same mapping for all keys. */
 export class RandHistogramShiftd extends RandImageMapTransform<RandHistogramShift> {
   constructor(options: RandHistogramShiftdOptions) {
-    super(options, new RandHistogramShift({ ...options, prob: 1 }));
+    super(options, new RandHistogramShift(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -30,6 +30,7 @@ import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
 import { identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
 export interface DenseGrid {
@@ -290,9 +291,9 @@ export interface ElasticCommonOptions extends RandomizableOptions, RandAffineGri
   /** Output size (default: the input size; non-positive entries keep it). */
   spatialSize?: number | readonly number[] | null;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
 }
 
 /** Options of {@link Rand2DElastic}. */
@@ -341,6 +342,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
   readonly randAffineGrid: RandAffineGrid;
 
   constructor(options: Rand2DElasticOptions) {
+    checkedOptions(new.target.name, options);
     pair(options?.magnitudeRange, 'Rand2DElastic', 'magnitudeRange');
     gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
@@ -349,7 +351,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
       spacing: options.spacing,
       magnitudeRange: options.magnitudeRange,
     });
-    this.randAffineGrid = new RandAffineGrid(options);
+    this.randAffineGrid = new RandAffineGrid(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {
@@ -420,6 +422,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
   sigma = 1;
 
   constructor(options: Rand3DElasticOptions) {
+    checkedOptions(new.target.name, options);
     const sr = pair(options?.sigmaRange, 'Rand3DElastic', 'sigmaRange');
     const mr = pair(options?.magnitudeRange, 'Rand3DElastic', 'magnitudeRange');
     gridMode(options.mode ?? 'bilinear', 'Rand3DElastic');
@@ -427,7 +430,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     super(options);
     this.sigmaRange = sr;
     this.magnitudeRange = mr;
-    this.randAffineGrid = new RandAffineGrid(options);
+    this.randAffineGrid = new RandAffineGrid(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {
@@ -488,8 +491,8 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
 
 /** Per-key mode/paddingMode options of the elastic dictionary transforms. */
 export interface ElasticKeyOptions {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
 /** Options of {@link Rand2DElasticd}. */
@@ -505,8 +508,8 @@ export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
 > extends RandomizableMapTransform {
   readonly inner: T;
-  private readonly modes: string[];
-  private readonly pads: string[];
+  private readonly modes: GridSampleMode[];
+  private readonly pads: GridSamplePadding[];
 
   constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
     super(options);
@@ -571,7 +574,12 @@ function innerOptions<O extends object>(options: O): O {
  */
 export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
   constructor(options: Rand2DElasticdOptions) {
-    super(options, new Rand2DElastic(innerOptions(options) as Rand2DElasticOptions));
+    super(
+      options,
+      new Rand2DElastic(
+        passOn(innerOptions(checkedOptions(new.target.name, options)) as Rand2DElasticOptions),
+      ),
+    );
   }
 }
 
@@ -583,6 +591,11 @@ export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
  */
 export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
   constructor(options: Rand3DElasticdOptions) {
-    super(options, new Rand3DElastic(innerOptions(options) as Rand3DElasticOptions));
+    super(
+      options,
+      new Rand3DElastic(
+        passOn(innerOptions(checkedOptions(new.target.name, options)) as Rand3DElasticOptions),
+      ),
+    );
   }
 }
