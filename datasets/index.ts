@@ -26,3 +26,10 @@ export { nodeCacheFileLayer, type CacheFileLayer } from './cache-file-layer.js';
 export { LruCacheDataset, type LruCacheDatasetOptions, type LruCacheStats } from './lru-cache-dataset.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart-cache-dataset.js';
 export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './worker-pool.js';
+export { loadDecathlonDatalist, type DecathlonDatalistOptions } from './decathlon-datalist.js';
+export {
+  createTestImage2d,
+  createTestImage3d,
+  type CreateTestImageOptions,
+  type TestImage,
+} from './create-test-image.js';

@@ -100,6 +100,58 @@ export class XnatAuthError extends XnatError {}
 /** An XNAT project, subject, experiment, scan or resource does not exist (404). */
 export class XnatNotFoundError extends XnatError {}
 
+/**
+ * The download cache could not write (disk full, file size limit, no permission). Nothing partial is
+ * left in the cache. `code` is the system error code (`ENOSPC`, `EFBIG`, `EDQUOT`, `EACCES`, ...).
+ */
+export class CacheWriteError extends CscMlopsError {
+  /** The file or folder being written. */
+  readonly path: string;
+  /** The system error code, where there is one. */
+  readonly code: string | undefined;
+  constructor(message: string, path: string, code: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = path;
+    this.code = code;
+  }
+}
+
+/** A download (a zip entry, a whole zip, a multipart part) is larger than the configured cap: never retried. */
+export class DownloadTooLargeError extends CscMlopsError {
+  /** The cap in bytes that was exceeded. */
+  readonly limit: number;
+  constructor(message: string, limit: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.limit = limit;
+  }
+}
+
+/** A DICOMweb request failed. Carries the HTTP status (0 for network errors), URL and server message. */
+export class DicomwebError extends CscMlopsError {
+  readonly status: number;
+  /** The URL, with patient identifiers in its query redacted unless the client reveals them. */
+  readonly url: string;
+  readonly serverMessage: string | undefined;
+  constructor(
+    message: string,
+    status: number,
+    url: string,
+    serverMessage?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.status = status;
+    this.url = url;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** The DICOMweb server rejected the credentials (401/403). */
+export class DicomwebAuthError extends DicomwebError {}
+
+/** A DICOMweb study, series or instance does not exist (404). */
+export class DicomwebNotFoundError extends DicomwebError {}
+
 /** An MLflow request failed. `errorCode` is MLflow's `error_code` (e.g. `RESOURCE_DOES_NOT_EXIST`). */
 export class MlflowError extends CscMlopsError {
   readonly errorCode: string;

@@ -1,19 +1,25 @@
 #!/usr/bin/env node
 /**
- * The `csc-mlops` command: `info`, `xnat ls`, `xnat-stand-in`, `tracking`. The main job of the
+ * The `csc-mlops` command: `info`, `show`, `data`, `xnat ls`, `xnat-stand-in`, `tracking`. The main job of the
  * README (`npm start`) is examples/main-job.ts.
  */
+import { runDicomwebCli } from '../dicomweb/cli.js';
 import { runTrackingCli } from '../tracking/cli.js';
 import { runXnatCli } from '../xnat/cli.js';
+import { runDataCli } from './data/data-cli.js';
 import { runInfo } from './info.js';
+import { runShow } from './show.js';
 
 const USAGE = `usage: csc-mlops <command> [options]
 
 commands:
   info FILE|FOLDER...                      load images (NIfTI, DICOM, .npy) and print their geometry
+  show FILE|DIR|--xnat P/S/E/SCAN [...]    write a PNG montage of slices, optionally with a label overlay
+  data init|view [...]                     project files (the seed's datatoolkit) and an image inventory
   xnat ls [project [subject [experiment]]] list an XNAT archive (XNAT_HOST/XNAT_USER/XNAT_PASS or ~/.netrc)
   xnat-stand-in --root DIR [--port N]      serve a folder tree PROJECT/SUBJECT/EXPERIMENT/SCAN as a local XNAT
-  tracking run|info|runs ...               MLflow: run a config.cfg entry point, show the experiment, list runs
+  dicomweb ls [patient [study]] | pull      list or download from a DICOMweb server (PACS, Orthanc; DICOMWEB_URL)
+  tracking run|info|runs|plot ...          MLflow: run a config.cfg entry point, show the experiment, list runs, plot metrics
   help                                     this text
 `;
 
@@ -23,9 +29,15 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'info':
       return runInfo(rest);
+    case 'show':
+      return runShow(rest);
+    case 'data':
+      return runDataCli(rest);
     case 'xnat':
     case 'xnat-stand-in':
       return runXnatCli(argv);
+    case 'dicomweb':
+      return runDicomwebCli(rest);
     case 'tracking':
       return runTrackingCli(rest);
     case undefined:

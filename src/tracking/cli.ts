@@ -1,4 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { metricHistoryPlot } from '../display/metric-history-plot.js';
+import { renderPlot } from '../display/render-plot.js';
+import { svgToPng } from '../display/svg-to-png.js';
 import { CscMlopsError } from '../errors.js';
 import type { TrackingEnv } from './env.js';
 import { Experiment } from './experiment.js';
@@ -24,6 +29,8 @@ commands:
         show the experiment, tracking URI, artifact root and code version
   runs [--experiment NAME] [--tracking-uri URI] [--max N] [--filter EXPR]
         list recent runs (default: MLFLOW_TRACKING_URI or ./mlruns, experiment MLFLOW_EXPERIMENT_NAME or Default)
+  plot RUN_ID... [--metric loss]... [--tracking-uri URI] [--out curve.png|.svg] [--log]
+        plot metric histories of one or more runs (PNG, or SVG by the file name)
   help
 `;
 
@@ -130,6 +137,34 @@ export async function runTrackingCli(argv: string[], io: TrackingCliIo = {}): Pr
           );
         }
         if (page.items.length === 0) out('(no runs)\n');
+        return 0;
+      }
+      case 'plot': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            metric: { type: 'string', multiple: true },
+            'tracking-uri': { type: 'string' },
+            out: { type: 'string' },
+            log: { type: 'boolean', default: false },
+          },
+        });
+        if (positionals.length === 0) {
+          err(`csc-mlops tracking plot: name one or more run IDs\n${USAGE}`);
+          return 2;
+        }
+        const store = createTrackingStore(values['tracking-uri'], { env });
+        const metrics = values.metric ?? ['loss'];
+        const spec = await metricHistoryPlot(store, {
+          runIds: positionals,
+          metrics,
+          ...(values.log ? { yScale: 'log' as const } : {}),
+        });
+        const file = resolve(io.cwd ?? process.cwd(), values.out ?? `${metrics.join('-')}.png`);
+        const svg = await renderPlot(spec);
+        await writeFile(file, file.toLowerCase().endsWith('.svg') ? svg : svgToPng(svg));
+        out(`${file}: ${spec.series.map((s) => `${s.name} (${s.x.length} points)`).join(', ')}\n`);
         return 0;
       }
       case undefined:

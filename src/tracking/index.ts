@@ -23,7 +23,13 @@ export {
 export { MlflowClient, type MlflowClientOptions } from './mlflow-client.js';
 export { FileStore, type FileStoreOptions } from './file-store.js';
 export { type TrackingStore } from './tracking-store.js';
-export { MlflowHttp, type BodyLike, type HttpOptions, type HttpRequest } from './mlflow-http.js';
+export {
+  MlflowHttp,
+  type BodyLike,
+  type EndpointSettings,
+  type HttpOptions,
+  type HttpRequest,
+} from './mlflow-http.js';
 export { createTlsFetch, type FetchLike, type TlsOptions } from '../http/tls-fetch.js';
 export { tlsFetchFromEnv } from './tls-fetch.js';
 export {

@@ -13,6 +13,7 @@ export const MLFLOW_LIMITS = {
   maxBatchBytes: 1_000_000,
   maxKeyLength: 250,
   maxParamValueLength: 6000,
+  /** The largest run tag value any server takes (3.x); {@link tagValueLimit} gives a server's own. */
   maxTagValueLength: 8000,
   maxExperimentNameLength: 500,
 } as const;
@@ -24,7 +25,7 @@ function invalid(message: string): MlflowError {
 }
 
 /** Normalises a POSIX path the way Python's `posixpath.normpath` does (for key checks). */
-function normPath(p: string): string {
+export function normPath(p: string): string {
   if (p === '') return '.';
   const abs = p.startsWith('/');
   const out: string[] = [];
@@ -74,12 +75,25 @@ export function validateParamValue(key: string, value: unknown): asserts value i
   }
 }
 
-/** Checks a tag value: a string of at most {@link MLFLOW_LIMITS.maxTagValueLength} characters. */
-export function validateTagValue(key: string, value: unknown): asserts value is string {
+/**
+ * The run tag value limit of an MLflow server by its `GET /version`: 5000 characters on 2.x, 8000 on 3.x
+ * and later. An unreadable version gets 5000, which every server takes.
+ */
+export function tagValueLimit(version: string): number {
+  const major = Number(/^\s*(\d+)\./.exec(version)?.[1]);
+  return Number.isFinite(major) && major >= 3 ? 8000 : 5000;
+}
+
+/** Checks a tag value: a string of at most `maxLength` characters (default {@link MLFLOW_LIMITS.maxTagValueLength}). */
+export function validateTagValue(
+  key: string,
+  value: unknown,
+  maxLength: number = MLFLOW_LIMITS.maxTagValueLength,
+): asserts value is string {
   if (typeof value !== 'string') throw invalid(`tag '${key}': value must be a string, got ${typeof value}`);
-  if (value.length > MLFLOW_LIMITS.maxTagValueLength) {
+  if (value.length > maxLength) {
     throw invalid(
-      `tag '${key}' has a value of ${value.length} characters; MLflow allows at most ${MLFLOW_LIMITS.maxTagValueLength}`,
+      `tag '${key}' has a value of ${value.length} characters; this MLflow server allows at most ${maxLength}`,
     );
   }
 }

@@ -6,7 +6,13 @@ import { chunkLogBatch, metricToJson } from './batch.js';
 import type { LogBatch } from './batch.js';
 import { authFromEnv } from './env.js';
 import type { MlflowAuth, RetryOptions, TrackingEnv } from './env.js';
-import { validateKey, validateMetric, validateParamValue, validateTagValue } from './limits.js';
+import {
+  tagValueLimit,
+  validateKey,
+  validateMetric,
+  validateParamValue,
+  validateTagValue,
+} from './limits.js';
 import { decodeMetricValue, encodeMetricValue } from './metric-value.js';
 import { MlflowHttp } from './mlflow-http.js';
 import type { FetchLike, HttpRequest } from './mlflow-http.js';
@@ -49,6 +55,11 @@ export interface MlflowClientOptions {
   s3?: S3Options;
   /** Environment to read (default `process.env`). */
   env?: TrackingEnv;
+  /**
+   * Run tag value limit. Default: the server's, from its `GET /version` (read once): 5000 characters on
+   * MLflow 2.x, 8000 on 3.x; 5000 when the version cannot be read.
+   */
+  maxTagValueLength?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -146,6 +157,7 @@ export class MlflowClient implements TrackingStore {
   private readonly api: string;
   private readonly s3: S3Options | undefined;
   private readonly env: TrackingEnv;
+  private tagLimit: Promise<number> | undefined;
 
   constructor(options: MlflowClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -186,6 +198,28 @@ export class MlflowClient implements TrackingStore {
     });
     this.s3 = options.s3;
     this.env = env;
+    if (options.maxTagValueLength !== undefined) {
+      if (!Number.isSafeInteger(options.maxTagValueLength) || options.maxTagValueLength <= 0)
+        throw new ConfigError(
+          `maxTagValueLength must be a positive integer, got ${options.maxTagValueLength}`,
+        );
+      this.tagLimit = Promise.resolve(options.maxTagValueLength);
+    }
+  }
+
+  /** The server's run tag value limit (5000 on MLflow 2.x, 8000 on 3.x), read once from `GET /version`. */
+  maxTagValueLength(): Promise<number> {
+    this.tagLimit ??= this.version().then(tagValueLimit, () => tagValueLimit(''));
+    return this.tagLimit;
+  }
+
+  private async validateTags(tags: readonly RunTag[]): Promise<void> {
+    if (tags.length === 0) return;
+    const limit = await this.maxTagValueLength();
+    for (const t of tags) {
+      validateKey('tag', t.key);
+      validateTagValue(t.key, t.value, limit);
+    }
   }
 
   private get<T>(
@@ -248,8 +282,7 @@ export class MlflowClient implements TrackingStore {
   }
 
   async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
-    validateKey('tag', key);
-    validateTagValue(key, value);
+    await this.validateTags([{ key, value }]);
     await this.post('experiments/set-experiment-tag', { experiment_id: experimentId, key, value });
   }
 
@@ -261,10 +294,7 @@ export class MlflowClient implements TrackingStore {
 
   async createRun(options: CreateRunOptions): Promise<MlflowRun> {
     const tags = options.tags ?? [];
-    for (const t of tags) {
-      validateKey('tag', t.key);
-      validateTagValue(t.key, t.value);
-    }
+    await this.validateTags(tags);
     const body: Json = {
       experiment_id: options.experimentId,
       start_time: options.startTime ?? Date.now(),
@@ -352,8 +382,7 @@ export class MlflowClient implements TrackingStore {
   }
 
   async setTag(runId: string, key: string, value: string): Promise<void> {
-    validateKey('tag', key);
-    validateTagValue(key, value);
+    await this.validateTags([{ key, value }]);
     await this.post('runs/set-tag', { run_id: runId, run_uuid: runId, key, value });
   }
 
@@ -371,10 +400,7 @@ export class MlflowClient implements TrackingStore {
       validateKey('param', p.key);
       validateParamValue(p.key, p.value);
     }
-    for (const t of batch.tags ?? []) {
-      validateKey('tag', t.key);
-      validateTagValue(t.key, t.value);
-    }
+    await this.validateTags(batch.tags ?? []);
     for (const chunk of chunkLogBatch(batch)) {
       await this.post('runs/log-batch', {
         run_id: runId,
@@ -527,9 +553,8 @@ export class MlflowClient implements TrackingStore {
     return r.model_version;
   }
 
-  /** Removes an alias. */
+  /** Removes an alias (MLflow 2.9 reads it from a JSON body only, also for DELETE). */
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
-    const q = new URLSearchParams({ name, alias });
-    await this.http.json({ method: 'DELETE', url: `${this.api}/registered-models/alias?${q.toString()}` });
+    await this.post('registered-models/alias', { name, alias }, 'DELETE');
   }
 }

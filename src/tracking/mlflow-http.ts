@@ -24,6 +24,38 @@ export interface HttpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Environment to read settings from (default `process.env`). */
   env?: TrackingEnv;
+  /** The variables a network or certificate error's hint names (default: the tracking server's). */
+  settings?: EndpointSettings;
+}
+
+/** The settings that point a client at one server, as error hints name them. */
+export interface EndpointSettings {
+  /** The variable holding the server URL: `MLFLOW_TRACKING_URI`, `MLFLOW_S3_ENDPOINT_URL`. */
+  urlVariable: string;
+  /** The variable holding its CA certificate file: `MLFLOW_TRACKING_SERVER_CERT_PATH`, `AWS_CA_BUNDLE`. */
+  caVariable: string;
+}
+
+const TRACKING_SETTINGS: EndpointSettings = {
+  urlVariable: 'MLFLOW_TRACKING_URI',
+  caVariable: 'MLFLOW_TRACKING_SERVER_CERT_PATH',
+};
+
+const CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** True when a fetch failure is the server's TLS certificate not being trusted (retrying will not help). */
+function isCertificateError(e: unknown): boolean {
+  const cause = (e instanceof Error ? e.cause : undefined) as { code?: unknown } | undefined;
+  const code = (cause?.code ?? (e as { code?: unknown } | undefined)?.code) as string | undefined;
+  return (code !== undefined && CERT_CODES.has(code)) || /certificate/i.test(describeError(cause ?? e));
 }
 
 /** A request body (string, bytes, Blob, stream …). */
@@ -90,6 +122,7 @@ export class MlflowHttp {
   private readonly retry: Required<RetryOptions>;
   private readonly timeoutMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly settings: EndpointSettings;
 
   constructor(options: Omit<HttpOptions, 'auth'> & { auth?: MlflowAuth | null | undefined } = {}) {
     const env = options.env ?? process.env;
@@ -99,6 +132,7 @@ export class MlflowHttp {
     this.retry = { ...retryFromEnv(env), ...stripUndefined(options.retry ?? {}) };
     this.timeoutMs = options.timeoutMs ?? timeoutFromEnv(env);
     this.sleep = options.sleep ?? sleepReal;
+    this.settings = options.settings ?? TRACKING_SETTINGS;
   }
 
   /** Sends a request (with retries) and returns the response; throws {@link MlflowError} on failure. */
@@ -126,14 +160,22 @@ export class MlflowHttp {
         }
         res = await this.fetch(req.url, init);
       } catch (e) {
+        const cause = e instanceof Error && e.cause !== undefined ? describeError(e.cause) : describeError(e);
+        if (isCertificateError(e)) {
+          throw new MlflowError(
+            `${req.method} ${req.url}: the server's TLS certificate is not trusted (${cause}); set ${this.settings.caVariable} to the file of the CA that signed it (PEM)`,
+            'NETWORK_ERROR',
+            0,
+            { cause: e },
+          );
+        }
         if (attempt < this.retry.maxRetries) {
           await this.sleep(this.backoff(attempt + 1, null));
           continue;
         }
         const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-        const cause = e instanceof Error && e.cause !== undefined ? describeError(e.cause) : describeError(e);
         throw new MlflowError(
-          `${req.method} ${req.url}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : `network error (${cause})`} after ${attempt + 1} attempt(s); is the server running and MLFLOW_TRACKING_URI right?`,
+          `${req.method} ${req.url}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : `network error (${cause})`} after ${attempt + 1} attempt(s); is the server running and ${this.settings.urlVariable} right?`,
           timedOut ? 'DEADLINE_EXCEEDED' : 'NETWORK_ERROR',
           0,
           { cause: e },

@@ -24,19 +24,42 @@ const ENTITY_ALIASES: Record<string, FilterClause['entity']> = {
   run: 'attributes',
 };
 
+/** A filter error, worded as MLflow's server words it (400 `INVALID_PARAMETER_VALUE`). */
 function bad(msg: string): MlflowError {
-  return new MlflowError(`Invalid filter: ${msg}`, 'INVALID_PARAMETER_VALUE', 400);
+  return new MlflowError(msg, 'INVALID_PARAMETER_VALUE', 400);
+}
+
+const VALID_ENTITIES = "Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']";
+const NUMERIC_OPS = ['>', '>=', '!=', '=', '<', '<='];
+const STRING_OPS = ['=', '!=', 'LIKE', 'ILIKE'];
+const ATTRIBUTE_OPS = [...NUMERIC_OPS, 'LIKE', 'ILIKE', 'IN', 'NOT IN'];
+
+function entityOf(name: string): FilterClause['entity'] {
+  const entity = ENTITY_ALIASES[name.toLowerCase()];
+  if (entity === undefined) throw bad(`Invalid entity type '${name}'. ${VALID_ENTITIES}`);
+  return entity;
+}
+
+/** Splits `entity.key` (or a bare attribute name); keys may be quoted with backticks or double quotes. */
+function identifier(ident: string): { entity: FilterClause['entity']; key: string } {
+  const unquote = (t: string) => (/^[`"]/.test(t) ? t.slice(1, -1) : t);
+  const dot = ident.indexOf('.');
+  if (dot > 0 && !/^[`"]/.test(ident))
+    return { entity: entityOf(ident.slice(0, dot)), key: unquote(ident.slice(dot + 1)) };
+  return { entity: 'attributes', key: unquote(ident) };
 }
 
 /**
- * Parses the subset of MLflow's run search syntax that covers day-to-day use: clauses
- * `<entity>.<key> <op> <value>` joined by `AND`, keys plain or quoted with backticks/double quotes,
- * values numbers or quoted strings, `IN ('a','b')`. (No `OR`, like MLflow.)
+ * Parses MLflow's run search syntax: clauses `<entity>.<key> <op> <value>` joined by `AND`, keys plain or
+ * quoted with backticks/double quotes, values numbers (metrics, numeric attributes) or quoted strings
+ * (params, tags, string attributes), `IN ('a','b')` for attributes. No `OR`, like MLflow. Errors read as
+ * the MLflow 2.9 server's (`Invalid clause(s) in filter string: 'OR'`).
  */
 export function parseSearchFilter(filter: string | undefined): FilterClause[] {
   if (filter === undefined || filter.trim() === '') return [];
   const tokens: string[] = [];
-  const re = /\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\(|\)|,|!=|<=|>=|=|<|>|[^\s=<>!(),]+)/gy;
+  const re =
+    /\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^()'"])*\)|!=|<=|>=|=|<|>|[^\s=<>!()]+)/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
   while (pos < filter.length && (m = re.exec(filter)) !== null) {
@@ -44,64 +67,59 @@ export function parseSearchFilter(filter: string | undefined): FilterClause[] {
     tokens.push(m[1]);
     pos = re.lastIndex;
   }
-  if (filter.slice(pos).trim() !== '') throw bad(`cannot parse '${filter.slice(pos)}'`);
-  const clauses: FilterClause[] = [];
-  let i = 0;
-  const unquote = (t: string) => (/^[`"']/.test(t) ? t.slice(1, -1).replace(/\\(.)/g, '$1') : t);
-  const value = (t: string | undefined): string | number => {
-    if (t === undefined) throw bad('missing value');
-    if (/^['"]/.test(t)) return unquote(t);
-    const n = Number(t);
-    if (Number.isNaN(n)) throw bad(`value ${t} must be a number or a quoted string`);
-    return n;
-  };
-  while (i < tokens.length) {
-    const ident = tokens[i++] ?? '';
-    const dot = ident.indexOf('.');
-    let entityName: string;
-    let key: string;
-    if (dot > 0 && !/^[`"]/.test(ident)) {
-      entityName = ident.slice(0, dot);
-      key = unquote(ident.slice(dot + 1));
-    } else {
-      entityName = 'attributes';
-      key = unquote(ident);
-    }
-    const entity = ENTITY_ALIASES[entityName.toLowerCase()];
-    if (entity === undefined)
-      throw bad(`unknown entity '${entityName}' (use metrics., params., tags. or attributes.)`);
-    let op = (tokens[i++] ?? '').toUpperCase();
-    if (op === 'NOT' && (tokens[i] ?? '').toUpperCase() === 'IN') {
-      i++;
-      op = 'NOT IN';
-    }
-    if (!['=', '!=', '<', '<=', '>', '>=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'].includes(op))
-      throw bad(`unknown comparator '${op}'`);
-    let v: FilterClause['value'];
-    if (op === 'IN' || op === 'NOT IN') {
-      if (tokens[i++] !== '(') throw bad(`${op} needs a parenthesised list`);
-      const list: (string | number)[] = [];
-      while (tokens[i] !== ')') {
-        list.push(value(tokens[i++]));
-        if (tokens[i] === ',') i++;
-        else if (tokens[i] !== ')') throw bad('malformed IN list');
-      }
-      i++;
-      v = list;
-    } else {
-      v = value(tokens[i++]);
-    }
-    clauses.push({ entity, key, op: op as FilterClause['op'], value: v });
-    if (i < tokens.length) {
-      if ((tokens[i] ?? '').toUpperCase() !== 'AND')
-        throw bad(`expected AND, got '${tokens[i]}' (MLflow has no OR)`);
-      i++;
-    }
+  const rest = filter.slice(pos).trim();
+  if (rest !== '') throw bad(`Invalid clause(s) in filter string: '${rest}'`);
+  // clauses are the token runs between AND keywords
+  const groups: string[][] = [[]];
+  for (const t of tokens) {
+    if (t.toUpperCase() === 'AND') groups.push([]);
+    else groups[groups.length - 1]?.push(t);
   }
-  return clauses;
+  return groups.map((g) => clause(g));
 }
 
-function likeToRegExp(pattern: string, flags: string): RegExp {
+function clause(g: string[]): FilterClause {
+  const notIn = g.length === 4 && g[1]?.toUpperCase() === 'NOT' && g[2]?.toUpperCase() === 'IN';
+  if (g.length !== 3 && !notIn) {
+    const words = g.filter((t) => /^[A-Za-z]+$/.test(t) && t.toUpperCase() === 'OR');
+    const shown = words.length > 0 ? words : g;
+    throw bad(`Invalid clause(s) in filter string: ${shown.map((t) => `'${t}'`).join(', ')}`);
+  }
+  const [ident = '', rawOp = '', raw = ''] = notIn ? [g[0], 'NOT IN', g[3]] : g;
+  const { entity, key } = identifier(ident);
+  const op = rawOp.toUpperCase();
+  const quoted = /^['"]/.test(raw);
+  const unq = (t: string) => t.slice(1, -1).replace(/\\(.)/g, '$1');
+  if (entity === 'metrics') {
+    if (!NUMERIC_OPS.includes(op))
+      throw bad(`Invalid comparator '${rawOp}' not one of '{${NUMERIC_OPS.map((o) => `'${o}'`).join(', ')}}`);
+    const n = Number(raw);
+    if (quoted || raw.startsWith('(') || Number.isNaN(n))
+      throw bad(`Expected numeric value type for metric. Found ${raw}`);
+    return { entity, key, op: op as FilterClause['op'], value: n };
+  }
+  if (entity === 'params' || entity === 'tags') {
+    const what = entity === 'params' ? 'parameter' : 'tag';
+    if (!quoted) throw bad(`Expected a quoted string value for ${what} (e.g. 'my-value'). Got value ${raw}`);
+    if (!STRING_OPS.includes(op))
+      throw bad(`Invalid comparator '${rawOp}' not one of '{${STRING_OPS.map((o) => `'${o}'`).join(', ')}}`);
+    return { entity, key, op: op as FilterClause['op'], value: unq(raw) };
+  }
+  if (!ATTRIBUTE_OPS.includes(op))
+    throw bad(`Invalid comparator '${rawOp}' not one of '{${ATTRIBUTE_OPS.map((o) => `'${o}'`).join(', ')}}`);
+  if (op === 'IN' || op === 'NOT IN') {
+    if (!raw.startsWith('(')) throw bad(`Invalid clause(s) in filter string: '${raw}'`);
+    const items = raw.slice(1, -1).match(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"/g) ?? [];
+    return { entity, key, op: op as FilterClause['op'], value: items.map(unq) };
+  }
+  if (quoted) return { entity, key, op: op as FilterClause['op'], value: unq(raw) };
+  const n = Number(raw);
+  if (Number.isNaN(n)) throw bad(`Invalid clause(s) in filter string: '${raw}'`);
+  return { entity, key, op: op as FilterClause['op'], value: n };
+}
+
+/** SQL `LIKE` pattern (`%`, `_`) as an anchored RegExp; `flags` `'i'` for `ILIKE`. */
+export function likeToRegExp(pattern: string, flags: string): RegExp {
   const src = pattern
     .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     .replace(/%/g, '.*')
@@ -172,10 +190,9 @@ export function runMatches(run: MlflowRun, clauses: FilterClause[]): boolean {
 export function sortRuns(runs: MlflowRun[], orderBy: string[] | undefined): MlflowRun[] {
   const keys = (orderBy ?? []).map((o) => {
     const m = /^\s*(\S+?)(?:\s+(ASC|DESC))?\s*$/i.exec(o);
-    if (!m || !m[1]) throw bad(`invalid order_by clause '${o}'`);
-    const [clause] = parseSearchFilter(`${m[1]} = 0`);
-    if (!clause) throw bad(`invalid order_by clause '${o}'`);
-    return { entity: clause.entity, key: clause.key, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };
+    if (!m || !m[1]) throw bad(`Invalid ordering key in order_by clause '${o}'.`);
+    const { entity, key } = identifier(m[1]);
+    return { entity, key, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };
   });
   return [...runs].sort((a, b) => {
     for (const k of keys) {
@@ -192,14 +209,16 @@ export function sortRuns(runs: MlflowRun[], orderBy: string[] | undefined): Mlfl
   });
 }
 
-/** Encodes a result offset as an opaque page token (base64 JSON, as MLflow's). */
+/** Encodes a result offset as an opaque page token (base64 of Python's `json.dumps({"offset": n})`, as MLflow's). */
 export function encodePageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64');
+  return Buffer.from(`{"offset": ${offset}}`, 'utf8').toString('base64');
 }
 
 /** Decodes a page token made by {@link encodePageToken}. */
 export function decodePageToken(token: string | undefined): number {
   if (token === undefined || token === '') return 0;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(token) || token.length % 4 !== 0)
+    throw new MlflowError('Invalid page token, could not base64-decode', 'INVALID_PARAMETER_VALUE', 400);
   try {
     const o = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown };
     if (typeof o.offset === 'number' && Number.isSafeInteger(o.offset) && o.offset >= 0) return o.offset;

@@ -1,65 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { cp, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { CscMlopsError, XnatError, XnatNotFoundError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { XnatError, XnatNotFoundError } from '../errors.js';
+import { defaultCacheDir } from '../download/cache-dir.js';
+import { type CacheEntry, EntryCache, cacheKey } from '../download/entry-cache.js';
+import { streamToFile } from '../download/stream-to-file.js';
+import { cacheWriteError } from '../download/write-error.js';
+import { type ZipLimits, ZipCorruptError, extractZip } from '../download/zip-extract.js';
+import { TransientError } from '../http/retry.js';
 import { type XnatRow, resultRows } from './listing.js';
-import { type XnatSession, XnatTransientError } from './session.js';
+import type { XnatSession } from './session.js';
 import { parseXnatUri } from './uri.js';
-import { ZipCorruptError, extractZip } from './zip-extract.js';
-
-const MANIFEST = '.csc-mlops-cache.json';
-const PARTIAL = '.partial';
-
-/** Streams a response body to `file`, restarting the idle timeout per chunk. Network errors propagate raw (retried). */
-async function streamToFile(
-  res: Response,
-  file: string,
-  url: string,
-  touch: (stop?: boolean) => void,
-): Promise<number> {
-  if (!res.body) throw new XnatTransientError(`XNAT sent no body for ${url}`);
-  let fh;
-  try {
-    fh = await open(file, 'w');
-  } catch (e) {
-    throw new XnatError(
-      `cannot write the download of ${url} to ${file}: ${(e as Error).message}`,
-      0,
-      url,
-      undefined,
-      { cause: e },
-    );
-  }
-  let bytes = 0;
-  const reader = res.body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      touch();
-      try {
-        await fh.write(value);
-      } catch (e) {
-        throw new XnatError(
-          `cannot write the download of ${url} to ${file}: ${(e as Error).message}`,
-          0,
-          url,
-          undefined,
-          { cause: e },
-        );
-      }
-      bytes += value.length;
-    }
-  } finally {
-    reader.releaseLock();
-    await fh.close();
-  }
-  const expected = Number(res.headers.get('content-length'));
-  if (res.headers.has('content-length') && Number.isFinite(expected) && expected !== bytes)
-    throw new XnatTransientError(`download of ${url} ended after ${bytes} of ${expected} bytes`);
-  return bytes;
-}
 
 /**
  * Downloads `{filesPath}?format=zip` streamed into `tmpZip`, checks it (central directory, sizes,
@@ -73,6 +24,7 @@ async function fetchZip(
   tmpDir: string,
   signal: AbortSignal | undefined,
   what: string,
+  limits: ZipLimits = {},
 ): Promise<string[]> {
   const opts: { query: Record<string, string>; what: string; signal?: AbortSignal } = {
     query: { format: 'zip' },
@@ -83,13 +35,17 @@ async function fetchZip(
     return await session.request(filesPath, opts, async (res, url, touch) => {
       await rm(tmpDir, { recursive: true, force: true });
       try {
-        await streamToFile(res, tmpZip, url, touch);
+        if (!res.body) throw new TransientError(`XNAT sent no body for ${url}`);
+        const bytes = await streamToFile(res.body, tmpZip, touch);
+        const expected = Number(res.headers.get('content-length'));
+        if (res.headers.has('content-length') && Number.isFinite(expected) && expected !== bytes)
+          throw new TransientError(`download of ${url} ended after ${bytes} of ${expected} bytes`);
         touch(true);
         try {
-          return await extractZip(tmpZip, tmpDir);
+          return await extractZip(tmpZip, tmpDir, limits);
         } catch (e) {
           if (e instanceof ZipCorruptError)
-            throw new XnatTransientError(`the zip downloaded from ${url} is corrupt: ${e.message}`);
+            throw new TransientError(`the zip downloaded from ${url} is corrupt: ${e.message}`);
           throw e;
         }
       } catch (e) {
@@ -115,10 +71,12 @@ export async function downloadFilesToDir(
   session: XnatSession,
   filesPath: string,
   dir: string,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal } & ZipLimits = {},
   fallbackPath?: string,
 ): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+    throw cacheWriteError(dir, e, 'the download folder');
+  });
   const tag = randomBytes(6).toString('hex');
   const tmpDir = join(dir, `.csc-mlops-partial-${tag}`);
   const tmpZip = `${tmpDir}.zip`;
@@ -131,6 +89,7 @@ export async function downloadFilesToDir(
       tmpDir,
       opts.signal,
       `files of ${filesPath.replace(/\/files$/, '')}`,
+      opts,
     );
   } catch (e) {
     if (!(e instanceof XnatNotFoundError) || fallbackPath === undefined) throw e;
@@ -141,6 +100,7 @@ export async function downloadFilesToDir(
       tmpDir,
       opts.signal,
       `files of ${fallbackPath.replace(/\/files$/, '')}`,
+      opts,
     );
   }
   try {
@@ -153,47 +113,28 @@ export async function downloadFilesToDir(
 
 /** The default download cache folder: `$CSC_MLOPS_CACHE/xnat`, `$XDG_CACHE_HOME/csc-mlops/xnat` or `~/.cache/csc-mlops/xnat`. */
 export function defaultXnatCacheDir(env: Record<string, string | undefined> = process.env): string {
-  if (env.CSC_MLOPS_CACHE) return join(env.CSC_MLOPS_CACHE, 'xnat');
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'csc-mlops', 'xnat');
-  return join(env.HOME || homedir(), '.cache', 'csc-mlops', 'xnat');
+  return defaultCacheDir('xnat', env);
 }
 
 /** A scan's (or resource's) files in the download cache. */
-export interface CachedFiles {
-  /** The cache entry folder (the zip unpacked in XNAT's layout). */
-  dir: string;
-  /** The unpacked files (absolute paths, sorted). */
-  files: string[];
-  /** True if nothing was downloaded (found in the cache). */
-  fromCache: boolean;
+export interface CachedFiles extends CacheEntry {
   /** The files route that was downloaded (`…/resources/DICOM/files` or `…/files`). */
   route: string;
 }
 
-interface Manifest {
-  version: 1;
-  server: string;
-  route: string;
-  files: string[];
-  created: string;
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile() && e.name !== MANIFEST) out.push(p);
-  }
-  return out.sort();
+/** Options of {@link XnatDownloadCache}: where, and the caps on what a scan zip may inflate to. */
+export interface XnatDownloadCacheOptions extends ZipLimits {
+  /** The cache folder (default {@link defaultXnatCacheDir}). */
+  dir?: string;
 }
 
 /**
  * Content cache of downloaded scans, keyed by server, scan URI and the file listing (names, sizes,
  * MD5 digests): a second epoch or a second run downloads nothing, and a scan whose files changed on
- * the server is downloaded again. Downloads are unpacked in `{dir}/.partial/` and renamed into place
- * only once checked, so a failed or interrupted download never leaves a half-written entry; the
- * same scan requested concurrently is downloaded once.
+ * the server is downloaded again. Entries are assembled and checked in `{dir}/.partial/` and renamed
+ * into place (see `EntryCache`), so a failed, interrupted or killed download, a full disk or a zip
+ * bomb (`maxEntryBytes`, `maxTotalBytes`) never leaves a half-written entry; the same scan requested
+ * concurrently is downloaded once. Entry names are hashes (no subject labels in file names).
  *
  * @example
  * const cache = new XnatDownloadCache();                    // ~/.cache/csc-mlops/xnat
@@ -202,16 +143,21 @@ async function walk(dir: string): Promise<string[]> {
 export class XnatDownloadCache {
   /** The cache folder. */
   readonly dir: string;
-  readonly #inflight = new Map<string, Promise<CachedFiles>>();
-  readonly #known = new Map<string, CachedFiles>();
-  #swept = false;
-
-  constructor(dir: string = defaultXnatCacheDir()) {
-    this.dir = dir;
-  }
-
   /** Counters: downloads made and cache hits. */
-  readonly stats = { downloads: 0, hits: 0 };
+  readonly stats: { downloads: number; hits: number };
+  readonly #entries: EntryCache;
+  readonly #limits: ZipLimits;
+  readonly #known = new Map<string, CachedFiles>();
+
+  constructor(dirOrOptions: string | XnatDownloadCacheOptions = {}) {
+    const o = typeof dirOrOptions === 'string' ? { dir: dirOrOptions } : dirOrOptions;
+    this.dir = o.dir ?? defaultXnatCacheDir();
+    this.#entries = new EntryCache(this.dir);
+    this.stats = this.#entries.stats;
+    this.#limits = {};
+    if (o.maxEntryBytes !== undefined) this.#limits.maxEntryBytes = o.maxEntryBytes;
+    if (o.maxTotalBytes !== undefined) this.#limits.maxTotalBytes = o.maxTotalBytes;
+  }
 
   /**
    * The files of a scan (its `DICOM` resource, else all its files) or of one resource, from the
@@ -227,7 +173,7 @@ export class XnatDownloadCache {
       );
     const memoKey = `${session.server}\n${target.path}`;
     const memo = this.#known.get(memoKey);
-    if (memo && (await this.#valid(memo.dir))) {
+    if (memo && (await this.#entries.valid(memo.dir))) {
       this.stats.hits++;
       return { ...memo, fromCache: true };
     }
@@ -261,106 +207,21 @@ export class XnatDownloadCache {
         404,
         session.url(route || routes[0]!),
       );
-    const key = createHash('sha256')
-      .update(
-        JSON.stringify({
-          v: 1,
-          server: session.server,
-          route,
-          files: rows.map((r) => [r.URI ?? r.Name ?? '', r.Size ?? '', r.digest ?? '']).sort(),
-        }),
-      )
-      .digest('hex')
-      .slice(0, 40);
-    let p = this.#inflight.get(key);
-    if (!p) {
-      p = this.#fill(session, key, route, what, opts.signal).finally(() => this.#inflight.delete(key));
-      this.#inflight.set(key, p);
-    }
-    const out = await p;
+    const key = cacheKey({
+      v: 1,
+      server: session.server,
+      route,
+      files: rows.map((r) => [r.URI ?? r.Name ?? '', r.Size ?? '', r.digest ?? '']).sort(),
+    });
+    const entry = await this.#entries.get(
+      key,
+      async (tmpDir) => {
+        await fetchZip(session, route, `${tmpDir}.zip`, tmpDir, opts.signal, what, this.#limits);
+      },
+      { server: session.server, route },
+    );
+    const out = { ...entry, route };
     this.#known.set(memoKey, out);
     return out;
-  }
-
-  async #valid(entry: string): Promise<boolean> {
-    try {
-      const m = JSON.parse(await readFile(join(entry, MANIFEST), 'utf8')) as Manifest;
-      if (m.version !== 1 || !Array.isArray(m.files)) return false;
-      for (const f of m.files) await stat(join(entry, f));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async #sweep(): Promise<void> {
-    if (this.#swept) return;
-    this.#swept = true;
-    const partial = join(this.dir, PARTIAL);
-    try {
-      const day = Date.now() - 24 * 3600_000;
-      for (const e of await readdir(partial)) {
-        const p = join(partial, e);
-        const st = await stat(p).catch(() => undefined);
-        if (st && st.mtimeMs < day) await rm(p, { recursive: true, force: true });
-      }
-    } catch {
-      // no partial folder yet
-    }
-  }
-
-  async #fill(
-    session: XnatSession,
-    key: string,
-    route: string,
-    what: string,
-    signal: AbortSignal | undefined,
-  ): Promise<CachedFiles> {
-    const entry = join(this.dir, key);
-    if (await this.#valid(entry)) {
-      this.stats.hits++;
-      return { dir: entry, files: await walk(entry), fromCache: true, route };
-    }
-    await this.#sweep();
-    const partial = join(this.dir, PARTIAL);
-    try {
-      await mkdir(partial, { recursive: true });
-    } catch (e) {
-      throw new CscMlopsError(
-        `cannot create the XNAT download cache folder ${partial}: ${(e as Error).message}; pass cacheDir`,
-        { cause: e },
-      );
-    }
-    const tag = `${key}-${randomBytes(6).toString('hex')}`;
-    const tmpDir = join(partial, tag);
-    const tmpZip = `${tmpDir}.zip`;
-    const files = await fetchZip(session, route, tmpZip, tmpDir, signal, what);
-    this.stats.downloads++;
-    try {
-      const manifest: Manifest = {
-        version: 1,
-        server: session.server,
-        route,
-        files: files.map((f) => relative(tmpDir, f).split(sep).join('/')),
-        created: new Date().toISOString(),
-      };
-      await writeFile(join(tmpDir, MANIFEST), JSON.stringify(manifest, null, 1));
-      await rm(entry, { recursive: true, force: true });
-      try {
-        await rename(tmpDir, entry);
-      } catch (e) {
-        // Another process put the same entry in place first: use theirs.
-        if (!(await this.#valid(entry))) throw e;
-      }
-    } catch (e) {
-      await rm(tmpDir, { recursive: true, force: true });
-      throw new CscMlopsError(
-        `cannot store the download of ${route} in the cache ${this.dir}: ${(e as Error).message}`,
-        { cause: e },
-      );
-    } finally {
-      await rm(tmpDir, { recursive: true, force: true });
-    }
-    return { dir: entry, files: await walk(entry), fromCache: false, route };
   }
 }

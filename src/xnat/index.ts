@@ -25,8 +25,14 @@ export {
   type XnatDataItem,
   type XnatDatasetReport,
 } from './build-dataset.js';
-export { XnatDownloadCache, defaultXnatCacheDir, type CachedFiles } from './download.js';
-export { ZipCorruptError, ZipUnsafeEntryError } from './zip-extract.js';
+export {
+  XnatDownloadCache,
+  defaultXnatCacheDir,
+  type CachedFiles,
+  type XnatDownloadCacheOptions,
+} from './download.js';
+export { type CacheEntry } from '../download/entry-cache.js';
+export { ZipCorruptError, ZipUnsafeEntryError, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-extract.js';
 export { type ImageSeries, type XnatSeriesOption } from './series.js';
 export { type ScanImage, type ScanImageOptions } from './scan-images.js';
 export { runXnatCli, type XnatCliIo } from './cli.js';

@@ -1,6 +1,17 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { CscMlopsError, XnatAuthError, XnatError, XnatNotFoundError, describeError } from '../errors.js';
+import { CscMlopsError, XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
 import { type ResolvedXnatConfig, type XnatConfig, resolveXnatConfig } from './config.js';
+import {
+  TimeoutError,
+  TransientError,
+  anySignal,
+  backoffDelay,
+  idleTimeout,
+  networkReason,
+  retryAfterMs as retryAfter,
+  sleep,
+  tlsProblem,
+} from '../http/retry.js';
 import { xnatServerMessage } from './http.js';
 
 /** Options of one request made through an {@link XnatSession}. */
@@ -26,35 +37,7 @@ export interface XnatSessionStats {
  * Thrown by a response consumer to have the request retried (a corrupt or truncated download).
  * Not exported from the barrel.
  */
-export class XnatTransientError extends Error {}
-
-class TimeoutError extends Error {}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((ok, fail) => {
-    if (signal?.aborted) return fail(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      ok();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      fail(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
-/** `AbortSignal.any` (Node ≥ 20.3), with a fallback for older Node 20 releases. */
-function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  const any = (AbortSignal as { any?: (s: AbortSignal[]) => AbortSignal }).any;
-  if (any) return any([a, b]);
-  const c = new AbortController();
-  for (const s of [a, b]) {
-    if (s.aborted) c.abort(s.reason);
-    else s.addEventListener('abort', () => c.abort(s.reason), { once: true });
-  }
-  return c.signal;
-}
+export { TransientError as XnatTransientError };
 
 function cookieFrom(setCookies: string[], name: string): string | undefined {
   for (const c of setCookies) {
@@ -69,30 +52,10 @@ function cookieFrom(setCookies: string[], name: string): string | undefined {
   return undefined;
 }
 
-const TLS_CODES =
-  /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
-
 /** A TLS certificate problem (not worth retrying), as an actionable XnatError; undefined otherwise. */
 function tlsError(e: unknown, url: string): XnatError | undefined {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const code = cause?.code ?? (e as { code?: string })?.code;
-  if (!code || !TLS_CODES.test(code)) return undefined;
-  return new XnatError(
-    `cannot verify the TLS certificate of ${new URL(url).host} (${code}${cause?.message ? `: ${cause.message}` : ''}); ` +
-      "pass the server's CA bundle as { ca } (PEM), or { verify: false } for a test server",
-    0,
-    url,
-    undefined,
-    { cause: e },
-  );
-}
-
-function networkReason(e: unknown): string {
-  const cause = (e as { cause?: unknown })?.cause;
-  const code = (cause as { code?: string })?.code ?? (e as { code?: string })?.code;
-  const msg = describeError(e);
-  const cmsg = cause instanceof Error ? cause.message : undefined;
-  return [msg, cmsg && cmsg !== msg ? cmsg : undefined, code].filter(Boolean).join(': ');
+  const problem = tlsProblem(e, url);
+  return problem === undefined ? undefined : new XnatError(problem, 0, url, undefined, { cause: e });
 }
 
 /**
@@ -232,17 +195,7 @@ export class XnatSession {
       if (this.#jsession === undefined) await this.#relogin(this.#generation);
       const gen = this.#generation;
       const ac = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const touch = (stop = false) => {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        if (stop) return;
-        timer = setTimeout(
-          () => ac.abort(new TimeoutError(`no answer within ${this.#cfg.timeoutMs} ms`)),
-          this.#cfg.timeoutMs,
-        );
-      };
-      touch();
+      const touch = idleTimeout(ac, this.#cfg.timeoutMs);
       const signal = opts.signal ? anySignal(opts.signal, ac.signal) : ac.signal;
       let retryAfterMs = 0;
       try {
@@ -272,8 +225,7 @@ export class XnatSession {
           const body = await res.text().catch(() => '');
           const msg = xnatServerMessage(body);
           lastProblem = `HTTP ${res.status}${msg ? ` (${msg})` : ''}`;
-          const ra = Number(res.headers.get('retry-after'));
-          if (Number.isFinite(ra) && ra > 0) retryAfterMs = Math.min(ra * 1000, 60_000);
+          retryAfterMs = retryAfter(res);
           if (attempt >= this.#cfg.retries)
             throw new XnatError(
               `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempt + 1} attempt${attempt ? 's' : ''})`,
@@ -294,7 +246,7 @@ export class XnatSession {
         const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
         lastProblem = timedOut
           ? (ac.signal.reason as Error).message
-          : e instanceof XnatTransientError
+          : e instanceof TransientError
             ? e.message
             : networkReason(e);
         if (attempt >= this.#cfg.retries)
@@ -306,10 +258,9 @@ export class XnatSession {
             { cause: e },
           );
       } finally {
-        if (timer) clearTimeout(timer);
+        touch(true);
       }
-      const base = Math.min(30_000, this.#cfg.retryDelayMs * 2 ** attempt);
-      const delay = Math.max(retryAfterMs, base / 2 + (Math.random() * base) / 2);
+      const delay = backoffDelay(attempt, this.#cfg.retryDelayMs, retryAfterMs);
       attempt++;
       this.stats.retries++;
       this.#cfg.log(
@@ -461,8 +412,7 @@ export class XnatSession {
           { cause },
         );
       this.stats.retries++;
-      const base = Math.min(30_000, this.#cfg.retryDelayMs * 2 ** attempt);
-      const delay = base / 2 + (Math.random() * base) / 2;
+      const delay = backoffDelay(attempt, this.#cfg.retryDelayMs);
       this.#cfg.log(
         `XNAT login at ${url}: ${problem}; retry ${attempt + 1}/${this.#cfg.retries} in ${Math.round(delay)} ms`,
       );

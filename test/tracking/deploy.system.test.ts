@@ -7,7 +7,8 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmod, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, chown, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,9 +51,31 @@ async function walk(d: string): Promise<string[]> {
 }
 
 /**
+ * Renders deploy/nginx/templates/*.template into `root` as the nginx image's entrypoint does
+ * (20-envsubst-on-templates.sh with NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx and NGINX_ENVSUBST_FILTER=^HTTPS_PORT$:
+ * `envsubst '${HTTPS_PORT}'`), with Debian's envsubst.
+ */
+async function renderTemplates(root: string, httpsPort: number): Promise<void> {
+  for (const f of await readdir(join(root, 'templates'))) {
+    if (!f.endsWith('.template')) continue;
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn('envsubst', ['${HTTPS_PORT}'], {
+        env: { ...process.env, HTTPS_PORT: String(httpsPort) },
+      });
+      let text = '';
+      p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`envsubst exited ${code}`))));
+      p.stdin.end(readFileSync(join(root, 'templates', f)));
+    });
+    await writeFile(join(root, f.slice(0, -'.template'.length)), out);
+  }
+}
+
+/**
  * A copy of deploy/nginx for this machine: container paths (/etc/nginx/…) → the temp folder, upstream
- * service names → 127.0.0.1 ports, listen ports → free local ports, pid and temp paths → temp folder.
- * Everything else is the shipped configuration, unchanged.
+ * service names → 127.0.0.1 ports, listen ports → free local ports, pid and temp paths → temp folder,
+ * templates rendered with the published HTTPS port. Everything else is the shipped configuration.
  */
 async function nginxVariant(
   root: string,
@@ -61,6 +84,7 @@ async function nginxVariant(
 ): Promise<string> {
   await rm(root, { recursive: true, force: true });
   await cp(join(deploy, 'nginx'), root, { recursive: true });
+  await renderTemplates(root, listen?.[443] ?? 443);
   await cp(join(tmp, 'certs'), join(root, 'certs'), { recursive: true });
   await cp(join(tmp, 'htpasswd'), join(root, 'htpasswd'));
   for (const f of await walk(root)) {
@@ -99,6 +123,7 @@ beforeAll(async () => {
   requireTool('nginx', 'apt-get install -y nginx');
   requireTool('openssl', 'apt-get install -y openssl');
   requireTool('docker-compose', 'apt-get install -y docker-compose');
+  requireTool('envsubst', 'apt-get install -y gettext-base');
   tmp = await mkdtemp(join(tmpdir(), 'csc-deploy-'));
   await chmod(tmp, 0o755); // nginx workers (user nobody when started as root) read htpasswd at request time
   await run('mkdir', ['-p', join(tmp, 'certs')]);
@@ -133,6 +158,10 @@ describe('deploy/nginx', () => {
     expect(r.output).toMatch(/syntax is ok/);
     expect(r.output).toMatch(/test is successful/);
     expect(r.ok).toBe(true);
+    // with the default HTTPS_PORT the template renders a redirect to :443; nginx's variables stay
+    expect(await readFile(join(tmp, 'ngx-t', 'http-redirect.conf'), 'utf8')).toContain(
+      'return 301 https://$host:443$request_uri;',
+    );
   });
 
   it('nginx -t does fail: unresolvable upstream names, broken syntax', async () => {
@@ -235,10 +264,15 @@ describe('deploy/nginx', () => {
         `http://127.0.0.1:${ports[80]}/api/2.0/mlflow/experiments/get?experiment_id=0`,
         { redirect: 'manual' },
       );
+      // the published HTTPS port is not 443 here: the redirect keeps it, and following it works
       expect(redirect.status).toBe(301);
-      expect(redirect.headers.get('location')).toMatch(
-        /^https:\/\/127\.0\.0\.1\/api\/2\.0\/mlflow\/experiments\/get/,
-      );
+      const location = redirect.headers.get('location') ?? '';
+      expect(location).toBe(`https://127.0.0.1:${ports[443]}/api/2.0/mlflow/experiments/get?experiment_id=0`);
+      const followed = await fetch(location, {
+        headers: { Authorization: `Basic ${Buffer.from('trainer:correct horse').toString('base64')}` },
+      });
+      expect(followed.status).toBe(200);
+      expect(((await followed.json()) as { experiment: { name: string } }).experiment.name).toBe('Default');
     });
 
     it('TLS from the environment: a CA file is trusted, a self-signed server is refused without it, the insecure switch', async () => {
@@ -269,12 +303,12 @@ describe('deploy/nginx', () => {
       ).toThrow(/cannot read the file/);
     });
 
-    it('passes S3 through with the Host header intact (SigV4 still verifies) and no body limit', async () => {
+    it('passes S3 through with the Host header intact (SigV4 still verifies) and no body limit (30 MB)', async () => {
       const client = new S3Client(
         { endpointUrl: `https://127.0.0.1:${ports[9000]}`, fetch: createTlsFetch({ ca }) },
         { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY },
       );
-      const big = new Uint8Array(3 * 1024 * 1024).fill(3); // > nginx's default 1m limit
+      const big = new Uint8Array(30 * 1024 * 1024).fill(3); // > nginx's default 1m limit
       await client.putObject('mlflow', '1/run/artifacts/model/weights.bin', { bytes: big });
       expect(s3.rejected).toEqual([]);
       expect(
@@ -284,6 +318,44 @@ describe('deploy/nginx', () => {
       let n = 0;
       for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) n += chunk.length;
       expect(n).toBe(big.length);
+    });
+
+    it("with the README's client variables, a run's 30 MB artifact goes to the S3 port trusting AWS_CA_BUNDLE; without it the error names AWS_CA_BUNDLE", async () => {
+      const certPath = join(tmp, 'certs', 'tls.crt');
+      const env = {
+        MLFLOW_TRACKING_URI: `https://127.0.0.1:${ports[443]}`,
+        MLFLOW_TRACKING_USERNAME: 'trainer',
+        MLFLOW_TRACKING_PASSWORD: 'correct horse',
+        MLFLOW_TRACKING_SERVER_CERT_PATH: certPath,
+        MLFLOW_S3_ENDPOINT_URL: `https://127.0.0.1:${ports[9000]}`,
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+        AWS_CA_BUNDLE: certPath,
+      };
+      const file = join(tmp, 'model-30mb.bin');
+      await writeFile(file, Buffer.alloc(30 * 1024 * 1024, 7));
+      const c = new MlflowClient({ env, retry: { maxRetries: 0 } });
+      const run = await c.createRun({ experimentId: '0' });
+      expect(run.info.artifact_uri).toBe(`s3://mlflow/0/${run.info.run_id}/artifacts`);
+      await c.artifactRepository(run.info.artifact_uri).logArtifact(file, 'model');
+      const key = `/mlflow/0/${run.info.run_id}/artifacts/model/model-30mb.bin`;
+      expect(s3.verified.some((v) => v.method === 'PUT' && v.path === key)).toBe(true);
+      expect(s3.rejected).toEqual([]);
+      // the tracking server's CA variable alone does not cover the S3 endpoint (as with boto3)
+      const { AWS_CA_BUNDLE: _ca, ...withoutBundle } = env;
+      const c2 = new MlflowClient({
+        env: withoutBundle,
+        retry: { maxRetries: 3 },
+        sleep: async () => undefined,
+      });
+      const err = await c2
+        .artifactRepository(run.info.artifact_uri)
+        .logArtifact(file, 'again')
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MlflowError);
+      expect((err as MlflowError).message).toMatch(/certificate/);
+      expect((err as MlflowError).message).toMatch(/set AWS_CA_BUNDLE/);
+      expect((err as MlflowError).message).not.toMatch(/MLFLOW_TRACKING_URI|after \d+ attempt/);
     });
   });
 });
@@ -396,5 +468,152 @@ describe('deploy/docker-compose.yml', () => {
   it('rejects an invalid compose file (the check can fail)', () => {
     expect(invalid.ok).toBe(false);
     expect(invalid.out).toMatch(/healthchek/);
+  });
+
+  /**
+   * The `db` service as the postgres image sets it up from .env.example, on Debian's PostgreSQL in a
+   * throwaway cluster: POSTGRES_USER with POSTGRES_PASSWORD (scram-sha-256 over TCP, as the image's
+   * pg_hba), POSTGRES_DB created by that user. Checked: the mlflow service's --backend-store-uri (from
+   * `docker-compose config`) logs in over TCP and may create and fill tables (what MLflow's migrations
+   * do first), a wrong password is refused, and the db service's own health check command answers.
+   * Not checked: MLflow's schema and queries (no Python MLflow here; the MLflow stand-in keeps its state
+   * in memory).
+   */
+  describe('the Postgres backend (Debian PostgreSQL, a throwaway cluster)', () => {
+    let bin: string;
+    let dir: string;
+    let port: number;
+    let asPostgres: string[];
+    let vars: Record<string, string>;
+    beforeAll(async () => {
+      const root = '/usr/lib/postgresql';
+      const versions = await readdir(root).catch(() => [] as string[]);
+      const found = versions
+        .sort((a, b) => Number(b) - Number(a))
+        .find((v) => existsSync(join(root, v, 'bin', 'initdb')));
+      if (found === undefined)
+        throw new Error(
+          'PostgreSQL is not installed: apt-get install -y postgresql (listed in .ci/apt-packages)',
+        );
+      bin = join(root, found, 'bin');
+      vars = Object.fromEntries(
+        [...(await readFile(join(deploy, '.env.example'), 'utf8')).matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map(
+          (m) => [m[1] ?? '', m[2] ?? ''],
+        ),
+      );
+      dir = await mkdtemp(join(tmpdir(), 'csc-pg-'));
+      // initdb refuses root: run the server as Debian's postgres user then
+      asPostgres = [];
+      if (process.getuid?.() === 0) {
+        const uid = Number((await run('id', ['-u', 'postgres'])).stdout);
+        const gid = Number((await run('id', ['-g', 'postgres'])).stdout);
+        await chown(dir, uid, gid);
+        asPostgres = ['runuser', '-u', 'postgres', '--'];
+      }
+      const as = (cmd: string, args: string[]) =>
+        asPostgres.length > 0
+          ? run(asPostgres[0] ?? '', [...asPostgres.slice(1), cmd, ...args])
+          : run(cmd, args);
+      const pw = join(dir, 'pw');
+      await writeFile(pw, `${vars.POSTGRES_PASSWORD}\n`);
+      if (asPostgres.length > 0) await run('chown', ['postgres:postgres', pw]);
+      await as(join(bin, 'initdb'), [
+        '-D',
+        join(dir, 'data'),
+        '-U',
+        vars.POSTGRES_USER ?? '',
+        '--pwfile',
+        pw,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+      ]);
+      port = await freePort();
+      await as(join(bin, 'pg_ctl'), [
+        '-D',
+        join(dir, 'data'),
+        '-l',
+        join(dir, 'log'),
+        '-w',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+        'start',
+      ]);
+      await run(join(bin, 'psql'), [
+        '-h',
+        dir,
+        '-p',
+        String(port),
+        '-U',
+        vars.POSTGRES_USER ?? '',
+        '-d',
+        'postgres',
+        '-c',
+        `CREATE DATABASE "${vars.POSTGRES_DB}"`,
+      ]);
+    });
+    afterAll(async () => {
+      if (bin === undefined) return;
+      const stop = [join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-m', 'fast', 'stop'];
+      await (
+        asPostgres.length > 0
+          ? run(asPostgres[0] ?? '', [...asPostgres.slice(1), ...stop])
+          : run(stop[0] ?? '', stop.slice(1))
+      ).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const backendUri = () => {
+      const cfg = parseYaml(valid.out) as { services: Record<string, { command?: string[] }> };
+      const cmd = cfg.services.mlflow?.command ?? [];
+      return cmd[cmd.indexOf('--backend-store-uri') + 1] ?? '';
+    };
+    // the URI as psql takes it: SQLAlchemy's driver suffix dropped, the `db` service → this cluster
+    const forPsql = (uri: string) =>
+      uri.replace('postgresql+psycopg2://', 'postgresql://').replace('@db:5432/', `@127.0.0.1:${port}/`);
+
+    it("the mlflow service's backend-store URI logs in over TCP (scram) and may create MLflow's tables", async () => {
+      const uri = forPsql(backendUri());
+      expect(uri).toMatch(/^postgresql:\/\/[^:]+:[^@]+@127\.0\.0\.1:\d+\/\w+$/);
+      const r = await run(join(bin, 'psql'), [
+        uri,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-At',
+        '-c',
+        'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)',
+        '-c',
+        "INSERT INTO alembic_version VALUES ('0584bdc529eb')",
+        '-c',
+        'SELECT current_user, current_database(), version_num FROM alembic_version',
+      ]);
+      expect(r.stdout.trim().split('\n').at(-1)).toBe(
+        `${vars.POSTGRES_USER}|${vars.POSTGRES_DB}|0584bdc529eb`,
+      );
+      const wrong = await run(join(bin, 'psql'), [
+        uri.replace(`:${vars.POSTGRES_PASSWORD}@`, ':wrong@'),
+        '-c',
+        'SELECT 1',
+      ]).catch((e: { stderr?: string }) => e);
+      expect((wrong as { stderr?: string }).stderr).toMatch(/password authentication failed/);
+    });
+
+    it("the db service's health check command answers", async () => {
+      const cfg = parseYaml(valid.out) as { services: Record<string, { healthcheck?: { test?: string[] } }> };
+      const test = cfg.services.db?.healthcheck?.test ?? [];
+      expect(test[0]).toBe('CMD-SHELL');
+      const r = await run('sh', ['-c', (test[1] ?? '').replaceAll('$$', '$')], {
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          POSTGRES_USER: vars.POSTGRES_USER,
+          POSTGRES_DB: vars.POSTGRES_DB,
+          PGHOST: '127.0.0.1',
+          PGPORT: String(port),
+        },
+      });
+      expect(r.stdout).toMatch(/accepting connections/);
+    });
   });
 });

@@ -292,10 +292,18 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
 
   it('experiment.run: the child attaches to the run (one run), exit status becomes the run status', async () => {
     const e = new Experiment({ configPath: 'config.cfg', projectPath: repo, useLocalhost: true, env: env() });
-    const ok = await e.run('main', { params: { epochs: 3 }, stdio: 'pipe' });
+    // the four children run at once (each is a separate run; start-up of node + tsx dominates)
+    const [ok, failed, killed, echo] = await Promise.all([
+      e.run('main', { params: { epochs: 3 }, stdio: 'pipe' }),
+      e.run('CRASH', { stdio: 'pipe' }),
+      e.run('selfkill', { stdio: 'pipe' }),
+      e.run('echo', { params: { epochs: "5; rm -rf '/'" }, stdio: 'pipe' }),
+    ]);
     expect(ok.status).toBe('FINISHED');
     expect(ok.exitCode).toBe(0);
-    expect(server.calls('runs/create')).toHaveLength(1);
+    // one run per child: the child attaches to the run made for it
+    expect(server.calls('runs/create')).toHaveLength(4);
+    expect(new Set([ok.runId, failed.runId, killed.runId, echo.runId]).size).toBe(4);
     expect(ok.stdout).toContain(`READY ${ok.runId}`);
     const stored = server.state.runs.get(ok.runId);
     expect(stored?.info.status).toBe('FINISHED');
@@ -305,14 +313,11 @@ describe('Experiment against the stand-in server and an S3 endpoint', () => {
     expect(stored?.tags.get('mlflow.project.entryPoint')).toBe('main');
     expect(stored?.tags.get('mlflow.source.type')).toBe('PROJECT');
 
-    const failed = await e.run('CRASH', { stdio: 'pipe' });
     expect([failed.status, failed.exitCode]).toEqual(['FAILED', 3]);
     expect(server.state.runs.get(failed.runId)?.info.status).toBe('FAILED');
-    const killed = await e.run('selfkill', { stdio: 'pipe' });
     expect([killed.status, killed.signal]).toEqual(['KILLED', 'SIGKILL']);
     expect(server.state.runs.get(killed.runId)?.info.status).toBe('KILLED');
 
-    const echo = await e.run('echo', { params: { epochs: "5; rm -rf '/'" }, stdio: 'pipe' });
     expect(JSON.parse(echo.stdout ?? '')).toEqual(["5; rm -rf '/'"]);
     await expect(e.run('nope')).rejects.toThrow(
       /unknown entry point 'nope' \(configured: main, crash, selfkill, echo\)/,

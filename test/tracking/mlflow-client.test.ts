@@ -157,7 +157,7 @@ describe('MlflowClient: logging', () => {
     const c = client();
     const run = await newRun(c);
     const params = Array.from({ length: 100 }, (_, i) => ({ key: `p${i}`, value: 'v'.repeat(6000) }));
-    const tags = Array.from({ length: 100 }, (_, i) => ({ key: `t${i}`, value: 'é'.repeat(8000) }));
+    const tags = Array.from({ length: 100 }, (_, i) => ({ key: `t${i}`, value: 'é'.repeat(5000) }));
     await c.logBatch(run.info.run_id, { params, tags });
     const calls = server.calls('runs/log-batch');
     expect(calls.length).toBeGreaterThan(1);
@@ -177,7 +177,7 @@ describe('MlflowClient: logging', () => {
       /Missing value for required parameter 'value'/,
     );
 
-    await c.logMetric(run.info.run_id, 'loss', NaN, { step: 0 });
+    await c.logMetric(run.info.run_id, 'loss', NaN, { step: 0, timestamp: 0 });
     await c.logBatch(run.info.run_id, {
       metrics: [
         { key: 'loss', value: Infinity, timestamp: 1, step: 1 },
@@ -187,6 +187,7 @@ describe('MlflowClient: logging', () => {
     const sent = server.calls('runs/log-batch')[0]?.json as { metrics: { value: unknown }[] };
     expect(sent.metrics.map((m) => m.value)).toEqual(['Infinity', '-Infinity']);
     expect((server.calls('runs/log-metric').at(-1)?.json as { value: unknown }).value).toBe('NaN');
+    // the history comes sorted by timestamp
     const hist = await c.getMetricHistory(run.info.run_id, 'loss');
     expect(Number.isNaN(hist[0]?.value)).toBe(true);
     // the SQL store clamps ±Inf to ±DBL_MAX
@@ -202,6 +203,29 @@ describe('MlflowClient: logging', () => {
     expect(err).toBeInstanceOf(MlflowError);
     expect((err as MlflowError).errorCode).toBe('INVALID_PARAMETER_VALUE');
     expect((err as MlflowError).message).toMatch(/Changing param values is not allowed/);
+  });
+
+  it("follows the server's /version for the tag value limit: 5000 on MLflow 2.9, 8000 on 3.x", async () => {
+    const c = client();
+    const run = await newRun(c);
+    expect(await c.maxTagValueLength()).toBe(5000);
+    const n = server.requests.length;
+    await expect(c.setTag(run.info.run_id, 't', 'x'.repeat(5001))).rejects.toThrow(/at most 5000/);
+    expect(server.requests.length).toBe(n);
+    await c.setTag(run.info.run_id, 't', 'x'.repeat(5000));
+    const v3 = await startMlflowStandIn({ version: '3.1.0' });
+    try {
+      const c3 = new MlflowClient({ trackingUri: v3.url, env: {} });
+      const run3 = await newRun(c3);
+      await c3.setTag(run3.info.run_id, 't', 'x'.repeat(8000));
+      await expect(c3.setTag(run3.info.run_id, 't', 'x'.repeat(8001))).rejects.toThrow(/at most 8000/);
+      expect(v3.calls('runs/set-tag').map((r) => r.status)).toEqual([200]);
+      // read once per client
+      expect(v3.requests.filter((r) => r.path === '/version')).toHaveLength(1);
+    } finally {
+      await v3.close();
+    }
+    expect(await client({ maxTagValueLength: 100 }).maxTagValueLength()).toBe(100);
   });
 
   it('validates keys and values client-side before sending', async () => {
@@ -228,7 +252,7 @@ describe('MlflowClient: logging', () => {
     const tag = await fetch(`${server.url}/api/2.0/mlflow/runs/set-tag`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ run_id: run.info.run_id, key: 't', value: 'x'.repeat(8001) }),
+      body: JSON.stringify({ run_id: run.info.run_id, key: 't', value: 'x'.repeat(5001) }),
     });
     expect(tag.status).toBe(400);
   });
@@ -241,7 +265,7 @@ describe('MlflowClient: logging', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error_code: 'INVALID_PARAMETER_VALUE',
-      message: "Bad Request. Content-Type must be one of ['application/json']",
+      message: "Bad Request. Content-Type must be one of ['application/json'].",
     });
   });
 });
@@ -385,7 +409,7 @@ describe('MlflowClient: configuration', () => {
     const c = new MlflowClient({ env: { MLFLOW_TRACKING_URI: `${withCreds}/` } });
     expect(c.trackingUri).toBe(server.url);
     expect(await c.health()).toBe(true);
-    expect(await c.version()).toBe('2.9.2');
+    expect(await c.version()).toBe('2.9.2.dev0');
     expect((await c.getExperimentByName('Default'))?.experiment_id).toBe('0');
   });
 

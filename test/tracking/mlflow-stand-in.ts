@@ -1,19 +1,31 @@
 /**
- * A protocol-faithful MLflow 2.9 tracking server stand-in for tests (bound to 127.0.0.1, port 0).
- *
- * It reproduces the behaviour recorded in `shared/reference/mlflow-rest.md` ([2.9✓] items): JSON bodies
- * with `Content-Type: application/json` only, `{error_code, message}` error bodies with MLflow's status
- * codes, log-batch limits (1000 metrics / 100 params / 100 tags / 1000 entities / 1 MB), key and value
- * length limits, immutable params, NaN/±Infinity as strings (±Inf clamped like the SQL store), generated
- * run names, start_time 0 when omitted, Flask HTML 404 for unknown endpoints, the `mlflow-artifacts`
- * proxy, and a small model registry. On top of that it can inject faults (nginx HTML pages, 5xx, …),
- * require auth (nginx basic auth or MLflow's basic-auth app), emulate nginx `client_max_body_size`,
- * and serve under a path prefix (nginx sub-path).
+ * An MLflow 2.9 tracking server stand-in for tests (bound to 127.0.0.1, port 0), held to the exchanges
+ * recorded from a real MLflow 2.9 server (test/fixtures/mlflow; mlflow-replay.test.ts replays all of
+ * them): Flask routing (404 HTML pages, 405 with `Allow`, OPTIONS, HEAD), MLflow's request checks and
+ * messages (Python reprs in type errors, malformed JSON read as `{}`, bare NaN tokens), proto3 JSON
+ * answers (empty fields omitted), log-batch limits and atomicity, immutable params, NaN/±Infinity as the
+ * SQL store keeps them, metric history sorted by timestamp, run/experiment/model searches with MLflow's
+ * filters, order and page tokens, the `mlflow-artifacts` proxy (sorted listings, download headers, `..`
+ * refused) or its absence (`serveArtifacts: false`), and the model registry. On top of that it can
+ * inject faults (nginx HTML pages, 5xx, …), require auth (nginx basic auth or MLflow's basic-auth app),
+ * emulate nginx `client_max_body_size`, serve under a path prefix (nginx sub-path), and answer as a 3.x
+ * server (`version`, tag values up to 8000 characters).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseSearchFilter, runMatches, sortRuns } from '../../src/tracking/search-filter.js';
+import { join } from 'node:path';
+import { MlflowError } from '../../src/errors.js';
+import { normPath } from '../../src/tracking/limits.js';
+import {
+  decodePageToken,
+  encodePageToken,
+  likeToRegExp,
+  parseSearchFilter,
+  runMatches,
+  sortRuns,
+} from '../../src/tracking/search-filter.js';
 import type { MlflowRun } from '../../src/tracking/types.js';
 
 /** A canned response for matching requests. */
@@ -54,8 +66,17 @@ export interface StandInOptions {
   maxBodyBytes?: number;
   /** Path prefix (nginx `location /mlflow/`). */
   prefix?: string;
-  /** Run tag value limit: 5000 (2.9) or 8000 (3.x, default). */
+  /** What `GET /version` answers (default `2.9.2.dev0`, the recorded server). */
+  version?: string;
+  /** Run tag value limit (default by `version`: 5000 for 2.x, 8000 for 3.x). */
   maxTagValueLength?: number;
+  /**
+   * `--serve-artifacts` (default true): the `mlflow-artifacts` proxy answers. With false, the proxy
+   * answers 503 and `defaultArtifactRoot` should be a local folder or an object store URI.
+   */
+  serveArtifacts?: boolean;
+  /** `--artifacts-destination`, only named in error messages (default `/mlartifacts`). */
+  artifactsDestination?: string;
   /** Clamp ±Infinity metric values to ±1.7976931348623157e308 as the SQL store does (default true). */
   clampInfinity?: boolean;
 }
@@ -141,7 +162,6 @@ export interface MlflowStandIn {
 
 const MAX_KEY = 250;
 const MAX_PARAM_VALUE = 6000;
-const MAX_EXPERIMENT_NAME = 500;
 const DBL_MAX = 1.7976931348623157e308;
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 
@@ -166,65 +186,236 @@ export function nginxPage(status: number, reason: string): string {
 const FLASK_404 =
   '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
 
+const FLASK_405 =
+  '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n';
+
+const FLASK_500 =
+  '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n';
+
+const NO_UI =
+  "\nUnable to display MLflow UI - landing page (index.html) not found.\n\nYou are very likely running the MLflow server using a source installation of the Python MLflow\npackage.\n\nIf you are a developer making MLflow source code changes and intentionally running a source\ninstallation of MLflow, you can view the UI by running the Javascript dev server:\nhttps://github.com/mlflow/mlflow/blob/master/CONTRIBUTING.md#running-the-javascript-dev-server\n\nOtherwise, uninstall MLflow via 'pip uninstall mlflow', reinstall an official MLflow release\nfrom PyPI via 'pip install mlflow', and rerun the MLflow server.\n";
+
+const HTML = 'text/html; charset=utf-8';
+
+/** A Flask HTML error page (the server answers these where no MLflow handler catches the error). */
+class HtmlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly page: string,
+  ) {
+    super(page);
+  }
+}
+
+/** The REST endpoints of MLflow 2.9 and their methods (a wrong method is Flask's 405). */
+const ENDPOINTS: Record<string, string[]> = {
+  'experiments/create': ['POST'],
+  'experiments/get': ['GET'],
+  'experiments/get-by-name': ['GET'],
+  'experiments/search': ['GET', 'POST'],
+  'experiments/set-experiment-tag': ['POST'],
+  'experiments/update': ['POST'],
+  'experiments/delete': ['POST'],
+  'experiments/restore': ['POST'],
+  'runs/create': ['POST'],
+  'runs/update': ['POST'],
+  'runs/get': ['GET'],
+  'runs/delete': ['POST'],
+  'runs/restore': ['POST'],
+  'runs/search': ['POST'],
+  'runs/log-metric': ['POST'],
+  'runs/log-parameter': ['POST'],
+  'runs/set-tag': ['POST'],
+  'runs/delete-tag': ['POST'],
+  'runs/log-batch': ['POST'],
+  'runs/log-model': ['POST'],
+  'runs/log-inputs': ['POST'],
+  'metrics/get-history': ['GET'],
+  'metrics/get-history-bulk': ['GET'],
+  'artifacts/list': ['GET'],
+  'registered-models/create': ['POST'],
+  'registered-models/get': ['GET'],
+  'registered-models/search': ['GET'],
+  'registered-models/update': ['PATCH'],
+  'registered-models/rename': ['POST'],
+  'registered-models/delete': ['DELETE'],
+  'registered-models/set-tag': ['POST'],
+  'registered-models/delete-tag': ['DELETE'],
+  'registered-models/get-latest-versions': ['GET', 'POST'],
+  'registered-models/alias': ['POST', 'GET', 'DELETE'],
+  'model-versions/create': ['POST'],
+  'model-versions/get': ['GET'],
+  'model-versions/update': ['PATCH'],
+  'model-versions/delete': ['DELETE'],
+  'model-versions/search': ['GET'],
+  'model-versions/get-download-uri': ['GET'],
+  'model-versions/set-tag': ['POST'],
+  'model-versions/delete-tag': ['DELETE'],
+  'model-versions/transition-stage': ['POST'],
+};
+
+/** Flask's `Allow` header for a rule with these methods. */
+function allowHeader(methods: string[]): string {
+  return [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+}
+
+/**
+ * Parses a request body as MLflow 2.9 does (Python's JSON reader through Flask): bare `NaN`/`Infinity`
+ * tokens are taken, a JSON string holding JSON is decoded again, and a body that is not JSON reads as an
+ * empty object. `undefined` means a JSON array or another non-object (the server fails with a 500 page).
+ */
+function parseRequestJson(text: string): Record<string, unknown> | undefined {
+  if (text.trim() === '') return {};
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)/g, (m, bare?: string) =>
+    bare === undefined ? m : JSON.stringify(BARE_TOKEN),
+  );
+  let v: unknown;
+  try {
+    v = JSON.parse(marked);
+    if (typeof v === 'string') v = JSON.parse(v);
+  } catch {
+    return {};
+  }
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** MLflow's `TEXT_EXTENSIONS`: served as text/plain (also .json). */
+const TEXT_EXTENSIONS = new Set(
+  'txt log err cfg conf cnf cf ini properties prop hocon toml yaml yml xml json js py py3 csv tsv md rst MLmodel mlproject'.split(
+    ' ',
+  ),
+);
+const MIME_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  html: 'text/html',
+  htm: 'text/html',
+  pdf: 'application/pdf',
+};
+
+/** MLflow's `_guess_mime_type` for artifact downloads. */
+function guessMimeType(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot + 1) : name;
+  if (TEXT_EXTENSIONS.has(ext)) return 'text/plain';
+  return MIME_TYPES[ext.toLowerCase()] ?? 'application/octet-stream';
+}
+
 const ADJ = ['unique', 'brave', 'calm', 'eager', 'gentle', 'jolly', 'silent', 'rare'];
 const ANIMAL = ['crab', 'owl', 'fox', 'whale', 'lynx', 'moth', 'seal', 'wren'];
 
-function checkKey(kind: string, key: unknown, checkLength = true): string {
-  if (typeof key !== 'string' || key === '')
-    throw invalid(
-      `Missing value for required parameter 'key'. See the API docs for more information about request parameters.`,
-    );
-  if (!/^[/\w.\- ]*$/u.test(key)) {
+type EntityKind = 'metric' | 'parameter' | 'tag';
+const KEY_LABEL: Record<EntityKind, string> = {
+  metric: 'Metric name',
+  parameter: 'Param key',
+  tag: 'Tag key',
+};
+
+/** MLflow's key rules: characters, names that resolve to other paths, and (where checked) length. */
+function checkKey(kind: EntityKind, key: string, checkLength = true): string {
+  if (!/^[/\p{L}\p{N}\p{M}_.\- ]*$/u.test(key)) {
     throw invalid(
       `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
     );
   }
-  if (
-    key.split('/').some((p) => p === '..' || p === '.') ||
-    key.startsWith('/') ||
-    key.endsWith('/') ||
-    key.includes('//')
-  ) {
+  const norm = normPath(key);
+  if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
     throw invalid(
-      `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such.`,
+      `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`,
     );
   }
-  if (checkLength && key.length > MAX_KEY) {
-    throw invalid(`'${key}' exceeds the maximum length of ${MAX_KEY} characters`);
-  }
+  if (checkLength && key.length > MAX_KEY)
+    throw invalid(
+      `${KEY_LABEL[kind]} '${key.slice(0, MAX_KEY)}' had length ${key.length}, which exceeded length limit of ${MAX_KEY}`,
+    );
   return key;
 }
 
 function requireField(body: Record<string, unknown>, name: string): unknown {
   const v = body[name];
-  if (v === undefined || v === null || v === '') {
-    throw invalid(
-      `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
-    );
-  }
+  if (v === undefined || v === null || v === '') throw missing(name);
   return v;
 }
 
+/** A required string field (a non-string is a type error, as MLflow's request schema checks it). */
+function requireString(body: Record<string, unknown>, name: string): string {
+  const v = requireField(body, name);
+  if (typeof v !== 'string') throw typeError(name, v);
+  return v;
+}
+
+/** Python's repr of a JSON value, as MLflow's messages print request values. */
+function pyRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string')
+    return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/'/g, "\\'")}'`;
+  if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) ? String(v) : pyFloat(v);
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  return `{${Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+    .join(', ')}}`;
+}
+
+function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const s = String(v);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
+
+function pyType(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  return Array.isArray(v) ? 'list' : 'dict';
+}
+
+/** MLflow's answer to a request field of the wrong type. */
+function typeError(name: string, v: unknown): ApiError {
+  return invalid(
+    `Invalid value ${typeof v === 'string' ? v : pyRepr(v)} for parameter '${name}' supplied. Hint: Value was of type '${pyType(v)}'. See the API docs for more information about request parameters.`,
+  );
+}
+
+function missing(name: string): ApiError {
+  return invalid(
+    `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
+  );
+}
+
+/** An int64 field: JSON numbers and numeric strings (protobuf's JSON parser takes both). */
 function int64(v: unknown, name: string): number {
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n))
-    throw invalid(`Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied: must be an integer`);
+  const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw typeError(name, v);
   return n;
 }
 
-function parseMetricValue(v: unknown, clamp: boolean): number {
-  if (v === undefined || v === null) {
-    throw invalid(
-      "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
-    );
-  }
-  let n: number;
-  if (typeof v === 'number') n = v;
+/** A bare `NaN`/`Infinity`/`-Infinity` token in a request body (Python's JSON reader takes them). */
+const BARE_TOKEN = '\u0000bare-token';
+
+/**
+ * A metric value as MLflow 2.9 takes it: numbers, numeric strings, `"NaN"`, `"Infinity"`/`"inf"` (any
+ * case), `"-Infinity"`. `undefined` means the protobuf parser rejected the value (`"nan"`, a bare token,
+ * `1e999`, `"oops"` in log-batch), which the server answers with 200 while storing value 0, timestamp 0.
+ */
+function metricValue(v: unknown, clamp: boolean, strict: boolean): number | undefined {
+  let n: number | undefined;
+  if (typeof v === 'number') n = Number.isFinite(v) ? v : undefined;
   else if (v === 'NaN') n = NaN;
-  else if (v === 'Infinity') n = Infinity;
-  else if (v === '-Infinity') n = -Infinity;
-  else if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) n = Number(v);
-  else throw invalid(`Invalid value ${JSON.stringify(v)} for parameter 'value' supplied: must be a double`);
+  else if (typeof v === 'string' && /^[+-]?inf(inity)?$/i.test(v.trim()))
+    n = v.trim().startsWith('-') ? -Infinity : Infinity;
+  else if (typeof v === 'string' && /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v)) n = Number(v);
+  else if (typeof v === 'string' && /^[+-]?nan$/i.test(v.trim())) n = undefined;
+  else if (v === BARE_TOKEN || !strict) n = undefined;
+  else throw typeError('value', v);
   if (clamp && n === Infinity) return DBL_MAX;
   if (clamp && n === -Infinity) return -DBL_MAX;
   return n;
@@ -237,11 +428,117 @@ function encodeValue(v: number): number | string {
   return v;
 }
 
+/** A required query parameter; a repeated one is a Python list, as Flask hands it to MLflow. */
+function queryField(q: URLSearchParams, name: string): string {
+  const all = q.getAll(name);
+  if (all.length === 0 || all[0] === '') throw missing(name);
+  return all.length === 1 ? (all[0] ?? '') : pyRepr(all);
+}
+
+/** `ACTIVE_ONLY` (1), `DELETED_ONLY` (2) or `ALL` (3); an unknown name means ACTIVE_ONLY. */
+function viewType(v: unknown): 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL' {
+  if (v === 'DELETED_ONLY' || v === 2 || v === '2') return 'DELETED_ONLY';
+  if (v === 'ALL' || v === 3 || v === '3') return 'ALL';
+  return 'ACTIVE_ONLY';
+}
+
+function compareText(actual: string | undefined, op: string, expected: string): boolean {
+  if (actual === undefined) return false;
+  if (op === '=') return actual === expected;
+  if (op === '!=') return actual !== expected;
+  if (op === 'LIKE') return likeToRegExp(expected, 's').test(actual);
+  return likeToRegExp(expected, 'is').test(actual);
+}
+
+/** MLflow 2.9's experiment search filter: `name`/`attribute.name` and `tags.<key>`, clauses joined by AND. */
+function experimentFilter(filter: string): (e: Experiment) => boolean {
+  if (filter.trim() === '') return () => true;
+  const clauses = filter.split(/\s+AND\s+/i).map((c) => {
+    if (/\sOR\s/i.test(c)) throw invalid('Invalid clause(s) in filter string: OR');
+    const m = /^\s*(?:(\w+)\.)?(`[^`]+`|[\w.]+)\s*(=|!=|LIKE|ILIKE)\s*'([^']*)'\s*$/i.exec(c);
+    if (!m) throw invalid(`Invalid clause(s) in filter string: ${filter}`);
+    const entity = (m[1] ?? 'attribute').toLowerCase();
+    if (!['attribute', 'tag', 'tags'].includes(entity))
+      throw invalid(`Invalid entity type '${m[1]}'. Valid entity types are ('attribute', 'tag', 'tags')`);
+    return { entity, key: (m[2] ?? '').replace(/`/g, ''), op: (m[3] ?? '').toUpperCase(), value: m[4] ?? '' };
+  });
+  return (e) =>
+    clauses.every((c) =>
+      compareText(
+        c.entity === 'attribute' ? (c.key === 'name' ? e.name : undefined) : e.tags.get(c.key),
+        c.op,
+        c.value,
+      ),
+    );
+}
+
+/** Experiment order: the `order_by` clauses, then newest first (creation time, then id). */
+function experimentOrder(orderBy: string[]): (a: Experiment, b: Experiment) => number {
+  const keys = orderBy.map((o) => {
+    const m =
+      /^\s*(?:attribute\.)?(name|creation_time|last_update_time|experiment_id)(?:\s+(ASC|DESC))?\s*$/i.exec(
+        o,
+      );
+    if (!m) throw invalid(`Invalid order_by clause '${o}'.`);
+    return {
+      key: (m[1] ?? '') as 'name' | 'creation_time' | 'last_update_time' | 'experiment_id',
+      desc: /desc/i.test(m[2] ?? ''),
+    };
+  });
+  return (a, b) => {
+    for (const k of keys) {
+      const va = k.key === 'experiment_id' ? Number(a.experiment_id) : a[k.key];
+      const vb = k.key === 'experiment_id' ? Number(b.experiment_id) : b[k.key];
+      if (va !== vb) return (va < vb ? -1 : 1) * (k.desc ? -1 : 1);
+    }
+    return b.creation_time - a.creation_time || Number(b.experiment_id) - Number(a.experiment_id);
+  };
+}
+
+const STAGES = ['None', 'Staging', 'Production', 'Archived'];
+
+function tagList(v: unknown): { key: string; value: string }[] {
+  return Array.isArray(v)
+    ? v.map((t: { key?: unknown; value?: unknown }) => ({ key: String(t.key), value: String(t.value ?? '') }))
+    : [];
+}
+
+/** MLflow's model version source check: a URI or path with an absolute path and no `..`. */
+function checkSource(source: string): void {
+  const m = /^([a-zA-Z][\w+.-]*):(\/\/[^/]*)?(.*)$/.exec(source);
+  const path = m ? (m[3] ?? '') : source;
+  if (!path.startsWith('/') || path.split('/').includes('..'))
+    throw invalid(
+      `Invalid model version source: '${source}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
+    );
+}
+
+/** MLflow 2.9's registered model search filter: `name` (=, !=, LIKE, ILIKE) and `tags.<key>`. */
+function modelFilter(filter: string): (m: RegisteredModel) => boolean {
+  if (filter.trim() === '') return () => true;
+  const clauses = filter.split(/\s+AND\s+/i).map((c) => {
+    const m = /^\s*(?:(\w+)\.)?(`[^`]+`|[\w.]+)\s*(=|!=|LIKE|ILIKE)\s*'([^']*)'\s*$/i.exec(c);
+    if (!m) throw invalid(`Invalid clause(s) in filter string: ${filter}`);
+    const isTag = m[1] !== undefined && /^tags?$/i.test(m[1]);
+    const key = (m[2] ?? '').replace(/`/g, '');
+    if (!isTag && key !== 'name')
+      throw invalid(`Invalid attribute key '${key}' specified. Valid keys are '{'name'}'`);
+    return { isTag, key, op: (m[3] ?? '').toUpperCase(), value: m[4] ?? '' };
+  });
+  return (r) =>
+    clauses.every((c) =>
+      compareText(c.isTag ? r.tags.find((t) => t.key === c.key)?.value : r.name, c.op, c.value),
+    );
+}
+
 /** Starts the stand-in on 127.0.0.1 with a free port. */
 export async function startMlflowStandIn(options: StandInOptions = {}): Promise<MlflowStandIn> {
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
   const root = (options.defaultArtifactRoot ?? 'mlflow-artifacts:').replace(/\/+$/, '');
-  const maxTagValue = options.maxTagValueLength ?? 8000;
+  const version = options.version ?? '2.9.2.dev0';
+  const maxTagValue = options.maxTagValueLength ?? (Number(version.split('.')[0]) >= 3 ? 8000 : 5000);
+  const serveArtifacts = options.serveArtifacts ?? true;
+  const artifactsDestination = options.artifactsDestination ?? '/mlartifacts';
   const clamp = options.clampInfinity ?? true;
   const experiments = new Map<string, Experiment>();
   const runs = new Map<string, Run>();
@@ -250,6 +547,9 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
   const requests: LoggedRequest[] = [];
   const faults: (Fault & { left: number })[] = [];
   let nextExperimentId = 0;
+  let lastTick = 0;
+  /** Server timestamps: wall time in ms, strictly increasing (orders made in the same ms stay ordered). */
+  const tick = () => (lastTick = Math.max(Date.now(), lastTick + 1));
   let nameCounter = 100;
 
   const artifactLocationFor = (id: string) =>
@@ -260,7 +560,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     tags: { key: string; value: string }[] = [],
   ) => {
     const id = String(nextExperimentId++);
-    const now = Date.now();
+    const now = tick();
     experiments.set(id, {
       experiment_id: id,
       name,
@@ -281,7 +581,7 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     lifecycle_stage: e.lifecycle_stage,
     last_update_time: e.last_update_time,
     creation_time: e.creation_time,
-    tags: [...e.tags].map(([key, value]) => ({ key, value })),
+    ...(e.tags.size > 0 ? { tags: [...e.tags].map(([key, value]) => ({ key, value })) } : {}),
   });
 
   const latestMetrics = (r: Run) => {
@@ -300,15 +600,14 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     return [...latest.values()];
   };
 
-  const runJson = (r: Run) => ({
-    info: { ...r.info },
-    data: {
-      metrics: latestMetrics(r).map((m) => ({ ...m, value: encodeValue(m.value) })),
-      params: [...r.params].map(([key, value]) => ({ key, value })),
-      tags: [...r.tags].map(([key, value]) => ({ key, value })),
-    },
-    inputs: {},
-  });
+  const runJson = (r: Run, withInputs = true) => {
+    const metrics = latestMetrics(r).map((m) => ({ ...m, value: encodeValue(m.value) }));
+    const data: Record<string, unknown> = {};
+    if (metrics.length > 0) data.metrics = metrics;
+    if (r.params.size > 0) data.params = [...r.params].map(([key, value]) => ({ key, value }));
+    if (r.tags.size > 0) data.tags = [...r.tags].map(([key, value]) => ({ key, value }));
+    return { info: { ...r.info }, data, ...(withInputs ? { inputs: {} } : {}) };
+  };
 
   const runForSearch = (r: Run): MlflowRun => ({
     info: { ...r.info, status: r.info.status as MlflowRun['info']['status'] },
@@ -319,19 +618,22 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     },
   });
 
-  const getRun = (body: Record<string, unknown>, field = 'run_id'): Run => {
-    const id = (body[field] ?? body.run_uuid) as unknown;
-    if (typeof id !== 'string' || id === '')
-      throw invalid(
-        `Missing value for required parameter '${field}'. See the API docs for more information about request parameters.`,
-      );
+  /** The run named by `run_id` (or the deprecated `run_uuid`). */
+  const runId = (body: Record<string, unknown>): string => {
+    const id = body.run_id ?? body.run_uuid;
+    if (id === undefined || id === null || id === '') throw missing('run_id');
+    if (typeof id !== 'string') throw typeError('run_id', id);
+    return id;
+  };
+
+  const getRun = (id: string): Run => {
     const r = runs.get(id);
     if (!r) throw notFound(`Run with id=${id} not found`);
     return r;
   };
 
-  const activeRun = (body: Record<string, unknown>): Run => {
-    const r = getRun(body);
+  const activeRun = (id: string): Run => {
+    const r = getRun(id);
     if (r.info.lifecycle_stage !== 'active') {
       throw invalid(
         `The run ${r.info.run_id} must be in the 'active' state. Current state is ${r.info.lifecycle_stage}.`,
@@ -340,37 +642,49 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     return r;
   };
 
-  const setParam = (r: Run, key: string, value: string) => {
-    checkKey('param', key);
+  const paramValue = (key: string, value: string) => {
     if (value.length > MAX_PARAM_VALUE)
       throw invalid(
-        `Param value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${MAX_PARAM_VALUE}`,
+        `Param value '${value.slice(0, MAX_KEY)}' had length ${value.length}, which exceeded length limit of ${MAX_PARAM_VALUE}`,
       );
-    const old = r.params.get(key);
-    if (old !== undefined && old !== value) {
-      throw invalid(
-        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${r.info.run_id}'. Attempted logging new value '${value}'.`,
-      );
-    }
-    r.params.set(key, value);
+    checkKey('parameter', key);
   };
 
-  const setTag = (r: Run, key: string, value: string) => {
+  const checkTag = (key: string, value: string) => {
     checkKey('tag', key);
     if (value.length > maxTagValue)
       throw invalid(
-        `Tag value '${value.slice(0, 20)}...' had length ${value.length}, which exceeded length limit of ${maxTagValue}`,
+        `Tag value '${value.slice(0, MAX_KEY)}' had length ${value.length}, which exceeded length limit of ${maxTagValue}`,
       );
+  };
+
+  const setTag = (r: Run, key: string, value: string) => {
     r.tags.set(key, value);
     if (key === 'mlflow.runName') r.info.run_name = value;
   };
 
-  const addMetric = (r: Run, m: Record<string, unknown>, checkLength: boolean) => {
-    const key = checkKey('metric', requireField(m, 'key'), checkLength);
-    const value = parseMetricValue(m.value, clamp);
-    const timestamp = int64(requireField(m, 'timestamp'), 'timestamp');
-    const step = m.step === undefined ? 0 : int64(m.step, 'step');
-    r.metrics.push({ key, value, timestamp, step });
+  /** Stores a metric point; an identical point is stored once (the SQL store's primary key). */
+  const storeMetric = (r: Run, m: StoredMetric) => {
+    const same = (x: StoredMetric) =>
+      x.key === m.key &&
+      x.timestamp === m.timestamp &&
+      x.step === m.step &&
+      (x.value === m.value || (Number.isNaN(x.value) && Number.isNaN(m.value)));
+    if (!r.metrics.some(same)) r.metrics.push(m);
+  };
+
+  /** A metric from a request; a value the protobuf parser rejects leaves it and later fields at 0. */
+  const parseMetric = (m: Record<string, unknown>, strict: boolean): StoredMetric => {
+    const key = String(m.key);
+    const value = metricValue(m.value, clamp, strict);
+    if (value === undefined) return { key, value: 0, timestamp: 0, step: 0 };
+    const timestamp = int64(m.timestamp, 'timestamp');
+    // protobuf's JSON parser stores a non-integer step as 0
+    const step =
+      m.step === undefined || (typeof m.step === 'number' && !Number.isInteger(m.step))
+        ? 0
+        : int64(m.step, 'step');
+    return { key, value, timestamp, step };
   };
 
   const api = (
@@ -378,25 +692,17 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
     endpoint: string,
     q: URLSearchParams,
     body: Record<string, unknown>,
-    rawLength: number,
   ): unknown => {
     const route = `${method} ${endpoint}`;
     switch (route) {
       case 'GET experiments/get-by-name': {
-        const name = q.get('experiment_name');
-        if (!name)
-          throw invalid(
-            "Missing value for required parameter 'experiment_name'. See the API docs for more information about request parameters.",
-          );
+        const name = queryField(q, 'experiment_name');
         const e = [...experiments.values()].find((x) => x.name === name);
         if (!e) throw notFound(`Could not find experiment with name '${name}'`);
         return { experiment: expJson(e) };
       }
       case 'POST experiments/create': {
-        const name = requireField(body, 'name');
-        if (typeof name !== 'string') throw invalid("Invalid value for parameter 'name'");
-        if (name.length > MAX_EXPERIMENT_NAME)
-          throw invalid(`Experiment name exceeds the maximum length of ${MAX_EXPERIMENT_NAME} characters`);
+        const name = requireString(body, 'name');
         if ([...experiments.values()].some((x) => x.name === name)) {
           throw new ApiError(
             400,
@@ -415,59 +721,74 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         };
       }
       case 'GET experiments/get': {
-        const id = q.get('experiment_id');
-        if (!id)
-          throw invalid(
-            "Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters.",
-          );
+        const id = queryField(q, 'experiment_id');
         const e = experiments.get(id);
         if (!e) throw notFound(`No Experiment with id=${id} exists`);
         return { experiment: expJson(e) };
       }
+      case 'GET experiments/search':
       case 'POST experiments/search': {
-        const view = String(body.view_type ?? 'ACTIVE_ONLY');
-        let list = [...experiments.values()].filter(
-          (e) =>
-            view === 'ALL' ||
-            (view === 'DELETED_ONLY' ? e.lifecycle_stage === 'deleted' : e.lifecycle_stage === 'active'),
-        );
-        const filter = typeof body.filter === 'string' ? body.filter : '';
-        const nameEq = /^\s*(?:attributes\.)?name\s*=\s*'([^']*)'\s*$/i.exec(filter);
-        if (nameEq) list = list.filter((e) => e.name === nameEq[1]);
-        else if (filter.trim() !== '') throw invalid(`Unsupported filter in the stand-in: ${filter}`);
-        list.sort(
-          (a, b) => b.creation_time - a.creation_time || Number(b.experiment_id) - Number(a.experiment_id),
-        );
-        const max = body.max_results === undefined ? 1000 : int64(body.max_results, 'max_results');
-        const offset =
-          typeof body.page_token === 'string'
-            ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset)
-            : 0;
+        const src: Record<string, unknown> =
+          method === 'GET'
+            ? Object.fromEntries([...q].map(([k, v]) => [k, k === 'max_results' ? Number(v) : v]))
+            : body;
+        const max = src.max_results === undefined ? 0 : int64(src.max_results, 'max_results');
+        if (max <= 0)
+          throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${max}`);
+        if (max > 50000)
+          throw invalid(`Invalid value for max_results. It must be at most 50000, but got ${max}`);
+        const view = viewType(src.view_type);
+        const match = experimentFilter(typeof src.filter === 'string' ? src.filter : '');
+        const list = [...experiments.values()]
+          .filter((e) => view === 'ALL' || (view === 'DELETED_ONLY') === (e.lifecycle_stage === 'deleted'))
+          .filter(match)
+          .sort(experimentOrder(Array.isArray(src.order_by) ? src.order_by.map(String) : []));
+        const offset = decodePageToken(src.page_token === undefined ? undefined : String(src.page_token));
         const page = list.slice(offset, offset + max);
-        const out: Record<string, unknown> = { experiments: page.map(expJson) };
-        if (offset + max < list.length)
-          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+        const out: Record<string, unknown> = {};
+        if (page.length > 0) out.experiments = page.map(expJson);
+        if (offset + max < list.length) out.next_page_token = encodePageToken(offset + max);
         return out;
       }
       case 'POST experiments/set-experiment-tag': {
-        const e = experiments.get(String(requireField(body, 'experiment_id')));
-        if (!e) throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
-        e.tags.set(checkKey('tag', requireField(body, 'key')), String(body.value ?? ''));
+        const id = String(requireField(body, 'experiment_id'));
+        const key = checkKey('tag', requireString(body, 'key'));
+        const e = experiments.get(id);
+        if (!e) throw notFound(`No Experiment with id=${id} exists`);
+        e.tags.set(key, String(body.value ?? ''));
         return {};
       }
-      case 'POST experiments/delete': {
+      case 'POST experiments/update': {
         const e = experiments.get(String(requireField(body, 'experiment_id')));
-        if (!e) throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
-        e.lifecycle_stage = 'deleted';
+        if (!e || e.lifecycle_stage !== 'active')
+          throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
+        if (typeof body.new_name === 'string' && body.new_name !== '') e.name = body.new_name;
+        e.last_update_time = tick();
+        return {};
+      }
+      case 'POST experiments/delete':
+      case 'POST experiments/restore': {
+        const wanted = endpoint === 'experiments/delete' ? 'active' : 'deleted';
+        const e = experiments.get(String(requireField(body, 'experiment_id')));
+        if (!e || e.lifecycle_stage !== wanted)
+          throw notFound(`No Experiment with id=${String(body.experiment_id)} exists`);
+        e.lifecycle_stage = wanted === 'active' ? 'deleted' : 'active';
+        e.last_update_time = tick();
         return {};
       }
       case 'POST runs/create': {
-        const expId = String(body.experiment_id ?? '0');
+        const expId = body.experiment_id === undefined ? '' : String(body.experiment_id);
         const e = experiments.get(expId);
-        if (!e) throw notFound(`No Experiment with id=${expId} exists`);
+        if (!e && expId !== '') throw notFound(`No Experiment with id=${expId} exists`);
+        if (!e)
+          throw new ApiError(
+            400,
+            'BAD_REQUEST',
+            '(sqlite3.IntegrityError) FOREIGN KEY constraint failed\n[SQL: INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]',
+          );
         if (e.lifecycle_stage !== 'active')
           throw invalid(`The experiment ${expId} must be in the 'active' state. Current state is deleted.`);
-        const tags = Array.isArray(body.tags) ? (body.tags as { key: string; value: string }[]) : [];
+        const tags = Array.isArray(body.tags) ? (body.tags as { key: string; value?: string }[]) : [];
         const tagName = tags.find((t) => t.key === 'mlflow.runName')?.value;
         let runName = typeof body.run_name === 'string' && body.run_name !== '' ? body.run_name : undefined;
         if (runName !== undefined && tagName !== undefined && runName !== tagName) {
@@ -475,36 +796,39 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
             `Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${runName}', mlflow.runName='${tagName}').`,
           );
         }
+        const startTime = body.start_time === undefined ? 0 : int64(body.start_time, 'start_time');
         runName ??=
           tagName ??
           `${ADJ[nameCounter % ADJ.length]}-${ANIMAL[(nameCounter * 7) % ANIMAL.length]}-${nameCounter++}`;
-        const runId = randomBytes(16).toString('hex');
+        const id = randomBytes(16).toString('hex');
         const r: Run = {
           info: {
-            run_id: runId,
-            run_uuid: runId,
+            run_id: id,
+            run_uuid: id,
             run_name: runName,
             experiment_id: expId,
             user_id: typeof body.user_id === 'string' ? body.user_id : '',
             status: 'RUNNING',
-            start_time: body.start_time === undefined ? 0 : int64(body.start_time, 'start_time'),
-            artifact_uri: `${e.artifact_location}/${runId}/artifacts`,
+            start_time: startTime,
+            artifact_uri: `${e.artifact_location}/${id}/artifacts`,
             lifecycle_stage: 'active',
           },
           metrics: [],
           params: new Map(),
           tags: new Map(),
         };
-        for (const t of tags) setTag(r, t.key, String(t.value));
+        // runs/create stores its tags unchecked (MLflow 2.9)
+        for (const t of tags) setTag(r, String(t.key), String(t.value ?? ''));
         r.tags.set('mlflow.runName', runName);
-        runs.set(runId, r);
-        return { run: runJson(r) };
+        runs.set(id, r);
+        return { run: runJson(r, false) };
       }
       case 'POST runs/update': {
-        const r = getRun(body);
-        const s = body.status;
-        if (typeof s === 'string' && STATUSES.includes(s)) r.info.status = s;
-        else if (typeof s === 'number' && STATUSES[s - 1]) r.info.status = STATUSES[s - 1] ?? r.info.status;
+        const r = activeRun(runId(body));
+        const st = body.status;
+        if (typeof st === 'string' && STATUSES.includes(st)) r.info.status = st;
+        else if (typeof st === 'number' && STATUSES[st - 1])
+          r.info.status = STATUSES[st - 1] ?? r.info.status;
         if (body.end_time !== undefined) r.info.end_time = int64(body.end_time, 'end_time');
         if (typeof body.run_name === 'string' && body.run_name !== '') {
           r.info.run_name = body.run_name;
@@ -513,167 +837,201 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
         return { run_info: { ...r.info } };
       }
       case 'GET runs/get': {
-        const r = getRun({ run_id: q.get('run_id') ?? q.get('run_uuid') ?? undefined });
+        const r = getRun(
+          runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }),
+        );
         return { run: runJson(r) };
       }
       case 'POST runs/delete': {
-        getRun(body).info.lifecycle_stage = 'deleted';
+        getRun(runId(body)).info.lifecycle_stage = 'deleted';
         return {};
       }
       case 'POST runs/restore': {
-        getRun(body).info.lifecycle_stage = 'active';
+        getRun(runId(body)).info.lifecycle_stage = 'active';
         return {};
       }
       case 'POST runs/search': {
-        const ids = Array.isArray(body.experiment_ids) ? body.experiment_ids.map(String) : [];
-        const view = String(body.run_view_type ?? 'ACTIVE_ONLY');
         const max = body.max_results === undefined ? 1000 : int64(body.max_results, 'max_results');
-        if (max > 50000)
-          throw invalid(
-            `Invalid value for request parameter max_results. It must be at most 50000, but got value ${max}`,
-          );
+        if (max > 50000) throw typeError('max_results', max);
         const clauses = parseSearchFilter(typeof body.filter === 'string' ? body.filter : undefined);
-        let list = [...runs.values()]
+        const orderBy = Array.isArray(body.order_by) ? body.order_by.map(String) : undefined;
+        sortRuns([], orderBy);
+        const offset = decodePageToken(typeof body.page_token === 'string' ? body.page_token : undefined);
+        const ids = Array.isArray(body.experiment_ids) ? body.experiment_ids.map(String) : [];
+        const view = viewType(body.run_view_type);
+        // the SQL store keeps NaN as 0 with a flag, so filters compare NaN as 0
+        const forFilter = (r: Run): MlflowRun => {
+          const x = runForSearch(r);
+          return {
+            ...x,
+            data: {
+              ...x.data,
+              metrics: x.data.metrics.map((m) => ({ ...m, value: Number.isNaN(m.value) ? 0 : m.value })),
+            },
+          };
+        };
+        const matching = [...runs.values()]
           .filter((r) => ids.includes(r.info.experiment_id))
           .filter(
-            (r) =>
-              view === 'ALL' ||
-              (view === 'DELETED_ONLY'
-                ? r.info.lifecycle_stage === 'deleted'
-                : r.info.lifecycle_stage === 'active'),
+            (r) => view === 'ALL' || (view === 'DELETED_ONLY') === (r.info.lifecycle_stage === 'deleted'),
           )
-          .map((r) => ({ r, s: runForSearch(r) }))
-          .filter((x) => runMatches(x.s, clauses));
-        const sorted = sortRuns(
-          list.map((x) => x.s),
-          Array.isArray(body.order_by) ? (body.order_by as string[]) : undefined,
+          .filter((r) => runMatches(forFilter(r), clauses));
+        const sorted = sortRuns(matching.map(runForSearch), orderBy).map(
+          (x) => runs.get(x.info.run_id) as Run,
         );
-        list = sorted.map((s) => ({ r: runs.get(s.info.run_id) as Run, s }));
-        const offset =
-          typeof body.page_token === 'string' && body.page_token !== ''
-            ? Number(JSON.parse(Buffer.from(body.page_token, 'base64').toString()).offset)
-            : 0;
-        const page = list.slice(offset, offset + max);
-        const out: Record<string, unknown> = { runs: page.map((x) => runJson(x.r)) };
-        if (offset + max < list.length)
-          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
+        // max_results -1 returns everything; a page that fills max_results always carries a token
+        const page = max < 0 ? sorted.slice(offset) : sorted.slice(offset, offset + max);
+        const out: Record<string, unknown> = {};
+        if (page.length > 0) out.runs = page.map((r) => runJson(r));
+        if (max >= 0 && page.length === max) out.next_page_token = encodePageToken(offset + max);
         return out;
       }
       case 'POST runs/log-metric': {
-        const r = activeRun(body);
-        addMetric(r, body, false);
+        const id = runId(body);
+        requireString(body, 'key');
+        requireField(body, 'value');
+        if (body.timestamp === undefined || body.timestamp === null) throw missing('timestamp');
+        const m = parseMetric(body, true);
+        const r = activeRun(id);
+        checkKey('metric', m.key, false);
+        storeMetric(r, m);
         return {};
       }
       case 'POST runs/log-parameter': {
-        const r = activeRun(body);
-        const value = body.value;
-        if (value === undefined || value === null)
+        const id = runId(body);
+        const key = requireString(body, 'key');
+        const value = body.value ?? '';
+        if (typeof value !== 'string') throw typeError('value', value);
+        const r = activeRun(id);
+        paramValue(key, value);
+        const old = r.params.get(key);
+        if (old !== undefined && old !== value) {
           throw invalid(
-            "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
+            `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${r.info.run_id}'. Attempted logging new value '${value}'.`,
           );
-        setParam(r, String(requireField(body, 'key')), String(value));
+        }
+        r.params.set(key, value);
         return {};
       }
       case 'POST runs/set-tag': {
-        const r = activeRun(body);
-        if (body.value === undefined || body.value === null)
-          throw invalid(
-            "Missing value for required parameter 'value'. See the API docs for more information about request parameters.",
-          );
-        setTag(r, String(requireField(body, 'key')), String(body.value));
+        const id = runId(body);
+        const key = requireString(body, 'key');
+        const value = String(body.value ?? '');
+        const r = activeRun(id);
+        checkTag(key, value);
+        setTag(r, key, value);
         return {};
       }
       case 'POST runs/delete-tag': {
-        const r = activeRun(body);
-        const key = String(requireField(body, 'key'));
+        const id = runId(body);
+        const key = requireString(body, 'key');
+        const r = activeRun(id);
         if (!r.tags.has(key)) throw notFound(`No tag with name: ${key} in run with id ${r.info.run_id}`);
         r.tags.delete(key);
         return {};
       }
       case 'POST runs/log-batch': {
-        if (rawLength > 1_000_000)
-          throw invalid(`Batched logging API requests must be at most 1 MB in size. Got ${rawLength} bytes.`);
-        const metrics = Array.isArray(body.metrics) ? (body.metrics as Record<string, unknown>[]) : [];
-        const params = Array.isArray(body.params) ? (body.params as Record<string, unknown>[]) : [];
-        const tags = Array.isArray(body.tags) ? (body.tags as Record<string, unknown>[]) : [];
+        const list = (name: string): Record<string, unknown>[] => {
+          const v = body[name];
+          return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+        };
         const over = (n: number, max: number, what: string) => {
           if (n > max)
             throw invalid(
               `A batch logging request can contain at most ${max} ${what}. Got ${n} ${what}. Please split up ${what} across multiple requests and try again.`,
             );
         };
+        const [metrics, params, tags] = [list('metrics'), list('params'), list('tags')];
         over(metrics.length, 1000, 'metrics');
         over(params.length, 100, 'params');
         over(tags.length, 100, 'tags');
-        const total = metrics.length + params.length + tags.length;
-        if (total > 1000)
-          throw invalid(
-            `A batch logging request can contain at most 1000 total entities (metrics, params, and tags). Got ${total} total entities. Please split up metrics, params, and tags across multiple requests and try again.`,
-          );
-        const r = activeRun(body);
-        // validate everything before writing anything (MLflow validates the whole batch first)
-        const staged: Run = { info: r.info, metrics: [], params: new Map(r.params), tags: new Map(r.tags) };
-        for (const p of params) {
-          if (p.value === undefined || p.value === null)
-            throw invalid("Missing value for required parameter 'params[].value'.");
-          setParam(staged, String(p.key ?? ''), String(p.value));
+        over(metrics.length + params.length + tags.length, 1000, 'metrics, params, and tags');
+        const id = runId(body);
+        for (const name of ['metrics', 'params', 'tags']) {
+          const v = body[name];
+          if (v !== undefined && !Array.isArray(v)) throw typeError(name, v);
         }
-        for (const t of tags) setTag(staged, String(t.key ?? ''), String(t.value ?? ''));
-        for (const m of metrics) addMetric(staged, m, true);
-        r.params = staged.params;
-        r.tags = staged.tags;
-        r.metrics.push(...staged.metrics);
+        const bad = (x: Record<string, unknown>) =>
+          typeof x !== 'object' || x === null || typeof x.key !== 'string';
+        if (
+          metrics.some(
+            (m) => bad(m) || m.value === undefined || m.value === null || m.timestamp === undefined,
+          )
+        )
+          throw typeError('metrics', metrics);
+        if (params.some(bad)) throw typeError('params', params);
+        if (tags.some(bad)) throw typeError('tags', tags);
+        const r = activeRun(id);
+        const parsed = metrics.map((m) => parseMetric(m, false));
+        for (const m of parsed) checkKey('metric', m.key);
+        const keys = params.map((p) => String(p.key));
+        const dups = [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
+        if (dups.length > 0)
+          throw invalid(
+            `Duplicate parameter keys have been submitted: ${pyRepr(dups)}. Please ensure the request contains only one param value per param key.`,
+          );
+        const newParams = params.map((p) => ({ key: String(p.key), value: String(p.value ?? '') }));
+        for (const p of newParams) paramValue(p.key, p.value);
+        const newTags = tags.map((t) => ({ key: String(t.key), value: String(t.value ?? '') }));
+        for (const t of newTags) checkTag(t.key, t.value);
+        const changed = newParams
+          .filter((p) => r.params.has(p.key) && r.params.get(p.key) !== p.value)
+          .map((p) => ({ key: p.key, old_value: r.params.get(p.key), new_value: p.value }));
+        if (changed.length > 0)
+          throw invalid(
+            `Changing param values is not allowed. Params were already logged='${pyRepr(changed)}' for run ID='${r.info.run_id}'.`,
+          );
+        for (const p of newParams) r.params.set(p.key, p.value);
+        for (const t of newTags) setTag(r, t.key, t.value);
+        for (const m of parsed) storeMetric(r, m);
         return {};
       }
       case 'GET metrics/get-history': {
-        const r = getRun({ run_id: q.get('run_id') ?? q.get('run_uuid') ?? undefined });
+        // MLflow 2.9 checks nothing here and ignores max_results and page_token
+        const r = runs.get(q.get('run_id') ?? q.get('run_uuid') ?? '');
         const key = q.get('metric_key');
-        if (!key)
-          throw invalid(
-            "Missing value for required parameter 'metric_key'. See the API docs for more information about request parameters.",
-          );
-        const all = r.metrics
+        const all = (r?.metrics ?? [])
           .filter((m) => m.key === key)
+          .sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value)
           .map((m) => ({ ...m, value: encodeValue(m.value) }));
-        const max = Number(q.get('max_results') ?? 25000);
-        const offset = q.get('page_token')
-          ? Number(JSON.parse(Buffer.from(q.get('page_token') ?? '', 'base64').toString()).offset)
-          : 0;
-        const out: Record<string, unknown> = { metrics: all.slice(offset, offset + max) };
-        if (offset + max < all.length)
-          out.next_page_token = Buffer.from(JSON.stringify({ offset: offset + max })).toString('base64');
-        return out;
+        return all.length > 0 ? { metrics: all } : {};
       }
       case 'GET artifacts/list': {
-        const r = getRun({ run_id: q.get('run_id') ?? q.get('run_uuid') ?? undefined });
+        const r = getRun(
+          runId({ run_id: q.get('run_id') ?? undefined, run_uuid: q.get('run_uuid') ?? undefined }),
+        );
         const path = q.get('path') ?? '';
+        if (path.startsWith('/') || path.split('/').includes('..')) throw invalid(`Invalid path: ${path}`);
         const uri = r.info.artifact_uri;
-        if (!uri.startsWith('mlflow-artifacts:/')) return { root_uri: uri, files: [] };
-        const base = [uri.slice('mlflow-artifacts:/'.length), path].filter((x) => x !== '').join('/');
-        return {
-          root_uri: uri,
-          files: listProxy(base).map((f) => ({
+        const out: Record<string, unknown> = { root_uri: uri };
+        let files: { path: string; is_dir: boolean; file_size?: number }[] = [];
+        if (uri.startsWith('mlflow-artifacts:/')) {
+          const base = [uri.slice('mlflow-artifacts:/'.length), path].filter((x) => x !== '').join('/');
+          files = listStored(base);
+        } else if (uri.startsWith('/')) files = listFolder(join(uri, path));
+        if (files.length > 0)
+          out.files = files.map((f) => ({
             ...f,
-            path: [path, f.path].filter((x) => x !== '').join('/'),
-          })),
-        };
+            path: [path.replace(/\/+$/, ''), f.path].filter((x) => x !== '').join('/'),
+          }));
+        return out;
       }
-      // ---- registry ----
+      // ---- model registry ----
       case 'POST registered-models/create': {
-        const name = String(requireField(body, 'name'));
+        const name = requireString(body, 'name');
         if (models.has(name))
           throw new ApiError(
             400,
             'RESOURCE_ALREADY_EXISTS',
-            `Registered Model (name=${name}) already exists.`,
+            `Registered Model (name=${name}) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name`,
           );
-        const now = Date.now();
+        const now = tick();
         const m: RegisteredModel = {
           name,
           creation_timestamp: now,
           last_updated_timestamp: now,
-          description: String(body.description ?? ''),
-          tags: (body.tags as { key: string; value: string }[]) ?? [],
+          description: typeof body.description === 'string' ? body.description : '',
+          tags: tagList(body.tags),
           aliases: new Map(),
           versions: [],
         };
@@ -683,145 +1041,275 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       case 'GET registered-models/get':
         return { registered_model: modelJson(getModel(q.get('name'))) };
       case 'GET registered-models/search': {
-        const filter = q.get('filter') ?? '';
-        const like = /^\s*name\s+(I?LIKE)\s+'([^']*)'\s*$/i.exec(filter);
-        const eq = /^\s*name\s*=\s*'([^']*)'\s*$/i.exec(filter);
-        let list = [...models.values()];
-        if (like) {
-          const re = new RegExp(
-            `^${(like[2] ?? '')
-              .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-              .replace(/%/g, '.*')
-              .replace(/_/g, '.')}$`,
-            like[1]?.toUpperCase() === 'ILIKE' ? 'i' : '',
+        const max = q.has('max_results') ? int64(q.get('max_results'), 'max_results') : 100;
+        if (max > 1000)
+          throw invalid(
+            `Invalid value for request parameter max_results. It must be at most 1000, but got value ${max}`,
           );
-          list = list.filter((m) => re.test(m.name));
-        } else if (eq) list = list.filter((m) => m.name === eq[1]);
-        return { registered_models: list.map(modelJson) };
+        const match = modelFilter(q.get('filter') ?? '');
+        const orderBy = q.getAll('order_by');
+        const list = [...models.values()].filter(match).sort((a, b) => {
+          for (const o of orderBy) {
+            const desc = /\sDESC\s*$/i.test(o);
+            const key = o.replace(/\s+(ASC|DESC)\s*$/i, '').trim();
+            const va = key === 'name' ? a.name : a.last_updated_timestamp;
+            const vb = key === 'name' ? b.name : b.last_updated_timestamp;
+            if (va !== vb) return (va < vb ? -1 : 1) * (desc ? -1 : 1);
+          }
+          return a.name < b.name ? -1 : 1;
+        });
+        const offset = decodePageToken(q.get('page_token') ?? undefined);
+        const out: Record<string, unknown> = {};
+        const page = list.slice(offset, offset + max);
+        if (page.length > 0) out.registered_models = page.map(modelJson);
+        if (offset + max < list.length) out.next_page_token = encodePageToken(offset + max);
+        return out;
       }
       case 'PATCH registered-models/update': {
-        const m = getModel(String(requireField(body, 'name')));
-        m.description = String(body.description ?? '');
-        m.last_updated_timestamp = Date.now();
+        const m = getModel(requireString(body, 'name'));
+        if (typeof body.description === 'string') m.description = body.description;
+        m.last_updated_timestamp = tick();
+        return { registered_model: modelJson(m) };
+      }
+      case 'POST registered-models/rename': {
+        const m = getModel(requireString(body, 'name'));
+        const newName = requireString(body, 'new_name');
+        models.delete(m.name);
+        m.name = newName;
+        for (const v of m.versions) v.name = newName;
+        m.last_updated_timestamp = tick();
+        models.set(newName, m);
         return { registered_model: modelJson(m) };
       }
       case 'DELETE registered-models/delete': {
-        const m = getModel(String(requireField(body, 'name')));
+        const m = getModel(requireString(body, 'name'));
         models.delete(m.name);
         return {};
       }
+      case 'POST registered-models/set-tag': {
+        const m = getModel(requireString(body, 'name'));
+        const key = checkKey('tag', requireString(body, 'key'));
+        m.tags = [...m.tags.filter((t) => t.key !== key), { key, value: String(body.value ?? '') }];
+        return {};
+      }
+      case 'DELETE registered-models/delete-tag': {
+        const m = getModel(requireString(body, 'name'));
+        const key = requireString(body, 'key');
+        m.tags = m.tags.filter((t) => t.key !== key);
+        return {};
+      }
+      case 'GET registered-models/get-latest-versions':
+      case 'POST registered-models/get-latest-versions': {
+        const m = getModel(method === 'GET' ? q.get('name') : requireString(body, 'name'));
+        const stages = (
+          method === 'GET' ? q.getAll('stages') : Array.isArray(body.stages) ? body.stages : []
+        ).map((x) => String(x).toLowerCase());
+        const latest = latestVersions(m).filter(
+          (v) => stages.length === 0 || stages.includes(v.current_stage.toLowerCase()),
+        );
+        return latest.length > 0 ? { model_versions: latest.map((v) => versionJson(v)) } : {};
+      }
       case 'POST registered-models/alias': {
-        const m = getModel(String(requireField(body, 'name')));
-        const version = String(requireField(body, 'version'));
-        if (!m.versions.some((v) => v.version === version))
-          throw notFound(`Model Version (name=${m.name}, version=${version}) not found`);
-        m.aliases.set(String(requireField(body, 'alias')), version);
+        const m = getModel(requireString(body, 'name'));
+        const alias = requireString(body, 'alias');
+        const version = getVersion(m, requireField(body, 'version'));
+        if (/^v\d+$/i.test(alias)) throw invalid(`Version alias name '${alias}' is reserved.`);
+        m.aliases.set(alias, version.version);
         return {};
       }
       case 'GET registered-models/alias': {
         const m = getModel(q.get('name'));
-        const v = m.aliases.get(q.get('alias') ?? '');
-        if (v === undefined) throw invalid(`Registered model alias ${q.get('alias')} not found.`);
-        return { model_version: versionJson(m, m.versions.find((x) => x.version === v) as ModelVersion) };
+        const alias = q.get('alias') ?? '';
+        const v = m.aliases.get(alias);
+        if (v === undefined) throw invalid(`Registered model alias ${alias} not found.`);
+        return { model_version: versionJson(getVersion(m, v), true) };
       }
       case 'DELETE registered-models/alias': {
-        const m = getModel(q.get('name') ?? (body.name as string | undefined) ?? null);
-        m.aliases.delete(q.get('alias') ?? String(body.alias ?? ''));
+        // the alias is read from a JSON body only, also for DELETE
+        const m = getModel(requireString(body, 'name'));
+        m.aliases.delete(requireString(body, 'alias'));
         return {};
       }
       case 'POST model-versions/create': {
-        const m = getModel(String(requireField(body, 'name')));
-        const now = Date.now();
+        const m = getModel(requireString(body, 'name'));
+        const source = requireString(body, 'source');
+        checkSource(source);
+        const now = tick();
         const v: ModelVersion = {
           name: m.name,
-          version: String(m.versions.length + 1),
+          version: String((m.versions.at(-1) ? Number(m.versions.at(-1)?.version) : 0) + 1),
           creation_timestamp: now,
           last_updated_timestamp: now,
           current_stage: 'None',
-          description: String(body.description ?? ''),
-          source: String(requireField(body, 'source')),
-          run_id: String(body.run_id ?? ''),
+          description: typeof body.description === 'string' ? body.description : '',
+          source,
+          run_id: typeof body.run_id === 'string' ? body.run_id : '',
           status: 'READY',
-          tags: (body.tags as { key: string; value: string }[]) ?? [],
+          tags: tagList(body.tags),
         };
         m.versions.push(v);
         m.last_updated_timestamp = now;
-        return { model_version: versionJson(m, v) };
+        return { model_version: versionJson(v) };
       }
-      case 'GET model-versions/get': {
-        const m = getModel(q.get('name'));
-        const v = m.versions.find((x) => x.version === q.get('version'));
-        if (!v) throw notFound(`Model Version (name=${m.name}, version=${q.get('version')}) not found`);
-        return { model_version: versionJson(m, v) };
+      case 'GET model-versions/get':
+        return { model_version: versionJson(getVersion(getModel(q.get('name')), q.get('version'))) };
+      case 'GET model-versions/get-download-uri':
+        return { artifact_uri: getVersion(getModel(q.get('name')), q.get('version')).source };
+      case 'GET model-versions/search': {
+        const filter = q.get('filter') ?? '';
+        const eq = /^\s*(name|run_id)\s*=\s*'([^']*)'\s*$/.exec(filter);
+        if (filter.trim() !== '' && !eq) throw invalid(`Invalid filter '${filter}'`);
+        const all = [...models.values()]
+          .flatMap((m) => m.versions)
+          .filter((v) => !eq || (eq[1] === 'name' ? v.name : v.run_id) === eq[2])
+          .sort((a, b) => b.last_updated_timestamp - a.last_updated_timestamp);
+        return all.length > 0 ? { model_versions: all.map((v) => versionJson(v)) } : {};
+      }
+      case 'PATCH model-versions/update': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        if (typeof body.description === 'string') v.description = body.description;
+        v.last_updated_timestamp = tick();
+        return { model_version: versionJson(v) };
+      }
+      case 'DELETE model-versions/delete': {
+        const m = getModel(requireString(body, 'name'));
+        const v = getVersion(m, requireField(body, 'version'));
+        m.versions = m.versions.filter((x) => x !== v);
+        for (const [a, ver] of m.aliases) if (ver === v.version) m.aliases.delete(a);
+        return {};
+      }
+      case 'POST model-versions/set-tag': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        const key = checkKey('tag', requireString(body, 'key'));
+        v.tags = [...v.tags.filter((t) => t.key !== key), { key, value: String(body.value ?? '') }];
+        return {};
+      }
+      case 'DELETE model-versions/delete-tag': {
+        const v = getVersion(getModel(requireString(body, 'name')), requireField(body, 'version'));
+        const key = requireString(body, 'key');
+        v.tags = v.tags.filter((t) => t.key !== key);
+        return {};
       }
       case 'POST model-versions/transition-stage': {
-        const m = getModel(String(requireField(body, 'name')));
-        const v = m.versions.find((x) => x.version === String(body.version));
-        if (!v) throw notFound(`Model Version (name=${m.name}, version=${String(body.version)}) not found`);
-        const stage = String(requireField(body, 'stage'));
-        const canonical = ['None', 'Staging', 'Production', 'Archived'].find(
-          (s) => s.toLowerCase() === stage.toLowerCase(),
-        );
+        const m = getModel(requireString(body, 'name'));
+        const v = getVersion(m, requireField(body, 'version'));
+        const stage = requireString(body, 'stage');
+        const canonical = STAGES.find((x) => x.toLowerCase() === stage.toLowerCase());
         if (!canonical)
-          throw invalid(
-            `Invalid Model Version stage: ${stage}. Value must be one of None, Staging, Production, Archived.`,
-          );
+          throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+        const now = tick();
         if (
           body.archive_existing_versions === true &&
           (canonical === 'Staging' || canonical === 'Production')
         ) {
           for (const o of m.versions)
-            if (o !== v && o.current_stage === canonical) o.current_stage = 'Archived';
+            if (o !== v && o.current_stage === canonical) {
+              o.current_stage = 'Archived';
+              o.last_updated_timestamp = now;
+            }
         }
         v.current_stage = canonical;
-        v.last_updated_timestamp = Date.now();
-        return { model_version: versionJson(m, v) };
+        v.last_updated_timestamp = now;
+        m.last_updated_timestamp = now;
+        return { model_version: versionJson(v) };
       }
       default:
-        return undefined;
+        throw new HtmlError(404, FLASK_404);
     }
   };
 
   function getModel(name: string | null): RegisteredModel {
-    if (!name)
-      throw invalid(
-        "Missing value for required parameter 'name'. See the API docs for more information about request parameters.",
-      );
+    if (!name) throw missing('name');
     const m = models.get(name);
     if (!m) throw notFound(`Registered Model with name=${name} not found`);
     return m;
   }
-  function versionJson(m: RegisteredModel, v: ModelVersion) {
-    return { ...v, aliases: [...m.aliases].filter(([, ver]) => ver === v.version).map(([a]) => a) };
+  function getVersion(m: RegisteredModel, version: unknown): ModelVersion {
+    if (version === undefined || version === null || version === '') throw missing('version');
+    const text = String(version);
+    if (!/^\d+$/.test(text)) throw invalid(`Model version must be an integer, got '${text}'`);
+    const v = m.versions.find((x) => x.version === text);
+    if (!v) throw notFound(`Model Version (name=${m.name}, version=${text}) not found`);
+    return v;
   }
-  function modelJson(m: RegisteredModel) {
+  /** A model version as MLflow 2.9 answers it: `run_link` always, `tags` when any, `aliases` in alias lookups. */
+  function versionJson(v: ModelVersion, withAliases = false) {
+    const m = models.get(v.name);
+    const aliases = [...(m?.aliases ?? [])].filter(([, ver]) => ver === v.version).map(([a]) => a);
+    const { tags, ...rest } = v;
+    return {
+      ...rest,
+      ...(tags.length > 0 ? { tags } : {}),
+      run_link: '',
+      ...(withAliases && aliases.length > 0 ? { aliases } : {}),
+    };
+  }
+  /** The newest version in each stage, by version number. */
+  function latestVersions(m: RegisteredModel): ModelVersion[] {
     const latest = new Map<string, ModelVersion>();
-    for (const v of m.versions) latest.set(v.current_stage, v);
+    for (const v of m.versions) {
+      const cur = latest.get(v.current_stage);
+      if (!cur || Number(v.version) > Number(cur.version)) latest.set(v.current_stage, v);
+    }
+    return [...latest.values()].sort((a, b) => Number(a.version) - Number(b.version));
+  }
+  /** A registered model; empty fields are omitted. */
+  function modelJson(m: RegisteredModel) {
+    const latest = latestVersions(m);
     return {
       name: m.name,
       creation_timestamp: m.creation_timestamp,
       last_updated_timestamp: m.last_updated_timestamp,
-      description: m.description,
-      latest_versions: [...latest.values()].map((v) => versionJson(m, v)),
-      tags: m.tags,
-      aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })),
+      ...(m.description !== '' ? { description: m.description } : {}),
+      ...(latest.length > 0 ? { latest_versions: latest.map((v) => versionJson(v)) } : {}),
+      ...(m.tags.length > 0 ? { tags: m.tags } : {}),
+      ...(m.aliases.size > 0
+        ? { aliases: [...m.aliases].map(([alias, version]) => ({ alias, version })) }
+        : {}),
     };
   }
-  function listProxy(base: string): { path: string; is_dir: boolean; file_size?: number }[] {
-    const pre = base === '' ? '' : `${base}/`;
-    const dirs = new Set<string>();
-    const files: { path: string; is_dir: boolean; file_size?: number }[] = [];
+
+  /** Children of a stored folder, sorted by name; folders and empty files have no `file_size`. */
+  function listStored(base: string): { path: string; is_dir: boolean; file_size?: number }[] {
+    const pre = base === '' ? '' : `${base.replace(/\/+$/, '')}/`;
+    const entries = new Map<string, { path: string; is_dir: boolean; file_size?: number }>();
     for (const [k, v] of artifacts) {
       if (!k.startsWith(pre)) continue;
       const rest = k.slice(pre.length);
       const slash = rest.indexOf('/');
-      if (slash >= 0) dirs.add(rest.slice(0, slash));
-      else files.push({ path: rest, is_dir: false, file_size: v.length });
+      if (slash >= 0) entries.set(rest.slice(0, slash), { path: rest.slice(0, slash), is_dir: true });
+      else entries.set(rest, { path: rest, is_dir: false, ...(v.length > 0 ? { file_size: v.length } : {}) });
     }
-    return [
-      ...[...dirs].sort().map((d) => ({ path: d, is_dir: true })),
-      ...files.sort((a, b) => (a.path < b.path ? -1 : 1)),
-    ];
+    return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  /** The same for a local artifact root (`--no-serve-artifacts --default-artifact-root /path`). */
+  function listFolder(dir: string): { path: string; is_dir: boolean; file_size?: number }[] {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+    return readdirSync(dir, { withFileTypes: true })
+      .map((d) => {
+        const size = d.isDirectory() ? 0 : statSync(join(dir, d.name)).size;
+        return { path: d.name, is_dir: d.isDirectory(), ...(size > 0 ? { file_size: size } : {}) };
+      })
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
+  const checkArtifactPath = (p: string) => {
+    if (p.startsWith('/') || p.split('/').includes('..')) throw invalid(`Invalid path: ${p}`);
+  };
+
+  const proxyDisabled = (rule: string) =>
+    new HtmlError(
+      503,
+      `Endpoint: /api/2.0/mlflow-artifacts/artifacts${rule} disabled due to the mlflow server running with \`--no-serve-artifacts\`. To enable artifacts server functionality, run \`mlflow server\` with \`--serve-artifacts\``,
+    );
+
+  /** `GET /api/2.0/mlflow-artifacts/artifacts?path=`: the listing, paths relative to `path`. */
+  function proxyList(path: string): Record<string, unknown> {
+    if (!serveArtifacts) throw proxyDisabled('');
+    checkArtifactPath(path);
+    const files = listStored(path);
+    return files.length > 0 ? { files } : {};
   }
 
   const authOk = (req: http.IncomingMessage): boolean => {
@@ -842,9 +1330,11 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
       if (options.maxBodyBytes === undefined || size <= options.maxBodyBytes) chunks.push(c);
     });
     req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const rawUrl = req.url ?? '/';
+      const url = new URL(rawUrl, 'http://127.0.0.1');
       const method = req.method ?? 'GET';
-      let path = url.pathname;
+      // the path as sent (WHATWG URL parsing would resolve `..` segments)
+      let path = rawUrl.split('?')[0] ?? '/';
       const raw = Buffer.concat(chunks);
       const entry: LoggedRequest = {
         method,
@@ -902,60 +1392,104 @@ export async function startMlflowStandIn(options: StandInOptions = {}): Promise<
           },
         );
       }
-      if (method === 'GET' && path === '/health') return send(200, 'OK', 'text/plain');
-      if (method === 'GET' && path === '/version') return send(200, '2.9.2', 'text/plain');
-      // artifact proxy
+      const origin = `http://${req.headers.host ?? '127.0.0.1'}${prefix}`;
+      /** Flask routing: known rule with another method → 405, OPTIONS → 200 with `Allow`. */
+      const route = (methods: string[], handle: () => void) => {
+        if (method === 'OPTIONS') return send(200, '', HTML, { Allow: allowHeader(methods) });
+        const allowed = methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
+        if (!allowed) return send(405, FLASK_405, HTML, { Allow: allowHeader(methods) });
+        try {
+          handle();
+        } catch (e) {
+          if (e instanceof HtmlError) return send(e.status, e.page, HTML);
+          if (e instanceof ApiError) return sendJson(e.status, { error_code: e.code, message: e.message });
+          // the search-filter and page-token parsers shared with the client word their errors as MLflow's
+          if (e instanceof MlflowError)
+            return sendJson(e.status, { error_code: e.errorCode, message: e.message });
+          return send(500, FLASK_500, HTML);
+        }
+      };
+      if (path === '/health') return route(['GET'], () => send(200, 'OK', HTML));
+      if (path === '/version') return route(['GET'], () => send(200, version, HTML));
+      if (path === '/') return route(['GET'], () => send(200, NO_UI, 'text/plain; charset=utf-8'));
+      // the artifact proxy (`--serve-artifacts`)
       const art = /^\/api\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/.exec(path);
       if (art) {
-        const p = decodeURIComponent(art[1] ?? '').replace(/\/+$/, '');
-        if (p === '' && method === 'GET') {
-          const base = (url.searchParams.get('path') ?? '').replace(/^\/+|\/+$/g, '');
-          return sendJson(200, { files: listProxy(base) });
+        const encoded = art[1];
+        if (encoded === undefined || encoded === '')
+          return route(['GET'], () => sendJson(200, proxyList(url.searchParams.get('path') ?? '')));
+        if (encoded.startsWith('%2F') || encoded.startsWith('%2f')) {
+          // Flask merges the slashes and redirects
+          const target = `${origin}/api/2.0/mlflow-artifacts/artifacts/${encoded.replace(/^(%2F)+/i, '')}`;
+          return send(
+            308,
+            `<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: <a href="${target}">${target}</a>. If not, click the link.\n`,
+            HTML,
+            { Location: target },
+          );
         }
-        if (p.split('/').includes('..'))
-          return sendJson(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Invalid path: ${p}` });
-        if (method === 'PUT') {
-          artifacts.set(p, raw);
-          return sendJson(200, {});
-        }
-        if (method === 'GET') {
+        return route(['GET', 'PUT', 'DELETE'], () => {
+          if (!serveArtifacts) throw proxyDisabled('/<path:artifact_path>');
+          const p = decodeURIComponent(encoded);
+          checkArtifactPath(p);
+          const isFolder = [...artifacts.keys()].some((k) => k.startsWith(`${p.replace(/\/+$/, '')}/`));
+          if (method === 'PUT') {
+            artifacts.set(p, raw);
+            return sendJson(200, {});
+          }
+          if (method === 'DELETE') {
+            // the local artifact store removes folders only: a single file is a 500 page and stays
+            if (artifacts.has(p)) throw new HtmlError(500, FLASK_500);
+            for (const k of [...artifacts.keys()]) if (k.startsWith(`${p}/`)) artifacts.delete(k);
+            return sendJson(200, {});
+          }
           const b = artifacts.get(p);
-          if (!b)
-            return sendJson(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `File ${p} not found` });
-          return send(200, b, 'application/octet-stream');
-        }
-        if (method === 'DELETE') {
-          for (const k of [...artifacts.keys()]) if (k === p || k.startsWith(`${p}/`)) artifacts.delete(k);
-          return sendJson(200, {});
-        }
-      }
-      const m = /^\/(?:ajax-)?api\/2\.0\/mlflow\/(.+)$/.exec(path);
-      if (!m || !m[1]) return send(404, FLASK_404, 'text/html; charset=utf-8');
-      const endpoint = m[1];
-      let body: Record<string, unknown> = {};
-      if (method === 'POST' || method === 'PATCH' || (method === 'DELETE' && raw.length > 0)) {
-        const ctype = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
-        if (ctype !== 'application/json') {
-          return sendJson(400, {
-            error_code: 'INVALID_PARAMETER_VALUE',
-            message: "Bad Request. Content-Type must be one of ['application/json']",
+          if (b === undefined && isFolder) throw new HtmlError(500, FLASK_500);
+          if (b === undefined)
+            throw new ApiError(
+              500,
+              'INTERNAL_ERROR',
+              `The following failures occurred while downloading one or more artifacts from ${artifactsDestination}:\n##### File ${p} #####\n[Errno 2] No such file or directory: '${artifactsDestination}/${p}'`,
+            );
+          const name = p.slice(p.lastIndexOf('/') + 1);
+          return send(200, b, guessMimeType(name), {
+            'Content-Disposition': /^[\x20-\xff]*$/.test(name)
+              ? `attachment; filename=${name}`
+              : `attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
+            'X-Content-Type-Options': 'nosniff',
           });
-        }
-        try {
-          body = raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
-        } catch {
-          return sendJson(400, { error_code: 'BAD_REQUEST', message: 'Bad Request. Malformed JSON' });
-        }
-        entry.json = body;
+        });
       }
-      try {
-        const result = api(method, endpoint, url.searchParams, body, raw.length);
-        if (result === undefined) return send(404, FLASK_404, 'text/html; charset=utf-8');
-        return sendJson(200, result);
-      } catch (e) {
-        if (e instanceof ApiError) return sendJson(e.status, { error_code: e.code, message: e.message });
-        return sendJson(500, { error_code: 'INTERNAL_ERROR', message: String(e) });
-      }
+      const mpu = /^\/api\/2\.0\/mlflow-artifacts\/mpu\/(create|complete|abort)\/./.exec(path);
+      if (mpu)
+        return route(['POST'], () =>
+          sendJson(501, {
+            error_code: 'NOT_IMPLEMENTED',
+            message: 'Multipart upload is not supported for the current artifact repository',
+          }),
+        );
+      const m = /^\/(?:ajax-)?api\/2\.0\/mlflow\/(.+)$/.exec(path);
+      const endpoint = m?.[1] ?? '';
+      const methods = ENDPOINTS[endpoint];
+      if (!methods) return send(404, FLASK_404, HTML);
+      return route(methods, () => {
+        let body: Record<string, unknown> = {};
+        if (method === 'POST' || method === 'PATCH' || (method === 'DELETE' && raw.length > 0)) {
+          const ctype = req.headers['content-type'];
+          if (ctype === undefined) throw invalid('Bad Request. Content-Type header is missing.');
+          if ((ctype.split(';')[0] ?? '').trim() !== 'application/json')
+            throw invalid("Bad Request. Content-Type must be one of ['application/json'].");
+          const parsed = parseRequestJson(raw.toString('utf8'));
+          // a body that is not a JSON object is a 500 page; log-batch's request check fails on anything malformed
+          if (parsed === undefined) throw new HtmlError(500, FLASK_500);
+          if (endpoint === 'runs/log-batch' && Object.keys(parsed).length === 0 && raw.length > 0)
+            throw new HtmlError(500, FLASK_500);
+          body = parsed;
+          entry.json = body;
+        }
+        const result = api(method === 'HEAD' ? 'GET' : method, endpoint, url.searchParams, body);
+        sendJson(200, result);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,3 +2,4 @@
 export { LoadImage, LoadImaged, type LoadImageOptions, type LoadImagedOptions } from './load-image.js';
 export { SaveImage, SaveImaged, type SaveImageOptions } from './save-image.js';
 export { LoadImageXNATd, type LoadImageXNATdOptions } from './load-image-xnatd.js';
+export { LoadImageDICOMWebd, type LoadImageDICOMWebdOptions } from './load-image-dicomwebd.js';

@@ -2,7 +2,7 @@ import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { type XnatAction, normalizeActions, runActions } from '../../src/xnat/actions.js';
 import type { XnatConfig } from '../../src/xnat/config.js';
-import { XnatDownloadCache } from '../../src/xnat/download.js';
+import { XnatDownloadCache, type XnatDownloadCacheOptions } from '../../src/xnat/download.js';
 import { scanImage, subjectFromValue } from '../../src/xnat/scan-images.js';
 import type { XnatSeriesOption } from '../../src/xnat/series.js';
 import { XnatSession } from '../../src/xnat/session.js';
@@ -25,6 +25,10 @@ export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOpt
   session?: XnatSession;
   /** Download cache folder (default `~/.cache/csc-mlops/xnat`; see `defaultXnatCacheDir`). */
   cacheDir?: string;
+  /** Largest file a scan zip may inflate to, in bytes (default 2 GiB). */
+  maxEntryBytes?: number;
+  /** Largest a scan zip may inflate to in all, in bytes (default 16 GiB). */
+  maxTotalBytes?: number;
   /** Only files with this suffix (seed's `expected_filetype`, e.g. `'.dcm'`, `'.IMA'`; any case). Default: DICOM or NIfTI. */
   expectedFiletype?: string;
   /** Several series in one download: `'error'` (default), `'keepfirst'`, `'keeplast'`. */
@@ -35,6 +39,14 @@ export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOpt
   overwriting?: boolean;
 }
 
+function cacheOptions(o: LoadImageXNATdOptions): XnatDownloadCacheOptions {
+  const out: XnatDownloadCacheOptions = {};
+  if (o.cacheDir !== undefined) out.dir = o.cacheDir;
+  if (o.maxEntryBytes !== undefined) out.maxEntryBytes = o.maxEntryBytes;
+  if (o.maxTotalBytes !== undefined) out.maxTotalBytes = o.maxTotalBytes;
+  return out;
+}
+
 const OWN = [
   'keys',
   'allowMissingKeys',
@@ -42,6 +54,8 @@ const OWN = [
   'xnatConfiguration',
   'session',
   'cacheDir',
+  'maxEntryBytes',
+  'maxTotalBytes',
   'expectedFiletype',
   'seriesOption',
   'metaKeyPostfix',
@@ -103,7 +117,7 @@ export class LoadImageXNATd extends MapTransform {
     this.#config = options.xnatConfiguration;
     this.#ownSession = options.session === undefined;
     if (options.session) this.#session = Promise.resolve(options.session);
-    this.cache = new XnatDownloadCache(options.cacheDir);
+    this.cache = new XnatDownloadCache(cacheOptions(options));
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) if (!OWN.includes(k)) rest[k] = v;
     this.#loadOptions = rest as LoadImageOptions;

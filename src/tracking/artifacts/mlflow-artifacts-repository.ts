@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, MlflowError } from '../../errors.js';
 import type { MlflowHttp } from '../mlflow-http.js';
 import type { FileInfo } from '../types.js';
 import {
@@ -84,7 +84,18 @@ export class MlflowArtifactsRepository extends BaseArtifactRepository {
   }
 
   protected async openRead(path: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.http.send({ method: 'GET', url: this.url(path), okStatuses: [404] });
+    // MLflow 2.9 answers a missing file with 500 INTERNAL_ERROR "... No such file or directory ..."
+    const res = await this.http.send({ method: 'GET', url: this.url(path), okStatuses: [404, 500] });
+    if (res.status === 500) {
+      const text = await res.text();
+      if (/No such file or directory|does not exist/i.test(text))
+        throw artifactNotFound(this.artifactUri, path);
+      throw new MlflowError(
+        `GET ${this.url(path)}: HTTP 500 from the MLflow server (${/^\s*</.test(text) ? 'an HTML error page: is the path a folder?' : text.slice(0, 300)})`,
+        'INTERNAL_ERROR',
+        500,
+      );
+    }
     if (res.status === 404 || res.body === null) {
       await res.body?.cancel();
       throw artifactNotFound(this.artifactUri, path);

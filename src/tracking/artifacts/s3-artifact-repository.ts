@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { AwsV4Signer } from 'aws4fetch';
 import { ConfigError, MlflowError } from '../../errors.js';
@@ -42,12 +42,15 @@ export interface ResolvedS3Options {
   sessionToken: string | undefined;
   region: string;
   ignoreTls: boolean;
+  /** The CA bundle from `AWS_CA_BUNDLE` (a private CA for the S3 endpoint), if set. */
+  ca: Buffer | undefined;
 }
 
 /**
  * S3 settings from options, then the environment the Python client reads: `MLFLOW_S3_ENDPOINT_URL`,
- * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_DEFAULT_REGION`, `MLFLOW_S3_IGNORE_TLS`.
- * @throws ConfigError when the key pair is missing
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_DEFAULT_REGION`, `MLFLOW_S3_IGNORE_TLS`,
+ * `AWS_CA_BUNDLE` (as boto3: the CA file for the S3 endpoint's certificate).
+ * @throws ConfigError when the key pair is missing, or the CA bundle cannot be read
  */
 export function resolveS3Options(options: S3Options = {}, env: TrackingEnv = process.env): ResolvedS3Options {
   const region = options.region ?? env.AWS_DEFAULT_REGION ?? env.AWS_REGION ?? 'us-east-1';
@@ -66,13 +69,29 @@ export function resolveS3Options(options: S3Options = {}, env: TrackingEnv = pro
   if (!/^https?:\/\//.test(endpointUrl)) {
     throw new ConfigError(`MLFLOW_S3_ENDPOINT_URL must start with http:// or https://, got '${endpointUrl}'`);
   }
+  const ignoreTls = envFlag(env.MLFLOW_S3_IGNORE_TLS);
+  const caPath = env.AWS_CA_BUNDLE;
+  if (ignoreTls && caPath)
+    throw new ConfigError('MLFLOW_S3_IGNORE_TLS and AWS_CA_BUNDLE cannot both be set: keep AWS_CA_BUNDLE');
+  let ca: Buffer | undefined;
+  if (caPath) {
+    try {
+      ca = readFileSync(caPath);
+    } catch (e) {
+      throw new ConfigError(
+        `AWS_CA_BUNDLE=${caPath}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+        { cause: e },
+      );
+    }
+  }
   return {
     endpointUrl,
     accessKeyId,
     secretAccessKey,
     sessionToken: options.sessionToken ?? env.AWS_SESSION_TOKEN,
     region,
-    ignoreTls: envFlag(env.MLFLOW_S3_IGNORE_TLS),
+    ignoreTls,
+    ca,
   };
 }
 
@@ -105,11 +124,14 @@ export class S3Client {
   constructor(options: S3Options = {}, env: TrackingEnv = process.env) {
     this.options = resolveS3Options(options, env);
     const o = this.options;
+    const https = o.endpointUrl.startsWith('https:');
     const base =
       options.fetch ??
-      (o.ignoreTls && o.endpointUrl.startsWith('https:')
+      (https && o.ignoreTls
         ? createTlsFetch({ rejectUnauthorized: false })
-        : (input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init));
+        : https && o.ca
+          ? createTlsFetch({ ca: o.ca })
+          : (input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init));
     const signing: FetchLike = async (input, init) => {
       const headers = new Headers(init?.headers);
       if (!headers.has('x-amz-content-sha256')) headers.set('x-amz-content-sha256', 'UNSIGNED-PAYLOAD');
@@ -126,7 +148,13 @@ export class S3Client {
       const signed = await signer.sign();
       return base(signed.url.toString(), { ...init, headers: signed.headers });
     };
-    this.http = new MlflowHttp({ ...options.http, env, fetch: signing, auth: null });
+    this.http = new MlflowHttp({
+      ...options.http,
+      env,
+      fetch: signing,
+      auth: null,
+      settings: { urlVariable: 'MLFLOW_S3_ENDPOINT_URL', caVariable: 'AWS_CA_BUNDLE' },
+    });
   }
 
   /** The path-style URL of a bucket or object. */

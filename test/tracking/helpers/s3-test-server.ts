@@ -1,21 +1,19 @@
 /**
  * An S3 endpoint for tests: s3rver (storage) behind a proxy that verifies every request's SigV4
- * signature by re-signing it with botocore (`/usr/bin/python3` + Debian's python3-botocore), because
- * s3rver 3.7 does not check V4 signatures itself. A wrong key, secret, region, date or canonical request
- * gets S3's 403 `SignatureDoesNotMatch` XML, as from MinIO.
+ * signature by re-signing it with the AWS SDK's own signer (`@smithy/signature-v4` with
+ * `@aws-crypto/sha256-js`), an implementation independent of the client's (aws4fetch), because s3rver 3.7
+ * does not check V4 signatures itself. A wrong key, secret, region, date or canonical request gets S3's
+ * 403 `SignatureDoesNotMatch` XML, as from MinIO. Node alone: nothing from apt or Python.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import S3rver from 's3rver';
-
 export const S3_ACCESS_KEY = 'S3RVER';
 export const S3_SECRET_KEY = 'S3RVER';
 export const S3_REGION = 'us-east-1';
@@ -27,7 +25,7 @@ export interface S3TestServer {
   /** Endpoint of s3rver itself (no signature checks). */
   rawEndpoint: string;
   /** Requests that passed the signature check. */
-  verified: { method: string; path: string; canonicalRequest: string }[];
+  verified: { method: string; path: string; payloadHash: string }[];
   /** Requests refused, with the reason. */
   rejected: { method: string; path: string; reason: string }[];
   /** s3rver's storage folder. */
@@ -35,7 +33,59 @@ export interface S3TestServer {
   close(): Promise<void>;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+
+/**
+ * Re-signs the request as S3 would (only the headers the client signed, its own date) and compares.
+ * Returns '' when the signature matches, else S3's error code.
+ */
+async function verifySignature(
+  method: string,
+  rawPath: string,
+  headers: Record<string, string>,
+): Promise<string> {
+  const m = AUTH.exec(headers.authorization ?? '');
+  if (!m) return 'AuthorizationHeaderMalformed';
+  const [, accessKey, day, region, service, signed = '', provided] = m;
+  if (accessKey !== S3_ACCESS_KEY) return 'InvalidAccessKeyId';
+  if (region !== S3_REGION || service !== 's3') return 'AuthorizationHeaderMalformed';
+  const amzDate = headers['x-amz-date'] ?? '';
+  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (!date || !amzDate.startsWith(day ?? '')) return 'AuthorizationHeaderMalformed';
+  const names = signed.split(';');
+  if (!names.includes('host') || !names.includes('x-amz-date')) return 'AccessDenied';
+  const signedHeaders: Record<string, string> = {};
+  for (const n of names) {
+    const v = headers[n];
+    if (v === undefined) return 'AccessDenied';
+    signedHeaders[n] = v;
+  }
+  const url = new URL(rawPath, 'http://s3.invalid');
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of url.searchParams) {
+    const had = query[k];
+    query[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+  }
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+    region: S3_REGION,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: true,
+  });
+  const [, y, mo, d, h, mi, se] = date.map(Number);
+  const again = await signer.sign(
+    { method, protocol: 'http:', hostname: 's3.invalid', path: url.pathname, query, headers: signedHeaders },
+    {
+      signingDate: new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, se)),
+      signableHeaders: new Set(names),
+    },
+  );
+  const expected = /Signature=([0-9a-f]{64})$/.exec(String(again.headers.authorization))?.[1];
+  return expected === provided ? '' : 'SignatureDoesNotMatch';
+}
 
 function s3Error(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>0</RequestId></Error>`;
@@ -52,27 +102,6 @@ export async function startS3TestServer(buckets: string[] = []): Promise<S3TestS
     configureBuckets: buckets.map((name) => ({ name })),
   });
   const { port: rawPort } = await s3.run();
-  const py: ChildProcessWithoutNullStreams = spawn('/usr/bin/python3', [join(here, 'sigv4_check.py')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let pyErr = '';
-  py.stderr.on('data', (d: Buffer) => (pyErr += d.toString()));
-  const lines = createInterface({ input: py.stdout });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (l) => waiting.shift()?.(l));
-  let chain: Promise<unknown> = Promise.resolve();
-  const verify = (req: object): Promise<{ ok: boolean; reason: string; canonical_request?: string }> => {
-    const p = chain.then(
-      () =>
-        new Promise<{ ok: boolean; reason: string; canonical_request?: string }>((resolve, reject) => {
-          if (py.exitCode !== null) return reject(new Error(`sigv4_check.py exited: ${pyErr}`));
-          waiting.push((l) => resolve(JSON.parse(l) as { ok: boolean; reason: string }));
-          py.stdin.write(`${JSON.stringify(req)}\n`);
-        }),
-    );
-    chain = p.catch(() => undefined);
-    return p;
-  };
   const verified: S3TestServer['verified'] = [];
   const rejected: S3TestServer['rejected'] = [];
   const proxy = http.createServer((req, res) => {
@@ -114,22 +143,15 @@ export async function startS3TestServer(buckets: string[] = []): Promise<S3TestS
             'You did not provide the number of bytes specified by the Content-Length HTTP header.',
           );
         }
-        const result = await verify({
-          method,
-          url: `http://${headers.host}${path}`,
-          headers,
-          access_key: S3_ACCESS_KEY,
-          secret: S3_SECRET_KEY,
-          region: S3_REGION,
-        });
-        if (!result.ok) {
+        const reason = await verifySignature(method, path, headers);
+        if (reason !== '') {
           return refuse(
             403,
-            result.reason || 'SignatureDoesNotMatch',
+            reason,
             'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
           );
         }
-        verified.push({ method, path, canonicalRequest: result.canonical_request ?? '' });
+        verified.push({ method, path, payloadHash: sha });
         const fwd = http.request(
           {
             host: '127.0.0.1',
@@ -159,8 +181,6 @@ export async function startS3TestServer(buckets: string[] = []): Promise<S3TestS
     close: async () => {
       proxy.closeAllConnections();
       await new Promise<void>((r) => proxy.close(() => r()));
-      py.stdin.end();
-      py.kill();
       await s3.close();
       await rm(directory, { recursive: true, force: true });
     },

@@ -1,0 +1,24 @@
+/** Metrics on tfjs tensors with MONAI 1.4's cumulative interface (`csc-mlops/metrics`). */
+export { CumulativeMetric } from './cumulative-metric.js';
+export type { MetricCallOptions, MetricSpacing } from './cumulative-metric.js';
+export type { MetricArray } from './metric-array.js';
+export { ReducingMetric } from './reducing-metric.js';
+export type { ReducingMetricOptions } from './reducing-metric.js';
+export type { MetricReduction } from './metric-reduction.js';
+export { DiceMetric } from './dice-metric.js';
+export type { DiceMetricOptions } from './dice-metric.js';
+export { MeanIoU } from './mean-iou.js';
+export type { MeanIoUOptions } from './mean-iou.js';
+export { TrainingError, TrainingOptionError, TrainingShapeError } from '../training-error.js';
+export { HausdorffDistanceMetric } from './hausdorff-distance-metric.js';
+export type { HausdorffDistanceMetricOptions } from './hausdorff-distance-metric.js';
+export { SurfaceDistanceMetric } from './surface-distance-metric.js';
+export type { SurfaceDistanceMetricOptions } from './surface-distance-metric.js';
+export { SurfaceDistanceBase } from './distance-metric.js';
+export type { DistanceMetricOptions } from './distance-metric.js';
+export { euclideanDistanceTransform, chamferDistanceTransform } from './distance-transform.js';
+export type { DistanceMetric } from './distance-transform.js';
+export { ConfusionMatrixMetric, CONFUSION_METRIC_NAMES } from './confusion-matrix-metric.js';
+export type { ConfusionMatrixMetricOptions } from './confusion-matrix-metric.js';
+export { ROCAUCMetric } from './roc-auc-metric.js';
+export type { ROCAUCMetricOptions, RocAucAverage } from './roc-auc-metric.js';
