@@ -126,7 +126,7 @@ export class LoadImageDICOMWebd extends MapTransform {
 
   #store(d: Record<string, unknown>, key: string, img: MetaImage): void {
     d[key] = img;
-    const opt = this.options as LoadImageDICOMWebdOptions;
+    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
     if (opt.imageOnly === false) {
       const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
       if (mk in d && !opt.overwriting)
