@@ -1,3 +1,4 @@
+import { numpyLinspace } from '../../src/image/linspace.js';
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
@@ -33,15 +34,6 @@ function controlPoints(name: string, v: unknown): [number, number] {
   );
 }
 
-/** `np.linspace(0, 1, n)` in float64. */
-function linspace01(n: number): number[] {
-  if (n === 1) return [0];
-  const step = 1 / (n - 1);
-  const out = Array.from({ length: n }, (_, i) => i * step);
-  out[n - 1] = 1;
-  return out;
-}
-
 /**
  * Random non-linear histogram shift (MONAI `RandHistogramShift`): after `R.rand() < prob`, the number
  * of control points is drawn with `R.randint(min, max + 1)` and each inner control point moved with
@@ -68,7 +60,7 @@ export class RandHistogramShift extends RandImageTransform {
     this.randomize();
     if (!this.doTransform) return;
     const n = this.R.randint(this.numControlPoints[0], this.numControlPoints[1] + 1);
-    this.referenceControlPoints = linspace01(n);
+    this.referenceControlPoints = Array.from(numpyLinspace(0, 1, n));
     const fl = [...this.referenceControlPoints];
     for (let i = 1; i < n - 1; i++) fl[i] = this.R.uniform(fl[i - 1] as number, fl[i + 1] as number);
     this.floatingControlPoints = fl;

@@ -6,6 +6,7 @@
  * randomize again when called). Not invertible and the affine is not updated, as in MONAI.
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
+import { torchLinspace } from '../../src/image/linspace.js';
 import {
   type GridSampleMode,
   type GridSamplePadding,
@@ -38,25 +39,12 @@ export interface DenseGrid {
   coords: Float64Array[];
 }
 
-/** torch `linspace(start, end, n)` in float64: from the start below halfway, from the end above. */
-function linspace64(start: number, end: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  if (n === 1) {
-    out[0] = start;
-    return out;
-  }
-  const step = (end - start) / (n - 1);
-  const half = Math.floor(n / 2);
-  for (let i = 0; i < n; i++) out[i] = i < half ? start + step * i : end - step * (n - 1 - i);
-  return out;
-}
-
 /** MONAI `create_grid(shape, spacing)` without the homogeneous row, as a dense float64 grid. */
 export function createDenseGrid(shape: readonly number[], spacing?: readonly number[]): DenseGrid {
   const n = shape.length;
   const axes = shape.map((d, i) => {
     const s = spacing?.[i] ?? 1;
-    return linspace64((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
+    return torchLinspace((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
   });
   const size = shape.reduce((a, b) => a * b, 1);
   const coords = axes.map(() => new Float64Array(size));
