@@ -8,11 +8,11 @@
  *
  * Run: `npx tsx benchmarks/xnat.ts [--subjects 32] [--latency 50]`.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RemoteStandIn } from './support/remote-stand-in.js';
 import pLimit from 'p-limit';
 import {
   type SubjectData,
@@ -73,43 +73,6 @@ interface Row {
   downloads: number;
 }
 
-/** The stand-in in a child process, with its counters over IPC. */
-class RemoteStandIn {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {}
-
-  static async start(): Promise<RemoteStandIn> {
-    const child = fork(
-      fileURLToPath(import.meta.url),
-      ['--serve', '--subjects', String(SUBJECTS), '--latency', String(LATENCY)],
-      {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    );
-    const url = await new Promise<string>((ok, fail) => {
-      child.once('message', (m) => ok((m as { url: string }).url));
-      child.once('exit', (c) => fail(new Error(`stand-in exited with ${c}`)));
-    });
-    return new RemoteStandIn(child, url);
-  }
-
-  stats(): Promise<{ requests: number; zipDownloads: number }> {
-    return new Promise((ok) => {
-      this.child.once('message', (m) => ok(m as { requests: number; zipDownloads: number }));
-      this.child.send('stats');
-    });
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((ok) => this.child.once('exit', ok));
-    this.child.send('close');
-    await exited;
-  }
-}
-
 async function serve(): Promise<void> {
   const xnat = await XnatStandIn.start({ description: desc, latencyMs: LATENCY });
   process.send!({ url: xnat.url });
@@ -130,7 +93,7 @@ async function runOnce(
   concurrency: number,
   label: string,
 ): Promise<Row> {
-  const s0 = await xnat.stats();
+  const s0 = await xnat.stats<{ requests: number; zipDownloads: number }>();
   const t0 = performance.now();
   const data = await xnatBuildDataset({ ...cfg, concurrency }, { actions: [fetchSagT2Tse], concurrency });
   const t1 = performance.now();
@@ -153,7 +116,7 @@ async function runOnce(
   await load.close();
   if (voxels !== SUBJECTS * 256 * 256 * 20)
     throw new Error(`expected ${SUBJECTS} images of 256×256×20, got ${voxels} voxels`);
-  const s1 = await xnat.stats();
+  const s1 = await xnat.stats<{ requests: number; zipDownloads: number }>();
   const downloads = s1.zipDownloads - s0.zipDownloads;
   return {
     run: label,
@@ -173,7 +136,7 @@ async function downloadsOnly(
   cacheDir: string,
   concurrency: number,
 ): Promise<Row> {
-  const s0 = await xnat.stats();
+  const s0 = await xnat.stats<{ requests: number; zipDownloads: number }>();
   const session = await XnatSession.connect({ ...cfg, concurrency });
   const cache = new XnatDownloadCache(cacheDir);
   const limit = pLimit(concurrency);
@@ -181,7 +144,7 @@ async function downloadsOnly(
   await Promise.all(uris.map((u) => limit(() => cache.fetch(session, u))));
   const t = (performance.now() - t0) / 1000;
   await session.close();
-  const s1 = await xnat.stats();
+  const s1 = await xnat.stats<{ requests: number; zipDownloads: number }>();
   return {
     run: `downloads only, concurrency ${concurrency}`,
     build: 0,
@@ -193,7 +156,13 @@ async function downloadsOnly(
 }
 
 async function main() {
-  const xnat = await RemoteStandIn.start();
+  const xnat = await RemoteStandIn.start(fileURLToPath(import.meta.url), [
+    '--serve',
+    '--subjects',
+    String(SUBJECTS),
+    '--latency',
+    String(LATENCY),
+  ]);
   const cfg: XnatConfig = {
     server: xnat.url,
     user: 'admin',

@@ -6,7 +6,7 @@ import { RandomState } from '../src/random/index.js';
 import type { DataItem } from '../transforms/transform.js';
 import { type CollateFn, disposeBatch, flattenItems, listDataCollate } from './collate.js';
 import { Dataset } from './dataset.js';
-import { itemErrorWithSource } from './item-error.js';
+import { type ItemFailure, asError, itemErrorWithSource } from './item-error.js';
 import { epochShuffleSeed, itemSeed } from './item-seed.js';
 import { deepCopyItem } from './item-values.js';
 import { WorkerPool, assertSamePipeline } from './worker-pool.js';
@@ -49,6 +49,17 @@ export interface DataLoaderOptions {
   persistentWorkers?: boolean;
   /** Node options for worker threads (default: the parent's). */
   workerExecArgv?: string[];
+  /**
+   * Leave out items whose pipeline fails (one bad file among many) instead of ending the epoch:
+   * the batch is made of the other items (a batch whose items all fail is skipped), and
+   * `loader.failures` lists each failure (epoch, index, source, error). Default false.
+   */
+  skipFailed?: boolean;
+}
+
+/** An item left out of an epoch by `skipFailed`. */
+export interface EpochItemFailure extends ItemFailure {
+  epoch: number;
 }
 
 /**
@@ -74,6 +85,8 @@ export class DataLoader implements AsyncIterable<any> {
   readonly numWorkers: number;
   readonly prefetch: number;
   readonly layout: TensorLayout;
+  /** Items left out by `skipFailed`, in the order they failed (all epochs). */
+  readonly failures: EpochItemFailure[] = [];
   private readonly collate: CollateFn;
   private readonly options: DataLoaderOptions;
   private epochValue = 0;
@@ -226,11 +239,28 @@ export class DataLoader implements AsyncIterable<any> {
     }
   }
 
+  /**
+   * @internal Runs item `index`; with `skipFailed`, a failure is recorded and gives
+   * {@link SKIPPED} instead of ending the epoch.
+   */
+  async runOrSkip(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown> {
+    if (!this.options.skipFailed) return this.runItem(index, epoch, pool);
+    try {
+      return await this.runItem(index, epoch, pool);
+    } catch (e) {
+      this.failures.push({ epoch, index, source: this.dataset.sourceOf(index), error: asError(e) });
+      return SKIPPED;
+    }
+  }
+
   /** @internal Collates the items of one batch. */
   collateItems(items: unknown[]): unknown {
     return this.collate(flattenItems(items), { layout: this.layout });
   }
 }
+
+/** What a batch or item left out by `skipFailed` gives. */
+const SKIPPED = Symbol('skipped');
 
 /** One epoch: prepares up to `prefetch` batches ahead and disposes them if the consumer stops. */
 class EpochIterator implements AsyncIterableIterator<any> {
@@ -274,11 +304,11 @@ class EpochIterator implements AsyncIterableIterator<any> {
 
   private async makeBatch(indices: number[]): Promise<unknown> {
     const limit = this.limit as LimitFunction;
-    const results = await Promise.all(
-      indices.map((i) => limit(() => this.loader.runItem(i, this.epoch, this.pool))),
-    );
+    const results = (
+      await Promise.all(indices.map((i) => limit(() => this.loader.runOrSkip(i, this.epoch, this.pool))))
+    ).filter((r) => r !== SKIPPED);
     if (this.stopped) return undefined;
-    return this.loader.collateItems(results);
+    return results.length === 0 ? SKIPPED : this.loader.collateItems(results);
   }
 
   async next(): Promise<IteratorResult<any>> {
@@ -294,19 +324,22 @@ class EpochIterator implements AsyncIterableIterator<any> {
       }
       this.limit = pLimit(this.loader.concurrency);
     }
-    this.fill(Math.max(1, this.loader.prefetch));
-    const head = this.queue.shift();
-    if (!head) {
-      await this.finish();
-      return { done: true, value: undefined };
-    }
-    this.fill(this.loader.prefetch);
-    try {
-      const value = await head;
-      return { done: false, value };
-    } catch (e) {
-      await this.finish();
-      throw e;
+    for (;;) {
+      this.fill(Math.max(1, this.loader.prefetch));
+      const head = this.queue.shift();
+      if (!head) {
+        await this.finish();
+        return { done: true, value: undefined };
+      }
+      this.fill(this.loader.prefetch);
+      let value: unknown;
+      try {
+        value = await head;
+      } catch (e) {
+        await this.finish();
+        throw e;
+      }
+      if (value !== SKIPPED) return { done: false, value };
     }
   }
 

@@ -1,7 +1,7 @@
 /** Datasets, caches and the DataLoader (`csc-mlops/datasets`). */
 export { Dataset, Subset, type DatasetOptions, type LoaderFetch } from './dataset.js';
 export { CacheDataset, type BuildWorkerOptions, type CacheDatasetOptions } from './cache-dataset.js';
-export { DataLoader, type DataLoaderOptions } from './data-loader.js';
+export { DataLoader, type DataLoaderOptions, type EpochItemFailure } from './data-loader.js';
 export {
   META_DICT_SUFFIX,
   disposeBatch,

@@ -1,4 +1,5 @@
 import { MetaImage } from '../src/image/meta-image.js';
+import { displayIdentifier } from '../src/patient-identifiers.js';
 
 /** Keys that identify where an item comes from, shown first in error messages. */
 const ID_KEYS = [
@@ -14,7 +15,9 @@ const ID_KEYS = [
 
 /**
  * Says in a few words where a data item comes from (its files, its subject), for error messages:
- * `image=/data/ct01.nii.gz, label=/data/seg01.nii.gz` or `subject_id=XNAT_S00012`.
+ * `image=/data/ct01.nii.gz, label=/data/seg01.nii.gz` or `subject_id=XNAT_S00012`. Values of keys
+ * that carry patient identifiers (`subject_label`, `PatientID`, ...) are hashed unless
+ * `showPatientIdentifiers(true)`.
  */
 export function describeItemSource(item: unknown, maxLength = 240): string {
   const text = sourceText(item);
@@ -34,12 +37,13 @@ function sourceText(item: unknown): string {
     const d = item as Record<string, unknown>;
     const parts: string[] = [];
     for (const k of ID_KEYS)
-      if (typeof d[k] === 'string' || typeof d[k] === 'number') parts.push(`${k}=${String(d[k])}`);
+      if (typeof d[k] === 'string' || typeof d[k] === 'number')
+        parts.push(`${k}=${displayIdentifier(k, String(d[k]))}`);
     for (const [k, v] of Object.entries(d)) {
       if (ID_KEYS.includes(k)) continue;
-      if (typeof v === 'string') parts.push(`${k}=${v}`);
+      if (typeof v === 'string') parts.push(`${k}=${displayIdentifier(k, v)}`);
       else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'))
-        parts.push(`${k}=[${v.join(', ')}]`);
+        parts.push(`${k}=[${v.map((x) => displayIdentifier(k, x)).join(', ')}]`);
       else if (MetaImage.isMetaImage(v)) {
         const f = fileOf(v);
         if (f) parts.push(`${k}=${f}`);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { DatasetError, describeError } from '../src/errors.js';
+import { DatasetError, describeError, writeErrorHint } from '../src/errors.js';
+import { removeAbandonedTempFiles } from '../src/tracking/atomic-write.js';
 import { isTransform } from '../transforms/transform.js';
 import type { DataItem } from '../transforms/transform.js';
 import {
@@ -166,7 +167,11 @@ export class PersistentDataset<T = DataItem> extends Dataset<T> {
     const tmp = join(this.cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
     const chunks = encodeCacheEntry(item, key); // unstorable values fail here, before touching the disk
     try {
-      this.dirReady ??= this.layer.mkdir(this.cacheDir);
+      // Once per process: create the folder and sweep what killed writers left behind.
+      this.dirReady ??= this.layer
+        .mkdir(this.cacheDir)
+        .then(() => removeAbandonedTempFiles(this.cacheDir))
+        .then(() => undefined);
       await this.dirReady;
       await this.layer.writeFile(tmp, chunks);
       await this.layer.rename(tmp, final);
@@ -174,13 +179,7 @@ export class PersistentDataset<T = DataItem> extends Dataset<T> {
     } catch (e) {
       this.dirReady = undefined;
       await this.layer.unlink(tmp).catch(() => {});
-      const code = (e as NodeJS.ErrnoException).code;
-      const hint =
-        code === 'ENOSPC' || code === 'EDQUOT'
-          ? ' — the disk is full: free some space or choose another cacheDir'
-          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-            ? ' — the cache folder is not writable: choose another cacheDir'
-            : '';
+      const hint = writeErrorHint((e as NodeJS.ErrnoException).code, 'choose another cacheDir');
       throw new DatasetError(
         `cannot write the persistent cache entry of item ${index} (${describeItemSource(this.items[index])}) to ${final}: ${describeError(e)}${hint}`,
         index,

@@ -8,7 +8,8 @@
  *   npm start                       # this script
  *   npx tsx examples/main-job.ts --epochs 3 --subjects 6 --quiet
  *
- * Point it at a real XNAT by setting XNAT_HOST / XNAT_USER / XNAT_PASS and --project.
+ * Point it at a real XNAT by setting XNAT_HOST / XNAT_USER / XNAT_PASS and --project, or at a PACS
+ * (DICOMweb) with `--dicomweb URL` (credentials from DICOMWEB_USER / DICOMWEB_PASS or DICOMWEB_TOKEN).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { CacheDataset, DataLoader } from '../datasets/index.js';
 import { initBackend } from '../src/backend/index.js';
+import { type DicomwebConfig, type DicomwebPatient, dicomwebBuildDataset } from '../src/dicomweb/index.js';
 import { mlflowCallback, startRun } from '../src/tracking/index.js';
 import { type SubjectData, type XnatConfig, xnatBuildDataset } from '../src/xnat/index.js';
 import { type StandInDescription, XnatStandIn } from '../src/xnat/testing/index.js';
@@ -24,6 +26,7 @@ import {
   Compose,
   CopyItemsd,
   EnsureChannelFirstd,
+  LoadImageDICOMWebd,
   LoadImageXNATd,
   Orientationd,
   RandFlipd,
@@ -43,6 +46,8 @@ export interface MainJobOptions {
   subjects?: number;
   /** Use this XNAT instead of the embedded stand-in (credentials from XNAT_HOST/XNAT_USER/XNAT_PASS or ~/.netrc). */
   xnat?: XnatConfig;
+  /** Read from this DICOMweb server (a PACS, Orthanc) instead of XNAT: the PD series of each patient. */
+  dicomweb?: DicomwebConfig;
   /** Download cache (default: a temporary folder, removed at the end). */
   cacheDir?: string;
   trackingUri?: string;
@@ -81,6 +86,13 @@ export function fetchPdAxial(subject: SubjectData) {
   return null;
 }
 
+/** The same choice for a patient on a PACS: the first series whose description names PD. */
+export function fetchPdSeries(patient: DicomwebPatient) {
+  for (const series of patient.allSeries())
+    if (series.description.includes('PD')) return [series, 'image'] as const;
+  return null;
+}
+
 /** Runs the main job; returns the MLflow run id and the last epoch's loss. */
 export async function mainJob(
   options: MainJobOptions = {},
@@ -91,28 +103,40 @@ export async function mainJob(
   const backend = await initBackend();
   log(`tfjs backend: ${backend.backend}`);
 
-  const standIn = options.xnat
-    ? undefined
-    : await XnatStandIn.start({ description: embeddedArchive(options.subjects ?? 4), baseDir: DATA });
+  const standIn =
+    options.xnat || options.dicomweb
+      ? undefined
+      : await XnatStandIn.start({ description: embeddedArchive(options.subjects ?? 4), baseDir: DATA });
   const xnat: XnatConfig = options.xnat ?? {
-    server: standIn!.url,
+    server: standIn?.url,
     user: 'admin',
     password: 'admin',
     project: 'DEMO',
   };
   const cacheDir = options.cacheDir ?? (await mkdtemp(join(tmpdir(), 'csc-mlops-xnat-')));
   try {
-    log(`XNAT: ${xnat.server} project ${xnat.project}${standIn ? ' (embedded stand-in, real DICOM)' : ''}`);
-    const data = await xnatBuildDataset(xnat, { actions: [fetchPdAxial], validate: true });
-    log(`dataset: ${data.length} subjects (${data.map((d) => d.subject_id).join(', ')})`);
-
-    const transform = new Compose([
-      new LoadImageXNATd({
+    let data: Record<string, string>[];
+    let load: LoadImageXNATd | LoadImageDICOMWebd;
+    if (options.dicomweb) {
+      log(`DICOMweb: ${options.dicomweb.url ?? process.env.DICOMWEB_URL}`);
+      data = await dicomwebBuildDataset(options.dicomweb, { actions: [fetchPdSeries], validate: true });
+      log(`dataset: ${data.length} patients`);
+      load = new LoadImageDICOMWebd({ keys: ['image'], dicomwebConfiguration: options.dicomweb, cacheDir });
+    } else {
+      log(`XNAT: ${xnat.server} project ${xnat.project}${standIn ? ' (embedded stand-in, real DICOM)' : ''}`);
+      const items = await xnatBuildDataset(xnat, { actions: [fetchPdAxial], validate: true });
+      log(`dataset: ${items.length} subjects (${items.map((d) => d.subject_id).join(', ')})`);
+      data = items;
+      load = new LoadImageXNATd({
         keys: ['subject_uri'],
         actions: [fetchPdAxial],
         xnatConfiguration: xnat,
         cacheDir,
-      }),
+      });
+    }
+
+    const transform = new Compose([
+      load,
       new EnsureChannelFirstd({ keys: ['image'] }),
       new Orientationd({ keys: ['image'], axcodes: 'RAS' }),
       new Spacingd({ keys: ['image'], pixdim: [2, 2, 4] }),
@@ -205,7 +229,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const num = (flag: string) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : undefined);
   const epochs = num('--epochs');
   const subjects = num('--subjects');
+  const dicomweb = argv.includes('--dicomweb') ? argv[argv.indexOf('--dicomweb') + 1] : undefined;
   mainJob({
+    ...(dicomweb ? { dicomweb: { url: dicomweb } } : {}),
     ...(epochs ? { epochs } : {}),
     ...(subjects ? { subjects } : {}),
     quiet: argv.includes('--quiet'),

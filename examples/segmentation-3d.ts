@@ -12,8 +12,9 @@
  * 32³ crops (96³), a 3-level UNet with 4–16 channels (16–256 with 2 residual units: `--channels
  * 16,32,64,128,256 --res-units 2`, hours on the cpu backend), 32 training and 8 held-out volumes (20/20),
  * 3 epochs (5), and a 48³ validation window with overlap 0.25 (8 windows per volume).
- * Measured: 491 s wall (84 s of CPU) on the shared 2-core machine at load average ~18, held-out mean Dice
- * 0.897 → 0.922 → 0.947 over the 3 epochs.
+ * Measured on a shared 2-core machine (cpu backend): 200 s wall at load average ~8 (held-out mean Dice
+ * 0.906 → 0.941 → 0.951 over the 3 epochs), 504 s at load average ~18 (0.897 → 0.922 → 0.947); about
+ * 85 s of CPU time either way. Weights start from tfjs's unseeded initializers, so runs differ slightly.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

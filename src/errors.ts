@@ -163,6 +163,39 @@ export class MlflowError extends CscMlopsError {
   }
 }
 
+/** A file could not be written (full disk, file size limit, no permission): names the file and the cause. */
+export class StorageError extends CscMlopsError {
+  /** The file being written. */
+  readonly path: string;
+  /** The system error code (`ENOSPC`, `EFBIG`, `EACCES`, ...), where there is one. */
+  readonly code: string | undefined;
+  constructor(path: string, message: string, code?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.path = path;
+    this.code = code;
+  }
+
+  /** Wraps a file-system error raised while writing `path`, with what to do about it. */
+  static from(path: string, e: unknown): StorageError {
+    if (e instanceof StorageError) return e;
+    const code = (e as { code?: string }).code;
+    const hint = writeErrorHint(code, 'write elsewhere');
+    return new StorageError(path, `cannot write ${path} (${describeError(e)})${hint}`, code, { cause: e });
+  }
+}
+
+/**
+ * What to do about a failed write, from its system error code (` — the disk is full: free some space
+ * or <elsewhere>`), or `''` for other errors.
+ */
+export function writeErrorHint(code: string | undefined, elsewhere: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+    return ` — the disk is full (or a file size limit is reached): free some space or ${elsewhere}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return ` — the folder is not writable: ${elsewhere}`;
+  return '';
+}
+
 /** A configuration value is missing or invalid (config file, environment variable, option). */
 export class ConfigError extends CscMlopsError {}
 

@@ -12,6 +12,13 @@ export {
   XnatError,
   XnatNotFoundError,
 } from './errors.js';
+export {
+  displayIdentifier,
+  identifierHash,
+  isIdentifierKey,
+  showPatientIdentifiers,
+} from './patient-identifiers.js';
+export { StorageError } from './errors.js';
 export { DTYPES, type DType, type NumericArray } from './image/dtype.js';
 export { affineToSpacing, axcodesFromAffine, type AffineMatrix } from './image/affine.js';
 export {

@@ -14,6 +14,7 @@ const LAYOUTS: TensorLayout[] = ['channelsFirst', 'channelsLast'];
 const tally = new Map<string, Record<TensorLayout, { pass: number; total: number }>>();
 
 beforeAll(async () => {
+  tf.env().set('PROD', true);
   await tf.setBackend('cpu');
 });
 

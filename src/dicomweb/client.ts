@@ -330,7 +330,12 @@ export class DicomwebClient {
       return this.#request(
         path,
         // Servers that cannot transcode answer 406 (the standard) or 500 (Orthanc 1.10): no retry, fall back.
-        { what: path, signal: opts.signal, headers: { Accept: accept(t) }, final: t === '*' ? [] : [500, 501] },
+        {
+          what: path,
+          signal: opts.signal,
+          headers: { Accept: accept(t) },
+          final: t === '*' ? [] : [500, 501],
+        },
         async (res, url, touch) => {
           if (started) await opts.onRestart?.();
           started = true;
@@ -368,7 +373,8 @@ export class DicomwebClient {
     try {
       return await run(ts);
     } catch (e) {
-      if (ts === '*' || !(e instanceof DicomwebError) || ![400, 406, 415, 500, 501].includes(e.status)) throw e;
+      if (ts === '*' || !(e instanceof DicomwebError) || ![400, 406, 415, 500, 501].includes(e.status))
+        throw e;
       this.stats.fallbacks++;
       this.#cfg.log(
         `DICOMweb server cannot send ${path} as transfer syntax ${ts} (HTTP ${e.status}); asking for the stored transfer syntax instead`,

@@ -15,7 +15,10 @@ export interface DicomwebConfig {
   /** Basic-auth user (with `password`). */
   user?: string;
   password?: string;
-  /** A bearer token, or a function giving one (called again once after a 401, to refresh it). */
+  /**
+   * A bearer token, or a function giving one: called for every request (cache the token in it), and
+   * after a 401 the request is sent once more with what it gives then (a refreshed token).
+   */
   token?: string | (() => string | Promise<string>);
   /** Per-request time limit in ms: until the response headers, then between body chunks (default 60 000). */
   timeoutMs?: number;

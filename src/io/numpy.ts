@@ -45,16 +45,25 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const hlen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const hstart = major === 1 ? 10 : 12;
+  if (hstart + hlen > bytes.length)
+    throw new Error(
+      `truncated: the header declares ${hlen} bytes but the file has ${bytes.length - hstart} after the preamble`,
+    );
   const header = new TextDecoder('latin1').decode(bytes.subarray(hstart, hstart + hlen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new Error(`malformed .npy header: ${header.trim()}`);
-  const shape = shapeText
+  const dims = shapeText
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+    .filter((s) => s.length > 0);
+  const bad = dims.find((s) => !/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)));
+  if (bad !== undefined)
+    throw new Error(
+      `malformed .npy header: shape (${shapeText}) has the entry ${bad}, not a non-negative integer`,
+    );
+  const shape = dims.map(Number);
   const order = descr[0] as string;
   const code = descr.slice(1);
   const big = order === '>';

@@ -1,19 +1,57 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { ImageReadError, describeError } from '../errors.js';
+import { ConfigError, ImageReadError, describeError } from '../errors.js';
+
+/**
+ * Default ceiling on what one file may decompress to (2 GiB): a gzipped NIfTI, a deflated DICOM
+ * dataset, compressed DICOM frames. Readers take `maxDecompressedBytes` to raise or lower it.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 ** 31;
+
+/** The most any deflate stream can expand (RFC 1951: 258 bytes per 2-bit code, about 1032:1). */
+const DEFLATE_MAX_RATIO = 1032;
 
 /** True if the bytes start with the gzip magic. */
 export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
+/** Options of {@link readMaybeGzip}. */
+export interface ReadMaybeGzipOptions {
+  /**
+   * Refuse to inflate more than this many bytes (default {@link DEFAULT_MAX_DECOMPRESSED_BYTES}):
+   * the error says which option raises it.
+   */
+  maxDecompressedBytes?: number;
+  /**
+   * What the file's own header declares: once `headBytes` bytes are inflated, `bytes(head)` gives
+   * the total the caller needs (e.g. a NIfTI header's vox_offset + voxel bytes); inflation stops
+   * there, and a declared size above the ceiling is refused before inflating further.
+   */
+  declared?: { headBytes: number; bytes: (head: Uint8Array) => number };
+  /** Name of the reader option for the ceiling, for messages (default `maxDecompressedBytes`). */
+  optionName?: string;
+}
+
+/** Checks a reader's `maxDecompressedBytes` option (a positive integer) and returns it or the default. */
+export function resolveMaxDecompressedBytes(value: unknown, reader: string): number {
+  if (value === undefined) return DEFAULT_MAX_DECOMPRESSED_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw new ConfigError(
+      `${reader} option maxDecompressedBytes must be a positive integer (bytes), got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
 /**
- * Reads a whole file, gunzipping it (streamed, into one preallocated buffer when the gzip trailer's
- * size is plausible) when it is gzip-compressed. Missing files and corrupt gzip streams become
+ * Reads a whole file, gunzipping it when it is gzip-compressed. Inflation is bounded: by what the
+ * file's header declares (`declared`) and by `maxDecompressedBytes`; a gzip stream that would
+ * inflate past either stops there (the bytes beyond what the header declares are not needed) or
+ * fails with an ImageReadError naming the file. Missing files and corrupt gzip streams become
  * ImageReadErrors naming the file.
  */
-export async function readMaybeGzip(file: string): Promise<Uint8Array> {
+export async function readMaybeGzip(file: string, options: ReadMaybeGzipOptions = {}): Promise<Uint8Array> {
   let raw: Buffer;
   try {
     const st = statSync(file);
@@ -30,38 +68,88 @@ export async function readMaybeGzip(file: string): Promise<Uint8Array> {
     });
   }
   if (!isGzip(raw)) return raw;
-  return gunzipToBuffer(file, raw);
+  return gunzipBounded(file, raw, options);
 }
 
 /** Files up to this size are read synchronously (see {@link readMaybeGzip}). */
 const SYNC_READ_LIMIT = 32 * 1024 * 1024;
 
-async function gunzipToBuffer(file: string, raw: Buffer): Promise<Uint8Array> {
-  // ISIZE (last 4 bytes) is the uncompressed size mod 2^32: use it to preallocate.
-  const hint = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
-  let out = Buffer.allocUnsafe(Math.max(hint, 1024));
+function gunzipBounded(file: string, raw: Buffer, options: ReadMaybeGzipOptions): Promise<Uint8Array> {
+  const ceiling = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const option = options.optionName ?? 'maxDecompressedBytes';
+  const tooBig = (what: string): ImageReadError =>
+    new ImageReadError(
+      file,
+      `${what} more than the ${ceiling} bytes allowed; if the file is genuine, raise the reader option ${option}`,
+    );
+  // ISIZE (last 4 bytes) is the uncompressed size mod 2^32 as the file claims it: a hint for the
+  // preallocation, never trusted beyond what deflate can produce from this many bytes.
+  const claimed = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
+  let limit = ceiling;
+  const hint = Math.min(claimed, raw.length * DEFLATE_MAX_RATIO, ceiling);
+  let out: Buffer = Buffer.allocUnsafe(Math.max(hint, 1024));
   let used = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      // One output chunk as large as the whole file: zlib then inflates it in a single thread-pool job,
-      // which keeps running while the main thread is busy with transforms (small chunks would each wait
-      // for a main-thread callback).
-      const gz = createGunzip({ chunkSize: Math.min(Math.max(hint + 1, 1 << 16), 1 << 30) });
-      gz.on('data', (chunk: Buffer) => {
-        if (used + chunk.length > out.length) {
-          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, used + chunk.length));
-          out.copy(bigger, 0, 0, used);
-          out = bigger;
+  let headChecked = options.declared === undefined;
+  return new Promise<Uint8Array>((resolve, reject) => {
+    // One output chunk as large as the whole file: zlib then inflates it in a single thread-pool job,
+    // which keeps running while the main thread is busy with transforms (small chunks would each wait
+    // for a main-thread callback).
+    const gz = createGunzip({ chunkSize: Math.min(Math.max(hint + 1, 1 << 16), 1 << 30) });
+    let settled = false;
+    const fail = (e: ImageReadError): void => {
+      if (settled) return;
+      settled = true;
+      gz.destroy();
+      reject(e);
+    };
+    const done = (): void => {
+      if (settled) return;
+      settled = true;
+      gz.destroy();
+      resolve(out.subarray(0, Math.min(used, limit)));
+    };
+    gz.on('data', (chunk: Buffer) => {
+      // Nothing here may throw: an exception in a stream listener would escape the caller's await.
+      if (settled) return;
+      const take = Math.min(chunk.length, limit - used);
+      if (used + take > out.length) {
+        const size = Math.min(Math.max(out.length * 2, used + take), limit);
+        let bigger: Buffer;
+        try {
+          bigger = Buffer.allocUnsafe(size);
+        } catch (e) {
+          fail(new ImageReadError(file, `cannot allocate ${size} bytes to inflate it (${describeError(e)})`));
+          return;
         }
-        chunk.copy(out, used);
-        used += chunk.length;
-      });
-      gz.on('end', resolve);
-      gz.on('error', reject);
-      gz.end(raw);
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+      chunk.copy(out, used, 0, take);
+      used += take;
+      if (!headChecked && used >= options.declared!.headBytes) {
+        headChecked = true;
+        let need: number;
+        try {
+          need = options.declared!.bytes(out.subarray(0, used));
+        } catch {
+          need = used; // an unreadable header: the reader reports it from these bytes
+        }
+        if (!(need <= ceiling)) {
+          fail(tooBig(`its header declares ${need} bytes of data,`));
+          return;
+        }
+        limit = Math.max(need, options.declared!.headBytes);
+      }
+      if (used >= limit) {
+        if (limit === ceiling && !(headChecked && options.declared !== undefined))
+          fail(tooBig('the gzip stream inflates to'));
+        else done();
+      }
     });
-  } catch (e) {
-    throw new ImageReadError(file, `corrupt or truncated gzip data (${describeError(e)})`, { cause: e });
-  }
-  return out.subarray(0, used);
+    gz.on('end', done);
+    gz.on('error', (e) =>
+      fail(new ImageReadError(file, `corrupt or truncated gzip data (${describeError(e)})`, { cause: e })),
+    );
+    gz.end(raw);
+  });
 }

@@ -6,7 +6,7 @@ import { ConfigError, MlflowError } from '../errors.js';
 import type { ArtifactRepository } from './artifacts/artifact-repository.js';
 import { createArtifactRepository } from './artifacts/create-artifact-repository.js';
 import type { S3Options } from './artifacts/s3-artifact-repository.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { removeAbandonedTempFiles, writeFileAtomic } from './atomic-write.js';
 import type { LogBatch } from './batch.js';
 import type { TrackingEnv } from './env.js';
 import {
@@ -159,6 +159,8 @@ export class FileStore implements TrackingStore {
   init(): Promise<void> {
     this.initialised ??= (async () => {
       await mkdir(join(this.root, '.trash'), { recursive: true });
+      // What killed writers left: readers skip temporary names, but `mlflow ui` would list them.
+      await removeAbandonedTempFiles(this.root, { recursive: true, skip: ['artifacts'] });
       if (!(await exists(join(this.root, '0', META))) && !(await exists(join(this.root, '.trash', '0')))) {
         await this.writeExperiment('0', 'Default', undefined, []);
       }

@@ -127,7 +127,7 @@ describe('DicomwebClient against a tiny local server', () => {
     expect(Array.from(img.affine)).toEqual(Array.from(ref.affine));
     expect(out.mr_meta_dict).toBeDefined();
     await t.apply(item!);
-    expect(t.cache.stats).toEqual({ downloads: 1, hits: 1 });
+    expect(t.cache!.stats).toEqual({ downloads: 1, hits: 1 });
     // The seed's mode: PatientID + actions, several actions.
     const seed = new LoadImageDICOMWebd({
       keys: ['patient_id'],

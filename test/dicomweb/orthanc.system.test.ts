@@ -198,6 +198,11 @@ describe('DICOMweb against Orthanc', () => {
     const a = await run(data, remote);
     const b = await run([{ mr: files }], localPipe);
     expect(a).toEqual(b);
+    const inMemory = new T.Compose([
+      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: cfg, cacheDir: false }),
+      ...tail(),
+    ]);
+    expect(await run(data, inMemory)).toEqual(b);
     expect(tf.memory().numTensors).toBe(before);
     // The seed's mode: the PatientID key with actions.
     const seedMode = new T.LoadImageDICOMWebd({
@@ -210,7 +215,7 @@ describe('DICOMweb against Orthanc', () => {
     const img = item.mr as MetaImage;
     const ref = await local(files);
     expect(Array.from(img.data)).toEqual(Array.from(ref.data));
-    expect(seedMode.cache.stats.downloads).toBe(0); // cached by the first pipeline
+    expect(seedMode.cache!.stats.downloads).toBe(0); // cached by the first pipeline
     // Cache entry names are hashes: no patient identifiers in file names.
     const names = (await entries(cacheDir)).join(' ');
     expect(names).not.toContain(BRAIN_PATIENT);
@@ -305,6 +310,22 @@ describe('DICOMweb against Orthanc', () => {
       .catch((x: unknown) => x)) as DicomwebError;
     expect(e2.message).toContain(BRAIN_PATIENT);
     proxy.faults.splice(0);
+  });
+
+  it('the main job runs from Orthanc (--dicomweb)', async () => {
+    const { mainJob } = await import('../../examples/main-job.js');
+    const lines: string[] = [];
+    const r = await mainJob({
+      dicomweb: cfg,
+      epochs: 1,
+      quiet: true,
+      log: (l) => lines.push(l),
+      trackingUri: join(work, 'mlruns'),
+    });
+    expect(r.items).toBe(1);
+    expect(Number.isFinite(r.finalLoss)).toBe(true);
+    expect(r.leakedTensors).toBe(0);
+    expect(lines.join('\n')).not.toContain(BRAIN_PATIENT);
   });
 
   it('CLI: dicomweb ls patients, studies, series; pull into the cache', async () => {

@@ -169,6 +169,10 @@ describe('loss options are validated at construction', () => {
     expect(() => new DiceCELoss().forward(x, y2)).toThrow(TrainingShapeError);
     expect(() => new DiceLoss({ toOnehotY: true }).forward(x, y2)).toThrow(/1-channel class-index target/);
     expect(() => new MaskedDiceLoss().forward(x, y3, y2)).toThrow(/mask must have 1 channel/);
+    const x1 = tf.zeros([1, 4, 4, 1]);
+    expect(() => new DiceLoss({ softmax: true }).forward(x1, x1)).toThrow(/softmax \(use sigmoid\)/);
+    expect(() => new FocalLoss({ includeBackground: false }).forward(x1, x1)).toThrow(/2 or more channels/);
+    x1.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y2, y3]);
   });

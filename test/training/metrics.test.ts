@@ -116,9 +116,10 @@ describe('surface-distance metrics on known shapes', () => {
     const pred = square(5, 3, 4);
     expect(await one(new HausdorffDistanceMetric(), pred, gt)).toEqual([2]);
     expect(await one(new HausdorffDistanceMetric(), pred, gt, { spacing: [3, 1] })).toEqual([6]);
-    expect(
-      await one(new HausdorffDistanceMetric({ distanceMetric: 'chessboard' }), pred, gt, { spacing: [3, 1] }),
-    ).toEqual([2]);
+    expect(await one(new HausdorffDistanceMetric({ distanceMetric: 'chessboard' }), pred, gt)).toEqual([2]);
+    await expect(
+      new HausdorffDistanceMetric({ distanceMetric: 'taxicab' }).call(pred, gt, { spacing: 2 }),
+    ).rejects.toThrow(/only used by the euclidean distance/);
     tf.dispose([gt, pred]);
   });
   it('MONAI 1.4 edge cases: both empty NaN, one empty inf, but NaN with a percentile (MONAI issue #9095)', async () => {

@@ -10,6 +10,7 @@ import {
   parseDiceOptions,
 } from './dice-loss.js';
 import { type FocalSettings, focalLoss, parseFocalOptions } from './focal-loss.js';
+import { TrainingShapeError } from '../training-error.js';
 import { Loss } from './loss.js';
 import { checkRanks, prepareSegmentation } from './segmentation-inputs.js';
 import { oneHotLayout } from './tensor-ops.js';
@@ -64,7 +65,12 @@ export class DiceFocalLoss extends Loss {
     checkRanks('DiceFocalLoss', input, target);
     return tf.tidy(() => {
       const nPred = input.shape[channelAxis(input.rank, this.layout)] as number;
-      const y = this.dice.act.toOnehotY && nPred > 1 ? oneHotLayout(target, nPred, this.layout) : target;
+      if (nPred === 1 && this.dice.act.toOnehotY)
+        throw new TrainingShapeError(
+          'DiceFocalLoss',
+          `toOnehotY needs an input of 2 or more channels, got [${input.shape}]`,
+        );
+      const y = this.dice.act.toOnehotY ? oneHotLayout(target, nPred, this.layout) : target;
       const diceSettings = { ...this.dice, act: { ...this.dice.act, toOnehotY: false } };
       const dice = diceLoss('DiceFocalLoss', diceSettings, input, y);
       const plain = {

@@ -12,9 +12,9 @@ import { dropChannels, oneHotLayout, softmaxAxis } from './tensor-ops.js';
 
 /** Options every region loss takes, with MONAI's defaults. */
 export interface ActivationOptions {
-  /** Keep channel 0 (background). Default true. Ignored, as in MONAI, for 1-channel input. */
+  /** Keep channel 0 (background). Default true. False needs an input of 2 or more channels. */
   includeBackground?: boolean;
-  /** Turn a 1-channel class-index target into one-hot. Default false. Ignored for 1-channel input. */
+  /** Turn a 1-channel class-index target into one-hot. Default false. Needs an input of 2 or more channels. */
   toOnehotY?: boolean;
   /** Apply a sigmoid to `input`. Default false. */
   sigmoid?: boolean;
@@ -88,11 +88,24 @@ export function prepareSegmentation(
   checkRanks(component, input, target);
   const axis = channelAxis(input.rank, layout);
   const nPred = input.shape[axis] as number;
+  if (nPred === 1) {
+    // MONAI warns and ignores these for a 1-channel prediction; we refuse them
+    const misused = [
+      act.softmax ? 'softmax (use sigmoid)' : '',
+      act.toOnehotY ? 'toOnehotY' : '',
+      act.includeBackground ? '' : 'includeBackground false',
+    ].filter((m) => m);
+    if (misused.length > 0)
+      throw new TrainingShapeError(
+        component,
+        `${misused.join(', ')} need(s) an input of 2 or more channels; input [${input.shape}] (${layout}) has 1`,
+      );
+  }
   let x = act.sigmoid ? tf.sigmoid(input) : input;
   let y = target;
-  if (act.softmax && nPred > 1) x = softmaxAxis(x, axis);
+  if (act.softmax) x = softmaxAxis(x, axis);
   if (act.otherAct) x = act.otherAct(x);
-  if (act.toOnehotY && nPred > 1) {
+  if (act.toOnehotY) {
     if (y.shape[axis] !== 1)
       throw new TrainingShapeError(
         component,
@@ -100,7 +113,7 @@ export function prepareSegmentation(
       );
     y = oneHotLayout(y, nPred, layout);
   }
-  if (!act.includeBackground && nPred > 1) {
+  if (!act.includeBackground) {
     x = dropChannels(x, 1, layout);
     y = dropChannels(y, 1, layout);
   }

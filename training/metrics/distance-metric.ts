@@ -91,6 +91,11 @@ export abstract class SurfaceDistanceBase extends ReducingMetric {
       );
     const n = pc - fp;
     const size = p.size;
+    if (options.spacing !== undefined && this.distanceMetric !== 'euclidean')
+      throw new TrainingError(
+        name,
+        `spacing is only used by the euclidean distance; ${this.distanceMetric} distances are in voxels (drop spacing)`,
+      );
     const spacings = prepareSpacing(name, options.spacing, b, spatial.length);
     const out = new Float32Array(b * n);
     const pm = new Uint8Array(size);

@@ -5,22 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { instanceNorm } from './instance-norm-op.js';
 import { TrainingError } from '../training-error.js';
 
-type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
-
-/**
- * Options of {@link InstanceNormalization}: torch's arguments (`eps`, `affine`) and the tfjs layer
- * arguments a saved model's config carries (`name`, `trainable`, `inputShape`, `batchInputShape`, `dtype`).
- */
-export interface InstanceNormalizationArgs {
-  name?: string;
-  trainable?: boolean;
-  /** For a first layer: the input shape without the batch axis. */
-  inputShape?: (number | null)[];
-  batchInputShape?: (number | null)[];
-  dtype?: 'float32';
+/** Options of {@link InstanceNormalization}: torch's arguments (`eps`, `affine`). */
+export interface InstanceNormalizationArgs extends LayerArgs {
   /** Added to the variance (default 1e-5). */
   eps?: number;
   /** Learn a per-channel scale γ (ones) and shift β (zeros) (default false, as torch). */
@@ -37,7 +27,7 @@ export class InstanceNormalization extends layers.Layer {
   private beta: LayerVariable | null = null;
 
   constructor(args: InstanceNormalizationArgs = {}) {
-    super(args as LayerArgs);
+    super(args);
     this.eps = args.eps ?? 1e-5;
     this.affine = args.affine ?? false;
     this.supportsMasking = false;

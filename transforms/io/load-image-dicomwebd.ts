@@ -5,7 +5,9 @@ import {
   normalizeDicomwebActions,
   runDicomwebActions,
 } from '../../src/dicomweb/actions.js';
-import { DicomwebClient } from '../../src/dicomweb/client.js';
+import { DicomwebClient, type RetrieveOptions } from '../../src/dicomweb/client.js';
+import { PydicomReader } from '../../src/io/dicom/pydicom-reader.js';
+import type { ImageReader } from '../../src/io/image-reader.js';
 import type { DicomwebConfig } from '../../src/dicomweb/config.js';
 import { DicomwebDownloadCache, type DicomwebDownloadCacheOptions } from '../../src/dicomweb/download.js';
 import { loadPatients, parseSeriesUri } from '../../src/dicomweb/model.js';
@@ -25,8 +27,12 @@ export interface LoadImageDICOMWebdOptions extends MapTransformOptions, LoadImag
   dicomwebConfiguration?: DicomwebConfig;
   /** A client to use. */
   client?: DicomwebClient;
-  /** Download cache folder (default `~/.cache/csc-mlops/dicomweb`; see `defaultDicomwebCacheDir`). */
-  cacheDir?: string;
+  /**
+   * Download cache folder (default `~/.cache/csc-mlops/dicomweb`; see `defaultDicomwebCacheDir`), or
+   * `false`: no disk at all, each series is retrieved into memory and read from there (every epoch
+   * downloads again: use it with a `CacheDataset`). `false` needs the DICOM reader (`PydicomReader`).
+   */
+  cacheDir?: string | false;
   /** Transfer syntax asked of the server (default `'*'`: as stored). */
   transferSyntax?: string;
   /** Largest instance in bytes (default 1 GiB). */
@@ -66,12 +72,13 @@ const OWN = [
  * new LoadImageDICOMWebd({ keys: ['patient_id'], actions: [fetchCt], dicomwebConfiguration: pacs });
  */
 export class LoadImageDICOMWebd extends MapTransform {
-  /** The download cache. */
-  readonly cache: DicomwebDownloadCache;
+  /** The download cache (undefined with `cacheDir: false`). */
+  readonly cache: DicomwebDownloadCache | undefined;
   readonly #actions: DicomwebAction[];
   readonly #config: DicomwebConfig | undefined;
   #client: DicomwebClient | undefined;
   readonly #loader: LoadImage;
+  readonly #rest: Record<string, unknown>;
 
   constructor(options: LoadImageDICOMWebdOptions) {
     super(options);
@@ -93,14 +100,22 @@ export class LoadImageDICOMWebd extends MapTransform {
     this.#config = options.dicomwebConfiguration;
     this.#client = options.client;
     const co: DicomwebDownloadCacheOptions = {};
-    if (options.cacheDir !== undefined) co.dir = options.cacheDir;
+    if (options.cacheDir !== undefined && options.cacheDir !== false) co.dir = options.cacheDir;
     if (options.transferSyntax !== undefined) co.transferSyntax = options.transferSyntax;
     if (options.maxPartBytes !== undefined) co.maxPartBytes = options.maxPartBytes;
     if (options.maxTotalBytes !== undefined) co.maxTotalBytes = options.maxTotalBytes;
-    this.cache = new DicomwebDownloadCache(co);
+    this.cache = options.cacheDir === false ? undefined : new DicomwebDownloadCache(co);
     const rest: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(options)) if (!OWN.includes(k)) rest[k] = v;
-    this.#loader = new LoadImage({ ...rest, reader: (rest as LoadImageOptions).reader ?? 'PydicomReader' });
+    const reader = (rest as LoadImageOptions).reader ?? 'PydicomReader';
+    if (options.cacheDir === false && reader !== 'PydicomReader')
+      throw new TransformError(
+        this.name,
+        undefined,
+        'cacheDir: false reads series from memory with the DICOM reader; leave reader unset (or PydicomReader), or give a cacheDir',
+      );
+    this.#rest = rest;
+    this.#loader = new LoadImage({ ...rest, reader });
   }
 
   /** The client (made from the configuration on first use). */
@@ -120,8 +135,28 @@ export class LoadImageDICOMWebd extends MapTransform {
   }
 
   async #read(uri: string): Promise<MetaImage> {
-    const cached = await this.cache.fetch(this.client(), uri);
-    return this.#loader.apply(cached.files);
+    if (this.cache) return this.#loader.apply((await this.cache.fetch(this.client(), uri)).files);
+    // No disk: the instances stay in memory and go to the DICOM reader as buffers.
+    const instances = new Map<string, Uint8Array>();
+    const opt = this.options as LoadImageDICOMWebdOptions;
+    const ro: RetrieveOptions = {};
+    if (opt.transferSyntax !== undefined) ro.transferSyntax = opt.transferSyntax;
+    if (opt.maxPartBytes !== undefined) ro.maxPartBytes = opt.maxPartBytes;
+    await this.client().streamInstances(
+      uri,
+      async (bytes, i) => void instances.set(`${uri}/${i}.dcm`, bytes),
+      {
+        ...ro,
+        onRestart: async () => instances.clear(),
+      },
+    );
+    const dicom = new PydicomReader();
+    const reader: ImageReader = {
+      name: 'PydicomReader',
+      verifySuffix: () => true,
+      read: (_paths, options) => dicom.readBuffers(instances, options),
+    };
+    return new LoadImage({ ...this.#rest, reader }).apply([...instances.keys()]);
   }
 
   #store(d: Record<string, unknown>, key: string, img: MetaImage): void {

@@ -178,6 +178,44 @@ export function readImageHeader(dicom: DicomFile): DicomImageHeader {
   }
 }
 
+/**
+ * Checks the frames a header declares against the pixel data the file holds, before anything is
+ * sized from them: native data must hold `frames × Rows × Columns × samples × bytes`, encapsulated
+ * data at least one fragment (8 bytes of item header) per frame.
+ */
+function checkFrameCount(
+  dicom: DicomFile,
+  pixelDataTag: string,
+  h: Pick<
+    DicomImageHeader,
+    'rows' | 'columns' | 'samplesPerPixel' | 'bitsAllocated' | 'numberOfFrames' | 'photometricInterpretation'
+  >,
+): void {
+  const el = dicom.dataSet.elements[pixelDataTag]!;
+  const available = Math.max(0, dicom.byteLength - el.dataOffset);
+  const frames = h.numberOfFrames;
+  const declared = `NumberOfFrames ${frames}, Rows ${h.rows}, Columns ${h.columns}`;
+  if (el.encapsulatedPixelData || el.hadUndefinedLength) {
+    const fragments = el.fragments?.length;
+    if (fragments !== undefined ? frames > fragments : frames * 8 > available)
+      throw new ImageReadError(
+        dicom.file,
+        `${declared}: the encapsulated pixel data holds ${fragments ?? 'too few'} fragment(s) for ${frames} frame(s); the file is corrupt or truncated`,
+      );
+    return;
+  }
+  const pixels = h.rows * h.columns * frames;
+  const samples = h.photometricInterpretation === 'YBR_FULL_422' ? 2 : h.samplesPerPixel;
+  const need =
+    h.bitsAllocated === 1 ? Math.ceil((pixels * samples) / 8) : pixels * samples * (h.bitsAllocated / 8);
+  const holds = Math.min(el.length, available);
+  if (need > holds)
+    throw new ImageReadError(
+      dicom.file,
+      `${declared} need ${need} bytes of pixel data but the file holds ${holds}; the file is corrupt or truncated`,
+    );
+}
+
 function imageHeader(dicom: DicomFile): DicomImageHeader {
   const ds = dicom.dataSet;
   const file = dicom.file;
@@ -217,6 +255,14 @@ function imageHeader(dicom: DicomFile): DicomImageHeader {
   const photometricInterpretation =
     stringValue(ds, T.photometric)?.toUpperCase() ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2');
   const numberOfFrames = Math.max(1, integerString(ds, T.frames) ?? 1);
+  checkFrameCount(dicom, pixelDataTag, {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    numberOfFrames,
+    photometricInterpretation,
+  });
 
   const ipp = decimalValues(ds, T.ipp);
   const iop = decimalValues(ds, T.iop);

@@ -7,6 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet } from 'dicom-parser';
 import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES } from '../read-file.js';
 import { type TransferSyntax, transferSyntaxInfo } from './transfer-syntax.js';
 
 /** Tag of Pixel Data (7FE0,0010) in dicom-parser's notation. */
@@ -33,12 +34,24 @@ export interface DicomFile {
   readonly complete: boolean;
   /** True when the transfer syntax was guessed because the file had no file meta. */
   readonly guessedTransferSyntax: boolean;
+  /**
+   * Bytes the dataset can hold, in `dataSet` offsets: the whole file's (or inflated dataset's) size,
+   * also when only its head was parsed. Element offsets plus lengths past it are lies.
+   */
+  readonly byteLength: number;
 }
 
 /** Options of {@link parseDicomBuffer} and {@link parseDicomFile}. */
 export interface ParseDicomOptions {
   /** Stop before Pixel Data: the header only (the buffer may end there). */
   headerOnly?: boolean;
+  /** Size of the whole file when `bytes` is only its head (default: the buffer's length). */
+  fileSize?: number;
+  /**
+   * Ceiling on what a deflated dataset (1.2.840.10008.1.2.1.99) may inflate to, in bytes (default
+   * `DEFAULT_MAX_DECOMPRESSED_BYTES`, 2 GiB).
+   */
+  maxDecompressedBytes?: number;
 }
 
 /** True when `bytes` has the Part-10 `DICM` marker at byte 128. */
@@ -78,12 +91,30 @@ export function guessTransferSyntax(bytes: Uint8Array, offset = 0): string | und
   return undefined;
 }
 
-function inflater(bytes: Uint8Array, position: number): Uint8Array {
-  const inflated = inflateRawSync(bytes.subarray(position));
-  const full = new Uint8Array(position + inflated.length);
-  full.set(bytes.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
+/** Inflating a deflated dataset went past the ceiling, or inflated to something that is no dataset. */
+class InflateRefused extends Error {}
+
+function inflaterFor(maxBytes: number): (bytes: Uint8Array, position: number) => Uint8Array {
+  return (bytes, position) => {
+    let inflated: Uint8Array;
+    try {
+      inflated = inflateRawSync(bytes.subarray(position), { maxOutputLength: maxBytes });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new InflateRefused(
+          `the deflated dataset inflates to more than the ${maxBytes} bytes allowed; if the file is genuine, raise the reader option maxDecompressedBytes`,
+        );
+      throw e;
+    }
+    // A dataset starts with an element of a low, even group and an explicit VR: refuse anything else
+    // before dicom-parser walks megabytes of it.
+    if (inflated.length > 0 && guessTransferSyntax(inflated) !== EXPLICIT_LE)
+      throw new InflateRefused('the deflated dataset does not inflate to a DICOM dataset');
+    const full = new Uint8Array(position + inflated.length);
+    full.set(bytes.subarray(0, position), 0);
+    full.set(inflated, position);
+    return full;
+  };
 }
 
 /** dicom-parser throws strings, Errors, or `{ exception, dataSet }` objects: get the message. */
@@ -111,6 +142,7 @@ export function parseDicomBuffer(
 ): DicomFile {
   if (bytes.length === 0) throw new NotDicomError(file, 'the file is empty, not a DICOM file');
   const untilTag = options.headerOnly ? PIXEL_DATA_TAG : undefined;
+  const inflater = inflaterFor(options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
   let data = bytes;
   let guessed: string | undefined;
   if (!hasDicmMagic(bytes)) {
@@ -156,6 +188,7 @@ export function parseDicomBuffer(
     }
   } catch (e) {
     if (e instanceof ImageReadError) throw e;
+    if (e instanceof InflateRefused) throw new ImageReadError(file, e.message);
     const message = parserMessage(e);
     if (
       /inflate|incorrect header check|invalid (block|distance|stored)|unexpected end of file/i.test(message)
@@ -178,6 +211,10 @@ export function parseDicomBuffer(
     transferSyntax: transferSyntaxInfo(uid),
     complete: !options.headerOnly,
     guessedTransferSyntax: guessedTs,
+    byteLength: Math.max(
+      dataSet.byteArray.length,
+      (options.fileSize ?? bytes.length) + (data.length - bytes.length),
+    ),
   };
 }
 
@@ -190,7 +227,10 @@ export interface ParseDicomFileOptions extends ParseDicomOptions {
   headerBytes?: number;
 }
 
-async function readHead(path: string, n: number): Promise<{ bytes: Uint8Array; whole: boolean }> {
+async function readHead(
+  path: string,
+  n: number,
+): Promise<{ bytes: Uint8Array; whole: boolean; size: number }> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -202,7 +242,7 @@ async function readHead(path: string, n: number): Promise<{ bytes: Uint8Array; w
       if (bytesRead === 0) break;
       off += bytesRead;
     }
-    return { bytes: buf.subarray(0, off), whole: off >= size };
+    return { bytes: buf.subarray(0, off), whole: off >= size, size };
   } finally {
     await fh.close();
   }
@@ -225,7 +265,7 @@ export function fileSystemError(path: string, e: unknown): ImageReadError {
 /** Reads and parses a DICOM file (see {@link parseDicomBuffer}). */
 export async function parseDicomFile(path: string, options: ParseDicomFileOptions = {}): Promise<DicomFile> {
   if (options.headerOnly) {
-    let head: { bytes: Uint8Array; whole: boolean };
+    let head: { bytes: Uint8Array; whole: boolean; size: number };
     try {
       head = await readHead(path, options.headerBytes ?? 65536);
     } catch (e) {
@@ -233,7 +273,7 @@ export async function parseDicomFile(path: string, options: ParseDicomFileOption
     }
     if (!head.whole) {
       try {
-        const parsed = parseDicomBuffer(head.bytes, path, options);
+        const parsed = parseDicomBuffer(head.bytes, path, { ...options, fileSize: head.size });
         // A cut that falls between two elements parses cleanly: trust it only when it reached the pixel data.
         if (PIXEL_DATA_TAG in parsed.dataSet.elements && !parsed.transferSyntax?.deflated) return parsed;
       } catch (e) {

@@ -7,10 +7,11 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import pLimit from 'p-limit';
-import { ConfigError, ImageReadError } from '../../errors.js';
+import { ConfigError, ImageReadError, describeError } from '../../errors.js';
 import { type DType, allocArray, dtypeSize, parseDType } from '../../image/dtype.js';
 import { MetaImage, type ChannelDim, type ImageMeta } from '../../image/meta-image.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';
+import { resolveMaxDecompressedBytes } from '../read-file.js';
 import {
   type AssembledSeries,
   type SeriesOption,
@@ -25,7 +26,15 @@ import { dicomAffine } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
 import { type RescaleMode, SliceWriter } from './slice-writer.js';
-import { type DicomFile, NotDicomError, fileSystemError, hasDicmMagic, parseDicomFile } from './parse.js';
+import {
+  type DicomFile,
+  type ParseDicomOptions,
+  NotDicomError,
+  fileSystemError,
+  hasDicmMagic,
+  parseDicomBuffer,
+  parseDicomFile,
+} from './parse.js';
 
 /** Options of {@link PydicomReader} (MONAI's PydicomReader arguments in camelCase, plus ours). */
 export interface PydicomReaderOptions {
@@ -51,6 +60,12 @@ export interface PydicomReaderOptions {
   recursive?: boolean;
   /** Override `original_channel_dim` (MONAI's `channel_dim`). */
   channelDim?: ChannelDim | null;
+  /**
+   * Ceiling in bytes on what a file may inflate or decode to: a deflated dataset, and the output
+   * image the headers declare (checked before it is allocated). Default
+   * `DEFAULT_MAX_DECOMPRESSED_BYTES` (2 GiB); raise it for genuinely larger series.
+   */
+  maxDecompressedBytes?: number;
 }
 
 const DICOM_EXTENSIONS = new Set(['.dcm', '.dicom', '.dic', '.ima']);
@@ -63,6 +78,7 @@ const SNAKE: Record<string, keyof PydicomReaderOptions> = {
   prune_metadata: 'pruneMetadata',
   fname_regex: 'fnameRegex',
   channel_dim: 'channelDim',
+  max_decompressed_bytes: 'maxDecompressedBytes',
 };
 
 interface Resolved {
@@ -77,6 +93,7 @@ interface Resolved {
   fnameRegex: RegExp | undefined;
   recursive: boolean;
   channelDim: ChannelDim | null;
+  maxDecompressedBytes: number;
 }
 
 function bool(v: unknown, key: string, dflt: boolean): boolean {
@@ -146,6 +163,7 @@ function resolveOptions(...sources: (ReadOptions | PydicomReaderOptions | undefi
     fnameRegex,
     recursive: bool(o['recursive'], 'recursive', false),
     channelDim: (cd as ChannelDim | null | undefined) ?? null,
+    maxDecompressedBytes: resolveMaxDecompressedBytes(o['maxDecompressedBytes'], 'PydicomReader'),
   };
 }
 
@@ -332,7 +350,35 @@ export class PydicomReader implements ImageReader {
     options?: ReadOptions & { dtype?: DType | null },
   ): Promise<MetaImage> {
     const opts = resolveOptions(this.defaults, options);
-    const inputs = await listInputs(path, opts);
+    return this.readInputs(await listInputs(path, opts), opts, parseDicomFile);
+  }
+
+  /**
+   * Reads DICOM instances held in memory (name → Part 10 bytes, e.g. retrieved with WADO-RS) as
+   * one series (or one image, for a single instance), exactly as {@link read} reads the same files,
+   * without writing them anywhere. The names stand in for file names in errors and meta.
+   */
+  async readBuffers(
+    instances: ReadonlyMap<string, Uint8Array>,
+    options?: ReadOptions & { dtype?: DType | null },
+  ): Promise<MetaImage> {
+    const opts = resolveOptions(this.defaults, options);
+    const files = [...instances.keys()];
+    if (files.length === 0) throw new ConfigError('PydicomReader.readBuffers: no instances given');
+    const parse = async (file: string, o?: ParseDicomOptions) =>
+      parseDicomBuffer(instances.get(file)!, file, o);
+    return this.readInputs(
+      { files, single: files.length === 1, source: files[0]!, label: files[0]! },
+      opts,
+      parse,
+    );
+  }
+
+  private async readInputs(
+    inputs: Inputs,
+    opts: Resolved,
+    parse: (file: string, o?: ParseDicomOptions) => Promise<DicomFile>,
+  ): Promise<MetaImage> {
     const limit = pLimit(opts.concurrency);
     const warnings: string[] = [];
     let series: AssembledSeries;
@@ -341,7 +387,7 @@ export class PydicomReader implements ImageReader {
 
     if (inputs.single) {
       const file = inputs.files[0]!;
-      const dicom = await parseDicomFile(file);
+      const dicom = await parse(file, { maxDecompressedBytes: opts.maxDecompressedBytes });
       const header = readImageHeader(dicom);
       checkDecodable(header);
       parsed.set(file, dicom);
@@ -352,7 +398,9 @@ export class PydicomReader implements ImageReader {
         inputs.files.map((file) =>
           limit(async (): Promise<DicomImageHeader | undefined> => {
             try {
-              const header = readImageHeader(await parseDicomFile(file, { headerOnly: true }));
+              const header = readImageHeader(
+                await parse(file, { headerOnly: true, maxDecompressedBytes: opts.maxDecompressedBytes }),
+              );
               checkDecodable(header);
               return header;
             } catch (e) {
@@ -379,7 +427,7 @@ export class PydicomReader implements ImageReader {
       series = assembleSeries(images, { ...opts, source: inputs.source });
     }
     warnings.push(...series.warnings);
-    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings);
+    return this.decodeSeries(series, inputs, opts, parsed, limit, warnings, parse);
   }
 
   private async decodeSeries(
@@ -389,6 +437,7 @@ export class PydicomReader implements ImageReader {
     parsed: Map<string, DicomFile>,
     limit: ReturnType<typeof pLimit>,
     warnings: string[],
+    parse: (file: string, o?: ParseDicomOptions) => Promise<DicomFile>,
   ): Promise<MetaImage> {
     const first = series.slices[0]!;
     const h0 = first.header;
@@ -398,7 +447,21 @@ export class PydicomReader implements ImageReader {
     const nSlices = series.is2d ? 1 : n;
     const plan = planOutput(series, opts.dtype);
     const asBool = plan.dtype === 'bool';
-    const out = allocArray(plan.dtype, rows * columns * nSlices * spp);
+    const count = rows * columns * nSlices * spp;
+    const bytes = count * dtypeSize(plan.dtype);
+    if (bytes > opts.maxDecompressedBytes)
+      throw new ImageReadError(
+        inputs.source,
+        `the headers declare a ${rows}×${columns}×${nSlices}×${spp} image of ${bytes} bytes, more than the ${opts.maxDecompressedBytes} bytes allowed; if the files are genuine, raise the reader option maxDecompressedBytes`,
+      );
+    let out: ReturnType<typeof allocArray>;
+    try {
+      out = allocArray(plan.dtype, count);
+    } catch (e) {
+      throw new ImageReadError(inputs.source, `cannot allocate a ${bytes}-byte image (${describeError(e)})`, {
+        cause: e,
+      });
+    }
 
     // Which slices each file supplies.
     const byFile = new Map<string, number[]>();
@@ -423,7 +486,8 @@ export class PydicomReader implements ImageReader {
       limit,
       [...byFile.entries()].map(([file, indices]) =>
         limit(async () => {
-          const dicom = parsed.get(file) ?? (await parseDicomFile(file));
+          const dicom =
+            parsed.get(file) ?? (await parse(file, { maxDecompressedBytes: opts.maxDecompressedBytes }));
           const header = parsed.has(file) ? series.slices[indices[0]!]!.header : readImageHeader(dicom);
           if (
             header.rows !== rows ||

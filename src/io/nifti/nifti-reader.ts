@@ -10,8 +10,9 @@ import {
 } from '../../image/orientation.js';
 import { stackImages } from '../../image/stack.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';
-import { readMaybeGzip } from '../read-file.js';
+import { readMaybeGzip, resolveMaxDecompressedBytes } from '../read-file.js';
 import {
+  NIFTI2_HEADER_SIZE,
   NIFTI_DATATYPES,
   type NiftiHeader,
   headerShape,
@@ -29,6 +30,12 @@ export interface NiftiReadOptions extends ReadOptions {
   channelDim?: number | 'no_channel' | null;
   /** Drop trailing non-spatial axes of size 1 (MONAI `squeeze_non_spatial_dims`). */
   squeezeNonSpatialDims?: boolean;
+  /**
+   * Ceiling on the voxel data one file may declare and inflate to, in bytes (default
+   * `DEFAULT_MAX_DECOMPRESSED_BYTES`, 2 GiB). A `.nii.gz` is inflated only as far as its header
+   * declares; a header declaring more than this is refused before anything is allocated.
+   */
+  maxDecompressedBytes?: number;
 }
 
 type RawView = { get: (i: number) => number; typed?: NumericArray };
@@ -198,9 +205,28 @@ function headerMeta(h: NiftiHeader, pixdim: number[]): ImageMeta {
   return { ...fields, pixdim };
 }
 
+/** Bytes of voxel data a header declares (throws a plain Error for an invalid header). */
+function declaredVoxelBytes(h: NiftiHeader): number {
+  const info = NIFTI_DATATYPES[h.datatype];
+  return shapeSize(headerShape(h)) * (info?.bytes ?? 0) * (info?.components ?? 1);
+}
+
+/** What a gzipped `.nii`/`.hdr` needs inflated: its header, extensions and (single file) voxels. */
+function declaredFileBytes(head: Uint8Array): number {
+  const h = parseNiftiHeader(head);
+  if (h.magic === 'ni1' || h.magic === 'ni2') return h.sizeof_hdr;
+  return Math.max(Math.floor(h.vox_offset), h.sizeof_hdr) + declaredVoxelBytes(h);
+}
+
 /** Reads the bytes of a `.nii`, `.nii.gz`, or an Analyze-style `.hdr`/`.img` pair. */
-async function loadNifti(file: string): Promise<{ header: NiftiHeader; voxels: Uint8Array }> {
-  const bytes = await readMaybeGzip(file);
+async function loadNifti(
+  file: string,
+  maxDecompressedBytes: number,
+): Promise<{ header: NiftiHeader; voxels: Uint8Array }> {
+  const bytes = await readMaybeGzip(file, {
+    maxDecompressedBytes,
+    declared: { headBytes: NIFTI2_HEADER_SIZE, bytes: declaredFileBytes },
+  });
   let header: NiftiHeader;
   try {
     header = parseNiftiHeader(bytes);
@@ -215,11 +241,15 @@ async function loadNifti(file: string): Promise<{ header: NiftiHeader; voxels: U
         file,
         'header says the voxels are in a separate .img file but the name does not end in .hdr',
       );
-    const img = await readMaybeGzip(imgFile);
-    voxels = img.subarray(Math.max(0, header.vox_offset));
+    const offset = Math.max(0, Math.floor(header.vox_offset));
+    const img = await readMaybeGzip(imgFile, {
+      maxDecompressedBytes,
+      declared: { headBytes: 0, bytes: () => offset + declaredVoxelBytes(header) },
+    });
+    voxels = img.subarray(Math.min(offset, img.length));
   } else {
     const off = Math.floor(header.vox_offset);
-    if (off < header.sizeof_hdr)
+    if (!(off >= header.sizeof_hdr))
       throw new ImageReadError(file, `vox_offset ${header.vox_offset} lies inside the header`);
     voxels = bytes.subarray(Math.min(off, bytes.length));
   }
@@ -228,7 +258,8 @@ async function loadNifti(file: string): Promise<{ header: NiftiHeader; voxels: U
 
 /** Reads one NIfTI file into a MetaImage laid out as MONAI's NibabelReader returns it. */
 export async function readNifti(file: string, options: NiftiReadOptions = {}): Promise<MetaImage> {
-  const { header: h, voxels } = await loadNifti(file);
+  const ceiling = resolveMaxDecompressedBytes(options.maxDecompressedBytes, 'NibabelReader');
+  const { header: h, voxels } = await loadNifti(file, ceiling);
   let shape: number[];
   try {
     shape = headerShape(h);
@@ -238,6 +269,11 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
   const info = checkDatatype(h.datatype, file);
   const comps = info.components ?? 1;
   const needed = shapeSize(shape) * info.bytes * comps;
+  if (needed > ceiling)
+    throw new ImageReadError(
+      file,
+      `dims [${shape.join(', ')}] of ${info.name} declare ${needed} bytes of voxel data, more than the ${ceiling} bytes allowed; if the file is genuine, raise the reader option maxDecompressedBytes`,
+    );
   if (voxels.length < needed)
     throw new ImageReadError(
       file,
@@ -255,7 +291,13 @@ export async function readNifti(file: string, options: NiftiReadOptions = {}): P
         : options.dtype;
   let data = convertVoxels(voxels, h, shape, dtype, scale, file);
   let arrShape = comps > 1 ? [...shape, comps] : shape;
-  let { affine, pixdim } = monaiNiftiAffine(h);
+  let affine: AffineMatrix;
+  let pixdim: number[];
+  try {
+    ({ affine, pixdim } = monaiNiftiAffine(h));
+  } catch (e) {
+    throw new ImageReadError(file, `invalid orientation in the header: ${describeError(e)}`, { cause: e });
+  }
   const originalAffine: AffineMatrix = affine.slice();
   if (options.asClosestCanonical) {
     const nsp = Math.min(shape.length, 3);
@@ -310,7 +352,11 @@ export const NibabelReader: ImageReader = {
 
 /** Reads only the header of a NIfTI file (for tools and tests). */
 export async function readNiftiHeader(file: string): Promise<NiftiHeader> {
-  const bytes = file.endsWith('.gz') ? await readMaybeGzip(file) : await readFile(file);
+  const bytes = file.endsWith('.gz')
+    ? await readMaybeGzip(file, {
+        declared: { headBytes: NIFTI2_HEADER_SIZE, bytes: () => NIFTI2_HEADER_SIZE },
+      })
+    : await readFile(file);
   try {
     return parseNiftiHeader(bytes);
   } catch (e) {
