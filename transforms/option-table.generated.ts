@@ -366,7 +366,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
     "affineLpsToRas": {"kinds":["boolean"]},
     "allowMissingKeys": {"kinds":["boolean"]},
     "asClosestCanonical": {"kinds":["boolean"]},
-    "cacheDir": {"kinds":["string"]},
+    "cacheDir": {"kinds":["string"],"values":[false]},
     "channelDim": {"kinds":["null","number"],"values":["no_channel"]},
     "client": {"kinds":["object"]},
     "dicomwebConfiguration": {"kinds":["object"]},

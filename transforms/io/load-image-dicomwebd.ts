@@ -138,7 +138,7 @@ export class LoadImageDICOMWebd extends MapTransform {
     if (this.cache) return this.#loader.apply((await this.cache.fetch(this.client(), uri)).files);
     // No disk: the instances stay in memory and go to the DICOM reader as buffers.
     const instances = new Map<string, Uint8Array>();
-    const opt = this.options as LoadImageDICOMWebdOptions;
+    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
     const ro: RetrieveOptions = {};
     if (opt.transferSyntax !== undefined) ro.transferSyntax = opt.transferSyntax;
     if (opt.maxPartBytes !== undefined) ro.maxPartBytes = opt.maxPartBytes;
