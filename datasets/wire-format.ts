@@ -6,6 +6,7 @@
  */
 import { MetaImage } from '../src/image/meta-image.js';
 import { isPlainObject, isShared } from './item-values.js';
+import * as errorClasses from '../src/errors.js';
 
 const TAG = '__cscMlopsMetaImage';
 
@@ -77,36 +78,54 @@ export function decodeItem(v: unknown): unknown {
   return v;
 }
 
-/** A plain description of an error that survives `postMessage` (class name, message, stack, transform, key). */
+/**
+ * A plain description of an error that survives `postMessage`: class name, message, stack, its own
+ * primitive fields (`file`, `reason`, `transform`, `key`, `status`, `errorCode`, ...) and its cause.
+ */
 export interface WireError {
   name: string;
   message: string;
   stack?: string;
-  transform?: string;
-  key?: string;
+  fields?: Record<string, string | number | boolean | null>;
+  cause?: WireError;
 }
 
-/** Encodes an error for another thread. */
-export function encodeError(e: unknown): WireError {
+/** The package's typed error classes, rebuilt by name on the receiving thread so `instanceof` still works. */
+const ERROR_CLASSES = new Map<string, { prototype: Error }>();
+for (const [name, value] of Object.entries(errorClasses as Record<string, unknown>))
+  if (typeof value === 'function' && (value as { prototype: unknown }).prototype instanceof Error)
+    ERROR_CLASSES.set(name, value as { prototype: Error });
+
+/** Encodes an error for another thread (causes up to 4 deep). */
+export function encodeError(e: unknown, depth = 0): WireError {
   if (e instanceof Error) {
-    const x = e as Error & { transform?: unknown; key?: unknown };
-    return {
-      name: e.name,
-      message: e.message,
-      stack: e.stack,
-      transform: typeof x.transform === 'string' ? x.transform : undefined,
-      key: typeof x.key === 'string' ? x.key : undefined,
-    };
+    const fields: Record<string, string | number | boolean | null> = {};
+    for (const [k, v] of Object.entries(e))
+      if (
+        k !== 'name' &&
+        k !== 'message' &&
+        k !== 'stack' &&
+        (v === null || ['string', 'number', 'boolean'].includes(typeof v))
+      )
+        fields[k] = v as string | number | boolean | null;
+    const w: WireError = { name: e.name, message: e.message, fields };
+    if (e.stack !== undefined) w.stack = e.stack;
+    if (e.cause !== undefined && depth < 4) w.cause = encodeError(e.cause, depth + 1);
+    return w;
   }
   return { name: 'Error', message: typeof e === 'string' ? e : JSON.stringify(e) };
 }
 
-/** Rebuilds an Error (with the worker's class name and stack) from {@link encodeError}'s output. */
+/** Decodes {@link encodeError}'s description: one of our error classes by name, else a plain `Error`. */
 export function decodeError(w: WireError): Error {
-  const e = new Error(w.message) as Error & { transform?: string; key?: string };
+  const cls = ERROR_CLASSES.get(w.name);
+  const e = (cls ? Object.create(cls.prototype) : new Error(w.message)) as Error & Record<string, unknown>;
+  const own = (k: string, value: unknown) =>
+    Object.defineProperty(e, k, { value, writable: true, configurable: true, enumerable: false });
+  own('message', w.message);
+  if (w.stack !== undefined) own('stack', w.stack);
+  if (w.cause !== undefined) own('cause', decodeError(w.cause));
   e.name = w.name;
-  if (w.stack) e.stack = w.stack;
-  if (w.transform !== undefined) e.transform = w.transform;
-  if (w.key !== undefined) e.key = w.key;
+  for (const [k, v] of Object.entries(w.fields ?? {})) e[k] = v;
   return e;
 }

@@ -12,13 +12,20 @@
  * check mode and deleted by `--update`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompilerState, Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as TS from 'typescript';
+import { optionTable } from './option-table.js';
 
 const root = path.resolve(import.meta.dirname, '..');
+// The TypeScript that API Extractor's program was built with (its own copy).
+const ts = createRequire(path.join(root, 'node_modules/@microsoft/api-extractor/package.json'))(
+  'typescript',
+) as typeof TS;
+const optionTablePath = path.join(root, 'transforms', 'option-table.generated.ts');
 const reportFolder = path.join(root, 'api');
 const dtsFolder = path.join(root, '.cache', 'api-dts');
 const tempFolder = path.join(root, '.cache', 'api-temp');
@@ -132,6 +139,7 @@ for (const entry of entries) {
       }
       // The "you have changed the API" notice is reported once below, per subpath.
       if (message.messageId === 'console-api-report-changed') message.handled = true;
+      if (message.messageId === 'console-compiler-version-notice') message.handled = true;
       // Broken {@link} targets are found by `npm run docs:check`.
       if (message.messageId === 'ae-unresolved-link') message.handled = true;
     },
@@ -166,9 +174,9 @@ for (const f of forgotten) {
 
 // One name means one thing: a name exported by two subpaths must be the same declaration.
 if (compilerState) {
-  const program = compilerState.program as ts.Program;
+  const program = compilerState.program as TS.Program;
   const checker = program.getTypeChecker();
-  const owner = new Map<string, { subpath: string; declaration: ts.Declaration | undefined }>();
+  const owner = new Map<string, { subpath: string; declaration: TS.Declaration | undefined }>();
   for (const entry of entries) {
     const source = program.getSourceFile(entry.dts);
     const module = source && checker.getSymbolAtLocation(source);
@@ -185,6 +193,20 @@ if (compilerState) {
         );
       }
     }
+  }
+}
+
+// The option table Transform's constructor checks options against, from the option types.
+if (compilerState) {
+  const table = optionTable(
+    ts,
+    compilerState.program as TS.Program,
+    entries.map((e) => e.dts),
+  );
+  const current = existsSync(optionTablePath) ? readFileSync(optionTablePath, 'utf8') : '';
+  if (current !== table) {
+    if (update) writeFileSync(optionTablePath, table);
+    else problems.push('transforms/option-table.generated.ts is out of date with the option types');
   }
 }
 

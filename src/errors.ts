@@ -49,6 +49,22 @@ export class TransformError extends CscMlopsError {
   }
 }
 
+/**
+ * A transform was constructed with an unknown option, a value its option type does not allow, or
+ * without a required option. Names the class, the option, and what the option accepts.
+ */
+export class TransformOptionError extends TransformError {
+  /** The option at fault. */
+  readonly option: string;
+  /** What the option accepts (or, for an unknown option, which options exist). */
+  readonly allowed: string;
+  constructor(transform: string, option: string, problem: string, allowed: string) {
+    super(transform, undefined, `${problem}: ${allowed}`);
+    this.option = option;
+    this.allowed = allowed;
+  }
+}
+
 /** A dataset or data loader failed on an item: names the item index and its source. */
 export class DatasetError extends CscMlopsError {
   /** Index of the failing item, where one is known. */

@@ -6,6 +6,7 @@ export {
   ImageReadError,
   MlflowError,
   TransformError,
+  TransformOptionError,
   UnsupportedFormatError,
   XnatAuthError,
   XnatError,

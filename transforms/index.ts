@@ -13,7 +13,9 @@ export {
 } from './randomizable.js';
 export { isInvertible, type Invertible } from './invertible.js';
 export { Compose, type ComposeOptions, type ComposeRange, type ComposeStep } from './compose.js';
-export { OneOf, RandomOrder, SomeOf, type OneOfOptions, type SomeOfOptions } from './compose-variants.js';
+export { OneOf, type OneOfOptions } from './one-of.js';
+export { RandomOrder } from './random-order.js';
+export { SomeOf, type SomeOfOptions } from './some-of.js';
 export {
   DEFAULT_DETERMINISM_SEED,
   getSeed,

@@ -1,5 +1,6 @@
 import { CscMlopsError, TransformError, describeError } from '../src/errors.js';
 import { MetaImage } from '../src/image/meta-image.js';
+import { checkOptions } from './option-check.js';
 
 const TRANSFORM_BRAND = Symbol.for('csc-mlops.Transform');
 
@@ -24,6 +25,7 @@ export abstract class Transform<I = any, O = I> {
   readonly options: Readonly<Record<string, unknown>>;
 
   constructor(options: object = {}) {
+    checkOptions(new.target.name, options);
     this.options = { ...(options as Record<string, unknown>) };
   }
 

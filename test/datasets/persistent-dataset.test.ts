@@ -1,3 +1,4 @@
+import type { DType } from '../../src/image/dtype.js';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -37,7 +38,7 @@ beforeEach(() => {
   Countd.calls = 0;
 });
 
-function pipeline(factor = 0.5, dtype: string | null = 'float32'): Compose {
+function pipeline(factor = 0.5, dtype: DType | null = 'float32'): Compose {
   const steps: ComposeStep[] = [
     new LoadImaged({ keys: ['image'], dtype }),
     new EnsureChannelFirstd({ keys: ['image'] }),

@@ -233,7 +233,7 @@ describe('LoadImageXNATd', () => {
     expect(e4).toBeInstanceOf(XnatNotFoundError);
     expect((e4 as Error).message).toMatch(/subject 'S77' not found in project 'P1'/);
     expect(() => new LoadImageXNATd({ keys: ['x'], actions: [42 as never] })).toThrow(
-      /actions\[0\] is number/,
+      /option 'actions' is \[42\]: it must be /,
     );
     expect(() => new LoadImageXNATd({ keys: ['x'], seriesOption: 'first' as never })).toThrow(/seriesOption/);
   });

@@ -3,6 +3,7 @@ import { fail } from '../keyed-errors.js';
 import type { PadMode } from './pad-array.js';
 import { type PadOptions, PadTransform, Padd } from './pad.js';
 import { type IntOrList, formatList } from './slices.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI's `BorderPad.compute_pad_width`: `spatialBorder` is one width for every side, one per axis
@@ -68,9 +69,8 @@ export class BorderPad extends PadTransform {
 /** Dictionary twin of {@link BorderPad} (`mode` may be one per key). */
 export class BorderPadd extends Padd {
   constructor(
-    options: MapTransformOptions &
-      Omit<BorderPadOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
+    options: MapTransformOptions & Omit<BorderPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {
-    super(options, new BorderPad({ ...options, mode: undefined }));
+    super(options, new BorderPad(passOn({ ...checkedOptions(new.target.name, options), mode: undefined })));
   }
 }

@@ -1,13 +1,14 @@
 import type { MapTransformOptions } from '../map-transform.js';
 import { CropTransform, Cropd } from './crop.js';
 import { type CropSlice, type IntOrList, centerCropSlices } from './slices.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link CenterSpatialCrop}. */
 export interface CenterSpatialCropOptions {
   /** Size of the central box; −1 keeps an axis, sizes larger than the image keep it too. */
   roiSize: IntOrList;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 /**
@@ -34,6 +35,6 @@ export class CenterSpatialCrop extends CropTransform {
 /** Dictionary twin of {@link CenterSpatialCrop}. */
 export class CenterSpatialCropd extends Cropd {
   constructor(options: MapTransformOptions & CenterSpatialCropOptions) {
-    super(options, new CenterSpatialCrop(options));
+    super(options, new CenterSpatialCrop(passOn(checkedOptions(new.target.name, options))));
   }
 }

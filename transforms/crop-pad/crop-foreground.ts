@@ -215,7 +215,7 @@ export function computeForegroundBox(
 export function cropPadToBox(
   img: MetaImage,
   box: SpatialBox,
-  options: { mode?: PadMode | string; value?: number; traceClass?: string } = {},
+  options: { mode?: PadMode; value?: number; traceClass?: string } = {},
 ): MetaImage {
   const traceClass = options.traceClass ?? 'CropForeground';
   const cropped = cropImage(
@@ -258,11 +258,11 @@ export function invertCropPad(img: MetaImage, className: string, key?: string): 
 /** Options of {@link CropForeground}. */
 export interface CropForegroundOptions extends CropForegroundBoxOptions {
   /** Padding mode where the box extends past the image (default `'constant'`). */
-  mode?: PadMode | string;
+  mode?: PadMode;
   /** Constant padding value (default 0). */
   value?: number;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
   /** Return `[cropped, boxStart, boxEnd]` instead of the cropped image (MONAI `return_coords`; default false). */
   returnCoords?: boolean;
 }
@@ -315,7 +315,7 @@ export interface CropForegrounddOptions
   /** Key of the image whose foreground defines the box (applied to all `keys`). */
   sourceKey: string;
   /** Padding mode, one for all keys or one per key. */
-  mode?: PadMode | string | readonly (PadMode | string)[];
+  mode?: PadMode | readonly PadMode[];
   /** Item key that receives the box start (default `'foreground_start_coord'`; `null`: not written). */
   startCoordKey?: string | null;
   /** Item key that receives the box end (default `'foreground_end_coord'`; `null`: not written). */
@@ -331,7 +331,7 @@ export interface CropForegrounddOptions
  */
 export class CropForegroundd extends MapTransform {
   readonly sourceKey: string;
-  readonly modes: (PadMode | string)[];
+  readonly modes: PadMode[];
 
   constructor(options: CropForegrounddOptions) {
     super(options);
@@ -364,7 +364,7 @@ export class CropForegroundd extends MapTransform {
     if (startKey !== null) d[startKey] = [...box.start];
     if (endKey !== null) d[endKey] = [...box.end];
     for (const key of this.keyIterator(d)) {
-      const mode = this.modes[this.keys.indexOf(key)] as string;
+      const mode = this.modes[this.keys.indexOf(key)] as PadMode;
       d[key] = withKey(this.name, key, () =>
         cropPadToBox(requireImage(d[key], this.name, key), box, {
           mode,

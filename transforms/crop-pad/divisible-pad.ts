@@ -4,6 +4,7 @@ import type { PadMode } from './pad-array.js';
 import { type PadOptions, PadTransform, Padd } from './pad.js';
 import { type IntOrList, formatList } from './slices.js';
 import { type PadMethod, computeSpatialPadWidth, padMethod } from './spatial-pad.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI's `compute_divisible_spatial_size`: each axis rounded up to a multiple of `k` (one `k` or one
@@ -38,7 +39,7 @@ export interface DivisiblePadOptions extends PadOptions {
   /** The divisor: one for all axes or one per axis (≤ 0: leave the axis). */
   k: IntOrList;
   /** `'symmetric'` (default) or `'end'`. */
-  method?: PadMethod | string;
+  method?: PadMethod;
 }
 
 /**
@@ -63,8 +64,11 @@ export class DivisiblePad extends PadTransform {
 export class DivisiblePadd extends Padd {
   constructor(
     options: MapTransformOptions &
-      Omit<DivisiblePadOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
+      Omit<DivisiblePadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {
-    super(options, new DivisiblePad({ ...options, mode: undefined }));
+    super(
+      options,
+      new DivisiblePad(passOn({ ...checkedOptions(new.target.name, options), mode: undefined })),
+    );
   }
 }

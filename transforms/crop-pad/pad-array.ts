@@ -127,7 +127,7 @@ export function padArray(
   data: NumericArray,
   shape: readonly number[],
   padWidth: PadWidth,
-  mode: PadMode | string = 'constant',
+  mode: PadMode = 'constant',
   value: PadValue = 0,
 ): { data: NumericArray; shape: number[] } {
   if (shapeSize(shape) !== data.length)

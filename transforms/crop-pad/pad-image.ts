@@ -7,7 +7,7 @@ import { type PadMode, type PadValue, type PadWidth, canonicalPadMode, padArray 
 /** Options of {@link padImage}. */
 export interface PadImageOptions {
   /** Padding mode (default `'constant'`). */
-  mode?: PadMode | string;
+  mode?: PadMode;
   /** Fill value of `'constant'` padding (default 0; per axis allowed, see {@link PadValue}). */
   value?: PadValue;
   /** Record the operation under this class name (MONAI's `pad_func` trace); `null`/missing: no trace. */

@@ -9,13 +9,13 @@ import { invertPad, padImage } from './pad-image.js';
 /** Padding options shared by the pad transforms. */
 export interface PadOptions {
   /** Padding mode: `constant` (default), `edge`/`replicate`, `reflect`, `symmetric`, `wrap`/`circular`. */
-  mode?: PadMode | string;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
+  mode?: PadMode;
   /** Fill value for `constant` (MONAI's `value` / numpy's `constant_values`; default 0); per axis allowed. */
   value?: PadValue;
   /** numpy's name for `value`: one value, `[before, after]`, or one pair per axis (channel axis first). */
   constantValues?: PadValue;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface PadOptions {
  * the operation is traced under the class name and inverted by cropping.
  */
 export abstract class PadTransform extends Transform<MetaImage> {
-  readonly mode: PadMode | string;
+  readonly mode: PadMode;
   readonly value: PadValue;
 
   constructor(options: PadOptions & object = {}) {
@@ -37,7 +37,7 @@ export abstract class PadTransform extends Transform<MetaImage> {
   abstract computePadWidth(spatialShape: readonly number[]): [number, number][];
 
   /** Pads one image with `mode` (default: this transform's mode). */
-  padOne(img: MetaImage, mode: PadMode | string = this.mode): MetaImage {
+  padOne(img: MetaImage, mode: PadMode = this.mode): MetaImage {
     return padImage(img, this.computePadWidth(img.spatialShape), {
       mode,
       value: this.value,
@@ -96,12 +96,9 @@ export class Pad extends PadTransform {
  */
 export class Padd extends MapTransform {
   readonly padder: PadTransform;
-  readonly modes: (PadMode | string)[];
+  readonly modes: PadMode[];
 
-  constructor(
-    options: MapTransformOptions & { mode?: PadMode | string | readonly (PadMode | string)[] },
-    padder: PadTransform,
-  ) {
+  constructor(options: MapTransformOptions & { mode?: PadMode | readonly PadMode[] }, padder: PadTransform) {
     super(options);
     markInvertible(this);
     this.padder = padder;
@@ -111,7 +108,7 @@ export class Padd extends MapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
-      const mode = this.modes[this.keys.indexOf(key)] as string;
+      const mode = this.modes[this.keys.indexOf(key)] as PadMode;
       d[key] = withKey(this.name, key, () => this.padder.padOne(requireImage(d[key], this.name, key), mode));
     }
     return d;

@@ -8,6 +8,7 @@ import {
   generateLabelClassesCropCenters,
   mapClassesToIndices,
 } from './rand-crop-utils.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandCropByLabelClasses}. */
 export interface RandCropByLabelClassesOptions {
@@ -27,8 +28,8 @@ export interface RandCropByLabelClassesOptions {
   warn?: boolean;
   /** Keep at most this many indices per class (evenly spaced), to save memory. */
   maxSamplesPerClass?: number | null;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
   /** Label used when `apply` gets none (MONAI `label`). */
   label?: MetaImage | null;
   /** Image restricting the centres (`> imageThreshold`) when `apply` gets none (MONAI `image`). */
@@ -56,6 +57,7 @@ export interface LabelClassesSources {
  */
 export class RandCropByLabelClasses extends RandCentersCrop {
   constructor(options: RandCropByLabelClassesOptions) {
+    checkedOptions(new.target.name, options);
     const n = options?.numSamples ?? 1;
     if (!Number.isInteger(n) || n < 1)
       fail('RandCropByLabelClasses', `numSamples must be an integer >= 1, got ${n}`);
@@ -138,9 +140,10 @@ export interface RandCropByLabelClassesdOptions extends MapTransformOptions, Ran
 /** Dictionary twin of {@link RandCropByLabelClasses}: a list of `numSamples` items. */
 export class RandCropByLabelClassesd extends RandCentersCropd<RandCropByLabelClasses> {
   constructor(options: RandCropByLabelClassesdOptions) {
+    checkedOptions(new.target.name, options);
     if (typeof options?.labelKey !== 'string')
       fail('RandCropByLabelClassesd', 'labelKey (the key of the label image) is required');
-    super(options, new RandCropByLabelClasses(options));
+    super(options, new RandCropByLabelClasses(passOn(checkedOptions(new.target.name, options))));
   }
 
   get numSamples(): number {

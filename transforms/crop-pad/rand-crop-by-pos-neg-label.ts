@@ -5,6 +5,7 @@ import { fail } from '../keyed-errors.js';
 import { RandCentersCrop, RandCentersCropd, indicesFrom } from './rand-center-crops.js';
 import { mapBinaryToIndices } from '../utility/fg-bg-to-indices.js';
 import { type VoxelIndices, generatePosNegLabelCropCenters } from './rand-crop-utils.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandCropByPosNegLabel}. */
 export interface RandCropByPosNegLabelOptions {
@@ -20,8 +21,8 @@ export interface RandCropByPosNegLabelOptions {
   imageThreshold?: number;
   /** Allow patches larger than the image (they are clipped); otherwise an error. */
   allowSmaller?: boolean;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
   /** Label used when `apply` gets none (MONAI `label`). */
   label?: MetaImage | null;
   /** Image restricting background centres when `apply` gets none (MONAI `image`). */
@@ -56,6 +57,7 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
   readonly posRatio: number;
 
   constructor(options: RandCropByPosNegLabelOptions) {
+    checkedOptions(new.target.name, options);
     const pos = options?.pos ?? 1;
     const neg = options?.neg ?? 1;
     if (!(pos >= 0) || !(neg >= 0))
@@ -156,9 +158,10 @@ export interface RandCropByPosNegLabeldOptions extends MapTransformOptions, Rand
  */
 export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLabel> {
   constructor(options: RandCropByPosNegLabeldOptions) {
+    checkedOptions(new.target.name, options);
     if (typeof options?.labelKey !== 'string')
       fail('RandCropByPosNegLabeld', 'labelKey (the key of the label image) is required');
-    super(options, new RandCropByPosNegLabel(options));
+    super(options, new RandCropByPosNegLabel(passOn(checkedOptions(new.target.name, options))));
   }
 
   get numSamples(): number {

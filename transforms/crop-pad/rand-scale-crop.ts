@@ -1,6 +1,7 @@
 import type { MapTransformOptions } from '../map-transform.js';
 import { fail } from '../keyed-errors.js';
 import { RandSpatialCrop, RandSpatialCropd } from './rand-spatial-crop.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandScaleCrop}. */
 export interface RandScaleCropOptions {
@@ -12,8 +13,8 @@ export interface RandScaleCropOptions {
   randomCenter?: boolean;
   /** Draw the ROI size on each call (default false). */
   randomSize?: boolean;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 function scales(v: number | readonly number[], n: number, option: string): number[] {
@@ -39,7 +40,7 @@ export class RandScaleCrop extends RandSpatialCrop {
   private scaledMax: number[] | null = null;
 
   constructor(options: RandScaleCropOptions) {
-    super({ ...options, roiSize: -1 });
+    super(passOn({ ...checkedOptions(new.target.name, options), roiSize: -1 }));
   }
 
   protected override get roiSize(): number | readonly number[] {
@@ -68,6 +69,9 @@ export interface RandScaleCropdOptions extends MapTransformOptions, RandScaleCro
 /** Dictionary twin of {@link RandScaleCrop}: one ROI (drawn from the first key) for all keys. */
 export class RandScaleCropd extends RandSpatialCropd {
   constructor(options: RandScaleCropdOptions) {
-    super({ ...options, roiSize: -1 }, new RandScaleCrop(options));
+    super(
+      passOn({ ...checkedOptions(new.target.name, options), roiSize: -1 }),
+      new RandScaleCrop(passOn(checkedOptions(new.target.name, options))),
+    );
   }
 }

@@ -9,6 +9,7 @@ import { fail, withKey } from '../keyed-errors.js';
 import { invertCropOf } from './crop.js';
 import { randomStateFor } from './rand-crop-utils.js';
 import { RandSpatialCrop, type RandSpatialCropOptions } from './rand-spatial-crop.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandSpatialCropSamples}. */
 export interface RandSpatialCropSamplesOptions extends RandSpatialCropOptions {
@@ -29,6 +30,7 @@ export class RandSpatialCropSamples extends Transform<MetaImage, MetaImage[]> im
   readonly cropper: RandSpatialCrop;
 
   constructor(options: RandSpatialCropSamplesOptions) {
+    checkedOptions(new.target.name, options);
     if (!Number.isInteger(options?.numSamples) || options.numSamples < 1)
       fail(
         'RandSpatialCropSamples',
@@ -38,7 +40,7 @@ export class RandSpatialCropSamples extends Transform<MetaImage, MetaImage[]> im
     markRandomizable(this);
     markInvertible(this);
     this.numSamples = options.numSamples;
-    this.cropper = new RandSpatialCrop(options);
+    this.cropper = new RandSpatialCrop(passOn(options));
   }
 
   setRandomState(seed?: number, state?: RandomState): this {
@@ -94,7 +96,7 @@ export class RandSpatialCropSamplesd extends MapTransform<DataItem[]> implements
     super(options);
     markRandomizable(this);
     markInvertible(this);
-    this.cropper = new RandSpatialCropSamples(options);
+    this.cropper = new RandSpatialCropSamples(passOn(options));
   }
 
   setRandomState(seed?: number, state?: RandomState): this {

@@ -12,6 +12,7 @@ import {
   randomStateFor,
 } from './rand-crop-utils.js';
 import { type CropSlice, centerCropSlices } from './slices.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandSpatialCrop}. */
 export interface RandSpatialCropOptions {
@@ -23,8 +24,8 @@ export interface RandSpatialCropOptions {
   randomCenter?: boolean;
   /** Draw the ROI size in [roiSize, maxRoiSize] on each call (default false). */
   randomSize?: boolean;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 /**
@@ -111,7 +112,10 @@ export class RandSpatialCropd extends Cropd implements Randomizable {
   R: RandomState = randomStateFor();
   declare readonly cropper: RandSpatialCrop;
 
-  constructor(options: RandSpatialCropdOptions, cropper: RandSpatialCrop = new RandSpatialCrop(options)) {
+  constructor(
+    options: RandSpatialCropdOptions,
+    cropper: RandSpatialCrop = new RandSpatialCrop(passOn(checkedOptions(new.target.name, options))),
+  ) {
     super(options, cropper);
     markRandomizable(this);
   }

@@ -4,6 +4,7 @@ import { type DataItem, requireImage } from '../transform.js';
 import { fail } from '../keyed-errors.js';
 import { RandCentersCrop, RandCentersCropd } from './rand-center-crops.js';
 import { weightedPatchSamples } from './rand-crop-utils.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandWeightedCrop}. */
 export interface RandWeightedCropOptions {
@@ -11,8 +12,8 @@ export interface RandWeightedCropOptions {
   spatialSize: number | readonly number[];
   /** Patches per call (default 1). */
   numSamples?: number;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
   /** Weight map used when `apply` gets none (MONAI `weight_map`). */
   weightMap?: MetaImage | null;
 }
@@ -28,6 +29,7 @@ export interface RandWeightedCropOptions {
  */
 export class RandWeightedCrop extends RandCentersCrop {
   constructor(options: RandWeightedCropOptions) {
+    checkedOptions(new.target.name, options);
     const n = options?.numSamples ?? 1;
     if (!Number.isInteger(n) || n < 1)
       fail('RandWeightedCrop', `numSamples must be an integer >= 1, got ${n}`);
@@ -80,9 +82,10 @@ export interface RandWeightedCropdOptions extends MapTransformOptions, RandWeigh
 /** Dictionary twin of {@link RandWeightedCrop}: a list of `numSamples` items. */
 export class RandWeightedCropd extends RandCentersCropd<RandWeightedCrop> {
   constructor(options: RandWeightedCropdOptions) {
+    checkedOptions(new.target.name, options);
     if (typeof options?.wKey !== 'string')
       fail('RandWeightedCropd', 'wKey (the key of the weight map) is required');
-    super(options, new RandWeightedCrop(options));
+    super(options, new RandWeightedCrop(passOn(checkedOptions(new.target.name, options))));
   }
 
   get numSamples(): number {

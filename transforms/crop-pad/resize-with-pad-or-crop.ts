@@ -8,42 +8,26 @@ import type { PadMode } from './pad-array.js';
 import { invertPad, padImage } from './pad-image.js';
 import { type IntOrList, centerCropSlices } from './slices.js';
 import { type PadMethod, computeSpatialPadWidth, padMethod } from './spatial-pad.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link ResizeWithPadOrCrop}. */
 export interface ResizeWithPadOrCropOptions {
   /** Output spatial size (−1 keeps an axis). */
   spatialSize: IntOrList;
   /** Padding placement: `'symmetric'` (default) or `'end'`. */
-  method?: PadMethod | string;
+  method?: PadMethod;
   /** Padding mode (default `'constant'`). */
-  mode?: PadMode | string;
+  mode?: PadMode;
   /** Constant padding value (default 0). */
   value?: number;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
   /** The same as `value`, under numpy's `np.pad` keyword that MONAI passes through (`constant_values`). */
   constantValues?: number;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
 }
 
-const KNOWN = new Set([
-  'spatialSize',
-  'method',
-  'mode',
-  'value',
-  'constantValues',
-  'lazy',
-  'keys',
-  'allowMissingKeys',
-]);
-
-/** Refuses options ResizeWithPadOrCrop does not know (MONAI hands unknown keywords to the pad function, which fails). */
-function checkOptions(o: object, where: string): void {
-  const unknown = Object.keys(o).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0)
-    fail(
-      where,
-      `unknown option(s) ${unknown.join(', ')}: use spatialSize, method, mode, value (or constantValues)`,
-    );
+/** `value` and `constantValues` (numpy's name) must agree when both are given. */
+function checkFill(o: object, where: string): void {
   const { value, constantValues } = o as ResizeWithPadOrCropOptions;
   if (value !== undefined && constantValues !== undefined && value !== constantValues)
     fail(where, `value (${value}) and constantValues (${constantValues}) disagree: give one of them`);
@@ -61,7 +45,7 @@ function fillOf(o: ResizeWithPadOrCropOptions): number {
 export function resizeWithPadOrCrop(
   img: MetaImage,
   spatialSize: IntOrList,
-  options: { method?: PadMethod | string; mode?: PadMode | string; value?: number; traceClass?: string } = {},
+  options: { method?: PadMethod; mode?: PadMode; value?: number; traceClass?: string } = {},
 ): MetaImage {
   const cls = options.traceClass ?? 'ResizeWithPadOrCrop';
   const method = padMethod(options.method, cls);
@@ -102,7 +86,8 @@ export function invertResizeWithPadOrCrop(
  */
 export class ResizeWithPadOrCrop extends Transform<MetaImage> {
   constructor(options: ResizeWithPadOrCropOptions) {
-    checkOptions(options, 'ResizeWithPadOrCrop');
+    checkedOptions(new.target.name, options);
+    checkFill(options, 'ResizeWithPadOrCrop');
     super(options);
     markInvertible(this);
   }
@@ -129,13 +114,14 @@ export class ResizeWithPadOrCrop extends Transform<MetaImage> {
 
 /** Dictionary twin of {@link ResizeWithPadOrCrop} (`mode` may be one per key). */
 export class ResizeWithPadOrCropd extends MapTransform {
-  readonly modes: (PadMode | string)[];
+  readonly modes: PadMode[];
 
   constructor(
     options: MapTransformOptions &
-      Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
+      Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {
-    checkOptions(options, 'ResizeWithPadOrCropd');
+    checkedOptions(new.target.name, options);
+    checkFill(options, 'ResizeWithPadOrCropd');
     super(options);
     markInvertible(this);
     this.modes = perKey(options.mode ?? 'constant', this.keys, this.name, 'mode');
@@ -145,7 +131,7 @@ export class ResizeWithPadOrCropd extends MapTransform {
     const d = { ...data };
     const o = this.options as unknown as ResizeWithPadOrCropOptions;
     for (const key of this.keyIterator(d)) {
-      const mode = this.modes[this.keys.indexOf(key)] as string;
+      const mode = this.modes[this.keys.indexOf(key)] as PadMode;
       d[key] = withKey(this.name, key, () =>
         resizeWithPadOrCrop(requireImage(d[key], this.name, key), o.spatialSize, {
           method: o.method,

@@ -1,11 +1,12 @@
 import type { MapTransformOptions } from '../map-transform.js';
 import { CropTransform, Cropd } from './crop.js';
 import { type CropSlice, type RoiOptions, computeSlices } from './slices.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link SpatialCrop}: a centre and size, a start and end, or slices. */
 export interface SpatialCropOptions extends RoiOptions {
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 /**
@@ -29,6 +30,6 @@ export class SpatialCrop extends CropTransform {
 /** Dictionary twin of {@link SpatialCrop}. */
 export class SpatialCropd extends Cropd {
   constructor(options: MapTransformOptions & SpatialCropOptions) {
-    super(options, new SpatialCrop(options));
+    super(options, new SpatialCrop(passOn(checkedOptions(new.target.name, options))));
   }
 }

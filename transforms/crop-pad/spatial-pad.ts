@@ -3,6 +3,7 @@ import { fail } from '../keyed-errors.js';
 import type { PadMode } from './pad-array.js';
 import { type PadOptions, PadTransform, Padd } from './pad.js';
 import { type IntOrList, fallBackSizes } from './slices.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Where the padding goes: both sides (`symmetric`, the extra voxel after) or after the end (`end`). */
 export type PadMethod = 'symmetric' | 'end';
@@ -39,7 +40,7 @@ export interface SpatialPadOptions extends PadOptions {
   /** Spatial size after padding (axes already as large are kept; −1 keeps the axis). */
   spatialSize: IntOrList;
   /** `'symmetric'` (default) or `'end'`. */
-  method?: PadMethod | string;
+  method?: PadMethod;
 }
 
 /**
@@ -62,9 +63,8 @@ export class SpatialPad extends PadTransform {
 /** Dictionary twin of {@link SpatialPad} (`mode` may be one per key). */
 export class SpatialPadd extends Padd {
   constructor(
-    options: MapTransformOptions &
-      Omit<SpatialPadOptions, 'mode'> & { mode?: PadMode | string | readonly (PadMode | string)[] },
+    options: MapTransformOptions & Omit<SpatialPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {
-    super(options, new SpatialPad({ ...options, mode: undefined }));
+    super(options, new SpatialPad(passOn({ ...checkedOptions(new.target.name, options), mode: undefined })));
   }
 }

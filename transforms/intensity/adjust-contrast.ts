@@ -13,6 +13,7 @@ import {
   requireFinite,
   rounderOf,
 } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link AdjustContrast}. */
 export interface AdjustContrastOptions {
@@ -92,6 +93,7 @@ function checkOptions(name: string, o: AdjustContrastOptions): void {
  */
 export class AdjustContrast extends ImageTransform {
   constructor(options: AdjustContrastOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('AdjustContrast', options);
     super(options);
   }
@@ -104,6 +106,7 @@ export class AdjustContrast extends ImageTransform {
 /** Dictionary twin of {@link AdjustContrast}. */
 export class AdjustContrastd extends ImageMapTransform {
   constructor(options: MapTransformOptions & AdjustContrastOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('AdjustContrastd', options);
     super(options);
   }

@@ -1,3 +1,4 @@
+import { numpyLinspace } from '../../src/image/linspace.js';
 import { TransformError } from '../../src/errors.js';
 import type { DType } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
@@ -8,18 +9,6 @@ export function biasFieldCoeffCount(degree: number, rank: number): number {
   let p = 1;
   for (let k = 1; k <= rank; k++) p *= (degree + k) / k;
   return Math.trunc(p);
-}
-
-/** `np.linspace(-1, 1, n, dtype=float32)`. */
-function linspace32(n: number): Float64Array {
-  const out = new Float64Array(n);
-  if (n === 1) out[0] = -1;
-  else {
-    const step = 2 / (n - 1);
-    for (let i = 0; i < n; i++) out[i] = Math.fround(i * step - 1);
-    out[n - 1] = 1;
-  }
-  return out;
 }
 
 /** Legendre polynomials P_0..P_degree at each x: `out[d][i]`. */
@@ -67,7 +56,7 @@ export function biasField(
       undefined,
       `expected ${need} coefficients for degree ${degree} in ${rank}D, got ${coeff.length}`,
     );
-  const polys = spatialShape.map((n) => legendre(linspace32(n), degree));
+  const polys = spatialShape.map((n) => legendre(numpyLinspace(-1, 1, n).map(Math.fround), degree));
   const terms: number[][] = [];
   if (rank === 2) {
     // np.tril_indices(degree + 1): (i, j) with j <= i, row by row.

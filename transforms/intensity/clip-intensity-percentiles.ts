@@ -16,6 +16,7 @@ import {
   rounderOf,
 } from './intensity-utils.js';
 import { percentile } from './percentile.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ClipIntensityPercentiles}. */
 export interface ClipIntensityPercentilesOptions {
@@ -33,7 +34,7 @@ export interface ClipIntensityPercentilesOptions {
   /** Store the clipping values in `meta.clipping_values` (one `[lower, upper]` per channel or one in all). */
   returnClippingValues?: boolean;
   /** dtype of the soft-clipping computation (default float32); the result keeps the input dtype. */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -162,6 +163,7 @@ function normalised(o: ClipIntensityPercentilesOptions): ClipIntensityPercentile
  */
 export class ClipIntensityPercentiles extends ImageTransform {
   constructor(options: ClipIntensityPercentilesOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentiles', options);
     super(options);
   }
@@ -177,6 +179,7 @@ export class ClipIntensityPercentiles extends ImageTransform {
 /** Dictionary twin of {@link ClipIntensityPercentiles}. */
 export class ClipIntensityPercentilesd extends ImageMapTransform {
   constructor(options: MapTransformOptions & ClipIntensityPercentilesOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentilesd', options);
     super(options);
   }

@@ -14,7 +14,7 @@ export interface Gaussian1dOptions {
   /** Kernel half-width in sigmas: `tail = int(max(sigma*truncated, 0.5) + 0.5)`. Default 4.0. */
   truncated?: number;
   /** `'erf'` (integral of the Gaussian over each unit interval, default) or `'sampled'`. */
-  approx?: GaussianApprox | string;
+  approx?: GaussianApprox;
   /** Divide by the sum (MONAI default false: the erf kernel sums to slightly under 1). */
   normalize?: boolean;
 }

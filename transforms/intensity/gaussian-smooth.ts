@@ -5,6 +5,7 @@ import type { DataItem } from '../transform.js';
 import { type GaussianApprox, gaussianFilter } from './gaussian-filter.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import { describe, requireOptions } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link GaussianSmooth}. */
 export interface GaussianSmoothOptions {
@@ -54,6 +55,7 @@ function checkOptions(name: string, o: GaussianSmoothOptions): void {
  */
 export class GaussianSmooth extends ImageTransform {
   constructor(options: GaussianSmoothOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('GaussianSmooth', options);
     super(options);
@@ -67,6 +69,7 @@ export class GaussianSmooth extends ImageTransform {
 /** Dictionary twin of {@link GaussianSmooth}. */
 export class GaussianSmoothd extends ImageMapTransform {
   constructor(options: MapTransformOptions & GaussianSmoothOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('GaussianSmoothd', options);
     super(options);

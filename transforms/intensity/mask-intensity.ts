@@ -5,6 +5,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import { requireOptions } from './intensity-utils.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
+import { checkedOptions } from '../option-check.js';
 
 /** A mask: a MetaImage or a plain channel-first array with its shape. */
 export type MaskData = MetaImage | { data: NumericArray; shape: readonly number[] };
@@ -76,6 +77,7 @@ function checkMask(name: string, m: unknown): void {
  */
 export class MaskIntensity extends ImageTransform {
   constructor(options: MaskIntensityOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkMask('MaskIntensity', options.maskData);
     super(options);
@@ -102,6 +104,7 @@ export interface MaskIntensitydOptions extends MapTransformOptions, MaskIntensit
 /** Dictionary twin of {@link MaskIntensity}: the mask comes from `maskData` or the item's `maskKey`. */
 export class MaskIntensityd extends ImageMapTransform {
   constructor(options: MaskIntensitydOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkMask('MaskIntensityd', options.maskData);
     if (!options.maskData && !options.maskKey)

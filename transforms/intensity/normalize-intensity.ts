@@ -13,6 +13,7 @@ import {
   rejectNaN,
   requireOptions,
 } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** A subtrahend or divisor: one number, or one value per voxel (same size as the image or channel). */
 export type NormalizeValue = number | ArrayLike<number>;
@@ -28,7 +29,7 @@ export interface NormalizeIntensityOptions {
   /** Statistics per channel. */
   channelWise?: boolean;
   /** Output dtype (default `'float32'`; `null` keeps the input dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -206,6 +207,7 @@ function checkOptions(name: string, o: NormalizeIntensityOptions): void {
  */
 export class NormalizeIntensity extends ImageTransform {
   constructor(options: NormalizeIntensityOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('NormalizeIntensity', options);
     super(options);
@@ -219,6 +221,7 @@ export class NormalizeIntensity extends ImageTransform {
 /** Dictionary twin of {@link NormalizeIntensity}. */
 export class NormalizeIntensityd extends ImageMapTransform {
   constructor(options: MapTransformOptions & NormalizeIntensityOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('NormalizeIntensityd', options);
     super(options);

@@ -5,6 +5,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { adjustContrast } from './adjust-contrast.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandAdjustContrast}. */
 export interface RandAdjustContrastOptions extends RandomizableOptions {
@@ -51,6 +52,7 @@ export class RandAdjustContrast extends RandImageTransform {
   gammaValue = 1;
 
   constructor(options: RandAdjustContrastOptions = {}) {
+    checkedOptions(new.target.name, options);
     const gamma = gammaRange('RandAdjustContrast', options.gamma);
     super(options);
     this.gamma = gamma;
@@ -79,6 +81,6 @@ export interface RandAdjustContrastdOptions extends MapTransformOptions, RandAdj
 /** Dictionary twin of {@link RandAdjustContrast}: one gamma for all keys. */
 export class RandAdjustContrastd extends RandImageMapTransform<RandAdjustContrast> {
   constructor(options: RandAdjustContrastdOptions) {
-    super(options, new RandAdjustContrast({ ...options, prob: 1 }));
+    super(options, new RandAdjustContrast(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

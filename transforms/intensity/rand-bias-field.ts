@@ -6,6 +6,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { applyBiasField, biasFieldCoeffCount } from './bias-field.js';
 import { describe, dtypeOption } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandBiasField}. */
 export interface RandBiasFieldOptions extends RandomizableOptions {
@@ -14,7 +15,7 @@ export interface RandBiasFieldOptions extends RandomizableOptions {
   /** Range of the random coefficients (default `[0, 0.1]`). */
   coeffRange?: readonly [number, number];
   /** Output dtype (default `'float32'`; null keeps the input dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -33,6 +34,7 @@ export class RandBiasField extends RandImageTransform {
   coeff: number[] = [1];
 
   constructor(options: RandBiasFieldOptions = {}) {
+    checkedOptions(new.target.name, options);
     const name = 'RandBiasField';
     const degree = options.degree ?? 3;
     if (!Number.isInteger(degree) || degree < 1)
@@ -68,6 +70,6 @@ export interface RandBiasFielddOptions extends MapTransformOptions, RandBiasFiel
 /** Dictionary twin of {@link RandBiasField}: the same field for all keys. */
 export class RandBiasFieldd extends RandImageMapTransform<RandBiasField> {
   constructor(options: RandBiasFielddOptions) {
-    super(options, new RandBiasField({ ...options, prob: 1 }));
+    super(options, new RandBiasField(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -6,6 +6,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { describe, minMax } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandCoarseDropout}. */
 export interface RandCoarseDropoutOptions extends RandCoarseOptions {
@@ -92,6 +93,7 @@ export abstract class RandCoarseTransform extends RandImageTransform {
   holeCoords: [number, number][][] = [];
 
   constructor(options: RandCoarseOptions) {
+    checkedOptions(new.target.name, options);
     check(new.target.name, options);
     super(options);
     this.holes = options.holes;
@@ -169,7 +171,8 @@ export interface RandCoarseDropoutdOptions extends MapTransformOptions, RandCoar
 /** Dictionary twin of {@link RandCoarseDropout}: the same holes for every key (drawn from the first). */
 export class RandCoarseDropoutd extends RandImageMapTransform<RandCoarseDropout> {
   constructor(options: RandCoarseDropoutdOptions) {
+    checkedOptions(new.target.name, options);
     check('RandCoarseDropoutd', options);
-    super(options, new RandCoarseDropout({ ...options, prob: 1 }));
+    super(options, new RandCoarseDropout(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

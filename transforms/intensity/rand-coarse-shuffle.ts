@@ -2,6 +2,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { RandCoarseTransform, type RandCoarseOptions, forEachInBox } from './rand-coarse-dropout.js';
 import { RandImageMapTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandCoarseShuffle}. */
 export type RandCoarseShuffleOptions = RandCoarseOptions;
@@ -40,6 +41,6 @@ export interface RandCoarseShuffledOptions extends MapTransformOptions, RandCoar
 /** Dictionary twin of {@link RandCoarseShuffle}: the same holes for every key (drawn from the first). */
 export class RandCoarseShuffled extends RandImageMapTransform<RandCoarseShuffle> {
   constructor(options: RandCoarseShuffledOptions) {
-    super(options, new RandCoarseShuffle({ ...options, prob: 1 }));
+    super(options, new RandCoarseShuffle(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

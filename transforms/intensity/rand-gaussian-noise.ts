@@ -6,6 +6,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { addNoise } from './add-noise.js';
 import { describe, dtypeOption, requireFinite } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandGaussianNoise}. */
 export interface RandGaussianNoiseOptions extends RandomizableOptions {
@@ -16,7 +17,7 @@ export interface RandGaussianNoiseOptions extends RandomizableOptions {
   /** Draw the standard deviation uniformly from [0, std) on each call (default true, as MONAI). */
   sampleStd?: boolean;
   /** Output dtype (default `'float32'`; null keeps the input dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 function check(name: string, o: RandGaussianNoiseOptions): void {
@@ -46,6 +47,7 @@ export class RandGaussianNoise extends RandImageTransform {
   noise: Float64Array | null = null;
 
   constructor(options: RandGaussianNoiseOptions = {}) {
+    checkedOptions(new.target.name, options);
     check('RandGaussianNoise', options);
     super(options);
     this.mean = options.mean ?? 0;
@@ -88,7 +90,8 @@ export interface RandGaussianNoisedOptions extends MapTransformOptions, RandGaus
  */
 export class RandGaussianNoised extends RandImageMapTransform<RandGaussianNoise> {
   constructor(options: RandGaussianNoisedOptions) {
+    checkedOptions(new.target.name, options);
     check('RandGaussianNoised', options);
-    super(options, new RandGaussianNoise({ ...options, prob: 1 }));
+    super(options, new RandGaussianNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -4,6 +4,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { type GaussianApprox, gaussianFilter } from './gaussian-filter.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI `GaussianSharpen`: `b = G(sigma1) * x`, `out = b + alpha * (b - G(sigma2) * b)`, float32 with
@@ -109,6 +110,6 @@ export interface RandGaussianSharpendOptions extends MapTransformOptions, RandGa
 /** Dictionary twin of {@link RandGaussianSharpen}: one draw for all keys. */
 export class RandGaussianSharpend extends RandImageMapTransform<RandGaussianSharpen> {
   constructor(options: RandGaussianSharpendOptions) {
-    super(options, new RandGaussianSharpen({ ...options, prob: 1 }));
+    super(options, new RandGaussianSharpen(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -6,6 +6,7 @@ import type { GaussianApprox } from './gaussian-filter.js';
 import { gaussianSmooth } from './gaussian-smooth.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandGaussianSmooth}. */
 export interface RandGaussianSmoothOptions extends RandomizableOptions {
@@ -50,6 +51,7 @@ export class RandGaussianSmooth extends RandImageTransform {
   sigma: [number, number, number];
 
   constructor(options: RandGaussianSmoothOptions = {}) {
+    checkedOptions(new.target.name, options);
     const name = 'RandGaussianSmooth';
     const sx = range(name, 'sigmaX', options.sigmaX);
     const sy = range(name, 'sigmaY', options.sigmaY);
@@ -92,6 +94,6 @@ export interface RandGaussianSmoothdOptions extends MapTransformOptions, RandGau
 /** Dictionary twin of {@link RandGaussianSmooth}: the same sigmas for all keys. */
 export class RandGaussianSmoothd extends RandImageMapTransform<RandGaussianSmooth> {
   constructor(options: RandGaussianSmoothdOptions) {
-    super(options, new RandGaussianSmooth({ ...options, prob: 1 }));
+    super(options, new RandGaussianSmooth(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

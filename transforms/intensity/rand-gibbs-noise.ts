@@ -4,6 +4,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { editSpectrum } from './k-space.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI `GibbsNoise(alpha)`: zeroes the k-space outside a centred ball of radius
@@ -81,6 +82,6 @@ export interface RandGibbsNoisedOptions extends MapTransformOptions, RandGibbsNo
 /** Dictionary twin of {@link RandGibbsNoise}: one alpha for all keys. */
 export class RandGibbsNoised extends RandImageMapTransform<RandGibbsNoise> {
   constructor(options: RandGibbsNoisedOptions) {
-    super(options, new RandGibbsNoise({ ...options, prob: 1 }));
+    super(options, new RandGibbsNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -1,3 +1,4 @@
+import { numpyLinspace } from '../../src/image/linspace.js';
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
@@ -5,6 +6,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { histogramShift } from './histogram-shift.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandHistogramShift}. */
 export interface RandHistogramShiftOptions extends RandomizableOptions {
@@ -32,15 +34,6 @@ function controlPoints(name: string, v: unknown): [number, number] {
   );
 }
 
-/** `np.linspace(0, 1, n)` in float64. */
-function linspace01(n: number): number[] {
-  if (n === 1) return [0];
-  const step = 1 / (n - 1);
-  const out = Array.from({ length: n }, (_, i) => i * step);
-  out[n - 1] = 1;
-  return out;
-}
-
 /**
  * Random non-linear histogram shift (MONAI `RandHistogramShift`): after `R.rand() < prob`, the number
  * of control points is drawn with `R.randint(min, max + 1)` and each inner control point moved with
@@ -57,6 +50,7 @@ export class RandHistogramShift extends RandImageTransform {
   floatingControlPoints: number[] = [];
 
   constructor(options: RandHistogramShiftOptions = {}) {
+    checkedOptions(new.target.name, options);
     const n = controlPoints('RandHistogramShift', options.numControlPoints);
     super(options);
     this.numControlPoints = n;
@@ -66,7 +60,7 @@ export class RandHistogramShift extends RandImageTransform {
     this.randomize();
     if (!this.doTransform) return;
     const n = this.R.randint(this.numControlPoints[0], this.numControlPoints[1] + 1);
-    this.referenceControlPoints = linspace01(n);
+    this.referenceControlPoints = Array.from(numpyLinspace(0, 1, n));
     const fl = [...this.referenceControlPoints];
     for (let i = 1; i < n - 1; i++) fl[i] = this.R.uniform(fl[i - 1] as number, fl[i + 1] as number);
     this.floatingControlPoints = fl;
@@ -85,6 +79,6 @@ export interface RandHistogramShiftdOptions extends MapTransformOptions, RandHis
 /** Dictionary twin of {@link RandHistogramShift}: the same mapping for all keys. */
 export class RandHistogramShiftd extends RandImageMapTransform<RandHistogramShift> {
   constructor(options: RandHistogramShiftdOptions) {
-    super(options, new RandHistogramShift({ ...options, prob: 1 }));
+    super(options, new RandHistogramShift(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

@@ -6,6 +6,7 @@ import type { DataItem } from '../transform.js';
 import { fftNd } from '../../src/image/fft.js';
 import { editSpectrum } from './k-space.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** One spike: channel, fftshift-ed k-space coordinates, and the log-magnitude to set there. */
 export interface KSpaceSpike {
@@ -121,7 +122,10 @@ export interface RandKSpaceSpikeNoisedOptions extends MapTransformOptions, RandK
 /** Dictionary twin of {@link RandKSpaceSpikeNoise}: new spikes for each key (as MONAI). */
 export class RandKSpaceSpikeNoised extends RandImageMapTransform<RandKSpaceSpikeNoise> {
   constructor(options: RandKSpaceSpikeNoisedOptions) {
-    super(options, new RandKSpaceSpikeNoise({ ...options, prob: 1 }));
+    super(
+      options,
+      new RandKSpaceSpikeNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })),
+    );
   }
 
   /** The first key uses the inner draw the base made; every further key draws again. */

@@ -7,6 +7,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import type { DataItem } from '../transform.js';
 import { channelViews, dtypeOption, meanStd } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandRicianNoise}. */
 export interface RandRicianNoiseOptions extends RandomizableOptions {
@@ -96,7 +97,7 @@ export interface RandRicianNoisedOptions extends MapTransformOptions, RandRician
 /** Dictionary twin of {@link RandRicianNoise}: new noise for each key (as MONAI). */
 export class RandRicianNoised extends RandImageMapTransform<RandRicianNoise> {
   constructor(options: RandRicianNoisedOptions) {
-    super(options, new RandRicianNoise({ ...options, prob: 1 }));
+    super(options, new RandRicianNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 
   /** The first key uses the inner draw the base made; every further key draws `rand()` and noise again. */

@@ -7,6 +7,7 @@ import { dtypeOption } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { symmetricRange } from './rand-shift-intensity.js';
 import { scaleIntensity } from './scale-intensity.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandScaleIntensity}. */
 export interface RandScaleIntensityOptions extends RandomizableOptions {
@@ -15,7 +16,7 @@ export interface RandScaleIntensityOptions extends RandomizableOptions {
   /** Draw one factor per channel. */
   channelWise?: boolean;
   /** Output dtype (default `'float32'`; null keeps the input dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -33,6 +34,7 @@ export class RandScaleIntensity extends RandImageTransform {
   factor: number | number[];
 
   constructor(options: RandScaleIntensityOptions) {
+    checkedOptions(new.target.name, options);
     const factors = symmetricRange('RandScaleIntensity', 'factors', options?.factors);
     super(options);
     this.factors = factors;
@@ -85,6 +87,6 @@ export interface RandScaleIntensitydOptions extends MapTransformOptions, RandSca
 /** Dictionary twin of {@link RandScaleIntensity}: one factor for all keys. */
 export class RandScaleIntensityd extends RandImageMapTransform<RandScaleIntensity> {
   constructor(options: RandScaleIntensitydOptions) {
-    super(options, new RandScaleIntensity({ ...options, prob: 1 }));
+    super(options, new RandScaleIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 }

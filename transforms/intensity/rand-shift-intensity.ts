@@ -6,6 +6,7 @@ import type { DataItem } from '../transform.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { shiftIntensity } from './shift-intensity.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandShiftIntensity}. */
 export interface RandShiftIntensityOptions extends RandomizableOptions {
@@ -60,6 +61,7 @@ export class RandShiftIntensity extends RandImageTransform {
   offset: number | number[];
 
   constructor(options: RandShiftIntensityOptions) {
+    checkedOptions(new.target.name, options);
     const offsets = symmetricRange('RandShiftIntensity', 'offsets', options?.offsets);
     super(options);
     this.offsets = offsets;
@@ -108,7 +110,7 @@ export interface RandShiftIntensitydOptions extends MapTransformOptions, RandShi
 /** Dictionary twin of {@link RandShiftIntensity}: one offset for all keys. */
 export class RandShiftIntensityd extends RandImageMapTransform<RandShiftIntensity> {
   constructor(options: RandShiftIntensitydOptions) {
-    super(options, new RandShiftIntensity({ ...options, prob: 1 }));
+    super(options, new RandShiftIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 
   protected override transformKey(img: MetaImage, key: string, d: DataItem): MetaImage {

@@ -6,6 +6,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import { channelViews, dtypeOption } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { symmetricRange } from './rand-shift-intensity.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link StdShiftIntensity}-style shifting. */
 export interface StdShiftIntensityOptions {
@@ -75,6 +76,7 @@ export class RandStdShiftIntensity extends RandImageTransform {
   factor = 0;
 
   constructor(options: RandStdShiftIntensityOptions) {
+    checkedOptions(new.target.name, options);
     const factors = symmetricRange('RandStdShiftIntensity', 'factors', options?.factors);
     dtypeOption('RandStdShiftIntensity', options.dtype);
     super(options);
@@ -98,6 +100,9 @@ export interface RandStdShiftIntensitydOptions extends MapTransformOptions, Rand
 /** Dictionary twin of {@link RandStdShiftIntensity}: one factor for all keys. */
 export class RandStdShiftIntensityd extends RandImageMapTransform<RandStdShiftIntensity> {
   constructor(options: RandStdShiftIntensitydOptions) {
-    super(options, new RandStdShiftIntensity({ ...options, prob: 1 }));
+    super(
+      options,
+      new RandStdShiftIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })),
+    );
   }
 }

@@ -3,6 +3,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { separableFilter } from './gaussian-filter.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link SavitzkyGolaySmooth}. */
 export interface SavitzkyGolaySmoothOptions {
@@ -97,6 +98,7 @@ export function savitzkyGolaySmooth(
  */
 export class SavitzkyGolaySmooth extends ImageTransform {
   constructor(options: SavitzkyGolaySmoothOptions) {
+    checkedOptions(new.target.name, options);
     check(options, 'SavitzkyGolaySmooth');
     super(options);
   }
@@ -112,6 +114,7 @@ export interface SavitzkyGolaySmoothdOptions extends MapTransformOptions, Savitz
 /** Dictionary twin of {@link SavitzkyGolaySmooth}. */
 export class SavitzkyGolaySmoothd extends ImageMapTransform {
   constructor(options: SavitzkyGolaySmoothdOptions) {
+    checkedOptions(new.target.name, options);
     check(options, 'SavitzkyGolaySmoothd');
     super(options);
   }

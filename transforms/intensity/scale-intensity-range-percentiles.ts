@@ -15,6 +15,7 @@ import {
 } from './intensity-utils.js';
 import { percentile } from './percentile.js';
 import { scaleIntensityRangeArray } from './scale-intensity-range.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ScaleIntensityRangePercentiles}. */
 export interface ScaleIntensityRangePercentilesOptions {
@@ -130,6 +131,7 @@ function checkOptions(name: string, o: ScaleIntensityRangePercentilesOptions): v
  */
 export class ScaleIntensityRangePercentiles extends ImageTransform {
   constructor(options: ScaleIntensityRangePercentilesOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRangePercentiles', options);
     super(options);
   }
@@ -145,6 +147,7 @@ export class ScaleIntensityRangePercentiles extends ImageTransform {
 /** Dictionary twin of {@link ScaleIntensityRangePercentiles}. */
 export class ScaleIntensityRangePercentilesd extends ImageMapTransform {
   constructor(options: MapTransformOptions & ScaleIntensityRangePercentilesOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRangePercentilesd', options);
     super(options);
   }

@@ -14,6 +14,7 @@ import {
   requireFinite,
   rounderOf,
 } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ScaleIntensityRange}. */
 export interface ScaleIntensityRangeOptions {
@@ -28,7 +29,7 @@ export interface ScaleIntensityRangeOptions {
   /** Clip the result to [bMin, bMax] (a null side is not clipped). */
   clip?: boolean;
   /** Output dtype (default `'float32'`; `null` keeps the computed dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -97,6 +98,7 @@ function checkOptions(name: string, o: ScaleIntensityRangeOptions): void {
  */
 export class ScaleIntensityRange extends ImageTransform {
   constructor(options: ScaleIntensityRangeOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRange', options);
     super(options);
   }
@@ -109,6 +111,7 @@ export class ScaleIntensityRange extends ImageTransform {
 /** Dictionary twin of {@link ScaleIntensityRange}. */
 export class ScaleIntensityRanged extends ImageMapTransform {
   constructor(options: MapTransformOptions & ScaleIntensityRangeOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRanged', options);
     super(options);
   }

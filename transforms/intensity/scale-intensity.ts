@@ -16,6 +16,7 @@ import {
   rounderOf,
   requireOptions,
 } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ScaleIntensity}. */
 export interface ScaleIntensityOptions {
@@ -28,7 +29,7 @@ export interface ScaleIntensityOptions {
   /** Rescale each channel separately. */
   channelWise?: boolean;
   /** Output dtype (default `'float32'`; `null` keeps the input dtype). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
 }
 
 /**
@@ -129,6 +130,7 @@ function checkOptions(name: string, o: ScaleIntensityOptions): void {
  */
 export class ScaleIntensity extends ImageTransform {
   constructor(options: ScaleIntensityOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('ScaleIntensity', options);
     super(options);
@@ -142,6 +144,7 @@ export class ScaleIntensity extends ImageTransform {
 /** Dictionary twin of {@link ScaleIntensity}. */
 export class ScaleIntensityd extends ImageMapTransform {
   constructor(options: MapTransformOptions & ScaleIntensityOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('ScaleIntensityd', options);
     super(options);

@@ -12,6 +12,7 @@ import {
   rounderOf,
   requireOptions,
 } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ShiftIntensity}. */
 export interface ShiftIntensityOptions {
@@ -52,6 +53,7 @@ export function shiftIntensity(img: MetaImage, offset: number, safe = false): Me
  */
 export class ShiftIntensity extends ImageTransform {
   constructor(options: ShiftIntensityOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     if (typeof options !== 'object' || options === null)
       throw new TransformError('ShiftIntensity', undefined, 'options { offset } are required');
@@ -81,6 +83,7 @@ export interface ShiftIntensitydOptions extends MapTransformOptions, ShiftIntens
 /** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
 export class ShiftIntensityd extends ImageMapTransform {
   constructor(options: ShiftIntensitydOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     requireFinite('ShiftIntensityd', 'offset', options.offset);
     super(options);

@@ -5,6 +5,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import { castOutput, computeDTypeOf, requireFinite, rounderOf } from './intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ThresholdIntensity}. */
 export interface ThresholdIntensityOptions {
@@ -59,6 +60,7 @@ function checkOptions(name: string, o: ThresholdIntensityOptions): void {
  */
 export class ThresholdIntensity extends ImageTransform {
   constructor(options: ThresholdIntensityOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensity', options);
     super(options);
   }
@@ -71,6 +73,7 @@ export class ThresholdIntensity extends ImageTransform {
 /** Dictionary twin of {@link ThresholdIntensity}. */
 export class ThresholdIntensityd extends ImageMapTransform {
   constructor(options: MapTransformOptions & ThresholdIntensityOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensityd', options);
     super(options);
   }

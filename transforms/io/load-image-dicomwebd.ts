@@ -138,7 +138,7 @@ export class LoadImageDICOMWebd extends MapTransform {
     if (this.cache) return this.#loader.apply((await this.cache.fetch(this.client(), uri)).files);
     // No disk: the instances stay in memory and go to the DICOM reader as buffers.
     const instances = new Map<string, Uint8Array>();
-    const opt = this.options as LoadImageDICOMWebdOptions;
+    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
     const ro: RetrieveOptions = {};
     if (opt.transferSyntax !== undefined) ro.transferSyntax = opt.transferSyntax;
     if (opt.maxPartBytes !== undefined) ro.maxPartBytes = opt.maxPartBytes;
@@ -161,7 +161,7 @@ export class LoadImageDICOMWebd extends MapTransform {
 
   #store(d: Record<string, unknown>, key: string, img: MetaImage): void {
     d[key] = img;
-    const opt = this.options as LoadImageDICOMWebdOptions;
+    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
     if (opt.imageOnly === false) {
       const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
       if (mk in d && !opt.overwriting)

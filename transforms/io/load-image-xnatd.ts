@@ -162,7 +162,7 @@ export class LoadImageXNATd extends MapTransform {
 
   async #read(uri: string): Promise<MetaImage> {
     const session = await this.session();
-    const opt = this.options as LoadImageXNATdOptions;
+    const opt = this.options as unknown as LoadImageXNATdOptions;
     const sOpts: Parameters<typeof scanImage>[3] = { seriesOption: opt.seriesOption ?? 'error' };
     if (opt.expectedFiletype !== undefined) sOpts.expectedFiletype = opt.expectedFiletype;
     const img = await scanImage(session, this.cache, uri, sOpts);
@@ -178,7 +178,7 @@ export class LoadImageXNATd extends MapTransform {
 
   #store(d: Record<string, unknown>, key: string, img: MetaImage): void {
     d[key] = img;
-    const opt = this.options as LoadImageXNATdOptions;
+    const opt = this.options as unknown as LoadImageXNATdOptions;
     if (opt.imageOnly === false) {
       const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
       if (mk in d && !opt.overwriting)

@@ -1,3 +1,5 @@
+import type { NiftiReadOptions } from '../../src/io/nifti/nifti-reader.js';
+import type { PydicomReaderOptions } from '../../src/io/dicom/pydicom-reader.js';
 import { ImageReadError } from '../../src/errors.js';
 import type { DType } from '../../src/image/dtype.js';
 import { castArray, parseDType } from '../../src/image/dtype.js';
@@ -10,19 +12,20 @@ import { ensureChannelFirst } from '../utility/ensure-channel-first.js';
 import { Transform } from '../transform.js';
 
 /** Options of {@link LoadImage}; unknown options are passed to the reader (as MONAI passes kwargs). */
-export interface LoadImageOptions {
+export interface LoadImageOptions
+  extends
+    Pick<NiftiReadOptions, 'asClosestCanonical' | 'channelDim' | 'squeezeNonSpatialDims'>,
+    Pick<PydicomReaderOptions, 'swapIj' | 'affineLpsToRas' | 'seriesOption' | 'sortBy' | 'keepLargestStack'> {
   /** A reader by MONAI name (`'NibabelReader'`, `'PydicomReader'`, `'NumpyReader'`) or object; chosen by suffix if omitted. */
   reader?: string | ImageReader;
   /** Output dtype (MONAI default float32); `null` keeps the file's type. */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
   /** Return only the image (always true for LoadImage; LoadImaged uses it for `*_meta_dict`). */
   imageOnly?: boolean;
   /** Move or add the channel axis first (MONAI `ensure_channel_first`). */
   ensureChannelFirst?: boolean;
   /** Accepted for MONAI compatibility; meta keys here are already simple. */
   simpleKeys?: boolean;
-  /** Reader options (`asClosestCanonical`, `swapIj`, `affineLpsToRas`, `seriesOption`, ...). */
-  [readerOption: string]: unknown;
 }
 
 const OWN = new Set([
@@ -110,7 +113,7 @@ export class LoadImaged extends MapTransform {
 
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
-    const opt = this.options as LoadImagedOptions;
+    const opt = this.options as unknown as LoadImagedOptions;
     const postfix = opt.metaKeyPostfix ?? 'meta_dict';
     await Promise.all(
       this.keyIterator(d).map((key) =>

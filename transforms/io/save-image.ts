@@ -18,7 +18,7 @@ export interface SaveImageOptions {
   /** `.nii.gz` (default), `.nii` or `.npy`. */
   outputExt?: string;
   /** dtype written to the file (default float32). */
-  outputDtype?: DType | string;
+  outputDtype?: DType;
   /** Drop trailing size-1 axes after moving channels last (default true). */
   squeezeEndDims?: boolean;
   /** Keep the input's folder structure below this root. */

@@ -5,6 +5,7 @@ import { perKey, type MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { castOutput, requireOptions } from '../intensity/intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** A custom activation: gets the float32 values and the shape, returns values of the same length. */
 export type ActivationFunction = (data: Float32Array, shape: readonly number[]) => ArrayLike<number>;
@@ -101,6 +102,7 @@ function checkOptions(name: string, o: ActivationsOptions): void {
  */
 export class Activations extends ImageTransform {
   constructor(options: ActivationsOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('Activations', options);
     if (options.sigmoid && options.softmax)
@@ -130,6 +132,7 @@ export class Activationsd extends ImageMapTransform {
   private readonly perKeyOptions: ActivationsOptions[];
 
   constructor(options: ActivationsdOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('Activationsd', options as ActivationsOptions);
     super(options);

@@ -5,6 +5,7 @@ import { perKey, type MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { castOutput, describe, dtypeOption, requireOptions } from '../intensity/intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link AsDiscrete}. */
 export interface AsDiscreteOptions {
@@ -21,7 +22,7 @@ export interface AsDiscreteOptions {
   /** Keep the reduced axis in argmax (default true). */
   keepdim?: boolean;
   /** Output dtype (default `'float32'`). */
-  dtype?: DType | string;
+  dtype?: DType;
 }
 
 /** Round half to even (torch.round). */
@@ -165,6 +166,7 @@ function checkOptions(name: string, o: AsDiscreteOptions): void {
  */
 export class AsDiscrete extends ImageTransform {
   constructor(options: AsDiscreteOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('AsDiscrete', options);
     super(options);
@@ -189,6 +191,7 @@ export class AsDiscreted extends ImageMapTransform {
   private readonly perKeyOptions: AsDiscreteOptions[];
 
   constructor(options: AsDiscretedOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('AsDiscreted', options as AsDiscreteOptions);
     super(options);

@@ -6,6 +6,7 @@ import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { resolveConnectivity } from './connected-components.js';
 import { uniqueLabels } from './keep-largest-connected-component.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link FillHoles}. */
 export interface FillHolesOptions {
@@ -136,6 +137,7 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
  */
 export class FillHoles extends ImageTransform {
   constructor(options: FillHolesOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     super(options);
   }
@@ -148,6 +150,7 @@ export class FillHoles extends ImageTransform {
 /** Dictionary twin of {@link FillHoles}. */
 export class FillHolesd extends ImageMapTransform {
   constructor(options: MapTransformOptions & FillHolesOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     super(options);
   }

@@ -5,6 +5,7 @@ import { requireOptions } from '../intensity/intensity-utils.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { largestConnectedComponentMask, resolveConnectivity } from './connected-components.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link KeepLargestConnectedComponent}. */
 export interface KeepLargestConnectedComponentOptions {
@@ -128,6 +129,7 @@ function checkOptions(name: string, o: KeepLargestConnectedComponentOptions): vo
  */
 export class KeepLargestConnectedComponent extends ImageTransform {
   constructor(options: KeepLargestConnectedComponentOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('KeepLargestConnectedComponent', options);
     super(options);
@@ -141,6 +143,7 @@ export class KeepLargestConnectedComponent extends ImageTransform {
 /** Dictionary twin of {@link KeepLargestConnectedComponent}. */
 export class KeepLargestConnectedComponentd extends ImageMapTransform {
   constructor(options: MapTransformOptions & KeepLargestConnectedComponentOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('KeepLargestConnectedComponentd', options);
     super(options);

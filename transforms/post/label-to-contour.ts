@@ -4,6 +4,7 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { castOutput, requireOptions } from '../intensity/intensity-utils.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link LabelToContour}. */
 export interface LabelToContourOptions {
@@ -74,6 +75,7 @@ function checkOptions(name: string, o: LabelToContourOptions): void {
  */
 export class LabelToContour extends ImageTransform {
   constructor(options: LabelToContourOptions = {}) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('LabelToContour', options);
     super(options);
@@ -87,6 +89,7 @@ export class LabelToContour extends ImageTransform {
 /** Dictionary twin of {@link LabelToContour}. */
 export class LabelToContourd extends ImageMapTransform {
   constructor(options: MapTransformOptions & LabelToContourOptions) {
+    checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     checkOptions('LabelToContourd', options);
     super(options);

@@ -266,9 +266,9 @@ export interface AffineOptions extends AffineParams {
   /** Output spatial size (default: the input's; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
   /** The matrix is in torch's normalised coordinates (default false). */
   normalized?: boolean;
   /** Compute precision of the resampling (default `'float32'`). The output is float32. */
@@ -343,14 +343,14 @@ export class Affine extends Transform<MetaImage> {
 
 /** Options of {@link Affined}: mode and paddingMode may be given per key. */
 export interface AffinedOptions extends MapTransformOptions, Omit<AffineOptions, 'mode' | 'paddingMode'> {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
 /** Dictionary twin of {@link Affine} (e.g. `mode: ['bilinear', 'nearest']` for image and label). */
 export class Affined extends MapTransform {
-  private readonly modes: string[];
-  private readonly pads: string[];
+  private readonly modes: GridSampleMode[];
+  private readonly pads: GridSamplePadding[];
 
   constructor(options: AffinedOptions) {
     super(options);

@@ -8,6 +8,7 @@ import { RandomizableMapTransform, RandomizableTransform } from '../randomizable
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
 import type { RandomState } from '../../src/random/index.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** How GridPatch orders (and, with `numPatches`, selects) patches. */
 export type GridPatchSort = 'min' | 'max';
@@ -162,6 +163,7 @@ function assemblePatches(
  */
 export class GridPatch extends Transform<MetaImage> {
   constructor(options: GridPatchOptions) {
+    checkedOptions(new.target.name, options);
     check(options, 'GridPatch');
     super(options);
   }
@@ -180,6 +182,7 @@ export interface GridPatchdOptions extends MapTransformOptions, GridPatchOptions
 /** Dictionary twin of {@link GridPatch}: each key becomes its `(N, C, ...patch)` stack. */
 export class GridPatchd extends MapTransform {
   constructor(options: GridPatchdOptions) {
+    checkedOptions(new.target.name, options);
     check(options, 'GridPatchd');
     super(options);
   }
@@ -212,8 +215,9 @@ export class RandGridPatch extends RandomizableTransform<MetaImage> {
   offset: number[] = [];
 
   constructor(options: RandGridPatchOptions) {
+    checkedOptions(new.target.name, options);
     check({ ...options, sortFn: options.sortFn === 'random' ? null : options.sortFn }, 'RandGridPatch');
-    super({ ...options, prob: 1 });
+    super(passOn({ ...options, prob: 1 }));
   }
 
   /** Draws the offset for `img` (MONAI `randomize`: no `rand() < prob`). */
@@ -270,8 +274,8 @@ export class RandGridPatchd extends RandomizableMapTransform {
   readonly patcher: RandGridPatch;
 
   constructor(options: RandGridPatchdOptions) {
-    super({ ...options, prob: 1 });
-    this.patcher = new RandGridPatch(options);
+    super(passOn({ ...checkedOptions(new.target.name, options), prob: 1 }));
+    this.patcher = new RandGridPatch(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {

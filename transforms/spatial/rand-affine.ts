@@ -18,6 +18,7 @@ import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
 import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding } from './common.js';
 import { asFloat32, identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * A parameter range of RandAffineGrid (MONAI): `x` draws one value in `[-x, x]`; a list draws one
@@ -35,12 +36,12 @@ export interface RandAffineGridOptions {
   translateRange?: AffineParamRange;
   /** Scale ranges: factor `1 + uniform(range)` per axis (missing axes keep 1). */
   scaleRange?: AffineParamRange;
-  /** Accepted for MONAI compatibility (computation is on the CPU). */
-  device?: unknown;
-  /** Accepted for MONAI compatibility; the matrix is float32 as MONAI's. */
-  dtype?: unknown;
-  /** Accepted for MONAI compatibility; transforms always run eagerly. */
-  lazy?: boolean;
+  /** The computation runs on the CPU: only `'cpu'` (or null, the default) is accepted. */
+  device?: 'cpu' | null;
+  /** The resampling computes in float32 as MONAI's default: only `'float32'` (or null) is accepted. */
+  dtype?: 'float32' | null;
+  /** MONAI's lazy resampling is not implemented: only `false` (eager, the default) is accepted. */
+  lazy?: false;
 }
 
 /** MONAI's `ensure_tuple` of a range option, validated. */
@@ -139,9 +140,9 @@ export interface RandAffineOptions extends RandomizableOptions, RandAffineGridOp
   /** Output size (default: the input size; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
   /** Accepted for MONAI compatibility (grids are not cached). */
   cacheGrid?: boolean;
 }
@@ -160,11 +161,12 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
   readonly randAffineGrid: RandAffineGrid;
 
   constructor(options: RandAffineOptions = {}) {
+    checkedOptions(new.target.name, options);
     gridMode(options.mode ?? 'bilinear', 'RandAffine');
     gridPadding(options.paddingMode ?? 'reflection', 'RandAffine');
     super(options);
     markInvertible(this);
-    this.randAffineGrid = new RandAffineGrid(options);
+    this.randAffineGrid = new RandAffineGrid(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {
@@ -240,8 +242,8 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
 /** Options of {@link RandAffined}: mode and paddingMode may be given per key. */
 export interface RandAffinedOptions
   extends MapTransformOptions, Omit<RandAffineOptions, 'mode' | 'paddingMode'> {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
 /**
@@ -256,8 +258,8 @@ export interface RandAffinedOptions
  */
 export class RandAffined extends RandomizableMapTransform {
   readonly randAffine: RandAffine;
-  private readonly modes: string[];
-  private readonly pads: string[];
+  private readonly modes: GridSampleMode[];
+  private readonly pads: GridSamplePadding[];
 
   constructor(options: RandAffinedOptions) {
     super(options);

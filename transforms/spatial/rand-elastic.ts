@@ -6,6 +6,7 @@
  * randomize again when called). Not invertible and the affine is not updated, as in MONAI.
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
+import { torchLinspace } from '../../src/image/linspace.js';
 import {
   type GridSampleMode,
   type GridSamplePadding,
@@ -30,6 +31,7 @@ import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
 import { identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
 export interface DenseGrid {
@@ -37,35 +39,11 @@ export interface DenseGrid {
   coords: Float64Array[];
 }
 
-/**
- * torch `linspace(start, end, n)`: from the start below halfway, from the end above; in float64, or with
- * `f = Math.fround` in float32 (start, end, step and every product rounded as torch's float kernel).
- */
-export function linspace64(
-  start: number,
-  end: number,
-  n: number,
-  f: (x: number) => number = (x) => x,
-): Float64Array {
-  const out = new Float64Array(n);
-  if (n <= 0) return out;
-  const s = f(start);
-  const e = f(end);
-  if (n === 1) {
-    out[0] = s;
-    return out;
-  }
-  const step = f(f(e - s) / (n - 1));
-  const half = Math.floor(n / 2);
-  for (let i = 0; i < n; i++) out[i] = i < half ? f(s + f(step * i)) : f(e - f(step * (n - 1 - i)));
-  return out;
-}
-
 /** MONAI `create_grid(shape, spacing)` without the homogeneous row, as a dense float64 grid. */
 export function createDenseGrid(shape: readonly number[], spacing?: readonly number[]): DenseGrid {
   const axes = shape.map((d, i) => {
     const s = spacing?.[i] ?? 1;
-    return linspace64((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
+    return torchLinspace((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
   });
   return meshgridDense(axes);
 }
@@ -307,9 +285,9 @@ export interface ElasticCommonOptions extends RandomizableOptions, RandAffineGri
   /** Output size (default: the input size; non-positive entries keep it). */
   spatialSize?: number | readonly number[] | null;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
 }
 
 /** Options of {@link Rand2DElastic}. */
@@ -358,6 +336,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
   readonly randAffineGrid: RandAffineGrid;
 
   constructor(options: Rand2DElasticOptions) {
+    checkedOptions(new.target.name, options);
     pair(options?.magnitudeRange, 'Rand2DElastic', 'magnitudeRange');
     gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
@@ -366,7 +345,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
       spacing: options.spacing,
       magnitudeRange: options.magnitudeRange,
     });
-    this.randAffineGrid = new RandAffineGrid(options);
+    this.randAffineGrid = new RandAffineGrid(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {
@@ -437,6 +416,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
   sigma = 1;
 
   constructor(options: Rand3DElasticOptions) {
+    checkedOptions(new.target.name, options);
     const sr = pair(options?.sigmaRange, 'Rand3DElastic', 'sigmaRange');
     const mr = pair(options?.magnitudeRange, 'Rand3DElastic', 'magnitudeRange');
     gridMode(options.mode ?? 'bilinear', 'Rand3DElastic');
@@ -444,7 +424,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     super(options);
     this.sigmaRange = sr;
     this.magnitudeRange = mr;
-    this.randAffineGrid = new RandAffineGrid(options);
+    this.randAffineGrid = new RandAffineGrid(passOn(options));
   }
 
   override setRandomState(seed?: number, state?: RandomState): this {
@@ -505,8 +485,8 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
 
 /** Per-key mode/paddingMode options of the elastic dictionary transforms. */
 export interface ElasticKeyOptions {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
 /** Options of {@link Rand2DElasticd}. */
@@ -522,8 +502,8 @@ export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
 > extends RandomizableMapTransform {
   readonly inner: T;
-  private readonly modes: string[];
-  private readonly pads: string[];
+  private readonly modes: GridSampleMode[];
+  private readonly pads: GridSamplePadding[];
 
   constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
     super(options);
@@ -588,7 +568,12 @@ function innerOptions<O extends object>(options: O): O {
  */
 export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
   constructor(options: Rand2DElasticdOptions) {
-    super(options, new Rand2DElastic(innerOptions(options) as Rand2DElasticOptions));
+    super(
+      options,
+      new Rand2DElastic(
+        passOn(innerOptions(checkedOptions(new.target.name, options)) as Rand2DElasticOptions),
+      ),
+    );
   }
 }
 
@@ -600,6 +585,11 @@ export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
  */
 export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
   constructor(options: Rand3DElasticdOptions) {
-    super(options, new Rand3DElastic(innerOptions(options) as Rand3DElasticOptions));
+    super(
+      options,
+      new Rand3DElastic(
+        passOn(innerOptions(checkedOptions(new.target.name, options)) as Rand3DElasticOptions),
+      ),
+    );
   }
 }

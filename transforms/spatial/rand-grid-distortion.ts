@@ -6,7 +6,9 @@ import { RandImageMapTransform, RandImageTransform } from '../intensity/rand-int
 import type { RandomizableOptions } from '../randomizable.js';
 import { perKey } from '../map-transform.js';
 import { gridMode, gridPadding } from './common.js';
-import { linspace64, meshgridDense, resampleDense } from './rand-elastic.js';
+import { torchLinspace } from '../../src/image/linspace.js';
+import { meshgridDense, resampleDense } from './rand-elastic.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI `GridDistortion`: per spatial axis, `numCells` cells whose widths are scaled by
@@ -44,7 +46,7 @@ export function gridDistortion(
         end = size;
         cur = size;
       } else cur = prev + cell * (steps[i] as number);
-      if (end > start) ranges.set(linspace64(prev, cur, end - start, f), start);
+      if (end > start) ranges.set(torchLinspace(prev, cur, end - start, f), start);
       prev = cur;
     }
     const c = (size - 1) / 2;
@@ -86,6 +88,7 @@ export class RandGridDistortion extends RandImageTransform {
   distortSteps: number[][] = [];
 
   constructor(options: RandGridDistortionOptions = {}) {
+    checkedOptions(new.target.name, options);
     const l = limit(options.distortLimit, 'RandGridDistortion');
     gridMode(options.mode ?? 'bilinear', 'RandGridDistortion');
     gridPadding(options.paddingMode ?? 'border', 'RandGridDistortion');

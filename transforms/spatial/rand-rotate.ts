@@ -14,6 +14,7 @@ import { fail, withKey } from '../keyed-errors.js';
 import { gridMode, gridPadding } from './common.js';
 import { asFloat32, perKeyOption } from './rand-spatial-base.js';
 import { type RotateOptions, invertRotate, rotate } from './rotate.js';
+import { checkedOptions } from '../option-check.js';
 
 /** An angle range: `[min, max]` radians, or `x` for `[-x, x]`. */
 export type AngleRange = number | readonly [number, number];
@@ -29,9 +30,9 @@ export interface RandRotateOptions extends RandomizableOptions {
   /** Keep the input size (default true). */
   keepSize?: boolean;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
   alignCorners?: boolean;
   /** Compute precision (default `'float32'`). */
@@ -67,6 +68,7 @@ export class RandRotate extends RandomizableTransform<MetaImage> {
   z = 0;
 
   constructor(options: RandRotateOptions = {}) {
+    checkedOptions(new.target.name, options);
     const name = 'RandRotate';
     const rx = angleRange(options.rangeX, name, 'rangeX');
     const ry = angleRange(options.rangeY, name, 'rangeY');
@@ -132,8 +134,8 @@ export class RandRotate extends RandomizableTransform<MetaImage> {
 /** Options of {@link RandRotated}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RandRotatedOptions
   extends MapTransformOptions, Omit<RandRotateOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
 }
@@ -165,8 +167,8 @@ export class RandRotated extends RandomizableMapTransform {
       'dtype',
     );
     this.perKeyOptions = this.keys.map((_, i) => ({
-      mode: modes[i] as string,
-      paddingMode: pads[i] as string,
+      mode: modes[i] as GridSampleMode,
+      paddingMode: pads[i] as GridSamplePadding,
       alignCorners: aligns[i] as boolean,
       dtype: dtypes[i] as string | null,
     }));

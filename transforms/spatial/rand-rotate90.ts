@@ -11,6 +11,7 @@ import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { unchanged } from './rand-spatial-base.js';
 import { invertRotate90, rotate90 } from './rotate90.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link RandRotate90}. */
 export interface RandRotate90Options extends RandomizableOptions {
@@ -42,6 +43,7 @@ export class RandRotate90 extends RandomizableTransform<MetaImage> {
   k = 0;
 
   constructor(options: RandRotate90Options = {}) {
+    checkedOptions(new.target.name, options);
     checkOptions('RandRotate90', options);
     super(options);
     markInvertible(this);
@@ -87,6 +89,7 @@ export class RandRotate90d extends RandomizableMapTransform {
   k = 0;
 
   constructor(options: RandRotate90dOptions) {
+    checkedOptions(new.target.name, options);
     checkOptions('RandRotate90d', options);
     super(options);
     markInvertible(this);

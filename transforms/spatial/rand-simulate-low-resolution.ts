@@ -7,6 +7,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import type { DataItem } from '../transform.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
 import { resize } from './resize.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandSimulateLowResolution}. */
 export interface RandSimulateLowResolutionOptions extends RandomizableOptions {
@@ -47,6 +48,7 @@ export class RandSimulateLowResolution extends RandImageTransform {
   zoomFactor = 1;
 
   constructor(options: RandSimulateLowResolutionOptions = {}) {
+    checkedOptions(new.target.name, options);
     check(options, 'RandSimulateLowResolution');
     super(options);
   }
@@ -86,8 +88,12 @@ export interface RandSimulateLowResolutiondOptions
  */
 export class RandSimulateLowResolutiond extends RandImageMapTransform<RandSimulateLowResolution> {
   constructor(options: RandSimulateLowResolutiondOptions) {
+    checkedOptions(new.target.name, options);
     check(options, 'RandSimulateLowResolutiond');
-    super(options, new RandSimulateLowResolution({ ...options, prob: 1 }));
+    super(
+      options,
+      new RandSimulateLowResolution(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })),
+    );
   }
 
   override async apply(data: DataItem): Promise<DataItem> {

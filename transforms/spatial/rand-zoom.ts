@@ -1,3 +1,4 @@
+import type { PadMode } from '../crop-pad/pad-array.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { RandomState } from '../../src/random/index.js';
 import { markInvertible } from '../invertible.js';
@@ -13,6 +14,7 @@ import { fail, withKey } from '../keyed-errors.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
 import { asFloat32, perKeyOption } from './rand-spatial-base.js';
 import { type ZoomOptions, invertZoom, zoom } from './zoom.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link RandZoom}. */
 export interface RandZoomOptions extends RandomizableOptions {
@@ -21,9 +23,9 @@ export interface RandZoomOptions extends RandomizableOptions {
   /** Maximum zoom, as `minZoom` (default 1.1). */
   maxZoom?: number | readonly number[];
   /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode | string;
+  mode?: InterpolateMode;
   /** numpy-style pad mode restoring the size (default `'edge'`). */
-  paddingMode?: string;
+  paddingMode?: PadMode;
   /** For linear modes only (default null). */
   alignCorners?: boolean | null;
   /** Compute precision (default `'float32'`). */
@@ -62,6 +64,7 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
   zoomFactors: number[] = [1];
 
   constructor(options: RandZoomOptions = {}) {
+    checkedOptions(new.target.name, options);
     const name = 'RandZoom';
     const min = zoomList(options.minZoom, 0.9, name, 'minZoom');
     const max = zoomList(options.maxZoom, 1.1, name, 'maxZoom');
@@ -129,8 +132,8 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
 /** Options of {@link RandZoomd}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RandZoomdOptions
   extends MapTransformOptions, Omit<RandZoomOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
-  mode?: InterpolateMode | string | readonly (InterpolateMode | string)[];
-  paddingMode?: string | readonly string[];
+  mode?: InterpolateMode | readonly InterpolateMode[];
+  paddingMode?: PadMode | readonly PadMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   dtype?: string | null | readonly (string | null)[];
 }
@@ -160,8 +163,8 @@ export class RandZoomd extends RandomizableMapTransform {
       'dtype',
     );
     this.perKeyOptions = this.keys.map((_, i) => ({
-      mode: modes[i] as string,
-      paddingMode: pads[i] as string,
+      mode: modes[i] as InterpolateMode,
+      paddingMode: pads[i] as PadMode,
       alignCorners: aligns[i] as boolean | null,
       dtype: dtypes[i] as string | null,
     }));

@@ -12,6 +12,7 @@ import {
   perKeyResampleOptions,
   spatialResample,
 } from './spacing.js';
+import { checkedOptions, passOn } from '../option-check.js';
 
 /**
  * MONAI `ResampleToMatch` on one image: resampled onto `dst`'s affine and spatial shape, then its whole
@@ -38,6 +39,7 @@ export function resampleToMatch(
  */
 export class ResampleToMatch extends Transform<MetaImage> {
   constructor(options: ResampleModeOptions = {}) {
+    checkedOptions(new.target.name, options);
     gridMode(options.mode ?? 'bilinear', 'ResampleToMatch');
     gridPadding(options.paddingMode ?? 'border', 'ResampleToMatch');
     super(options);

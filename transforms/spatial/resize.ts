@@ -29,7 +29,7 @@ export interface ResizeOptions {
   /** `'all'` (default): `spatialSize` for every axis; `'longest'`: scale so the longest side is `spatialSize`. */
   sizeMode?: 'all' | 'longest';
   /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode | string;
+  mode?: InterpolateMode;
   /** For linear modes only (default null = torch's default, false). */
   alignCorners?: boolean | null;
   /** Gaussian-smooth before downsampling (skimage-style sigma `(s−1)/2`). Default false. */
@@ -165,7 +165,7 @@ export function invertResize(img: MetaImage, className = 'Resize', key?: string)
     work,
     {
       spatialSize: op.orig_size,
-      mode: (e.mode as string | undefined) ?? 'area',
+      mode: (e.mode as InterpolateMode | undefined) ?? 'area',
       alignCorners:
         e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
       dtype: (e.dtype as string | undefined) ?? 'float32',
@@ -208,7 +208,7 @@ export class Resize extends Transform<MetaImage> {
 
 /** Options of {@link Resized}: mode, alignCorners, antiAliasing, antiAliasingSigma and dtype may be given per key. */
 export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions, 'spatialSize' | 'sizeMode'> {
-  mode?: InterpolateMode | string | readonly (InterpolateMode | string)[];
+  mode?: InterpolateMode | readonly InterpolateMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   antiAliasing?: boolean | readonly boolean[];
   antiAliasingSigma?: number | readonly number[] | null | readonly (number | readonly number[] | null)[];

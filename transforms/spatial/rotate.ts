@@ -37,9 +37,9 @@ export interface RotateOptions {
   /** Keep the input size (default true); otherwise the output holds the whole rotated image. */
   keepSize?: boolean;
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
   alignCorners?: boolean;
   /** Compute precision (default `'float32'`). The output is float32. */
@@ -216,8 +216,8 @@ export class Rotate extends Transform<MetaImage> {
 
 /** Options of {@link Rotated}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RotatedOptions extends MapTransformOptions, Pick<RotateOptions, 'angle' | 'keepSize'> {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
 }

@@ -43,9 +43,9 @@ export const AFFINE_TOL = 1e-3;
 /** Resampling options shared by SpatialResample and Spacing. */
 export interface ResampleModeOptions {
   /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode | string;
+  mode?: GridSampleMode;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
-  paddingMode?: GridSamplePadding | string;
+  paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
   alignCorners?: boolean;
   /** Compute precision (default `'float64'`); null uses the image's. The output is always float32. */
@@ -183,8 +183,8 @@ export function invertSpatialResample(
     matrixFromTrace(e.src_affine, className, 'src_affine'),
     op.orig_size,
     {
-      mode: (e.mode as string | undefined) ?? 'bilinear',
-      paddingMode: (e.padding_mode as string | undefined) ?? 'border',
+      mode: (e.mode as GridSampleMode | undefined) ?? 'bilinear',
+      paddingMode: (e.padding_mode as GridSamplePadding | undefined) ?? 'border',
       alignCorners: align,
       dtype: (e.dtype as string | undefined) ?? 'float64',
     },
@@ -347,8 +347,8 @@ export interface SpacingdOptions
   extends
     MapTransformOptions,
     Omit<SpacingOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype' | 'scaleExtent'> {
-  mode?: GridSampleMode | string | readonly (GridSampleMode | string)[];
-  paddingMode?: GridSamplePadding | string | readonly (GridSamplePadding | string)[];
+  mode?: GridSampleMode | readonly GridSampleMode[];
+  paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
   scaleExtent?: boolean | readonly boolean[];

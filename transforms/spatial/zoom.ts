@@ -1,3 +1,4 @@
+import type { PadMode } from '../crop-pad/pad-array.js';
 import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
 import { invertResizeWithPadOrCrop, resizeWithPadOrCrop } from '../crop-pad/resize-with-pad-or-crop.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
@@ -22,9 +23,9 @@ export interface ZoomOptions {
   /** Zoom factor per spatial axis (one number for all). */
   zoom: number | readonly number[];
   /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode | string;
+  mode?: InterpolateMode;
   /** numpy-style pad mode used to restore the size when `keepSize` (default `'edge'`). */
-  paddingMode?: string;
+  paddingMode?: PadMode;
   /** For linear modes only (default null). */
   alignCorners?: boolean | null;
   /** Compute precision (default `'float32'`). The output is float32. */
@@ -113,7 +114,7 @@ export function invertZoom(img: MetaImage, className = 'Zoom', key?: string): Me
     work,
     {
       spatialSize: op.orig_size,
-      mode: (e.mode as string | undefined) ?? 'area',
+      mode: (e.mode as InterpolateMode | undefined) ?? 'area',
       alignCorners:
         e.align_corners === TRACE_NONE || e.align_corners === undefined ? null : Boolean(e.align_corners),
       dtype: (e.dtype as string | undefined) ?? 'float32',
@@ -152,8 +153,8 @@ export class Zoom extends Transform<MetaImage> {
 
 /** Options of {@link Zoomd}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface ZoomdOptions extends MapTransformOptions, Pick<ZoomOptions, 'zoom' | 'keepSize'> {
-  mode?: InterpolateMode | string | readonly (InterpolateMode | string)[];
-  paddingMode?: string | readonly string[];
+  mode?: InterpolateMode | readonly InterpolateMode[];
+  paddingMode?: PadMode | readonly PadMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   dtype?: string | null | readonly (string | null)[];
 }

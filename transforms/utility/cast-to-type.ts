@@ -8,7 +8,7 @@ import { fail, withKey } from '../keyed-errors.js';
 /** Options of {@link CastToType}. */
 export interface CastToTypeOptions {
   /** Target dtype (default `'float32'`). */
-  dtype?: DType | string;
+  dtype?: DType;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface CastToTypeOptions {
  * toward zero, out-of-range values wrap, NaN becomes 0, `bool` is `x != 0`. The data array is reused
  * when the dtype already matches.
  */
-export function castToType<T>(value: T, dtype: DType | string, where = 'CastToType'): T {
+export function castToType<T>(value: T, dtype: DType, where = 'CastToType'): T {
   const dt = dtypeOption(dtype, where);
   if (MetaImage.isMetaImage(value)) {
     if (value.dtype === dt) return value.clone({ data: value.data, dtype: dt }) as T;
@@ -46,9 +46,9 @@ export class CastToType extends Transform<MetaImage> {
 
 /** Dictionary twin of {@link CastToType}; `dtype` may be one per key. */
 export class CastToTyped extends MapTransform {
-  readonly dtypes: (DType | string)[];
+  readonly dtypes: DType[];
 
-  constructor(options: MapTransformOptions & { dtype?: DType | string | readonly (DType | string)[] }) {
+  constructor(options: MapTransformOptions & { dtype?: DType | readonly DType[] }) {
     super(options);
     this.dtypes = perKey(options.dtype ?? 'float32', this.keys, this.name, 'dtype');
   }
@@ -56,7 +56,7 @@ export class CastToTyped extends MapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
-      const dt = this.dtypes[this.keys.indexOf(key)] as string;
+      const dt = this.dtypes[this.keys.indexOf(key)] as DType;
       d[key] = withKey(this.name, key, () => castToType(d[key], dt, this.name));
     }
     return d;

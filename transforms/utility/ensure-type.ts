@@ -15,7 +15,7 @@ export interface EnsureTypeOptions {
   /** `'tensor'` (default: a MetaImage marked for conversion at collate) or `'numpy'` (a plain array: meta dropped). */
   dataType?: 'tensor' | 'numpy' | string;
   /** Cast to this dtype (default: keep). float64 stays float64 here; collate makes it float32 for tfjs. */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
   /** Accepted for MONAI compatibility (tensors are made at collate, on the backend's device). */
   device?: unknown;
   /** Accepted for MONAI compatibility. */

@@ -9,7 +9,7 @@ import { withKey } from '../keyed-errors.js';
 /** Options of {@link ToTensor}. */
 export interface ToTensorTransformOptions {
   /** Cast to this dtype (default: keep). */
-  dtype?: DType | string | null;
+  dtype?: DType | null;
   /** Accepted for MONAI compatibility (tensors are made at collate, on the backend's device). */
   device?: unknown;
   /** Accepted for MONAI compatibility. */

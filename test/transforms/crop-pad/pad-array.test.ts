@@ -1,3 +1,4 @@
+import type { PadMode } from '../../../transforms/crop-pad/pad-array.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
@@ -27,7 +28,7 @@ describe('padArray matches numpy.pad', () => {
   for (const [i, c] of fixture.cases.entries()) {
     it(`#${i} ${c.mode} shape [${c.shape}] pad ${JSON.stringify(c.pad_width)}${c.dtype ? ` ${c.dtype}` : ''}`, () => {
       const src = c.dtype === 'int16' ? Int16Array.from(c.data) : Float32Array.from(c.data);
-      const { data, shape } = padArray(src, c.shape, c.pad_width, c.mode, c.value);
+      const { data, shape } = padArray(src, c.shape, c.pad_width, c.mode as PadMode, c.value);
       expect(shape).toEqual(c.out_shape);
       expect(data.constructor).toBe(src.constructor);
       expect(Array.from(data)).toEqual(c.out);
@@ -51,7 +52,7 @@ describe('padArray matches numpy.pad', () => {
     const src = Float32Array.from([1, 2, 3]);
     expect(() => padArray(src, [3], [[-1, 0]])).toThrow(TransformError);
     expect(() => padArray(src, [3], [[NaN, 0]])).toThrow(/non-negative integers/);
-    expect(() => padArray(src, [3], [[1, 1]], 'maximum')).toThrow(/not supported/);
+    expect(() => padArray(src, [3], [[1, 1]], 'maximum' as never)).toThrow(/not supported/);
     expect(() => padArray(new Float32Array(0), [0], [[1, 1]], 'reflect')).toThrow(/empty axis/);
     expect(Array.from(padArray(new Float32Array(0), [0], [[1, 1]], 'constant', 3).data)).toEqual([3, 3]);
     expect(() => padArray(src, [4], [[1, 1]])).toThrow(/needs 4/);

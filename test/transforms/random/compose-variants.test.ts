@@ -13,7 +13,7 @@ import {
   SomeOf,
 } from '../../../transforms/index.js';
 import { type DataItem } from '../../../transforms/transform.js';
-import { multinomial, numpySum } from '../../../transforms/compose-variants.js';
+import { multinomial, numpySum } from '../../../src/random/multinomial.js';
 import { ramp, values } from './helpers.js';
 
 const item = () => ({ image: ramp([1, 4, 5]), label: ramp([1, 4, 5]), note: 'x' });

@@ -1,3 +1,4 @@
+import { TransformOptionError } from '../../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
 import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
@@ -83,7 +84,7 @@ describe('CastToType', () => {
     const u8 = await new CastToType({ dtype: 'uint8' }).apply(img);
     expect(u8.dtype).toBe('uint8');
     expect(Array.from(u8.data)).toEqual([255, 1, 2, 255, 0, 0]);
-    const i16 = await new CastToType({ dtype: 'np.int16' }).apply(img);
+    const i16 = await new CastToType({ dtype: 'int16' }).apply(img);
     expect(Array.from(i16.data)).toEqual([-1, 1, 2, 255, 256, 0]);
     const b = await new CastToType({ dtype: 'bool' }).apply(img);
     expect(Array.from(b.data)).toEqual([1, 1, 1, 1, 1, 1]);
@@ -98,18 +99,10 @@ describe('CastToType', () => {
     });
     expect((d.a as MetaImage).dtype).toBe('int32');
     expect((d.b as MetaImage).dtype).toBe('float64');
-    await rejectsWith(
-      new CastToTyped({ keys: 'a', dtype: 'int64' }).apply({ a: image() }),
-      'CastToTyped',
-      'a',
-      /int32/,
+    expect(() => new CastToTyped({ keys: 'a', dtype: 'int64' as never })).toThrow(
+      /CastToTyped: option 'dtype' is 'int64': it must be one of .*'int32'/,
     );
-    await rejectsWith(
-      new CastToTyped({ keys: 'a', dtype: 'complex' }).apply({ a: image() }),
-      'CastToTyped',
-      'a',
-      /unknown/,
-    );
+    expect(() => new CastToTyped({ keys: 'a', dtype: ['complex'] as never })).toThrow(TransformOptionError);
     await rejectsWith(
       new CastToTyped({ keys: 'a' }).apply({ a: 'file.nii' }),
       'CastToTyped',
