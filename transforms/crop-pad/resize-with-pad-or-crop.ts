@@ -8,7 +8,7 @@ import type { PadMode } from './pad-array.js';
 import { invertPad, padImage } from './pad-image.js';
 import { type IntOrList, centerCropSlices } from './slices.js';
 import { type PadMethod, computeSpatialPadWidth, padMethod } from './spatial-pad.js';
-import { checkedOptions, passOn } from '../option-check.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link ResizeWithPadOrCrop}. */
 export interface ResizeWithPadOrCropOptions {

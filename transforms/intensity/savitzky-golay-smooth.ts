@@ -3,7 +3,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { separableFilter } from './gaussian-filter.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { checkedOptions, passOn } from '../option-check.js';
+import { checkedOptions } from '../option-check.js';
 
 /** Options of {@link SavitzkyGolaySmooth}. */
 export interface SavitzkyGolaySmoothOptions {

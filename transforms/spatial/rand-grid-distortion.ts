@@ -8,7 +8,7 @@ import { perKey } from '../map-transform.js';
 import { gridMode, gridPadding } from './common.js';
 import { torchLinspace } from '../../src/image/linspace.js';
 import { meshgridDense, resampleDense } from './rand-elastic.js';
-import { checkedOptions, passOn } from '../option-check.js';
+import { checkedOptions } from '../option-check.js';
 
 /**
  * MONAI `GridDistortion`: per spatial axis, `numCells` cells whose widths are scaled by

@@ -12,7 +12,7 @@ import {
   perKeyResampleOptions,
   spatialResample,
 } from './spacing.js';
-import { checkedOptions, passOn } from '../option-check.js';
+import { checkedOptions } from '../option-check.js';
 
 /**
  * MONAI `ResampleToMatch` on one image: resampled onto `dst`'s affine and spatial shape, then its whole
