@@ -40,8 +40,8 @@ import type {
   UpdateRunOptions,
 } from './types.js';
 import { RUN_STATUSES } from './types.js';
-import { dumpFlatYaml, parseFlatYaml } from './yaml-lite.js';
-import type { FlatYamlValue } from './yaml-lite.js';
+import { dumpFlatYaml, parseFlatYaml } from './meta-yaml.js';
+import type { FlatYamlValue } from './meta-yaml.js';
 
 /** Options of {@link FileStore}. */
 export interface FileStoreOptions {

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MlflowError } from '../../src/errors.js';
 import { FileStore } from '../../src/tracking/file-store.js';
-import { dumpFlatYaml, parseFlatYaml } from '../../src/tracking/yaml-lite.js';
+import { dumpFlatYaml, parseFlatYaml } from '../../src/tracking/meta-yaml.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -264,8 +264,8 @@ describe('FileStore layout (MLflow FileStore, checked file by file)', () => {
   });
 });
 
-describe('yaml-lite', () => {
-  it('quotes what PyYAML would quote and round-trips', () => {
+describe('meta.yaml through the yaml package (YAML 1.1)', () => {
+  it('quotes what PyYAML would read as another type and round-trips', () => {
     const obj = {
       a: '0',
       b: '',
@@ -280,7 +280,8 @@ describe('yaml-lite', () => {
     };
     const text = dumpFlatYaml(obj);
     expect(text).toBe(
-      "a: '0'\nb: ''\nc: plain-name\nd: 'yes'\ne: 'it''s: here'\nf: null\ng: 12\nh: []\ni: \"line\\nbreak\"\nj: file:///x/y\n",
+      // PyYAML reads every line back as written (checked with PyYAML 6); it would spell e and i differently
+      "a: '0'\nb: ''\nc: plain-name\nd: 'yes'\ne: \"it's: here\"\nf: null\ng: 12\nh: []\ni: 'line\n\n  break'\nj: file:///x/y\n",
     );
     expect(parseFlatYaml(text)).toEqual(obj);
   });
@@ -298,8 +299,28 @@ describe('yaml-lite', () => {
     };
     const text = dumpFlatYaml(obj);
     expect(text).toBe(
-      "bool: 'Off'\ndate: '2024-01-31'\ne: 1e5\nf: '1.5'\nhex: '0x1f'\nid: 15998c364717e1fdf616bb49660b2ecb\nneg: '-3'\noct: '0123'\n",
+      "bool: 'Off'\ndate: '2024-01-31'\ne: '1e5'\nf: '1.5'\nhex: '0x1f'\nid: 15998c364717e1fdf616bb49660b2ecb\nneg: '-3'\noct: '0123'\n",
     );
     expect(parseFlatYaml(text)).toEqual(obj);
+  });
+});
+
+describe('meta.yaml as MLflow (PyYAML) writes it', () => {
+  it('reads single-quoted, plain and empty-list values, and refuses what is not a mapping', () => {
+    const text =
+      "artifact_location: file:///tmp/mlruns/0\ncreation_time: 1700000000000\nexperiment_id: '0'\nlast_update_time: 1700000000000\nlifecycle_stage: active\nname: Default\ntags: []\nnote: 'it''s here'\n";
+    expect(parseFlatYaml(text)).toEqual({
+      artifact_location: 'file:///tmp/mlruns/0',
+      creation_time: 1700000000000,
+      experiment_id: '0',
+      last_update_time: 1700000000000,
+      lifecycle_stage: 'active',
+      name: 'Default',
+      tags: [],
+      note: "it's here",
+    });
+    expect(parseFlatYaml('')).toEqual({});
+    expect(() => parseFlatYaml('- a\n- b\n')).toThrow(/expected a mapping/);
+    expect(() => parseFlatYaml('a: [unclosed\n')).toThrow(/not a valid MLflow meta.yaml/);
   });
 });
