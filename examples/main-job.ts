@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { CacheDataset, DataLoader } from '../datasets/index.js';
 import { initBackend } from '../src/backend/index.js';
@@ -237,16 +238,28 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const argv = process.argv.slice(2);
-  const num = (flag: string) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : undefined);
-  const epochs = num('--epochs');
-  const subjects = num('--subjects');
-  const dicomweb = argv.includes('--dicomweb') ? argv[argv.indexOf('--dicomweb') + 1] : undefined;
+  const { values } = parseArgs({
+    options: {
+      epochs: { type: 'string' },
+      subjects: { type: 'string' },
+      dicomweb: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  const count = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new RangeError(`--${flag} takes a whole number >= 1, got '${v}'`);
+    return n;
+  };
+  const epochs = count('epochs', values.epochs);
+  const subjects = count('subjects', values.subjects);
   mainJob({
-    ...(dicomweb ? { dicomweb: { url: dicomweb } } : {}),
+    ...(values.dicomweb ? { dicomweb: { url: values.dicomweb } } : {}),
     ...(epochs ? { epochs } : {}),
     ...(subjects ? { subjects } : {}),
-    quiet: argv.includes('--quiet'),
+    quiet: values.quiet,
   }).then(
     (r) => console.log(`done: ${r.items} subjects, final loss ${r.finalLoss.toFixed(5)}, run ${r.runId}`),
     (e: unknown) => {

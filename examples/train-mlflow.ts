@@ -11,6 +11,7 @@
  *   npx tsx examples/train-mlflow.ts --epochs 5
  */
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { mlflowCallback, startRun } from '../src/tracking/index.js';
 import type { TrackingEnv, TrackingStore } from '../src/tracking/index.js';
@@ -100,10 +101,11 @@ export async function main(
   });
 }
 
-const argv = process.argv.slice(2);
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const epochsArg = argv.indexOf('--epochs');
-  const epochs = epochsArg >= 0 ? Number(argv[epochsArg + 1]) : undefined;
+  const { values } = parseArgs({ options: { epochs: { type: 'string' } } });
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1))
+    throw new RangeError(`--epochs takes a whole number >= 1, got '${values.epochs}'`);
   main(epochs !== undefined ? { epochs } : {}).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
