@@ -276,6 +276,7 @@ describe('DICOMweb against Orthanc', () => {
     const pending = new DicomwebDownloadCache({ dir: dirStop }).fetch(client, uri).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 300));
     await orthanc.kill();
+    proxy.severActive();
     const e2 = (await pending) as DicomwebError;
     expect(e2).toBeInstanceOf(DicomwebError);
     expect(await entries(join(dirStop, '.partial'))).toEqual([]);

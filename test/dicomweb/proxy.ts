@@ -26,6 +26,8 @@ export class CheckingProxy {
   /** Requests seen (path and query; the test checks no identifiers leaked into anything else). */
   readonly seen: string[] = [];
   #server: http.Server;
+  /** Upstream responses still streaming. */
+  readonly #active = new Set<http.IncomingMessage>();
   #upstream: URL;
   #basic: string;
 
@@ -60,6 +62,8 @@ export class CheckingProxy {
           headers,
         },
         (ur) => {
+          this.#active.add(ur);
+          ur.on('close', () => this.#active.delete(ur));
           const h = { ...ur.headers };
           if (fault?.cutAfterBytes !== undefined || fault?.trickleMs !== undefined)
             delete h['content-length'];
@@ -108,6 +112,16 @@ export class CheckingProxy {
   /** The proxied DICOMweb base URL. */
   get url(): string {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}${this.#upstream.pathname.replace(/\/$/, '')}`;
+  }
+
+  /**
+   * Drops every response still streaming through the proxy, client side included: what a client sees when
+   * the server dies mid-body. (Killing Orthanc alone is not enough on a fast machine: it may have handed the
+   * whole series to the kernel's socket buffers before the kill, and the proxy would then finish the
+   * trickle from there.)
+   */
+  severActive(): void {
+    for (const ur of this.#active) ur.destroy(new Error('upstream severed'));
   }
 
   addFault(f: Omit<ProxyFault, 'hits'>): ProxyFault {
