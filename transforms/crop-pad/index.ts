@@ -1,4 +1,4 @@
-/** The crop and pad transforms: one line per source file, public names only (a new transform is one line here). */
+/** The crop and pad transforms: one line per source file, public names only (a new transform is listed here and in transforms/index.ts). */
 export { Pad, PadTransform, Padd, type PadArrayOptions, type PadOptions } from './pad.js';
 export { CropTransform, Cropd } from './crop.js';
 export { SpatialPad, SpatialPadd, type PadMethod, type SpatialPadOptions } from './spatial-pad.js';

@@ -1,4 +1,4 @@
-/** The intensity transforms: one line per source file, public names only (a new transform is one line here). */
+/** The intensity transforms: one line per source file, public names only (a new transform is listed here and in transforms/index.ts). */
 export { ScaleIntensity, ScaleIntensityd, type ScaleIntensityOptions } from './scale-intensity.js';
 export {
   ScaleIntensityRange,

@@ -1,4 +1,4 @@
-/** The post-processing transforms: one line per source file, public names only (a new transform is one line here). */
+/** The post-processing transforms: one line per source file, public names only (a new transform is listed here and in transforms/index.ts). */
 export { AsDiscrete, AsDiscreted, type AsDiscreteOptions, type AsDiscretedOptions } from './as-discrete.js';
 export {
   Activations,

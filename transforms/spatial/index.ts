@@ -1,4 +1,4 @@
-/** The spatial transforms: one line per source file, public names only (a new transform is one line here). */
+/** The spatial transforms: one line per source file, public names only (a new transform is listed here and in transforms/index.ts). */
 export {
   Spacing,
   Spacingd,

@@ -1,4 +1,4 @@
-/** The utility transforms: one line per source file, public names only (a new transform is one line here). */
+/** The utility transforms: one line per source file, public names only (a new transform is listed here and in transforms/index.ts). */
 export {
   EnsureChannelFirst,
   EnsureChannelFirstd,
