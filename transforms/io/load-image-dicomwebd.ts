@@ -13,7 +13,7 @@ import { DicomwebDownloadCache, type DicomwebDownloadCacheOptions } from '../../
 import { loadPatients, parseSeriesUri } from '../../src/dicomweb/model.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { describeValue } from '../transform.js';
-import { LoadImage, type LoadImageOptions } from './load-image.js';
+import { LoadImage, type LoadImageOptions, type StoreLoadedOptions, storeLoaded } from './load-image.js';
 
 /** Options of {@link LoadImageDICOMWebd}; unknown options are passed to `LoadImage` and the reader. */
 export interface LoadImageDICOMWebdOptions extends MapTransformOptions, LoadImageOptions {
@@ -159,21 +159,6 @@ export class LoadImageDICOMWebd extends MapTransform {
     return new LoadImage({ ...this.#rest, reader }).apply([...instances.keys()]);
   }
 
-  #store(d: Record<string, unknown>, key: string, img: MetaImage): void {
-    d[key] = img;
-    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
-    if (opt.imageOnly === false) {
-      const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
-      if (mk in d && !opt.overwriting)
-        throw new TransformError(
-          this.name,
-          key,
-          `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
-        );
-      d[mk] = { ...img.meta, affine: img.affine.slice() };
-    }
-  }
-
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
@@ -186,7 +171,7 @@ export class LoadImageDICOMWebd extends MapTransform {
             `expected a DICOMweb series URI or a PatientID (a string) but got ${value === null ? 'null' : typeof value}`,
           );
         if (parseSeriesUri(value)) {
-          this.#store(d, key, await this.#read(value));
+          storeLoaded(d, key, await this.#read(value), this.options as StoreLoadedOptions, this.name);
           return;
         }
         if (this.#actions.length === 0)
@@ -212,7 +197,9 @@ export class LoadImageDICOMWebd extends MapTransform {
             `no action found an image for ${who}; filter such patients out with dicomwebBuildDataset({ actions, validate: true })`,
           );
         const images = await Promise.all(selections.map((s) => this.#read(s.uri)));
-        selections.forEach((s, i) => this.#store(d, s.key, images[i]!));
+        selections.forEach((s, i) =>
+          storeLoaded(d, s.key, images[i]!, this.options as StoreLoadedOptions, this.name),
+        );
       });
     }
     return d;

@@ -9,7 +9,7 @@ import { XnatSession } from '../../src/xnat/session.js';
 import { parseXnatUri } from '../../src/xnat/uri.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { describeValue } from '../transform.js';
-import { LoadImage, type LoadImageOptions } from './load-image.js';
+import { LoadImage, type LoadImageOptions, type StoreLoadedOptions, storeLoaded } from './load-image.js';
 
 /** Options of {@link LoadImageXNATd}; unknown options are passed to `LoadImage` and the reader. */
 export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOptions {
@@ -176,21 +176,6 @@ export class LoadImageXNATd extends MapTransform {
     return this.#loader.apply(img.path);
   }
 
-  #store(d: Record<string, unknown>, key: string, img: MetaImage): void {
-    d[key] = img;
-    const opt = this.options as unknown as LoadImageXNATdOptions;
-    if (opt.imageOnly === false) {
-      const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
-      if (mk in d && !opt.overwriting)
-        throw new TransformError(
-          this.name,
-          key,
-          `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
-        );
-      d[mk] = { ...img.meta, affine: img.affine.slice() };
-    }
-  }
-
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
     for (const key of this.keyIterator(d)) {
@@ -204,7 +189,7 @@ export class LoadImageXNATd extends MapTransform {
           );
         const target = parseXnatUri(value);
         if (target && (target.kind === 'scan' || target.kind === 'resource')) {
-          this.#store(d, key, await this.#read(value));
+          storeLoaded(d, key, await this.#read(value), this.options as StoreLoadedOptions, this.name);
           return;
         }
         if (this.#actions.length === 0)
@@ -223,7 +208,9 @@ export class LoadImageXNATd extends MapTransform {
             `no action found an image for subject '${subject.label}' (${subject.id}); filter such subjects out with xnatBuildDataset({ actions, validate: true })`,
           );
         const images = await Promise.all(selections.map((s) => this.#read(s.uri)));
-        selections.forEach((s, i) => this.#store(d, s.key, images[i]!));
+        selections.forEach((s, i) =>
+          storeLoaded(d, s.key, images[i]!, this.options as StoreLoadedOptions, this.name),
+        );
       });
     }
     return d;

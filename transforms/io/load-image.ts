@@ -1,6 +1,6 @@
 import type { NiftiReadOptions } from '../../src/io/nifti/nifti-reader.js';
 import type { PydicomReaderOptions } from '../../src/io/dicom/pydicom-reader.js';
-import { ImageReadError } from '../../src/errors.js';
+import { ImageReadError, TransformError } from '../../src/errors.js';
 import type { DType } from '../../src/image/dtype.js';
 import { castArray, parseDType } from '../../src/image/dtype.js';
 import { MetaImage } from '../../src/image/meta-image.js';
@@ -94,6 +94,37 @@ export interface LoadImagedOptions extends MapTransformOptions, LoadImageOptions
   overwriting?: boolean;
 }
 
+/** What {@link storeLoaded} reads of a loading transform's options. */
+export interface StoreLoadedOptions {
+  imageOnly?: boolean;
+  metaKeyPostfix?: string;
+  overwriting?: boolean;
+}
+
+/**
+ * Puts a loaded image under `key` and, with `imageOnly: false`, its meta (plus `affine`) under
+ * `key_<metaKeyPostfix>`, refusing to replace an existing meta key unless `overwriting` (MONAI's LoadImaged;
+ * shared by LoadImaged, LoadImageXNATd and LoadImageDICOMWebd).
+ */
+export function storeLoaded(
+  d: Record<string, unknown>,
+  key: string,
+  img: MetaImage,
+  opt: StoreLoadedOptions,
+  transform: string,
+): void {
+  d[key] = img;
+  if (opt.imageOnly !== false) return;
+  const mk = `${key}_${opt.metaKeyPostfix ?? 'meta_dict'}`;
+  if (mk in d && !opt.overwriting)
+    throw new TransformError(
+      transform,
+      key,
+      `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
+    );
+  d[mk] = { ...img.meta, affine: img.affine.slice() };
+}
+
 /**
  * Dictionary twin of {@link LoadImage}: replaces each key's path with the loaded MetaImage; with
  * `imageOnly: false` also writes `d[key + '_meta_dict']`.
@@ -114,20 +145,10 @@ export class LoadImaged extends MapTransform {
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
     const opt = this.options as unknown as LoadImagedOptions;
-    const postfix = opt.metaKeyPostfix ?? 'meta_dict';
     await Promise.all(
       this.keyIterator(d).map((key) =>
         this.forKey(key, async () => {
-          const img = await this.loader.apply(d[key] as string);
-          d[key] = img;
-          if (opt.imageOnly === false) {
-            const mk = `${key}_${postfix}`;
-            if (mk in d && !opt.overwriting)
-              throw new Error(
-                `meta key '${mk}' already exists in the data item; pass overwriting: true to replace it`,
-              );
-            d[mk] = { ...img.meta, affine: img.affine.slice() };
-          }
+          storeLoaded(d, key, await this.loader.apply(d[key] as string), opt, this.name);
         }),
       ),
     );
