@@ -60,7 +60,7 @@ export interface DataLoaderOptions {
   layout?: TensorLayout;
   /** Keep worker threads between epochs (default true); `close()` ends them. */
   persistentWorkers?: boolean;
-  /** Node options for worker threads (default: the parent's). */
+  /** Node options for worker threads (default: the parent's, without tsx's loader: workers run JavaScript). */
   workerExecArgv?: string[];
   /**
    * Leave out items whose pipeline fails (one bad file among many) instead of ending the epoch:

@@ -4,8 +4,10 @@
  * (functions cannot cross threads), then runs items sent by the main thread: cached
  * items arrive in shared memory (no copy), results go back with their arrays transferred.
  *
- * Started by {@link WorkerPool}: from the built package (`dist/datasets/worker-entry.js`) directly,
- * from TypeScript sources through a bootstrap that registers tsx first.
+ * Started by {@link WorkerPool} as one bundled script (worker-script.ts): esbuild bundles this
+ * module with everything it imports at `npm run build`, or once per process from the TypeScript
+ * sources. Keep its static imports free of tfjs and of the transforms barrel (a worker makes no
+ * tensors; transforms come lazily from the catalogue).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { deepCopyItem } from './item-values.js';

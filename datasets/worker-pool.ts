@@ -4,6 +4,7 @@ import { DatasetError, describeError } from '../src/errors.js';
 import type { PipelineSpec } from './pipeline-spec.js';
 import { decodeError, decodeItem, encodeItem } from './wire-format.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { workerScript } from './worker-script.js';
 
 /** Options of {@link WorkerPool.start}. */
 export interface WorkerPoolOptions {
@@ -23,7 +24,10 @@ export interface WorkerPoolOptions {
   factoryArgs?: unknown;
   /** Items each worker runs at once (default 2). */
   concurrencyPerWorker?: number;
-  /** Node options for the workers (default: the parent's `process.execArgv`). */
+  /**
+   * Node options for the workers (default: the parent's `process.execArgv` without tsx's loader:
+   * the worker script is plain JavaScript).
+   */
   execArgv?: string[];
   /** Seconds to wait for a worker to build its pipeline (default 120). */
   startTimeout?: number;
@@ -59,9 +63,6 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-/** True when this module runs from TypeScript sources (tests, tsx) rather than the built package. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-
 function moduleUrl(m: string | URL): string {
   if (m instanceof URL) return m.href;
   if (/^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m)) return m;
@@ -74,9 +75,9 @@ function moduleUrl(m: string | URL): string {
  * DatasetError and marks the pool broken, so nothing waits forever. Idle workers do not keep the
  * process alive; call `close()` when done.
  *
- * Workers start from `worker-entry.js` next to this file in the built package; from TypeScript
- * sources (vitest, `tsx`) they start through a small bootstrap that registers tsx's loader first.
- * A `.ts` transform module also gets the tsx loader (tsx must then be installed).
+ * Workers run one bundled script (worker-script.ts: built by `npm run build`, or bundled once per
+ * process from the TypeScript sources), all started at once. Only a `.ts` transform module makes
+ * them start through a small bootstrap that registers tsx's loader first (tsx must be installed).
  */
 export class WorkerPool {
   /** JSON of the workers' pipeline `describe()`, to compare with the dataset's. */
@@ -118,10 +119,9 @@ export class WorkerPool {
       factoryArgs: options.factoryArgs,
       concurrency: Math.max(1, options.concurrencyPerWorker ?? 2),
     };
-    const needsTsx =
-      FROM_SOURCE ||
-      (transformModule !== undefined && /\.[cm]?tsx?$/.test(new URL(transformModule).pathname));
-    const entry = new URL(`./worker-entry${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+    const needsTsx = transformModule !== undefined && /\.[cm]?tsx?$/.test(new URL(transformModule).pathname);
+    const entry = await workerScript();
+    const execArgv = options.execArgv ?? inheritedExecArgv();
     const slots: Slot[] = [];
     const readies: Promise<Ready>[] = [];
     for (let i = 0; i < n; i++) {
@@ -131,9 +131,9 @@ export class WorkerPool {
           ? new Worker(bootstrapSource(), {
               eval: true,
               workerData: { ...init, __entry: entry.href, __tsx: resolveTsx() },
-              execArgv: options.execArgv ?? process.execArgv,
+              execArgv,
             })
-          : new Worker(entry, { workerData: init, execArgv: options.execArgv ?? process.execArgv });
+          : new Worker(entry, { workerData: init, execArgv });
       } catch (e) {
         for (const s of slots) void s.worker.terminate();
         throw new DatasetError(`cannot start a worker thread: ${describeError(e)}`, undefined, { cause: e });
@@ -320,6 +320,29 @@ function waitReady(worker: Worker, index: number, module: string, timeoutMs: num
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
+}
+
+/**
+ * The parent's Node options without tsx's hooks (`--require …/tsx/…preflight.cjs`,
+ * `--import …/tsx/…loader.mjs`, `--import tsx`): under `tsx script.ts` every worker would otherwise
+ * load tsx's loader (a few hundred milliseconds each) for a script that is plain JavaScript. A `.ts`
+ * transform module registers tsx in the worker itself.
+ */
+export function inheritedExecArgv(argv: readonly string[] = process.execArgv): string[] {
+  const hook = /^(--require|-r|--import|--loader|--experimental-loader)$/;
+  const isTsx = (v: string): boolean => /^tsx(\/|$)/.test(v) || /[\\/]node_modules[\\/]tsx[\\/]/.test(v);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = a.indexOf('=');
+    if (eq > 0 && hook.test(a.slice(0, eq)) && isTsx(a.slice(eq + 1))) continue;
+    if (hook.test(a) && i + 1 < argv.length && isTsx(argv[i + 1] as string)) {
+      i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 /** URL of tsx's ESM API (`register()`), resolved from this package. */

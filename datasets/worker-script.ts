@@ -1,0 +1,87 @@
+/**
+ * The script a pipeline worker thread runs: the worker entry and the package's transforms bundled
+ * into one ES module (esbuild), so that a worker parses one file instead of resolving and linking
+ * some seventy modules, and never compiles TypeScript. A transform's module is still evaluated only
+ * when the worker's pipeline uses it (the catalogue's imports stay lazy inside the bundle).
+ *
+ * - Built package: `worker-entry.bundle.js` next to this module, written by `npm run build`
+ *   (scripts/bundle-worker.ts), so `npm pack` carries it.
+ * - TypeScript sources (tests, `tsx`): bundled once per process with esbuild (a devDependency,
+ *   the compiler tsx itself uses) into `.cache/worker/` at the package root, so the bundle's
+ *   package imports resolve from the package's node_modules. The folder may be deleted whenever
+ *   nothing runs.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { DatasetError } from '../src/errors.js';
+
+/** File name of the bundled worker script in the built package (next to this module). */
+export const WORKER_BUNDLE = 'worker-entry.bundle.js';
+
+/** True when this module runs from TypeScript sources (tests, tsx) rather than the built package. */
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+let fromSource: Promise<URL> | undefined;
+
+/** URL of the script worker threads run (see the module comment). */
+export function workerScript(): Promise<URL> {
+  if (FROM_SOURCE) return (fromSource ??= writeSourceBundle());
+  const url = new URL(`./${WORKER_BUNDLE}`, import.meta.url);
+  if (!existsSync(url))
+    return Promise.reject(
+      new DatasetError(
+        `${fileURLToPath(url)} is missing, so worker threads cannot start: build the package with ` +
+          '`npm run build` (it bundles the worker script after tsc)',
+      ),
+    );
+  return Promise.resolve(url);
+}
+
+/** Bundles the worker entry from the TypeScript sources; returns the module's text. */
+export async function bundleWorker(): Promise<string> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch (e) {
+    throw new DatasetError(
+      'worker threads started from the TypeScript sources need esbuild to bundle their script: ' +
+        'npm install (it is a devDependency), or use the built package',
+      undefined,
+      { cause: e },
+    );
+  }
+  const result = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('./worker-entry.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // dependencies stay imports resolved from the package's node_modules, as in the unbundled build
+    packages: 'external',
+    // class names are part of a transform's description and of its error messages
+    keepNames: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  const out = result.outputFiles[0];
+  if (!out) throw new DatasetError('esbuild wrote no worker bundle');
+  return out.text;
+}
+
+/** Writes the source bundle under `.cache/worker/`, named by its content (concurrent processes agree). */
+async function writeSourceBundle(): Promise<URL> {
+  const text = await bundleWorker();
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const dir = fileURLToPath(new URL('../.cache/worker/', import.meta.url));
+  const file = join(dir, `worker-entry-${hash}.js`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}-${threadId}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  }
+  return pathToFileURL(file);
+}
