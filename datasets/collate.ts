@@ -26,13 +26,87 @@ export type Batch<T extends object = BatchTensors> = T & {
 
 /**
  * The default shape of a batch: every key read as a `tf.Tensor` (what `listDataCollate` makes of
- * images, numbers and numeric arrays). Name the keys for precise types, e.g.
- * `DataLoader<{ image: tf.Tensor5D; image_meta_dict: CollatedMeta }>`.
+ * images, numbers and numeric arrays). Name the keys for precise types, from the items
+ * (`DataLoader<CollatedBatch<{ image: MetaImage; id: number }, 3>>`: `image` is a `tf.Tensor5D`)
+ * or directly (`DataLoader<{ image: tf.Tensor5D; image_meta_dict: CollatedMeta }>`).
  */
 export type BatchTensors = { readonly [key: string]: tf.Tensor };
 
 /** A collated `key_meta_dict`: each meta key as a list over the batch (`affine`: B Float64Array(16)). */
 export type CollatedMeta = Record<string, unknown[]>;
+
+/**
+ * The batch tensor of images with `D` spatial axes: `[B, C, ...spatial]` or `[B, ...spatial, C]`
+ * (the layout orders the axes, the rank is D + 2 either way): `tf.Tensor3D` for 1, `tf.Tensor4D`
+ * for 2, `tf.Tensor5D` for 3, `tf.Tensor<tf.Rank.R6>` for 4; `tf.Tensor` when D is not known.
+ */
+export type ImageBatchTensor<D extends number = number> = D extends 1
+  ? tf.Tensor3D
+  : D extends 2
+    ? tf.Tensor4D
+    : D extends 3
+      ? tf.Tensor5D
+      : D extends 4
+        ? tf.Tensor<tf.Rank.R6>
+        : tf.Tensor;
+
+/** A tensor of one rank more (tf.stack of item tensors); `tf.Tensor` when the item's rank is not known. */
+export type StackedTensor<V extends tf.Tensor> = V extends tf.Tensor5D
+  ? tf.Tensor<tf.Rank.R6>
+  : V extends tf.Tensor4D
+    ? tf.Tensor5D
+    : V extends tf.Tensor3D
+      ? tf.Tensor4D
+      : V extends tf.Tensor2D
+        ? tf.Tensor3D
+        : V extends tf.Tensor1D
+          ? tf.Tensor2D
+          : V extends tf.Scalar
+            ? tf.Tensor1D
+            : tf.Tensor;
+
+/**
+ * What {@link listDataCollate} makes of one key whose item values have type `V` (images with `D`
+ * spatial axes): a MetaImage → {@link ImageBatchTensor}; numbers and booleans → `tf.Tensor1D`;
+ * numeric typed arrays → `tf.Tensor2D` `[B, n]`; tensors → stacked, one rank more; plain objects →
+ * each key as a list; anything else → a list.
+ */
+export type CollatedValue<V, D extends number = number> = [V] extends [MetaImage]
+  ? ImageBatchTensor<D>
+  : [V] extends [number | boolean]
+    ? tf.Tensor1D
+    : [V] extends [NumericArray]
+      ? tf.Tensor2D
+      : [V] extends [tf.Tensor]
+        ? StackedTensor<V>
+        : [V] extends [readonly unknown[]]
+          ? V[]
+          : [V] extends [Record<string, unknown>]
+            ? { [K in keyof V]: V[K][] }
+            : V[];
+
+/**
+ * The batch {@link listDataCollate} makes from items of type `I` whose images have `D` spatial
+ * axes: each key collated as {@link CollatedValue}, plus `key_meta_dict` for each MetaImage key
+ * (unless the item already has one, which is collated as a plain object). Use it to type a loader
+ * from the items its pipeline gives:
+ *
+ * @example
+ * type Item = { image: MetaImage; label: MetaImage; id: number };
+ * const loader = new DataLoader<CollatedBatch<Item, 3>>(ds, { batchSize: 2 });
+ * for await (const b of loader) { b.image; b.id; b.image_meta_dict; b.dispose(); } // tf.Tensor5D, tf.Tensor1D, CollatedMeta
+ */
+export type CollatedBatch<I extends object, D extends number = number> = {
+  readonly [K in keyof I]: CollatedValue<I[K], D>;
+} & {
+  readonly [
+    K in keyof I as [I[K]] extends [MetaImage]
+      ? `${K & string}${typeof META_DICT_SUFFIX}` extends keyof I
+        ? never
+        : `${K & string}${typeof META_DICT_SUFFIX}`
+      : never
+  ]: CollatedMeta;
+};
 
 /** Options every collate function receives from the DataLoader. */
 export interface CollateOptions {

@@ -82,8 +82,9 @@ export interface EpochItemFailure extends ItemFailure {
  * `prefetch` ahead; stopping early (`break`, an error) disposes the prepared ones. The consumer owns
  * each batch it receives and frees it with `batch.dispose()`.
  *
- * `T` names the batch's tensors (e.g. `{ image: tf.Tensor5D; label: tf.Tensor5D }`); by default
- * every key is a `tf.Tensor`.
+ * `T` names the batch's tensors, from the items the pipeline gives
+ * (`CollatedBatch<{ image: MetaImage; label: MetaImage }, 3>`: both `tf.Tensor5D`) or directly
+ * (`{ image: tf.Tensor5D; label: tf.Tensor5D }`); by default every key is a `tf.Tensor`.
  *
  * @example
  * const loader = new DataLoader<{ image: tf.Tensor5D }>(ds, { batchSize: 2, shuffle: true, seed: 0, numWorkers: 2 });
@@ -172,7 +173,7 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
 
   /** One epoch of batches; the epoch number is taken when the first batch is asked for. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Batch<T>> {
-    return new EpochIterator(this) as AsyncIterableIterator<Batch<T>>;
+    return new EpochIterator<T>(this);
   }
 
   /** @internal Takes the next epoch number. */
@@ -289,7 +290,7 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
 const SKIPPED = Symbol('skipped');
 
 /** One epoch: prepares up to `prefetch` batches ahead and disposes them if the consumer stops. */
-class EpochIterator implements AsyncIterableIterator<any> {
+class EpochIterator<T extends object> implements AsyncIterableIterator<Batch<T>> {
   private readonly loader: DataLoader<object>;
   private epoch = 0;
   private groups: number[][] = [];
@@ -316,7 +317,7 @@ class EpochIterator implements AsyncIterableIterator<any> {
     }
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<any> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<Batch<T>> {
     return this;
   }
 
@@ -337,7 +338,7 @@ class EpochIterator implements AsyncIterableIterator<any> {
     return results.length === 0 ? SKIPPED : this.loader.collateItems(results);
   }
 
-  async next(): Promise<IteratorResult<any>> {
+  async next(): Promise<IteratorResult<Batch<T>, undefined>> {
     if (this.done) return { done: true, value: undefined };
     if (!this.started) {
       this.started = true;
@@ -365,11 +366,11 @@ class EpochIterator implements AsyncIterableIterator<any> {
         await this.finish();
         throw e;
       }
-      if (value !== SKIPPED) return { done: false, value };
+      if (value !== SKIPPED) return { done: false, value: value as Batch<T> };
     }
   }
 
-  async return(): Promise<IteratorResult<any>> {
+  async return(): Promise<IteratorResult<Batch<T>, undefined>> {
     await this.finish();
     return { done: true, value: undefined };
   }

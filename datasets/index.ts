@@ -8,9 +8,13 @@ export {
   listDataCollate,
   type Batch,
   type BatchTensors,
+  type CollatedBatch,
   type CollatedMeta,
+  type CollatedValue,
   type CollateFn,
   type CollateOptions,
+  type ImageBatchTensor,
+  type StackedTensor,
 } from './collate.js';
 export { type TfDataset, type TfDatasetOptions, type TfKeys } from './tf-dataset.js';
 export { PipelineRunner, type TransformInput } from './pipeline-runner.js';

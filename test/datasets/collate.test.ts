@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   DataLoader,
   Dataset,
   PadListDataCollate,
   decollateBatch,
+  type CollatedBatch,
+  type CollatedMeta,
   listDataCollate,
   padListDataCollate,
   partitionDataset,
@@ -78,6 +80,61 @@ describe('listDataCollate', () => {
     const cf = listDataCollate<Loose>(items, { layout: 'channelsFirst' });
     expect(cf.image.shape).toEqual([2, 2, 3, 4]);
     tf.dispose(cf);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('types each key of a batch from the items (image rank from the spatial axes), as it collates', async () => {
+    const before = tf.memory().numTensors;
+    type Item = {
+      image: MetaImage;
+      id: number;
+      flag: boolean;
+      v: Float32Array;
+      t: tf.Tensor1D;
+      name: string;
+      extra: { site: string };
+    };
+    const item = (k: number): Item => ({
+      image: ramp([1, 3, 4], 'float32', k),
+      id: k,
+      flag: k > 0,
+      v: new Float32Array([k, k]),
+      t: tf.tensor1d([k, k, k]),
+      name: `n${k}`,
+      extra: { site: `s${k}` },
+    });
+    const b = listDataCollate<CollatedBatch<Item, 2>>([item(0), item(1)]);
+    expectTypeOf(b.image).toEqualTypeOf<tf.Tensor4D>();
+    expectTypeOf(b.id).toEqualTypeOf<tf.Tensor1D>();
+    expectTypeOf(b.flag).toEqualTypeOf<tf.Tensor1D>();
+    expectTypeOf(b.v).toEqualTypeOf<tf.Tensor2D>();
+    expectTypeOf(b.t).toEqualTypeOf<tf.Tensor2D>();
+    expectTypeOf(b.name).toEqualTypeOf<string[]>();
+    expectTypeOf(b.extra).toEqualTypeOf<{ site: string[] }>();
+    expectTypeOf(b.image_meta_dict).toEqualTypeOf<CollatedMeta>();
+    // the types say what the collate makes
+    expect([b.image.rank, b.id.rank, b.flag.rank, b.v.rank, b.t.rank]).toEqual([4, 1, 1, 2, 2]);
+    expect(b.image.shape).toEqual([2, 3, 4, 1]);
+    expect([b.name, b.extra, b.image_meta_dict.filename_or_obj]).toEqual([
+      ['n0', 'n1'],
+      { site: ['s0', 's1'] },
+      ['f0.nii', 'f1.nii'],
+    ]);
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+
+    // a loader typed from its pipeline's items: 3 spatial axes give a tf.Tensor5D in either layout
+    const ds = new Dataset({ data: niftiItems(2), transform: createPipeline({ roi: [4, 4, 4] }) });
+    for (const layout of ['channelsLast', 'channelsFirst'] as const)
+      for await (const batch of new DataLoader<CollatedBatch<{ image: MetaImage }, 3>>(ds, {
+        batchSize: 2,
+        seed: 0,
+        layout,
+      })) {
+        expectTypeOf(batch.image).toEqualTypeOf<tf.Tensor5D>();
+        expect(batch.image.shape).toEqual(layout === 'channelsLast' ? [2, 4, 4, 4, 1] : [2, 1, 4, 4, 4]);
+        batch.dispose();
+      }
     expect(tf.memory().numTensors).toBe(before);
   });
 
