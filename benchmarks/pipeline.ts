@@ -64,7 +64,7 @@ async function loadLib(dist: string | undefined): Promise<Lib> {
 }
 
 /** The benchmark pipelines, from the transform classes of `T`. */
-function buildPipeline(T: Transforms, pipeline: 'p1' | 'p2'): Compose {
+export function buildPipeline(T: Transforms, pipeline: 'p1' | 'p2'): Compose {
   const keys = ['image'];
   if (pipeline === 'p1')
     return new T.Compose([
@@ -86,7 +86,7 @@ function buildPipeline(T: Transforms, pipeline: 'p1' | 'p2'): Compose {
 }
 
 /** Writes the benchmark inputs (make_data.py's, in TypeScript) into `out`. */
-async function makeData(out: string): Promise<void> {
+export async function makeData(out: string): Promise<void> {
   const { encodeNifti1 } = await import('../src/io/nifti/nifti-writer.js');
   const { RandomState } = await import('../src/random/index.js');
   mkdirSync(join(out, 'nifti'), { recursive: true });

@@ -137,7 +137,20 @@ export function batchInfo(batch: unknown): BatchInfo | undefined {
 
 /** Frees every tensor in a batch (or any structure holding tensors). */
 export function disposeBatch(batch: unknown): void {
-  if (batch !== null && typeof batch === 'object') tf.dispose(batch as tf.TensorContainer);
+  const tensors: tf.Tensor[] = [];
+  collectTensors(batch, tensors, new Set());
+  tf.dispose(tensors);
+}
+
+/**
+ * The tensors in a structure, as `tf.dispose` finds them, but without walking typed arrays element
+ * by element (they hold no tensors; a batch's meta has an affine per item) nor MetaImages.
+ */
+function collectTensors(v: unknown, out: tf.Tensor[], seen: Set<object>): void {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || seen.has(v)) return;
+  seen.add(v);
+  if (v instanceof tf.Tensor) out.push(v);
+  else if (!MetaImage.isMetaImage(v)) for (const x of Object.values(v)) collectTensors(x, out, seen);
 }
 
 /** Suffix of the collated meta keys (MONAI's `*_meta_dict`). */
