@@ -15,6 +15,8 @@ import {
   ScaleIntensityd,
   ToTensord,
 } from '../../transforms/index.js';
+import { inheritedExecArgv } from '../../datasets/worker-pool.js';
+import { workerScript } from '../../datasets/worker-script.js';
 import { RandCropd } from './support/rand-transforms.js';
 import { niftiItems } from './support/data.js';
 
@@ -152,5 +154,20 @@ describe('numWorkers without transformModule', () => {
     expect(Array.from(((await ds2.fetchForLoader(0)).item as { image: MetaImage }).image.data)).toEqual(
       before2,
     );
+  });
+
+  it('runs one bundled JavaScript worker script, without inheriting tsx from the parent', async () => {
+    const script = await workerScript();
+    expect(script.pathname).toMatch(/\/\.cache\/worker\/worker-entry-[0-9a-f]{16}\.js$/);
+    expect(await workerScript()).toBe(script); // bundled once per process
+    const tsxHooks = [
+      '--require',
+      '/app/node_modules/tsx/dist/preflight.cjs',
+      '--import',
+      'file:///app/node_modules/tsx/dist/loader.mjs',
+    ];
+    expect(
+      inheritedExecArgv([...tsxHooks, '--max-old-space-size=4096', '--import=tsx', '-r', 'dotenv/config']),
+    ).toEqual(['--max-old-space-size=4096', '-r', 'dotenv/config']);
   });
 });
