@@ -10,7 +10,7 @@ import {
 } from '../src/backend/tensor-data.js';
 import { DatasetError } from '../src/errors.js';
 import type { NumericArray } from '../src/image/dtype.js';
-import { MetaImage } from '../src/image/meta-image.js';
+import { MetaImage, copyTrace } from '../src/image/meta-image.js';
 import { isPlainObject } from './item-values.js';
 
 /**
@@ -339,7 +339,7 @@ export function collateMeta(images: MetaImage[]): Record<string, unknown[]> {
       return ArrayBuffer.isView(v) ? (v as Float64Array).slice() : Array.isArray(v) ? v.slice() : v;
     });
   out.affine = images.map((img) => img.affine.slice());
-  out.applied_operations = images.map((img) => img.appliedOperations.map((op) => structuredClone(op)));
+  out.applied_operations = images.map((img) => copyTrace(img.appliedOperations));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CscMlopsError } from '../errors.js';
 import type { DType } from '../image/dtype.js';
-import { MetaImage } from '../image/meta-image.js';
+import { MetaImage, copyTrace } from '../image/meta-image.js';
 import {
   type TensorDType,
   type TensorLayout,
@@ -89,6 +89,6 @@ export async function tensorToImage(
     dtype: tensor.dtype === 'bool' ? 'bool' : tensor.dtype === 'int32' ? 'int32' : 'float32',
     affine: like?.affine.slice(),
     meta: like ? { ...like.meta } : {},
-    appliedOperations: like ? like.appliedOperations.map((op) => structuredClone(op)) : [],
+    appliedOperations: like ? copyTrace(like.appliedOperations) : [],
   });
 }

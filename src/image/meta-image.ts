@@ -126,7 +126,7 @@ export class MetaImage {
       dtype: changes.dtype ?? (changes.data ? undefined : this.dtype),
       affine: changes.affine ?? this.affine.slice(),
       meta: changes.meta ?? copyMeta(this.meta),
-      appliedOperations: changes.appliedOperations ?? this.appliedOperations.map((op) => structuredClone(op)),
+      appliedOperations: changes.appliedOperations ?? copyTrace(this.appliedOperations),
     });
   }
 
@@ -141,6 +141,25 @@ export class MetaImage {
       dtype,
     });
   }
+}
+
+/**
+ * A deep copy of an applied-operations trace, as `structuredClone` gives but several times faster
+ * on a trace's plain data (plain objects, arrays, typed arrays are copied directly; any other object
+ * goes through `structuredClone`). Typed arrays come back in ordinary memory.
+ */
+export function copyTrace(ops: readonly AppliedOperation[]): AppliedOperation[] {
+  return ops.map((op) => copyPlainData(op) as AppliedOperation);
+}
+
+function copyPlainData(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(copyPlainData);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return (v as Float64Array).slice();
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = copyPlainData(x);
+  return out;
 }
 
 /** Copies meta one level deep (typed arrays and arrays are copied, other objects kept). */
