@@ -22,7 +22,7 @@ import { DatasetError } from '../src/errors.js';
 export const WORKER_BUNDLE = 'worker-entry.bundle.js';
 
 /** True when this module runs from TypeScript sources (tests, tsx) rather than the built package. */
-export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 let fromSource: Promise<URL> | undefined;
 
