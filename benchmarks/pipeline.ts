@@ -146,7 +146,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 /** Two empty worker threads, started and answering: the floor of `worker_start` on this machine now. */
-async function bareWorkers(): Promise<number> {
+export async function bareWorkers(): Promise<number> {
   const t = performance.now();
   await Promise.all(
     [0, 1].map(

@@ -16,9 +16,9 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type * as DatasetsModule from '../datasets/index.js';
 import type * as TransformsModule from '../transforms/index.js';
+import { bareWorkers, buildPipeline } from './pipeline.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -34,36 +34,13 @@ function minMedian(xs: number[]): string {
   return `${s[0]} / ${s[s.length >> 1]}`;
 }
 
-async function bareWorkers(): Promise<number> {
-  const t = performance.now();
-  await Promise.all(
-    [0, 1].map(
-      () =>
-        new Promise<void>((res) => {
-          const w = new Worker("require('node:worker_threads').parentPort.postMessage(1)", { eval: true });
-          w.once('message', () => void w.terminate().then(() => res()));
-        }),
-    ),
-  );
-  return ms(t);
-}
-
 /** One library (child process): the first pool start, then `runs` more, and bare threads. */
 async function measure(lib: string | undefined, runs: number): Promise<Record<string, unknown>> {
   const base = lib ? pathToFileURL(resolve(lib)).href + '/' : new URL('../', import.meta.url).href;
   const ext = lib ? '.js' : '.ts';
   const T = (await import(`${base}transforms/index${ext}`)) as typeof TransformsModule;
   const D = (await import(`${base}datasets/index${ext}`)) as typeof DatasetsModule;
-  const keys = ['image'];
-  const transform = new T.Compose([
-    new T.LoadImaged({ keys }),
-    new T.EnsureChannelFirstd({ keys }),
-    new T.Orientationd({ keys, axcodes: 'RAS' }),
-    new T.Spacingd({ keys, pixdim: [2, 2, 2] }),
-    new T.ScaleIntensityRanged({ keys, aMin: -200, aMax: 200, bMin: 0, bMax: 1, clip: true }),
-    new T.RandSpatialCropd({ keys, roiSize: [64, 64, 32] }),
-    new T.ToTensord({ keys }),
-  ]);
+  const transform = buildPipeline(T, 'p1');
   const ds = new D.Dataset({ data: [{ image: 'unused.nii.gz' }], transform });
   const start = async (): Promise<number> => {
     const loader = new D.DataLoader(ds, { numWorkers: 2 });
@@ -78,7 +55,7 @@ async function measure(lib: string | undefined, runs: number): Promise<Record<st
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
     later.push(await start());
-    bare.push(await bareWorkers());
+    bare.push(Math.round((await bareWorkers()) * 1e4) / 10);
   }
   return { first, later: minMedian(later), bare: minMedian(bare) };
 }
