@@ -78,7 +78,7 @@ export interface PadArrayOptions extends PadOptions {
  * @example
  * const out = await new Pad({ toPad: [[0, 0], [2, 2], [0, 3]] }).apply(img2d);
  */
-export class Pad extends PadTransform {
+export class Pad extends PadTransform<PadArrayOptions> {
   readonly toPad: PadWidth;
 
   constructor(options: PadArrayOptions) {

@@ -35,7 +35,7 @@ function scales(v: number | readonly number[], n: number, option: string): numbe
  * @example
  * await new RandScaleCrop({ roiScale: 0.6 }).setRandomState(0).apply(img);
  */
-export class RandScaleCrop extends RandSpatialCrop {
+export class RandScaleCrop extends RandSpatialCrop<RandScaleCropOptions & { roiSize: number }> {
   private scaledRoi: number[] = [];
   private scaledMax: number[] | null = null;
 
@@ -52,7 +52,7 @@ export class RandScaleCrop extends RandSpatialCrop {
   }
 
   override randomize(imgSize: readonly number[]): void {
-    const o = this.options as unknown as RandScaleCropOptions;
+    const o = this.options;
     const n = imgSize.length;
     this.scaledRoi = scales(o.roiScale, n, 'roiScale').map((r, i) => Math.ceil(r * (imgSize[i] as number)));
     this.scaledMax =

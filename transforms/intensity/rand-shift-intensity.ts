@@ -53,7 +53,7 @@ function shiftBy(img: MetaImage, offset: number | number[], safe: boolean): Meta
  * @example
  * await new RandShiftIntensity({ offsets: 0.1, prob: 1 }).apply(img);
  */
-export class RandShiftIntensity extends RandImageTransform {
+export class RandShiftIntensity extends RandImageTransform<RandShiftIntensityOptions> {
   readonly offsets: [number, number];
   readonly safe: boolean;
   readonly channelWise: boolean;
@@ -108,13 +108,16 @@ export interface RandShiftIntensitydOptions extends MapTransformOptions, RandShi
 }
 
 /** Dictionary twin of {@link RandShiftIntensity}: one offset for all keys. */
-export class RandShiftIntensityd extends RandImageMapTransform<RandShiftIntensity> {
+export class RandShiftIntensityd extends RandImageMapTransform<
+  RandShiftIntensity,
+  RandShiftIntensitydOptions
+> {
   constructor(options: RandShiftIntensitydOptions) {
     super(options, new RandShiftIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }
 
   protected override transformKey(img: MetaImage, key: string, d: DataItem): MetaImage {
-    const o = this.options as unknown as RandShiftIntensitydOptions;
+    const o = this.options;
     const index = this.keys.indexOf(key);
     const pick = <T>(v: T | readonly T[] | null | undefined): T | null => {
       if (v === null || v === undefined) return null;

@@ -51,7 +51,7 @@ export function shiftIntensity(img: MetaImage, offset: number, safe = false): Me
  * @example
  * await new ShiftIntensity({ offset: 100.5 }).apply(img);
  */
-export class ShiftIntensity extends ImageTransform {
+export class ShiftIntensity extends ImageTransform<ShiftIntensityOptions> {
   constructor(options: ShiftIntensityOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -62,7 +62,7 @@ export class ShiftIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    const o = this.options as unknown as ShiftIntensityOptions;
+    const o = this.options;
     return shiftIntensity(img, o.offset, o.safe ?? false);
   }
 }
@@ -81,7 +81,7 @@ export interface ShiftIntensitydOptions extends MapTransformOptions, ShiftIntens
 }
 
 /** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
-export class ShiftIntensityd extends ImageMapTransform {
+export class ShiftIntensityd extends ImageMapTransform<ShiftIntensitydOptions> {
   constructor(options: ShiftIntensitydOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -90,7 +90,7 @@ export class ShiftIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, key: string, index: number, d: DataItem): MetaImage {
-    const o = this.options as unknown as ShiftIntensitydOptions;
+    const o = this.options;
     const pick = <T>(v: T | readonly T[] | null | undefined): T | null => {
       if (v === null || v === undefined) return null;
       if (Array.isArray(v)) return (v.length === 1 ? v[0] : v[index]) ?? null;

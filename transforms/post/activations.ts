@@ -100,7 +100,7 @@ function checkOptions(name: string, o: ActivationsOptions): void {
  * @example
  * await new Activations({ softmax: true }).apply(logits);
  */
-export class Activations extends ImageTransform {
+export class Activations extends ImageTransform<ActivationsOptions> {
   constructor(options: ActivationsOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -115,7 +115,7 @@ export class Activations extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return activations(img, this.options as ActivationsOptions);
+    return activations(img, this.options);
   }
 }
 
@@ -128,7 +128,7 @@ export interface ActivationsdOptions extends MapTransformOptions {
 }
 
 /** Dictionary twin of {@link Activations} (options per key as MONAI's `ensure_tuple_rep`). */
-export class Activationsd extends ImageMapTransform {
+export class Activationsd extends ImageMapTransform<ActivationsdOptions> {
   private readonly perKeyOptions: ActivationsOptions[];
 
   constructor(options: ActivationsdOptions) {

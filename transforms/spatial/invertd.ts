@@ -112,7 +112,7 @@ export interface InvertdOptions extends MapTransformOptions {
  * const post = new Invertd({ keys: 'pred', transform: pre, origKeys: 'image' });
  * const restored = await post.apply({ ...item, pred }); // restored.pred is on the original grid
  */
-export class Invertd extends MapTransform {
+export class Invertd extends MapTransform<DataItem, InvertdOptions> {
   readonly transform: Invertible;
   readonly origKeys: string[];
   readonly nearestInterp: boolean[];
@@ -141,7 +141,7 @@ export class Invertd extends MapTransform {
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const postFunc = (this.options as unknown as InvertdOptions).postFunc ?? null;
+    const postFunc = this.options.postFunc ?? null;
     for (const key of this.keyIterator(d)) {
       const i = this.keys.indexOf(key);
       const origKey = this.origKeys[i] as string;

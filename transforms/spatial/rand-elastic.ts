@@ -331,7 +331,7 @@ function pair(v: unknown, where: string, option: string): [number, number] {
  * @example
  * await new Rand2DElastic({ spacing: [20, 20], magnitudeRange: [1, 2], prob: 1, rotateRange: [0.1] }).apply(img2d);
  */
-export class Rand2DElastic extends RandomizableTransform<MetaImage> {
+export class Rand2DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand2DElasticOptions> {
   readonly deformGrid: RandDeformGrid;
   readonly randAffineGrid: RandAffineGrid;
 
@@ -380,7 +380,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     mode?: string,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand2DElasticOptions;
+    const o = this.options;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -390,7 +390,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 2) fail(this.name, `needs a 2D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand2DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -406,7 +406,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
  * @example
  * await new Rand3DElastic({ sigmaRange: [5, 7], magnitudeRange: [50, 150], prob: 1 }).apply(img3d);
  */
-export class Rand3DElastic extends RandomizableTransform<MetaImage> {
+export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand3DElasticOptions> {
   readonly randAffineGrid: RandAffineGrid;
   readonly sigmaRange: [number, number];
   readonly magnitudeRange: [number, number];
@@ -466,7 +466,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     mode?: string,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand3DElasticOptions;
+    const o = this.options;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -476,7 +476,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 3) fail(this.name, `needs a 3D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand3DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -500,7 +500,7 @@ export interface Rand3DElasticdOptions
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
 export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
-> extends RandomizableMapTransform {
+> extends RandomizableMapTransform<DataItem, MapTransformOptions & ElasticKeyOptions & RandomizableOptions> {
   readonly inner: T;
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];
@@ -528,7 +528,7 @@ export abstract class ElasticMapBase<
     const img0 = requireImage(d[first], this.name, first);
     this.randomize();
     const grid = withKey(this.name, first, () => {
-      const sp = outSize(img0, (this.inner.options as ElasticCommonOptions).spatialSize, this.name);
+      const sp = outSize(img0, this.inner.options.spatialSize, this.name);
       this.inner.randomizeFor(sp);
       return { sp, grid: this.doTransform ? this.inner.makeGrid(sp) : null };
     });
