@@ -26,7 +26,7 @@ export function convertAppliedInterpMode(
   trace: unknown,
   mode = 'nearest',
   alignCorners: boolean | null = null,
-): any {
+): unknown {
   if (Array.isArray(trace)) return trace.map((t) => convertAppliedInterpMode(t, mode, alignCorners));
   if (trace === null || typeof trace !== 'object' || ArrayBuffer.isView(trace)) return trace;
   const t: Record<string, unknown> = { ...(trace as Record<string, unknown>) };

@@ -54,6 +54,7 @@ export class ResampleToMatch extends Transform<MetaImage, MetaImage, ResampleMod
     return withKey(this.name, undefined, () => resampleToMatch(image, dst, this.options, this.name));
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
       invertSpatialResample(requireImage(img, this.name), 'ResampleToMatch'),
@@ -92,6 +93,7 @@ export class ResampleToMatchd extends MapTransform<DataItem, ResampleToMatchdOpt
     );
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => invertSpatialResample(img, 'ResampleToMatch', key));
   }
