@@ -67,7 +67,7 @@ export class RandScaleCrop extends RandSpatialCrop<RandScaleCropOptions & { roiS
 export interface RandScaleCropdOptions extends MapTransformOptions, RandScaleCropOptions {}
 
 /** Dictionary twin of {@link RandScaleCrop}: one ROI (drawn from the first key) for all keys. */
-export class RandScaleCropd extends RandSpatialCropd {
+export class RandScaleCropd extends RandSpatialCropd<RandScaleCropdOptions & { roiSize: number }> {
   constructor(options: RandScaleCropdOptions) {
     super(
       passOn({ ...checkedOptions(new.target.name, options), roiSize: -1 }),

@@ -111,12 +111,15 @@ export interface RandSpatialCropdOptions extends MapTransformOptions, RandSpatia
  * Dictionary twin of {@link RandSpatialCrop}: the ROI is drawn once from the first key's shape and
  * applied to every key (the cropper shares the dictionary transform's seed, as MONAI's `RandCropd`).
  */
-export class RandSpatialCropd extends Cropd<RandSpatialCropdOptions> implements Randomizable {
+export class RandSpatialCropd<Opts extends RandSpatialCropdOptions = RandSpatialCropdOptions>
+  extends Cropd<Opts>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   declare readonly cropper: RandSpatialCrop;
 
   constructor(
-    options: RandSpatialCropdOptions,
+    options: Opts,
     cropper: RandSpatialCrop = new RandSpatialCrop(passOn(checkedOptions(new.target.name, options))),
   ) {
     super(options, cropper);

@@ -500,12 +500,15 @@ export interface Rand3DElasticdOptions
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
 export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
-> extends RandomizableMapTransform<DataItem, MapTransformOptions & ElasticKeyOptions & RandomizableOptions> {
+  Opts extends MapTransformOptions & ElasticKeyOptions & RandomizableOptions = MapTransformOptions &
+    ElasticKeyOptions &
+    RandomizableOptions,
+> extends RandomizableMapTransform<DataItem, Opts> {
   readonly inner: T;
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];
 
-  constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
+  constructor(options: Opts, inner: T) {
     super(options);
     this.inner = inner;
     this.modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
@@ -566,7 +569,7 @@ function innerOptions<O extends object>(options: O): O {
  * @example
  * new Rand2DElasticd({ keys: ['image', 'label'], spacing: [20, 20], magnitudeRange: [1, 2], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
+export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic, Rand2DElasticdOptions> {
   constructor(options: Rand2DElasticdOptions) {
     super(
       options,
@@ -583,7 +586,7 @@ export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
  * @example
  * new Rand3DElasticd({ keys: ['image', 'label'], sigmaRange: [5, 8], magnitudeRange: [100, 200], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
+export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic, Rand3DElasticdOptions> {
   constructor(options: Rand3DElasticdOptions) {
     super(
       options,
