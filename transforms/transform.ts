@@ -28,7 +28,7 @@ export abstract class Transform<I = unknown, O = I, Opts extends object = object
   /** The options the transform was built with, as its class types them (also used to describe it, e.g. for cache keys). */
   readonly options: Readonly<Opts>;
 
-  /** Checks `options` against the class's option table (see {@link checkOptions}) and keeps a shallow copy. */
+  /** Checks `options` against the class's option table (an unknown, wrong or missing option throws `TransformOptionError`) and keeps a shallow copy. */
   constructor(options?: Opts) {
     const given: object = options ?? {};
     checkOptions(new.target.name, given);
