@@ -373,7 +373,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
     "allowMissingKeys": {"kinds":["boolean"]},
     "device": {"kinds":["any"]},
     "keys": {"kinds":["array","string"],"items":{"kinds":["string"]},"required":true},
-    "metaKeyPostfix": {"kinds":["string"]},
+    "metaKeyPostfix": {"kinds":["array","string"],"items":{"kinds":["string"]}},
     "metaKeys": {"kinds":["any"]},
     "nearestInterp": {"kinds":["array","boolean"],"items":{"kinds":["boolean"]}},
     "origKeys": {"kinds":["array","null","string"],"items":{"kinds":["string"]}},

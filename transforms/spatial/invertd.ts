@@ -103,8 +103,8 @@ export interface InvertdOptions extends MapTransformOptions {
   metaKeys?: unknown;
   /** Accepted for MONAI compatibility. */
   origMetaKeys?: unknown;
-  /** Accepted for MONAI compatibility. */
-  metaKeyPostfix?: string;
+  /** Accepted for MONAI compatibility (one, or one per key): meta travels with each MetaImage. */
+  metaKeyPostfix?: string | readonly string[];
 }
 
 /**
@@ -136,6 +136,7 @@ export class Invertd extends MapTransform {
     this.nearestInterp = perKey(options.nearestInterp ?? true, this.keys, this.name, 'nearestInterp');
     this.postFunc = perKey(options.postFunc ?? null, this.keys, this.name, 'postFunc');
     perKey(options.toTensor ?? true, this.keys, this.name, 'toTensor');
+    perKey(options.metaKeyPostfix ?? 'meta_dict', this.keys, this.name, 'metaKeyPostfix');
   }
 
   async apply(data: DataItem): Promise<DataItem> {
