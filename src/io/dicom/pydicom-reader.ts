@@ -298,6 +298,13 @@ function isMonochrome1(h: DicomImageHeader): boolean {
  * PixelSpacing unused, `spacing` 1; several such files are stacked by InstanceNumber (files
  * without one skipped, none with one refused), as MONAI's `_combine_dicom_series`.
  *
+ * Deliberate differences from MONAI 1.4 (documented, not options): the frames of a multi-frame
+ * file go on the last axis, `(columns, rows, frames)`, where MONAI keeps pydicom's frame-first
+ * array and swaps its axes 0 and 1, `(rows, frames, columns)`; RGB keeps its samples as a channel
+ * axis (`original_channel_dim: -1`) where MONAI counts them as a third spatial axis; enhanced
+ * multi-frame and NM files get their geometry from the functional groups and detector sequences,
+ * where MONAI, finding no top-level ImagePositionPatient, gives them the identity.
+ *
  * @example
  * const img = await new PydicomReader().read('scans/T1', { seriesOption: 'largest' });
  * img.shape; // [256, 256, 20]
