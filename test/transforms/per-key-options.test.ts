@@ -64,198 +64,103 @@ interface Case {
   seed?: number;
 }
 
-const SPATIAL: Case[] = [
-  { cls: 'Spacingd', option: 'mode', values: ['bilinear', 'nearest'], base: { pixdim: [0.7, 0.45] } },
-  { cls: 'Spacingd', option: 'alignCorners', values: [false, true], base: { pixdim: [0.7, 0.45] } },
-  { cls: 'Spacingd', option: 'dtype', values: ['float32', 'float64'], base: { pixdim: [0.7, 0.45] } },
-  {
-    cls: 'Spacingd',
-    option: 'scaleExtent',
-    values: [false, true],
-    base: { pixdim: [0.7, 0.45], ensureSameShape: false },
-  },
-  {
-    cls: 'Spacingd',
-    option: 'paddingMode',
-    values: ['zeros', 'border'],
-    base: { pixdim: [0.7, 0.45], scaleExtent: true },
-  },
-  { cls: 'Rotated', option: 'mode', values: ['bilinear', 'nearest'], base: { angle: 0.4 } },
-  { cls: 'Rotated', option: 'paddingMode', values: ['zeros', 'border'], base: { angle: 0.4 } },
-  { cls: 'Rotated', option: 'alignCorners', values: [false, true], base: { angle: 0.4 } },
-  { cls: 'Rotated', option: 'dtype', values: ['float32', 'float64'], base: { angle: 0.4 } },
-  {
-    cls: 'Resized',
-    option: 'dtype',
-    values: ['float32', 'float64'],
-    base: { spatialSize: [9, 7], mode: 'bilinear' },
-  },
-  {
-    cls: 'Resized',
-    option: 'antiAliasingSigma',
-    values: [0.5, 2],
-    base: { spatialSize: [3, 2], mode: 'bilinear', antiAliasing: true },
-  },
-  {
-    cls: 'RandRotated',
-    option: 'alignCorners',
-    values: [false, true],
-    base: { prob: 1, rangeX: 0.6 },
-    seed: 5,
-  },
-  {
-    cls: 'RandZoomd',
-    option: 'alignCorners',
-    values: [false, true],
-    base: { prob: 1, minZoom: 1.3, maxZoom: 1.5, mode: 'bilinear' },
-    seed: 6,
-  },
-  {
-    cls: 'RandGridDistortiond',
-    option: 'paddingMode',
-    values: ['zeros', 'border'],
-    base: { prob: 1, distortLimit: 0.4 },
-    seed: 7,
-  },
-  {
-    cls: 'Rand3DElasticd',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, sigmaRange: [1, 2], magnitudeRange: [2, 3] },
-    image: volume,
-    seed: 9,
-  },
-  { cls: 'Zoomd', option: 'mode', values: ['bilinear', 'nearest'], base: { zoom: 1.4 } },
-  { cls: 'Zoomd', option: 'paddingMode', values: ['constant', 'edge'], base: { zoom: 0.6 } },
-  { cls: 'Zoomd', option: 'alignCorners', values: [false, true], base: { zoom: 1.4, mode: 'bilinear' } },
-  { cls: 'Resized', option: 'mode', values: ['area', 'nearest'], base: { spatialSize: [4, 3] } },
-  {
-    cls: 'Resized',
-    option: 'antiAliasing',
-    values: [false, true],
-    base: { spatialSize: [3, 2], mode: 'bilinear' },
-  },
-  {
-    cls: 'Resized',
-    option: 'alignCorners',
-    values: [false, true],
-    base: { spatialSize: [9, 7], mode: 'bilinear' },
-  },
-  { cls: 'Affined', option: 'mode', values: ['bilinear', 'nearest'], base: { rotateParams: 0.4 } },
-  { cls: 'Affined', option: 'paddingMode', values: ['zeros', 'border'], base: { rotateParams: 0.4 } },
-  {
-    cls: 'RandAffined',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, rotateRange: 0.6 },
-    seed: 3,
-  },
-  {
-    cls: 'RandAffined',
-    option: 'paddingMode',
-    values: ['zeros', 'border'],
-    base: { prob: 1, rotateRange: 0.6 },
-    seed: 3,
-  },
-  {
-    cls: 'Rand2DElasticd',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, spacing: [2, 2], magnitudeRange: [1, 2] },
-    seed: 4,
-  },
-  {
-    cls: 'Rand2DElasticd',
-    option: 'paddingMode',
-    values: ['zeros', 'border'],
-    base: { prob: 1, spacing: [2, 2], magnitudeRange: [3, 4] },
-    seed: 4,
-  },
-  {
-    cls: 'RandRotated',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, rangeX: 0.6 },
-    seed: 5,
-  },
-  {
-    cls: 'RandRotated',
-    option: 'paddingMode',
-    values: ['zeros', 'border'],
-    base: { prob: 1, rangeX: 0.6 },
-    seed: 5,
-  },
-  {
-    cls: 'RandZoomd',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, minZoom: 1.3, maxZoom: 1.5 },
-    seed: 6,
-  },
-  {
-    cls: 'RandZoomd',
-    option: 'paddingMode',
-    values: ['constant', 'edge'],
-    base: { prob: 1, minZoom: 0.5, maxZoom: 0.7 },
-    seed: 6,
-  },
-  {
-    cls: 'RandGridDistortiond',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { prob: 1, distortLimit: 0.4 },
-    seed: 7,
-  },
-  {
-    cls: 'SpatialResampled',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    extra: () => ({
-      dst_affine: affineFromRows([
-        [1.1, 0.2, 0, 1],
-        [-0.1, 0.7, 0, 0],
-        [0, 0, 1, 0],
-        [0, 0, 0, 1],
-      ]),
-    }),
-  },
-  {
-    cls: 'ResampleToMatchd',
-    option: 'mode',
-    values: ['bilinear', 'nearest'],
-    base: { keyDst: 'ref' },
-    extra: () => ({
-      ref: new MetaImage({
-        data: new Float32Array(20),
-        shape: [1, 5, 4],
-        affine: affineFromRows([
-          [1.1, 0, 0, -1],
-          [0, 0.9, 0, -2.6],
-          [0, 0, 1, 0],
-          [0, 0, 0, 1],
-        ]),
-        meta: {},
-      }),
-    }),
-  },
-];
+const MODE: [unknown, unknown] = ['bilinear', 'nearest'];
+const PAD: [unknown, unknown] = ['zeros', 'border'];
+const ALIGN: [unknown, unknown] = [false, true];
+const DTYPE: [unknown, unknown] = ['float32', 'float64'];
 
-for (const option of ['paddingMode', 'alignCorners', 'dtype'] as const)
-  SPATIAL.push({
-    ...SPATIAL.find((c) => c.cls === 'SpatialResampled')!,
-    option,
-    values:
-      option === 'paddingMode'
-        ? ['zeros', 'border']
-        : option === 'alignCorners'
-          ? [false, true]
-          : ['float32', 'float64'],
-  });
-SPATIAL.push({
-  ...SPATIAL.find((c) => c.cls === 'ResampleToMatchd')!,
-  option: 'paddingMode',
-  values: ['zeros', 'border'],
-});
+/** One row per option of `values`, sharing the rest. */
+function rows(
+  cls: string,
+  values: Record<string, [unknown, unknown]>,
+  rest: Omit<Case, 'cls' | 'option' | 'values'> = {},
+): Case[] {
+  return Object.entries(values).map(([option, v]) => ({ cls, option, values: v, ...rest }));
+}
+
+const DST_AFFINE = affineFromRows([
+  [1.1, 0.2, 0, 1],
+  [-0.1, 0.7, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+]);
+const REF_AFFINE = affineFromRows([
+  [1.1, 0, 0, -1],
+  [0, 0.9, 0, -2.6],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+]);
+const ZOOM_IN = { minZoom: 1.3, maxZoom: 1.5 };
+
+const SPATIAL: Case[] = [
+  ...rows('Spacingd', { mode: MODE, alignCorners: ALIGN, dtype: DTYPE }, { base: { pixdim: [0.7, 0.45] } }),
+  ...rows('Spacingd', { scaleExtent: ALIGN }, { base: { pixdim: [0.7, 0.45], ensureSameShape: false } }),
+  ...rows('Spacingd', { paddingMode: PAD }, { base: { pixdim: [0.7, 0.45], scaleExtent: true } }),
+  ...rows(
+    'Rotated',
+    { mode: MODE, paddingMode: PAD, alignCorners: ALIGN, dtype: DTYPE },
+    { base: { angle: 0.4 } },
+  ),
+  ...rows('Zoomd', { mode: MODE }, { base: { zoom: 1.4 } }),
+  ...rows('Zoomd', { paddingMode: ['constant', 'edge'] }, { base: { zoom: 0.6 } }),
+  ...rows('Zoomd', { alignCorners: ALIGN }, { base: { zoom: 1.4, mode: 'bilinear' } }),
+  ...rows('Resized', { mode: ['area', 'nearest'] }, { base: { spatialSize: [4, 3] } }),
+  ...rows('Resized', { antiAliasing: ALIGN }, { base: { spatialSize: [3, 2], mode: 'bilinear' } }),
+  ...rows(
+    'Resized',
+    { antiAliasingSigma: [0.5, 2] },
+    { base: { spatialSize: [3, 2], mode: 'bilinear', antiAliasing: true } },
+  ),
+  ...rows(
+    'Resized',
+    { alignCorners: ALIGN, dtype: DTYPE },
+    { base: { spatialSize: [9, 7], mode: 'bilinear' } },
+  ),
+  ...rows('Affined', { mode: MODE, paddingMode: PAD }, { base: { rotateParams: 0.4 } }),
+  ...rows('RandAffined', { mode: MODE, paddingMode: PAD }, { base: { prob: 1, rotateRange: 0.6 }, seed: 3 }),
+  ...rows(
+    'Rand2DElasticd',
+    { mode: MODE, paddingMode: PAD },
+    { base: { prob: 1, spacing: [2, 2], magnitudeRange: [3, 4] }, seed: 4 },
+  ),
+  ...rows(
+    'Rand3DElasticd',
+    { mode: MODE },
+    { base: { prob: 1, sigmaRange: [1, 2], magnitudeRange: [2, 3] }, image: volume, seed: 9 },
+  ),
+  ...rows(
+    'RandRotated',
+    { mode: MODE, paddingMode: PAD, alignCorners: ALIGN },
+    { base: { prob: 1, rangeX: 0.6 }, seed: 5 },
+  ),
+  ...rows('RandZoomd', { mode: MODE }, { base: { prob: 1, ...ZOOM_IN }, seed: 6 }),
+  ...rows('RandZoomd', { alignCorners: ALIGN }, { base: { prob: 1, ...ZOOM_IN, mode: 'bilinear' }, seed: 6 }),
+  ...rows(
+    'RandZoomd',
+    { paddingMode: ['constant', 'edge'] },
+    { base: { prob: 1, minZoom: 0.5, maxZoom: 0.7 }, seed: 6 },
+  ),
+  ...rows(
+    'RandGridDistortiond',
+    { mode: MODE, paddingMode: PAD },
+    { base: { prob: 1, distortLimit: 0.4 }, seed: 7 },
+  ),
+  ...rows(
+    'SpatialResampled',
+    { mode: MODE, paddingMode: PAD, alignCorners: ALIGN, dtype: DTYPE },
+    { extra: () => ({ dst_affine: DST_AFFINE }) },
+  ),
+  ...rows(
+    'ResampleToMatchd',
+    { mode: MODE, paddingMode: PAD },
+    {
+      base: { keyDst: 'ref' },
+      extra: () => ({
+        ref: new MetaImage({ data: new Float32Array(20), shape: [1, 5, 4], affine: REF_AFFINE, meta: {} }),
+      }),
+    },
+  ),
+];
 
 const CROP_PAD: Case[] = [
   { cls: 'SpatialPadd', option: 'mode', values: ['constant', 'edge'], base: { spatialSize: [8, 9] } },
