@@ -49,7 +49,12 @@ describe('DICOM without ImagePositionPatient / ImageOrientationPatient (MONAI Py
       [3, 3, 3],
       [33.333333, 33.333333],
     ],
-    ['a real MONOCHROME1 CR with PixelSpacing 0.1 (pydicom CR1_6154)', 'CR1_6154', [16, 16], [0.1, 0.1]],
+    [
+      'a real MONOCHROME1 CR with only ImagerPixelSpacing 0.1 (pydicom CR1_6154)',
+      'CR1_6154',
+      [16, 16],
+      undefined,
+    ],
     [
       'a real JPEG secondary capture without PixelSpacing',
       'SC_jpeg_no_color_transform.dcm',
@@ -120,7 +125,10 @@ describe('DICOM without ImagePositionPatient / ImageOrientationPatient (MONAI Py
     ]);
     expect(img.meta['spacing']).toEqual([3, 2]);
     expect(img.meta['dicom_warnings']).toBeUndefined();
-    const unit = await read({ 'x.dcm': image(0, { attributes: geo }) });
+    // ImagerPixelSpacing is not a fallback (MONAI reads only PixelSpacing).
+    const unit = await read({
+      'x.dcm': image(0, { attributes: { ...geo, ImagerPixelSpacing: '0.2\\0.2' } }),
+    });
     expect(unit.meta['spacing']).toEqual([1, 1]);
   });
 
