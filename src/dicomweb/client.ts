@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { cacheKey } from '../download/entry-cache.js';
 import { DicomwebAuthError, DicomwebError, DicomwebNotFoundError } from '../errors.js';
-import { requestLoop } from '../http/request-loop.js';
+import { attempts, requestLoop } from '../http/request-loop.js';
 import { TransientError, retryAfterMs } from '../http/retry.js';
 import { type DicomwebConfig, type ResolvedDicomwebConfig, resolveDicomwebConfig } from './config.js';
 import { type DicomJson, jsonString, jsonValues } from './dicom-json.js';
@@ -137,22 +137,11 @@ export class DicomwebClient {
         {
           url,
           label: `DICOMweb ${method} ${shown}`,
-          retries: this.#cfg.retries,
-          retryDelayMs: this.#cfg.retryDelayMs,
-          timeoutMs: this.#cfg.timeoutMs,
+          policy: this.#cfg,
           signal: opts.signal,
           stats: this.stats,
-          log: this.#cfg.log,
           transient: (e) => e instanceof MultipartError,
-          tlsError: (problem, cause) => new DicomwebError(problem, 0, shown, undefined, { cause }),
-          exhausted: (problem, attempts, cause) =>
-            new DicomwebError(
-              `DICOMweb ${method} ${shown} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${problem}`,
-              0,
-              shown,
-              undefined,
-              { cause },
-            ),
+          fail: (message, cause) => new DicomwebError(message, 0, shown, undefined, { cause }),
         },
         async ({ signal, touch }) => {
           const headers: Record<string, string> = { 'User-Agent': 'csc-mlops/0.1 node', ...opts.headers };
@@ -198,9 +187,9 @@ export class DicomwebClient {
           return {
             retry: `HTTP ${res.status}${msg ? ` (${this.display(msg)})` : ''}`,
             retryAfterMs: retryAfterMs(res),
-            giveUp: (attempts) =>
+            giveUp: (n) =>
               new DicomwebError(
-                `DICOMweb ${method} ${shown} failed with HTTP ${res.status}${said} (after ${attempts} attempt${attempts > 1 ? 's' : ''})`,
+                `DICOMweb ${method} ${shown} failed with HTTP ${res.status}${said} (after ${attempts(n)})`,
                 res.status,
                 shown,
                 msg,

@@ -35,29 +35,32 @@ export interface AttemptContext {
   touch: (stop?: boolean) => void;
 }
 
-/** How a client runs its requests through {@link requestLoop}. */
-export interface RequestLoopOptions {
-  /** The request's URL (TLS problems name its host). */
-  url: string;
-  /** How log lines name the request: `XNAT GET https://…`. */
-  label: string;
+/** A client's retry settings (its resolved configuration has them). */
+export interface RetryPolicy {
   retries: number;
   retryDelayMs: number;
   /** Idle timeout per attempt in ms: until the answer, then between body chunks. */
   timeoutMs: number;
+  log: (message: string) => void;
+}
+
+/** How a client runs its requests through {@link requestLoop}. */
+export interface RequestLoopOptions {
+  /** The request's URL (TLS problems name its host). */
+  url: string;
+  /** How messages name the request: `XNAT GET https://…`. */
+  label: string;
+  policy: RetryPolicy;
   /** The caller's signal: an abort ends the loop with its reason (no retry). */
   signal?: AbortSignal | undefined;
   /** Counts the retries. */
   stats: { retries: number };
-  log: (message: string) => void;
   /** Run before each attempt, outside its timeout; what it throws ends the loop. */
   before?: () => Promise<void>;
   /** The client's own errors that are retried like a {@link TransientError} (others end the loop). */
   transient?: (e: unknown) => boolean;
-  /** The client's error for a TLS certificate problem. */
-  tlsError: (problem: string, cause: unknown) => Error;
-  /** The client's error when the retries are used up by failures (network, timeout, transient). */
-  exhausted: (problem: string, attempts: number, cause: unknown) => Error;
+  /** The client's error (no HTTP status) for a TLS certificate problem or when the retries are used up. */
+  fail: (message: string, cause: unknown) => Error;
 }
 
 /**
@@ -69,18 +72,19 @@ export async function requestLoop<T>(
   o: RequestLoopOptions,
   attempt: (ctx: AttemptContext) => Promise<AttemptResult<T>>,
 ): Promise<T> {
+  const { retries, retryDelayMs, timeoutMs, log } = o.policy;
   let lastProblem = '';
   for (let n = 0; ;) {
     await o.before?.();
     const ac = new AbortController();
-    const touch = idleTimeout(ac, o.timeoutMs);
+    const touch = idleTimeout(ac, timeoutMs);
     const signal = o.signal ? anySignal(o.signal, ac.signal) : ac.signal;
     let wait = 0;
     try {
       const r = await attempt({ signal, touch });
       if ('done' in r) return r.done;
       if ('again' in r) continue;
-      if (n >= o.retries) throw r.giveUp(n + 1);
+      if (n >= retries) throw r.giveUp(n + 1);
       lastProblem = r.retry;
       wait = r.retryAfterMs;
     } catch (e) {
@@ -88,21 +92,26 @@ export async function requestLoop<T>(
       const transient = o.transient?.(e) === true;
       if (e instanceof CscMlopsError && !transient) throw e;
       const tls = tlsProblem(e, o.url);
-      if (tls) throw o.tlsError(tls, e);
+      if (tls) throw o.fail(tls, e);
       const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
       lastProblem = timedOut
         ? (ac.signal.reason as Error).message
         : e instanceof TransientError || transient
           ? (e as Error).message
           : networkReason(e);
-      if (n >= o.retries) throw o.exhausted(lastProblem, n + 1, e);
+      if (n >= retries) throw o.fail(`${o.label} failed after ${attempts(n + 1)}: ${lastProblem}`, e);
     } finally {
       touch(true);
     }
-    const delay = backoffDelay(n, o.retryDelayMs, wait);
+    const delay = backoffDelay(n, retryDelayMs, wait);
     n++;
     o.stats.retries++;
-    o.log(`${o.label}: ${lastProblem}; retry ${n}/${o.retries} in ${Math.round(delay)} ms`);
+    log(`${o.label}: ${lastProblem}; retry ${n}/${retries} in ${Math.round(delay)} ms`);
     await sleep(delay, o.signal);
   }
+}
+
+/** `1 attempt`, `3 attempts`. */
+export function attempts(n: number): string {
+  return `${n} attempt${n > 1 ? 's' : ''}`;
 }

@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CscMlopsError, XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
 import { type ResolvedXnatConfig, type XnatConfig, resolveXnatConfig } from './config.js';
-import { requestLoop } from '../http/request-loop.js';
+import { attempts, requestLoop } from '../http/request-loop.js';
 import {
   TransientError,
   backoffDelay,
@@ -260,24 +260,13 @@ export class XnatSession {
       {
         url,
         label: `XNAT ${method} ${url}`,
-        retries: this.#cfg.retries,
-        retryDelayMs: this.#cfg.retryDelayMs,
-        timeoutMs: this.#cfg.timeoutMs,
+        policy: this.#cfg,
         signal: opts.signal,
         stats: this.stats,
-        log: this.#cfg.log,
         before: async () => {
           if (this.#jsession === undefined) await this.#relogin(this.#generation);
         },
-        tlsError: (problem, cause) => new XnatError(problem, 0, url, undefined, { cause }),
-        exhausted: (problem, attempts, cause) =>
-          new XnatError(
-            `XNAT ${method} ${url} failed after ${attempts} attempt${attempts > 1 ? 's' : ''}: ${problem}`,
-            0,
-            url,
-            undefined,
-            { cause },
-          ),
+        fail: (message, cause) => new XnatError(message, 0, url, undefined, { cause }),
       },
       async ({ signal, touch }) => {
         const gen = this.#generation;
@@ -309,9 +298,9 @@ export class XnatSession {
           return {
             retry: `HTTP ${res.status}${msg ? ` (${msg})` : ''}`,
             retryAfterMs: retryAfterMs(res),
-            giveUp: (attempts) =>
+            giveUp: (n) =>
               new XnatError(
-                `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempts} attempt${attempts > 1 ? 's' : ''})`,
+                `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempts(n)})`,
                 res.status,
                 url,
                 msg,
