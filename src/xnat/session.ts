@@ -10,6 +10,7 @@ import {
   sleep,
   tlsProblem,
 } from '../http/retry.js';
+import { redactUriLabels } from '../patient-identifiers.js';
 import { xnatServerMessage } from './http.js';
 
 /** Options of one request made through an {@link XnatSession}. */
@@ -256,10 +257,11 @@ export class XnatSession {
     const url = this.url(path, opts.query);
     const method = opts.method ?? 'GET';
     let reauthenticated = false;
+    const shown = redactUriLabels(url);
     return requestLoop<T>(
       {
         url,
-        label: `XNAT ${method} ${url}`,
+        label: `XNAT ${method} ${shown}`,
         policy: this.#cfg,
         signal: opts.signal,
         stats: this.stats,
@@ -282,7 +284,7 @@ export class XnatSession {
           await res.body?.cancel().catch(() => undefined);
           if (!reauthenticated) {
             reauthenticated = true;
-            this.#cfg.log(`XNAT answered 401 to ${method} ${url}: logging in again`);
+            this.#cfg.log(`XNAT answered 401 to ${method} ${shown}: logging in again`);
             await this.#relogin(gen);
             return { again: true };
           }
