@@ -87,7 +87,7 @@ export function activations(img: MetaImage, options: ActivationsOptions = {}): M
   return img.clone({ data: castOutput(x, img.dtype), dtype: img.dtype });
 }
 
-function checkOptions(name: string, o: ActivationsOptions): void {
+function checkOptions(name: string, o: ActivationsOptions | ActivationsdOptions): void {
   const others = Array.isArray(o.other) ? o.other : [o.other];
   for (const f of others)
     if (f !== null && f !== undefined && typeof f !== 'function')
@@ -134,7 +134,7 @@ export class Activationsd extends ImageMapTransform<ActivationsdOptions> {
   constructor(options: ActivationsdOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
-    checkOptions('Activationsd', options as ActivationsOptions);
+    checkOptions('Activationsd', options);
     super(options);
     const sigmoid = perKey(options.sigmoid ?? false, this.keys, this.name, 'sigmoid');
     const softmax = perKey(options.softmax ?? false, this.keys, this.name, 'softmax');

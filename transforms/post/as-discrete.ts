@@ -118,7 +118,7 @@ export function asDiscrete(img: MetaImage, options: AsDiscreteOptions = {}): Met
   return img.clone({ data: r.data, shape: r.shape, dtype: r.dtype });
 }
 
-function checkOptions(name: string, o: AsDiscreteOptions): void {
+function checkOptions(name: string, o: AsDiscreteOptions | AsDiscretedOptions): void {
   if (typeof o.toOnehot === 'boolean')
     throw new TransformError(
       name,
@@ -193,7 +193,7 @@ export class AsDiscreted extends ImageMapTransform<AsDiscretedOptions> {
   constructor(options: AsDiscretedOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
-    checkOptions('AsDiscreted', options as AsDiscreteOptions);
+    checkOptions('AsDiscreted', options);
     super(options);
     const argmax = perKey(options.argmax ?? false, this.keys, this.name, 'argmax');
     const toOnehot = perKey(options.toOnehot ?? null, this.keys, this.name, 'toOnehot');
