@@ -12,7 +12,13 @@ export {
   type RandomizableOptions,
 } from './randomizable.js';
 export { isInvertible, type Invertible } from './invertible.js';
-export { Compose, type ComposeOptions, type ComposeRange, type ComposeStep } from './compose.js';
+export {
+  Compose,
+  type ComposeOptions,
+  type ComposeRange,
+  type ComposeStep,
+  type Inverted,
+} from './compose.js';
 export { OneOf, type OneOfOptions } from './one-of.js';
 export { RandomOrder } from './random-order.js';
 export { SomeOf, type SomeOfOptions } from './some-of.js';
@@ -285,6 +291,7 @@ export {
   type ScaleIntensityRangePercentilesOptions,
   type SharpenRange,
   type ShiftIntensitydOptions,
+  type MetaFactorOptions,
   type ShiftIntensityOptions,
   type StdShiftIntensityOptions,
   type ThresholdIntensityOptions,
@@ -358,6 +365,7 @@ export {
   type GridSamplePadding,
   type InterpolateMode,
   type InvertdOptions,
+  type InvertdPostFunc,
   type Matrix,
   type OrientationOptions,
   type PerKeyResampleOptions,

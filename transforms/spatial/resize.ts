@@ -187,7 +187,7 @@ export function invertResize(img: MetaImage, className = 'Resize', key?: string)
  * @example
  * const small = await new Resize({ spatialSize: [96, 96, 64], mode: 'trilinear' }).apply(img);
  */
-export class Resize extends Transform<MetaImage> {
+export class Resize extends Transform<MetaImage, MetaImage, ResizeOptions> {
   constructor(options: ResizeOptions) {
     super(options);
     markInvertible(this);
@@ -196,7 +196,7 @@ export class Resize extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      resize(requireImage(img, this.name), this.options as unknown as ResizeOptions, 'Resize', this.name),
+      resize(requireImage(img, this.name), this.options, 'Resize', this.name),
     );
   }
 
@@ -211,12 +211,16 @@ export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions,
   mode?: InterpolateMode | readonly InterpolateMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   antiAliasing?: boolean | readonly boolean[];
-  antiAliasingSigma?: number | readonly number[] | null | readonly (number | readonly number[] | null)[];
+  /**
+   * One sigma for all keys, or one per key (MONAI `ensure_tuple_rep`): a per-axis sigma is itself a
+   * list, so it is given nested, `[[1, 0.5]]` for all keys or `[[1, 0.5], null]` per key, as in MONAI.
+   */
+  antiAliasingSigma?: number | null | readonly (number | readonly number[] | null)[];
   dtype?: string | null | readonly (string | null)[];
 }
 
 /** Dictionary twin of {@link Resize} (e.g. `mode: ['trilinear', 'nearest']` for image and label). */
-export class Resized extends MapTransform {
+export class Resized extends MapTransform<DataItem, ResizedOptions> {
   private readonly perKeyOptions: ResizeOptions[];
 
   constructor(options: ResizedOptions) {
@@ -226,12 +230,7 @@ export class Resized extends MapTransform {
     modes.forEach((m) => interpolateMode(m, this.name));
     const aligns = perKey(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
     const aas = perKey(options.antiAliasing ?? false, this.keys, this.name, 'antiAliasing');
-    // a list of numbers is one sigma per axis for every key unless there is one entry per key
-    const sig = options.antiAliasingSigma;
-    const sigmas =
-      Array.isArray(sig) && sig.length === this.keys.length && sig.some((s) => Array.isArray(s) || s === null)
-        ? [...(sig as (number | readonly number[] | null)[])]
-        : this.keys.map(() => sig as number | readonly number[] | null | undefined);
+    const sigmas = perKey(options.antiAliasingSigma ?? null, this.keys, this.name, 'antiAliasingSigma');
     const dtypes = perKey(
       options.dtype === undefined ? 'float32' : options.dtype,
       this.keys,
