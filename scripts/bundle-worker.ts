@@ -13,4 +13,5 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(ROOT, 'dist/datasets', WORKER_BUNDLE);
 const text = await bundleWorker();
 writeFileSync(out, text);
-console.log(`worker script (${Math.round(text.length / 1024)} KiB) → ${relative(ROOT, out)}`);
+// on stderr: `npm pack --json` (prepack builds) prints its JSON on stdout
+console.error(`worker script (${Math.round(text.length / 1024)} KiB) → ${relative(ROOT, out)}`);

@@ -48,7 +48,20 @@ for await (const batch of loader) {
   shapes.push(x.shape);
   tf.dispose(x);
 }
-console.log(JSON.stringify({ shapes }));
+// two worker threads from the installed package's bundled worker script: the same batches
+const values = async (numWorkers: number): Promise<number[]> => {
+  const l = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 0, numWorkers });
+  const out: number[] = [];
+  for await (const batch of l) {
+    out.push(...(await (batch.image as tf.Tensor).data()));
+    batch.dispose();
+  }
+  await l.close();
+  return out;
+};
+const nw0 = await values(0);
+const nw2 = await values(2);
+console.log(JSON.stringify({ shapes, workersSame: nw0.length > 0 && JSON.stringify(nw0) === JSON.stringify(nw2) }));
 `;
 
 function run(cmd: string, args: string[], cwd: string): string {
@@ -73,6 +86,7 @@ describe('the packed package', () => {
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/src/index.js');
     expect(files).toContain('dist/transforms/index.d.ts');
+    expect(files).toContain('dist/datasets/worker-entry.bundle.js'); // what worker threads run
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
     mkdirSync(path.join(project, 'node_modules', 'csc-mlops'), { recursive: true });
@@ -121,7 +135,11 @@ describe('the packed package', () => {
       }),
     );
     run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', project], project);
-    const out = JSON.parse(run(process.execPath, ['out/train.js'], project)) as { shapes: number[][] };
+    const out = JSON.parse(run(process.execPath, ['out/train.js'], project)) as {
+      shapes: number[][];
+      workersSame: boolean;
+    };
+    expect(out.workersSame).toBe(true);
     expect(out.shapes).toEqual([
       [2, 16, 16, 8, 1],
       [2, 16, 16, 8, 1],
