@@ -7,9 +7,9 @@
  * - Built package: `worker-entry.bundle.js` next to this module, written by `npm run build`
  *   (scripts/bundle-worker.ts), so `npm pack` carries it.
  * - TypeScript sources (tests, `tsx`): bundled once per process with esbuild (a devDependency,
- *   the compiler tsx itself uses) into `.cache/worker/` at the package root, so the bundle's
- *   package imports resolve from the package's node_modules. The folder may be deleted whenever
- *   nothing runs.
+ *   the compiler tsx itself uses) into `.cache/worker/` at the package root, so that what the
+ *   bundle requires at run time (WASM codecs) resolves from the package's node_modules. The folder
+ *   may be deleted whenever nothing runs.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -59,8 +59,13 @@ export async function bundleWorker(): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // dependencies stay imports resolved from the package's node_modules, as in the unbundled build
-    packages: 'external',
+    // dependencies are bundled too: an external import would be loaded when the worker starts,
+    // even by a pipeline that never uses it (dicom-parser, yauzl); inside the bundle they load with
+    // the module that needs them. Packages reached through createRequire (the WASM codecs, undici)
+    // stay in node_modules; `require` is defined for the CommonJS packages' own node: requires.
+    banner: {
+      js: "import { createRequire as cscCreateRequire } from 'node:module'; const require = cscCreateRequire(import.meta.url);",
+    },
     // class names are part of a transform's description and of its error messages
     keepNames: true,
     write: false,
