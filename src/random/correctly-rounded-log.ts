@@ -8,23 +8,10 @@
  * when that cannot decide the rounding, a slower series with error near 2^-100.
  */
 
+import { SPLITTER, twoProduct } from '../image/numerics.js';
+
 // ---------------------------------------------------------------------------------------------
-// Error-free transformations and double-double helpers (Dekker / Knuth, no fused multiply-add).
-
-const SPLITTER = 134217729; // 2^27 + 1
-
-/** hi + lo = a * b exactly (a, b finite, no overflow). Returns hi; lo in `out[1]`. */
-function twoProd(a: number, b: number, out: Float64Array): void {
-  const p = a * b;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  out[0] = p;
-  out[1] = ah * bh - p + ah * bl + al * bh + al * bl;
-}
+// Double-double helpers (Dekker / Knuth, no fused multiply-add); the two-product is the numerics module's.
 
 /** A double-double value hi + lo with |lo| <= ulp(hi) / 2. */
 type DD = readonly [number, number];
@@ -54,7 +41,7 @@ function ddAdd(x: DD, y: DD): DD {
 const scratch = new Float64Array(2);
 
 function ddMul(x: DD, y: DD): DD {
-  twoProd(x[0], y[0], scratch);
+  twoProduct(x[0], y[0], scratch);
   const p = scratch[0]!;
   const e = scratch[1]! + (x[0] * y[1] + x[1] * y[0]);
   const h = p + e;
@@ -118,7 +105,7 @@ export function logDoubleDouble(x: number): DD {
   // z in [0.75, 1.5): s = (z - 1) / (z + 1) in [-1/7, 1/5]; s^2 <= 1/25, (1/25)^24 < 2^-111.
   const s = ddDiv([z - 1, 0], ddNorm(z, 1));
   const lz = twoAtanh(s, 25);
-  twoProd(k, LN2[0], scratch);
+  twoProduct(k, LN2[0], scratch);
   const kl: DD = ddAdd(ddNorm(scratch[0]!, scratch[1]!), [k * LN2[1], 0]);
   return ddAdd(kl, lz);
 }

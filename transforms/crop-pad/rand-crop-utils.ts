@@ -10,6 +10,7 @@ import { RandomState } from '../../src/random/index.js';
 import { normaliseSeed } from '../randomizable.js';
 import { fallBackTuple } from '../spatial/affine-utils.js';
 import { fail } from '../keyed-errors.js';
+import { rounder, roundHalfEven } from '../../src/image/numerics.js';
 
 /** Flat voxel indices (C order over the spatial axes). */
 export type VoxelIndices = ArrayLike<number>;
@@ -260,11 +261,6 @@ export function mapClassesToIndices(
   return out;
 }
 
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /**
  * MONAI's `weighted_patch_samples`: `nSamples` patch centres drawn with probability proportional to
  * the weights `w` (one channel, `shape` spatial) in the region where a `spatialSize` patch fits.
@@ -294,7 +290,7 @@ export function weightedPatchSamples(
   const strides = new Array<number>(shape.length).fill(1);
   for (let i = shape.length - 2; i >= 0; i--)
     strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
-  const f = float32 ? Math.fround : (x: number) => x;
+  const f = rounder(float32 ? 'float32' : 'float64');
   const v = new Float64Array(size);
   const pos = new Array<number>(vShape.length).fill(0);
   let min = Infinity;

@@ -3,6 +3,7 @@
  * float64 input (edges from `linspace` in the input's precision, then the bin index corrected against the
  * edges), and `np.interp`. Shared by HistogramNormalize and ForegroundMask's Otsu threshold.
  */
+import { rounder } from '../../src/image/numerics.js';
 
 /** Counts and edges of an equal-bin histogram; `centres` are `(edges[i] + edges[i + 1]) / 2`. */
 export interface Histogram {
@@ -13,7 +14,7 @@ export interface Histogram {
 
 /** `np.histogram(values, bins)` (range = the values' min..max); `float32` computes as numpy does for float32 arrays. */
 export function histogram(values: ArrayLike<number>, bins: number, float32: boolean): Histogram {
-  const f = float32 ? Math.fround : (x: number) => x;
+  const f = rounder(float32 ? 'float32' : 'float64');
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {

@@ -5,6 +5,7 @@
  */
 import { TransformError } from '../../src/errors.js';
 import type { NumericArray } from '../../src/image/dtype.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Above this many values MONAI switches from torch.quantile to np.percentile (pytorch#64947). */
 export const TORCH_QUANTILE_MAX_NUMEL = 1_000_000;
@@ -79,7 +80,7 @@ export function torchQuantileSorted(
   q: number,
   precision: 'float32' | 'float64' = 'float32',
 ): number {
-  const f = precision === 'float32' ? Math.fround : (x: number) => x;
+  const f = rounder(precision);
   const n = sorted.length;
   const qf = f(f(q) / 100);
   const rank = f(qf * f(n - 1));
@@ -102,7 +103,7 @@ export function numpyPercentileSorted(
   q: number,
   precision: 'float32' | 'float64' = 'float32',
 ): number {
-  const f = precision === 'float32' ? Math.fround : (x: number) => x;
+  const f = rounder(precision);
   const n = sorted.length;
   const virtual = (n - 1) * (q / 100);
   let prev = Math.floor(virtual);

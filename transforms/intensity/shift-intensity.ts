@@ -4,15 +4,9 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import {
-  allocFloat,
-  castOutput,
-  computeDTypeOf,
-  requireFinite,
-  rounderOf,
-  requireOptions,
-} from './intensity-utils.js';
+import { allocFloat, castOutput, computeDTypeOf, requireFinite, requireOptions } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ShiftIntensity}. */
 export interface ShiftIntensityOptions {
@@ -33,7 +27,7 @@ export function shiftIntensityArray(
   safe = false,
 ): NumericArray {
   const compute = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const o = f(offset);
   const out = allocFloat(compute, data.length);
   for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) + o);

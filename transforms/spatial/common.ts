@@ -1,9 +1,10 @@
 /**
  * Option parsing and small helpers shared by the spatial transforms.
  */
-import type { ComputeDType, GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
+import type { GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { fail } from '../keyed-errors.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
 
 /** MONAI's `TraceKeys.NONE`: how `align_corners=None` is recorded in traces. */
 export const TRACE_NONE = 'none';

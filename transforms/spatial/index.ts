@@ -67,14 +67,10 @@ export {
   type Rand3DElasticdOptions,
   type RandDeformGridOptions,
 } from './rand-elastic.js';
-export {
-  type ComputeDType,
-  type GridSampleMode,
-  type GridSamplePadding,
-  type SamplingGrid,
-} from '../../src/image/resample.js';
+export { type GridSampleMode, type GridSamplePadding, type SamplingGrid } from '../../src/image/resample.js';
+export { type ComputeDType } from '../../src/image/numerics.js';
 export { type InterpolateMode } from './common.js';
-export { type Matrix } from './affine-utils.js';
+export { type Matrix } from '../../src/image/affine.js';
 export {
   RandAxisFlip,
   RandAxisFlipd,

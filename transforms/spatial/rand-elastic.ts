@@ -27,11 +27,11 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
-import { identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { perKeyOption } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { type Matrix, eye } from '../../src/image/affine.js';
 
 /** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
 export interface DenseGrid {
@@ -187,7 +187,7 @@ export function resampleDense(
   const sampling: SamplingGrid = {
     outShape: [...grid.shape],
     base: grid.shape.map((s) => new Float64Array(s)),
-    matrix: identityMatrix(n + 1).slice(0, n),
+    matrix: eye(n + 1).slice(0, n),
     order: Array.from({ length: n }, (_, i) => i),
     gridDType: 'float32',
     fma: true,
@@ -208,7 +208,7 @@ function resampleIdentity(
   paddingMode: GridSamplePadding,
 ): MetaImage {
   const n = spSize.length;
-  const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, {
+  const grid = centeredAffineGrid(eye(n + 1), img.spatialShape, spSize, {
     gridDType: 'float64',
     sampleDType: 'float64',
   });

@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the random spatial transforms: a float32 copy for steps that did not fire (as
- * MONAI's `convert_to_tensor(..., dtype=float32)`), per-key option lists and the trace wrapping.
+ * MONAI's `convert_to_tensor(..., dtype=float32)`) and per-key option lists.
  */
 import { castArray } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
@@ -24,9 +24,4 @@ export function perKeyOption<T>(
   option: string,
 ): T[] {
   return perKey(value, keys, name, option);
-}
-
-/** The (n+1)×(n+1) identity matrix as rows. */
-export function identityMatrix(size: number): number[][] {
-  return Array.from({ length: size }, (_, i) => Array.from({ length: size }, (_, j) => (i === j ? 1 : 0)));
 }
