@@ -51,8 +51,9 @@ export interface SamplingGrid {
   /** torch `align_corners` of the sampling. */
   alignCorners: boolean;
   /**
-   * A dense grid instead of `matrix`/`base` (elastic deformations): per input axis, the coordinate of
-   * every output voxel (C order over `outShape`), already in `gridDType`, before `preScale`.
+   * A dense grid instead of `matrix`/`base`/`order` (elastic deformations, grid distortion): the
+   * `coords` of a `DenseGrid` (dense-grid.ts, made a sampling grid by `denseSamplingGrid`), per input
+   * axis the coordinate of every output voxel (C order over `outShape`), before `preScale`.
    */
   dense?: Float64Array[];
 }

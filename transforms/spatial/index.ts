@@ -58,7 +58,6 @@ export {
   Rand3DElastic,
   Rand3DElasticd,
   RandDeformGrid,
-  type DenseGrid,
   type ElasticCommonOptions,
   type ElasticKeyOptions,
   type Rand2DElasticOptions,
@@ -71,6 +70,7 @@ export { type GridSampleMode, type GridSamplePadding, type SamplingGrid } from '
 export { type ComputeDType } from '../../src/image/numerics.js';
 export { type InterpolateMode } from './common.js';
 export { type Matrix } from '../../src/image/affine.js';
+export { type DenseGrid } from '../../src/image/dense-grid.js';
 export {
   RandAxisFlip,
   RandAxisFlipd,
