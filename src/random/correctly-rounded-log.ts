@@ -144,21 +144,8 @@ export function correctlyRoundedLog(x: number): number {
   if (!(x > 0) || x === Infinity) return Math.log(x);
   if (x === 1) return 0;
   // x = z * 2^k, z in [0.75, 1.5)
-  let k = 0;
-  let xx = x;
-  if (xx < 2.2250738585072014e-308) {
-    xx *= 18014398509481984; // 2^54
-    k = -54;
-  }
-  f64[0] = xx;
-  const bits = u32[HI]!;
-  k += ((bits >>> 20) & 0x7ff) - 1023;
-  u32[HI] = (bits & 0x800fffff) | 0x3ff00000;
-  let z = f64[0]!;
-  if (z >= 1.5) {
-    z *= 0.5;
-    k += 1;
-  }
+  const z = reduce(x, kOut);
+  const k = kOut[0]!;
   // r = z * invc - 1 with invc = idx / 256 (9 significant bits), as an exact double-double:
   // z = zh + zl (26 + 27 bits), so zh * invc and zl * invc are exact and zh * invc - 1 is exact (Sterbenz).
   const idx = Math.round(256 / z);

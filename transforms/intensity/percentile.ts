@@ -5,7 +5,7 @@
  */
 import { TransformError } from '../../src/errors.js';
 import type { NumericArray } from '../../src/image/dtype.js';
-import { rounder } from '../../src/image/numerics.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Above this many values MONAI switches from torch.quantile to np.percentile (pytorch#64947). */
 export const TORCH_QUANTILE_MAX_NUMEL = 1_000_000;
@@ -21,7 +21,7 @@ export interface PercentileOptions {
    * Precision of the data: `'float32'` (MONAI's float32 tensors; values are rounded to float32)
    * or `'float64'`. Default: float64 for a Float64Array, float32 otherwise.
    */
-  precision?: 'float32' | 'float64';
+  precision?: ComputeDType;
 }
 
 /**
@@ -63,7 +63,7 @@ export function percentile(
 }
 
 /** A sorted copy (NaN last) in the given precision. */
-function sortedCopy(data: ArrayLike<number>, precision: 'float32' | 'float64'): Float32Array | Float64Array {
+function sortedCopy(data: ArrayLike<number>, precision: ComputeDType): Float32Array | Float64Array {
   const copy = precision === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
   if (ArrayBuffer.isView(data)) copy.set(data as unknown as NumericArray);
   else for (let i = 0; i < data.length; i++) copy[i] = data[i] as number;
@@ -78,7 +78,7 @@ function sortedCopy(data: ArrayLike<number>, precision: 'float32' | 'float64'): 
 export function torchQuantileSorted(
   sorted: ArrayLike<number>,
   q: number,
-  precision: 'float32' | 'float64' = 'float32',
+  precision: ComputeDType = 'float32',
 ): number {
   const f = rounder(precision);
   const n = sorted.length;
@@ -101,7 +101,7 @@ export function torchQuantileSorted(
 export function numpyPercentileSorted(
   sorted: ArrayLike<number>,
   q: number,
-  precision: 'float32' | 'float64' = 'float32',
+  precision: ComputeDType = 'float32',
 ): number {
   const f = rounder(precision);
   const n = sorted.length;
