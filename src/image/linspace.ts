@@ -4,15 +4,20 @@
  * `Math.fround` for float32), torch's vectorised AVX2 `linspace(-1, 1, n)` that `affine_grid` builds
  * its base coordinates with, and MONAI `create_grid`'s centred coordinates.
  */
-import { type ComputeDType, fmaIn, rounder } from './numerics.js';
+import { type ComputeDType, type Rounder, fmaIn, rounder } from './numerics.js';
 
-/** `np.linspace(start, end, n)`. */
-export function numpyLinspace(start: number, end: number, n: number): Float64Array {
+const identity = rounder('float64');
+
+/**
+ * `np.linspace(start, end, n)`. In float64, or with `f = Math.fround` as numpy computes it for float32
+ * bounds (the step, every product and sum rounded; `np.histogram`'s bin edges).
+ */
+export function numpyLinspace(start: number, end: number, n: number, f: Rounder = identity): Float64Array {
   const out = new Float64Array(n);
   if (n === 1) out[0] = start;
   else if (n > 1) {
-    const step = (end - start) / (n - 1);
-    for (let i = 0; i < n; i++) out[i] = i * step + start;
+    const step = f(f(end - start) / (n - 1));
+    for (let i = 0; i < n; i++) out[i] = f(f(i * step) + start);
     out[n - 1] = end;
   }
   return out;
@@ -22,12 +27,7 @@ export function numpyLinspace(start: number, end: number, n: number): Float64Arr
  * `torch.linspace(start, end, n)`: from `start` below halfway, from `end` above. In float64, or with
  * `f = Math.fround` as torch's float32 kernel computes it (start, end, step and every product rounded).
  */
-export function torchLinspace(
-  start: number,
-  end: number,
-  n: number,
-  f: (x: number) => number = (x) => x,
-): Float64Array {
+export function torchLinspace(start: number, end: number, n: number, f: Rounder = identity): Float64Array {
   const out = new Float64Array(Math.max(n, 0));
   const s = f(start);
   const e = f(end);

@@ -10,6 +10,7 @@ import { RandomState } from '../../src/random/index.js';
 import { normaliseSeed } from '../randomizable.js';
 import { fallBackTuple } from '../spatial/affine-utils.js';
 import { fail } from '../keyed-errors.js';
+import { numpyLinspace } from '../../src/image/linspace.js';
 import { rounder, roundHalfEven } from '../../src/image/numerics.js';
 
 /** Flat voxel indices (C order over the spatial axes). */
@@ -247,14 +248,11 @@ export function mapClassesToIndices(
     }
     let idx = Int32Array.from(hits);
     if (maxSamplesPerClass && idx.length > maxSamplesPerClass && idx.length > 1) {
-      const m = maxSamplesPerClass;
-      const pick = new Int32Array(m);
-      const step = m > 1 ? (idx.length - 1) / (m - 1) : 0;
-      for (let k = 0; k < m; k++) {
-        const x = k === m - 1 && m > 1 ? idx.length - 1 : k * step;
-        pick[k] = idx[roundHalfEven(x)] as number;
-      }
-      idx = pick;
+      const src = idx;
+      idx = Int32Array.from(
+        numpyLinspace(0, idx.length - 1, maxSamplesPerClass),
+        (x) => src[roundHalfEven(x)] as number,
+      );
     }
     out.push(idx);
   }
