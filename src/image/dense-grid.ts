@@ -7,6 +7,8 @@
  * `affineTransformGrid` compute the same coordinates row by row. Pure typed-array code.
  */
 import { centeredCoords } from './linspace.js';
+import { stridesOf } from './meta-image.js';
+import { stridedCopy } from './strided.js';
 import type { SamplingGrid } from './resample.js';
 
 /** Rows accepted as input (not written to). */
@@ -25,21 +27,20 @@ export function createDenseGrid(shape: readonly number[], spacing?: readonly num
 
 /** torch `meshgrid(*axes, indexing='ij')` as a dense grid (C order over the axes' lengths). */
 export function meshgridDense(axes: readonly Float64Array[]): DenseGrid {
-  const n = axes.length;
   const shape = axes.map((a) => a.length);
   const size = shape.reduce((a, b) => a * b, 1);
-  const coords = axes.map(() => new Float64Array(size));
-  const pos = new Array<number>(n).fill(0);
-  for (let v = 0; v < size; v++) {
-    for (let d = 0; d < n; d++)
-      (coords[d] as Float64Array)[v] = (axes[d] as Float64Array)[pos[d] as number] as number;
-    for (let d = n - 1; d >= 0; d--) {
-      pos[d] = (pos[d] as number) + 1;
-      if ((pos[d] as number) < (shape[d] as number)) break;
-      pos[d] = 0;
-    }
-  }
-  return { shape: [...shape], coords };
+  const coords = axes.map((axis, d) => {
+    const out = new Float64Array(size);
+    stridedCopy(
+      axis,
+      out,
+      shape,
+      shape.map((_, k) => (k === d ? 1 : 0)),
+      0,
+    );
+    return out;
+  });
+  return { shape, coords };
 }
 
 /** MONAI `create_control_grid`: the control-point grid shape covering `spatialShape` at `spacing`. */
@@ -140,24 +141,16 @@ export function bicubicUpsample2d(grid: DenseGrid, scale: readonly number[]): De
 
 /** MONAI's `CenterSpatialCrop(roi)` of a dense grid. */
 export function centerCropGrid(grid: DenseGrid, roi: readonly number[]): DenseGrid {
-  const n = grid.shape.length;
   const start = grid.shape.map((s, i) => Math.max(Math.floor(s / 2) - Math.floor((roi[i] as number) / 2), 0));
   const size = grid.shape.map((s, i) => Math.min(roi[i] as number, s - (start[i] as number)));
+  const strides = stridesOf(grid.shape);
+  const offset = start.reduce((o, s, d) => o + s * (strides[d] as number), 0);
   const total = size.reduce((a, b) => a * b, 1);
-  const strides = new Array<number>(n).fill(1);
-  for (let i = n - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (grid.shape[i + 1] as number);
-  const coords = grid.coords.map(() => new Float64Array(total));
-  const pos = new Array<number>(n).fill(0);
-  for (let v = 0; v < total; v++) {
-    let off = 0;
-    for (let d = 0; d < n; d++) off += ((start[d] as number) + (pos[d] as number)) * (strides[d] as number);
-    grid.coords.forEach((c, k) => ((coords[k] as Float64Array)[v] = c[off] as number));
-    for (let d = n - 1; d >= 0; d--) {
-      pos[d] = (pos[d] as number) + 1;
-      if ((pos[d] as number) < (size[d] as number)) break;
-      pos[d] = 0;
-    }
-  }
+  const coords = grid.coords.map((c) => {
+    const out = new Float64Array(total);
+    stridedCopy(c, out, size, strides, offset);
+    return out;
+  });
   return { shape: size, coords };
 }
 

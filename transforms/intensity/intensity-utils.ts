@@ -19,11 +19,6 @@ export function allocFloat(dtype: ComputeDType, length: number): Float32Array | 
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-/** `data` as float32/float64 values (no copy when it already is that array type). */
-export function asFloat(data: NumericArray, dtype: ComputeDType): Float32Array | Float64Array {
-  return castArray(data, dtype) as Float32Array | Float64Array;
-}
-
 /**
  * Casts computed values to the output dtype as torch's `.to(dtype)` does (floats to integers
  * truncate toward zero; out of range wraps) — or, with `safe`, clamps to the dtype's range first
