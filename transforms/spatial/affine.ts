@@ -153,7 +153,7 @@ export function computeWAffine(
   return matmul(matmul(shift1, m), shift2);
 }
 
-/** Options of {@link affineFunc}. */
+/** Options of `affineFunc`. */
 export interface AffineFuncOptions {
   mode: GridSampleMode;
   paddingMode: GridSamplePadding;
