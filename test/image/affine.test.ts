@@ -2,19 +2,22 @@ import { describe, expect, it } from 'vitest';
 import {
   affineFromRows,
   affineToRows,
-  axcodesFromAffine,
   eye,
   identityAffine,
   invMatrix,
   matmul,
   matmulTorch32,
   toAffineNd,
-  orientationFromAxcodes,
-  orientationTransform,
   voxelSizes,
 } from '../../src/image/affine.js';
 import { MetaImage } from '../../src/image/meta-image.js';
-import { applyOrientation, inverseOrientationAffine } from '../../src/image/orientation.js';
+import {
+  applyOrientation,
+  inverseOrientationAffine,
+  axcodesFromAffine,
+  orientationFromAxcodes,
+  orientationTransform,
+} from '../../src/image/orientation.js';
 import { castArray, parseDType } from '../../src/image/dtype.js';
 
 describe('affine maths', () => {

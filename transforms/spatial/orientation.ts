@@ -1,14 +1,12 @@
-import {
-  type Orientation as Ornt,
-  ioOrientation,
-  orientationTransform,
-  toAffineNd,
-} from '../../src/image/affine.js';
+import { toAffineNd } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
   applyOrientation,
   inverseOrientationAffine,
   isIdentityOrientation,
+  type Orientation as Ornt,
+  ioOrientation,
+  orientationTransform,
 } from '../../src/image/orientation.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
