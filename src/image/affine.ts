@@ -86,6 +86,11 @@ export function matmulTorch32(a: Rows, b: Rows): Matrix {
   return matmul(a, b, 'float32', true);
 }
 
+/** Matrix–vector product `m @ v` in float64 (summed in column order). */
+export function matvec(m: Rows, v: readonly number[]): number[] {
+  return m.map((row) => row.reduce((s, a, k) => s + a * (v[k] as number), 0));
+}
+
 function isPacked(a: AffineMatrix | Rows): a is AffineMatrix {
   return ArrayBuffer.isView(a);
 }
@@ -200,8 +205,7 @@ export function affineToSpacing(a: AffineMatrix, r = 3, suppressZeros = true): n
 
 /** Applies the affine to a point (`n` ≤ 3 coordinates; missing ones are 0). */
 export function applyAffine(a: AffineMatrix, p: readonly number[]): number[] {
-  const v = [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, 1];
-  return [0, 1, 2].map((r) => v.reduce((s, x, c) => s + at(a, r, c) * x, 0));
+  return matvec(affineToRows(a).slice(0, 3), [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, 1]);
 }
 
 /** Negates the first two rows: converts between LPS and RAS worlds (MONAI `orientation_ras_lps`). */

@@ -17,6 +17,7 @@ import {
   eye,
   invMatrix,
   matmul,
+  matvec,
   matmulTorch32,
   solveMatrix,
   toAffine4,
@@ -242,10 +243,8 @@ export function computeShapeOffset(
   } catch {
     throw new RangeError('the output affine is not invertible');
   }
-  const cornersOut = corners.map((p) => x.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)));
-  const cornersWorld = corners.map((p) =>
-    inA.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)),
-  );
+  const cornersOut = corners.map((p) => matvec(x, p));
+  const cornersWorld = corners.map((p) => matvec(inA, p));
   const allDist = cornersOut.map((p) => p.slice(0, sr));
   const outShape: number[] = [];
   for (let d = 0; d < sr; d++) {
@@ -279,10 +278,8 @@ export function computeShapeOffset(
   if (scaleExtent) {
     const inOff = spatialShape.map((s, i) => 0.5 * (s / (outShape[i] as number) - 1));
     inOff.push(1);
-    offset = offset.map((o, r) => {
-      const v = (inA[r] as number[]).reduce((s, a, k) => s + a * (inOff[k] as number), 0);
-      return Math.abs(v) * Math.sign(o);
-    });
+    const w = matvec(inA, inOff);
+    offset = offset.map((o, r) => Math.abs(w[r] as number) * Math.sign(o));
   }
   return { shape: outShape, offset };
 }
