@@ -20,6 +20,7 @@ import { matmul } from './affine.js';
 import type { NumericArray } from './dtype.js';
 import { centeredCoords, linspaceFromNegOne } from './linspace.js';
 import { type ComputeDType, fmaIn, rounder } from './numerics.js';
+import { stridesOf } from './meta-image.js';
 
 /** Interpolation modes of torch `grid_sample`. */
 export type GridSampleMode = 'bilinear' | 'nearest';
@@ -660,7 +661,7 @@ function separableLinear(
   // voxels where an axis has no in-bounds tap (zeros padding) or a NaN coordinate are 0, as torch
   const oks = taps.map((t) => t.ok);
   if (oks.every((ok) => ok.every((v) => v === 1))) return;
-  const strides = outSp.map((_, d) => outSp.slice(d + 1).reduce((a, b) => a * b, 1));
+  const strides = stridesOf(outSp);
   for (let v = 0; v < outVox; v++) {
     let good = true;
     for (let d = 0; d < n && good; d++)

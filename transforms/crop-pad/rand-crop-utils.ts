@@ -5,7 +5,7 @@
  * is utility's `mapBinaryToIndices`).
  * Pure functions on typed arrays (no Node APIs).
  */
-import type { MetaImage } from '../../src/image/meta-image.js';
+import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { normaliseSeed } from '../randomizable.js';
 import { fallBackTuple } from '../spatial/affine-utils.js';
@@ -285,9 +285,7 @@ export function weightedPatchSamples(
   });
   const vShape = lo.map((l, i) => (hi[i] as number) - l);
   const size = vShape.reduce((a, b) => a * b, 1);
-  const strides = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--)
-    strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
+  const strides = stridesOf(shape);
   const f = rounder(float32 ? 'float32' : 'float64');
   const v = new Float64Array(size);
   const pos = new Array<number>(vShape.length).fill(0);
