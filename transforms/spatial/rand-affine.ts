@@ -3,7 +3,7 @@ import type { GridSampleMode, GridSamplePadding } from '../../src/image/resample
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { markInvertible } from '../invertible.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
 import {
   type Randomizable,
@@ -16,7 +16,7 @@ import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
 import { gridMode, gridPadding } from './common.js';
-import { asFloat32, perKeyOption } from './rand-spatial-base.js';
+import { asFloat32 } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
 import { type Matrix, eye } from '../../src/image/affine.js';
 
@@ -265,8 +265,8 @@ export class RandAffined extends RandomizableMapTransform {
   constructor(options: RandAffinedOptions) {
     super(options);
     markInvertible(this);
-    this.modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    this.pads = perKeyOption(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
+    this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
     this.modes.forEach((m) => gridMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
     const { mode: _m, paddingMode: _p, keys: _k, ...rest } = options;
