@@ -84,7 +84,7 @@ function checkOptions(name: string, o: AdjustContrastOptions): void {
  * @example
  * await new AdjustContrast({ gamma: 1.5 }).apply(img);
  */
-export class AdjustContrast extends ImageTransform {
+export class AdjustContrast extends ImageTransform<AdjustContrastOptions> {
   constructor(options: AdjustContrastOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('AdjustContrast', options);
@@ -92,12 +92,12 @@ export class AdjustContrast extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return adjustContrast(img, this.options as unknown as AdjustContrastOptions);
+    return adjustContrast(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link AdjustContrast}. */
-export class AdjustContrastd extends ImageMapTransform {
+export class AdjustContrastd extends ImageMapTransform<MapTransformOptions & AdjustContrastOptions> {
   constructor(options: MapTransformOptions & AdjustContrastOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('AdjustContrastd', options);
@@ -105,6 +105,6 @@ export class AdjustContrastd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return adjustContrast(img, this.options as unknown as AdjustContrastOptions);
+    return adjustContrast(img, this.options);
   }
 }

@@ -160,7 +160,7 @@ function normalised(o: ClipIntensityPercentilesOptions): ClipIntensityPercentile
  * @example
  * await new ClipIntensityPercentiles({ lower: null, upper: 90 }).apply(ct);
  */
-export class ClipIntensityPercentiles extends ImageTransform {
+export class ClipIntensityPercentiles extends ImageTransform<ClipIntensityPercentilesOptions> {
   constructor(options: ClipIntensityPercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentiles', options);
@@ -168,15 +168,14 @@ export class ClipIntensityPercentiles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return clipIntensityPercentiles(
-      img,
-      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
-    );
+    return clipIntensityPercentiles(img, normalised(this.options));
   }
 }
 
 /** Dictionary twin of {@link ClipIntensityPercentiles}. */
-export class ClipIntensityPercentilesd extends ImageMapTransform {
+export class ClipIntensityPercentilesd extends ImageMapTransform<
+  MapTransformOptions & ClipIntensityPercentilesOptions
+> {
   constructor(options: MapTransformOptions & ClipIntensityPercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentilesd', options);
@@ -184,9 +183,6 @@ export class ClipIntensityPercentilesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return clipIntensityPercentiles(
-      img,
-      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
-    );
+    return clipIntensityPercentiles(img, normalised(this.options));
   }
 }

@@ -104,7 +104,7 @@ export function savitzkyGolaySmooth(
  * @example
  * await new SavitzkyGolaySmooth({ windowLength: 5, order: 2, axis: 1 }).apply(img);
  */
-export class SavitzkyGolaySmooth extends ImageTransform {
+export class SavitzkyGolaySmooth extends ImageTransform<SavitzkyGolaySmoothOptions> {
   constructor(options: SavitzkyGolaySmoothOptions) {
     checkedOptions(new.target.name, options);
     check(options, 'SavitzkyGolaySmooth');
@@ -112,7 +112,7 @@ export class SavitzkyGolaySmooth extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return savitzkyGolaySmooth(img, this.options as unknown as SavitzkyGolaySmoothOptions, this.name);
+    return savitzkyGolaySmooth(img, this.options, this.name);
   }
 }
 
@@ -120,7 +120,7 @@ export class SavitzkyGolaySmooth extends ImageTransform {
 export interface SavitzkyGolaySmoothdOptions extends MapTransformOptions, SavitzkyGolaySmoothOptions {}
 
 /** Dictionary twin of {@link SavitzkyGolaySmooth}. */
-export class SavitzkyGolaySmoothd extends ImageMapTransform {
+export class SavitzkyGolaySmoothd extends ImageMapTransform<SavitzkyGolaySmoothdOptions> {
   constructor(options: SavitzkyGolaySmoothdOptions) {
     checkedOptions(new.target.name, options);
     check(options, 'SavitzkyGolaySmoothd');
@@ -128,6 +128,6 @@ export class SavitzkyGolaySmoothd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return savitzkyGolaySmooth(img, this.options as unknown as SavitzkyGolaySmoothOptions, this.name);
+    return savitzkyGolaySmooth(img, this.options, this.name);
   }
 }

@@ -95,7 +95,7 @@ function checkOptions(name: string, o: ScaleIntensityRangeOptions): void {
  * @example
  * await new ScaleIntensityRange({ aMin: -1000, aMax: 400, bMin: 0, bMax: 1, clip: true }).apply(ct);
  */
-export class ScaleIntensityRange extends ImageTransform {
+export class ScaleIntensityRange extends ImageTransform<ScaleIntensityRangeOptions> {
   constructor(options: ScaleIntensityRangeOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRange', options);
@@ -103,12 +103,14 @@ export class ScaleIntensityRange extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensityRange(img, this.options as unknown as ScaleIntensityRangeOptions);
+    return scaleIntensityRange(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ScaleIntensityRange}. */
-export class ScaleIntensityRanged extends ImageMapTransform {
+export class ScaleIntensityRanged extends ImageMapTransform<
+  MapTransformOptions & ScaleIntensityRangeOptions
+> {
   constructor(options: MapTransformOptions & ScaleIntensityRangeOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRanged', options);
@@ -116,6 +118,6 @@ export class ScaleIntensityRanged extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensityRange(img, this.options as unknown as ScaleIntensityRangeOptions);
+    return scaleIntensityRange(img, this.options);
   }
 }

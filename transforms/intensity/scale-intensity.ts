@@ -127,7 +127,7 @@ function checkOptions(name: string, o: ScaleIntensityOptions): void {
  * await new ScaleIntensity({ minv: 0, maxv: 1 }).apply(img);
  * await new ScaleIntensity({ minv: null, maxv: null, factor: 0.5 }).apply(img); // x * 1.5
  */
-export class ScaleIntensity extends ImageTransform {
+export class ScaleIntensity extends ImageTransform<ScaleIntensityOptions> {
   constructor(options: ScaleIntensityOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -136,12 +136,12 @@ export class ScaleIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensity(img, this.options as ScaleIntensityOptions);
+    return scaleIntensity(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ScaleIntensity}. */
-export class ScaleIntensityd extends ImageMapTransform {
+export class ScaleIntensityd extends ImageMapTransform<MapTransformOptions & ScaleIntensityOptions> {
   constructor(options: MapTransformOptions & ScaleIntensityOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -150,6 +150,6 @@ export class ScaleIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensity(img, this.options as ScaleIntensityOptions);
+    return scaleIntensity(img, this.options);
   }
 }

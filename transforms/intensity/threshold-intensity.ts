@@ -59,7 +59,7 @@ function checkOptions(name: string, o: ThresholdIntensityOptions): void {
  * @example
  * await new ThresholdIntensity({ threshold: 0, above: true, cval: -1000 }).apply(ct);
  */
-export class ThresholdIntensity extends ImageTransform {
+export class ThresholdIntensity extends ImageTransform<ThresholdIntensityOptions> {
   constructor(options: ThresholdIntensityOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensity', options);
@@ -67,12 +67,12 @@ export class ThresholdIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return thresholdIntensity(img, this.options as unknown as ThresholdIntensityOptions);
+    return thresholdIntensity(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ThresholdIntensity}. */
-export class ThresholdIntensityd extends ImageMapTransform {
+export class ThresholdIntensityd extends ImageMapTransform<MapTransformOptions & ThresholdIntensityOptions> {
   constructor(options: MapTransformOptions & ThresholdIntensityOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensityd', options);
@@ -80,6 +80,6 @@ export class ThresholdIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return thresholdIntensity(img, this.options as unknown as ThresholdIntensityOptions);
+    return thresholdIntensity(img, this.options);
   }
 }

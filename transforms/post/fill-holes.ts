@@ -134,7 +134,7 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
  * @example
  * await new FillHoles({ connectivity: 1 }).apply(seg);
  */
-export class FillHoles extends ImageTransform {
+export class FillHoles extends ImageTransform<FillHolesOptions> {
   constructor(options: FillHolesOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -142,12 +142,12 @@ export class FillHoles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return fillHoles(img, this.options as FillHolesOptions);
+    return fillHoles(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link FillHoles}. */
-export class FillHolesd extends ImageMapTransform {
+export class FillHolesd extends ImageMapTransform<MapTransformOptions & FillHolesOptions> {
   constructor(options: MapTransformOptions & FillHolesOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -155,6 +155,6 @@ export class FillHolesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return fillHoles(img, this.options as FillHolesOptions);
+    return fillHoles(img, this.options);
   }
 }

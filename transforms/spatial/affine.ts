@@ -313,7 +313,7 @@ export function affine(
  * @example
  * const out = await new Affine({ rotateParams: [0, 0, Math.PI / 8], scaleParams: [1.1, 1.1, 1], paddingMode: 'zeros' }).apply(img);
  */
-export class Affine extends Transform<MetaImage> {
+export class Affine extends Transform<MetaImage, MetaImage, AffineOptions> {
   constructor(options: AffineOptions = {}) {
     super(options);
     markInvertible(this);
@@ -323,13 +323,13 @@ export class Affine extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      affine(requireImage(img, this.name), this.options as AffineOptions, 'Affine', this.name),
+      affine(requireImage(img, this.name), this.options, 'Affine', this.name),
     );
   }
 
   /** Resamples back onto the original grid. */
   async inverse(img: MetaImage): Promise<MetaImage> {
-    const dt = computeDType((this.options as AffineOptions).dtype, this.name, 'float32');
+    const dt = computeDType(this.options.dtype, this.name, 'float32');
     return withKey(this.name, undefined, () =>
       invertAffineFunc(requireImage(img, this.name), 'Affine', undefined, dt),
     );
@@ -343,7 +343,7 @@ export interface AffinedOptions extends MapTransformOptions, Omit<AffineOptions,
 }
 
 /** Dictionary twin of {@link Affine} (e.g. `mode: ['bilinear', 'nearest']` for image and label). */
-export class Affined extends MapTransform {
+export class Affined extends MapTransform<DataItem, AffinedOptions> {
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];
 
@@ -357,7 +357,7 @@ export class Affined extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as AffinedOptions;
+    const o = this.options;
     return this.mapImages(data, (img, _key, i) =>
       affine(img, { ...o, mode: this.modes[i], paddingMode: this.pads[i] }, 'Affine', this.name),
     );
@@ -365,7 +365,7 @@ export class Affined extends MapTransform {
 
   /** Resamples each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const dt = computeDType((this.options as unknown as AffinedOptions).dtype, this.name, 'float32');
+    const dt = computeDType(this.options.dtype, this.name, 'float32');
     return this.mapImages(data, (img, key) => invertAffineFunc(img, 'Affine', key, dt));
   }
 }

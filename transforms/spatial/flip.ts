@@ -105,7 +105,7 @@ export interface FlipOptions {
  * @example
  * const lr = await new Flip({ spatialAxis: 0 }).apply(img);
  */
-export class Flip extends Transform<MetaImage> {
+export class Flip extends Transform<MetaImage, MetaImage, FlipOptions> {
   constructor(options: FlipOptions = {}) {
     super(options);
     markInvertible(this);
@@ -113,12 +113,7 @@ export class Flip extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      flip(
-        requireImage(img, this.name),
-        (this.options as FlipOptions).spatialAxis ?? null,
-        'Flip',
-        this.name,
-      ),
+      flip(requireImage(img, this.name), this.options.spatialAxis ?? null, 'Flip', this.name),
     );
   }
 
@@ -129,14 +124,14 @@ export class Flip extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link Flip}. */
-export class Flipd extends MapTransform {
+export class Flipd extends MapTransform<DataItem, MapTransformOptions & FlipOptions> {
   constructor(options: MapTransformOptions & FlipOptions) {
     super(options);
     markInvertible(this);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const axes = (this.options as FlipOptions).spatialAxis ?? null;
+    const axes = this.options.spatialAxis ?? null;
     return this.mapImages(data, (img) => flip(img, axes, 'Flip', this.name));
   }
 

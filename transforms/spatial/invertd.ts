@@ -26,7 +26,7 @@ export function convertAppliedInterpMode(
   trace: unknown,
   mode = 'nearest',
   alignCorners: boolean | null = null,
-): any {
+): unknown {
   if (Array.isArray(trace)) return trace.map((t) => convertAppliedInterpMode(t, mode, alignCorners));
   if (trace === null || typeof trace !== 'object' || ArrayBuffer.isView(trace)) return trace;
   const t: Record<string, unknown> = { ...(trace as Record<string, unknown>) };
@@ -118,7 +118,7 @@ export interface InvertdOptions extends MapTransformOptions {
  * const post = new Invertd({ keys: 'pred', transform: pre, origKeys: 'image' });
  * const restored = await post.apply({ ...item, pred }); // restored.pred is on the original grid
  */
-export class Invertd extends MapTransform {
+export class Invertd extends MapTransform<DataItem, InvertdOptions> {
   readonly transform: Invertible;
   readonly origKeys: string[];
   readonly nearestInterp: boolean[];

@@ -157,7 +157,7 @@ export interface RandAffineOptions extends RandomizableOptions, RandAffineGridOp
  * @example
  * await new RandAffine({ prob: 1, rotateRange: [0.3], scaleRange: [0.1, 0.1], paddingMode: 'zeros' }).apply(img);
  */
-export class RandAffine extends RandomizableTransform<MetaImage> {
+export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, RandAffineOptions> {
   readonly randAffineGrid: RandAffineGrid;
 
   constructor(options: RandAffineOptions = {}) {
@@ -183,7 +183,7 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
 
   /** The output size for an input of `inSize` (MONAI `fall_back_tuple(spatial_size, size)`). */
   outputSize(inSize: readonly number[], spatialSize?: number | readonly number[] | null): number[] {
-    const s = spatialSize ?? (this.options as RandAffineOptions).spatialSize ?? null;
+    const s = spatialSize ?? this.options.spatialSize ?? null;
     return s === null
       ? [...inSize]
       : checkedFallBackTuple(s, inSize, 'spatialSize', this.name).map(Math.trunc);
@@ -201,7 +201,7 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
     matrix: Matrix | null = null,
   ): MetaImage {
     if (randomize) this.randomize();
-    const base = this.options as RandAffineOptions;
+    const base = this.options;
     const n = img.spatialDims;
     const inSize = img.spatialShape;
     const sp = this.outputSize(inSize, o.spatialSize);
@@ -257,7 +257,7 @@ export interface RandAffinedOptions
  * @example
  * new RandAffined({ keys: ['image', 'label'], prob: 0.5, rotateRange: [0.3, 0.3, 0.3], mode: ['bilinear', 'nearest'], paddingMode: 'zeros' })
  */
-export class RandAffined extends RandomizableMapTransform {
+export class RandAffined extends RandomizableMapTransform<DataItem, RandAffinedOptions> {
   readonly randAffine: RandAffine;
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];

@@ -164,7 +164,7 @@ function pair(v: unknown, where: string, option: string): [number, number] {
  * @example
  * await new Rand2DElastic({ spacing: [20, 20], magnitudeRange: [1, 2], prob: 1, rotateRange: [0.1] }).apply(img2d);
  */
-export class Rand2DElastic extends RandomizableTransform<MetaImage> {
+export class Rand2DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand2DElasticOptions> {
   readonly deformGrid: RandDeformGrid;
   readonly randAffineGrid: RandAffineGrid;
 
@@ -213,7 +213,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     mode?: string,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand2DElasticOptions;
+    const o = this.options;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -223,7 +223,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 2) fail(this.name, `needs a 2D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand2DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -239,7 +239,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
  * @example
  * await new Rand3DElastic({ sigmaRange: [5, 7], magnitudeRange: [50, 150], prob: 1 }).apply(img3d);
  */
-export class Rand3DElastic extends RandomizableTransform<MetaImage> {
+export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand3DElasticOptions> {
   readonly randAffineGrid: RandAffineGrid;
   readonly sigmaRange: [number, number];
   readonly magnitudeRange: [number, number];
@@ -293,7 +293,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     mode?: string,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand3DElasticOptions;
+    const o = this.options;
     const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -303,7 +303,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 3) fail(this.name, `needs a 3D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand3DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -327,12 +327,15 @@ export interface Rand3DElasticdOptions
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
 export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
-> extends RandomizableMapTransform {
+  Opts extends MapTransformOptions & ElasticKeyOptions & RandomizableOptions = MapTransformOptions &
+    ElasticKeyOptions &
+    RandomizableOptions,
+> extends RandomizableMapTransform<DataItem, Opts> {
   readonly inner: T;
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];
 
-  constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
+  constructor(options: Opts, inner: T) {
     super(options);
     this.inner = inner;
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
@@ -355,7 +358,7 @@ export abstract class ElasticMapBase<
     const img0 = requireImage(d[first], this.name, first);
     this.randomize();
     const grid = withKey(this.name, first, () => {
-      const sp = outSize(img0, (this.inner.options as ElasticCommonOptions).spatialSize, this.name);
+      const sp = outSize(img0, this.inner.options.spatialSize, this.name);
       this.inner.randomizeFor(sp);
       return { sp, grid: this.doTransform ? this.inner.makeGrid(sp) : null };
     });
@@ -393,7 +396,7 @@ function innerOptions<O extends object>(options: O): O {
  * @example
  * new Rand2DElasticd({ keys: ['image', 'label'], spacing: [20, 20], magnitudeRange: [1, 2], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
+export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic, Rand2DElasticdOptions> {
   constructor(options: Rand2DElasticdOptions) {
     super(
       options,
@@ -410,7 +413,7 @@ export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
  * @example
  * new Rand3DElasticd({ keys: ['image', 'label'], sigmaRange: [5, 8], magnitudeRange: [100, 200], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
+export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic, Rand3DElasticdOptions> {
   constructor(options: Rand3DElasticdOptions) {
     super(
       options,

@@ -187,7 +187,7 @@ export function invertResize(img: MetaImage, className = 'Resize', key?: string)
  * @example
  * const small = await new Resize({ spatialSize: [96, 96, 64], mode: 'trilinear' }).apply(img);
  */
-export class Resize extends Transform<MetaImage> {
+export class Resize extends Transform<MetaImage, MetaImage, ResizeOptions> {
   constructor(options: ResizeOptions) {
     super(options);
     markInvertible(this);
@@ -196,7 +196,7 @@ export class Resize extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      resize(requireImage(img, this.name), this.options as unknown as ResizeOptions, 'Resize', this.name),
+      resize(requireImage(img, this.name), this.options, 'Resize', this.name),
     );
   }
 
@@ -220,7 +220,7 @@ export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions,
 }
 
 /** Dictionary twin of {@link Resize} (e.g. `mode: ['trilinear', 'nearest']` for image and label). */
-export class Resized extends MapTransform {
+export class Resized extends MapTransform<DataItem, ResizedOptions> {
   private readonly perKeyOptions: ResizeOptions[];
 
   constructor(options: ResizedOptions) {

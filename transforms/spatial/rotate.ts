@@ -188,7 +188,7 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
  * @example
  * const r = await new Rotate({ angle: Math.PI / 6, paddingMode: 'zeros' }).apply(img);
  */
-export class Rotate extends Transform<MetaImage> {
+export class Rotate extends Transform<MetaImage, MetaImage, RotateOptions> {
   constructor(options: RotateOptions) {
     super(options);
     markInvertible(this);
@@ -199,7 +199,7 @@ export class Rotate extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      rotate(requireImage(img, this.name), this.options as unknown as RotateOptions, 'Rotate', this.name),
+      rotate(requireImage(img, this.name), this.options, 'Rotate', this.name),
     );
   }
 
@@ -218,7 +218,7 @@ export interface RotatedOptions extends MapTransformOptions, Pick<RotateOptions,
 }
 
 /** Dictionary twin of {@link Rotate}. */
-export class Rotated extends MapTransform {
+export class Rotated extends MapTransform<DataItem, RotatedOptions> {
   private readonly perKeyOptions: RotateOptions[];
 
   constructor(options: RotatedOptions) {

@@ -131,7 +131,7 @@ export interface Rotate90Options {
  * @example
  * const r = await new Rotate90({ k: 1, spatialAxes: [0, 1] }).apply(img);
  */
-export class Rotate90 extends Transform<MetaImage> {
+export class Rotate90 extends Transform<MetaImage, MetaImage, Rotate90Options> {
   constructor(options: Rotate90Options = {}) {
     super(options);
     markInvertible(this);
@@ -143,7 +143,7 @@ export class Rotate90 extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    const o = this.options as Rotate90Options;
+    const o = this.options;
     return withKey(this.name, undefined, () =>
       rotate90(requireImage(img, this.name), o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
     );
@@ -156,7 +156,7 @@ export class Rotate90 extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link Rotate90}. */
-export class Rotate90d extends MapTransform {
+export class Rotate90d extends MapTransform<DataItem, MapTransformOptions & Rotate90Options> {
   constructor(options: MapTransformOptions & Rotate90Options) {
     super(options);
     markInvertible(this);
@@ -168,7 +168,7 @@ export class Rotate90d extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as Rotate90Options;
+    const o = this.options;
     return this.mapImages(data, (img) =>
       rotate90(img, o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
     );

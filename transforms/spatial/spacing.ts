@@ -205,14 +205,14 @@ export interface SpatialResampleOptions extends ResampleModeOptions {
  * @example
  * const out = await new SpatialResample({ dstAffine: target.affine, spatialSize: target.spatialShape }).apply(img);
  */
-export class SpatialResample extends Transform<MetaImage> {
+export class SpatialResample extends Transform<MetaImage, MetaImage, SpatialResampleOptions> {
   constructor(options: SpatialResampleOptions = {}) {
     super(options);
     markInvertible(this);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    const o = this.options as SpatialResampleOptions;
+    const o = this.options;
     return withKey(this.name, undefined, () =>
       spatialResample(
         requireImage(img, this.name),
@@ -319,7 +319,7 @@ export function spacing(
  * @example
  * const iso = await new Spacing({ pixdim: [1, 1, 1] }).apply(img);
  */
-export class Spacing extends Transform<MetaImage> {
+export class Spacing extends Transform<MetaImage, MetaImage, SpacingOptions> {
   constructor(options: SpacingOptions) {
     super(options);
     markInvertible(this);
@@ -330,7 +330,7 @@ export class Spacing extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      spacing(requireImage(img, this.name), this.options as unknown as SpacingOptions, null, this.name),
+      spacing(requireImage(img, this.name), this.options, null, this.name),
     );
   }
 
@@ -360,7 +360,7 @@ export interface SpacingdOptions
  * @example
  * new Spacingd({ keys: ['image', 'label'], pixdim: [1.5, 1.5, 2], mode: ['bilinear', 'nearest'] })
  */
-export class Spacingd extends MapTransform {
+export class Spacingd extends MapTransform<DataItem, SpacingdOptions> {
   private readonly perKeyOptions: SpacingOptions[];
   readonly ensureSameShape: boolean;
 
@@ -469,7 +469,7 @@ export interface SpatialResampledOptions extends MapTransformOptions, PerKeyResa
  * @example
  * new SpatialResampled({ keys: ['image', 'label'], mode: ['bilinear', 'nearest'] }) // reads data.dst_affine
  */
-export class SpatialResampled extends MapTransform {
+export class SpatialResampled extends MapTransform<DataItem, SpatialResampledOptions> {
   private readonly dstKeys: string[];
   private readonly perKeyOptions: ResampleModeOptions[];
 
