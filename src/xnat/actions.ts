@@ -3,6 +3,7 @@ import type { ImageScanData } from './image-scan-data.js';
 import type { ResourceData } from './resource-data.js';
 import type { SubjectData } from './subject-data.js';
 import { parseXnatUri } from './uri.js';
+import { displayIdentifier } from '../patient-identifiers.js';
 
 /** What an action may select: a scan (its DICOM is loaded) or one resource of a scan (e.g. `NIFTI`). */
 export type XnatActionTarget = ImageScanData | ResourceData | { readonly uri: string };
@@ -91,7 +92,7 @@ export async function runActions(
 ): Promise<{ selections: ActionSelection[]; empty: string[] }> {
   const selections: ActionSelection[] = [];
   const empty: string[] = [];
-  const who = `subject '${subject.label}' (${subject.id}) of project '${subject.project}'`;
+  const who = `subject '${displayIdentifier('subject_label', subject.label)}' (${subject.id}) of project '${subject.project}'`;
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i]!;
     const name = actionName(action, i);

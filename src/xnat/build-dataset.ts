@@ -5,6 +5,7 @@ import type { XnatConfig } from './config.js';
 import { ProjectData } from './project-data.js';
 import { XnatSession } from './session.js';
 import { SubjectData } from './subject-data.js';
+import { displayIdentifier } from '../patient-identifiers.js';
 
 /** One data item made by {@link xnatBuildDataset}: plain strings (cacheable, serialisable). */
 export interface XnatDataItem {
@@ -106,7 +107,7 @@ export async function xnatBuildDatasetWithReport(
           for (const s of selections) {
             if (RESERVED.has(s.key))
               throw new XnatError(
-                `action '${s.action}' used the reserved key '${s.key}' for subject '${ref.label}'; choose another key`,
+                `action '${s.action}' used the reserved key '${s.key}' for subject '${displayIdentifier('subject_label', ref.label)}'; choose another key`,
                 0,
                 ref.uri,
               );

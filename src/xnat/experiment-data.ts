@@ -3,6 +3,7 @@ import { ImageScanData } from './image-scan-data.js';
 import { type XnatRow, itemFields, resultRows } from './listing.js';
 import type { XnatSession } from './session.js';
 import type { SubjectData } from './subject-data.js';
+import { displayIdentifier } from '../patient-identifiers.js';
 
 const MODALITY: Record<string, string> = {
   mr: 'MR',
@@ -72,7 +73,7 @@ export class ExperimentData {
     const path = `${this.uri}/scans`;
     const json = await this.#session.cachedJson(path, {
       query: { columns: SCAN_COLUMNS },
-      what: `scans of experiment '${this.label}' (${this.id})`,
+      what: `scans of experiment '${displayIdentifier('session_label', this.label)}' (${this.id})`,
     });
     const rows = resultRows(json, this.#session.url(path));
     this.scans = new XnatCollection(
@@ -86,7 +87,9 @@ export class ExperimentData {
   /** The experiment item's `data_fields` (one request, remembered): `modality`, `UID`, scanner fields, ... */
   details(): Promise<Record<string, unknown>> {
     this.#details ??= this.#session
-      .cachedJson(this.uri, { what: `experiment '${this.label}' (${this.id})` })
+      .cachedJson(this.uri, {
+        what: `experiment '${displayIdentifier('session_label', this.label)}' (${this.id})`,
+      })
       .then((j) => itemFields(j, this.#session.url(this.uri)));
     return this.#details;
   }

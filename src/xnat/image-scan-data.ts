@@ -4,6 +4,7 @@ import type { ExperimentData } from './experiment-data.js';
 import { type XnatRow, itemFields, resultRows } from './listing.js';
 import { ResourceData } from './resource-data.js';
 import type { XnatSession } from './session.js';
+import { displayIdentifier } from '../patient-identifiers.js';
 
 /**
  * A scan (one image series) of an experiment, as an action sees it. Listing fields are plain
@@ -43,7 +44,9 @@ export class ImageScanData {
   /** The scan item's `data_fields` (one request, remembered). */
   details(): Promise<Record<string, unknown>> {
     this.#details ??= this.#session
-      .cachedJson(this.uri, { what: `scan ${this.id} of experiment ${this.experiment.label}` })
+      .cachedJson(this.uri, {
+        what: `scan ${this.id} of experiment ${displayIdentifier('session_label', this.experiment.label)}`,
+      })
       .then((j) => itemFields(j, this.#session.url(this.uri)));
     return this.#details;
   }
@@ -62,7 +65,7 @@ export class ImageScanData {
   get resources(): Promise<XnatCollection<ResourceData>> {
     this.#resources ??= this.#session
       .cachedJson(`${this.uri}/resources`, {
-        what: `resources of scan ${this.id} of experiment ${this.experiment.label}`,
+        what: `resources of scan ${this.id} of experiment ${displayIdentifier('session_label', this.experiment.label)}`,
       })
       .then((j) => {
         const rows = resultRows(j, this.#session.url(`${this.uri}/resources`));

@@ -203,7 +203,7 @@ export class XnatSession {
         return JSON.parse(text) as T;
       } catch {
         throw new XnatError(
-          `XNAT answered ${url} with something that is not JSON (${res.headers.get('content-type') ?? 'no content type'}: ${text.slice(0, 120).replace(/\s+/g, ' ')}); is ${this.server} an XNAT server?`,
+          `XNAT answered ${redactUriLabels(url)} with something that is not JSON (${res.headers.get('content-type') ?? 'no content type'}: ${text.slice(0, 120).replace(/\s+/g, ' ')}); is ${this.server} an XNAT server?`,
           res.status,
           url,
         );
@@ -289,7 +289,7 @@ export class XnatSession {
             return { again: true };
           }
           throw new XnatAuthError(
-            `XNAT at ${this.server} still answers 401 Unauthorized to ${method} ${url} after logging in again as '${this.user}'; the account may be locked or lack access`,
+            `XNAT at ${this.server} still answers 401 Unauthorized to ${method} ${shown} after logging in again as '${this.user}'; the account may be locked or lack access`,
             401,
             url,
           );
@@ -302,7 +302,7 @@ export class XnatSession {
             retryAfterMs: retryAfterMs(res),
             giveUp: (n) =>
               new XnatError(
-                `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempts(n)})`,
+                `XNAT ${method} ${shown} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempts(n)})`,
                 res.status,
                 url,
                 msg,
@@ -318,24 +318,30 @@ export class XnatSession {
   async #httpError(res: Response, url: string, method: string, what: string | undefined): Promise<XnatError> {
     const body = await res.text().catch(() => '');
     const msg = xnatServerMessage(body);
-    const said = msg ? ` (server said: ${msg})` : '';
+    const said = msg ? ` (server said: ${redactUriLabels(msg)})` : '';
+    const shown = redactUriLabels(url);
     if (res.status === 404)
       return new XnatNotFoundError(
-        `${what ? `XNAT ${what} not found` : `XNAT has nothing at ${url}`} on ${this.server}${said}; check the name, or whether user '${this.user}' can read it`,
+        `${what ? `XNAT ${what} not found` : `XNAT has nothing at ${shown}`} on ${this.server}${said}; check the name, or whether user '${this.user}' can read it`,
         404,
         url,
         msg,
       );
     if (res.status === 403)
-      return new XnatAuthError(`XNAT user '${this.user}' may not ${method} ${url}${said}`, 403, url, msg);
+      return new XnatAuthError(`XNAT user '${this.user}' may not ${method} ${shown}${said}`, 403, url, msg);
     if (res.status >= 300 && res.status < 400)
       return new XnatError(
-        `XNAT redirected ${method} ${url} to ${res.headers.get('location') ?? '?'} (HTTP ${res.status}); check the server URL (https, path prefix)`,
+        `XNAT redirected ${method} ${shown} to ${redactUriLabels(res.headers.get('location') ?? '?')} (HTTP ${res.status}); check the server URL (https, path prefix)`,
         res.status,
         url,
         msg,
       );
-    return new XnatError(`XNAT ${method} ${url} failed with HTTP ${res.status}${said}`, res.status, url, msg);
+    return new XnatError(
+      `XNAT ${method} ${shown} failed with HTTP ${res.status}${said}`,
+      res.status,
+      url,
+      msg,
+    );
   }
 
   #noteCookies(res: Response): void {

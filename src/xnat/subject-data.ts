@@ -3,6 +3,7 @@ import { ExperimentData } from './experiment-data.js';
 import { type XnatRow, resultRows } from './listing.js';
 import type { XnatSession } from './session.js';
 import { subjectPath } from './uri.js';
+import { displayIdentifier } from '../patient-identifiers.js';
 
 /** A subject as listed by its project (no experiments loaded). */
 export interface SubjectRef {
@@ -68,7 +69,7 @@ export class SubjectData implements SubjectRef {
     const s = new SubjectData(ref);
     const path = `${subjectPath(ref.project, ref.id)}/experiments`;
     const opts: { what: string; signal?: AbortSignal } = {
-      what: `subject '${ref.label}' (${ref.id}) of project '${ref.project}'`,
+      what: `subject '${displayIdentifier('subject_label', ref.label)}' (${ref.id}) of project '${ref.project}'`,
     };
     if (signal) opts.signal = signal;
     const json = await session.cachedJson(path, opts);

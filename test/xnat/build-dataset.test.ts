@@ -1,3 +1,4 @@
+import { identifierHash } from '../../src/patient-identifiers.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, XnatNotFoundError } from '../../src/errors.js';
 import {
@@ -116,7 +117,11 @@ describe('xnatBuildDataset', () => {
     expect(err).toBeInstanceOf(XnatActionError);
     expect(err.subject).toBe('S02');
     expect(err.action).toBe('pickT1');
-    expect(err.message).toContain("action 'pickT1' failed on subject 'S02' (XNAT_S00002) of project 'P1'");
+    // the subject label is a patient identifier: hashed unless identifiers are shown
+    expect(err.message).toContain(
+      `action 'pickT1' failed on subject '${identifierHash('S02')}' (XNAT_S00002) of project 'P1'`,
+    );
+    expect(err.message).not.toContain("'S02'");
     expect(err.message).toContain('reading');
     expect(err.cause).toBeInstanceOf(TypeError);
     expect(xnat.activeSessions).toBe(0); // session closed even on error

@@ -1,3 +1,4 @@
+import { identifierHash } from '../../src/patient-identifiers.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TransformError, XnatNotFoundError } from '../../src/errors.js';
 import { MetaImage } from '../../src/image/meta-image.js';
@@ -202,7 +203,9 @@ describe('LoadImageXNATd', () => {
       .catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(XnatActionError);
     expect((e1 as Error).message).toMatch(
-      /action 'pickScan' failed on subject 'S01' \(XNAT_S00001\) of project 'P1': no such protocol/,
+      new RegExp(
+        `action 'pickScan' failed on subject '${identifierHash('S01')}' \\(XNAT_S00001\\) of project 'P1': no such protocol`,
+      ),
     );
     const none = track(
       new LoadImageXNATd({

@@ -113,6 +113,24 @@ describe('XnatSession: login and re-login', () => {
     expect(shown).toContain(`${path}?format=json: HTTP 503`);
   });
 
+  it('error messages hash the labels in the URL (404, 403, 5xx after the retries)', async () => {
+    const started = await startStandIn({}, { retries: 1, retryDelayMs: 1 });
+    xnat = started.xnat;
+    session = await XnatSession.connect(started.config);
+    const path = '/data/projects/P1/subjects/S01/experiments/S01_MR_1';
+    const hashed = `/subjects/${identifierHash('S01')}/experiments/${identifierHash('S01_MR_1')}`;
+    for (const status of [404, 403, 500]) {
+      xnat.addFault({ match: path, status, times: status >= 500 ? 2 : 1 }); // 5xx: both attempts
+      const err = await session.getJson(path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(XnatError);
+      const e = err as XnatError;
+      expect(e.status).toBe(status);
+      expect(e.message).toContain(hashed);
+      expect(e.message).not.toMatch(/S01/);
+      expect(e.url).toContain(path); // the raw URL stays available to code
+    }
+  });
+
   it('gives up with XnatAuthError when the server still answers 401 after a re-login', async () => {
     const started = await startStandIn();
     xnat = started.xnat;

@@ -4,16 +4,9 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import {
-  allocFloat,
-  computeDTypeOf,
-  meanStd,
-  minMax,
-  rejectNaN,
-  requireFinite,
-  rounderOf,
-} from './intensity-utils.js';
+import { allocFloat, computeDTypeOf, meanStd, minMax, rejectNaN, requireFinite } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link AdjustContrast}. */
 export interface AdjustContrastOptions {
@@ -48,7 +41,7 @@ export function adjustContrastArray(
   options: AdjustContrastOptions,
 ): { data: Float32Array | Float64Array; dtype: DType } {
   const compute = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const n = data.length;
   const x = allocFloat(compute, n);
   const sign = options.invertImage ? -1 : 1;

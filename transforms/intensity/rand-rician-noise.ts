@@ -8,6 +8,7 @@ import type { DataItem } from '../transform.js';
 import { channelViews, dtypeOption, meanStd } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link RandRicianNoise}. */
 export interface RandRicianNoiseOptions extends RandomizableOptions {
@@ -58,7 +59,7 @@ export class RandRicianNoise extends RandImageTransform<RandRicianNoiseOptions> 
   private addNoise(x: Float32Array | Float64Array, mean: number, std: number): void {
     const o = this.options;
     const s = (o.sampleStd ?? true) ? this.R.uniform(0, std) : std;
-    const f = x instanceof Float32Array ? Math.fround : (v: number) => v;
+    const f = rounder(x instanceof Float32Array ? 'float32' : 'float64');
     const n1 = this.R.normalArray(x.length, mean, s);
     const n2 = this.R.normalArray(x.length, mean, s);
     for (let i = 0; i < x.length; i++) {

@@ -5,16 +5,15 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
-  type ComputeDType,
   allocFloat,
   castOutput,
   computeDTypeOf,
   dtypeOption,
   optionalFinite,
   requireFinite,
-  rounderOf,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ScaleIntensityRange}. */
 export interface ScaleIntensityRangeOptions {
@@ -44,7 +43,7 @@ export function scaleIntensityRangeArray(
   options: ScaleIntensityRangeOptions,
 ): { data: NumericArray; dtype: DType } {
   const compute: ComputeDType = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const { aMin, aMax } = options;
   const bMin = options.bMin ?? null;
   const bMax = options.bMax ?? null;

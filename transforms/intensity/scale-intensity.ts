@@ -4,7 +4,6 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
-  type ComputeDType,
   allocFloat,
   castOutput,
   channelViews,
@@ -13,10 +12,10 @@ import {
   minMax,
   optionalFinite,
   rejectNaN,
-  rounderOf,
   requireOptions,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ScaleIntensity}. */
 export interface ScaleIntensityOptions {
@@ -43,7 +42,7 @@ export function rescaleArray(
   maxv: number | null = 1,
   compute: ComputeDType = 'float32',
 ): Float32Array | Float64Array {
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const out = allocFloat(compute, data.length);
   rejectNaN('ScaleIntensity', data, 'minimum and maximum');
   const { min, max } = minMax(data);
@@ -97,7 +96,7 @@ export function scaleIntensityArray(
     } else result = rescaleArray(data, minv, maxv, compute);
   } else if (options.factor !== null && options.factor !== undefined) {
     const compute = computeDTypeOf(inputDType);
-    const f = rounderOf(compute);
+    const f = rounder(compute);
     const scale = f(1 + options.factor);
     const out = allocFloat(compute, data.length);
     for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) * scale);

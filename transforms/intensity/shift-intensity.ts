@@ -10,10 +10,10 @@ import {
   computeDTypeOf,
   describe,
   requireFinite,
-  rounderOf,
   requireOptions,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ShiftIntensity}. */
 export interface ShiftIntensityOptions {
@@ -34,7 +34,7 @@ export function shiftIntensityArray(
   safe = false,
 ): NumericArray {
   const compute = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const o = f(offset);
   const out = allocFloat(compute, data.length);
   for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) + o);

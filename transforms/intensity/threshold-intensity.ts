@@ -4,8 +4,9 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { castOutput, computeDTypeOf, requireFinite, rounderOf } from './intensity-utils.js';
+import { castOutput, computeDTypeOf, requireFinite } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ThresholdIntensity}. */
 export interface ThresholdIntensityOptions {
@@ -27,7 +28,7 @@ export function thresholdIntensityArray(
   inputDType: DType,
   options: ThresholdIntensityOptions,
 ): NumericArray {
-  const f = rounderOf(computeDTypeOf(inputDType));
+  const f = rounder(computeDTypeOf(inputDType));
   const t = f(options.threshold);
   const above = options.above ?? true;
   const cval = castOutput(Float64Array.of(options.cval ?? 0), inputDType)[0] as number;

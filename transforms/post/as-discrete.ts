@@ -6,6 +6,7 @@ import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { castOutput, describe, dtypeOption, requireOptions } from '../intensity/intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** Options of {@link AsDiscrete}. */
 export interface AsDiscreteOptions {
@@ -23,12 +24,6 @@ export interface AsDiscreteOptions {
   keepdim?: boolean;
   /** Output dtype (default `'float32'`). */
   dtype?: DType;
-}
-
-/** Round half to even (torch.round). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**

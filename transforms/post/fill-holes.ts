@@ -1,5 +1,5 @@
 import { TransformError } from '../../src/errors.js';
-import type { MetaImage } from '../../src/image/meta-image.js';
+import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { requireOptions } from '../intensity/intensity-utils.js';
 import type { DataItem } from '../transform.js';
@@ -19,8 +19,7 @@ export interface FillHolesOptions {
 /** All neighbour offsets within `conn` hops, as flat deltas with their per-axis steps. */
 function neighbourOffsets(shape: readonly number[], conn: number): { d: number[]; delta: number }[] {
   const nd = shape.length;
-  const strides = new Array<number>(nd).fill(1);
-  for (let a = nd - 2; a >= 0; a--) strides[a] = (strides[a + 1] as number) * (shape[a + 1] as number);
+  const strides = stridesOf(shape);
   const out: { d: number[]; delta: number }[] = [];
   for (let k = 0; k < 3 ** nd; k++) {
     const d: number[] = [];

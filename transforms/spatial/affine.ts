@@ -1,6 +1,5 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
-  type ComputeDType,
   type GridSampleMode,
   type GridSamplePadding,
   type SamplingGrid,
@@ -12,18 +11,12 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import {
-  type Matrix,
   composeImageAffine,
   createRotate,
   createScale,
   createShear,
   createTranslate,
-  eyeMatrix,
   fallBackTuple,
-  invMatrix,
-  matmulRows,
-  matmulTorch32,
-  toAffineNd,
 } from './affine-utils.js';
 import {
   TRACE_NONE,
@@ -36,6 +29,8 @@ import {
   rows,
   toComputeArray,
 } from './common.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
+import { type Matrix, eye, invMatrix, matmul, matmulTorch32, toAffineNd } from '../../src/image/affine.js';
 
 /** Parameters of an affine as MONAI's `AffineGrid` builds it: rotate, then shear, translate, scale. */
 export interface AffineParams {
@@ -83,7 +78,7 @@ export function affineGridMatrix(params: AffineParams, spatialDims: number, wher
     const m = toAffineNd(n, params.affine);
     return m.map((r) => r.map(Math.fround));
   }
-  let a = eyeMatrix(n + 1);
+  let a = eye(n + 1);
   if (present(params.rotateParams)) {
     checkLength(params.rotateParams, n === 2 ? 1 : 3, 'rotateParams', n, where);
     a = matmulTorch32(a, createRotate(n, numberList(params.rotateParams, where, 'rotateParams'), 'torch'));
@@ -155,7 +150,7 @@ export function computeWAffine(
     r,
     spSize.map((d) => -(d - 1) / 2),
   );
-  return matmulRows(matmulRows(shift1, m), shift2);
+  return matmul(matmul(shift1, m), shift2);
 }
 
 /** Options of `affineFunc`. */

@@ -1,9 +1,11 @@
 /**
  * Option parsing and small helpers shared by the spatial transforms.
  */
-import type { ComputeDType, GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
+import { type GridSampleMode, type GridSamplePadding, gridSample } from '../../src/image/resample.js';
+import { type DenseGrid, denseSamplingGrid } from '../../src/image/dense-grid.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { fail } from '../keyed-errors.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
 
 /** MONAI's `TraceKeys.NONE`: how `align_corners=None` is recorded in traces. */
 export const TRACE_NONE = 'none';
@@ -130,4 +132,22 @@ export function matrixFromTrace(v: unknown, where: string, what: string): number
     return [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => a[i * 4 + j] as number));
   }
   return fail(where, `cannot invert: the trace's '${what}' is not a matrix`);
+}
+
+/**
+ * Resamples `img` on a dense grid of centred input coordinates (MONAI `Resample` with
+ * `norm_coords`, float64 as RandAffine/elastic use it). Output float32, same meta.
+ */
+export function resampleDense(
+  img: MetaImage,
+  grid: DenseGrid,
+  mode: GridSampleMode,
+  paddingMode: GridSamplePadding,
+): MetaImage {
+  const n = img.spatialDims;
+  if (grid.coords.length !== n)
+    fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  const sampling = denseSamplingGrid(grid, img.spatialShape);
+  const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, sampling, { mode, paddingMode });
+  return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
 }

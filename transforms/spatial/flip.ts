@@ -5,7 +5,8 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, eyeMatrix } from './affine-utils.js';
+import { composeImageAffine } from './affine-utils.js';
+import { eye } from '../../src/image/affine.js';
 
 /** Spatial axes option: one axis, several, or null for all (negative axes count from the end). */
 export type SpatialAxes = number | readonly number[] | null | undefined;
@@ -60,7 +61,7 @@ export function flip(
   if (new Set(axes).size !== axes.length)
     fail(where, `spatial axes ${JSON.stringify(spatialAxis)} repeat an axis`);
   const data = flipArray(img.data, img.shape, axes);
-  const xform = eyeMatrix(Math.min(n, 3) + 1);
+  const xform = eye(Math.min(n, 3) + 1);
   const r = Math.min(n, 3);
   for (const a of axes) {
     if (a >= r) continue;

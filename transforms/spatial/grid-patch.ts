@@ -1,4 +1,3 @@
-import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import { type MetaImage, shapeSize } from '../../src/image/meta-image.js';
 import { cropArray } from '../crop-pad/crop-array.js';
@@ -13,6 +12,7 @@ import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** How GridPatch orders (and, with `numPatches`, selects) patches. */
 export type GridPatchSort = 'min' | 'max';

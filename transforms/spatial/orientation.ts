@@ -1,15 +1,18 @@
-import { type Orientation as Ornt, ioOrientation, orientationTransform } from '../../src/image/affine.js';
+import { toAffineNd } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
   applyOrientation,
   inverseOrientationAffine,
   isIdentityOrientation,
+  type Orientation as Ornt,
+  ioOrientation,
+  orientationTransform,
 } from '../../src/image/orientation.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, toAffineNd } from './affine-utils.js';
+import { composeImageAffine } from './affine-utils.js';
 import { matrixFromTrace, rows } from './common.js';
 import { requireInvertibleAffine } from './spacing.js';
 

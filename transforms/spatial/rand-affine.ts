@@ -15,10 +15,10 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
-import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding } from './common.js';
-import { asFloat32, identityMatrix } from './rand-spatial-base.js';
+import { asFloat32 } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { type Matrix, eye } from '../../src/image/affine.js';
 
 /**
  * A parameter range of RandAffineGrid (MONAI): `x` draws one value in `[-x, x]`; a list draws one
@@ -208,7 +208,7 @@ export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, Rand
     const doResampling = this.doTransform || sp.some((s, i) => s !== inSize[i]);
     let mat = matrix;
     if (mat === null)
-      mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : identityMatrix(n + 1);
+      mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : eye(n + 1);
     return affineFunc(
       img,
       mat,
@@ -295,7 +295,7 @@ export class RandAffined extends RandomizableMapTransform<DataItem, RandAffinedO
     if (doResampling)
       mat = this.doTransform
         ? withKey(this.name, first, () => this.randAffine.randAffineGrid.call(n))
-        : identityMatrix(n + 1);
+        : eye(n + 1);
     for (const key of keys) {
       const i = this.keys.indexOf(key);
       d[key] = withKey(this.name, key, () => {

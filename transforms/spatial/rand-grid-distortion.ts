@@ -5,9 +5,9 @@ import type { MapTransformOptions } from '../map-transform.js';
 import { RandImageMapTransform, RandImageTransform } from '../intensity/rand-intensity-base.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { perKey } from '../map-transform.js';
-import { gridMode, gridPadding } from './common.js';
+import { gridMode, gridPadding, resampleDense } from './common.js';
 import { torchLinspace } from '../../src/image/linspace.js';
-import { meshgridDense, resampleDense } from './rand-elastic.js';
+import { meshgridDense } from '../../src/image/dense-grid.js';
 import { checkedOptions } from '../option-check.js';
 
 /**

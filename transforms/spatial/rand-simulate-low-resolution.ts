@@ -1,4 +1,3 @@
-import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
@@ -8,6 +7,7 @@ import type { DataItem } from '../transform.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
 import { resize } from './resize.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** Options of {@link RandSimulateLowResolution}. */
 export interface RandSimulateLowResolutionOptions extends RandomizableOptions {

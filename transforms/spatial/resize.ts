@@ -1,5 +1,4 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { ComputeDType } from '../../src/image/resample.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
@@ -15,6 +14,7 @@ import {
   toComputeArray,
 } from './common.js';
 import { interpolate } from './interpolate.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
 
 /** Python's `round` (half to even) for the `longest` size mode. */
 function pyRound(x: number): number {

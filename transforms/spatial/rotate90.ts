@@ -5,8 +5,9 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, createRotate, createTranslate, matmulRows, toAffineNd } from './affine-utils.js';
+import { composeImageAffine, createRotate, createTranslate } from './affine-utils.js';
 import { resolveSpatialAxes } from './flip.js';
+import { matmul, toAffineNd } from '../../src/image/affine.js';
 
 /**
  * torch `rot90` of a channel-first array in the plane of spatial axes `a`, `b` (0-based): `k`
@@ -92,8 +93,8 @@ export function rotate90(
       angle[other] = (s * Math.PI) / 2;
       rot = createRotate(3, angle);
     }
-    for (let i = 0; i < kk; i++) xform = matmulRows(rot, xform);
-    xform = matmulRows(
+    for (let i = 0; i < kk; i++) xform = matmul(rot, xform);
+    xform = matmul(
       createTranslate(
         r,
         ori.slice(0, r).map((d) => (d - 1) / 2),

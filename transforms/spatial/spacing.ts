@@ -1,9 +1,7 @@
 import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
-import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
-  type ComputeDType,
   type GridSampleMode,
   type GridSamplePadding,
   affineTransformGrid,
@@ -13,17 +11,7 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import {
-  type Matrix,
-  affineToSpacing,
-  composeImageAffine,
-  computeShapeOffset,
-  eyeMatrix,
-  scaleAffine,
-  solveMatrix,
-  toAffineNd,
-  zoomAffine,
-} from './affine-utils.js';
+import { composeImageAffine, computeShapeOffset, scaleAffine, zoomAffine } from './affine-utils.js';
 import {
   TRACE_NONE,
   computeDType,
@@ -36,6 +24,16 @@ import {
   requireSpatialDims,
   rows,
 } from './common.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
+import {
+  type AffineMatrix,
+  type Matrix,
+  affineFromRows,
+  affineToSpacing,
+  eye,
+  solveMatrix,
+  toAffineNd,
+} from '../../src/image/affine.js';
 
 /** MONAI's `AFFINE_TOL`. */
 export const AFFINE_TOL = 1e-3;
@@ -60,7 +58,7 @@ function flat(m: readonly (readonly number[])[]): number[] {
 export function requireInvertibleAffine(m: readonly (readonly number[])[], n: number, where: string): void {
   // Gaussian elimination on a copy: the pivots' product is the determinant
   const a = m.slice(0, n).map((r) => r.slice(0, n));
-  const norms = affineToSpacing(m, n, false);
+  const norms = affineToSpacing(affineFromRows(m), n, false);
   let det = 1;
   for (let k = 0; k < n; k++) {
     let p = k;
@@ -146,7 +144,7 @@ export function spatialResample(
   const sameSize = allClose(size, inSize.slice(0, n), 1e-8);
   const unchanged =
     (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) ||
-    (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
+    (allClose(flat(xform), flat(eye(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
     // MONAI returns float32 also when nothing is resampled (`_post_process`)
@@ -280,7 +278,7 @@ export function spacing(
   requireInvertibleAffine(affine, sr, where);
   const outD = pix.slice(0, sr);
   while (outD.length < sr) outD.push(outD[outD.length - 1] as number);
-  const origD = affineToSpacing(affine, sr);
+  const origD = affineToSpacing(affineFromRows(affine), sr);
   const mins = optList(options.minPixdim, sr);
   const maxs = optList(options.maxPixdim, sr);
   for (let i = 0; i < sr; i++) {
@@ -408,7 +406,7 @@ export class Spacingd extends MapTransform<DataItem, SpacingdOptions> {
         const img = requireImage(d[key], this.name, key);
         let shouldMatch = false;
         if (this.ensureSameShape) {
-          const pix = affineToSpacing(toAffineNd(3, img.affine), 3);
+          const pix = affineToSpacing(img.affine, 3);
           if (initShape === null || initPix === null) {
             initShape = img.spatialShape;
             initPix = pix;
