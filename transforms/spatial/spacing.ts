@@ -21,6 +21,7 @@ import {
   eyeMatrix,
   scaleAffine,
   solveMatrix,
+  toAffine4,
   toAffineNd,
   zoomAffine,
 } from './affine-utils.js';
@@ -241,7 +242,11 @@ export interface SpacingOptions extends ResampleModeOptions {
   diagonal?: boolean;
   /** Compute the scale from the full voxel extent rather than voxel centres. Default false. */
   scaleExtent?: boolean;
-  /** Recompute the output affine from the actual output shape. Default false. */
+  /**
+   * Replace the output affine by MONAI 1.4's `scale_affine(inputShape, outputShape)` (voxel scaling
+   * with a centred offset, in voxel units: the input affine's rotation, axis order and origin are
+   * not kept, as in MONAI). Default false.
+   */
   recomputeAffine?: boolean;
   /** Keep axes whose spacing is at least this (not resampled). */
   minPixdim?: number | readonly (number | null)[] | null;
@@ -307,8 +312,9 @@ export function spacing(
       `the output shape [${actual.join(', ')}] is empty: pixdim ${JSON.stringify(options.pixdim)} is too large for this image`,
     );
   const out = spatialResample(img, newAffine, actual, options, 'SpatialResample', where);
-  if (options.recomputeAffine)
-    out.affine = composeImageAffine(img.affine, scaleAffine(img.spatialShape, actual));
+  // MONAI 1.4 replaces the affine by `scale_affine(original_shape, actual_shape)` alone: the input's
+  // rotation, permutation and origin are dropped (only an identity-affine input keeps its world space)
+  if (options.recomputeAffine) out.affine = toAffine4(scaleAffine(img.spatialShape, actual));
   return out;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * MONAI 1.4 behaviours found by MONAI's own unit tests (issue 18, item 2), spatial transforms. Expected
+ * numbers are worked out by hand from MONAI's code (quoted next to each test).
+ */
+import { describe, expect, it } from 'vitest';
+import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
+import { MetaImage } from '../../../src/image/meta-image.js';
+import { Spacing } from '../../../transforms/index.js';
+
+function ramp(shape: number[], affine?: number[][]): MetaImage {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from({ length: n }, (_, i) => (i * 7) % 11);
+  return new MetaImage({ data, shape, ...(affine ? { affine: affineFromRows(affine) } : {}) });
+}
+
+describe('Spacing recomputeAffine as MONAI 1.4', () => {
+  // MONAI 1.4 Spacing.__call__: `a = scale_affine(original_spatial_shape, actual_shape)`;
+  // `data_array.affine = a`, where scale_affine gives diag(old/new) with translation (old/new - 1) / 2.
+  const permuted = [
+    [0, 2, 0, 10],
+    [3, 0, 0, 20],
+    [0, 0, -1.5, 5],
+    [0, 0, 0, 1],
+  ];
+
+  it('replaces a permuted, flipped, translated affine by scale_affine(input shape, output shape)', async () => {
+    const img = ramp([1, 4, 6, 2], permuted);
+    const plain = await new Spacing({ pixdim: [1.5, 1, 3] }).apply(img);
+    const out = await new Spacing({ pixdim: [1.5, 1, 3], recomputeAffine: true }).apply(img);
+    // voxel sizes 3, 2, 1.5 → (n-1)·old/new + 1 = 7, 11, 1.5 (numpy rounds half to even: 2)
+    expect(out.shape).toEqual([1, 7, 11, 2]);
+    expect(Array.from(out.data)).toEqual(Array.from(plain.data));
+    const expected = [
+      [4 / 7, 0, 0, (4 / 7 - 1) / 2],
+      [0, 6 / 11, 0, (6 / 11 - 1) / 2],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    const got = affineToRows(out.affine);
+    for (let r = 0; r < 4; r++)
+      for (let c = 0; c < 4; c++) expect(got[r]![c]).toBeCloseTo(expected[r]![c]!, 12);
+  });
+
+  it('2D: a rotated affine becomes the 3×3 scale_affine (embedded in 4×4)', async () => {
+    const c = Math.cos(0.3);
+    const s = Math.sin(0.3);
+    const img = ramp(
+      [1, 5, 3],
+      [
+        [c, -s, 0, 4],
+        [s, c, 0, -2],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+    );
+    const out = await new Spacing({ pixdim: [0.5, 2], recomputeAffine: true }).apply(img);
+    // (5-1)·1/0.5 + 1 = 9, (3-1)·1/2 + 1 = 2
+    expect(out.shape).toEqual([1, 9, 2]);
+    const got = affineToRows(out.affine);
+    const expected = [
+      [5 / 9, 0, 0, (5 / 9 - 1) / 2],
+      [0, 3 / 2, 0, (3 / 2 - 1) / 2],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    for (let r = 0; r < 4; r++)
+      for (let k = 0; k < 4; k++) expect(got[r]![k]).toBeCloseTo(expected[r]![k]!, 12);
+  });
+});
