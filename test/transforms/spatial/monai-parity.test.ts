@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
-import { Spacing } from '../../../transforms/index.js';
+import { Rotated, Spacing } from '../../../transforms/index.js';
 
 function ramp(shape: number[], affine?: number[][]): MetaImage {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -65,5 +65,34 @@ describe('Spacing recomputeAffine as MONAI 1.4', () => {
     ];
     for (let r = 0; r < 4; r++)
       for (let k = 0; k < 4; k++) expect(got[r]![k]).toBeCloseTo(expected[r]![k]!, 12);
+  });
+});
+
+describe('Rotated nearest ties as torch (float64 grid through BLAS dgemm)', () => {
+  // MONAI's test_rotated: Rotated(('img', 'seg'), -pi/4, keep_size=True, mode=('bilinear', 'nearest'),
+  // padding_mode='border', dtype=np.float64) on a 128×64 image. With keep_size the rotation centre
+  // (63.5, 31.5) is a half-integer, so the voxels on the diagonals j0 + j1 = 95 and j0 - j1 = 32 have
+  // ideal input coordinates at exact .5 ties. torch's affine_grid computes them with `bmm`, i.e. BLAS
+  // dgemm: x = fma(θxy, by, round(θxx·bx)) (+ θxt = 0). For output voxel (44, 12): bx = -0.609375,
+  // by = -0.3046875, θxx = 0.7071067811865476, θxy = -1.414213562373095 give x = -7.632783294297951e-17
+  // (unfused: -5.551115123125783e-17, which vanishes in x + 1); un-normalised with torch's fused
+  // (x + 1)·32 - 0.5 = 31.499999999999996, which nearbyint rounds to 31 (the unfused 31.5 rounds to 32).
+  const index = (): MetaImage =>
+    new MetaImage({ data: Float32Array.from({ length: 128 * 64 }, (_, i) => i), shape: [1, 128, 64] });
+
+  it('a tie voxel reads the input voxel torch reads', async () => {
+    const out = await new Rotated({
+      keys: ['img', 'seg'],
+      angle: -Math.PI / 4,
+      keepSize: true,
+      mode: ['bilinear', 'nearest'],
+      paddingMode: 'border',
+      dtype: 'float64',
+    }).apply({ img: index(), seg: index() });
+    const seg = out.seg as MetaImage;
+    // (44, 12): axis 0 reads 35.92 → 36, axis 1 reads 31.499999999999996 → 31
+    expect(seg.data[44 * 64 + 12]).toBe(36 * 64 + 31);
+    // (36, 59): axis 0 reads 63.49999999999999 → 63; axis 1 reads 70.39, clamped to the border (63)
+    expect(seg.data[36 * 64 + 59]).toBe(63 * 64 + 63);
   });
 });
