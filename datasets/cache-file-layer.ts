@@ -5,11 +5,15 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
  * storage) can replace them, e.g. to simulate a full disk.
  */
 export interface CacheFileLayer {
+  /** The whole file at `path`. */
   readFile(path: string): Promise<Uint8Array>;
   /** Writes the chunks, in order, to a new file at `path`. */
   writeFile(path: string, chunks: readonly Uint8Array[]): Promise<void>;
+  /** Moves `from` to `to`, replacing `to` (atomic on one file system). */
   rename(from: string, to: string): Promise<void>;
+  /** Deletes the file at `path`. */
   unlink(path: string): Promise<void>;
+  /** Creates the folder `path` and its parents. */
   mkdir(path: string): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { describeItemSource } from './item-source.js';
 /** One item that failed: its index, where it comes from, and the error. */
 export interface ItemFailure {
   index: number;
-  /** Files / subject of the item (see {@link describeItemSource}). */
+  /** Files / subject of the item (see `describeItemSource`). */
   source: string;
   error: Error;
 }

@@ -40,6 +40,7 @@ export interface PoolTask {
   transfer?: boolean;
   /** Buffers not to move even with `transfer` (someone else still holds them). */
   keep?: ReadonlySet<ArrayBuffer>;
+  /** Called on the main thread with the item as it was at the cache cut (after the deterministic steps), so a cache can keep it. */
   onPrefix?: (prepared: unknown) => void | Promise<void>;
   /** For crash messages: which item this is. */
   label?: string;

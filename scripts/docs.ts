@@ -26,7 +26,8 @@ const app = await Application.bootstrapWithPlugins({
   tsconfig: path.join(root, 'tsconfig.build.json'),
   out: path.join(root, 'docs', 'api'),
   name: 'csc-mlops',
-  readme: path.join(root, 'README.md'),
+  readme: path.join(root, 'docs', 'api-index.md'),
+  disableSources: true, // no source links: a user's clone has no fixed remote to point them at
   excludePrivate: true,
   excludeProtected: true,
   excludeInternal: true,

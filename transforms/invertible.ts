@@ -5,6 +5,7 @@ const INVERTIBLE_BRAND = Symbol.for('csc-mlops.Invertible');
 
 /** A transform that can undo itself from the trace it left in `appliedOperations`. */
 export interface Invertible<T = any> {
+  /** Undoes the transform on `data`, using (and removing) the operation it recorded in the trace. */
   inverse(data: T): Promise<T>;
 }
 

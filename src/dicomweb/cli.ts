@@ -9,7 +9,9 @@ import { type DicomwebSeries, loadPatients } from './model.js';
 
 /** Where the DICOMweb commands write, and what they read (tests inject these). */
 export interface DicomwebCliIo {
+  /** Where command output goes (default process.stdout). */
   stdout?: (text: string) => void;
+  /** Where errors and usage go (default process.stderr). */
   stderr?: (text: string) => void;
   /** Environment for `DICOMWEB_URL`, `DICOMWEB_USER` / `DICOMWEB_PASS`, `DICOMWEB_TOKEN` (default `process.env`). */
   env?: Record<string, string | undefined>;

@@ -49,6 +49,7 @@ export interface DicomwebConfig {
 /** A validated configuration with defaults applied. */
 export interface ResolvedDicomwebConfig {
   url: string;
+  /** Produces the `Authorization` header value (undefined: no header). */
   authorization: (() => Promise<string | undefined>) | undefined;
   refreshable: boolean;
   timeoutMs: number;
@@ -58,6 +59,7 @@ export interface ResolvedDicomwebConfig {
   pageSize: number;
   fetch: FetchLike;
   revealIdentifiers: boolean;
+  /** Where retries and fallbacks are reported. */
   log: (message: string) => void;
 }
 

@@ -9,7 +9,7 @@ export const MANIFEST = '.csc-mlops-cache.json';
 /** Where entries are assembled before they are renamed into place. */
 export const PARTIAL = '.partial';
 
-/** One entry of an {@link EntryCache}: a folder of files. */
+/** One entry of an `EntryCache`: a folder of files. */
 export interface CacheEntry {
   /** The entry folder. */
   dir: string;

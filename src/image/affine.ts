@@ -97,7 +97,7 @@ export function voxelSizes(a: AffineMatrix, n = 3): number[] {
   return out;
 }
 
-/** MONAI `affine_to_spacing(affine, r, suppress_zeros=True)`: {@link voxelSizes} with zeros reported as 1. */
+/** MONAI `affine_to_spacing(affine, r, suppress_zeros=True)`: `voxelSizes` with zeros reported as 1. */
 export function affineToSpacing(a: AffineMatrix, r = 3, suppressZeros = true): number[] {
   return voxelSizes(a, r).map((v) => (suppressZeros && v === 0 ? 1 : v));
 }

@@ -11,7 +11,9 @@ import { createTrackingStore } from './start-run.js';
 
 /** Where {@link runTrackingCli} writes and what it reads (tests inject these). */
 export interface TrackingCliIo {
+  /** Where command output goes (default process.stdout). */
   out?: (text: string) => void;
+  /** Where errors and usage go (default process.stderr). */
   err?: (text: string) => void;
   env?: TrackingEnv;
   cwd?: string;

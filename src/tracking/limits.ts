@@ -13,7 +13,7 @@ export const MLFLOW_LIMITS = {
   maxBatchBytes: 1_000_000,
   maxKeyLength: 250,
   maxParamValueLength: 6000,
-  /** The largest run tag value any server takes (3.x); {@link tagValueLimit} gives a server's own. */
+  /** The largest run tag value any server takes (3.x); `tagValueLimit` gives a server's own. */
   maxTagValueLength: 8000,
   maxExperimentNameLength: 500,
 } as const;

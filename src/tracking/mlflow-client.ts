@@ -286,6 +286,7 @@ export class MlflowClient implements TrackingStore {
     await this.post('experiments/set-experiment-tag', { experiment_id: experimentId, key, value });
   }
 
+  /** Marks an experiment deleted (MLflow `experiments/delete`). */
   async deleteExperiment(experimentId: string): Promise<void> {
     await this.post('experiments/delete', { experiment_id: experimentId });
   }

@@ -66,6 +66,7 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   url: string;
   json?: unknown;
+  /** Makes the body (called again for a retry, so a stream is re-created). */
   body?: () => BodyLike;
   headers?: Record<string, string>;
   /** Statuses that are not errors for this request (e.g. 404 on a probe). */

@@ -6,6 +6,7 @@ import { joinArtifactPath, normalizeArtifactPath } from './artifacts/artifact-re
 
 /** Anything tfjs can save through an IOHandler: a `tf.LayersModel` (or a `GraphModel`). */
 export interface SavableModel {
+  /** Saves the model through a tfjs IOHandler or URL (as `tf.LayersModel.save`). */
   save(handlerOrURL: io.IOHandler | string, config?: io.SaveConfig): Promise<io.SaveResult>;
 }
 

@@ -8,7 +8,9 @@ import { XnatStandIn } from './stand-in/server.js';
 
 /** Where the XNAT commands write, and what they read (tests inject these). */
 export interface XnatCliIo {
+  /** Where command output goes (default process.stdout). */
   stdout?: (text: string) => void;
+  /** Where errors and usage go (default process.stderr). */
   stderr?: (text: string) => void;
   /** Environment for `XNAT_HOST` / `XNAT_USER` / `XNAT_PASS` / `NETRC` (default `process.env`). */
   env?: Record<string, string | undefined>;

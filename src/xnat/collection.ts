@@ -64,6 +64,7 @@ export class XnatCollection<T extends { readonly id: string }> implements Readon
     return this.get(key) !== undefined;
   }
 
+  /** Calls `cb` for each object, keyed by ID, as `Map.forEach` does. */
   forEach(cb: (value: T, key: string, map: ReadonlyMap<string, T>) => void, thisArg?: unknown): void {
     for (const [k, v] of this.#byId) cb.call(thisArg, v, k, this);
   }
@@ -80,6 +81,7 @@ export class XnatCollection<T extends { readonly id: string }> implements Readon
     return this.#byId.entries();
   }
 
+  /** Iterates `[id, object]` pairs in the server's order. */
   [Symbol.iterator](): MapIterator<[string, T]> {
     return this.#byId.entries();
   }

@@ -62,6 +62,7 @@ export interface ResolvedXnatConfig {
   keepAlive: boolean;
   userAgent: string;
   fetch: FetchLike;
+  /** Where retries and re-logins are reported. */
   log: (message: string) => void;
 }
 

@@ -16,7 +16,7 @@ export interface ScanImage {
   cached: CachedFiles;
 }
 
-/** Options of {@link scanImage}. */
+/** Options of `scanImage`. */
 export interface ScanImageOptions {
   /** Only files with this suffix (`'.dcm'`, `'.IMA'`, `'.nii.gz'`; any case). Default: DICOM by suffix or magic, else NIfTI. */
   expectedFiletype?: string;

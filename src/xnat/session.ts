@@ -233,7 +233,7 @@ export class XnatSession {
   /**
    * Sends a request with the session's retries, re-login, timeout and concurrency limit, and hands
    * the successful (2xx) response to `consume`. Network errors, timeouts and
-   * {@link XnatTransientError}s thrown by `consume` are retried; other errors pass through.
+   * `XnatTransientError`s thrown by `consume` are retried; other errors pass through.
    * `touch()` restarts the idle timeout (call it per body chunk); `touch(true)` stops it (body done).
    */
   async request<T>(

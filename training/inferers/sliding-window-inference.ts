@@ -24,7 +24,10 @@ import {
  */
 export type Predictor =
   | ((windows: tf.Tensor) => tf.Tensor | Promise<tf.Tensor>)
-  | { predict(windows: tf.Tensor): tf.Tensor | tf.Tensor[] };
+  | {
+      /** Runs the model on a batch of windows. */
+      predict(windows: tf.Tensor): tf.Tensor | tf.Tensor[];
+    };
 
 /** Options of {@link slidingWindowInference}: MONAI's keyword arguments in camelCase, MONAI's defaults. */
 export interface SlidingWindowOptions {

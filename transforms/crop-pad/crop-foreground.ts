@@ -23,7 +23,7 @@ export interface ShapedArray {
   shape: readonly number[];
 }
 
-/** Options of {@link foregroundBoundingBox}. */
+/** Options of `foregroundBoundingBox`. */
 export interface ForegroundBoxOptions {
   /** Voxel test (default `v > 0`). */
   selectFn?: SelectFn;
@@ -151,7 +151,7 @@ export function foregroundBoundingBox(
   return { start, end };
 }
 
-/** MONAI's `generate_spatial_bounding_box`: as {@link foregroundBoundingBox}, but an all-zero box when there is no foreground. */
+/** MONAI's `generate_spatial_bounding_box`: as `foregroundBoundingBox`, but an all-zero box when there is no foreground. */
 export function generateSpatialBoundingBox(img: ShapedArray, options: ForegroundBoxOptions = {}): SpatialBox {
   const n = img.shape.length - 1;
   return (
@@ -162,7 +162,7 @@ export function generateSpatialBoundingBox(img: ShapedArray, options: Foreground
   );
 }
 
-/** Options of {@link computeForegroundBox}. */
+/** Options of `computeForegroundBox`. */
 export interface CropForegroundBoxOptions extends ForegroundBoxOptions {
   /** Make the box size a multiple of `k` on each axis (grown about its centre; default 1). */
   kDivisible?: IntOrList;

@@ -56,6 +56,7 @@ export abstract class RandCentersCrop extends Transform<MetaImage, MetaImage[]> 
     return invertCropOf(inner, 'SpatialCrop', key);
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => this.invertOne(requireImage(img, this.name)));
   }

@@ -73,6 +73,7 @@ export class RandSpatialCropSamples extends Transform<MetaImage, MetaImage[]> im
     return invertCropOf(inner, this.cropper.name, key);
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => this.invertOne(requireImage(img, this.name)));
   }

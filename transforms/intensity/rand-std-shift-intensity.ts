@@ -8,7 +8,7 @@ import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base
 import { symmetricRange } from './rand-shift-intensity.js';
 import { checkedOptions, passOn } from '../option-check.js';
 
-/** Options of {@link StdShiftIntensity}-style shifting. */
+/** Options of {@link RandStdShiftIntensity}: the shift is `factor × std` of the (nonzero) values. */
 export interface StdShiftIntensityOptions {
   /** Only shift (and measure) non-zero voxels (default false). */
   nonzero?: boolean;

@@ -158,7 +158,7 @@ export function computeWAffine(
   return matmulRows(matmulRows(shift1, m), shift2);
 }
 
-/** Options of {@link affineFunc}. */
+/** Options of `affineFunc`. */
 export interface AffineFuncOptions {
   mode: GridSampleMode;
   paddingMode: GridSamplePadding;

@@ -234,6 +234,7 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
     return invertAffineFunc(img, this.name, key, 'float64');
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => this.invertOne(requireImage(img, this.name)));
   }
@@ -309,6 +310,7 @@ export class RandAffined extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))

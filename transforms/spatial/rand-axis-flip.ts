@@ -53,6 +53,7 @@ export class RandAxisFlip extends RandomizableTransform<MetaImage> {
     });
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => {
       const { img: w, inner } = unwrapLastOperation(requireImage(img, this.name), this.name);
@@ -110,6 +111,7 @@ export class RandAxisFlipd extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => {
       const { img: w, inner } = unwrapLastOperation(img, this.name, key);

@@ -45,6 +45,7 @@ export class RandFlip extends RandomizableTransform<MetaImage> {
     return withKey(this.name, undefined, () => this.run(image));
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => {
       const { img: w, inner } = unwrapLastOperation(requireImage(img, this.name), this.name);
@@ -83,6 +84,7 @@ export class RandFlipd extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))

@@ -126,6 +126,7 @@ export class RandRotate extends RandomizableTransform<MetaImage> {
     return inner ? invertRotate(w, 'Rotate', key) : w;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => this.invertOne(requireImage(img, this.name)));
   }
@@ -198,6 +199,7 @@ export class RandRotated extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))

@@ -66,6 +66,7 @@ export class RandRotate90 extends RandomizableTransform<MetaImage> {
     });
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => {
       const { img: w, inner } = unwrapLastOperation(requireImage(img, this.name), this.name);
@@ -114,6 +115,7 @@ export class RandRotate90d extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))

@@ -124,6 +124,7 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
     return inner ? invertZoom(w, 'Zoom', key) : w;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () => this.invertOne(requireImage(img, this.name)));
   }
@@ -197,6 +198,7 @@ export class RandZoomd extends RandomizableMapTransform {
     return d;
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))

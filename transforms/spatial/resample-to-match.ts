@@ -56,6 +56,7 @@ export class ResampleToMatch extends Transform<MetaImage> {
     );
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
       invertSpatialResample(requireImage(img, this.name), 'ResampleToMatch'),
@@ -94,6 +95,7 @@ export class ResampleToMatchd extends MapTransform {
     );
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => invertSpatialResample(img, 'ResampleToMatch', key));
   }

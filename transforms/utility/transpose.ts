@@ -101,6 +101,7 @@ export class Transposed extends MapTransform {
     return this.mapImages(data, (img) => transpose(img, o.indices, this.name, true));
   }
 
+  /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => {
       const w = img.clone({ data: img.data });

@@ -429,7 +429,7 @@ export function assembleFrames(
 
 /**
  * Assembles the images of several files (a folder or a file list) into one volume; one file is
- * handed to {@link assembleFrames}. Throws {@link ImageReadError} naming the folder (and the files
+ * handed to `assembleFrames`. Throws {@link ImageReadError} naming the folder (and the files
  * involved) for several series, gaps, duplicate positions and mixed stacks, unless the options
  * say how to resolve them.
  */

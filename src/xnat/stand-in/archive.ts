@@ -30,6 +30,7 @@ export interface ArchiveFile {
   name: string;
   size: number;
   mtime: Date;
+  /** The file's bytes. */
   read(): Promise<Buffer>;
   /** MD5 hex, computed on first use. */
   digest(): Promise<string>;

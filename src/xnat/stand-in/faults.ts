@@ -33,6 +33,7 @@ export interface StandInFault {
 export interface StandInFaultHandle {
   readonly fault: StandInFault;
   readonly hits: number;
+  /** Stops the fault from hitting further requests. */
   remove(): void;
 }
 
@@ -40,6 +41,7 @@ export interface StandInFaultHandle {
 export class FaultSet {
   private readonly entries: { fault: StandInFault; seen: number; hits: number; removed: boolean }[] = [];
 
+  /** Registers a fault; the handle counts its hits and removes it. */
   add(fault: StandInFault): StandInFaultHandle {
     const e = { fault, seen: 0, hits: 0, removed: false };
     this.entries.push(e);
@@ -56,6 +58,7 @@ export class FaultSet {
     };
   }
 
+  /** Removes every fault. */
   clear(): void {
     this.entries.length = 0;
   }
