@@ -272,9 +272,11 @@ export class RandDeformGrid implements Randomizable {
     if (randomize) this.randomize(shape);
     const f = Math.fround;
     const per = shape.reduce((a, b) => a * b, 1);
+    // numpy `python float * float32 array` runs the float32 loop: the magnitude is rounded to float32 first
+    const mag = f(this.randMag);
     grid.coords.forEach((c, d) => {
       for (let v = 0; v < per; v++)
-        c[v] = (c[v] as number) + f(this.randMag * (this.randomOffset[d * per + v] as number));
+        c[v] = (c[v] as number) + f(mag * (this.randomOffset[d * per + v] as number));
     });
     return grid;
   }
