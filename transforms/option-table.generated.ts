@@ -311,12 +311,12 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
     "threshold": {"kinds":["number","object"],"values":["otsu"]},
   },
   GaussianSmooth: {
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "sigma": {"kinds":["array","number"],"items":{"kinds":["number"]}},
   },
   GaussianSmoothd: {
     "allowMissingKeys": {"kinds":["boolean"]},
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "keys": {"kinds":["array","string"],"items":{"kinds":["string"]},"required":true},
     "sigma": {"kinds":["array","number"],"items":{"kinds":["number"]}},
   },
@@ -881,7 +881,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
   },
   RandGaussianSharpen: {
     "alpha": {"kinds":["array"],"items":{"kinds":["number"]}},
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "prob": {"kinds":["number"]},
     "sigma1X": {"kinds":["array"],"items":{"kinds":["number"]}},
     "sigma1Y": {"kinds":["array"],"items":{"kinds":["number"]}},
@@ -893,7 +893,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
   RandGaussianSharpend: {
     "allowMissingKeys": {"kinds":["boolean"]},
     "alpha": {"kinds":["array"],"items":{"kinds":["number"]}},
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "keys": {"kinds":["array","string"],"items":{"kinds":["string"]},"required":true},
     "prob": {"kinds":["number"]},
     "sigma1X": {"kinds":["array"],"items":{"kinds":["number"]}},
@@ -904,7 +904,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
     "sigma2Z": {"kinds":["array","number"],"items":{"kinds":["number"]}},
   },
   RandGaussianSmooth: {
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "prob": {"kinds":["number"]},
     "sigmaX": {"kinds":["array"],"items":{"kinds":["number"]}},
     "sigmaY": {"kinds":["array"],"items":{"kinds":["number"]}},
@@ -912,7 +912,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
   },
   RandGaussianSmoothd: {
     "allowMissingKeys": {"kinds":["boolean"]},
-    "approx": {"kinds":[],"values":["erf","sampled"]},
+    "approx": {"kinds":[],"values":["erf","sampled","scalespace"]},
     "keys": {"kinds":["array","string"],"items":{"kinds":["string"]},"required":true},
     "prob": {"kinds":["number"]},
     "sigmaX": {"kinds":["array"],"items":{"kinds":["number"]}},
