@@ -223,7 +223,7 @@ export function scaleAffine(oldSize: readonly number[], newSize: readonly number
 }
 
 /**
- * MONAI `affine_to_spacing` on an affine given as rows ((r+1)×(r+1) or 4×4, r ≤ 3): the core
+ * MONAI `affine_to_spacing` on an affine given as rows ((r+1)×(r+1) or 4×4): for r ≤ 3 the core
  * {@link coreAffineToSpacing} after packing the rows into a 4×4.
  */
 export function affineToSpacing(
@@ -231,7 +231,12 @@ export function affineToSpacing(
   r: number,
   suppressZeros = true,
 ): number[] {
-  return coreAffineToSpacing(affineFromRows(affine), r, suppressZeros);
+  if (r <= 3) return coreAffineToSpacing(affineFromRows(affine), r, suppressZeros);
+  // an (r+1)×(r+1) matrix beyond 3 dims (MONAI's `to_affine_nd(r, ·)`): column norms of its r×r block
+  return Array.from({ length: r }, (_, c) => {
+    const v = Math.hypot(...affine.slice(0, r).map((row) => row[c] ?? 0));
+    return suppressZeros && v === 0 ? 1 : v;
+  });
 }
 
 /** Solves `a @ x = b` (numpy `linalg.solve`: LU with partial pivoting). Throws on a singular `a`. */

@@ -111,11 +111,15 @@ export function spatialResample(
   if (spatialSize !== null && !(typeof spatialSize === 'number' && spatialSize === -1))
     n = Math.min(typeof spatialSize === 'number' ? 1 : spatialSize.length, 3);
   if (n !== 2 && n !== 3) requireSpatialDims(img, where);
-  if (img.spatialDims !== n)
+  if (img.spatialDims < n || n < 2)
     fail(
       where,
       `spatial_size [${String(spatialSize)}] does not match the image's ${img.spatialDims} spatial dims`,
     );
+  // spatial dims beyond the resampled ones are folded into channels by MONAI's C-order reshape
+  // `img.reshape([-1, *in_spatial_size])` and unfolded afterwards (a reinterpretation, not a transpose)
+  const extraDims = inSize.slice(n);
+  const folded = img.numChannels * extraDims.reduce((a, b) => a * b, 1);
   const src = toAffineNd(n, img.affine);
   const dst = dstAffine === null ? src : toAffineNd(n, dstAffine);
   let size: number[];
@@ -153,13 +157,12 @@ export function spatialResample(
     // MONAI returns float32 also when nothing is resampled (`_post_process`)
     out = img.clone({ data: castArray(img.data, 'float32'), dtype: 'float32' });
   } else {
-    const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), {
-      mode,
-      paddingMode: padding,
-    });
+    const inSp = inSize.slice(0, n);
+    const grid = affineTransformGrid(xform, inSp, size, align, dtype);
+    const data = gridSample(img.data, [folded, ...inSp], grid, { mode, paddingMode: padding });
     out = img.clone({
       data,
-      shape: [img.numChannels, ...size],
+      shape: [img.numChannels, ...size, ...extraDims],
       dtype: 'float32',
       affine: composeImageAffine(img.affine, xform),
     });
@@ -272,7 +275,14 @@ export function spacing(
 ): MetaImage {
   const sr = img.spatialDims;
   if (sr <= 0) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
-  requireSpatialDims(img, where);
+  // more than 3 spatial dims: MONAI resamples the first three (see spatialResample), the rest keep their size
+  if (sr < 2) requireSpatialDims(img, where);
+  if (sr > 3 && options.recomputeAffine)
+    fail(
+      where,
+      `recomputeAffine on a ${sr}D image gives MONAI a ${sr + 1}×${sr + 1} affine, which a 4×4 affine cannot hold; ` +
+        'leave recomputeAffine off for images with more than 3 spatial dims',
+    );
   const pix = numberList(options.pixdim, where, 'pixdim');
   if (pix.length === 0) fail(where, 'pixdim must have at least one value');
   for (const p of pix)
@@ -282,7 +292,7 @@ export function spacing(
         `pixdim ${JSON.stringify(options.pixdim)} contains ${p}: every spacing must be a positive number of mm`,
       );
   const affine = toAffineNd(sr, img.affine);
-  requireInvertibleAffine(affine, sr, where);
+  requireInvertibleAffine(toAffineNd(Math.min(sr, 3), img.affine), Math.min(sr, 3), where);
   const outD = pix.slice(0, sr);
   while (outD.length < sr) outD.push(outD[outD.length - 1] as number);
   const origD = affineToSpacing(affine, sr);

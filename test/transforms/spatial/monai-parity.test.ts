@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
-import { Rotated, Spacing } from '../../../transforms/index.js';
+import { TransformError } from '../../../src/errors.js';
+import { Orientation, Rotated, Spacing, SpatialResample } from '../../../transforms/index.js';
 
 function ramp(shape: number[], affine?: number[][]): MetaImage {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -96,3 +97,73 @@ describe('Rotated nearest ties as torch (float64 grid through BLAS dgemm)', () =
     expect(seg.data[36 * 64 + 59]).toBe(63 * 64 + 63);
   });
 });
+
+describe('more than 3 spatial dims as MONAI 1.4', () => {
+  // MONAI's spatial_resample: spatial_rank = min(len(spatial_size), 3); the dims beyond it are folded
+  // into channels by `img.reshape([-1, *in_spatial_size])` (a C-order reinterpretation) and unfolded
+  // after resampling, so the 4th dim keeps its size.
+  it('Spacing resamples the first three dims; the 4th keeps its size (MONAI reshape semantics)', async () => {
+    const img = ramp([1, 4, 5, 6, 3]);
+    const out = await new Spacing({ pixdim: [2, 2, 2] }).apply(img);
+    // (n-1)·1/2 + 1 = 2.5, 3, 3.5 → numpy rounds half to even: 2, 3, 4; the 4th dim stays 3
+    expect(out.shape).toEqual([1, 2, 3, 4, 3]);
+    // the same as resampling the data reinterpreted as 3 channels of 4×5×6
+    const folded = new MetaImage({ data: img.data, shape: [3, 4, 5, 6] });
+    const ref = await new Spacing({ pixdim: [2, 2, 2] }).apply(folded);
+    expect(ref.shape).toEqual([3, 2, 3, 4]);
+    expect(Array.from(out.data)).toEqual(Array.from(ref.data));
+    expect(affineToRows(out.affine)).toEqual(affineToRows(ref.affine));
+    const back = await new Spacing({ pixdim: [2, 2, 2] }).inverse(out);
+    expect(back.shape).toEqual([1, 4, 5, 6, 3]);
+    await expect(spacingRecompute(img)).rejects.toThrow(TransformError);
+  });
+
+  it('SpatialResample with a 2-entry spatialSize folds the third dim the same way', async () => {
+    const img = ramp([1, 6, 4, 3]);
+    const dst = [
+      [2, 0, 0, 0],
+      [0, 2, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    const out = await new SpatialResample({ dstAffine: dst, spatialSize: [3, 2] }).apply(img);
+    expect(out.shape).toEqual([1, 3, 2, 3]);
+    const folded = new MetaImage({ data: img.data, shape: [3, 6, 4] });
+    const ref = await new SpatialResample({ dstAffine: dst, spatialSize: [3, 2] }).apply(folded);
+    expect(Array.from(out.data)).toEqual(Array.from(ref.data));
+  });
+
+  // MONAI's Orientation: `to_affine_nd(sr, affine)` gives the 4th axis an identity column, so
+  // io_orientation keeps it in place; 3-letter axcodes are refused ("axcodes must match data_array spatially").
+  it('Orientation reorients the first three axes of a 4D image with asClosestCanonical', async () => {
+    const lps = [
+      [-1, 0, 0, 3],
+      [0, -1, 0, 2],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ];
+    const img = ramp([1, 4, 3, 2, 2], lps);
+    const out = await new Orientation({ asClosestCanonical: true }).apply(img);
+    expect(out.shape).toEqual([1, 4, 3, 2, 2]);
+    // axes 0 and 1 flipped, axes 2 and 3 kept: out[x, y, z, t] = in[3 - x, 2 - y, z, t]
+    for (let x = 0; x < 4; x++)
+      for (let y = 0; y < 3; y++)
+        for (let z = 0; z < 2; z++)
+          for (let t = 0; t < 2; t++)
+            expect(out.data[((x * 3 + y) * 2 + z) * 2 + t]).toBe(
+              img.data[(((3 - x) * 3 + (2 - y)) * 2 + z) * 2 + t],
+            );
+    // flipping axis i of size n moves the origin by (n - 1)·spacing: RAS affine with the origin at voxel (3, 2, 0)
+    expect(affineToRows(out.affine)).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ]);
+    await expect(new Orientation({ axcodes: 'RAS' }).apply(img)).rejects.toThrow(/4 spatial dims/);
+  });
+});
+
+function spacingRecompute(img: MetaImage): Promise<MetaImage> {
+  return new Spacing({ pixdim: [2, 2, 2], recomputeAffine: true }).apply(img);
+}
