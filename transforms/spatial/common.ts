@@ -3,6 +3,7 @@
  */
 import type { ComputeDType, GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
+import type { NdimageMode, SplineOrder } from '../../src/image/map-coordinates.js';
 import { fail } from '../keyed-errors.js';
 
 /** MONAI's `TraceKeys.NONE`: how `align_corners=None` is recorded in traces. */
@@ -50,6 +51,49 @@ export function gridMode(value: unknown, where: string): GridSampleMode {
       `spline interpolation orders (mode ${v}) are not supported; use mode 'bilinear' or 'nearest'`,
     );
   return fail(where, `unknown interpolation mode '${String(value)}' (use 'bilinear' or 'nearest')`);
+}
+
+/**
+ * A resampling mode of MONAI's `Resample`-based transforms: a `grid_sample` mode, or a spline order,
+ * which MONAI runs through scipy's `map_coordinates` (orders 0 and 1 here).
+ */
+export type ResampleMode = GridSampleMode | SplineOrder;
+
+/** Reads a {@link ResampleMode}: spline orders 0 and 1, or a `grid_sample` mode. */
+export function resampleMode(value: unknown, where: string): ResampleMode {
+  if (value === 0 || value === 1) return value;
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `spline order ${value} is not supported: orders 0 and 1 are (scipy map_coordinates, as MONAI); ` +
+        "MONAI's orders 2-5 need scipy's spline prefilter, which is not implemented; use 0, 1, 'nearest' or 'bilinear'",
+    );
+  return gridMode(value, where);
+}
+
+/** MONAI's padding translation for spline orders (`zeros` → constant, `border` → nearest, `reflection` → reflect). */
+export function ndimageMode(padding: GridSamplePadding): NdimageMode {
+  return padding === 'zeros' ? 'constant' : padding === 'border' ? 'nearest' : 'reflect';
+}
+
+/**
+ * Reads the mode of a transform that MONAI samples with torch `grid_sample` whatever the mode
+ * (Rotate): MONAI's `resolves_modes` maps spline order 1 to `'bilinear'`; order 0 becomes
+ * `'nearest-exact'`, which grid_sample rejects, and order 3 `'bicubic'` (not implemented here).
+ */
+export function torchGridMode(value: unknown, where: string): GridSampleMode {
+  if (value === 1) return 'bilinear';
+  if (value === 0)
+    return fail(
+      where,
+      "mode 0 fails in MONAI too (it becomes 'nearest-exact', which grid_sample rejects); use 'nearest'",
+    );
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `mode ${value}: only spline order 1 (as 'bilinear') is supported here; use 'bilinear' or 'nearest'`,
+    );
+  return gridMode(value, where);
 }
 
 /** Reads a `grid_sample` padding mode. */

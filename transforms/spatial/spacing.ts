@@ -2,12 +2,15 @@ import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
 import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
+import { type SplineOrder, affineCoords, mapCoordinates } from '../../src/image/map-coordinates.js';
 import {
   type ComputeDType,
-  type GridSampleMode,
   type GridSamplePadding,
   affineTransformGrid,
+  centeredCoords,
+  fmaIn,
   gridSample,
+  rounder,
 } from '../../src/image/resample.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
@@ -26,16 +29,19 @@ import {
   zoomAffine,
 } from './affine-utils.js';
 import {
+  type ResampleMode,
   TRACE_NONE,
   computeDType,
-  gridMode,
   gridPadding,
   imageComputeDType,
   matrixFromTrace,
+  ndimageMode,
   numberList,
   requireNumbers,
   requireSpatialDims,
+  resampleMode,
   rows,
+  toComputeArray,
 } from './common.js';
 
 /** MONAI's `AFFINE_TOL`. */
@@ -43,8 +49,11 @@ export const AFFINE_TOL = 1e-3;
 
 /** Resampling options shared by SpatialResample and Spacing. */
 export interface ResampleModeOptions {
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /**
+   * `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1` (as MONAI: scipy `map_coordinates`
+   * with `paddingMode` translated, zeros → constant, border → nearest, reflection → reflect).
+   */
+  mode?: ResampleMode;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
   paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
@@ -88,6 +97,39 @@ export function requireInvertibleAffine(m: readonly (readonly number[])[], n: nu
 }
 
 /**
+ * MONAI's `spatial_resample` with a spline order: `Affine(xform @ translate((size-1)/2), normalized=True)`
+ * samples the centred output grid (in `dtype`, BLAS-fused) and `Resample` hands the input indices to
+ * scipy's `map_coordinates` (align_corners: `(n-1)/n · (i + 0.5)`).
+ */
+function splineResample(
+  img: MetaImage,
+  shape: readonly number[],
+  xform: Matrix,
+  size: readonly number[],
+  order: SplineOrder,
+  padding: GridSamplePadding,
+  align: boolean,
+  dtype: ComputeDType,
+): Float32Array {
+  const n = size.length;
+  const R = rounder(dtype);
+  // torch mm (BLAS dgemm): the translation column accumulates x[i][k]·(d_k-1)/2 fused, then x[i][n]
+  const mat = xform.slice(0, n).map((row) => {
+    let acc = (row[0] as number) * (((size[0] as number) - 1) / 2);
+    for (let k = 1; k < n; k++) acc = fmaIn(row[k] as number, ((size[k] as number) - 1) / 2, acc, 'float64');
+    return [...row.slice(0, n), acc + (row[n] as number)].map(R);
+  });
+  const coords = affineCoords(mat, size.map(centeredCoords), dtype);
+  if (align)
+    coords.forEach((c, d) => {
+      const dim = Math.max(2, shape[d + 1] as number);
+      const s = R((dim - 1) / dim);
+      for (let v = 0; v < c.length; v++) c[v] = R(s * R((c[v] as number) + 0.5));
+    });
+  return mapCoordinates(toComputeArray(img.data, dtype), shape, coords, size, order, ndimageMode(padding));
+}
+
+/**
  * MONAI's `SpatialResample` on one image: resamples from its affine to `dstAffine` ((n+1)×(n+1) or a
  * 4×4; null keeps the affine) on an output grid of `spatialSize` (null: the whole field of view,
  * −1: the input size). Records a `SpatialResample` trace entry unless `traceClass` is null.
@@ -101,7 +143,7 @@ export function spatialResample(
   traceClass: string | null = 'SpatialResample',
   where = 'SpatialResample',
 ): MetaImage {
-  const mode = gridMode(options.mode ?? 'bilinear', where);
+  const mode = resampleMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'border', where);
   const align = options.alignCorners ?? false;
   const dtype: ComputeDType =
@@ -158,8 +200,13 @@ export function spatialResample(
     out = img.clone({ data: castArray(img.data, 'float32'), dtype: 'float32' });
   } else {
     const inSp = inSize.slice(0, n);
-    const grid = affineTransformGrid(xform, inSp, size, align, dtype);
-    const data = gridSample(img.data, [folded, ...inSp], grid, { mode, paddingMode: padding });
+    const data =
+      typeof mode === 'number'
+        ? splineResample(img, [folded, ...inSp], xform, size, mode, padding, align, dtype)
+        : gridSample(img.data, [folded, ...inSp], affineTransformGrid(xform, inSp, size, align, dtype), {
+            mode,
+            paddingMode: padding,
+          });
     out = img.clone({
       data,
       shape: [img.numChannels, ...size, ...extraDims],
@@ -187,7 +234,7 @@ export function invertSpatialResample(
     matrixFromTrace(e.src_affine, className, 'src_affine'),
     op.orig_size,
     {
-      mode: (e.mode as GridSampleMode | undefined) ?? 'bilinear',
+      mode: (e.mode as ResampleMode | undefined) ?? 'bilinear',
       paddingMode: (e.padding_mode as GridSamplePadding | undefined) ?? 'border',
       alignCorners: align,
       dtype: (e.dtype as string | undefined) ?? 'float64',
@@ -342,7 +389,7 @@ export class Spacing extends Transform<MetaImage> {
     super(options);
     markInvertible(this);
     requireNumbers(options.pixdim, this.name, 'pixdim');
-    gridMode(options.mode ?? 'bilinear', this.name);
+    resampleMode(options.mode ?? 'bilinear', this.name);
     gridPadding(options.paddingMode ?? 'border', this.name);
   }
 
@@ -363,7 +410,7 @@ export interface SpacingdOptions
   extends
     MapTransformOptions,
     Omit<SpacingOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype' | 'scaleExtent'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
@@ -396,7 +443,7 @@ export class Spacingd extends MapTransform {
       'dtype',
     );
     const extents = perKey(options.scaleExtent ?? false, this.keys, this.name, 'scaleExtent');
-    modes.forEach((m) => gridMode(m, this.name));
+    modes.forEach((m) => resampleMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     this.perKeyOptions = this.keys.map((_, i) => ({
       pixdim: options.pixdim,
@@ -465,7 +512,7 @@ export function perKeyResampleOptions(
   const pads = perKey(options.paddingMode ?? 'border', keys, name, 'paddingMode');
   const aligns = perKey(options.alignCorners ?? false, keys, name, 'alignCorners');
   const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, keys, name, 'dtype');
-  modes.forEach((m) => gridMode(m, name));
+  modes.forEach((m) => resampleMode(m, name));
   pads.forEach((p) => gridPadding(p, name));
   return keys.map((_, i) => ({
     mode: modes[i],

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
 import { TransformError } from '../../../src/errors.js';
-import { Orientation, Rotated, Spacing, SpatialResample } from '../../../transforms/index.js';
+import { Affine, Orientation, Rotate, Rotated, Spacing, SpatialResample } from '../../../transforms/index.js';
 
 function ramp(shape: number[], affine?: number[][]): MetaImage {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -167,3 +167,94 @@ describe('more than 3 spatial dims as MONAI 1.4', () => {
 function spacingRecompute(img: MetaImage): Promise<MetaImage> {
   return new Spacing({ pixdim: [2, 2, 2], recomputeAffine: true }).apply(img);
 }
+
+describe('spline-order modes as MONAI 1.4 (scipy map_coordinates)', () => {
+  // MONAI's spatial_resample with an int mode: Affine(normalized=True) + Resample's numpy backend, i.e.
+  // scipy.ndimage.map_coordinates(img, xform @ index, order=mode, mode=zeros→constant, border→nearest,
+  // reflection→reflect). Expected: scipy on the input indices (i - 1.5, j + 0.75), cast to float32.
+  const img = new MetaImage({
+    data: Float32Array.from([0, 1, 2.828, 5.196, 8, 11.18, 14.697, 18.52, 22.627, 27, 31.623, 36.483]),
+    shape: [1, 3, 4],
+  });
+  const dstAffine = [
+    [1, 0, 0, -1.5],
+    [0, 1, 0, 0.75],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ];
+  const scipy: [0 | 1, 'zeros' | 'border' | 'reflection', number[]][] = [
+    [
+      1,
+      'zeros',
+      [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5.5675, 8.094375, 11.084125, 0, 0, 18.145876, 22.1425, 26.416124, 0, 0],
+    ],
+    [
+      0,
+      'reflection',
+      [
+        11.18, 14.697, 18.52, 18.52, 14.697, 1, 2.828, 5.196, 5.196, 2.828, 11.18, 14.697, 18.52, 18.52,
+        14.697, 27, 31.623, 36.483, 36.483, 31.623,
+      ],
+    ],
+    [
+      1,
+      'border',
+      [
+        0.75, 2.371, 4.604, 5.196, 5.196, 0.75, 2.371, 4.604, 5.196, 5.196, 5.5675, 8.094375, 11.084125,
+        11.858, 11.858, 18.145876, 22.1425, 26.416124, 27.5015, 27.5015,
+      ],
+    ],
+  ];
+  for (const [mode, paddingMode, want] of scipy)
+    it(`SpatialResample mode ${mode} paddingMode ${paddingMode}`, async () => {
+      const out = await new SpatialResample({ dstAffine, spatialSize: [4, 5], mode, paddingMode }).apply(img);
+      expect(out.shape).toEqual([1, 4, 5]);
+      Array.from(out.data).forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+      // the trace records the order; the inverse resamples with it
+      expect(out.appliedOperations.at(-1)?.extra_info.mode).toBe(mode);
+    });
+
+  // Affine with an int mode: AffineGrid's centred grid (float32) + (n_in - 1) / 2, then
+  // map_coordinates. translateParams [0.5, -1.25], 3×4 → 4×5: the input indices are (i, j - 1.75).
+  const affineCases: [0 | 1, 'zeros' | 'border', number[]][] = [
+    [
+      1,
+      'zeros',
+      [
+        0, 0, 0.25, 1.457, 3.42, 0, 0, 8.795, 12.05925, 15.65275, 0, 0, 23.720251, 28.15575, 32.838, 0, 0, 0,
+        0, 0,
+      ],
+    ],
+    [
+      0,
+      'border',
+      [
+        0, 0, 0, 1, 2.828, 8, 8, 8, 11.18, 14.697, 22.627, 22.627, 22.627, 27, 31.623, 22.627, 22.627, 22.627,
+        27, 31.623,
+      ],
+    ],
+  ];
+  for (const [mode, paddingMode, want] of affineCases)
+    it(`Affine mode ${mode} paddingMode ${paddingMode}`, async () => {
+      const out = await new Affine({
+        translateParams: [0.5, -1.25],
+        spatialSize: [4, 5],
+        mode,
+        paddingMode,
+      }).apply(img);
+      Array.from(out.data).forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 5));
+    });
+
+  it('Rotate takes spline order 1 as bilinear (MONAI resolves it to a grid_sample mode)', async () => {
+    const a = await new Rotate({ angle: 0.3, mode: 1 }).apply(img);
+    const b = await new Rotate({ angle: 0.3, mode: 'bilinear' }).apply(img);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
+  it('orders 2-5 are refused at construction with what to use instead', () => {
+    expect(() => new Spacing({ pixdim: 1, mode: 3 as never })).toThrow(
+      /it must be one of 0, 1, 'bilinear', 'nearest'/,
+    );
+    expect(() => new Rotated({ keys: 'a', angle: 0.1, mode: 0 as never })).toThrow(TransformError);
+  });
+});
