@@ -1,5 +1,5 @@
 /**
- * mapCoordinates against scipy.ndimage.map_coordinates (test/fixtures/map-coordinates: orders 0 and 1,
+ * mapCoordinates against scipy.ndimage.map_coordinates (test/fixtures/map-coordinates: orders 0, 1 and 3,
  * modes constant/nearest/reflect, 2D and 3D, coordinates inside, outside, on ties and edges).
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ describe('mapCoordinates as scipy.ndimage.map_coordinates', () => {
         c.order,
         c.mode,
       );
-      expect(Array.from(out)).toEqual(c.expected.map(Math.fround));
+      // float32 output; order 3 sums 4^n products of prefiltered coefficients: allow float64 noise
+      if (c.order < 3) expect(Array.from(out)).toEqual(c.expected.map(Math.fround));
+      else out.forEach((v, i) => expect(Math.abs(v - (c.expected[i] as number))).toBeLessThan(1e-6));
     });
 });

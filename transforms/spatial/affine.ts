@@ -310,7 +310,7 @@ export function invertAffineFunc(
 export interface AffineOptions extends AffineParams {
   /** Output spatial size (default: the input's; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1` (scipy `map_coordinates`, as MONAI). */
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
   mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;

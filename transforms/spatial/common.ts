@@ -55,18 +55,18 @@ export function gridMode(value: unknown, where: string): GridSampleMode {
 
 /**
  * A resampling mode of MONAI's `Resample`-based transforms: a `grid_sample` mode, or a spline order,
- * which MONAI runs through scipy's `map_coordinates` (orders 0 and 1 here).
+ * which MONAI runs through scipy's `map_coordinates` (orders 0, 1 and 3 here).
  */
 export type ResampleMode = GridSampleMode | SplineOrder;
 
-/** Reads a {@link ResampleMode}: spline orders 0 and 1, or a `grid_sample` mode. */
+/** Reads a {@link ResampleMode}: spline orders 0, 1 and 3, or a `grid_sample` mode. */
 export function resampleMode(value: unknown, where: string): ResampleMode {
-  if (value === 0 || value === 1) return value;
+  if (value === 0 || value === 1 || value === 3) return value;
   if (typeof value === 'number')
     return fail(
       where,
-      `spline order ${value} is not supported: orders 0 and 1 are (scipy map_coordinates, as MONAI); ` +
-        "MONAI's orders 2-5 need scipy's spline prefilter, which is not implemented; use 0, 1, 'nearest' or 'bilinear'",
+      `spline order ${value} is not supported: orders 0, 1 and 3 are (scipy map_coordinates, as MONAI); ` +
+        "MONAI's orders 2, 4 and 5 are not implemented; use 0, 1, 3, 'nearest' or 'bilinear'",
     );
   return gridMode(value, where);
 }

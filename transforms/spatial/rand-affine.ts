@@ -139,7 +139,7 @@ export class RandAffineGrid implements Randomizable {
 export interface RandAffineOptions extends RandomizableOptions, RandAffineGridOptions {
   /** Output size (default: the input size; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1` (scipy `map_coordinates`, as MONAI). */
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
   mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;

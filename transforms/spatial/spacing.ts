@@ -50,7 +50,7 @@ export const AFFINE_TOL = 1e-3;
 /** Resampling options shared by SpatialResample and Spacing. */
 export interface ResampleModeOptions {
   /**
-   * `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1` (as MONAI: scipy `map_coordinates`
+   * `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (as MONAI: scipy `map_coordinates`
    * with `paddingMode` translated, zeros → constant, border → nearest, reflection → reflect).
    */
   mode?: ResampleMode;
