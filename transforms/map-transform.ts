@@ -70,7 +70,16 @@ export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> 
   }
 }
 
-/** Per-key option: a single value for all keys, or one per key (MONAI `ensure_tuple_rep`). */
+/**
+ * Per-key option of a dictionary transform (MONAI `ensure_tuple_rep(value, len(self.keys))`): a
+ * single value for all keys, or an array of one value per key (an array of one value is repeated).
+ * Any other length is a {@link TransformError} at construction naming the option and the keys.
+ * Every dictionary transform resolves its per-key options with this one helper.
+ *
+ * @example
+ * perKey(['bilinear', 'nearest'], ['image', 'label'], 'Spacingd', 'mode'); // ['bilinear', 'nearest']
+ * perKey('bilinear', ['image', 'label'], 'Spacingd', 'mode'); // ['bilinear', 'bilinear']
+ */
 export function perKey<T>(
   value: T | readonly T[],
   keys: readonly string[],
@@ -83,7 +92,7 @@ export function perKey<T>(
       throw new TransformError(
         name,
         undefined,
-        `${option} has ${value.length} values for ${keys.length} keys`,
+        `${option} has ${value.length} values for ${keys.length} keys (${keys.join(', ')}): give one value for all keys, or one per key`,
       );
     return [...value] as T[];
   }

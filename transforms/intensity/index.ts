@@ -26,6 +26,7 @@ export {
   ShiftIntensityd,
   type ShiftIntensityOptions,
   type ShiftIntensitydOptions,
+  type MetaFactorOptions,
 } from './shift-intensity.js';
 export {
   ClipIntensityPercentiles,

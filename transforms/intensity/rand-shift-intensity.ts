@@ -5,7 +5,7 @@ import type { RandomizableOptions } from '../randomizable.js';
 import type { DataItem } from '../transform.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
-import { shiftIntensity } from './shift-intensity.js';
+import { type MetaFactorOptions, metaFactorLookup, shiftIntensity } from './shift-intensity.js';
 import { checkedOptions, passOn } from '../option-check.js';
 
 /** Options of {@link RandShiftIntensity}. */
@@ -98,45 +98,19 @@ export class RandShiftIntensity extends RandImageTransform {
 }
 
 /** Options of {@link RandShiftIntensityd}. */
-export interface RandShiftIntensitydOptions extends MapTransformOptions, RandShiftIntensityOptions {
-  /** Key(s) in each key's meta dictionary whose value multiplies the offset (MONAI `factor_key`). */
-  factorKey?: string | readonly (string | null)[] | null;
-  /** Meta dictionary key(s) of each key (default `${key}_${metaKeyPostfix}`). */
-  metaKeys?: string | readonly (string | null)[] | null;
-  /** Postfix of the meta dictionary key (default `'meta_dict'`). */
-  metaKeyPostfix?: string;
-}
+export interface RandShiftIntensitydOptions
+  extends MapTransformOptions, RandShiftIntensityOptions, MetaFactorOptions {}
 
 /** Dictionary twin of {@link RandShiftIntensity}: one offset for all keys. */
 export class RandShiftIntensityd extends RandImageMapTransform<RandShiftIntensity> {
+  private readonly factor: ReturnType<typeof metaFactorLookup>;
+
   constructor(options: RandShiftIntensitydOptions) {
     super(options, new RandShiftIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
+    this.factor = metaFactorLookup(this.name, this.keys, options);
   }
 
   protected override transformKey(img: MetaImage, key: string, d: DataItem): MetaImage {
-    const o = this.options as unknown as RandShiftIntensitydOptions;
-    const index = this.keys.indexOf(key);
-    const pick = <T>(v: T | readonly T[] | null | undefined): T | null => {
-      if (v === null || v === undefined) return null;
-      if (Array.isArray(v)) return (v.length === 1 ? v[0] : v[index]) ?? null;
-      return v as T;
-    };
-    const factorKey = pick(o.factorKey);
-    let factor: number | null = null;
-    if (factorKey !== null) {
-      const metaKey = pick(o.metaKeys) ?? `${key}_${o.metaKeyPostfix ?? 'meta_dict'}`;
-      const meta = d[metaKey];
-      const v = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
-      if (v !== undefined && v !== null) {
-        if (typeof v !== 'number' || !Number.isFinite(v))
-          throw new TransformError(
-            this.name,
-            key,
-            `${metaKey}.${factorKey} must be a finite number, got ${describe(v)}`,
-          );
-        factor = v;
-      }
-    }
-    return this.inner.shift(img, factor);
+    return this.inner.shift(img, this.factor(d, key, this.keys.indexOf(key)));
   }
 }

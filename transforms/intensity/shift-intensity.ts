@@ -1,13 +1,14 @@
 import { TransformError } from '../../src/errors.js';
 import type { DType, NumericArray } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
   allocFloat,
   castOutput,
   computeDTypeOf,
+  describe,
   requireFinite,
   rounderOf,
   requireOptions,
@@ -67,52 +68,70 @@ export class ShiftIntensity extends ImageTransform {
   }
 }
 
-/** Options of {@link ShiftIntensityd}. */
-export interface ShiftIntensitydOptions extends MapTransformOptions, ShiftIntensityOptions {
+/**
+ * MONAI's `factor_key` / `meta_keys` / `meta_key_postfix` of ShiftIntensityd and RandShiftIntensityd:
+ * each one value for all keys or one per key.
+ */
+export interface MetaFactorOptions {
   /**
-   * Key(s) in each key's meta dictionary whose value multiplies `offset` (MONAI `factor_key`), e.g. a
+   * Key(s) in each key's meta dictionary whose value multiplies the offset (MONAI `factor_key`), e.g. a
    * statistic stored by an earlier transform. Missing → the plain offset.
    */
-  factorKey?: string | readonly string[] | null;
+  factorKey?: string | readonly (string | null)[] | null;
   /** Meta dictionary key(s) of each key (default `${key}_${metaKeyPostfix}`). */
   metaKeys?: string | readonly (string | null)[] | null;
-  /** Postfix of the meta dictionary key (default `'meta_dict'`). */
-  metaKeyPostfix?: string;
+  /** Postfix(es) of the meta dictionary key (default `'meta_dict'`). */
+  metaKeyPostfix?: string | readonly string[];
 }
+
+/**
+ * Resolves {@link MetaFactorOptions} per key at construction (wrong lengths are refused there) and
+ * returns the lookup: the factor for `keys[index]` in the item, or null when there is none.
+ */
+export function metaFactorLookup(
+  name: string,
+  keys: readonly string[],
+  options: MetaFactorOptions,
+): (d: DataItem, key: string, index: number) => number | null {
+  const factorKeys = perKey(options.factorKey ?? null, keys, name, 'factorKey');
+  const metaKeys = perKey(options.metaKeys ?? null, keys, name, 'metaKeys');
+  const postfixes = perKey(options.metaKeyPostfix ?? 'meta_dict', keys, name, 'metaKeyPostfix');
+  return (d, key, index) => {
+    const factorKey = factorKeys[index] ?? null;
+    if (factorKey === null) return null;
+    const metaKey = metaKeys[index] ?? `${key}_${postfixes[index]!}`;
+    const meta = d[metaKey];
+    const v = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new TransformError(
+        name,
+        key,
+        `${metaKey}.${factorKey} must be a finite number, got ${describe(v)}`,
+      );
+    return v;
+  };
+}
+
+/** Options of {@link ShiftIntensityd}. */
+export interface ShiftIntensitydOptions
+  extends MapTransformOptions, ShiftIntensityOptions, MetaFactorOptions {}
 
 /** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
 export class ShiftIntensityd extends ImageMapTransform {
+  private readonly factor: ReturnType<typeof metaFactorLookup>;
+
   constructor(options: ShiftIntensitydOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
     requireFinite('ShiftIntensityd', 'offset', options.offset);
     super(options);
+    this.factor = metaFactorLookup(this.name, this.keys, options);
   }
 
   protected transformKey(img: MetaImage, key: string, index: number, d: DataItem): MetaImage {
     const o = this.options as unknown as ShiftIntensitydOptions;
-    const pick = <T>(v: T | readonly T[] | null | undefined): T | null => {
-      if (v === null || v === undefined) return null;
-      if (Array.isArray(v)) return (v.length === 1 ? v[0] : v[index]) ?? null;
-      return v as T;
-    };
-    const factorKey = pick(o.factorKey);
-    let offset = o.offset;
-    if (factorKey !== null) {
-      const metaKey = pick(o.metaKeys) ?? `${key}_${o.metaKeyPostfix ?? 'meta_dict'}`;
-      const meta = d[metaKey];
-      const factor =
-        meta && typeof meta === 'object' ? (meta as Record<string, unknown>)[factorKey] : undefined;
-      if (factor !== undefined && factor !== null) {
-        if (typeof factor !== 'number' || !Number.isFinite(factor))
-          throw new TransformError(
-            this.name,
-            key,
-            `${metaKey}.${factorKey} must be a finite number, got ${String(factor)}`,
-          );
-        offset = o.offset * factor;
-      }
-    }
-    return shiftIntensity(img, offset, o.safe ?? false);
+    const factor = this.factor(d, key, index);
+    return shiftIntensity(img, factor === null ? o.offset : o.offset * factor, o.safe ?? false);
   }
 }

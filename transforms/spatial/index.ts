@@ -26,7 +26,7 @@ export {
   type AffineParams,
   type AffinedOptions,
 } from './affine.js';
-export { Invertd, type InvertdOptions } from './invertd.js';
+export { Invertd, type InvertdOptions, type InvertdPostFunc } from './invertd.js';
 export { RandFlip, RandFlipd, type RandFlipOptions, type RandFlipdOptions } from './rand-flip.js';
 export {
   RandRotate90,

@@ -2,7 +2,7 @@ import type { AppliedOperation } from '../../src/image/meta-image.js';
 import { MetaImage, copyMeta } from '../../src/image/meta-image.js';
 import { Compose } from '../compose.js';
 import { type Invertible, isInvertible } from '../invertible.js';
-import { MapTransform, type MapTransformOptions } from '../map-transform.js';
+import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, isTransform, requireImage } from '../transform.js';
 import { fail, withKeyAsync } from '../keyed-errors.js';
 import { TRACE_NONE } from './common.js';
@@ -79,26 +79,32 @@ export async function withAllowMissingKeys<T>(transform: unknown, fn: () => Prom
   }
 }
 
+/** A function {@link Invertd} applies to an inverted image (MONAI `post_func`). */
+export type InvertdPostFunc = (img: MetaImage) => unknown;
+
 /** Options of {@link Invertd}. */
 export interface InvertdOptions extends MapTransformOptions {
   /** The (dictionary) transform or Compose whose operations to undo. */
   transform: Invertible;
-  /** Keys whose traces and meta are used, one per key (default: `keys`). */
+  /** Keys whose traces and meta are used: one for all keys, or one per key (default: `keys`). */
   origKeys?: string | readonly string[] | null;
-  /** Undo with nearest-neighbour interpolation (MONAI default true: right for label maps). */
+  /** Undo with nearest-neighbour interpolation (MONAI default true: right for label maps); one, or one per key. */
   nearestInterp?: boolean | readonly boolean[];
-  /** Applied to each inverted image. */
-  postFunc?: ((img: MetaImage) => unknown) | null;
-  /** Accepted for MONAI compatibility: inverted images stay MetaImages (the DataLoader makes tensors). */
-  toTensor?: boolean;
+  /** Applied to each inverted image: one function (or null) for all keys, or one per key. */
+  postFunc?: InvertdPostFunc | null | readonly (InvertdPostFunc | null)[];
+  /**
+   * Accepted for MONAI compatibility (one, or one per key): inverted images stay MetaImages (the
+   * DataLoader makes tensors).
+   */
+  toTensor?: boolean | readonly boolean[];
   /** Accepted for MONAI compatibility (no devices here). */
   device?: unknown;
   /** Accepted for MONAI compatibility: meta travels with each MetaImage. */
   metaKeys?: unknown;
   /** Accepted for MONAI compatibility. */
   origMetaKeys?: unknown;
-  /** Accepted for MONAI compatibility. */
-  metaKeyPostfix?: string;
+  /** Accepted for MONAI compatibility (one, or one per key): meta travels with each MetaImage. */
+  metaKeyPostfix?: string | readonly string[];
 }
 
 /**
@@ -116,6 +122,7 @@ export class Invertd extends MapTransform {
   readonly transform: Invertible;
   readonly origKeys: string[];
   readonly nearestInterp: boolean[];
+  readonly postFunc: (InvertdPostFunc | null)[];
 
   constructor(options: InvertdOptions) {
     super(options);
@@ -125,23 +132,15 @@ export class Invertd extends MapTransform {
         '`transform` must be an invertible transform or a Compose (the pipeline that produced the data)',
       );
     this.transform = options.transform;
-    const ok = options.origKeys ?? this.keys;
-    const origKeys = typeof ok === 'string' ? [ok] : [...ok];
-    if (origKeys.length !== this.keys.length)
-      fail(
-        this.name,
-        `origKeys has ${origKeys.length} entries for ${this.keys.length} keys (give one per key)`,
-      );
-    this.origKeys = origKeys;
-    const ni = options.nearestInterp ?? true;
-    this.nearestInterp = typeof ni === 'boolean' ? this.keys.map(() => ni) : [...ni];
-    if (this.nearestInterp.length !== this.keys.length)
-      fail(this.name, `nearestInterp has ${this.nearestInterp.length} entries for ${this.keys.length} keys`);
+    this.origKeys = perKey(options.origKeys ?? this.keys, this.keys, this.name, 'origKeys');
+    this.nearestInterp = perKey(options.nearestInterp ?? true, this.keys, this.name, 'nearestInterp');
+    this.postFunc = perKey(options.postFunc ?? null, this.keys, this.name, 'postFunc');
+    perKey(options.toTensor ?? true, this.keys, this.name, 'toTensor');
+    perKey(options.metaKeyPostfix ?? 'meta_dict', this.keys, this.name, 'metaKeyPostfix');
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const postFunc = (this.options as unknown as InvertdOptions).postFunc ?? null;
     for (const key of this.keyIterator(d)) {
       const i = this.keys.indexOf(key);
       const origKey = this.origKeys[i] as string;
@@ -170,6 +169,7 @@ export class Invertd extends MapTransform {
         );
         const out = (inverted as DataItem)[origKey];
         const img = requireImage(out, this.name, key);
+        const postFunc = this.postFunc[i];
         return postFunc ? postFunc(img) : img;
       });
     }

@@ -3,7 +3,7 @@ import type { GridSamplePadding } from '../../src/image/resample.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { markInvertible } from '../invertible.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
 import {
   type Randomizable,
@@ -17,7 +17,7 @@ import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
 import type { Matrix } from './affine-utils.js';
 import { type ResampleMode, gridPadding, resampleMode } from './common.js';
-import { asFloat32, identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { asFloat32, identityMatrix } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
 
 /**
@@ -265,8 +265,8 @@ export class RandAffined extends RandomizableMapTransform {
   constructor(options: RandAffinedOptions) {
     super(options);
     markInvertible(this);
-    this.modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    this.pads = perKeyOption(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
+    this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
     this.modes.forEach((m) => resampleMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
     const { mode: _m, paddingMode: _p, keys: _k, ...rest } = options;

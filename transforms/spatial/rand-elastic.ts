@@ -17,7 +17,7 @@ import {
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import {
   type Randomizable,
   RandomizableMapTransform,
@@ -30,7 +30,7 @@ import { fail, withKey } from '../keyed-errors.js';
 import type { Matrix } from './affine-utils.js';
 import { gridMode, gridPadding, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
-import { identityMatrix, perKeyOption } from './rand-spatial-base.js';
+import { identityMatrix } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
 
 /** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
@@ -510,8 +510,8 @@ export abstract class ElasticMapBase<
   constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
     super(options);
     this.inner = inner;
-    this.modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    this.pads = perKeyOption(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
+    this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
     this.modes.forEach((m) => gridMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
   }

@@ -2,7 +2,7 @@ import type { GridSampleMode, GridSamplePadding } from '../../src/image/resample
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { RandomState } from '../../src/random/index.js';
 import { markInvertible } from '../invertible.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
 import {
   RandomizableMapTransform,
@@ -12,7 +12,7 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { gridPadding, torchGridMode } from './common.js';
-import { asFloat32, perKeyOption } from './rand-spatial-base.js';
+import { asFloat32 } from './rand-spatial-base.js';
 import { type RotateOptions, invertRotate, rotate } from './rotate.js';
 import { checkedOptions } from '../option-check.js';
 
@@ -156,12 +156,12 @@ export class RandRotated extends RandomizableMapTransform {
   constructor(options: RandRotatedOptions) {
     super(options);
     markInvertible(this);
-    const modes = perKeyOption(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
-    const pads = perKeyOption(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
+    const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
+    const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
     modes.forEach((m) => torchGridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
-    const aligns = perKeyOption(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
-    const dtypes = perKeyOption(
+    const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
+    const dtypes = perKey(
       options.dtype === undefined ? 'float32' : options.dtype,
       this.keys,
       this.name,

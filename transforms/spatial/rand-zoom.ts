@@ -2,7 +2,7 @@ import type { PadMode } from '../crop-pad/pad-array.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { RandomState } from '../../src/random/index.js';
 import { markInvertible } from '../invertible.js';
-import type { MapTransformOptions } from '../map-transform.js';
+import { type MapTransformOptions, perKey } from '../map-transform.js';
 import { replaceLastOperation, unwrapLastOperation } from '../rand-trace.js';
 import {
   RandomizableMapTransform,
@@ -12,7 +12,7 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
-import { asFloat32, perKeyOption } from './rand-spatial-base.js';
+import { asFloat32 } from './rand-spatial-base.js';
 import { type ZoomOptions, invertZoom, zoom } from './zoom.js';
 import { checkedOptions } from '../option-check.js';
 
@@ -153,11 +153,11 @@ export class RandZoomd extends RandomizableMapTransform {
   constructor(options: RandZoomdOptions) {
     super(options);
     markInvertible(this);
-    const modes = perKeyOption(options.mode ?? 'area', this.keys, this.name, 'mode');
+    const modes = perKey(options.mode ?? 'area', this.keys, this.name, 'mode');
     modes.forEach((m) => interpolateMode(m, this.name));
-    const pads = perKeyOption(options.paddingMode ?? 'edge', this.keys, this.name, 'paddingMode');
-    const aligns = perKeyOption(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
-    const dtypes = perKeyOption(
+    const pads = perKey(options.paddingMode ?? 'edge', this.keys, this.name, 'paddingMode');
+    const aligns = perKey(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
+    const dtypes = perKey(
       options.dtype === undefined ? 'float32' : options.dtype,
       this.keys,
       this.name,

@@ -211,7 +211,11 @@ export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions,
   mode?: InterpolateMode | readonly InterpolateMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   antiAliasing?: boolean | readonly boolean[];
-  antiAliasingSigma?: number | readonly number[] | null | readonly (number | readonly number[] | null)[];
+  /**
+   * One sigma for all keys, or one per key (MONAI `ensure_tuple_rep`): a per-axis sigma is itself a
+   * list, so it is given nested, `[[1, 0.5]]` for all keys or `[[1, 0.5], null]` per key, as in MONAI.
+   */
+  antiAliasingSigma?: number | null | readonly (number | readonly number[] | null)[];
   dtype?: string | null | readonly (string | null)[];
 }
 
@@ -226,12 +230,7 @@ export class Resized extends MapTransform {
     modes.forEach((m) => interpolateMode(m, this.name));
     const aligns = perKey(options.alignCorners ?? null, this.keys, this.name, 'alignCorners');
     const aas = perKey(options.antiAliasing ?? false, this.keys, this.name, 'antiAliasing');
-    // a list of numbers is one sigma per axis for every key unless there is one entry per key
-    const sig = options.antiAliasingSigma;
-    const sigmas =
-      Array.isArray(sig) && sig.length === this.keys.length && sig.some((s) => Array.isArray(s) || s === null)
-        ? [...(sig as (number | readonly number[] | null)[])]
-        : this.keys.map(() => sig as number | readonly number[] | null | undefined);
+    const sigmas = perKey(options.antiAliasingSigma ?? null, this.keys, this.name, 'antiAliasingSigma');
     const dtypes = perKey(
       options.dtype === undefined ? 'float32' : options.dtype,
       this.keys,

@@ -337,6 +337,22 @@ function stack(
   let ordered: SeriesSlice[];
   if (use.every((s) => s.geometry.position !== undefined)) {
     ordered = orderByPosition(use, { keepLargestStack, sortBy, source: options.source }, warnings, dropped);
+  } else if (use.every((s) => s.geometry.position === undefined)) {
+    // No position at all (secondary captures, CR): MONAI's PydicomReader order, by InstanceNumber,
+    // skipping slices without one; none left is its "the input does not have valid slices".
+    ordered = [];
+    for (const s of use)
+      if (s.instanceNumber !== undefined) ordered.push(s);
+      else {
+        warnings.push(`${frameName(s)} has no InstanceNumber: skipped (as MONAI's PydicomReader)`);
+        dropped.push(s);
+      }
+    if (ordered.length === 0)
+      throw new ImageReadError(
+        options.source,
+        `none of its ${use.length} images has an ImagePositionPatient or an InstanceNumber, so the slice order is unknown (MONAI's PydicomReader refuses it too: "the input does not have valid slices"). Read the files one at a time`,
+      );
+    ordered.sort((a, b) => a.instanceNumber! - b.instanceNumber!);
   } else {
     warnings.push(
       'some slices have no ImagePositionPatient: ordered by InstanceNumber, slice spacing from SpacingBetweenSlices or SliceThickness',
@@ -410,7 +426,9 @@ export function assembleFrames(
   } else if (!header.enhanced || !slices.every((s) => s.geometry.position !== undefined)) {
     const normal = sliceNormal(base.orientation);
     const d = header.spacingBetweenSlices ?? base.sliceThickness ?? 1;
-    if (header.spacingBetweenSlices === undefined && base.sliceThickness === undefined)
+    // Without a position and an orientation the affine is MONAI's identity and the step is not used.
+    const located = base.position !== undefined && base.orientation !== undefined;
+    if (located && header.spacingBetweenSlices === undefined && base.sliceThickness === undefined)
       warnings.push(
         'the frames have no per-frame position and no slice spacing: 1 mm assumed between frames',
       );

@@ -4,16 +4,21 @@
  * column 2 = (last position − first position)/(n − 1) (for one slice: (0, 0, 1)), origin = first
  * position. `swapIj` swaps columns 0 and 1 (array (column, row, slice)); `lpsToRas` negates rows
  * 0 and 1.
+ *
+ * Without ImageOrientationPatient or ImagePositionPatient (secondary captures, CR, cine without
+ * geometry) MONAI 1.4's `PydicomReader._get_affine` returns `np.eye(4)` at once: PixelSpacing and
+ * the slice step are not used and the LPS → RAS flip is not applied; `get_data` then applies
+ * `swap_ij` (`affine @ P`, P swapping axes 0 and 1). {@link dicomAffine} does the same.
  */
 import { type AffineMatrix, identityAffine, lpsToRas } from '../../image/affine.js';
 
 /** Inputs of {@link dicomAffine}. */
 export interface DicomAffineInput {
-  /** ImageOrientationPatient (row cosines, column cosines); identity directions when missing. */
+  /** ImageOrientationPatient (row cosines, column cosines); when missing, no geometry (see the module comment). */
   orientation: readonly number[] | undefined;
   /** PixelSpacing [between rows, between columns]; 1 mm when missing. */
   pixelSpacing: readonly number[] | undefined;
-  /** Position of the first slice (LPS); the origin when missing. */
+  /** Position of the first slice (LPS); when missing, no geometry (see the module comment). */
   origin: readonly number[] | undefined;
   /**
    * Step between slices (LPS vector): undefined for a single 2D image, whose third column is
@@ -37,12 +42,26 @@ export function dot3(a: readonly number[], b: readonly number[]): number {
   return a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
 }
 
+/**
+ * True when the image has both ImageOrientationPatient and ImagePositionPatient, the condition of
+ * MONAI's `PydicomReader._get_affine` for building the affine from them.
+ */
+export function hasGeometry<T extends Pick<DicomAffineInput, 'orientation' | 'origin'>>(
+  input: T,
+): input is T & { orientation: readonly number[]; origin: readonly number[] } {
+  return input.orientation !== undefined && input.origin !== undefined;
+}
+
 /** The affine of a DICOM image or series (see the module comment). */
 export function dicomAffine(input: DicomAffineInput): AffineMatrix {
-  const [rx, ry, rz, cx, cy, cz] = input.orientation ?? [1, 0, 0, 0, 1, 0];
-  const [dr, dc] = input.pixelSpacing ?? [1, 1];
-  const [sx, sy, sz] = input.origin ?? [0, 0, 0];
   const a = identityAffine();
+  if (!hasGeometry(input)) {
+    if (input.swapIj) a.set([0, 1, 0, 0, 1, 0, 0, 0], 0);
+    return a;
+  }
+  const [rx, ry, rz, cx, cy, cz] = input.orientation;
+  const [dr, dc] = input.pixelSpacing ?? [1, 1];
+  const [sx, sy, sz] = input.origin;
   const col0 = [cx! * dr!, cy! * dr!, cz! * dr!];
   const col1 = [rx! * dc!, ry! * dc!, rz! * dc!];
   const col2 = input.sliceStep ? [...input.sliceStep] : [0, 0, 1];

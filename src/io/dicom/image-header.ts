@@ -80,7 +80,6 @@ const T = {
   ipp: 'x00200032',
   iop: 'x00200037',
   pixelSpacing: 'x00280030',
-  imagerPixelSpacing: 'x00181164',
   sliceThickness: 'x00180050',
   spacingBetweenSlices: 'x00180088',
   slope: 'x00281053',
@@ -266,7 +265,8 @@ function imageHeader(dicom: DicomFile): DicomImageHeader {
 
   const ipp = decimalValues(ds, T.ipp);
   const iop = decimalValues(ds, T.iop);
-  const ps = decimalValues(ds, T.pixelSpacing) ?? decimalValues(ds, T.imagerPixelSpacing);
+  // ImagerPixelSpacing (detector plane, before magnification) is no PixelSpacing: MONAI ignores it too.
+  const ps = decimalValues(ds, T.pixelSpacing);
   const base: FrameGeometry = {
     position: ipp?.length === 3 ? ipp : undefined,
     orientation: iop?.length === 6 ? iop : undefined,

@@ -22,7 +22,7 @@ import {
 } from './assemble-series.js';
 import { checkDecodable, decodeFrame, outputSamples, storedDType } from './decode-frames.js';
 import { affineToSpacing } from '../../image/affine.js';
-import { dicomAffine } from './geometry.js';
+import { dicomAffine, hasGeometry } from './geometry.js';
 import { type DicomImageHeader, NoPixelDataError, readImageHeader } from './image-header.js';
 import { dicomMetaAttributes } from './meta.js';
 import { type RescaleMode, SliceWriter } from './slice-writer.js';
@@ -293,6 +293,17 @@ function isMonochrome1(h: DicomImageHeader): boolean {
  * frames along the last axis), a folder or a list of files (one series). The result is not yet
  * channel-first: grayscale `(columns, rows[, slices])` with `original_channel_dim: 'no_channel'`,
  * RGB `(columns, rows[, slices], 3)` with `original_channel_dim: -1`.
+ * Images without ImageOrientationPatient or ImagePositionPatient (secondary captures, CR) get
+ * MONAI's affine for them: the identity with axes 0 and 1 swapped (`swapIj`), no LPS → RAS flip,
+ * PixelSpacing unused, `spacing` 1; several such files are stacked by InstanceNumber (files
+ * without one skipped, none with one refused), as MONAI's `_combine_dicom_series`.
+ *
+ * Deliberate differences from MONAI 1.4 (documented, not options): the frames of a multi-frame
+ * file go on the last axis, `(columns, rows, frames)`, where MONAI keeps pydicom's frame-first
+ * array and swaps its axes 0 and 1, `(rows, frames, columns)`; RGB keeps its samples as a channel
+ * axis (`original_channel_dim: -1`) where MONAI counts them as a third spatial axis; enhanced
+ * multi-frame and NM files get their geometry from the functional groups and detector sequences,
+ * where MONAI, finding no top-level ImagePositionPatient, gives them the identity.
  *
  * @example
  * const img = await new PydicomReader().read('scans/T1', { seriesOption: 'largest' });
@@ -506,14 +517,20 @@ export class PydicomReader implements ImageReader {
     const spatial = opts.swapIj ? [columns, rows] : [rows, columns];
     if (!series.is2d) spatial.push(n);
     const shape = spp === 3 ? [...spatial, 3] : spatial;
-    const affine = dicomAffine({
+    const geometry = {
       orientation: series.orientation,
       pixelSpacing: series.pixelSpacing,
       origin: series.origin,
       sliceStep: series.sliceStep,
       swapIj: opts.swapIj,
       lpsToRas: opts.affineLpsToRas,
-    });
+    };
+    const affine = dicomAffine(geometry);
+    if (!hasGeometry(geometry))
+      warnings.push(
+        `no ${series.orientation ? '' : 'ImageOrientationPatient'}${series.orientation || series.origin ? '' : ' or '}${series.origin ? '' : 'ImagePositionPatient'}: ` +
+          `identity affine (axes 0 and 1 swapped by swapIj, no LPS to RAS flip, PixelSpacing not used), as MONAI's PydicomReader`,
+      );
     const meta: ImageMeta = { ...attributes };
     // Enhanced multi-frame files keep geometry in functional groups: expose the first frame's.
     if (meta['ImagePositionPatient'] === undefined && series.origin)

@@ -239,10 +239,11 @@ describe('DICOM series assembly', () => {
     expect(img.meta['spacing']).toEqual([10, 10, 5]);
   });
 
-  it('keeps the frame order of a multi-frame file without positions, 1 mm apart, and says so', async () => {
+  it("keeps the frame order of a multi-frame file without geometry, with MONAI's identity affine, and says so", async () => {
     const img = await reader.read(join(FIX, 'pydicom/SC_rgb_rle_16bit_2frame.dcm'));
     expect(img.shape).toEqual([100, 100, 2, 3]);
-    expect(String(img.meta['dicom_warnings'])).toMatch(/1 mm assumed/);
+    expect(img.meta['spacing']).toEqual([1, 1, 1]);
+    expect(String(img.meta['dicom_warnings'])).toMatch(/identity affine/);
   });
 
   it('refuses a folder of several multi-frame files', async () => {

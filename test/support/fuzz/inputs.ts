@@ -10,6 +10,7 @@ import { deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import yazl from 'yazl';
 import { RandomState } from '../../../src/random/index.js';
+import { concat, el, syntheticDicom } from '../synthetic-dicom.js';
 
 /** What a fuzz input is read as. */
 export type FuzzKind = 'dicom' | 'dicom-series' | 'nifti' | 'npy' | 'zip';
@@ -243,78 +244,6 @@ function npyExtreme(r: Rng, b: Uint8Array): [Uint8Array, string] {
 }
 
 // ------------------------------------------------------------------------------- built files
-
-/** One explicit-VR little-endian element. */
-function el(group: number, element: number, vr: string, value: Uint8Array | string): Uint8Array {
-  let v = typeof value === 'string' ? new TextEncoder().encode(value) : value;
-  if (v.length % 2 === 1) v = Uint8Array.from([...v, vr === 'UI' ? 0 : 0x20]);
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT', 'OF'].includes(vr);
-  const head = new Uint8Array(long ? 12 : 8);
-  const dv = new DataView(head.buffer);
-  dv.setUint16(0, group, true);
-  dv.setUint16(2, element, true);
-  head[4] = vr.charCodeAt(0);
-  head[5] = vr.charCodeAt(1);
-  if (long) dv.setUint32(8, v.length, true);
-  else dv.setUint16(6, v.length, true);
-  return concat([head, v]);
-}
-function us(n: number): Uint8Array {
-  return new Uint8Array(new Uint16Array([n]).buffer);
-}
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-interface SyntheticDicom {
-  rows?: number;
-  columns?: number;
-  frames?: string;
-  bits?: number;
-  transferSyntax?: string;
-  pixels?: Uint8Array;
-  /** Replaces the dataset after the file meta (e.g. a deflated bomb). */
-  dataset?: (plain: Uint8Array) => Uint8Array;
-}
-
-/** A small Part-10 file built from scratch (explicit VR little endian unless told otherwise). */
-function syntheticDicom(o: SyntheticDicom = {}): Uint8Array {
-  const rows = o.rows ?? 4;
-  const columns = o.columns ?? 4;
-  const ts = o.transferSyntax ?? '1.2.840.10008.1.2.1';
-  const metaBody = concat([
-    el(2, 0x1, 'OB', new Uint8Array([0, 1])),
-    el(2, 0x2, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
-    el(2, 0x3, 'UI', '1.2.3.4.5'),
-    el(2, 0x10, 'UI', ts),
-  ]);
-  const meta = concat([el(2, 0, 'UL', new Uint8Array(new Uint32Array([metaBody.length]).buffer)), metaBody]);
-  const bits = o.bits ?? 16;
-  const pixels = o.pixels ?? new Uint8Array(rows * columns * (bits / 8));
-  const plain = concat([
-    el(8, 0x16, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
-    el(8, 0x18, 'UI', '1.2.3.4.5'),
-    el(0x28, 0x2, 'US', us(1)),
-    el(0x28, 0x4, 'CS', 'MONOCHROME2'),
-    ...(o.frames === undefined ? [] : [el(0x28, 0x8, 'IS', o.frames)]),
-    el(0x28, 0x10, 'US', us(rows)),
-    el(0x28, 0x11, 'US', us(columns)),
-    el(0x28, 0x100, 'US', us(bits)),
-    el(0x28, 0x101, 'US', us(bits)),
-    el(0x28, 0x102, 'US', us(bits - 1)),
-    el(0x28, 0x103, 'US', us(0)),
-    el(0x7fe0, 0x10, 'OW', pixels),
-  ]);
-  const preamble = new Uint8Array(132);
-  preamble.set([0x44, 0x49, 0x43, 0x4d], 128);
-  return concat([preamble, meta, o.dataset ? o.dataset(plain) : plain]);
-}
 
 let zeros: { gz: Uint8Array; raw: Uint8Array } | undefined;
 /** 64 MiB of zeros, gzipped and raw-deflated (about 64 KiB each). */
