@@ -360,6 +360,7 @@ export {
   type InterpolateMode,
   type NdimageMode,
   type ResampleMode,
+  type ResizeMode,
   type SplineOrder,
   type InvertdOptions,
   type InvertdPostFunc,

@@ -103,8 +103,22 @@ export function gridPadding(value: unknown, where: string): GridSamplePadding {
   return fail(where, `unknown padding mode '${String(value)}' (use 'zeros', 'border' or 'reflection')`);
 }
 
-/** Reads a torch `interpolate` mode (Resize, Zoom). */
-export function interpolateMode(value: unknown, where: string): InterpolateMode {
+/** A Resize/Zoom mode: a torch `interpolate` mode, or a spline order MONAI maps to one (0, 1). */
+export type ResizeMode = InterpolateMode | 0 | 1;
+
+/**
+ * Reads a torch `interpolate` mode (Resize, Zoom). Spline orders as MONAI's `resolves_modes`:
+ * 0 → `'nearest-exact'`, 1 → the linear mode of `nd` spatial dims; 3 (`'bicubic'`) is not implemented.
+ */
+export function interpolateMode(value: unknown, where: string, nd = 3): InterpolateMode {
+  if (value === 0) return 'nearest-exact';
+  if (value === 1) return nd === 1 ? 'linear' : nd === 2 ? 'bilinear' : 'trilinear';
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `mode ${value}: spline orders 0 and 1 map to torch interpolate modes as in MONAI ('nearest-exact', linear); ` +
+        "3 ('bicubic') and others are not supported",
+    );
   const v = typeof value === 'string' ? value.toLowerCase() : value;
   if (typeof v === 'string' && INTERP_MODES.includes(v)) return v as InterpolateMode;
   if (v === 'bicubic')

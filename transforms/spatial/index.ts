@@ -73,7 +73,7 @@ export {
   type GridSamplePadding,
   type SamplingGrid,
 } from '../../src/image/resample.js';
-export { type InterpolateMode, type ResampleMode } from './common.js';
+export { type InterpolateMode, type ResampleMode, type ResizeMode } from './common.js';
 export { type NdimageMode, type SplineOrder } from '../../src/image/map-coordinates.js';
 export { type Matrix } from './affine-utils.js';
 export {

@@ -6,7 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { affineFromRows, affineToRows } from '../../../src/image/affine.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
 import { TransformError } from '../../../src/errors.js';
-import { Affine, Orientation, Rotate, Rotated, Spacing, SpatialResample } from '../../../transforms/index.js';
+import {
+  Affine,
+  Orientation,
+  Resize,
+  Rotate,
+  Rotated,
+  Spacing,
+  SpatialResample,
+  Zoom,
+} from '../../../transforms/index.js';
 
 function ramp(shape: number[], affine?: number[][]): MetaImage {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -270,6 +279,27 @@ describe('spline-order modes as MONAI 1.4 (scipy map_coordinates)', () => {
     const a = await new Rotate({ angle: 0.3, mode: 1 }).apply(img);
     const b = await new Rotate({ angle: 0.3, mode: 'bilinear' }).apply(img);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
+  // Zoom/Resize: MONAI's resolves_modes(mode, torch_interpolate_spatial_nd=nd) maps 0 to 'nearest-exact'
+  // and 1 to 'linear'/'bilinear'/'trilinear' by the number of spatial dims, then calls torch interpolate.
+  it('Zoom and Resize map spline orders 0 and 1 to torch interpolate modes', async () => {
+    const same = async (a: Promise<MetaImage>, b: Promise<MetaImage>) =>
+      expect(Array.from((await a).data)).toEqual(Array.from((await b).data));
+    await same(
+      new Zoom({ zoom: 1.7, mode: 0, keepSize: false }).apply(img),
+      new Zoom({ zoom: 1.7, mode: 'nearest-exact', keepSize: false }).apply(img),
+    );
+    await same(
+      new Zoom({ zoom: 1.7, mode: 1, keepSize: false }).apply(img),
+      new Zoom({ zoom: 1.7, mode: 'bilinear', keepSize: false }).apply(img),
+    );
+    const vol = ramp([1, 3, 4, 5]);
+    await same(
+      new Resize({ spatialSize: [5, 6, 7], mode: 1 }).apply(vol),
+      new Resize({ spatialSize: [5, 6, 7], mode: 'trilinear' }).apply(vol),
+    );
+    expect(() => new Zoom({ zoom: 2, mode: 3 as never })).toThrow(TransformError);
   });
 
   it('orders 2-5 are refused at construction with what to use instead', () => {
