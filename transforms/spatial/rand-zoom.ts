@@ -11,7 +11,7 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { type InterpolateMode, type ResizeMode, interpolateMode } from './common.js';
+import { type ResizeMode, interpolateMode } from './common.js';
 import { asFloat32 } from './rand-spatial-base.js';
 import { type ZoomOptions, invertZoom, zoom } from './zoom.js';
 import { checkedOptions } from '../option-check.js';
