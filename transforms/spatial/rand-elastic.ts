@@ -7,8 +7,8 @@
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { torchLinspace } from '../../src/image/linspace.js';
+import { mapCoordinates } from '../../src/image/map-coordinates.js';
 import {
-  type GridSampleMode,
   type GridSamplePadding,
   type SamplingGrid,
   centeredAffineGrid,
@@ -28,7 +28,7 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import type { Matrix } from './affine-utils.js';
-import { gridMode, gridPadding, toComputeArray } from './common.js';
+import { type ResampleMode, gridPadding, ndimageMode, resampleMode, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
 import { identityMatrix } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
@@ -177,13 +177,24 @@ export function centerCropGrid(grid: DenseGrid, roi: readonly number[]): DenseGr
 export function resampleDense(
   img: MetaImage,
   grid: DenseGrid,
-  mode: GridSampleMode,
+  mode: ResampleMode,
   paddingMode: GridSamplePadding,
 ): MetaImage {
   const inSize = img.spatialShape;
   const n = inSize.length;
   if (grid.coords.length !== n)
     fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  if (typeof mode === 'number') {
+    // MONAI's Resample with a spline order: float32 grid + (max(2, n) - 1) / 2, then map_coordinates
+    const f = Math.fround;
+    const coords = grid.coords.map((c, d) => {
+      const t = (Math.max(2, inSize[d] as number) - 1) / 2;
+      return Float64Array.from(c, (v) => f(f(v) + t));
+    });
+    const src = toComputeArray(img.data, 'float64');
+    const data = mapCoordinates(src, img.shape, coords, grid.shape, mode, ndimageMode(paddingMode));
+    return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
+  }
   const sampling: SamplingGrid = {
     outShape: [...grid.shape],
     base: grid.shape.map((s) => new Float64Array(s)),
@@ -204,9 +215,10 @@ export function resampleDense(
 function resampleIdentity(
   img: MetaImage,
   spSize: readonly number[],
-  mode: GridSampleMode,
+  mode: ResampleMode,
   paddingMode: GridSamplePadding,
 ): MetaImage {
+  if (typeof mode === 'number') return resampleDense(img, createDenseGrid(spSize), mode, paddingMode);
   const n = spSize.length;
   const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, {
     gridDType: 'float64',
@@ -286,8 +298,8 @@ export class RandDeformGrid implements Randomizable {
 export interface ElasticCommonOptions extends RandomizableOptions, RandAffineGridOptions {
   /** Output size (default: the input size; non-positive entries keep it). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
+  mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;
 }
@@ -340,7 +352,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
   constructor(options: Rand2DElasticOptions) {
     checkedOptions(new.target.name, options);
     pair(options?.magnitudeRange, 'Rand2DElastic', 'magnitudeRange');
-    gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
+    resampleMode(options.mode ?? 'bilinear', 'Rand2DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
     super(options);
     this.deformGrid = new RandDeformGrid({
@@ -379,11 +391,11 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     img: MetaImage,
     grid: DenseGrid | null,
     spSize: readonly number[],
-    mode?: string,
+    mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
     const o = this.options as unknown as Rand2DElasticOptions;
-    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
   }
@@ -421,7 +433,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     checkedOptions(new.target.name, options);
     const sr = pair(options?.sigmaRange, 'Rand3DElastic', 'sigmaRange');
     const mr = pair(options?.magnitudeRange, 'Rand3DElastic', 'magnitudeRange');
-    gridMode(options.mode ?? 'bilinear', 'Rand3DElastic');
+    resampleMode(options.mode ?? 'bilinear', 'Rand3DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand3DElastic');
     super(options);
     this.sigmaRange = sr;
@@ -465,11 +477,11 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     img: MetaImage,
     grid: DenseGrid | null,
     spSize: readonly number[],
-    mode?: string,
+    mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
     const o = this.options as unknown as Rand3DElasticOptions;
-    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
   }
@@ -487,7 +499,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
 
 /** Per-key mode/paddingMode options of the elastic dictionary transforms. */
 export interface ElasticKeyOptions {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
@@ -504,7 +516,7 @@ export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
 > extends RandomizableMapTransform {
   readonly inner: T;
-  private readonly modes: GridSampleMode[];
+  private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
   constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
@@ -512,7 +524,7 @@ export abstract class ElasticMapBase<
     this.inner = inner;
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
-    this.modes.forEach((m) => gridMode(m, this.name));
+    this.modes.forEach((m) => resampleMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
   }
 

@@ -9,6 +9,7 @@ import { TransformError } from '../../../src/errors.js';
 import {
   Affine,
   Orientation,
+  Rand2DElastic,
   Resize,
   Rotate,
   Rotated,
@@ -300,6 +301,26 @@ describe('spline-order modes as MONAI 1.4 (scipy map_coordinates)', () => {
       new Resize({ spatialSize: [5, 6, 7], mode: 'trilinear' }).apply(vol),
     );
     expect(() => new Zoom({ zoom: 2, mode: 3 as never })).toThrow(TransformError);
+  });
+
+  // Rand2DElastic with an int mode: MONAI's Resample numpy path (map_coordinates on grid + (n-1)/2)
+  it('Rand2DElastic samples with spline orders: order 0 reads input values, order 3 on the identity grid reproduces the image', async () => {
+    const im = ramp([1, 12, 10]);
+    const inputs = new Set(Array.from(im.data));
+    const o0 = await new Rand2DElastic({
+      spacing: [4, 4],
+      magnitudeRange: [1, 2],
+      prob: 1,
+      mode: 0,
+      paddingMode: 'border',
+    })
+      .setRandomState(3)
+      .apply(im);
+    expect(Array.from(o0.data).every((v) => inputs.has(v))).toBe(true);
+    const id = await new Rand2DElastic({ spacing: [4, 4], magnitudeRange: [1, 2], prob: 0, mode: 3 }).apply(
+      im,
+    );
+    Array.from(id.data).forEach((v, i) => expect(v).toBeCloseTo(im.data[i] as number, 5));
   });
 
   it('orders 2-5 are refused at construction with what to use instead', () => {
