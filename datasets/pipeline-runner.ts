@@ -2,8 +2,8 @@ import { DatasetError } from '../src/errors.js';
 import { Compose, type ComposeStep, firstRandomIndex } from '../transforms/compose.js';
 import { isTransform } from '../transforms/transform.js';
 
-/** What a dataset accepts as its pipeline: a Compose, one step, or a list of steps. */
-export type TransformInput = Compose | ComposeStep | readonly ComposeStep[];
+/** What a dataset accepts as its pipeline: a Compose, one step, or a list of steps (functions of any item type). */
+export type TransformInput = Compose | ComposeStep<never> | readonly ComposeStep<never>[];
 
 /** Wraps a pipeline in a Compose if needed (MONAI's Dataset does the same). */
 export function toCompose(transform: TransformInput | undefined | null): Compose {

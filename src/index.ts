@@ -20,7 +20,8 @@ export {
 } from './patient-identifiers.js';
 export { StorageError } from './errors.js';
 export { DTYPES, type DType, type NumericArray } from './image/dtype.js';
-export { affineToSpacing, axcodesFromAffine, type AffineMatrix } from './image/affine.js';
+export { affineToSpacing, type AffineMatrix } from './image/affine.js';
+export { axcodesFromAffine } from './image/orientation.js';
 export {
   MetaImage,
   type AppliedOperation,

@@ -52,3 +52,23 @@ export function identifierHash(value: string): string {
 export function displayIdentifier(key: string, value: string): string {
   return shown || !isIdentifierKey(key) ? value : identifierHash(value);
 }
+
+/**
+ * A file or zip entry path as messages may show it: quoted, or hashed unless identifiers are shown
+ * (XNAT's zip entries start with the session label, and DICOM file names often carry it too).
+ */
+export function displayPathName(path: string): string {
+  return shown ? `'${path}'` : identifierHash(path);
+}
+
+/**
+ * A URL or text with the labels of an XNAT URI (the segment after `/subjects/` and `/experiments/`)
+ * hashed unless identifiers are shown, for log lines and messages.
+ */
+export function redactUriLabels(text: string): string {
+  if (shown) return text;
+  return text.replace(
+    /(\/(?:subjects|experiments)\/)([^/?#\s'"]+)/g,
+    (_, prefix: string, label: string) => prefix + identifierHash(label),
+  );
+}

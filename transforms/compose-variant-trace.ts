@@ -1,7 +1,7 @@
 /** What OneOf, SomeOf and RandomOrder share: weights, the trace of their choice, no partial runs. */
 import { TransformError } from '../src/errors.js';
 import { MetaImage } from '../src/image/meta-image.js';
-import { Compose, type ComposeRange, type ComposeStep, applyStep, stepName } from './compose.js';
+import { type Compose, type ComposeRange, type ComposeStep, applyStep, stepName } from './compose.js';
 import { isInvertible, popOperation, pushOperation } from './invertible.js';
 import { wrapTransformError } from './transform.js';
 
@@ -58,15 +58,23 @@ export function checkRange(name: string, range: ComposeRange): void {
 }
 
 /** Runs `order` of `transforms` and inverts it (shared by RandomOrder and SomeOf). */
-export async function applyOrder(c: Compose, order: readonly number[], input: unknown): Promise<unknown> {
+export async function applyOrder<I>(
+  c: Pick<Compose<I>, 'transforms' | 'mapItems' | 'unpackItems'>,
+  order: readonly number[],
+  input: unknown,
+): Promise<unknown> {
   let data = input;
   for (const i of order)
-    data = await applyStep(c.transforms[i] as ComposeStep, data, c.mapItems, c.unpackItems);
+    data = await applyStep(c.transforms[i] as ComposeStep<I>, data, c.mapItems, c.unpackItems);
   return data;
 }
 
 /** Inverts what `applyOrder` ran, from the order recorded on the item. */
-export async function invertOrder(c: Compose, className: string, data: unknown): Promise<unknown> {
+export async function invertOrder<I>(
+  c: Pick<Compose<I>, 'transforms'>,
+  className: string,
+  data: unknown,
+): Promise<unknown> {
   if (c.transforms.length === 0) return data;
   const { data: d0, info } = untraceItem(data, className);
   const order = info?.applied_order;
@@ -78,7 +86,7 @@ export async function invertOrder(c: Compose, className: string, data: unknown):
     try {
       d = await t.inverse(d);
     } catch (e) {
-      throw wrapTransformError(e, stepName(t as ComposeStep));
+      throw wrapTransformError(e, stepName(t as ComposeStep<I>));
     }
   }
   return d;

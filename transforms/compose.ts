@@ -3,10 +3,19 @@ import { RandomState } from '../src/random/index.js';
 import { getSeed } from './determinism.js';
 import { isInvertible } from './invertible.js';
 import { type Randomizable, isRandomizable, markRandomizable, normaliseSeed } from './randomizable.js';
-import { Transform, type TransformFunction, isTransform, wrapTransformError } from './transform.js';
+import {
+  type DataItem,
+  Transform,
+  type TransformFunction,
+  isTransform,
+  wrapTransformError,
+} from './transform.js';
 
-/** A step of a Compose: one of our transforms, or a plain (possibly async) function. */
-export type ComposeStep = Transform | TransformFunction;
+/**
+ * A step of a Compose: one of our transforms, or a plain (possibly async) function of what the Compose
+ * is given (`I`, a data item by default). `ComposeStep<never>` is any step at all.
+ */
+export type ComposeStep<I = DataItem> = Transform | TransformFunction<I>;
 
 /** Options of {@link Compose}. */
 export interface ComposeOptions {
@@ -16,6 +25,9 @@ export interface ComposeOptions {
   unpackItems?: boolean;
 }
 
+/** What {@link Compose.inverse} gives back for a Compose from `I` to `O`: `I`, or one `I` per item of a list. */
+export type Inverted<I, O> = O extends readonly unknown[] ? (I extends readonly unknown[] ? I : I[]) : I;
+
 /** Range of steps to run: `[start, end)`, as MONAI's `Compose.__call__(start, end)`. */
 export interface ComposeRange {
   start?: number;
@@ -24,7 +36,7 @@ export interface ComposeRange {
 
 /** Applies one step to one input, mapping over lists as MONAI's `apply_transform`. */
 export async function applyStep(
-  step: ComposeStep,
+  step: ComposeStep<never>,
   input: unknown,
   mapItems = true,
   unpackItems = false,
@@ -33,8 +45,9 @@ export async function applyStep(
   const one = async (x: unknown): Promise<unknown> => {
     try {
       if (isTransform(step)) return await step.apply(x);
+      // A function step is given what the previous step returned: its declared input is the user's word.
       if (unpackItems && Array.isArray(x)) return await (step as (...a: unknown[]) => unknown)(...x);
-      return await step(x);
+      return await (step as TransformFunction<unknown>)(x);
     } catch (e) {
       throw wrapTransformError(e, name);
     }
@@ -44,7 +57,7 @@ export async function applyStep(
 }
 
 /** Class name of a transform, or the function's name. */
-export function stepName(step: ComposeStep): string {
+export function stepName(step: ComposeStep<never>): string {
   return isTransform(step) ? step.name : step.name || 'anonymous function';
 }
 
@@ -53,25 +66,32 @@ export function stepName(step: ComposeStep): string {
  * the following steps. Seeding with `setRandomState(seed)` gives each random child a seed drawn
  * with `randint(2**32, uint32)`, in order, exactly as MONAI 1.4 does.
  *
+ * `I` is what the Compose is given and `O` what it returns: a data item by default (a function step with
+ * an annotated parameter sets `I`). A pipeline whose multi-sample crop returns a list says so:
+ * `new Compose<DataItem, DataItem[]>([...])`.
+ *
  * @example
  * const t = new Compose([new LoadImaged({ keys: 'image' }), new EnsureChannelFirstd({ keys: 'image' })]);
  * const item = await t.apply({ image: 'brain.nii.gz' });
  */
-export class Compose extends Transform<any, any> implements Randomizable {
+export class Compose<I = DataItem, O = I, Opts extends ComposeOptions = ComposeOptions>
+  extends Transform<I, O, Opts>
+  implements Randomizable
+{
   R: RandomState;
-  transforms: ComposeStep[];
+  transforms: ComposeStep<I>[];
   readonly mapItems: boolean;
   readonly unpackItems: boolean;
 
-  constructor(transforms: ComposeStep | readonly ComposeStep[] = [], options: ComposeOptions = {}) {
+  constructor(transforms: ComposeStep<I> | readonly ComposeStep<I>[] = [], options?: Opts) {
     super(options);
     markRandomizable(this);
-    this.transforms = Array.isArray(transforms) ? [...transforms] : [transforms as ComposeStep];
+    this.transforms = Array.isArray(transforms) ? [...transforms] : [transforms as ComposeStep<I>];
     for (const [i, t] of this.transforms.entries())
       if (!isTransform(t) && typeof t !== 'function')
         throw new TransformError('Compose', undefined, `step ${i} is neither a transform nor a function`);
-    this.mapItems = options.mapItems ?? true;
-    this.unpackItems = options.unpackItems ?? false;
+    this.mapItems = options?.mapItems ?? true;
+    this.unpackItems = options?.unpackItems ?? false;
     this.R = new RandomState();
     // MONAI's Compose.__init__: set_random_state(seed=get_seed()) (the seed of setDeterminism).
     const seed = getSeed();
@@ -88,35 +108,40 @@ export class Compose extends Transform<any, any> implements Randomizable {
     return this;
   }
 
-  /** Runs the steps `[start, end)` on `input`. */
-  async apply(input: any, range: ComposeRange = {}): Promise<any> {
+  /** Runs every step on `input`. */
+  async apply(input: I): Promise<O>;
+  /** Runs the steps `[start, end)` on `input` (a partial run: what comes in and out is the steps' business). */
+  async apply(input: unknown, range: ComposeRange): Promise<unknown>;
+  async apply(input: unknown, range: ComposeRange = {}): Promise<unknown> {
     const start = range.start ?? 0;
     const end = range.end ?? this.transforms.length;
     let data: unknown = input;
     for (let i = start; i < end; i++) {
-      const step = this.transforms[i] as ComposeStep;
+      const step = this.transforms[i] as ComposeStep<I>;
       data = await applyStep(step, data, this.mapItems, this.unpackItems);
     }
     return data;
   }
 
   /** Index of the first top-level step for which `pred` holds, or -1 (MONAI `get_index_of_first`). */
-  getIndexOfFirst(pred: (step: ComposeStep) => boolean): number {
+  getIndexOfFirst(pred: (step: ComposeStep<I>) => boolean): number {
     return this.transforms.findIndex(pred);
   }
 
   /** A Compose with nested Composes inlined (MONAI `flatten`). */
-  flatten(): Compose {
-    const flat: ComposeStep[] = [];
+  flatten(): Compose<I, O> {
+    const flat: ComposeStep<I>[] = [];
     for (const t of this.transforms) {
-      if (t instanceof Compose && t.constructor === Compose) flat.push(...t.flatten().transforms);
+      // A nested plain Compose is given what this one's steps pass on: its steps join this list.
+      if (t instanceof Compose && t.constructor === Compose)
+        flat.push(...(t as Compose<I>).flatten().transforms);
       else flat.push(t);
     }
-    return new Compose(flat, { mapItems: this.mapItems, unpackItems: this.unpackItems });
+    return new Compose<I, O>(flat, { mapItems: this.mapItems, unpackItems: this.unpackItems });
   }
 
   /** Undoes the invertible steps in reverse order (MONAI `Compose.inverse`). */
-  async inverse(data: any): Promise<any> {
+  async inverse(data: O): Promise<Inverted<I, O>> {
     let d: unknown = data;
     for (const t of [...this.transforms].reverse()) {
       if (!isInvertible(t)) continue;
@@ -127,10 +152,11 @@ export class Compose extends Transform<any, any> implements Randomizable {
             ? await Promise.all(d.map((x) => inv.inverse(x)))
             : await inv.inverse(d);
       } catch (e) {
-        throw wrapTransformError(e, stepName(t as ComposeStep));
+        throw wrapTransformError(e, stepName(t as ComposeStep<I>));
       }
     }
-    return d;
+    // Each invertible step gives back what it was given (item by item for a list).
+    return d as Inverted<I, O>;
   }
 
   /**
@@ -167,7 +193,7 @@ export class Compose extends Transform<any, any> implements Randomizable {
 }
 
 /** MONAI's cache cut: index of the first random step or the first step that is not our transform. */
-export function firstRandomIndex(compose: Compose): number {
+export function firstRandomIndex<I, O>(compose: Compose<I, O>): number {
   const i = compose.getIndexOfFirst((t) => isRandomizable(t) || !isTransform(t));
   return i < 0 ? compose.length : i;
 }

@@ -12,7 +12,13 @@ export {
   type RandomizableOptions,
 } from './randomizable.js';
 export { isInvertible, type Invertible } from './invertible.js';
-export { Compose, type ComposeOptions, type ComposeRange, type ComposeStep } from './compose.js';
+export {
+  Compose,
+  type ComposeOptions,
+  type ComposeRange,
+  type ComposeStep,
+  type Inverted,
+} from './compose.js';
 export { OneOf, type OneOfOptions } from './one-of.js';
 export { RandomOrder } from './random-order.js';
 export { SomeOf, type SomeOfOptions } from './some-of.js';

@@ -4,7 +4,7 @@ import type { AppliedOperation, MetaImage } from '../src/image/meta-image.js';
 const INVERTIBLE_BRAND = Symbol.for('csc-mlops.Invertible');
 
 /** A transform that can undo itself from the trace it left in `appliedOperations`. */
-export interface Invertible<T = any> {
+export interface Invertible<T = unknown> {
   /** Undoes the transform on `data`, using (and removing) the operation it recorded in the trace. */
   inverse(data: T): Promise<T>;
 }

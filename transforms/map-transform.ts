@@ -15,11 +15,14 @@ export interface MapTransformOptions {
  * A dictionary transform (MONAI `MapTransform`): applies to the given keys of a data item and
  * returns a shallow copy with those keys replaced.
  */
-export abstract class MapTransform<O = DataItem> extends Transform<DataItem, O> {
+export abstract class MapTransform<
+  O = DataItem,
+  Opts extends MapTransformOptions = MapTransformOptions,
+> extends Transform<DataItem, O, Opts> {
   readonly keys: readonly string[];
   readonly allowMissingKeys: boolean;
 
-  constructor(options: MapTransformOptions & object) {
+  constructor(options: Opts) {
     super(options);
     const keys = typeof options.keys === 'string' ? [options.keys] : [...(options.keys ?? [])];
     if (keys.length === 0)

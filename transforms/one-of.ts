@@ -4,11 +4,12 @@ import {
   type ComposeOptions,
   type ComposeRange,
   type ComposeStep,
+  type Inverted,
   applyStep,
   stepName,
 } from './compose.js';
 import { isInvertible, markInvertible } from './invertible.js';
-import { wrapTransformError } from './transform.js';
+import { type DataItem, wrapTransformError } from './transform.js';
 import { multinomial, normaliseWeights } from '../src/random/multinomial.js';
 import { checkRange, traceItem, untraceItem } from './compose-variant-trace.js';
 
@@ -25,11 +26,11 @@ export interface OneOfOptions extends ComposeOptions {
  * @example
  * const aug = new OneOf([new RandFlipd({ keys: 'image', prob: 1 }), new RandRotate90d({ keys: 'image', prob: 1 })], { weights: [2, 1] });
  */
-export class OneOf extends Compose {
+export class OneOf<I = DataItem, O = I> extends Compose<I, O, OneOfOptions> {
   /** The normalised weights, one per transform. */
   readonly weights: number[];
 
-  constructor(transforms: ComposeStep | readonly ComposeStep[] = [], options: OneOfOptions = {}) {
+  constructor(transforms: ComposeStep<I> | readonly ComposeStep<I>[] = [], options: OneOfOptions = {}) {
     super(transforms, options);
     markInvertible(this);
     const n = this.transforms.length;
@@ -51,16 +52,23 @@ export class OneOf extends Compose {
     return counts.indexOf(Math.max(...counts));
   }
 
-  override async apply(input: any, range: ComposeRange = {}): Promise<any> {
+  override async apply(input: I): Promise<O>;
+  override async apply(input: unknown, range: ComposeRange): Promise<unknown>;
+  override async apply(input: unknown, range: ComposeRange = {}): Promise<unknown> {
     checkRange('OneOf', range);
     if (this.transforms.length === 0) return input;
     const index = this.pickIndex();
-    const step = this.transforms[index] as ComposeStep;
+    const step = this.transforms[index] as ComposeStep<I>;
     const out = await applyStep(step, input, this.mapItems, this.unpackItems);
     return traceItem(out, 'OneOf', { index });
   }
 
-  override async inverse(data: any): Promise<any> {
+  override async inverse(data: O): Promise<Inverted<I, O>> {
+    // The picked step gives back what it was given (the Compose's input).
+    return (await this.#inverse(data)) as Inverted<I, O>;
+  }
+
+  async #inverse(data: unknown): Promise<unknown> {
     if (this.transforms.length === 0) return data;
     const { data: d, info } = untraceItem(data, 'OneOf');
     const index = info?.index;
@@ -70,18 +78,19 @@ export class OneOf extends Compose {
     try {
       return await t.inverse(d);
     } catch (e) {
-      throw wrapTransformError(e, stepName(t as ComposeStep));
+      throw wrapTransformError(e, stepName(t as ComposeStep<I>));
     }
   }
 
   /** Inlines nested OneOfs, multiplying their weights (MONAI `OneOf.flatten`). */
-  override flatten(): OneOf {
-    const transforms: ComposeStep[] = [];
+  override flatten(): OneOf<I, O> {
+    const transforms: ComposeStep<I>[] = [];
     const weights: number[] = [];
     this.transforms.forEach((t, i) => {
       const w = this.weights[i] as number;
       if (t instanceof OneOf) {
-        const f = t.flatten();
+        // A nested OneOf is given what this one is given.
+        const f = (t as OneOf<I, O>).flatten();
         f.transforms.forEach((t2, j) => {
           transforms.push(t2);
           weights.push((f.weights[j] as number) * w);
@@ -91,6 +100,6 @@ export class OneOf extends Compose {
         weights.push(w);
       }
     });
-    return new OneOf(transforms, { weights, mapItems: this.mapItems, unpackItems: this.unpackItems });
+    return new OneOf<I, O>(transforms, { weights, mapItems: this.mapItems, unpackItems: this.unpackItems });
   }
 }

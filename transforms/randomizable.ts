@@ -44,16 +44,23 @@ export interface RandomizableOptions {
  * An array-level random transform (MONAI `RandomizableTransform`): `randomize()` draws
  * `R.rand() < prob` first, then the transform's own parameters.
  */
-export abstract class RandomizableTransform<I = any, O = I> extends Transform<I, O> implements Randomizable {
+export abstract class RandomizableTransform<
+  I = unknown,
+  O = I,
+  Opts extends RandomizableOptions = RandomizableOptions,
+>
+  extends Transform<I, O, Opts>
+  implements Randomizable
+{
   R: RandomState = new RandomState();
   prob: number;
   /** Whether the last `randomize` decided to apply the transform. */
   doTransform = true;
 
-  constructor(options: RandomizableOptions & object = {}) {
+  constructor(options?: Opts) {
     super(options);
     markRandomizable(this);
-    this.prob = Math.min(Math.max(options.prob ?? 0.1, 0), 1);
+    this.prob = Math.min(Math.max(options?.prob ?? 0.1, 0), 1);
   }
 
   setRandomState(seed?: number, state?: RandomState): this {
@@ -71,12 +78,18 @@ export abstract class RandomizableTransform<I = any, O = I> extends Transform<I,
  * A dictionary random transform: one draw per call for all keys (image and label move together).
  * Subclasses that wrap array transforms re-seed those with the same seed in `setRandomState`.
  */
-export abstract class RandomizableMapTransform<O = DataItem> extends MapTransform<O> implements Randomizable {
+export abstract class RandomizableMapTransform<
+  O = DataItem,
+  Opts extends MapTransformOptions & RandomizableOptions = MapTransformOptions & RandomizableOptions,
+>
+  extends MapTransform<O, Opts>
+  implements Randomizable
+{
   R: RandomState = new RandomState();
   prob: number;
   doTransform = true;
 
-  constructor(options: MapTransformOptions & RandomizableOptions & object) {
+  constructor(options: Opts) {
     super(options);
     markRandomizable(this);
     this.prob = Math.min(Math.max(options.prob ?? 0.1, 0), 1);

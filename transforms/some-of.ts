@@ -1,5 +1,12 @@
+import type { DataItem } from './transform.js';
 import { TransformError } from '../src/errors.js';
-import { Compose, type ComposeOptions, type ComposeRange, type ComposeStep } from './compose.js';
+import {
+  Compose,
+  type ComposeOptions,
+  type ComposeRange,
+  type ComposeStep,
+  type Inverted,
+} from './compose.js';
 import { markInvertible } from './invertible.js';
 import { normaliseWeights } from '../src/random/multinomial.js';
 import { applyOrder, checkRange, invertOrder, traceItem } from './compose-variant-trace.js';
@@ -19,14 +26,14 @@ export interface SomeOfOptions extends ComposeOptions {
  * `R.randint(min, max + 1)`, the transforms with `R.choice(n, count, replace, p=weights)`, applied in
  * the drawn order. Invertible.
  */
-export class SomeOf extends Compose {
+export class SomeOf<I = DataItem, O = I> extends Compose<I, O, SomeOfOptions> {
   readonly minNumTransforms: number;
   readonly maxNumTransforms: number;
   readonly replace: boolean;
   /** Normalised weights, or null for uniform. */
   readonly weights: number[] | null;
 
-  constructor(transforms: ComposeStep | readonly ComposeStep[] = [], options: SomeOfOptions = {}) {
+  constructor(transforms: ComposeStep<I> | readonly ComposeStep<I>[] = [], options: SomeOfOptions = {}) {
     super(transforms, options);
     markInvertible(this);
     const n = this.transforms.length;
@@ -80,18 +87,21 @@ export class SomeOf extends Compose {
     }
   }
 
-  override async apply(input: any, range: ComposeRange = {}): Promise<any> {
+  override async apply(input: I): Promise<O>;
+  override async apply(input: unknown, range: ComposeRange): Promise<unknown>;
+  override async apply(input: unknown, range: ComposeRange = {}): Promise<unknown> {
     checkRange('SomeOf', range);
     if (this.transforms.length === 0) return input;
     const order = this.pickOrder();
     return traceItem(await applyOrder(this, order, input), 'SomeOf', { applied_order: order });
   }
 
-  override async inverse(data: any): Promise<any> {
-    return invertOrder(this, 'SomeOf', data);
+  override async inverse(data: O): Promise<Inverted<I, O>> {
+    // The steps undone in reverse give back what the first was given.
+    return (await invertOrder(this, 'SomeOf', data)) as Inverted<I, O>;
   }
 
-  override flatten(): SomeOf {
+  override flatten(): SomeOf<I, O> {
     return this;
   }
 }

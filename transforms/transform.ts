@@ -7,8 +7,12 @@ const TRANSFORM_BRAND = Symbol.for('csc-mlops.Transform');
 /** A data item: MONAI's dictionary, keys to MetaImages, paths, numbers, anything. */
 export type DataItem = Record<string, unknown>;
 
-/** A callable step in a Compose that is not one of our transforms (ends the cache, as in MONAI). */
-export type TransformFunction = (input: any) => unknown;
+/**
+ * A callable step in a Compose that is not one of our transforms (ends the cache, as in MONAI). `I` is
+ * what it is given: a data item by default (a Compose of array transforms infers `MetaImage` from an
+ * annotated parameter).
+ */
+export type TransformFunction<I = DataItem> = (input: I) => unknown;
 
 /**
  * Base of every transform. Carries a brand symbol (checked by {@link isTransform}, not `instanceof`,
@@ -19,14 +23,17 @@ export type TransformFunction = (input: any) => unknown;
  *   async apply(img: MetaImage) { return img.clone({ data: img.data.map((v) => v + 1) }); }
  * }
  */
-export abstract class Transform<I = any, O = I> {
+export abstract class Transform<I = unknown, O = I, Opts extends object = object> {
   readonly [TRANSFORM_BRAND] = true;
-  /** The options the transform was built with (used to describe it, e.g. for cache keys). */
-  readonly options: Readonly<Record<string, unknown>>;
+  /** The options the transform was built with, as its class types them (also used to describe it, e.g. for cache keys). */
+  readonly options: Readonly<Opts>;
 
-  constructor(options: object = {}) {
-    checkOptions(new.target.name, options);
-    this.options = { ...(options as Record<string, unknown>) };
+  /** Checks `options` against the class's option table (an unknown, wrong or missing option throws `TransformOptionError`) and keeps a shallow copy. */
+  constructor(options?: Opts) {
+    const given: object = options ?? {};
+    checkOptions(new.target.name, given);
+    // No options given: an empty object (the class's option table has already refused a missing required option).
+    this.options = { ...given } as Readonly<Opts>;
   }
 
   /** Applies the transform. */

@@ -1,5 +1,6 @@
-import { axcodesFromAffine, voxelSizes } from '../image/affine.js';
+import { voxelSizes } from '../image/affine.js';
 import { LoadImage } from '../../transforms/io/load-image.js';
+import { axcodesFromAffine } from '../image/orientation.js';
 
 /** `csc-mlops info FILE...`: prints shape, dtype, voxel size and orientation of each image. */
 export async function runInfo(args: string[]): Promise<number> {

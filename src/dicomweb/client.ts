@@ -1,17 +1,8 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { cacheKey } from '../download/entry-cache.js';
-import { CscMlopsError, DicomwebAuthError, DicomwebError, DicomwebNotFoundError } from '../errors.js';
-import {
-  TimeoutError,
-  TransientError,
-  anySignal,
-  backoffDelay,
-  idleTimeout,
-  networkReason,
-  retryAfterMs,
-  sleep,
-  tlsProblem,
-} from '../http/retry.js';
+import { DicomwebAuthError, DicomwebError, DicomwebNotFoundError } from '../errors.js';
+import { attempts, requestLoop } from '../http/request-loop.js';
+import { TransientError, retryAfterMs } from '../http/retry.js';
 import { type DicomwebConfig, type ResolvedDicomwebConfig, resolveDicomwebConfig } from './config.js';
 import { type DicomJson, jsonString, jsonValues } from './dicom-json.js';
 import { MultipartError, contentTypeParameter, multipartBody, parseMultipart } from './multipart.js';
@@ -142,13 +133,17 @@ export class DicomwebClient {
       const shown = this.display(url);
       const method = opts.method ?? 'GET';
       let refreshed = false;
-      let lastProblem = '';
-      for (let attempt = 0; ;) {
-        const ac = new AbortController();
-        const touch = idleTimeout(ac, this.#cfg.timeoutMs);
-        const signal = opts.signal ? anySignal(opts.signal, ac.signal) : ac.signal;
-        let wait = 0;
-        try {
+      return requestLoop<T>(
+        {
+          url,
+          label: `DICOMweb ${method} ${shown}`,
+          policy: this.#cfg,
+          signal: opts.signal,
+          stats: this.stats,
+          transient: (e) => e instanceof MultipartError,
+          fail: (message, cause) => new DicomwebError(message, 0, shown, undefined, { cause }),
+        },
+        async ({ signal, touch }) => {
           const headers: Record<string, string> = { 'User-Agent': 'csc-mlops/0.1 node', ...opts.headers };
           const auth = await this.#cfg.authorization?.();
           if (auth !== undefined) headers.Authorization = auth;
@@ -156,14 +151,14 @@ export class DicomwebClient {
           const init: RequestInit = { method, headers, signal, redirect: 'manual' };
           if (opts.body) init.body = opts.body;
           const res = await this.#cfg.fetch(url, init);
-          if (res.status >= 200 && res.status < 300) return await consume(res, url, touch);
+          if (res.status >= 200 && res.status < 300) return { done: await consume(res, url, touch) };
           const body = await res.text().catch(() => '');
           const msg = serverMessage(body);
           const said = msg ? ` (server said: ${this.display(msg)})` : '';
           if (res.status === 401 && this.#cfg.refreshable && !refreshed) {
             refreshed = true;
             this.#cfg.log(`DICOMweb answered 401 to ${method} ${shown}: asking for a new token`);
-            continue;
+            return { again: true };
           }
           if (res.status === 401 || res.status === 403)
             throw new DicomwebAuthError(
@@ -189,45 +184,19 @@ export class DicomwebClient {
               shown,
               msg,
             );
-          lastProblem = `HTTP ${res.status}${msg ? ` (${this.display(msg)})` : ''}`;
-          wait = retryAfterMs(res);
-          if (attempt >= this.#cfg.retries)
-            throw new DicomwebError(
-              `DICOMweb ${method} ${shown} failed with HTTP ${res.status}${said} (after ${attempt + 1} attempt${attempt ? 's' : ''})`,
-              res.status,
-              shown,
-              msg,
-            );
-        } catch (e) {
-          if (opts.signal?.aborted) throw opts.signal.reason;
-          if (e instanceof CscMlopsError && !(e instanceof MultipartError)) throw e;
-          const tls = tlsProblem(e, url);
-          if (tls) throw new DicomwebError(tls, 0, shown, undefined, { cause: e });
-          const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
-          lastProblem = timedOut
-            ? (ac.signal.reason as Error).message
-            : e instanceof TransientError || e instanceof MultipartError
-              ? e.message
-              : networkReason(e);
-          if (attempt >= this.#cfg.retries)
-            throw new DicomwebError(
-              `DICOMweb ${method} ${shown} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${lastProblem}`,
-              0,
-              shown,
-              undefined,
-              { cause: e },
-            );
-        } finally {
-          touch(true);
-        }
-        const delay = backoffDelay(attempt, this.#cfg.retryDelayMs, wait);
-        attempt++;
-        this.stats.retries++;
-        this.#cfg.log(
-          `DICOMweb ${method} ${shown}: ${lastProblem}; retry ${attempt}/${this.#cfg.retries} in ${Math.round(delay)} ms`,
-        );
-        await sleep(delay, opts.signal);
-      }
+          return {
+            retry: `HTTP ${res.status}${msg ? ` (${this.display(msg)})` : ''}`,
+            retryAfterMs: retryAfterMs(res),
+            giveUp: (n) =>
+              new DicomwebError(
+                `DICOMweb ${method} ${shown} failed with HTTP ${res.status}${said} (after ${attempts(n)})`,
+                res.status,
+                shown,
+                msg,
+              ),
+          };
+        },
+      );
     });
   }
 

@@ -1,6 +1,6 @@
 import { encode } from 'fast-png';
 import { ConfigError } from '../errors.js';
-import { MetaImage } from '../image/meta-image.js';
+import { MetaImage, stridesOf } from '../image/meta-image.js';
 import { type Colormap, type Rgb, colormapLut, labelColor } from './colormap.js';
 import { type DisplayWindow, displayRange } from './intensity-window.js';
 
@@ -54,12 +54,6 @@ interface Plane {
   axis: number | undefined;
 }
 
-function strides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
-  return s;
-}
-
 function evenlySpaced(count: number, size: number): number[] {
   if (count >= size) return Array.from({ length: size }, (_, i) => i);
   // numpy: linspace(0, size - 1, count + 2)[1:-1], rounded
@@ -78,7 +72,7 @@ function readSlice(
   plane: Plane,
   index: number,
 ): { values: Float64Array; w: number; h: number } {
-  const st = strides(img.shape);
+  const st = stridesOf(img.shape);
   const sp = img.spatialShape;
   const w = sp[plane.a]!;
   const h = sp[plane.b]!;

@@ -4,7 +4,7 @@ import { dirname, resolve, sep } from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { CscMlopsError, DownloadTooLargeError } from '../errors.js';
-import { cacheKey } from './entry-cache.js';
+import { displayPathName } from '../patient-identifiers.js';
 import { cacheWriteError } from './write-error.js';
 
 /** A zip that cannot be trusted: truncated, bad central directory, CRC or size mismatch. */
@@ -36,17 +36,17 @@ const crc32: (data: Uint8Array, value?: number) => number =
 /** Resolves a zip entry name inside `root`, refusing anything that would escape it. */
 export function safeEntryPath(root: string, name: string): string {
   if (name.includes('\0'))
-    throw new ZipUnsafeEntryError(`zip entry name contains a NUL byte: ${JSON.stringify(name)}`);
+    throw new ZipUnsafeEntryError(`zip entry name ${displayPathName(name)} contains a NUL byte`);
   const norm = name.replace(/\\/g, '/');
   if (norm.startsWith('/') || /^[a-zA-Z]:/.test(norm) || norm.split('/').includes('..'))
     throw new ZipUnsafeEntryError(
-      `zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`,
+      `zip entry ${displayPathName(name)} would be written outside the target folder (zip-slip); refusing to unpack this zip`,
     );
   const base = resolve(root);
   const target = resolve(base, norm);
   if (target !== base && !target.startsWith(base + sep))
     throw new ZipUnsafeEntryError(
-      `zip entry '${name}' would be written outside the target folder (zip-slip); refusing to unpack this zip`,
+      `zip entry ${displayPathName(name)} would be written outside the target folder (zip-slip); refusing to unpack this zip`,
     );
   return target;
 }
@@ -68,7 +68,7 @@ export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = {
 function tooLarge(name: string, bytes: number, limit: number, which: 'maxEntryBytes' | 'maxTotalBytes') {
   return new DownloadTooLargeError(
     which === 'maxEntryBytes'
-      ? `zip entry ${cacheKey(name).slice(0, 10)} (hash of its name, which may hold patient labels) inflates to ${bytes} bytes, more than maxEntryBytes (${limit}); refusing to unpack it (raise maxEntryBytes if this scan is really that large)`
+      ? `zip entry ${displayPathName(name)} inflates to ${bytes} bytes, more than maxEntryBytes (${limit}); refusing to unpack it (raise maxEntryBytes if this scan is really that large)`
       : `the zip inflates to ${bytes} bytes or more, more than maxTotalBytes (${limit}); refusing to unpack it (raise maxTotalBytes if this scan is really that large)`,
     limit,
   );
@@ -111,13 +111,16 @@ export async function extractZip(zipPath: string, dest: string, limits: ZipLimit
         failed = true;
         const msg = e instanceof Error ? e.message : String(e);
         if (e instanceof CscMlopsError) fail(e);
-        else if (/invalid relative path|absolute path|invalid characters in fileName/i.test(msg))
+        else if (/invalid relative path|absolute path|invalid characters in fileName/i.test(msg)) {
+          // yauzl's message ends with the entry name
+          const named = /^([^:]+): ([\s\S]*)$/.exec(msg);
+          const shown = named ? `${named[1]}: ${displayPathName(named[2]!)}` : msg;
           fail(
-            new ZipUnsafeEntryError(`unsafe zip entry name (${msg}); refusing to unpack this zip`, {
+            new ZipUnsafeEntryError(`unsafe zip entry name (${shown}); refusing to unpack this zip`, {
               cause: e,
             }),
           );
-        else fail(new ZipCorruptError(`corrupt zip (${msg})`, { cause: e }));
+        } else fail(new ZipCorruptError(`corrupt zip (${msg})`, { cause: e }));
       };
       zip.on('error', bail);
       zip.on('end', () => {
@@ -136,7 +139,9 @@ export async function extractZip(zipPath: string, dest: string, limits: ZipLimit
             return;
           }
           if (entry.isEncrypted())
-            throw new ZipCorruptError(`zip entry '${entry.fileName}' is encrypted; cannot unpack it`);
+            throw new ZipCorruptError(
+              `zip entry ${displayPathName(entry.fileName)} is encrypted; cannot unpack it`,
+            );
           if (entry.uncompressedSize > maxEntry)
             throw tooLarge(entry.fileName, entry.uncompressedSize, maxEntry, 'maxEntryBytes');
           declaredTotal += entry.uncompressedSize;
@@ -176,7 +181,7 @@ export async function extractZip(zipPath: string, dest: string, limits: ZipLimit
           });
           if (crc >>> 0 !== entry.crc32 >>> 0)
             throw new ZipCorruptError(
-              `CRC-32 mismatch in zip entry '${entry.fileName}' (stored ${entry.crc32.toString(16)}, computed ${(crc >>> 0).toString(16)})`,
+              `CRC-32 mismatch in zip entry ${displayPathName(entry.fileName)} (stored ${entry.crc32.toString(16)}, computed ${(crc >>> 0).toString(16)})`,
             );
           files.push(target);
           zip.readEntry();

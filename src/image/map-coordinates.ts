@@ -9,7 +9,7 @@
  * Pure typed-array code: runs in browsers too.
  */
 import type { NumericArray } from './dtype.js';
-import { fmaIn } from './resample.js';
+import { fmaIn } from './numerics.js';
 
 /** Spline interpolation orders implemented (scipy `order`). */
 export type SplineOrder = 0 | 1 | 3;

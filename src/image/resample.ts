@@ -16,33 +16,16 @@
  *
  * Pure typed-array code (no Node APIs): runs in browsers too.
  */
+import { matmul } from './affine.js';
 import type { NumericArray } from './dtype.js';
+import { centeredCoords, linspaceFromNegOne } from './linspace.js';
+import { type ComputeDType, fmaIn, rounder } from './numerics.js';
+import { stridesOf } from './meta-image.js';
 
 /** Interpolation modes of torch `grid_sample`. */
 export type GridSampleMode = 'bilinear' | 'nearest';
 /** Padding modes of torch `grid_sample`. */
 export type GridSamplePadding = 'zeros' | 'border' | 'reflection';
-/** Floating-point precision of a computation (MONAI's `dtype` argument of resampling transforms). */
-export type ComputeDType = 'float32' | 'float64';
-
-/** Rounds half to even (numpy `round`, C `nearbyint`, torch's vectorised `round`). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/** Rounds half away from zero (C `std::round`, Python 2 `round`). */
-export function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-const identity = (x: number): number => x;
-
-/** The rounding function of a dtype: `Math.fround` for float32, identity for float64. */
-export function rounder(dtype: ComputeDType): (x: number) => number {
-  return dtype === 'float32' ? Math.fround : identity;
-}
-
 /**
  * Where each output voxel samples the input. Input coordinate `d` of output voxel `j` is
  * `Σ_k matrix[d][k] · base[k][j_k] + matrix[d][n]`, accumulated in `gridDType` over the output axes
@@ -69,8 +52,9 @@ export interface SamplingGrid {
   /** torch `align_corners` of the sampling. */
   alignCorners: boolean;
   /**
-   * A dense grid instead of `matrix`/`base` (elastic deformations): per input axis, the coordinate of
-   * every output voxel (C order over `outShape`), already in `gridDType`, before `preScale`.
+   * A dense grid instead of `matrix`/`base`/`order` (elastic deformations, grid distortion): the
+   * `coords` of a `DenseGrid` (dense-grid.ts, made a sampling grid by `denseSamplingGrid`), per input
+   * axis the coordinate of every output voxel (C order over `outShape`), before `preScale`.
    */
   dense?: Float64Array[];
 }
@@ -694,43 +678,13 @@ function separableLinear(
   // voxels where an axis has no in-bounds tap (zeros padding) or a NaN coordinate are 0, as torch
   const oks = taps.map((t) => t.ok);
   if (oks.every((ok) => ok.every((v) => v === 1))) return;
-  const strides = outSp.map((_, d) => outSp.slice(d + 1).reduce((a, b) => a * b, 1));
+  const strides = stridesOf(outSp);
   for (let v = 0; v < outVox; v++) {
     let good = true;
     for (let d = 0; d < n && good; d++)
       good = (oks[d] as Uint8Array)[Math.floor(v / (strides[d] as number)) % (outSp[d] as number)] === 1;
     if (!good) for (let c = 0; c < C; c++) out[c * outVox + v] = 0;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// small-matrix helpers in a given precision (torch's small bmm kernel: sequential, not fused)
-
-/** `a @ b` for square matrices, each product and sum rounded in `dtype` (torch's small-matrix kernel). */
-export function matmulIn(
-  a: readonly (readonly number[])[],
-  b: readonly (readonly number[])[],
-  dtype: ComputeDType,
-  fma = false,
-): number[][] {
-  const R = rounder(dtype);
-  const n = a.length;
-  const m = (b[0] as readonly number[]).length;
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: number[] = [];
-    for (let j = 0; j < m; j++) {
-      let acc = 0;
-      for (let k = 0; k < b.length; k++) {
-        const x = (a[i] as readonly number[])[k] as number;
-        const y = (b[k] as readonly number[])[j] as number;
-        acc = fma ? R(x * y + acc) : R(acc + R(x * y));
-      }
-      row.push(acc);
-    }
-    out.push(row);
-  }
-  return out;
 }
 
 /**
@@ -783,60 +737,6 @@ function invertNormalize(m: readonly (readonly number[])[], dtype: ComputeDType)
 }
 
 /**
- * `a·b + c` with one rounding (a fused multiply-add) in `dtype`. float32 inputs multiply exactly in
- * float64; for float64 the product's error term is recovered with Dekker's two-product.
- */
-export function fmaIn(a: number, b: number, c: number, dtype: ComputeDType): number {
-  if (dtype === 'float32') return Math.fround(a * b + c);
-  const p = a * b;
-  if (!Number.isFinite(p)) return p + c;
-  // two-product error (Veltkamp split)
-  const SPLIT = 134217729; // 2^27 + 1
-  const ah = a * SPLIT - (a * SPLIT - a);
-  const al = a - ah;
-  const bh = b * SPLIT - (b * SPLIT - b);
-  const bl = b - bh;
-  const e = ah * bh - p + ah * bl + al * bh + al * bl;
-  // two-sum of p and c
-  const s = p + c;
-  const bb = s - p;
-  const err = p - (s - bb) + (c - bb);
-  return s + (err + e);
-}
-
-/** Vector width of torch's AVX2 CPU kernels per dtype (elements per `Vectorized`). */
-const VEC_WIDTH: Record<ComputeDType, number> = { float32: 8, float64: 4 };
-
-/**
- * torch `linspace(-1, 1, n)` (then `· (n−1) / n` unless `alignCorners`): affine_grid's base
- * coordinates, as torch 1.13's AVX2 CPU kernel computes them — `start + step·i` below the halfway
- * point, `end − step·(n−1−i)` above (one fused multiply-add each), in blocks of two vectors whose
- * lanes are `base + k·step` (product and sum rounded separately), the tail element-wise — so that
- * grids match torch to the last bit (found against the golden rotate/spacing outputs, where one ulp
- * decides a value next to a zero-padded edge or a nearest-neighbour tie).
- */
-export function linspaceFromNegOne(n: number, alignCorners: boolean, dtype: ComputeDType): Float64Array {
-  const out = new Float64Array(Math.max(n, 1));
-  if (n <= 1) return out;
-  const R = rounder(dtype);
-  const step = R(2 / (n - 1));
-  const half = Math.floor(n / 2);
-  const at = (i: number): number =>
-    i < half ? fmaIn(step, i, -1, dtype) : fmaIn(-step, n - i - 1, 1, dtype);
-  const w = VEC_WIDTH[dtype];
-  let idx = 0;
-  for (let i = 0; i <= n - 2 * w; i += 2 * w)
-    for (let v = 0; v < 2; v++) {
-      const base = at(idx);
-      for (let k = 0; k < w; k++) out[idx + k] = k === 0 ? base : R(base + R(k * step));
-      idx += w;
-    }
-  for (; idx < n; idx++) out[idx] = at(idx);
-  if (!alignCorners) for (let i = 0; i < n; i++) out[i] = R(R((out[i] as number) * (n - 1)) / n);
-  return out;
-}
-
-/**
  * The grid MONAI's `AffineTransform(normalized=False, reverse_indexing=True)` samples: with
  * `alignCorners` false, output voxel index `j` reads input voxel index `xform @ j` (`xform` is
  * (n+1)×(n+1), output index → input index, in MONAI's spatial axis order), through torch's
@@ -857,7 +757,7 @@ export function affineTransformGrid(
   // effective map is i = (X(j·n_out/(n_out−1) − ½) + ½)·(n_in−1)/n_in, as the golden outputs show.
   const sIn = normalizeTransform(inShape, false, dtype);
   const sOutInv = invertNormalize(normalizeTransform(outShape, false, dtype), dtype);
-  const theta = matmulIn(matmulIn(sIn, x, dtype), sOutInv, dtype);
+  const theta = matmul(matmul(sIn, x, dtype), sOutInv, dtype);
   return {
     outShape: [...outShape],
     base: outShape.map((s) => linspaceFromNegOne(s, alignCorners, dtype)),
@@ -869,13 +769,6 @@ export function affineTransformGrid(
     sampleDType: dtype,
     alignCorners,
   };
-}
-
-/** torch `linspace(-(d-1)/2, (d-1)/2, d)`: MONAI `create_grid` coordinates (exact half-integers). */
-export function centeredCoords(d: number): Float64Array {
-  const out = new Float64Array(d);
-  for (let i = 0; i < d; i++) out[i] = i - (d - 1) / 2;
-  return out;
 }
 
 /**
@@ -905,7 +798,7 @@ export function centeredAffineGrid(
         return R(d / (d - 1));
       }),
     );
-    a = matmulIn(a, sc, gridDType, gridDType === 'float32');
+    a = matmul(a, sc, gridDType, gridDType === 'float32');
   }
   const RS = rounder(sampleDType);
   return {

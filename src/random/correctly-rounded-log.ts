@@ -8,23 +8,10 @@
  * when that cannot decide the rounding, a slower series with error near 2^-100.
  */
 
+import { SPLITTER, twoProduct } from '../image/numerics.js';
+
 // ---------------------------------------------------------------------------------------------
-// Error-free transformations and double-double helpers (Dekker / Knuth, no fused multiply-add).
-
-const SPLITTER = 134217729; // 2^27 + 1
-
-/** hi + lo = a * b exactly (a, b finite, no overflow). Returns hi; lo in `out[1]`. */
-function twoProd(a: number, b: number, out: Float64Array): void {
-  const p = a * b;
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  out[0] = p;
-  out[1] = ah * bh - p + ah * bl + al * bh + al * bl;
-}
+// Double-double helpers (Dekker / Knuth, no fused multiply-add); the two-product is the numerics module's.
 
 /** A double-double value hi + lo with |lo| <= ulp(hi) / 2. */
 type DD = readonly [number, number];
@@ -54,7 +41,7 @@ function ddAdd(x: DD, y: DD): DD {
 const scratch = new Float64Array(2);
 
 function ddMul(x: DD, y: DD): DD {
-  twoProd(x[0], y[0], scratch);
+  twoProduct(x[0], y[0], scratch);
   const p = scratch[0]!;
   const e = scratch[1]! + (x[0] * y[1] + x[1] * y[0]);
   const h = p + e;
@@ -118,7 +105,7 @@ export function logDoubleDouble(x: number): DD {
   // z in [0.75, 1.5): s = (z - 1) / (z + 1) in [-1/7, 1/5]; s^2 <= 1/25, (1/25)^24 < 2^-111.
   const s = ddDiv([z - 1, 0], ddNorm(z, 1));
   const lz = twoAtanh(s, 25);
-  twoProd(k, LN2[0], scratch);
+  twoProduct(k, LN2[0], scratch);
   const kl: DD = ddAdd(ddNorm(scratch[0]!, scratch[1]!), [k * LN2[1], 0]);
   return ddAdd(kl, lz);
 }
@@ -157,21 +144,8 @@ export function correctlyRoundedLog(x: number): number {
   if (!(x > 0) || x === Infinity) return Math.log(x);
   if (x === 1) return 0;
   // x = z * 2^k, z in [0.75, 1.5)
-  let k = 0;
-  let xx = x;
-  if (xx < 2.2250738585072014e-308) {
-    xx *= 18014398509481984; // 2^54
-    k = -54;
-  }
-  f64[0] = xx;
-  const bits = u32[HI]!;
-  k += ((bits >>> 20) & 0x7ff) - 1023;
-  u32[HI] = (bits & 0x800fffff) | 0x3ff00000;
-  let z = f64[0]!;
-  if (z >= 1.5) {
-    z *= 0.5;
-    k += 1;
-  }
+  const z = reduce(x, kOut);
+  const k = kOut[0]!;
   // r = z * invc - 1 with invc = idx / 256 (9 significant bits), as an exact double-double:
   // z = zh + zl (26 + 27 bits), so zh * invc and zl * invc are exact and zh * invc - 1 is exact (Sterbenz).
   const idx = Math.round(256 / z);

@@ -12,6 +12,14 @@ const MATRIX_A = 0x9908b0df;
 const UPPER_MASK = 0x80000000;
 const LOWER_MASK = 0x7fffffff;
 
+/** MT19937's tempering of one state word (a signed 32-bit result; `>>> 0` makes it unsigned). */
+function temper(y: number): number {
+  y ^= y >>> 11;
+  y ^= (y << 7) & 0x9d2c5680;
+  y ^= (y << 15) & 0xefc60000;
+  return y ^ (y >>> 18);
+}
+
 /**
  * MT19937 state and raw outputs. `key` is the 624-word state and `pos` the index of the next word
  * to temper (624 = regenerate first), exactly as numpy's `RandomState.get_state()` reports them.
@@ -54,12 +62,7 @@ export class MT19937 {
   /** Next tempered 32-bit output, as an unsigned integer in [0, 2^32). */
   next32(): number {
     if (this.pos >= N) this.twist();
-    let y = this.key[this.pos++]!;
-    y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
-    y ^= y >>> 18;
-    return y >>> 0;
+    return temper(this.key[this.pos++]!) >>> 0;
   }
 
   /** Next double in [0, 1) with 53 random bits: `((a >> 5) * 2^26 + (b >> 6)) / 2^53`, as numpy. */
@@ -79,20 +82,12 @@ export class MT19937 {
         this.twist();
         pos = 0;
       }
-      let a = mt[pos++]!;
-      a ^= a >>> 11;
-      a ^= (a << 7) & 0x9d2c5680;
-      a ^= (a << 15) & 0xefc60000;
-      a ^= a >>> 18;
+      const a = temper(mt[pos++]!);
       if (pos >= N) {
         this.twist();
         pos = 0;
       }
-      let b = mt[pos++]!;
-      b ^= b >>> 11;
-      b ^= (b << 7) & 0x9d2c5680;
-      b ^= (b << 15) & 0xefc60000;
-      b ^= b >>> 18;
+      const b = temper(mt[pos++]!);
       out[i] = ((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992;
     }
     this.pos = pos;

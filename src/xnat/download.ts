@@ -8,6 +8,7 @@ import { streamToFile } from '../download/stream-to-file.js';
 import { cacheWriteError } from '../download/write-error.js';
 import { type ZipLimits, ZipCorruptError, extractZip } from '../download/zip-extract.js';
 import { TransientError } from '../http/retry.js';
+import { redactUriLabels } from '../patient-identifiers.js';
 import { type XnatRow, resultRows } from './listing.js';
 import type { XnatSession } from './session.js';
 import { parseXnatUri } from './uri.js';
@@ -35,17 +36,21 @@ async function fetchZip(
     return await session.request(filesPath, opts, async (res, url, touch) => {
       await rm(tmpDir, { recursive: true, force: true });
       try {
-        if (!res.body) throw new TransientError(`XNAT sent no body for ${url}`);
+        if (!res.body) throw new TransientError(`XNAT sent no body for ${redactUriLabels(url)}`);
         const bytes = await streamToFile(res.body, tmpZip, touch);
         const expected = Number(res.headers.get('content-length'));
         if (res.headers.has('content-length') && Number.isFinite(expected) && expected !== bytes)
-          throw new TransientError(`download of ${url} ended after ${bytes} of ${expected} bytes`);
+          throw new TransientError(
+            `download of ${redactUriLabels(url)} ended after ${bytes} of ${expected} bytes`,
+          );
         touch(true);
         try {
           return await extractZip(tmpZip, tmpDir, limits);
         } catch (e) {
           if (e instanceof ZipCorruptError)
-            throw new TransientError(`the zip downloaded from ${url} is corrupt: ${e.message}`);
+            throw new TransientError(
+              `the zip downloaded from ${redactUriLabels(url)} is corrupt: ${e.message}`,
+            );
           throw e;
         }
       } catch (e) {

@@ -6,7 +6,7 @@ export type { FetchLike } from '../http/tls-fetch.js';
 /** TLS settings for an XNAT server with a private CA, client certificates, or (testing only) no verification. */
 export type XnatTlsOptions = TlsOptions;
 
-/** A `fetch` over Node's `http`/`https` modules with custom TLS settings (Node's global fetch takes none). */
+/** Node's `fetch` with custom TLS settings for XNAT (an undici `Agent` as its dispatcher; redirects, keep-alive, streamed bodies). */
 export function createXnatTlsFetch(tls: XnatTlsOptions): FetchLike {
   return createTlsFetch(tls);
 }

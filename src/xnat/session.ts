@@ -1,17 +1,16 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { CscMlopsError, XnatAuthError, XnatError, XnatNotFoundError } from '../errors.js';
 import { type ResolvedXnatConfig, type XnatConfig, resolveXnatConfig } from './config.js';
+import { attempts, requestLoop } from '../http/request-loop.js';
 import {
-  TimeoutError,
   TransientError,
-  anySignal,
   backoffDelay,
-  idleTimeout,
   networkReason,
-  retryAfterMs as retryAfter,
+  retryAfterMs,
   sleep,
   tlsProblem,
 } from '../http/retry.js';
+import { redactUriLabels } from '../patient-identifiers.js';
 import { xnatServerMessage } from './http.js';
 
 /** Options of one request made through an {@link XnatSession}. */
@@ -258,15 +257,21 @@ export class XnatSession {
     const url = this.url(path, opts.query);
     const method = opts.method ?? 'GET';
     let reauthenticated = false;
-    let lastProblem = '';
-    for (let attempt = 0; ;) {
-      if (this.#jsession === undefined) await this.#relogin(this.#generation);
-      const gen = this.#generation;
-      const ac = new AbortController();
-      const touch = idleTimeout(ac, this.#cfg.timeoutMs);
-      const signal = opts.signal ? anySignal(opts.signal, ac.signal) : ac.signal;
-      let retryAfterMs = 0;
-      try {
+    const shown = redactUriLabels(url);
+    return requestLoop<T>(
+      {
+        url,
+        label: `XNAT ${method} ${shown}`,
+        policy: this.#cfg,
+        signal: opts.signal,
+        stats: this.stats,
+        before: async () => {
+          if (this.#jsession === undefined) await this.#relogin(this.#generation);
+        },
+        fail: (message, cause) => new XnatError(message, 0, url, undefined, { cause }),
+      },
+      async ({ signal, touch }) => {
+        const gen = this.#generation;
         this.stats.requests++;
         const res = await this.#cfg.fetch(url, {
           method,
@@ -279,9 +284,9 @@ export class XnatSession {
           await res.body?.cancel().catch(() => undefined);
           if (!reauthenticated) {
             reauthenticated = true;
-            this.#cfg.log(`XNAT answered 401 to ${method} ${url}: logging in again`);
+            this.#cfg.log(`XNAT answered 401 to ${method} ${shown}: logging in again`);
             await this.#relogin(gen);
-            continue;
+            return { again: true };
           }
           throw new XnatAuthError(
             `XNAT at ${this.server} still answers 401 Unauthorized to ${method} ${url} after logging in again as '${this.user}'; the account may be locked or lack access`,
@@ -292,50 +297,22 @@ export class XnatSession {
         if (res.status === 429 || res.status >= 500) {
           const body = await res.text().catch(() => '');
           const msg = xnatServerMessage(body);
-          lastProblem = `HTTP ${res.status}${msg ? ` (${msg})` : ''}`;
-          retryAfterMs = retryAfter(res);
-          if (attempt >= this.#cfg.retries)
-            throw new XnatError(
-              `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempt + 1} attempt${attempt ? 's' : ''})`,
-              res.status,
-              url,
-              msg,
-            );
-        } else if (res.status < 200 || res.status >= 300) {
-          throw await this.#httpError(res, url, method, opts.what);
-        } else {
-          return await consume(res, url, touch);
+          return {
+            retry: `HTTP ${res.status}${msg ? ` (${msg})` : ''}`,
+            retryAfterMs: retryAfterMs(res),
+            giveUp: (n) =>
+              new XnatError(
+                `XNAT ${method} ${url} failed with HTTP ${res.status}${msg ? `: ${msg}` : ''} (after ${attempts(n)})`,
+                res.status,
+                url,
+                msg,
+              ),
+          };
         }
-      } catch (e) {
-        if (opts.signal?.aborted) throw opts.signal.reason;
-        if (e instanceof CscMlopsError) throw e;
-        const tls = tlsError(e, url);
-        if (tls) throw tls;
-        const timedOut = ac.signal.aborted && ac.signal.reason instanceof TimeoutError;
-        lastProblem = timedOut
-          ? (ac.signal.reason as Error).message
-          : e instanceof TransientError
-            ? e.message
-            : networkReason(e);
-        if (attempt >= this.#cfg.retries)
-          throw new XnatError(
-            `XNAT ${method} ${url} failed after ${attempt + 1} attempt${attempt ? 's' : ''}: ${lastProblem}`,
-            0,
-            url,
-            undefined,
-            { cause: e },
-          );
-      } finally {
-        touch(true);
-      }
-      const delay = backoffDelay(attempt, this.#cfg.retryDelayMs, retryAfterMs);
-      attempt++;
-      this.stats.retries++;
-      this.#cfg.log(
-        `XNAT ${method} ${url}: ${lastProblem}; retry ${attempt}/${this.#cfg.retries} in ${Math.round(delay)} ms`,
-      );
-      await sleep(delay, opts.signal);
-    }
+        if (res.status < 200 || res.status >= 300) throw await this.#httpError(res, url, method, opts.what);
+        return { done: await consume(res, url, touch) };
+      },
+    );
   }
 
   async #httpError(res: Response, url: string, method: string, what: string | undefined): Promise<XnatError> {

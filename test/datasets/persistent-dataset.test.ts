@@ -70,7 +70,7 @@ describe('PersistentDataset', () => {
     ).item;
     expect(Countd.calls).toBe(calls); // the prefix did not run again
     expect(b.stats.hits).toBe(1);
-    const direct = (await prefix.apply(data[1])) as { image: MetaImage };
+    const direct = (await prefix.apply(data[1]!)) as { image: MetaImage };
     expect(fromDisk.image.dtype).toBe('float32');
     expect(fromDisk.image.shape).toEqual(direct.image.shape);
     expect(fromDisk.image.data).toEqual(direct.image.data);

@@ -163,7 +163,9 @@ describe('DICOMweb against Orthanc', () => {
       for (const s of patient.allSeries()) if (s.description.startsWith('FSE')) return [s, 'mr'] as const;
       return null;
     }
-    const data = await dicomwebBuildDataset(cfg, {
+    // Through createTlsFetch's undici Agent (verify: true), the path that once hung here (undici ≥ 6.26).
+    const viaAgent: DicomwebConfig = { ...cfg, verify: true };
+    const data = await dicomwebBuildDataset(viaAgent, {
       actions: [fetchBrain],
       validate: true,
       onDropped: () => undefined,
@@ -178,7 +180,7 @@ describe('DICOMweb against Orthanc', () => {
       new T.ToTensord({ keys: ['mr'] }),
     ];
     const remote = new T.Compose([
-      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: cfg, cacheDir }),
+      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: viaAgent, cacheDir }),
       ...tail(),
     ]);
     const files = (await readdir(BRAIN)).sort().map((f) => resolve(BRAIN, f));
@@ -199,7 +201,7 @@ describe('DICOMweb against Orthanc', () => {
     const b = await run([{ mr: files }], localPipe);
     expect(a).toEqual(b);
     const inMemory = new T.Compose([
-      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: cfg, cacheDir: false }),
+      new T.LoadImageDICOMWebd({ keys: ['mr'], dicomwebConfiguration: viaAgent, cacheDir: false }),
       ...tail(),
     ]);
     expect(await run(data, inMemory)).toEqual(b);

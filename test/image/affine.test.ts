@@ -1,17 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
   affineFromRows,
-  axcodesFromAffine,
-  composeAffines,
+  affineToRows,
+  eye,
   identityAffine,
-  invertAffine,
+  invMatrix,
   matmul,
-  orientationFromAxcodes,
-  orientationTransform,
+  matmulTorch32,
+  toAffineNd,
   voxelSizes,
 } from '../../src/image/affine.js';
 import { MetaImage } from '../../src/image/meta-image.js';
-import { applyOrientation, inverseOrientationAffine } from '../../src/image/orientation.js';
+import {
+  applyOrientation,
+  inverseOrientationAffine,
+  axcodesFromAffine,
+  orientationFromAxcodes,
+  orientationTransform,
+} from '../../src/image/orientation.js';
 import { castArray, parseDType } from '../../src/image/dtype.js';
 
 describe('affine maths', () => {
@@ -22,18 +28,42 @@ describe('affine maths', () => {
   ]);
 
   it('inverts', () => {
-    const p = matmul(a, invertAffine(a));
+    const p = matmul(a, affineFromRows(invMatrix(affineToRows(a))));
     identityAffine().forEach((v, i) => expect(p[i]).toBeCloseTo(v, 12));
-    expect(() => invertAffine(new Float64Array(16))).toThrow(/singular/);
+    expect(() => invMatrix(affineToRows(new Float64Array(16)))).toThrow(/singular/);
   });
 
-  it('composes in application order', () => {
+  it('one product for packed affines and rows: t @ a applies a first, then t', () => {
     const t = affineFromRows([
       [1, 0, 0, 5],
       [0, 1, 0, 0],
       [0, 0, 1, 0],
     ]);
-    expect(Array.from(composeAffines(a, t))).toEqual(Array.from(matmul(t, a)));
+    const packed = matmul(t, a);
+    expect(affineToRows(packed)).toEqual(matmul(affineToRows(t), affineToRows(a)));
+    expect(affineToRows(packed)[0]).toEqual([0, -2, 0, 15]);
+    expect(Array.from(identityAffine())).toEqual(eye(4).flat());
+    expect(toAffineNd(2, a)).toEqual([
+      [0, -2, 10],
+      [1.5, 0, -20],
+      [0, 0, 1],
+    ]);
+  });
+
+  it('float32 products round like torch: per step, or fused (sgemm)', () => {
+    const x = [
+      [1 / 3, 1 / 7],
+      [0, 1],
+    ];
+    const y = [
+      [3, 0],
+      [7, 1],
+    ];
+    const plain = matmul(x, y, 'float32')[0]![0]!;
+    const fused = matmulTorch32(x, y)[0]![0]!;
+    expect(plain).toBe(Math.fround(Math.fround((1 / 3) * 3) + Math.fround((1 / 7) * 7)));
+    expect(fused).toBe(Math.fround((1 / 7) * 7 + Math.fround((1 / 3) * 3)));
+    expect(matmul(x, y)[0]![0]).toBe((1 / 3) * 3 + (1 / 7) * 7);
   });
 
   it('voxel sizes and axis codes', () => {

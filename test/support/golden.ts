@@ -79,10 +79,13 @@ export function missingTransforms(c: GoldenCase): string[] {
     .filter((t) => typeof lib[t] !== 'function');
 }
 
+/** What a case's pipeline takes and returns: one item, or a list from a multi-sample crop. */
+type Item = Record<string, unknown> | Record<string, unknown>[];
+
 /** Builds a Compose of `steps`; an `Invertd` step is given `pipeline` as its `transform` (MONAI's tutorial pattern). */
-function buildCompose(steps: GoldenStep[], pipeline?: T.Compose): T.Compose {
+function buildCompose(steps: GoldenStep[], pipeline?: T.Compose<Item>): T.Compose<Item> {
   const lib = T as unknown as Record<string, new (o: Record<string, unknown>) => T.Transform>;
-  return new T.Compose(
+  return new T.Compose<Item>(
     steps.map((p) => {
       const Ctor = lib[p.transform];
       if (!Ctor) throw new Error(`transform ${p.transform} is not implemented`);
@@ -99,7 +102,7 @@ function buildCompose(steps: GoldenStep[], pipeline?: T.Compose): T.Compose {
 }
 
 /** Builds the case's Compose. */
-export function buildPipeline(c: GoldenCase): T.Compose {
+export function buildPipeline(c: GoldenCase): T.Compose<Item> {
   const compose = buildCompose(c.pipeline);
   if (c.seed !== null) compose.setRandomState(c.seed);
   return compose;

@@ -72,10 +72,10 @@ describe('Compose', () => {
   });
 
   it('maps later steps over the list a multi-sample step returns', async () => {
-    const c = new Compose([new Split({ keys: ['x'] }), new AddOne()]);
-    const out = (await c.apply({ x: 1 })) as DataItem[];
+    const c = new Compose<DataItem, DataItem[]>([new Split({ keys: ['x'] }), new AddOne()]);
+    const out = await c.apply({ x: 1 });
     expect(out.map((d) => d.i)).toEqual([1, 2, 3]);
-    const back = (await c.inverse(out)) as DataItem[];
+    const back = await c.inverse(out);
     expect(back.map((d) => d.i)).toEqual([0, 1, 2]);
   });
 

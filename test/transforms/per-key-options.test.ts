@@ -342,3 +342,34 @@ describe('Invertd per-key options', () => {
     );
   });
 });
+
+describe('Invertd meta dicts', () => {
+  it("writes each key's inverted meta dict where the orig key has one (MONAI meta_keys / orig_meta_keys)", async () => {
+    const pre = new T.Spacingd({ keys: 'image', pixdim: [0.7, 0.45] });
+    const src = image2d();
+    const out = (await pre.apply({ image: src, image_meta_dict: { ...src.meta } })) as DataItem;
+    const pred = out['image'] as MetaImage;
+    const item: DataItem = { ...out, p0: pred.clone({}), p1: pred.clone({}) };
+    const inv = new T.Invertd({
+      keys: ['p0', 'p1'],
+      transform: pre,
+      origKeys: 'image',
+      metaKeys: [null, 'm1'],
+    });
+    const res = (await inv.apply(item)) as DataItem;
+    for (const k of ['p0_meta_dict', 'm1']) {
+      const meta = res[k] as Record<string, unknown>;
+      const affine = Array.from(meta['affine'] as Float64Array);
+      affine.forEach((v, j) => expect(v).toBeCloseTo(src.affine[j] as number, 9));
+    }
+    expect(res['p1_meta_dict']).toBeUndefined();
+    // without the orig key's meta dict nothing is written
+    const { image_meta_dict: _, ...bare } = item;
+    const res2 = (await inv.apply(bare)) as DataItem;
+    expect(Object.keys(res2).filter((k) => k.includes('meta') || k === 'm1')).toEqual([]);
+    // origMetaKeys names where to look
+    const inv2 = new T.Invertd({ keys: 'p0', transform: pre, origKeys: 'image', origMetaKeys: 'elsewhere' });
+    expect((await inv2.apply({ ...bare, elsewhere: {} }))['p0_meta_dict']).toBeDefined();
+    expect(() => new T.Invertd({ keys: 'p0', transform: pre, device: 'cuda:0' as never })).toThrow(/device/);
+  });
+});

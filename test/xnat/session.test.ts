@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, XnatAuthError, XnatError, XnatNotFoundError } from '../../src/errors.js';
 import { type FetchLike, XnatSession, resolveXnatConfig } from '../../src/xnat/index.js';
 import { parseNetrc } from '../../src/xnat/netrc.js';
+import { identifierHash, showPatientIdentifiers } from '../../src/patient-identifiers.js';
 import { parseServerUrl } from '../../src/xnat/config.js';
 import { xnatServerMessage } from '../../src/xnat/http.js';
 import type { XnatStandIn } from '../../src/xnat/testing/index.js';
@@ -87,6 +88,29 @@ describe('XnatSession: login and re-login', () => {
     expect(logs.join('\n')).not.toContain(basic);
     expect(logs.join('\n')).not.toMatch(/JSESSIONID|password/i);
     expect(JSON.stringify(session)).not.toContain('admin:admin');
+  });
+
+  it('log lines hash the subject and session labels of a URL unless identifiers are shown', async () => {
+    const logs: string[] = [];
+    const started = await startStandIn({}, { log: (m) => logs.push(m) });
+    xnat = started.xnat;
+    session = await XnatSession.connect(started.config);
+    const path = '/data/projects/P1/subjects/S01/experiments/S01_MR_1';
+    xnat.addFault({ match: path, status: 503, times: 1 });
+    await session.getJson(path);
+    showPatientIdentifiers(true);
+    try {
+      xnat.addFault({ match: path, status: 503, times: 1 });
+      await session.getJson(path);
+    } finally {
+      showPatientIdentifiers(false);
+    }
+    const [hidden, shown] = logs.filter((l) => /HTTP 503/.test(l));
+    expect(hidden).toContain(
+      `/data/projects/P1/subjects/${identifierHash('S01')}/experiments/${identifierHash('S01_MR_1')}?format=json: HTTP 503`,
+    );
+    expect(hidden).not.toMatch(/S01/);
+    expect(shown).toContain(`${path}?format=json: HTTP 503`);
   });
 
   it('gives up with XnatAuthError when the server still answers 401 after a re-login', async () => {

@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorLayout } from '../../src/backend/tensor-data.js';
-import { roundHalfEven } from '../../src/image/resample.js';
 import { layoutOption, rejectUnknownOptions } from '../options.js';
 import { TrainingError } from '../training-error.js';
 import { checkPaddingMode, padTensor, type PaddingMode } from './pad-spatial.js';
@@ -16,6 +15,7 @@ import {
   windowStarts,
   type BlendMode,
 } from './window-grid.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /**
  * What runs on a batch of windows `(n, ...roi, C)` (or `(n, C, ...roi)` channels-first): a function

@@ -8,11 +8,12 @@ import {
   chamferDistanceTransform,
   euclideanDistanceTransform,
 } from './distance-transform.js';
+import { stridesOf } from '../../src/image/meta-image.js';
 
 /** Edge voxels of a binary mask (face connectivity, outside the array counts as background). */
 export function maskEdges(mask: Uint8Array, shape: readonly number[]): Uint8Array {
   const rank = shape.length;
-  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+  const strides = stridesOf(shape);
   const edges = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
@@ -37,7 +38,7 @@ function cropToUnion(
   shape: readonly number[],
 ): { a: Uint8Array; b: Uint8Array; shape: number[] } | null {
   const rank = shape.length;
-  const strides = shape.map((_, ax) => shape.slice(ax + 1).reduce((x, y) => x * y, 1));
+  const strides = stridesOf(shape);
   const lo = shape.map((s) => s);
   const hi = shape.map(() => -1);
   for (let i = 0; i < a.length; i++) {

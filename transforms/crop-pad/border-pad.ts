@@ -52,22 +52,20 @@ export interface BorderPadOptions extends PadOptions {
  * @example
  * const out = await new BorderPad({ spatialBorder: [1, 2, 3, 4] }).apply(img2d); // per side
  */
-export class BorderPad extends PadTransform {
+export class BorderPad extends PadTransform<BorderPadOptions> {
   constructor(options: BorderPadOptions) {
     super(options);
   }
 
   computePadWidth(spatialShape: readonly number[]): [number, number][] {
-    return computeBorderPadWidth(
-      spatialShape,
-      (this.options as unknown as BorderPadOptions).spatialBorder,
-      this.name,
-    );
+    return computeBorderPadWidth(spatialShape, this.options.spatialBorder, this.name);
   }
 }
 
 /** Dictionary twin of {@link BorderPad} (`mode` may be one per key). */
-export class BorderPadd extends Padd {
+export class BorderPadd extends Padd<
+  MapTransformOptions & Omit<BorderPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] }
+> {
   constructor(
     options: MapTransformOptions & Omit<BorderPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {

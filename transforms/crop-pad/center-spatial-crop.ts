@@ -18,22 +18,18 @@ export interface CenterSpatialCropOptions {
  * @example
  * const out = await new CenterSpatialCrop({ roiSize: [-1, 24, 10] }).apply(img);
  */
-export class CenterSpatialCrop extends CropTransform {
+export class CenterSpatialCrop extends CropTransform<CenterSpatialCropOptions> {
   constructor(options: CenterSpatialCropOptions) {
     super(options);
   }
 
   computeSlices(spatialShape: readonly number[]): CropSlice[] {
-    return centerCropSlices(
-      spatialShape,
-      (this.options as unknown as CenterSpatialCropOptions).roiSize,
-      this.name,
-    );
+    return centerCropSlices(spatialShape, this.options.roiSize, this.name);
   }
 }
 
 /** Dictionary twin of {@link CenterSpatialCrop}. */
-export class CenterSpatialCropd extends Cropd {
+export class CenterSpatialCropd extends Cropd<MapTransformOptions & CenterSpatialCropOptions> {
   constructor(options: MapTransformOptions & CenterSpatialCropOptions) {
     super(options, new CenterSpatialCrop(passOn(checkedOptions(new.target.name, options))));
   }

@@ -282,7 +282,11 @@ export type CropForegroundResult<R extends boolean> = R extends true
  * const out = await new CropForeground({ margin: 2, selectFn: (v) => v > 100 }).apply(ct);
  * const [crop, start, end] = await new CropForeground({ returnCoords: true }).apply(ct);
  */
-export class CropForeground<R extends boolean = false> extends Transform<MetaImage, CropForegroundResult<R>> {
+export class CropForeground<R extends boolean = false> extends Transform<
+  MetaImage,
+  CropForegroundResult<R>,
+  CropForegroundOptions & { returnCoords?: R }
+> {
   constructor(options: CropForegroundOptions & { returnCoords?: R } = {}) {
     super(options);
     markInvertible(this);
@@ -290,13 +294,13 @@ export class CropForeground<R extends boolean = false> extends Transform<MetaIma
 
   /** The crop box for `img` (MONAI `compute_bounding_box`). */
   computeBoundingBox(img: MetaImage): SpatialBox {
-    return computeForegroundBox(img, this.options as CropForegroundOptions, this.name);
+    return computeForegroundBox(img, this.options, this.name);
   }
 
   async apply(img: MetaImage): Promise<CropForegroundResult<R>> {
     return withKey(this.name, undefined, () => {
       const image = requireImage(img, this.name);
-      const o = this.options as CropForegroundOptions;
+      const o = this.options;
       const box = this.computeBoundingBox(image);
       const out = cropPadToBox(image, box, { mode: o.mode, value: o.value, traceClass: this.name });
       return (o.returnCoords ? [out, box.start, box.end] : out) as CropForegroundResult<R>;
@@ -329,7 +333,7 @@ export interface CropForegrounddOptions
  * @example
  * new CropForegroundd({ keys: ['image', 'label'], sourceKey: 'image', margin: 2 });
  */
-export class CropForegroundd extends MapTransform {
+export class CropForegroundd extends MapTransform<DataItem, CropForegrounddOptions> {
   readonly sourceKey: string;
   readonly modes: PadMode[];
 
@@ -348,7 +352,7 @@ export class CropForegroundd extends MapTransform {
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const o = this.options as unknown as CropForegrounddOptions;
+    const o = this.options;
     const src = this.sourceKey;
     if (!(src in d) || d[src] === undefined)
       throw new TransformError(

@@ -10,8 +10,12 @@ import type { CropSlice } from './slices.js';
  * Base of the crop transforms (MONAI `Crop`): subclasses compute the slices from the spatial shape;
  * the operation is traced under the class name and inverted by padding zeros back.
  */
-export abstract class CropTransform extends Transform<MetaImage> {
-  constructor(options: object = {}) {
+export abstract class CropTransform<Opts extends object = object> extends Transform<
+  MetaImage,
+  MetaImage,
+  Opts
+> {
+  constructor(options?: Opts) {
     super(options);
     markInvertible(this);
   }
@@ -42,10 +46,13 @@ export function invertCropOf(img: MetaImage, className: string, key?: string): M
 }
 
 /** Base of the dictionary crop transforms (MONAI `Cropd`): crops each key with the wrapped cropper; invertible. */
-export class Cropd extends MapTransform {
+export class Cropd<Opts extends MapTransformOptions = MapTransformOptions> extends MapTransform<
+  DataItem,
+  Opts
+> {
   readonly cropper: CropTransform;
 
-  constructor(options: MapTransformOptions, cropper: CropTransform) {
+  constructor(options: Opts, cropper: CropTransform) {
     super(options);
     markInvertible(this);
     this.cropper = cropper;

@@ -48,20 +48,22 @@ export interface DivisiblePadOptions extends PadOptions {
  * @example
  * const out = await new DivisiblePad({ k: 16 }).apply(img); // e.g. for a U-Net
  */
-export class DivisiblePad extends PadTransform {
+export class DivisiblePad extends PadTransform<DivisiblePadOptions> {
   constructor(options: DivisiblePadOptions) {
     super(options);
   }
 
   computePadWidth(spatialShape: readonly number[]): [number, number][] {
-    const o = this.options as unknown as DivisiblePadOptions;
+    const o = this.options;
     const size = computeDivisibleSpatialSize(spatialShape, o.k, this.name);
     return computeSpatialPadWidth(spatialShape, size, padMethod(o.method, this.name), this.name);
   }
 }
 
 /** Dictionary twin of {@link DivisiblePad} (`mode` may be one per key). */
-export class DivisiblePadd extends Padd {
+export class DivisiblePadd extends Padd<
+  MapTransformOptions & Omit<DivisiblePadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] }
+> {
   constructor(
     options: MapTransformOptions &
       Omit<DivisiblePadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },

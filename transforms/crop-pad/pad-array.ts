@@ -1,7 +1,7 @@
-import { roundHalfEven } from '../../src/image/resample.js';
 import { type NumericArray, allocArray, dtypeOf } from '../../src/image/dtype.js';
 import { shapeSize, stridesOf } from '../../src/image/meta-image.js';
 import { fail } from '../keyed-errors.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /**
  * Padding modes, with numpy's names and torch's aliases as MONAI accepts them:

@@ -22,15 +22,19 @@ export interface PadOptions {
  * Base of the pad transforms (MONAI `Pad`): subclasses compute the pad width from the spatial shape;
  * the operation is traced under the class name and inverted by cropping.
  */
-export abstract class PadTransform extends Transform<MetaImage> {
+export abstract class PadTransform<Opts extends PadOptions = PadOptions> extends Transform<
+  MetaImage,
+  MetaImage,
+  Opts
+> {
   readonly mode: PadMode;
   readonly value: PadValue;
 
-  constructor(options: PadOptions & object = {}) {
+  constructor(options?: Opts) {
     super(options);
     markInvertible(this);
-    this.mode = options.mode ?? 'constant';
-    this.value = options.value ?? options.constantValues ?? 0;
+    this.mode = options?.mode ?? 'constant';
+    this.value = options?.value ?? options?.constantValues ?? 0;
   }
 
   /** Pad width for every axis, the channel axis first (`[[0, 0], [before, after], ...]`). */
@@ -74,7 +78,7 @@ export interface PadArrayOptions extends PadOptions {
  * @example
  * const out = await new Pad({ toPad: [[0, 0], [2, 2], [0, 3]] }).apply(img2d);
  */
-export class Pad extends PadTransform {
+export class Pad extends PadTransform<PadArrayOptions> {
   readonly toPad: PadWidth;
 
   constructor(options: PadArrayOptions) {
@@ -94,11 +98,15 @@ export class Pad extends PadTransform {
  * Base of the dictionary pad transforms (MONAI `Padd`): pads each key with the wrapped padder and a
  * per-key `mode`; invertible.
  */
-export class Padd extends MapTransform {
+export class Padd<
+  Opts extends MapTransformOptions & { mode?: PadMode | readonly PadMode[] } = MapTransformOptions & {
+    mode?: PadMode | readonly PadMode[];
+  },
+> extends MapTransform<DataItem, Opts> {
   readonly padder: PadTransform;
   readonly modes: PadMode[];
 
-  constructor(options: MapTransformOptions & { mode?: PadMode | readonly PadMode[] }, padder: PadTransform) {
+  constructor(options: Opts, padder: PadTransform) {
     super(options);
     markInvertible(this);
     this.padder = padder;

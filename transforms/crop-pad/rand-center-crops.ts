@@ -18,12 +18,15 @@ import { checkedFallBackTuple, randomStateFor } from './rand-crop-utils.js';
 import { computeSlices } from './slices.js';
 
 /** A random transform that cuts each image into patches around drawn centres. */
-export abstract class RandCentersCrop extends Transform<MetaImage, MetaImage[]> implements Randomizable {
+export abstract class RandCentersCrop<Opts extends object = object>
+  extends Transform<MetaImage, MetaImage[], Opts>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   /** The last drawn centres (voxel coordinates), one per sample. */
   centers: number[][] | null = null;
 
-  constructor(options: object) {
+  constructor(options: Opts) {
     super(options);
     markRandomizable(this);
     markInvertible(this);
@@ -66,14 +69,17 @@ export abstract class RandCentersCrop extends Transform<MetaImage, MetaImage[]> 
  * Dictionary twin of a {@link RandCentersCrop}: draws the centres once (from the label / weight key),
  * then returns `numSamples` items, each with every key cropped around one centre.
  */
-export abstract class RandCentersCropd<C extends RandCentersCrop>
-  extends MapTransform<DataItem[]>
+export abstract class RandCentersCropd<
+  C extends RandCentersCrop,
+  Opts extends MapTransformOptions = MapTransformOptions,
+>
+  extends MapTransform<DataItem[], Opts>
   implements Randomizable
 {
   R: RandomState = randomStateFor();
   readonly cropper: C;
 
-  constructor(options: MapTransformOptions & object, cropper: C) {
+  constructor(options: Opts, cropper: C) {
     super(options);
     markRandomizable(this);
     markInvertible(this);

@@ -55,7 +55,7 @@ export interface LabelClassesSources {
  * @example
  * const crop = new RandCropByLabelClasses({ spatialSize: [64, 64, 64], ratios: [1, 2, 3], numClasses: 3, numSamples: 2 });
  */
-export class RandCropByLabelClasses extends RandCentersCrop {
+export class RandCropByLabelClasses extends RandCentersCrop<RandCropByLabelClassesOptions> {
   constructor(options: RandCropByLabelClassesOptions) {
     checkedOptions(new.target.name, options);
     const n = options?.numSamples ?? 1;
@@ -65,16 +65,16 @@ export class RandCropByLabelClasses extends RandCentersCrop {
   }
 
   get spatialSize(): number | readonly number[] {
-    return (this.options as unknown as RandCropByLabelClassesOptions).spatialSize;
+    return this.options.spatialSize;
   }
 
   get numSamples(): number {
-    return (this.options as unknown as RandCropByLabelClassesOptions).numSamples ?? 1;
+    return this.options.numSamples ?? 1;
   }
 
   /** Draws the centres from a label (and optional image) or from precomputed class indices. */
   randomize(src: LabelClassesSources): void {
-    const o = this.options as unknown as RandCropByLabelClassesOptions;
+    const o = this.options;
     let indices = src.indices ?? null;
     if (indices === null) {
       if (!src.label) fail(this.name, 'a label is needed to find the voxels of each class (or pass indices)');
@@ -111,7 +111,7 @@ export class RandCropByLabelClasses extends RandCentersCrop {
     indices?: readonly VoxelIndices[] | null,
   ): Promise<MetaImage[]> {
     const target = requireImage(img, this.name);
-    const o = this.options as unknown as RandCropByLabelClassesOptions;
+    const o = this.options;
     const src = {
       label: label ?? o.label ?? null,
       image: image ?? o.image ?? null,
@@ -138,7 +138,10 @@ export interface RandCropByLabelClassesdOptions extends MapTransformOptions, Ran
 }
 
 /** Dictionary twin of {@link RandCropByLabelClasses}: a list of `numSamples` items. */
-export class RandCropByLabelClassesd extends RandCentersCropd<RandCropByLabelClasses> {
+export class RandCropByLabelClassesd extends RandCentersCropd<
+  RandCropByLabelClasses,
+  RandCropByLabelClassesdOptions
+> {
   constructor(options: RandCropByLabelClassesdOptions) {
     checkedOptions(new.target.name, options);
     if (typeof options?.labelKey !== 'string')
@@ -151,7 +154,7 @@ export class RandCropByLabelClassesd extends RandCentersCropd<RandCropByLabelCla
   }
 
   protected randomizeFrom(d: DataItem): DataItem {
-    const o = this.options as unknown as RandCropByLabelClassesdOptions;
+    const o = this.options;
     let indices: VoxelIndices[] | null = null;
     if (o.indicesKey !== null && o.indicesKey !== undefined && o.indicesKey in d) {
       const v = d[o.indicesKey];

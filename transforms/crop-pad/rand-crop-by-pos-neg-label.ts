@@ -53,7 +53,7 @@ export interface PosNegSources {
  * crop.randomize({ label });
  * const patches = crop.cropAll(image);
  */
-export class RandCropByPosNegLabel extends RandCentersCrop {
+export class RandCropByPosNegLabel extends RandCentersCrop<RandCropByPosNegLabelOptions> {
   readonly posRatio: number;
 
   constructor(options: RandCropByPosNegLabelOptions) {
@@ -71,16 +71,16 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
   }
 
   get spatialSize(): number | readonly number[] {
-    return (this.options as unknown as RandCropByPosNegLabelOptions).spatialSize;
+    return this.options.spatialSize;
   }
 
   get numSamples(): number {
-    return (this.options as unknown as RandCropByPosNegLabelOptions).numSamples ?? 1;
+    return this.options.numSamples ?? 1;
   }
 
   /** Draws the centres from a label (and optional image) or from precomputed fg/bg indices. */
   randomize(src: PosNegSources): void {
-    const o = this.options as unknown as RandCropByPosNegLabelOptions;
+    const o = this.options;
     let fg = src.fgIndices ?? null;
     let bg = src.bgIndices ?? null;
     if (fg === null || bg === null) {
@@ -120,7 +120,7 @@ export class RandCropByPosNegLabel extends RandCentersCrop {
     bgIndices?: VoxelIndices | null,
   ): Promise<MetaImage[]> {
     const target = requireImage(img, this.name);
-    const o = this.options as unknown as RandCropByPosNegLabelOptions;
+    const o = this.options;
     const src = {
       label: label ?? o.label ?? null,
       image: image ?? o.image ?? null,
@@ -156,7 +156,10 @@ export interface RandCropByPosNegLabeldOptions extends MapTransformOptions, Rand
  * @example
  * new RandCropByPosNegLabeld({ keys: ['image', 'label'], labelKey: 'label', spatialSize: [96, 96, 96], numSamples: 4 })
  */
-export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLabel> {
+export class RandCropByPosNegLabeld extends RandCentersCropd<
+  RandCropByPosNegLabel,
+  RandCropByPosNegLabeldOptions
+> {
   constructor(options: RandCropByPosNegLabeldOptions) {
     checkedOptions(new.target.name, options);
     if (typeof options?.labelKey !== 'string')
@@ -169,7 +172,7 @@ export class RandCropByPosNegLabeld extends RandCentersCropd<RandCropByPosNegLab
   }
 
   protected randomizeFrom(d: DataItem): DataItem {
-    const o = this.options as unknown as RandCropByPosNegLabeldOptions;
+    const o = this.options;
     const take = (k: string | null | undefined): VoxelIndices | null => {
       if (k === null || k === undefined || !(k in d)) return null;
       const v = d[k];

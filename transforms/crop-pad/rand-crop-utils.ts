@@ -5,11 +5,13 @@
  * is utility's `mapBinaryToIndices`).
  * Pure functions on typed arrays (no Node APIs).
  */
-import type { MetaImage } from '../../src/image/meta-image.js';
+import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import { RandomState } from '../../src/random/index.js';
 import { normaliseSeed } from '../randomizable.js';
 import { fallBackTuple } from '../spatial/affine-utils.js';
 import { fail } from '../keyed-errors.js';
+import { numpyLinspace } from '../../src/image/linspace.js';
+import { rounder, roundHalfEven } from '../../src/image/numerics.js';
 
 /** Flat voxel indices (C order over the spatial axes). */
 export type VoxelIndices = ArrayLike<number>;
@@ -246,23 +248,15 @@ export function mapClassesToIndices(
     }
     let idx = Int32Array.from(hits);
     if (maxSamplesPerClass && idx.length > maxSamplesPerClass && idx.length > 1) {
-      const m = maxSamplesPerClass;
-      const pick = new Int32Array(m);
-      const step = m > 1 ? (idx.length - 1) / (m - 1) : 0;
-      for (let k = 0; k < m; k++) {
-        const x = k === m - 1 && m > 1 ? idx.length - 1 : k * step;
-        pick[k] = idx[roundHalfEven(x)] as number;
-      }
-      idx = pick;
+      const src = idx;
+      idx = Int32Array.from(
+        numpyLinspace(0, idx.length - 1, maxSamplesPerClass),
+        (x) => src[roundHalfEven(x)] as number,
+      );
     }
     out.push(idx);
   }
   return out;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -291,10 +285,8 @@ export function weightedPatchSamples(
   });
   const vShape = lo.map((l, i) => (hi[i] as number) - l);
   const size = vShape.reduce((a, b) => a * b, 1);
-  const strides = new Array<number>(shape.length).fill(1);
-  for (let i = shape.length - 2; i >= 0; i--)
-    strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
-  const f = float32 ? Math.fround : (x: number) => x;
+  const strides = stridesOf(shape);
+  const f = rounder(float32 ? 'float32' : 'float64');
   const v = new Float64Array(size);
   const pos = new Array<number>(vShape.length).fill(0);
   let min = Infinity;

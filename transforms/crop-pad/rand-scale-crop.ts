@@ -35,7 +35,7 @@ function scales(v: number | readonly number[], n: number, option: string): numbe
  * @example
  * await new RandScaleCrop({ roiScale: 0.6 }).setRandomState(0).apply(img);
  */
-export class RandScaleCrop extends RandSpatialCrop {
+export class RandScaleCrop extends RandSpatialCrop<RandScaleCropOptions & { roiSize: number }> {
   private scaledRoi: number[] = [];
   private scaledMax: number[] | null = null;
 
@@ -52,7 +52,7 @@ export class RandScaleCrop extends RandSpatialCrop {
   }
 
   override randomize(imgSize: readonly number[]): void {
-    const o = this.options as unknown as RandScaleCropOptions;
+    const o = this.options;
     const n = imgSize.length;
     this.scaledRoi = scales(o.roiScale, n, 'roiScale').map((r, i) => Math.ceil(r * (imgSize[i] as number)));
     this.scaledMax =
@@ -67,7 +67,7 @@ export class RandScaleCrop extends RandSpatialCrop {
 export interface RandScaleCropdOptions extends MapTransformOptions, RandScaleCropOptions {}
 
 /** Dictionary twin of {@link RandScaleCrop}: one ROI (drawn from the first key) for all keys. */
-export class RandScaleCropd extends RandSpatialCropd {
+export class RandScaleCropd extends RandSpatialCropd<RandScaleCropdOptions & { roiSize: number }> {
   constructor(options: RandScaleCropdOptions) {
     super(
       passOn({ ...checkedOptions(new.target.name, options), roiSize: -1 }),

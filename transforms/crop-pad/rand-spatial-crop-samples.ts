@@ -24,7 +24,10 @@ export interface RandSpatialCropSamplesOptions extends RandSpatialCropOptions {
  * @example
  * const patches = await new RandSpatialCropSamples({ roiSize: [32, 32, 32], numSamples: 4 }).apply(img);
  */
-export class RandSpatialCropSamples extends Transform<MetaImage, MetaImage[]> implements Randomizable {
+export class RandSpatialCropSamples
+  extends Transform<MetaImage, MetaImage[], RandSpatialCropSamplesOptions>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   readonly numSamples: number;
   readonly cropper: RandSpatialCrop;
@@ -87,7 +90,10 @@ export interface RandSpatialCropSamplesdOptions extends MapTransformOptions, Ran
  * `R.randint(2**32, uint32)` and re-seeds the cropper with it for every key, so all keys get the same
  * patches. Returns a list of `numSamples` items.
  */
-export class RandSpatialCropSamplesd extends MapTransform<DataItem[]> implements Randomizable {
+export class RandSpatialCropSamplesd
+  extends MapTransform<DataItem[], RandSpatialCropSamplesdOptions>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   readonly cropper: RandSpatialCropSamples;
   /** The last drawn sub-seed. */

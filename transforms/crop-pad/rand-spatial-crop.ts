@@ -37,32 +37,35 @@ export interface RandSpatialCropOptions {
  * const crop = new RandSpatialCrop({ roiSize: [64, 64, 32] }).setRandomState(0);
  * const patch = await crop.apply(img);
  */
-export class RandSpatialCrop extends CropTransform implements Randomizable {
+export class RandSpatialCrop<Opts extends RandSpatialCropOptions = RandSpatialCropOptions>
+  extends CropTransform<Opts>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   /** The last drawn ROI size. */
   size: number[] | null = null;
   /** The last drawn ROI (with `randomCenter`). */
   box: [number, number][] | null = null;
 
-  constructor(options: RandSpatialCropOptions) {
+  constructor(options: Opts) {
     super(options);
     markRandomizable(this);
   }
 
   protected get roiSize(): number | readonly number[] {
-    return (this.options as unknown as RandSpatialCropOptions).roiSize;
+    return this.options.roiSize;
   }
 
   protected get maxRoiSize(): number | readonly number[] | null {
-    return (this.options as unknown as RandSpatialCropOptions).maxRoiSize ?? null;
+    return this.options.maxRoiSize ?? null;
   }
 
   get randomCenter(): boolean {
-    return (this.options as unknown as RandSpatialCropOptions).randomCenter ?? true;
+    return this.options.randomCenter ?? true;
   }
 
   get randomSize(): boolean {
-    return (this.options as unknown as RandSpatialCropOptions).randomSize ?? false;
+    return this.options.randomSize ?? false;
   }
 
   setRandomState(seed?: number, state?: RandomState): this {
@@ -108,12 +111,15 @@ export interface RandSpatialCropdOptions extends MapTransformOptions, RandSpatia
  * Dictionary twin of {@link RandSpatialCrop}: the ROI is drawn once from the first key's shape and
  * applied to every key (the cropper shares the dictionary transform's seed, as MONAI's `RandCropd`).
  */
-export class RandSpatialCropd extends Cropd implements Randomizable {
+export class RandSpatialCropd<Opts extends RandSpatialCropdOptions = RandSpatialCropdOptions>
+  extends Cropd<Opts>
+  implements Randomizable
+{
   R: RandomState = randomStateFor();
   declare readonly cropper: RandSpatialCrop;
 
   constructor(
-    options: RandSpatialCropdOptions,
+    options: Opts,
     cropper: RandSpatialCrop = new RandSpatialCrop(passOn(checkedOptions(new.target.name, options))),
   ) {
     super(options, cropper);

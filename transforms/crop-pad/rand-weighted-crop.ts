@@ -27,7 +27,7 @@ export interface RandWeightedCropOptions {
  * crop.randomize(weights);
  * const patches = crop.cropAll(image);
  */
-export class RandWeightedCrop extends RandCentersCrop {
+export class RandWeightedCrop extends RandCentersCrop<RandWeightedCropOptions> {
   constructor(options: RandWeightedCropOptions) {
     checkedOptions(new.target.name, options);
     const n = options?.numSamples ?? 1;
@@ -37,11 +37,11 @@ export class RandWeightedCrop extends RandCentersCrop {
   }
 
   get spatialSize(): number | readonly number[] {
-    return (this.options as unknown as RandWeightedCropOptions).spatialSize;
+    return this.options.spatialSize;
   }
 
   get numSamples(): number {
-    return (this.options as unknown as RandWeightedCropOptions).numSamples ?? 1;
+    return this.options.numSamples ?? 1;
   }
 
   /** Draws the centres from the weight map's first channel. */
@@ -66,7 +66,7 @@ export class RandWeightedCrop extends RandCentersCrop {
 
   /** Crops `img` with centres drawn from `weightMap` (default: the `weightMap` option), as MONAI. */
   async apply(img: MetaImage, weightMap?: MetaImage | null): Promise<MetaImage[]> {
-    const w = weightMap ?? (this.options as unknown as RandWeightedCropOptions).weightMap ?? null;
+    const w = weightMap ?? this.options.weightMap ?? null;
     if (w === null)
       fail(this.name, 'a weight map is needed: pass it to apply(img, weightMap) or as the weightMap option');
     return this.applyWith(img, w);
@@ -80,7 +80,7 @@ export interface RandWeightedCropdOptions extends MapTransformOptions, RandWeigh
 }
 
 /** Dictionary twin of {@link RandWeightedCrop}: a list of `numSamples` items. */
-export class RandWeightedCropd extends RandCentersCropd<RandWeightedCrop> {
+export class RandWeightedCropd extends RandCentersCropd<RandWeightedCrop, RandWeightedCropdOptions> {
   constructor(options: RandWeightedCropdOptions) {
     checkedOptions(new.target.name, options);
     if (typeof options?.wKey !== 'string')
@@ -93,7 +93,7 @@ export class RandWeightedCropd extends RandCentersCropd<RandWeightedCrop> {
   }
 
   protected randomizeFrom(d: DataItem): DataItem {
-    const k = (this.options as unknown as RandWeightedCropdOptions).wKey;
+    const k = this.options.wKey;
     this.cropper.randomize(requireImage(d[k], this.name, k));
     return d;
   }

@@ -34,7 +34,7 @@ function checkFill(o: object, where: string): void {
 }
 
 /** The fill value of the options: `value`, else `constantValues`, else 0. */
-function fillOf(o: ResizeWithPadOrCropOptions): number {
+function fillOf(o: Pick<ResizeWithPadOrCropOptions, 'value' | 'constantValues'>): number {
   return o.value ?? o.constantValues ?? 0;
 }
 
@@ -84,7 +84,7 @@ export function invertResizeWithPadOrCrop(
  * @example
  * const out = await new ResizeWithPadOrCrop({ spatialSize: [96, 96, 64] }).apply(img);
  */
-export class ResizeWithPadOrCrop extends Transform<MetaImage> {
+export class ResizeWithPadOrCrop extends Transform<MetaImage, MetaImage, ResizeWithPadOrCropOptions> {
   constructor(options: ResizeWithPadOrCropOptions) {
     checkedOptions(new.target.name, options);
     checkFill(options, 'ResizeWithPadOrCrop');
@@ -93,7 +93,7 @@ export class ResizeWithPadOrCrop extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    const o = this.options as unknown as ResizeWithPadOrCropOptions;
+    const o = this.options;
     return withKey(this.name, undefined, () =>
       resizeWithPadOrCrop(requireImage(img, this.name), o.spatialSize, {
         method: o.method,
@@ -113,7 +113,10 @@ export class ResizeWithPadOrCrop extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link ResizeWithPadOrCrop} (`mode` may be one per key). */
-export class ResizeWithPadOrCropd extends MapTransform {
+export class ResizeWithPadOrCropd extends MapTransform<
+  DataItem,
+  MapTransformOptions & Omit<ResizeWithPadOrCropOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] }
+> {
   readonly modes: PadMode[];
 
   constructor(
@@ -129,7 +132,7 @@ export class ResizeWithPadOrCropd extends MapTransform {
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const o = this.options as unknown as ResizeWithPadOrCropOptions;
+    const o = this.options;
     for (const key of this.keyIterator(d)) {
       const mode = this.modes[this.keys.indexOf(key)] as PadMode;
       d[key] = withKey(this.name, key, () =>

@@ -17,18 +17,18 @@ export interface SpatialCropOptions extends RoiOptions {
  * @example
  * const out = await new SpatialCrop({ roiStart: [2, 3, 4], roiEnd: [30, 35, 20] }).apply(img);
  */
-export class SpatialCrop extends CropTransform {
+export class SpatialCrop extends CropTransform<SpatialCropOptions> {
   constructor(options: SpatialCropOptions) {
     super(options);
   }
 
   computeSlices(_spatialShape: readonly number[]): CropSlice[] {
-    return computeSlices(this.options as RoiOptions, this.name);
+    return computeSlices(this.options, this.name);
   }
 }
 
 /** Dictionary twin of {@link SpatialCrop}. */
-export class SpatialCropd extends Cropd {
+export class SpatialCropd extends Cropd<MapTransformOptions & SpatialCropOptions> {
   constructor(options: MapTransformOptions & SpatialCropOptions) {
     super(options, new SpatialCrop(passOn(checkedOptions(new.target.name, options))));
   }

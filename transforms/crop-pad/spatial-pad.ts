@@ -49,19 +49,21 @@ export interface SpatialPadOptions extends PadOptions {
  * @example
  * const out = await new SpatialPad({ spatialSize: [96, 96, 64], mode: 'edge' }).apply(img);
  */
-export class SpatialPad extends PadTransform {
+export class SpatialPad extends PadTransform<SpatialPadOptions> {
   constructor(options: SpatialPadOptions) {
     super(options);
   }
 
   computePadWidth(spatialShape: readonly number[]): [number, number][] {
-    const o = this.options as unknown as SpatialPadOptions;
+    const o = this.options;
     return computeSpatialPadWidth(spatialShape, o.spatialSize, padMethod(o.method, this.name), this.name);
   }
 }
 
 /** Dictionary twin of {@link SpatialPad} (`mode` may be one per key). */
-export class SpatialPadd extends Padd {
+export class SpatialPadd extends Padd<
+  MapTransformOptions & Omit<SpatialPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] }
+> {
   constructor(
     options: MapTransformOptions & Omit<SpatialPadOptions, 'mode'> & { mode?: PadMode | readonly PadMode[] },
   ) {

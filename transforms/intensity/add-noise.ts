@@ -1,7 +1,8 @@
 import { TransformError } from '../../src/errors.js';
 import type { DType } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { allocFloat, castOutput, computeDTypeOf, rounderOf } from './intensity-utils.js';
+import { allocFloat, castOutput, computeDTypeOf } from './intensity-utils.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /**
  * RandGaussianNoise's deterministic part (MONAI): the image and the (float64) noise are both cast to
@@ -26,7 +27,7 @@ export function addNoise(
   const x = castOutput(img.data, outDType);
   const n = castOutput(noise instanceof Float64Array ? noise : Float64Array.from(noise), outDType);
   const compute = computeDTypeOf(outDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const sum = allocFloat(compute, img.size);
   for (let i = 0; i < sum.length; i++) sum[i] = f((x[i] as number) + (n[i] as number));
   return img.clone({ data: castOutput(sum, outDType), dtype: outDType });

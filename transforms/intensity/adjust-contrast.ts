@@ -4,16 +4,9 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import {
-  allocFloat,
-  computeDTypeOf,
-  meanStd,
-  minMax,
-  rejectNaN,
-  requireFinite,
-  rounderOf,
-} from './intensity-utils.js';
+import { allocFloat, computeDTypeOf, meanStd, minMax, rejectNaN, requireFinite } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link AdjustContrast}. */
 export interface AdjustContrastOptions {
@@ -48,7 +41,7 @@ export function adjustContrastArray(
   options: AdjustContrastOptions,
 ): { data: Float32Array | Float64Array; dtype: DType } {
   const compute = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const n = data.length;
   const x = allocFloat(compute, n);
   const sign = options.invertImage ? -1 : 1;
@@ -91,7 +84,7 @@ function checkOptions(name: string, o: AdjustContrastOptions): void {
  * @example
  * await new AdjustContrast({ gamma: 1.5 }).apply(img);
  */
-export class AdjustContrast extends ImageTransform {
+export class AdjustContrast extends ImageTransform<AdjustContrastOptions> {
   constructor(options: AdjustContrastOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('AdjustContrast', options);
@@ -99,12 +92,12 @@ export class AdjustContrast extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return adjustContrast(img, this.options as unknown as AdjustContrastOptions);
+    return adjustContrast(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link AdjustContrast}. */
-export class AdjustContrastd extends ImageMapTransform {
+export class AdjustContrastd extends ImageMapTransform<MapTransformOptions & AdjustContrastOptions> {
   constructor(options: MapTransformOptions & AdjustContrastOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('AdjustContrastd', options);
@@ -112,6 +105,6 @@ export class AdjustContrastd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return adjustContrast(img, this.options as unknown as AdjustContrastOptions);
+    return adjustContrast(img, this.options);
   }
 }

@@ -5,7 +5,6 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
-  type ComputeDType,
   allocFloat,
   castOutput,
   channelViews,
@@ -13,10 +12,10 @@ import {
   dtypeOption,
   rejectNaN,
   requirePercentile,
-  rounderOf,
 } from './intensity-utils.js';
 import { percentile } from './percentile.js';
 import { checkedOptions } from '../option-check.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ClipIntensityPercentiles}. */
 export interface ClipIntensityPercentilesOptions {
@@ -49,7 +48,7 @@ export function softClipArray(
   maxv: number | null,
   precision: ComputeDType = 'float32',
 ): Float32Array | Float64Array {
-  const f = rounderOf(precision);
+  const f = rounder(precision);
   const softplus = (x: number): number => (x > 20 ? x : f(Math.log1p(Math.exp(x))));
   const c = f(sharpnessFactor);
   const negC = f(-sharpnessFactor);
@@ -82,7 +81,7 @@ function clipOne(
     return { data: castOutput(clipped, inputDType), values: [lo, hi] };
   }
   const [lo, hi] = percentile(data, [o.lower ?? 0, o.upper ?? 100], { precision }) as [number, number];
-  const f = rounderOf(precision);
+  const f = rounder(precision);
   const lo32 = f(lo);
   const hi32 = f(hi);
   const out = allocArray(inputDType, data.length);
@@ -161,7 +160,7 @@ function normalised(o: ClipIntensityPercentilesOptions): ClipIntensityPercentile
  * @example
  * await new ClipIntensityPercentiles({ lower: null, upper: 90 }).apply(ct);
  */
-export class ClipIntensityPercentiles extends ImageTransform {
+export class ClipIntensityPercentiles extends ImageTransform<ClipIntensityPercentilesOptions> {
   constructor(options: ClipIntensityPercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentiles', options);
@@ -169,15 +168,14 @@ export class ClipIntensityPercentiles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return clipIntensityPercentiles(
-      img,
-      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
-    );
+    return clipIntensityPercentiles(img, normalised(this.options));
   }
 }
 
 /** Dictionary twin of {@link ClipIntensityPercentiles}. */
-export class ClipIntensityPercentilesd extends ImageMapTransform {
+export class ClipIntensityPercentilesd extends ImageMapTransform<
+  MapTransformOptions & ClipIntensityPercentilesOptions
+> {
   constructor(options: MapTransformOptions & ClipIntensityPercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ClipIntensityPercentilesd', options);
@@ -185,9 +183,6 @@ export class ClipIntensityPercentilesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return clipIntensityPercentiles(
-      img,
-      normalised(this.options as unknown as ClipIntensityPercentilesOptions),
-    );
+    return clipIntensityPercentiles(img, normalised(this.options));
   }
 }

@@ -120,14 +120,14 @@ export function foregroundMask(
  * @example
  * await new ForegroundMask({ threshold: 'otsu', invert: true }).apply(img);
  */
-export class ForegroundMask extends ImageTransform {
+export class ForegroundMask extends ImageTransform<ForegroundMaskOptions> {
   constructor(options: ForegroundMaskOptions = {}) {
     thresholds(options, 'ForegroundMask');
     super(options);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return foregroundMask(img, this.options as ForegroundMaskOptions, this.name);
+    return foregroundMask(img, this.options, this.name);
   }
 }
 
@@ -138,14 +138,14 @@ export interface ForegroundMaskdOptions extends MapTransformOptions, ForegroundM
 }
 
 /** Dictionary twin of {@link ForegroundMask}. */
-export class ForegroundMaskd extends MapTransform {
+export class ForegroundMaskd extends MapTransform<DataItem, ForegroundMaskdOptions> {
   constructor(options: ForegroundMaskdOptions) {
     thresholds(options, 'ForegroundMaskd');
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as ForegroundMaskdOptions;
+    const o = this.options;
     const d = { ...data };
     for (const key of this.keyIterator(d))
       d[(o.newKeyPrefix ?? '') + key] = withKey(this.name, key, () =>

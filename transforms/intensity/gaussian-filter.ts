@@ -5,6 +5,7 @@
  * float32 — so borders get darker, as in MONAI.
  */
 import { TransformError } from '../../src/errors.js';
+import { erf } from '../../src/image/numerics.js';
 
 /** Discrete Gaussian kernel types of MONAI's GaussianFilter. */
 export type GaussianApprox = 'erf' | 'sampled' | 'scalespace';
@@ -32,47 +33,6 @@ export interface Gaussian1dOptions {
   approx?: GaussianApprox;
   /** Divide by the sum (MONAI default false: the erf kernel sums to slightly under 1). */
   normalize?: boolean;
-}
-
-/**
- * The error function, accurate to about 1e-15 (series below 2.5, continued fraction for erfc
- * above). JavaScript has no `Math.erf`.
- */
-export function erf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  if (ax > 6) return Math.sign(x);
-  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + ...))))) (modified Lentz)
-  const tiny = 1e-300;
-  let fval = ax;
-  let c = ax;
-  let d = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    d = ax + a * d;
-    d = d === 0 ? tiny : d;
-    c = ax + a / c;
-    c = c === 0 ? tiny : c;
-    d = 1 / d;
-    const delta = c * d;
-    fval *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / fval;
-  return Math.sign(x) * (1 - erfc);
 }
 
 /** MONAI's `polyval` on float32 0-d tensors: Horner's rule, every product and sum rounded to float32. */

@@ -51,7 +51,7 @@ function checkOptions(name: string, o: GaussianSmoothOptions): void {
  * @example
  * await new GaussianSmooth({ sigma: [0.5, 1.5, 2.0] }).apply(img);
  */
-export class GaussianSmooth extends ImageTransform {
+export class GaussianSmooth extends ImageTransform<GaussianSmoothOptions> {
   constructor(options: GaussianSmoothOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -60,12 +60,12 @@ export class GaussianSmooth extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return gaussianSmooth(img, this.options as GaussianSmoothOptions);
+    return gaussianSmooth(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link GaussianSmooth}. */
-export class GaussianSmoothd extends ImageMapTransform {
+export class GaussianSmoothd extends ImageMapTransform<MapTransformOptions & GaussianSmoothOptions> {
   constructor(options: MapTransformOptions & GaussianSmoothOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -74,6 +74,6 @@ export class GaussianSmoothd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return gaussianSmooth(img, this.options as GaussianSmoothOptions);
+    return gaussianSmooth(img, this.options);
   }
 }

@@ -80,7 +80,7 @@ export function histogramNormalize(
  * @example
  * await new HistogramNormalize({ numBins: 64, min: 0, max: 1 }).apply(img);
  */
-export class HistogramNormalize extends Transform<MetaImage> {
+export class HistogramNormalize extends Transform<MetaImage, MetaImage, HistogramNormalizeOptions> {
   constructor(options: HistogramNormalizeOptions = {}) {
     check(options, 'HistogramNormalize');
     super(options);
@@ -89,7 +89,7 @@ export class HistogramNormalize extends Transform<MetaImage> {
   async apply(img: MetaImage, mask?: MetaImage | null): Promise<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () =>
-      histogramNormalize(image, mask ?? null, this.options as HistogramNormalizeOptions, this.name),
+      histogramNormalize(image, mask ?? null, this.options, this.name),
     );
   }
 }
@@ -101,14 +101,14 @@ export interface HistogramNormalizedOptions extends MapTransformOptions, Histogr
 }
 
 /** Dictionary twin of {@link HistogramNormalize}. */
-export class HistogramNormalized extends MapTransform {
+export class HistogramNormalized extends MapTransform<DataItem, HistogramNormalizedOptions> {
   constructor(options: HistogramNormalizedOptions) {
     check(options, 'HistogramNormalized');
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as HistogramNormalizedOptions;
+    const o = this.options;
     const mk = o.maskKey ?? null;
     const mask = mk === null ? null : requireImage(data[mk], this.name, mk);
     return this.mapImages(data, (img) => histogramNormalize(img, mask, o, this.name));

@@ -1,7 +1,8 @@
 import { TransformError } from '../../src/errors.js';
 import { allocArray } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { computeDTypeOf, minMax, rejectNaN, rounderOf } from './intensity-utils.js';
+import { computeDTypeOf, minMax, rejectNaN } from './intensity-utils.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /**
  * MONAI RandHistogramShift's deterministic part: maps intensities piecewise-linearly so that the
@@ -22,7 +23,7 @@ export function histogramShift(
       undefined,
       `need matching control points (at least 2), got ${n} and ${floating.length}`,
     );
-  const f = rounderOf(computeDTypeOf(img.dtype));
+  const f = rounder(computeDTypeOf(img.dtype));
   rejectNaN('RandHistogramShift', img.data, 'minimum and maximum');
   const { min, max } = minMax(img.data);
   if (min === max) return img.clone();

@@ -3,6 +3,8 @@
  * float64 input (edges from `linspace` in the input's precision, then the bin index corrected against the
  * edges), and `np.interp`. Shared by HistogramNormalize and ForegroundMask's Otsu threshold.
  */
+import { numpyLinspace } from '../../src/image/linspace.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Counts and edges of an equal-bin histogram; `centres` are `(edges[i] + edges[i + 1]) / 2`. */
 export interface Histogram {
@@ -13,7 +15,7 @@ export interface Histogram {
 
 /** `np.histogram(values, bins)` (range = the values' min..max); `float32` computes as numpy does for float32 arrays. */
 export function histogram(values: ArrayLike<number>, bins: number, float32: boolean): Histogram {
-  const f = float32 ? Math.fround : (x: number) => x;
+  const f = rounder(float32 ? 'float32' : 'float64');
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -29,10 +31,7 @@ export function histogram(values: ArrayLike<number>, bins: number, float32: bool
     lo = f(lo - 0.5);
     hi = f(hi + 0.5);
   }
-  const step = f(f(hi - lo) / bins);
-  const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = f(f(i * step) + lo);
-  edges[bins] = hi;
+  const edges = numpyLinspace(lo, hi, bins + 1, f);
   const counts = new Float64Array(bins);
   const denom = f(hi - lo);
   for (let i = 0; i < values.length; i++) {

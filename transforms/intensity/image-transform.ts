@@ -5,7 +5,7 @@
  */
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { MapTransform } from '../map-transform.js';
+import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage, wrapTransformError } from '../transform.js';
 
 /**
@@ -26,7 +26,11 @@ export function readdressError(e: unknown, transform: string, key?: string): Err
 }
 
 /** Base of array transforms that map a MetaImage to a new MetaImage synchronously. */
-export abstract class ImageTransform extends Transform<MetaImage> {
+export abstract class ImageTransform<Opts extends object = object> extends Transform<
+  MetaImage,
+  MetaImage,
+  Opts
+> {
   /** The synchronous work on one image. */
   abstract transformImage(img: MetaImage): MetaImage;
 
@@ -41,7 +45,9 @@ export abstract class ImageTransform extends Transform<MetaImage> {
 }
 
 /** Base of dictionary transforms that map each key's MetaImage to a new MetaImage synchronously. */
-export abstract class ImageMapTransform extends MapTransform {
+export abstract class ImageMapTransform<
+  Opts extends MapTransformOptions = MapTransformOptions,
+> extends MapTransform<DataItem, Opts> {
   /**
    * The work on one key's image. `index` is the key's position in `keys` (for per-key options);
    * `data` is the item being built (earlier keys already replaced).

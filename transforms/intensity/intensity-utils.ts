@@ -1,17 +1,10 @@
 /**
  * Shared helpers of the intensity and post-processing transforms: the dtype in which MONAI (torch)
- * computes, float32 rounding, float64 reductions, channel views and option checks.
+ * computes, float64 reductions, channel views and option checks (float32 rounding is src/image/numerics.ts).
  */
 import { TransformError } from '../../src/errors.js';
 import { type DType, type NumericArray, allocArray, castArray, parseDType } from '../../src/image/dtype.js';
-
-/** A floating dtype used for arithmetic. */
-export type ComputeDType = 'float32' | 'float64';
-
-/** Rounds a JavaScript number to the precision of a compute dtype (float32: `Math.fround`). */
-export type Rounder = (x: number) => number;
-
-const identity: Rounder = (x) => x;
+import type { ComputeDType } from '../../src/image/numerics.js';
 
 /**
  * The dtype torch computes in when a tensor of `dtype` meets a Python float: float64 stays float64,
@@ -21,19 +14,9 @@ export function computeDTypeOf(dtype: DType): ComputeDType {
   return dtype === 'float64' ? 'float64' : 'float32';
 }
 
-/** `Math.fround` for float32, the identity for float64. */
-export function rounderOf(dtype: ComputeDType): Rounder {
-  return dtype === 'float32' ? Math.fround : identity;
-}
-
 /** Allocates a Float32Array or Float64Array. */
 export function allocFloat(dtype: ComputeDType, length: number): Float32Array | Float64Array {
   return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
-}
-
-/** `data` as float32/float64 values (no copy when it already is that array type). */
-export function asFloat(data: NumericArray, dtype: ComputeDType): Float32Array | Float64Array {
-  return castArray(data, dtype) as Float32Array | Float64Array;
 }
 
 /**

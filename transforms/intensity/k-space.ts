@@ -3,7 +3,7 @@
  * `fftshift(fftn(x))` over the spatial axes, edited, and back with `ifftn(ifftshift(k)).real`.
  */
 import { fftNd } from '../../src/image/fft.js';
-import type { MetaImage } from '../../src/image/meta-image.js';
+import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 
 /** One channel's spectrum (unshifted, float64) and a way to address it by fftshift-ed coordinates. */
 export interface Spectrum {
@@ -20,7 +20,7 @@ export interface Spectrum {
 export function editSpectrum(img: MetaImage, edit: (k: Spectrum, channel: number) => void): MetaImage {
   const sp = img.spatialShape;
   const per = sp.reduce((a, b) => a * b, 1);
-  const strides = sp.map((_, a) => sp.slice(a + 1).reduce((x, y) => x * y, 1));
+  const strides = stridesOf(sp);
   const out = new Float32Array(img.size);
   for (let c = 0; c < img.numChannels; c++) {
     const re = Float64Array.from(img.data.subarray(c * per, (c + 1) * per) as ArrayLike<number>);

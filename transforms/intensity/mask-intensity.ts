@@ -75,7 +75,7 @@ function checkMask(name: string, m: unknown): void {
  * @example
  * await new MaskIntensity({ maskData: brainMask }).apply(img);
  */
-export class MaskIntensity extends ImageTransform {
+export class MaskIntensity extends ImageTransform<MaskIntensityOptions> {
   constructor(options: MaskIntensityOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -84,7 +84,7 @@ export class MaskIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    const o = this.options as MaskIntensityOptions;
+    const o = this.options;
     if (!o.maskData)
       throw new TransformError(
         this.name,
@@ -102,7 +102,7 @@ export interface MaskIntensitydOptions extends MapTransformOptions, MaskIntensit
 }
 
 /** Dictionary twin of {@link MaskIntensity}: the mask comes from `maskData` or the item's `maskKey`. */
-export class MaskIntensityd extends ImageMapTransform {
+export class MaskIntensityd extends ImageMapTransform<MaskIntensitydOptions> {
   constructor(options: MaskIntensitydOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -117,7 +117,7 @@ export class MaskIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, d: DataItem): MetaImage {
-    const o = this.options as unknown as MaskIntensitydOptions;
+    const o = this.options;
     let mask: MaskData | null | undefined = o.maskData;
     if (o.maskKey) {
       const m = d[o.maskKey];

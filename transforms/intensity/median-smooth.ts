@@ -83,13 +83,13 @@ export function medianSmooth(
  * @example
  * await new MedianSmooth({ radius: 1 }).apply(img);
  */
-export class MedianSmooth extends ImageTransform {
+export class MedianSmooth extends ImageTransform<MedianSmoothOptions> {
   constructor(options: MedianSmoothOptions = {}) {
     super(options);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return medianSmooth(img, this.options as MedianSmoothOptions, this.name);
+    return medianSmooth(img, this.options, this.name);
   }
 }
 
@@ -97,12 +97,12 @@ export class MedianSmooth extends ImageTransform {
 export interface MedianSmoothdOptions extends MapTransformOptions, MedianSmoothOptions {}
 
 /** Dictionary twin of {@link MedianSmooth}. */
-export class MedianSmoothd extends ImageMapTransform {
+export class MedianSmoothd extends ImageMapTransform<MedianSmoothdOptions> {
   constructor(options: MedianSmoothdOptions) {
     super(options);
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return medianSmooth(img, this.options as unknown as MedianSmoothOptions, this.name);
+    return medianSmooth(img, this.options, this.name);
   }
 }

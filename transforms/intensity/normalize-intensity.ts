@@ -205,7 +205,7 @@ function checkOptions(name: string, o: NormalizeIntensityOptions): void {
  * @example
  * await new NormalizeIntensity({ nonzero: true, channelWise: true }).apply(mri);
  */
-export class NormalizeIntensity extends ImageTransform {
+export class NormalizeIntensity extends ImageTransform<NormalizeIntensityOptions> {
   constructor(options: NormalizeIntensityOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -214,12 +214,12 @@ export class NormalizeIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return normalizeIntensity(img, this.options as NormalizeIntensityOptions);
+    return normalizeIntensity(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link NormalizeIntensity}. */
-export class NormalizeIntensityd extends ImageMapTransform {
+export class NormalizeIntensityd extends ImageMapTransform<MapTransformOptions & NormalizeIntensityOptions> {
   constructor(options: MapTransformOptions & NormalizeIntensityOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -228,6 +228,6 @@ export class NormalizeIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return normalizeIntensity(img, this.options as NormalizeIntensityOptions);
+    return normalizeIntensity(img, this.options);
   }
 }

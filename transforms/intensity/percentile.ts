@@ -5,6 +5,7 @@
  */
 import { TransformError } from '../../src/errors.js';
 import type { NumericArray } from '../../src/image/dtype.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Above this many values MONAI switches from torch.quantile to np.percentile (pytorch#64947). */
 export const TORCH_QUANTILE_MAX_NUMEL = 1_000_000;
@@ -20,7 +21,7 @@ export interface PercentileOptions {
    * Precision of the data: `'float32'` (MONAI's float32 tensors; values are rounded to float32)
    * or `'float64'`. Default: float64 for a Float64Array, float32 otherwise.
    */
-  precision?: 'float32' | 'float64';
+  precision?: ComputeDType;
 }
 
 /**
@@ -62,7 +63,7 @@ export function percentile(
 }
 
 /** A sorted copy (NaN last) in the given precision. */
-function sortedCopy(data: ArrayLike<number>, precision: 'float32' | 'float64'): Float32Array | Float64Array {
+function sortedCopy(data: ArrayLike<number>, precision: ComputeDType): Float32Array | Float64Array {
   const copy = precision === 'float32' ? new Float32Array(data.length) : new Float64Array(data.length);
   if (ArrayBuffer.isView(data)) copy.set(data as unknown as NumericArray);
   else for (let i = 0; i < data.length; i++) copy[i] = data[i] as number;
@@ -77,9 +78,9 @@ function sortedCopy(data: ArrayLike<number>, precision: 'float32' | 'float64'): 
 export function torchQuantileSorted(
   sorted: ArrayLike<number>,
   q: number,
-  precision: 'float32' | 'float64' = 'float32',
+  precision: ComputeDType = 'float32',
 ): number {
-  const f = precision === 'float32' ? Math.fround : (x: number) => x;
+  const f = rounder(precision);
   const n = sorted.length;
   const qf = f(f(q) / 100);
   const rank = f(qf * f(n - 1));
@@ -100,9 +101,9 @@ export function torchQuantileSorted(
 export function numpyPercentileSorted(
   sorted: ArrayLike<number>,
   q: number,
-  precision: 'float32' | 'float64' = 'float32',
+  precision: ComputeDType = 'float32',
 ): number {
-  const f = precision === 'float32' ? Math.fround : (x: number) => x;
+  const f = rounder(precision);
   const n = sorted.length;
   const virtual = (n - 1) * (q / 100);
   let prev = Math.floor(virtual);

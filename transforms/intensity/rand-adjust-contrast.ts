@@ -44,7 +44,7 @@ function gammaRange(name: string, g: unknown): [number, number] {
  * @example
  * await new RandAdjustContrast({ gamma: [0.7, 1.5], prob: 1 }).apply(img);
  */
-export class RandAdjustContrast extends RandImageTransform {
+export class RandAdjustContrast extends RandImageTransform<RandAdjustContrastOptions> {
   readonly gamma: [number, number];
   readonly invertImage: boolean;
   readonly retainStats: boolean;
@@ -79,7 +79,10 @@ export class RandAdjustContrast extends RandImageTransform {
 export interface RandAdjustContrastdOptions extends MapTransformOptions, RandAdjustContrastOptions {}
 
 /** Dictionary twin of {@link RandAdjustContrast}: one gamma for all keys. */
-export class RandAdjustContrastd extends RandImageMapTransform<RandAdjustContrast> {
+export class RandAdjustContrastd extends RandImageMapTransform<
+  RandAdjustContrast,
+  RandAdjustContrastdOptions
+> {
   constructor(options: RandAdjustContrastdOptions) {
     super(options, new RandAdjustContrast(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

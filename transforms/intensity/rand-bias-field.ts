@@ -26,7 +26,7 @@ export interface RandBiasFieldOptions extends RandomizableOptions {
  * @example
  * await new RandBiasField({ coeffRange: [0, 0.2], prob: 1 }).apply(img);
  */
-export class RandBiasField extends RandImageTransform {
+export class RandBiasField extends RandImageTransform<RandBiasFieldOptions> {
   readonly degree: number;
   readonly coeffRange: [number, number];
   readonly dtype: DType | null;
@@ -68,7 +68,7 @@ export class RandBiasField extends RandImageTransform {
 export interface RandBiasFielddOptions extends MapTransformOptions, RandBiasFieldOptions {}
 
 /** Dictionary twin of {@link RandBiasField}: the same field for all keys. */
-export class RandBiasFieldd extends RandImageMapTransform<RandBiasField> {
+export class RandBiasFieldd extends RandImageMapTransform<RandBiasField, RandBiasFielddOptions> {
   constructor(options: RandBiasFielddOptions) {
     super(options, new RandBiasField(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

@@ -84,7 +84,9 @@ export interface RandCoarseOptions extends RandomizableOptions {
  * `R.randint(previous size, max + 1)` when `maxSpatialSize` is set — as MONAI, each hole's minimum is
  * the previous hole's size) and position (`get_random_patch`). Subclasses say what happens in the holes.
  */
-export abstract class RandCoarseTransform extends RandImageTransform {
+export abstract class RandCoarseTransform<
+  Opts extends RandCoarseOptions = RandCoarseOptions,
+> extends RandImageTransform<Opts> {
   readonly holes: number;
   readonly spatialSize: number | readonly number[];
   readonly maxHoles: number | null;
@@ -92,7 +94,7 @@ export abstract class RandCoarseTransform extends RandImageTransform {
   /** The last drawn holes: `[start, stop)` per spatial axis. */
   holeCoords: [number, number][][] = [];
 
-  constructor(options: RandCoarseOptions) {
+  constructor(options: Opts) {
     checkedOptions(new.target.name, options);
     check(new.target.name, options);
     super(options);
@@ -128,7 +130,7 @@ export abstract class RandCoarseTransform extends RandImageTransform {
  * @example
  * await new RandCoarseDropout({ holes: 5, spatialSize: [8, 8, 4], fillValue: 0, prob: 1 }).apply(img);
  */
-export class RandCoarseDropout extends RandCoarseTransform {
+export class RandCoarseDropout extends RandCoarseTransform<RandCoarseDropoutOptions> {
   readonly dropoutHoles: boolean;
   readonly fillValue: number | readonly [number, number] | null;
 
@@ -169,7 +171,7 @@ export class RandCoarseDropout extends RandCoarseTransform {
 export interface RandCoarseDropoutdOptions extends MapTransformOptions, RandCoarseDropoutOptions {}
 
 /** Dictionary twin of {@link RandCoarseDropout}: the same holes for every key (drawn from the first). */
-export class RandCoarseDropoutd extends RandImageMapTransform<RandCoarseDropout> {
+export class RandCoarseDropoutd extends RandImageMapTransform<RandCoarseDropout, RandCoarseDropoutdOptions> {
   constructor(options: RandCoarseDropoutdOptions) {
     checkedOptions(new.target.name, options);
     check('RandCoarseDropoutd', options);

@@ -14,7 +14,7 @@ export type RandCoarseShuffleOptions = RandCoarseOptions;
  * @example
  * await new RandCoarseShuffle({ holes: 4, spatialSize: [4, 4, 3], prob: 1 }).setRandomState(0).apply(img);
  */
-export class RandCoarseShuffle extends RandCoarseTransform {
+export class RandCoarseShuffle extends RandCoarseTransform<RandCoarseShuffleOptions> {
   constructor(options: RandCoarseShuffleOptions) {
     super(options);
   }
@@ -39,7 +39,7 @@ export class RandCoarseShuffle extends RandCoarseTransform {
 export interface RandCoarseShuffledOptions extends MapTransformOptions, RandCoarseShuffleOptions {}
 
 /** Dictionary twin of {@link RandCoarseShuffle}: the same holes for every key (drawn from the first). */
-export class RandCoarseShuffled extends RandImageMapTransform<RandCoarseShuffle> {
+export class RandCoarseShuffled extends RandImageMapTransform<RandCoarseShuffle, RandCoarseShuffledOptions> {
   constructor(options: RandCoarseShuffledOptions) {
     super(options, new RandCoarseShuffle(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

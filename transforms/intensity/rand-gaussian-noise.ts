@@ -38,7 +38,7 @@ function check(name: string, o: RandGaussianNoiseOptions): void {
  * @example
  * const noisy = await new RandGaussianNoise({ prob: 1, std: 0.05 }).setRandomState(0).apply(img);
  */
-export class RandGaussianNoise extends RandImageTransform {
+export class RandGaussianNoise extends RandImageTransform<RandGaussianNoiseOptions> {
   readonly mean: number;
   readonly std: number;
   readonly sampleStd: boolean;
@@ -88,7 +88,7 @@ export interface RandGaussianNoisedOptions extends MapTransformOptions, RandGaus
  * @example
  * new RandGaussianNoised({ keys: ['image'], prob: 0.5, std: 0.1 })
  */
-export class RandGaussianNoised extends RandImageMapTransform<RandGaussianNoise> {
+export class RandGaussianNoised extends RandImageMapTransform<RandGaussianNoise, RandGaussianNoisedOptions> {
   constructor(options: RandGaussianNoisedOptions) {
     checkedOptions(new.target.name, options);
     check('RandGaussianNoised', options);

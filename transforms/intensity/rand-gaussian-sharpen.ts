@@ -62,7 +62,7 @@ function rangeOf(v: unknown, fallback: SharpenRange, name: string, option: strin
  * @example
  * await new RandGaussianSharpen({ alpha: [5, 10], prob: 1 }).setRandomState(0).apply(img);
  */
-export class RandGaussianSharpen extends RandImageTransform {
+export class RandGaussianSharpen extends RandImageTransform<RandGaussianSharpenOptions> {
   /** The last drawn first sigmas, second sigmas and alpha. */
   sigma1: number[] = [];
   sigma2: number[] = [];
@@ -80,7 +80,7 @@ export class RandGaussianSharpen extends RandImageTransform {
   randomizeFor(): void {
     this.randomize();
     if (!this.doTransform) return;
-    const o = this.options as RandGaussianSharpenOptions;
+    const o = this.options;
     const d: SharpenRange = [0.5, 1.0];
     const s1 = [o.sigma1X, o.sigma1Y, o.sigma1Z].map((r) => {
       const [lo, hi] = rangeOf(r, d, this.name, 'sigma1');
@@ -98,7 +98,7 @@ export class RandGaussianSharpen extends RandImageTransform {
   transformImage(img: MetaImage): MetaImage {
     const n = img.spatialDims;
     const fit = (v: number[]) => Array.from({ length: n }, (_, i) => v[i] ?? (v[v.length - 1] as number));
-    const approx = (this.options as RandGaussianSharpenOptions).approx ?? 'erf';
+    const approx = this.options.approx ?? 'erf';
     return gaussianSharpen(img, fit(this.sigma1), fit(this.sigma2), this.alpha, approx);
   }
 }
@@ -107,7 +107,10 @@ export class RandGaussianSharpen extends RandImageTransform {
 export interface RandGaussianSharpendOptions extends MapTransformOptions, RandGaussianSharpenOptions {}
 
 /** Dictionary twin of {@link RandGaussianSharpen}: one draw for all keys. */
-export class RandGaussianSharpend extends RandImageMapTransform<RandGaussianSharpen> {
+export class RandGaussianSharpend extends RandImageMapTransform<
+  RandGaussianSharpen,
+  RandGaussianSharpendOptions
+> {
   constructor(options: RandGaussianSharpendOptions) {
     super(options, new RandGaussianSharpen(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

@@ -42,7 +42,7 @@ function range(name: string, option: string, v: unknown): [number, number] {
  * @example
  * await new RandGaussianSmooth({ sigmaX: [0.5, 1], sigmaY: [0.5, 1], prob: 1 }).apply(img);
  */
-export class RandGaussianSmooth extends RandImageTransform {
+export class RandGaussianSmooth extends RandImageTransform<RandGaussianSmoothOptions> {
   readonly sigmaX: [number, number];
   readonly sigmaY: [number, number];
   readonly sigmaZ: [number, number];
@@ -87,7 +87,10 @@ export class RandGaussianSmooth extends RandImageTransform {
 export interface RandGaussianSmoothdOptions extends MapTransformOptions, RandGaussianSmoothOptions {}
 
 /** Dictionary twin of {@link RandGaussianSmooth}: the same sigmas for all keys. */
-export class RandGaussianSmoothd extends RandImageMapTransform<RandGaussianSmooth> {
+export class RandGaussianSmoothd extends RandImageMapTransform<
+  RandGaussianSmooth,
+  RandGaussianSmoothdOptions
+> {
   constructor(options: RandGaussianSmoothdOptions) {
     super(options, new RandGaussianSmooth(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

@@ -47,7 +47,7 @@ export interface RandGibbsNoiseOptions extends RandomizableOptions {
  * @example
  * await new RandGibbsNoise({ prob: 1, alpha: [0.4, 0.7] }).setRandomState(0).apply(img);
  */
-export class RandGibbsNoise extends RandImageTransform {
+export class RandGibbsNoise extends RandImageTransform<RandGibbsNoiseOptions> {
   readonly alphaRange: [number, number];
   /** The last drawn alpha. */
   alpha = 0;
@@ -80,7 +80,7 @@ export class RandGibbsNoise extends RandImageTransform {
 export interface RandGibbsNoisedOptions extends MapTransformOptions, RandGibbsNoiseOptions {}
 
 /** Dictionary twin of {@link RandGibbsNoise}: one alpha for all keys. */
-export class RandGibbsNoised extends RandImageMapTransform<RandGibbsNoise> {
+export class RandGibbsNoised extends RandImageMapTransform<RandGibbsNoise, RandGibbsNoisedOptions> {
   constructor(options: RandGibbsNoisedOptions) {
     super(options, new RandGibbsNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

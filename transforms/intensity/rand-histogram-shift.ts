@@ -42,7 +42,7 @@ function controlPoints(name: string, v: unknown): [number, number] {
  * @example
  * await new RandHistogramShift({ numControlPoints: [5, 15], prob: 1 }).apply(img);
  */
-export class RandHistogramShift extends RandImageTransform {
+export class RandHistogramShift extends RandImageTransform<RandHistogramShiftOptions> {
   readonly numControlPoints: [number, number];
   /** The last reference control points (in [0, 1]). */
   referenceControlPoints: number[] = [];
@@ -77,7 +77,10 @@ export class RandHistogramShift extends RandImageTransform {
 export interface RandHistogramShiftdOptions extends MapTransformOptions, RandHistogramShiftOptions {}
 
 /** Dictionary twin of {@link RandHistogramShift}: the same mapping for all keys. */
-export class RandHistogramShiftd extends RandImageMapTransform<RandHistogramShift> {
+export class RandHistogramShiftd extends RandImageMapTransform<
+  RandHistogramShift,
+  RandHistogramShiftdOptions
+> {
   constructor(options: RandHistogramShiftdOptions) {
     super(options, new RandHistogramShift(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

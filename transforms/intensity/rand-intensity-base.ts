@@ -17,7 +17,9 @@ import { type DataItem, requireImage } from '../transform.js';
 import { readdressError } from './image-transform.js';
 
 /** A random array transform on one MetaImage: `randomize(img)` then `transformImage(img)`. */
-export abstract class RandImageTransform extends RandomizableTransform<MetaImage> {
+export abstract class RandImageTransform<
+  Opts extends RandomizableOptions = RandomizableOptions,
+> extends RandomizableTransform<MetaImage, MetaImage, Opts> {
   /** Draws `R.rand() < prob` and, when the transform fires, its parameters (MONAI's order). */
   abstract randomizeFor(img: MetaImage): void;
 
@@ -49,11 +51,14 @@ export abstract class RandImageTransform extends RandomizableTransform<MetaImage
  * Dictionary twin of a {@link RandImageTransform}: one `R.rand() < prob` draw per call, then the inner
  * transform randomizes once (from the first key) and every key gets the same parameters.
  */
-export abstract class RandImageMapTransform<T extends RandImageTransform> extends RandomizableMapTransform {
+export abstract class RandImageMapTransform<
+  T extends RandImageTransform<RandomizableOptions>,
+  Opts extends MapTransformOptions & RandomizableOptions = MapTransformOptions & RandomizableOptions,
+> extends RandomizableMapTransform<DataItem, Opts> {
   /** The array transform (prob 1) holding the drawn parameters. */
   readonly inner: T;
 
-  constructor(options: MapTransformOptions & RandomizableOptions & object, inner: T) {
+  constructor(options: Opts, inner: T) {
     super(options);
     this.inner = inner;
   }

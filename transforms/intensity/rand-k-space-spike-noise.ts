@@ -52,7 +52,7 @@ export interface RandKSpaceSpikeNoiseOptions extends RandomizableOptions {
  * @example
  * await new RandKSpaceSpikeNoise({ prob: 1, intensityRange: [9, 11] }).setRandomState(0).apply(img);
  */
-export class RandKSpaceSpikeNoise extends RandImageTransform {
+export class RandKSpaceSpikeNoise extends RandImageTransform<RandKSpaceSpikeNoiseOptions> {
   /** The spikes of the last draw. */
   spikes: KSpaceSpike[] = [];
 
@@ -68,7 +68,7 @@ export class RandKSpaceSpikeNoise extends RandImageTransform {
   }
 
   private ranges(img: MetaImage): [number, number][] {
-    const r = (this.options as RandKSpaceSpikeNoiseOptions).intensityRange;
+    const r = this.options.intensityRange;
     if (r === undefined || r === null) {
       const sp = img.spatialShape;
       const per = sp.reduce((a, b) => a * b, 1);
@@ -93,7 +93,7 @@ export class RandKSpaceSpikeNoise extends RandImageTransform {
     if (!this.doTransform) return;
     const sp = img.spatialShape;
     this.spikes = [];
-    if ((this.options as RandKSpaceSpikeNoiseOptions).channelWise ?? true) {
+    if (this.options.channelWise ?? true) {
       for (let c = 0; c < img.numChannels; c++) {
         const loc = sp.map((n) => this.R.randint(0, n));
         const [lo, hi] = ranges[c] as [number, number];
@@ -101,7 +101,7 @@ export class RandKSpaceSpikeNoise extends RandImageTransform {
       }
     } else {
       const loc = sp.map((n) => this.R.randint(0, n));
-      const perChannel = Array.isArray((this.options as RandKSpaceSpikeNoiseOptions).intensityRange?.[0]);
+      const perChannel = Array.isArray(this.options.intensityRange?.[0]);
       const first = ranges[0] as [number, number];
       const one = perChannel ? 0 : this.R.uniform(first[0], first[1]);
       for (let c = 0; c < img.numChannels; c++) {
@@ -120,7 +120,10 @@ export class RandKSpaceSpikeNoise extends RandImageTransform {
 export interface RandKSpaceSpikeNoisedOptions extends MapTransformOptions, RandKSpaceSpikeNoiseOptions {}
 
 /** Dictionary twin of {@link RandKSpaceSpikeNoise}: new spikes for each key (as MONAI). */
-export class RandKSpaceSpikeNoised extends RandImageMapTransform<RandKSpaceSpikeNoise> {
+export class RandKSpaceSpikeNoised extends RandImageMapTransform<
+  RandKSpaceSpikeNoise,
+  RandKSpaceSpikeNoisedOptions
+> {
   constructor(options: RandKSpaceSpikeNoisedOptions) {
     super(
       options,

@@ -8,6 +8,7 @@ import type { DataItem } from '../transform.js';
 import { channelViews, dtypeOption, meanStd } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link RandRicianNoise}. */
 export interface RandRicianNoiseOptions extends RandomizableOptions {
@@ -32,7 +33,7 @@ export interface RandRicianNoiseOptions extends RandomizableOptions {
  * @example
  * await new RandRicianNoise({ prob: 1, std: 0.05, relative: true }).setRandomState(0).apply(img);
  */
-export class RandRicianNoise extends RandImageTransform {
+export class RandRicianNoise extends RandImageTransform<RandRicianNoiseOptions> {
   constructor(options: RandRicianNoiseOptions = {}) {
     dtypeOption('RandRicianNoise', options.dtype);
     const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -56,9 +57,9 @@ export class RandRicianNoise extends RandImageTransform {
   }
 
   private addNoise(x: Float32Array | Float64Array, mean: number, std: number): void {
-    const o = this.options as RandRicianNoiseOptions;
+    const o = this.options;
     const s = (o.sampleStd ?? true) ? this.R.uniform(0, std) : std;
-    const f = x instanceof Float32Array ? Math.fround : (v: number) => v;
+    const f = rounder(x instanceof Float32Array ? 'float32' : 'float64');
     const n1 = this.R.normalArray(x.length, mean, s);
     const n2 = this.R.normalArray(x.length, mean, s);
     for (let i = 0; i < x.length; i++) {
@@ -69,7 +70,7 @@ export class RandRicianNoise extends RandImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    const o = this.options as RandRicianNoiseOptions;
+    const o = this.options;
     const dtype = dtypeOption(this.name, o.dtype, 'float32') ?? img.dtype;
     const data = castArray(img.data, dtype, true) as Float32Array | Float64Array;
     const mean = o.mean ?? 0;
@@ -95,7 +96,7 @@ export class RandRicianNoise extends RandImageTransform {
 export interface RandRicianNoisedOptions extends MapTransformOptions, RandRicianNoiseOptions {}
 
 /** Dictionary twin of {@link RandRicianNoise}: new noise for each key (as MONAI). */
-export class RandRicianNoised extends RandImageMapTransform<RandRicianNoise> {
+export class RandRicianNoised extends RandImageMapTransform<RandRicianNoise, RandRicianNoisedOptions> {
   constructor(options: RandRicianNoisedOptions) {
     super(options, new RandRicianNoise(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

@@ -26,7 +26,7 @@ export interface RandScaleIntensityOptions extends RandomizableOptions {
  * @example
  * await new RandScaleIntensity({ factors: 0.1, prob: 1 }).apply(img);
  */
-export class RandScaleIntensity extends RandImageTransform {
+export class RandScaleIntensity extends RandImageTransform<RandScaleIntensityOptions> {
   readonly factors: [number, number];
   readonly channelWise: boolean;
   readonly dtype: DType | null;
@@ -85,7 +85,10 @@ export class RandScaleIntensity extends RandImageTransform {
 export interface RandScaleIntensitydOptions extends MapTransformOptions, RandScaleIntensityOptions {}
 
 /** Dictionary twin of {@link RandScaleIntensity}: one factor for all keys. */
-export class RandScaleIntensityd extends RandImageMapTransform<RandScaleIntensity> {
+export class RandScaleIntensityd extends RandImageMapTransform<
+  RandScaleIntensity,
+  RandScaleIntensitydOptions
+> {
   constructor(options: RandScaleIntensitydOptions) {
     super(options, new RandScaleIntensity(passOn({ ...checkedOptions(new.target.name, options), prob: 1 })));
   }

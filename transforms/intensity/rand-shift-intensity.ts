@@ -53,7 +53,7 @@ function shiftBy(img: MetaImage, offset: number | number[], safe: boolean): Meta
  * @example
  * await new RandShiftIntensity({ offsets: 0.1, prob: 1 }).apply(img);
  */
-export class RandShiftIntensity extends RandImageTransform {
+export class RandShiftIntensity extends RandImageTransform<RandShiftIntensityOptions> {
   readonly offsets: [number, number];
   readonly safe: boolean;
   readonly channelWise: boolean;
@@ -102,7 +102,10 @@ export interface RandShiftIntensitydOptions
   extends MapTransformOptions, RandShiftIntensityOptions, MetaFactorOptions {}
 
 /** Dictionary twin of {@link RandShiftIntensity}: one offset for all keys. */
-export class RandShiftIntensityd extends RandImageMapTransform<RandShiftIntensity> {
+export class RandShiftIntensityd extends RandImageMapTransform<
+  RandShiftIntensity,
+  RandShiftIntensitydOptions
+> {
   private readonly factor: ReturnType<typeof metaFactorLookup>;
 
   constructor(options: RandShiftIntensitydOptions) {

@@ -70,7 +70,7 @@ export interface RandStdShiftIntensityOptions extends RandomizableOptions, StdSh
  * @example
  * await new RandStdShiftIntensity({ factors: [0.5, 1], prob: 1 }).setRandomState(0).apply(img);
  */
-export class RandStdShiftIntensity extends RandImageTransform {
+export class RandStdShiftIntensity extends RandImageTransform<RandStdShiftIntensityOptions> {
   readonly factors: [number, number];
   /** The last drawn factor. */
   factor = 0;
@@ -90,7 +90,7 @@ export class RandStdShiftIntensity extends RandImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return stdShiftIntensity(img, this.factor, this.options as StdShiftIntensityOptions);
+    return stdShiftIntensity(img, this.factor, this.options);
   }
 }
 
@@ -98,7 +98,10 @@ export class RandStdShiftIntensity extends RandImageTransform {
 export interface RandStdShiftIntensitydOptions extends MapTransformOptions, RandStdShiftIntensityOptions {}
 
 /** Dictionary twin of {@link RandStdShiftIntensity}: one factor for all keys. */
-export class RandStdShiftIntensityd extends RandImageMapTransform<RandStdShiftIntensity> {
+export class RandStdShiftIntensityd extends RandImageMapTransform<
+  RandStdShiftIntensity,
+  RandStdShiftIntensitydOptions
+> {
   constructor(options: RandStdShiftIntensitydOptions) {
     super(
       options,

@@ -129,7 +129,7 @@ function checkOptions(name: string, o: ScaleIntensityRangePercentilesOptions): v
  * @example
  * await new ScaleIntensityRangePercentiles({ lower: 5, upper: 95, bMin: 0, bMax: 1, clip: true }).apply(img);
  */
-export class ScaleIntensityRangePercentiles extends ImageTransform {
+export class ScaleIntensityRangePercentiles extends ImageTransform<ScaleIntensityRangePercentilesOptions> {
   constructor(options: ScaleIntensityRangePercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRangePercentiles', options);
@@ -137,15 +137,14 @@ export class ScaleIntensityRangePercentiles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensityRangePercentiles(
-      img,
-      this.options as unknown as ScaleIntensityRangePercentilesOptions,
-    );
+    return scaleIntensityRangePercentiles(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ScaleIntensityRangePercentiles}. */
-export class ScaleIntensityRangePercentilesd extends ImageMapTransform {
+export class ScaleIntensityRangePercentilesd extends ImageMapTransform<
+  MapTransformOptions & ScaleIntensityRangePercentilesOptions
+> {
   constructor(options: MapTransformOptions & ScaleIntensityRangePercentilesOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRangePercentilesd', options);
@@ -153,9 +152,6 @@ export class ScaleIntensityRangePercentilesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensityRangePercentiles(
-      img,
-      this.options as unknown as ScaleIntensityRangePercentilesOptions,
-    );
+    return scaleIntensityRangePercentiles(img, this.options);
   }
 }

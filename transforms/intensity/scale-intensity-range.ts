@@ -5,16 +5,15 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
-  type ComputeDType,
   allocFloat,
   castOutput,
   computeDTypeOf,
   dtypeOption,
   optionalFinite,
   requireFinite,
-  rounderOf,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ScaleIntensityRange}. */
 export interface ScaleIntensityRangeOptions {
@@ -44,7 +43,7 @@ export function scaleIntensityRangeArray(
   options: ScaleIntensityRangeOptions,
 ): { data: NumericArray; dtype: DType } {
   const compute: ComputeDType = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const { aMin, aMax } = options;
   const bMin = options.bMin ?? null;
   const bMax = options.bMax ?? null;
@@ -96,7 +95,7 @@ function checkOptions(name: string, o: ScaleIntensityRangeOptions): void {
  * @example
  * await new ScaleIntensityRange({ aMin: -1000, aMax: 400, bMin: 0, bMax: 1, clip: true }).apply(ct);
  */
-export class ScaleIntensityRange extends ImageTransform {
+export class ScaleIntensityRange extends ImageTransform<ScaleIntensityRangeOptions> {
   constructor(options: ScaleIntensityRangeOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRange', options);
@@ -104,12 +103,14 @@ export class ScaleIntensityRange extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensityRange(img, this.options as unknown as ScaleIntensityRangeOptions);
+    return scaleIntensityRange(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ScaleIntensityRange}. */
-export class ScaleIntensityRanged extends ImageMapTransform {
+export class ScaleIntensityRanged extends ImageMapTransform<
+  MapTransformOptions & ScaleIntensityRangeOptions
+> {
   constructor(options: MapTransformOptions & ScaleIntensityRangeOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ScaleIntensityRanged', options);
@@ -117,6 +118,6 @@ export class ScaleIntensityRanged extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensityRange(img, this.options as unknown as ScaleIntensityRangeOptions);
+    return scaleIntensityRange(img, this.options);
   }
 }

@@ -4,7 +4,6 @@ import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import {
-  type ComputeDType,
   allocFloat,
   castOutput,
   channelViews,
@@ -13,10 +12,10 @@ import {
   minMax,
   optionalFinite,
   rejectNaN,
-  rounderOf,
   requireOptions,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ScaleIntensity}. */
 export interface ScaleIntensityOptions {
@@ -43,7 +42,7 @@ export function rescaleArray(
   maxv: number | null = 1,
   compute: ComputeDType = 'float32',
 ): Float32Array | Float64Array {
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const out = allocFloat(compute, data.length);
   rejectNaN('ScaleIntensity', data, 'minimum and maximum');
   const { min, max } = minMax(data);
@@ -97,7 +96,7 @@ export function scaleIntensityArray(
     } else result = rescaleArray(data, minv, maxv, compute);
   } else if (options.factor !== null && options.factor !== undefined) {
     const compute = computeDTypeOf(inputDType);
-    const f = rounderOf(compute);
+    const f = rounder(compute);
     const scale = f(1 + options.factor);
     const out = allocFloat(compute, data.length);
     for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) * scale);
@@ -128,7 +127,7 @@ function checkOptions(name: string, o: ScaleIntensityOptions): void {
  * await new ScaleIntensity({ minv: 0, maxv: 1 }).apply(img);
  * await new ScaleIntensity({ minv: null, maxv: null, factor: 0.5 }).apply(img); // x * 1.5
  */
-export class ScaleIntensity extends ImageTransform {
+export class ScaleIntensity extends ImageTransform<ScaleIntensityOptions> {
   constructor(options: ScaleIntensityOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -137,12 +136,12 @@ export class ScaleIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return scaleIntensity(img, this.options as ScaleIntensityOptions);
+    return scaleIntensity(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ScaleIntensity}. */
-export class ScaleIntensityd extends ImageMapTransform {
+export class ScaleIntensityd extends ImageMapTransform<MapTransformOptions & ScaleIntensityOptions> {
   constructor(options: MapTransformOptions & ScaleIntensityOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -151,6 +150,6 @@ export class ScaleIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return scaleIntensity(img, this.options as ScaleIntensityOptions);
+    return scaleIntensity(img, this.options);
   }
 }

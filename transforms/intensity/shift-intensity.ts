@@ -10,10 +10,10 @@ import {
   computeDTypeOf,
   describe,
   requireFinite,
-  rounderOf,
   requireOptions,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ShiftIntensity}. */
 export interface ShiftIntensityOptions {
@@ -34,7 +34,7 @@ export function shiftIntensityArray(
   safe = false,
 ): NumericArray {
   const compute = computeDTypeOf(inputDType);
-  const f = rounderOf(compute);
+  const f = rounder(compute);
   const o = f(offset);
   const out = allocFloat(compute, data.length);
   for (let i = 0; i < data.length; i++) out[i] = f((data[i] as number) + o);
@@ -52,7 +52,7 @@ export function shiftIntensity(img: MetaImage, offset: number, safe = false): Me
  * @example
  * await new ShiftIntensity({ offset: 100.5 }).apply(img);
  */
-export class ShiftIntensity extends ImageTransform {
+export class ShiftIntensity extends ImageTransform<ShiftIntensityOptions> {
   constructor(options: ShiftIntensityOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -63,7 +63,7 @@ export class ShiftIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    const o = this.options as unknown as ShiftIntensityOptions;
+    const o = this.options;
     return shiftIntensity(img, o.offset, o.safe ?? false);
   }
 }
@@ -118,7 +118,7 @@ export interface ShiftIntensitydOptions
   extends MapTransformOptions, ShiftIntensityOptions, MetaFactorOptions {}
 
 /** Dictionary twin of {@link ShiftIntensity}, with MONAI's `factorKey` from the item's meta dictionary. */
-export class ShiftIntensityd extends ImageMapTransform {
+export class ShiftIntensityd extends ImageMapTransform<ShiftIntensitydOptions> {
   private readonly factor: ReturnType<typeof metaFactorLookup>;
 
   constructor(options: ShiftIntensitydOptions) {
@@ -130,7 +130,7 @@ export class ShiftIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, key: string, index: number, d: DataItem): MetaImage {
-    const o = this.options as unknown as ShiftIntensitydOptions;
+    const o = this.options;
     const factor = this.factor(d, key, index);
     return shiftIntensity(img, factor === null ? o.offset : o.offset * factor, o.safe ?? false);
   }

@@ -4,8 +4,9 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { castOutput, computeDTypeOf, requireFinite, rounderOf } from './intensity-utils.js';
+import { castOutput, computeDTypeOf, requireFinite } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link ThresholdIntensity}. */
 export interface ThresholdIntensityOptions {
@@ -27,7 +28,7 @@ export function thresholdIntensityArray(
   inputDType: DType,
   options: ThresholdIntensityOptions,
 ): NumericArray {
-  const f = rounderOf(computeDTypeOf(inputDType));
+  const f = rounder(computeDTypeOf(inputDType));
   const t = f(options.threshold);
   const above = options.above ?? true;
   const cval = castOutput(Float64Array.of(options.cval ?? 0), inputDType)[0] as number;
@@ -58,7 +59,7 @@ function checkOptions(name: string, o: ThresholdIntensityOptions): void {
  * @example
  * await new ThresholdIntensity({ threshold: 0, above: true, cval: -1000 }).apply(ct);
  */
-export class ThresholdIntensity extends ImageTransform {
+export class ThresholdIntensity extends ImageTransform<ThresholdIntensityOptions> {
   constructor(options: ThresholdIntensityOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensity', options);
@@ -66,12 +67,12 @@ export class ThresholdIntensity extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return thresholdIntensity(img, this.options as unknown as ThresholdIntensityOptions);
+    return thresholdIntensity(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link ThresholdIntensity}. */
-export class ThresholdIntensityd extends ImageMapTransform {
+export class ThresholdIntensityd extends ImageMapTransform<MapTransformOptions & ThresholdIntensityOptions> {
   constructor(options: MapTransformOptions & ThresholdIntensityOptions) {
     checkedOptions(new.target.name, options);
     checkOptions('ThresholdIntensityd', options);
@@ -79,6 +80,6 @@ export class ThresholdIntensityd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return thresholdIntensity(img, this.options as unknown as ThresholdIntensityOptions);
+    return thresholdIntensity(img, this.options);
   }
 }

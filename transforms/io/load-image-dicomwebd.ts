@@ -12,8 +12,8 @@ import type { DicomwebConfig } from '../../src/dicomweb/config.js';
 import { DicomwebDownloadCache, type DicomwebDownloadCacheOptions } from '../../src/dicomweb/download.js';
 import { loadPatients, parseSeriesUri } from '../../src/dicomweb/model.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
-import { describeValue } from '../transform.js';
-import { LoadImage, type LoadImageOptions, type StoreLoadedOptions, storeLoaded } from './load-image.js';
+import { type DataItem, describeValue } from '../transform.js';
+import { LoadImage, type LoadImageOptions, storeLoaded } from './load-image.js';
 
 /** Options of {@link LoadImageDICOMWebd}; unknown options are passed to `LoadImage` and the reader. */
 export interface LoadImageDICOMWebdOptions extends MapTransformOptions, LoadImageOptions {
@@ -71,7 +71,7 @@ const OWN = [
  * new LoadImageDICOMWebd({ keys: ['ct'], dicomwebConfiguration: { url, user, password } }); // after dicomwebBuildDataset({ actions })
  * new LoadImageDICOMWebd({ keys: ['patient_id'], actions: [fetchCt], dicomwebConfiguration: pacs });
  */
-export class LoadImageDICOMWebd extends MapTransform {
+export class LoadImageDICOMWebd extends MapTransform<DataItem, LoadImageDICOMWebdOptions> {
   /** The download cache (undefined with `cacheDir: false`). */
   readonly cache: DicomwebDownloadCache | undefined;
   readonly #actions: DicomwebAction[];
@@ -126,8 +126,7 @@ export class LoadImageDICOMWebd extends MapTransform {
 
   /** Description for cache keys, without credentials or the client. */
   override describe(): unknown {
-    const { dicomwebConfiguration, client: _c, ...rest } = this.options as Record<string, unknown>;
-    const cfg = dicomwebConfiguration as DicomwebConfig | undefined;
+    const { dicomwebConfiguration: cfg, client: _c, ...rest } = this.options;
     return {
       class: this.name,
       options: describeValue({ ...rest, dicomwebConfiguration: cfg ? { url: cfg.url } : undefined }),
@@ -138,7 +137,7 @@ export class LoadImageDICOMWebd extends MapTransform {
     if (this.cache) return this.#loader.apply((await this.cache.fetch(this.client(), uri)).files);
     // No disk: the instances stay in memory and go to the DICOM reader as buffers.
     const instances = new Map<string, Uint8Array>();
-    const opt = this.options as unknown as LoadImageDICOMWebdOptions;
+    const opt = this.options;
     const ro: RetrieveOptions = {};
     if (opt.transferSyntax !== undefined) ro.transferSyntax = opt.transferSyntax;
     if (opt.maxPartBytes !== undefined) ro.maxPartBytes = opt.maxPartBytes;
@@ -171,7 +170,7 @@ export class LoadImageDICOMWebd extends MapTransform {
             `expected a DICOMweb series URI or a PatientID (a string) but got ${value === null ? 'null' : typeof value}`,
           );
         if (parseSeriesUri(value)) {
-          storeLoaded(d, key, await this.#read(value), this.options as StoreLoadedOptions, this.name);
+          storeLoaded(d, key, await this.#read(value), this.options, this.name);
           return;
         }
         if (this.#actions.length === 0)
@@ -197,9 +196,7 @@ export class LoadImageDICOMWebd extends MapTransform {
             `no action found an image for ${who}; filter such patients out with dicomwebBuildDataset({ actions, validate: true })`,
           );
         const images = await Promise.all(selections.map((s) => this.#read(s.uri)));
-        selections.forEach((s, i) =>
-          storeLoaded(d, s.key, images[i]!, this.options as StoreLoadedOptions, this.name),
-        );
+        selections.forEach((s, i) => storeLoaded(d, s.key, images[i]!, this.options, this.name));
       });
     }
     return d;

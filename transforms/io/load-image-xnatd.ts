@@ -8,8 +8,8 @@ import type { XnatSeriesOption } from '../../src/xnat/series.js';
 import { XnatSession } from '../../src/xnat/session.js';
 import { parseXnatUri } from '../../src/xnat/uri.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
-import { describeValue } from '../transform.js';
-import { LoadImage, type LoadImageOptions, type StoreLoadedOptions, storeLoaded } from './load-image.js';
+import { type DataItem, describeValue } from '../transform.js';
+import { LoadImage, type LoadImageOptions, storeLoaded } from './load-image.js';
 
 /** Options of {@link LoadImageXNATd}; unknown options are passed to `LoadImage` and the reader. */
 export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOptions {
@@ -78,7 +78,7 @@ const OWN = [
  * new LoadImageXNATd({ keys: ['subject_uri'], actions: [fetchSagT2Tse], xnatConfiguration: xnat });
  * new LoadImageXNATd({ keys: ['sag_t2_tse'], xnatConfiguration: xnat }); // after xnatBuildDataset({ actions })
  */
-export class LoadImageXNATd extends MapTransform {
+export class LoadImageXNATd extends MapTransform<DataItem, LoadImageXNATdOptions> {
   /** The download cache. */
   readonly cache: XnatDownloadCache;
   readonly #actions: XnatAction[];
@@ -149,8 +149,7 @@ export class LoadImageXNATd extends MapTransform {
 
   /** Description for cache keys, without credentials or the session. */
   override describe(): unknown {
-    const { xnatConfiguration, session: _s, ...rest } = this.options as Record<string, unknown>;
-    const cfg = xnatConfiguration as XnatConfig | undefined;
+    const { xnatConfiguration: cfg, session: _s, ...rest } = this.options;
     return {
       class: this.name,
       options: describeValue({
@@ -162,7 +161,7 @@ export class LoadImageXNATd extends MapTransform {
 
   async #read(uri: string): Promise<MetaImage> {
     const session = await this.session();
-    const opt = this.options as unknown as LoadImageXNATdOptions;
+    const opt = this.options;
     const sOpts: Parameters<typeof scanImage>[3] = { seriesOption: opt.seriesOption ?? 'error' };
     if (opt.expectedFiletype !== undefined) sOpts.expectedFiletype = opt.expectedFiletype;
     const img = await scanImage(session, this.cache, uri, sOpts);
@@ -189,7 +188,7 @@ export class LoadImageXNATd extends MapTransform {
           );
         const target = parseXnatUri(value);
         if (target && (target.kind === 'scan' || target.kind === 'resource')) {
-          storeLoaded(d, key, await this.#read(value), this.options as StoreLoadedOptions, this.name);
+          storeLoaded(d, key, await this.#read(value), this.options, this.name);
           return;
         }
         if (this.#actions.length === 0)
@@ -208,9 +207,7 @@ export class LoadImageXNATd extends MapTransform {
             `no action found an image for subject '${subject.label}' (${subject.id}); filter such subjects out with xnatBuildDataset({ actions, validate: true })`,
           );
         const images = await Promise.all(selections.map((s) => this.#read(s.uri)));
-        selections.forEach((s, i) =>
-          storeLoaded(d, s.key, images[i]!, this.options as StoreLoadedOptions, this.name),
-        );
+        selections.forEach((s, i) => storeLoaded(d, s.key, images[i]!, this.options, this.name));
       });
     }
     return d;

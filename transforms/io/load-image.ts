@@ -9,7 +9,7 @@ import type { ImageReader } from '../../src/io/image-reader.js';
 import { findReader, getReader } from '../../src/io/reader-registry.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { ensureChannelFirst } from '../utility/ensure-channel-first.js';
-import { Transform } from '../transform.js';
+import { type DataItem, Transform } from '../transform.js';
 
 /** Options of {@link LoadImage}; unknown options are passed to the reader (as MONAI passes kwargs). */
 export interface LoadImageOptions
@@ -51,7 +51,7 @@ function readerOptions(options: Record<string, unknown>): Record<string, unknown
  * @example
  * const img = await new LoadImage({ ensureChannelFirst: true }).apply('ct.nii.gz'); // [1, x, y, z]
  */
-export class LoadImage extends Transform<string | readonly string[], MetaImage> {
+export class LoadImage extends Transform<string | readonly string[], MetaImage, LoadImageOptions> {
   readonly dtype: DType | null;
 
   constructor(options: LoadImageOptions = {}) {
@@ -67,7 +67,7 @@ export class LoadImage extends Transform<string | readonly string[], MetaImage> 
   async apply(path: string | readonly string[]): Promise<MetaImage> {
     if (typeof path !== 'string' && !(Array.isArray(path) && path.every((p) => typeof p === 'string')))
       throw new ImageReadError(String(path), 'LoadImage expects a file path, a folder, or a list of paths');
-    const opt = this.options as LoadImageOptions;
+    const opt = this.options;
     const reader =
       typeof opt.reader === 'string' ? getReader(opt.reader) : (opt.reader ?? (await findReader(path)));
     const ropts = { ...readerOptions(this.options), dtype: this.dtype };
@@ -133,7 +133,7 @@ export function storeLoaded(
  * const load = new LoadImaged({ keys: ['image', 'label'] });
  * const item = await load.apply({ image: 'img.nii.gz', label: 'seg.nii.gz' });
  */
-export class LoadImaged extends MapTransform {
+export class LoadImaged extends MapTransform<DataItem, LoadImagedOptions> {
   private readonly loader: LoadImage;
 
   constructor(options: LoadImagedOptions) {
@@ -144,7 +144,7 @@ export class LoadImaged extends MapTransform {
 
   async apply(data: Record<string, unknown>): Promise<Record<string, unknown>> {
     const d = { ...data };
-    const opt = this.options as unknown as LoadImagedOptions;
+    const opt = this.options;
     await Promise.all(
       this.keyIterator(d).map((key) =>
         this.forKey(key, async () => {

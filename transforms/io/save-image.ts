@@ -7,7 +7,7 @@ import { stridedCopy } from '../../src/image/strided.js';
 import { writeNifti } from '../../src/io/nifti/nifti-writer.js';
 import { writeNpy } from '../../src/io/numpy.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
-import { Transform, requireImage } from '../transform.js';
+import { type DataItem, Transform, requireImage } from '../transform.js';
 
 /** Options of {@link SaveImage} (MONAI's `SaveImage` arguments, camelCase). */
 export interface SaveImageOptions {
@@ -75,7 +75,7 @@ export function toChannelLast(
  * @example
  * await new SaveImage({ outputDir: 'out', outputPostfix: 'seg' }).apply(prediction);
  */
-export class SaveImage extends Transform<MetaImage> {
+export class SaveImage extends Transform<MetaImage, MetaImage, SaveImageOptions> {
   private count = 0;
 
   constructor(options: SaveImageOptions = {}) {
@@ -90,7 +90,7 @@ export class SaveImage extends Transform<MetaImage> {
 
   async apply(img: MetaImage, key?: string): Promise<MetaImage> {
     const image = requireImage(img, this.name, key);
-    const o = this.options as SaveImageOptions;
+    const o = this.options;
     const src = image.meta.filename_or_obj;
     const source = Array.isArray(src)
       ? String(src[0])
@@ -112,7 +112,7 @@ export class SaveImage extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link SaveImage}: saves each key's image. */
-export class SaveImaged extends MapTransform {
+export class SaveImaged extends MapTransform<DataItem, MapTransformOptions & SaveImageOptions> {
   private readonly saver: SaveImage;
 
   constructor(options: MapTransformOptions & SaveImageOptions) {

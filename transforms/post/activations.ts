@@ -87,7 +87,7 @@ export function activations(img: MetaImage, options: ActivationsOptions = {}): M
   return img.clone({ data: castOutput(x, img.dtype), dtype: img.dtype });
 }
 
-function checkOptions(name: string, o: ActivationsOptions): void {
+function checkOptions(name: string, o: ActivationsOptions | ActivationsdOptions): void {
   const others = Array.isArray(o.other) ? o.other : [o.other];
   for (const f of others)
     if (f !== null && f !== undefined && typeof f !== 'function')
@@ -100,7 +100,7 @@ function checkOptions(name: string, o: ActivationsOptions): void {
  * @example
  * await new Activations({ softmax: true }).apply(logits);
  */
-export class Activations extends ImageTransform {
+export class Activations extends ImageTransform<ActivationsOptions> {
   constructor(options: ActivationsOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -115,7 +115,7 @@ export class Activations extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return activations(img, this.options as ActivationsOptions);
+    return activations(img, this.options);
   }
 }
 
@@ -128,13 +128,13 @@ export interface ActivationsdOptions extends MapTransformOptions {
 }
 
 /** Dictionary twin of {@link Activations} (options per key as MONAI's `ensure_tuple_rep`). */
-export class Activationsd extends ImageMapTransform {
+export class Activationsd extends ImageMapTransform<ActivationsdOptions> {
   private readonly perKeyOptions: ActivationsOptions[];
 
   constructor(options: ActivationsdOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
-    checkOptions('Activationsd', options as ActivationsOptions);
+    checkOptions('Activationsd', options);
     super(options);
     const sigmoid = perKey(options.sigmoid ?? false, this.keys, this.name, 'sigmoid');
     const softmax = perKey(options.softmax ?? false, this.keys, this.name, 'softmax');

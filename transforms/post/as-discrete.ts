@@ -6,6 +6,7 @@ import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from '../intensity/image-transform.js';
 import { castOutput, describe, dtypeOption, requireOptions } from '../intensity/intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** Options of {@link AsDiscrete}. */
 export interface AsDiscreteOptions {
@@ -23,12 +24,6 @@ export interface AsDiscreteOptions {
   keepdim?: boolean;
   /** Output dtype (default `'float32'`). */
   dtype?: DType;
-}
-
-/** Round half to even (torch.round). */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -118,7 +113,7 @@ export function asDiscrete(img: MetaImage, options: AsDiscreteOptions = {}): Met
   return img.clone({ data: r.data, shape: r.shape, dtype: r.dtype });
 }
 
-function checkOptions(name: string, o: AsDiscreteOptions): void {
+function checkOptions(name: string, o: AsDiscreteOptions | AsDiscretedOptions): void {
   if (typeof o.toOnehot === 'boolean')
     throw new TransformError(
       name,
@@ -164,7 +159,7 @@ function checkOptions(name: string, o: AsDiscreteOptions): void {
  * @example
  * await new AsDiscrete({ argmax: true, toOnehot: 3 }).apply(logits);
  */
-export class AsDiscrete extends ImageTransform {
+export class AsDiscrete extends ImageTransform<AsDiscreteOptions> {
   constructor(options: AsDiscreteOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -173,7 +168,7 @@ export class AsDiscrete extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return asDiscrete(img, this.options as AsDiscreteOptions);
+    return asDiscrete(img, this.options);
   }
 }
 
@@ -187,13 +182,13 @@ export interface AsDiscretedOptions
 }
 
 /** Dictionary twin of {@link AsDiscrete} (options per key as MONAI's `ensure_tuple_rep`). */
-export class AsDiscreted extends ImageMapTransform {
+export class AsDiscreted extends ImageMapTransform<AsDiscretedOptions> {
   private readonly perKeyOptions: AsDiscreteOptions[];
 
   constructor(options: AsDiscretedOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
-    checkOptions('AsDiscreted', options as AsDiscreteOptions);
+    checkOptions('AsDiscreted', options);
     super(options);
     const argmax = perKey(options.argmax ?? false, this.keys, this.name, 'argmax');
     const toOnehot = perKey(options.toOnehot ?? null, this.keys, this.name, 'toOnehot');

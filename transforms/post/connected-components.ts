@@ -3,6 +3,7 @@
  * `get_largest_connected_component_mask` relies on it), for any number of dimensions.
  */
 import { TransformError } from '../../src/errors.js';
+import { stridesOf } from '../../src/image/meta-image.js';
 
 /**
  * Resolves a connectivity option to skimage's "maximum number of orthogonal hops" (1..ndim).
@@ -78,8 +79,7 @@ export function labelComponents(
       `mask has ${mask.length} values but shape [${shape.join(', ')}] needs ${n}`,
     );
   const conn = resolveConnectivity(connectivity, ndim);
-  const strides = new Array<number>(ndim).fill(1);
-  for (let a = ndim - 2; a >= 0; a--) strides[a] = (strides[a + 1] as number) * (shape[a + 1] as number);
+  const strides = stridesOf(shape);
   const offsets = backwardOffsets(ndim, conn).map((d) => ({
     d,
     delta: d.reduce((s, x, a) => s + x * (strides[a] as number), 0),

@@ -1,5 +1,5 @@
 import { TransformError } from '../../src/errors.js';
-import type { MetaImage } from '../../src/image/meta-image.js';
+import { type MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import { requireOptions } from '../intensity/intensity-utils.js';
 import type { DataItem } from '../transform.js';
@@ -19,8 +19,7 @@ export interface FillHolesOptions {
 /** All neighbour offsets within `conn` hops, as flat deltas with their per-axis steps. */
 function neighbourOffsets(shape: readonly number[], conn: number): { d: number[]; delta: number }[] {
   const nd = shape.length;
-  const strides = new Array<number>(nd).fill(1);
-  for (let a = nd - 2; a >= 0; a--) strides[a] = (strides[a + 1] as number) * (shape[a + 1] as number);
+  const strides = stridesOf(shape);
   const out: { d: number[]; delta: number }[] = [];
   for (let k = 0; k < 3 ** nd; k++) {
     const d: number[] = [];
@@ -135,7 +134,7 @@ export function fillHoles(img: MetaImage, options: FillHolesOptions = {}): MetaI
  * @example
  * await new FillHoles({ connectivity: 1 }).apply(seg);
  */
-export class FillHoles extends ImageTransform {
+export class FillHoles extends ImageTransform<FillHolesOptions> {
   constructor(options: FillHolesOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -143,12 +142,12 @@ export class FillHoles extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return fillHoles(img, this.options as FillHolesOptions);
+    return fillHoles(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link FillHoles}. */
-export class FillHolesd extends ImageMapTransform {
+export class FillHolesd extends ImageMapTransform<MapTransformOptions & FillHolesOptions> {
   constructor(options: MapTransformOptions & FillHolesOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -156,6 +155,6 @@ export class FillHolesd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return fillHoles(img, this.options as FillHolesOptions);
+    return fillHoles(img, this.options);
   }
 }

@@ -127,7 +127,7 @@ function checkOptions(name: string, o: KeepLargestConnectedComponentOptions): vo
  * @example
  * await new KeepLargestConnectedComponent({ appliedLabels: [1], connectivity: 1 }).apply(seg);
  */
-export class KeepLargestConnectedComponent extends ImageTransform {
+export class KeepLargestConnectedComponent extends ImageTransform<KeepLargestConnectedComponentOptions> {
   constructor(options: KeepLargestConnectedComponentOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -136,12 +136,14 @@ export class KeepLargestConnectedComponent extends ImageTransform {
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return keepLargestConnectedComponent(img, this.options as KeepLargestConnectedComponentOptions);
+    return keepLargestConnectedComponent(img, this.options);
   }
 }
 
 /** Dictionary twin of {@link KeepLargestConnectedComponent}. */
-export class KeepLargestConnectedComponentd extends ImageMapTransform {
+export class KeepLargestConnectedComponentd extends ImageMapTransform<
+  MapTransformOptions & KeepLargestConnectedComponentOptions
+> {
   constructor(options: MapTransformOptions & KeepLargestConnectedComponentOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -150,6 +152,6 @@ export class KeepLargestConnectedComponentd extends ImageMapTransform {
   }
 
   protected transformKey(img: MetaImage, _key: string, _i: number, _d: DataItem): MetaImage {
-    return keepLargestConnectedComponent(img, this.options as KeepLargestConnectedComponentOptions);
+    return keepLargestConnectedComponent(img, this.options);
   }
 }

@@ -31,14 +31,14 @@ export function labelFilter(img: MetaImage, options: LabelFilterOptions, where =
  * @example
  * await new LabelFilter({ appliedLabels: [1, 2] }).apply(label); // 3 and up → 0
  */
-export class LabelFilter extends ImageTransform {
+export class LabelFilter extends ImageTransform<LabelFilterOptions> {
   constructor(options: LabelFilterOptions) {
     super(options);
     labelsOf(options, this.name);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return labelFilter(img, this.options as unknown as LabelFilterOptions, this.name);
+    return labelFilter(img, this.options, this.name);
   }
 }
 
@@ -46,13 +46,13 @@ export class LabelFilter extends ImageTransform {
 export interface LabelFilterdOptions extends MapTransformOptions, LabelFilterOptions {}
 
 /** Dictionary twin of {@link LabelFilter}. */
-export class LabelFilterd extends ImageMapTransform {
+export class LabelFilterd extends ImageMapTransform<LabelFilterdOptions> {
   constructor(options: LabelFilterdOptions) {
     super(options);
     labelsOf(options, this.name);
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return labelFilter(img, this.options as unknown as LabelFilterOptions, this.name);
+    return labelFilter(img, this.options, this.name);
   }
 }

@@ -73,7 +73,7 @@ function checkOptions(name: string, o: LabelToContourOptions): void {
  * @example
  * await new LabelToContour().apply(seg);
  */
-export class LabelToContour extends ImageTransform {
+export class LabelToContour extends ImageTransform<LabelToContourOptions> {
   constructor(options: LabelToContourOptions = {}) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);
@@ -87,7 +87,7 @@ export class LabelToContour extends ImageTransform {
 }
 
 /** Dictionary twin of {@link LabelToContour}. */
-export class LabelToContourd extends ImageMapTransform {
+export class LabelToContourd extends ImageMapTransform<MapTransformOptions & LabelToContourOptions> {
   constructor(options: MapTransformOptions & LabelToContourOptions) {
     checkedOptions(new.target.name, options);
     requireOptions(new.target.name, options);

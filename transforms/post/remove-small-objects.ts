@@ -101,14 +101,14 @@ export function removeSmallObjects(
  * @example
  * await new RemoveSmallObjects({ minSize: 30, connectivity: 1 }).apply(binaryMask);
  */
-export class RemoveSmallObjects extends ImageTransform {
+export class RemoveSmallObjects extends ImageTransform<RemoveSmallObjectsOptions> {
   constructor(options: RemoveSmallObjectsOptions = {}) {
     check(options, 'RemoveSmallObjects');
     super(options);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return removeSmallObjects(img, this.options as RemoveSmallObjectsOptions, this.name);
+    return removeSmallObjects(img, this.options, this.name);
   }
 }
 
@@ -116,13 +116,13 @@ export class RemoveSmallObjects extends ImageTransform {
 export interface RemoveSmallObjectsdOptions extends MapTransformOptions, RemoveSmallObjectsOptions {}
 
 /** Dictionary twin of {@link RemoveSmallObjects}. */
-export class RemoveSmallObjectsd extends ImageMapTransform {
+export class RemoveSmallObjectsd extends ImageMapTransform<RemoveSmallObjectsdOptions> {
   constructor(options: RemoveSmallObjectsdOptions) {
     check(options, 'RemoveSmallObjectsd');
     super(options);
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return removeSmallObjects(img, this.options as unknown as RemoveSmallObjectsOptions, this.name);
+    return removeSmallObjects(img, this.options, this.name);
   }
 }

@@ -1,93 +1,43 @@
 /**
- * The small-matrix helpers MONAI's spatial transforms are built on (monai.transforms.utils
+ * The affines MONAI's spatial transforms build (monai.transforms.utils
  * `create_rotate`/`create_shear`/`create_translate`/`create_scale`/`scale_affine`, monai.data.utils
- * `to_affine_nd`/`zoom_affine`/`compute_shape_offset`/`affine_to_spacing`). Matrices are arrays of
- * rows (`number[][]`), (n+1)×(n+1) for n spatial dims, in MONAI's spatial axis order.
+ * `zoom_affine`/`compute_shape_offset`), and how a transform updates an image's affine. Matrices are
+ * rows, (n+1)×(n+1) for n spatial dims, in MONAI's spatial axis order; the matrix maths itself
+ * (products, inverses, `to_affine_nd`) is src/image/affine.ts.
  *
  * `backend: 'torch'` reproduces MONAI's torch backend (float32 tensors: sin/cos and the entries
  * rounded to float32), which is what `AffineGrid` uses; `'numpy'` is float64.
  */
 import {
   type AffineMatrix,
-  affineFromRows,
-  affineToSpacing as coreAffineToSpacing,
-  identityAffine,
+  type Matrix,
+  cholesky,
+  eye,
+  invMatrix,
+  matmul,
+  matvec,
+  matmulTorch32,
+  solveMatrix,
+  spacingOfRows,
+  toAffine4,
+  toAffineNd,
+  transpose,
 } from '../../src/image/affine.js';
-import { matmulIn, roundHalfEven } from '../../src/image/resample.js';
-
-/** A square matrix as rows. */
-export type Matrix = number[][];
+import { type Rounder, roundHalfEven, rounder } from '../../src/image/numerics.js';
 
 /** Which MONAI backend a helper emulates: `'numpy'` (float64) or `'torch'` (float32). */
 export type MatrixBackend = 'numpy' | 'torch';
-
-/** The n×n identity. */
-export function eyeMatrix(n: number): Matrix {
-  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-}
-
-/** Alias of {@link eyeMatrix} (MONAI/numpy name). */
-export const eye = eyeMatrix;
-
-/** Matrix product in float64 (numpy `@`). */
-export function matmulRows(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
-  return matmulIn(a, b, 'float64');
-}
-
-/** Matrix product emulating MONAI's torch float32 `@` (BLAS sgemm: fused multiply-adds). */
-export function matmulTorch32(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
-  return matmulIn(a, b, 'float32', true);
-}
-
-/**
- * MONAI `to_affine_nd(r, affine)`: an (r+1)×(r+1) matrix with the top-left k×k block and the first
- * k entries of the last column of `affine` (k = min(r, size-1)). Accepts a row-major 4×4
- * `Float64Array` or rows.
- */
-export function toAffineNd(r: number, affine: AffineMatrix | readonly (readonly number[])[]): Matrix {
-  const rows: number[][] = ArrayBuffer.isView(affine)
-    ? [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (affine as AffineMatrix)[i * 4 + j] as number))
-    : affine.map((row) => [...row]);
-  const out = eyeMatrix(r + 1);
-  const d = Math.max(Math.min(r, rows.length - 1), 1);
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j < d; j++) (out[i] as number[])[j] = (rows[i] as number[])[j] as number;
-  if (d > 1)
-    for (let i = 0; i < d; i++) (out[i] as number[])[r] = (rows[i] as number[])[rows.length - 1] as number;
-  return out;
-}
-
-/** A 4×4 row-major affine from an (n+1)×(n+1) matrix (`to_affine_nd(3, m)`). */
-export function toAffine4(m: readonly (readonly number[])[]): AffineMatrix {
-  const a = identityAffine();
-  const r = toAffineNd(3, m);
-  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) a[i * 4 + j] = (r[i] as number[])[j] as number;
-  return a;
-}
-
-/** Rows of a 4×4 affine truncated to n spatial dims, as MONAI records them in traces. */
-export function affineRows(affine: AffineMatrix | readonly (readonly number[])[], n = 3): number[][] {
-  return toAffineNd(n, affine);
-}
 
 /** `affine @ to_affine_nd(3, xform)`: how MONAI updates a MetaTensor's affine after a spatial transform. */
 export function composeImageAffine(
   affine: AffineMatrix,
   xform: readonly (readonly number[])[],
 ): AffineMatrix {
-  const x = toAffine4(xform);
-  const out = new Float64Array(16);
-  for (let r = 0; r < 4; r++)
-    for (let c = 0; c < 4; c++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += (affine[r * 4 + k] as number) * (x[k * 4 + c] as number);
-      out[r * 4 + c] = s;
-    }
-  return out;
+  return matmul(affine, toAffine4(xform));
 }
 
-function cast(backend: MatrixBackend): (x: number) => number {
-  return backend === 'torch' ? Math.fround : (x) => x;
+function cast(backend: MatrixBackend): Rounder {
+  return rounder(backend === 'torch' ? 'float32' : 'float64');
 }
 
 function toList(v: number | readonly number[]): number[] {
@@ -104,7 +54,7 @@ export function createRotate(
   backend: MatrixBackend = 'numpy',
 ): Matrix {
   const R = cast(backend);
-  const mm = backend === 'torch' ? matmulTorch32 : matmulRows;
+  const mm = backend === 'torch' ? matmulTorch32 : matmul;
   const rad = toList(radians);
   const sc = (th: number): [number, number] => {
     const t = R(th);
@@ -187,7 +137,7 @@ export function createScale(
 ): Matrix {
   const R = cast(backend);
   const f = toList(factors);
-  const m = eyeMatrix(spatialDims + 1);
+  const m = eye(spatialDims + 1);
   for (let i = 0; i < spatialDims; i++) (m[i] as number[])[i] = R(f[i] ?? 1);
   return m;
 }
@@ -200,7 +150,7 @@ export function createTranslate(
 ): Matrix {
   const R = cast(backend);
   const s = toList(shift);
-  const m = eyeMatrix(spatialDims + 1);
+  const m = eye(spatialDims + 1);
   for (let i = 0; i < Math.min(spatialDims, s.length); i++)
     (m[i] as number[])[spatialDims] = R(s[i] as number);
   return m;
@@ -212,92 +162,14 @@ export function createTranslate(
  */
 export function scaleAffine(oldSize: readonly number[], newSize: readonly number[], centered = true): Matrix {
   const r = Math.max(oldSize.length, newSize.length);
-  if (oldSize.length === newSize.length && oldSize.every((v, i) => v === newSize[i])) return eyeMatrix(r + 1);
-  const m = eyeMatrix(r + 1);
+  if (oldSize.length === newSize.length && oldSize.every((v, i) => v === newSize[i])) return eye(r + 1);
+  const m = eye(r + 1);
   for (let i = 0; i < Math.min(oldSize.length, newSize.length); i++) {
     const s = (oldSize[i] as number) / Math.max(newSize[i] as number, 1);
     (m[i] as number[])[i] = s;
     if (centered) (m[i] as number[])[r] = (s - 1) / 2;
   }
   return m;
-}
-
-/**
- * MONAI `affine_to_spacing` on an affine given as rows ((r+1)×(r+1) or 4×4): for r ≤ 3 the core
- * {@link coreAffineToSpacing} after packing the rows into a 4×4.
- */
-export function affineToSpacing(
-  affine: readonly (readonly number[])[],
-  r: number,
-  suppressZeros = true,
-): number[] {
-  if (r <= 3) return coreAffineToSpacing(affineFromRows(affine), r, suppressZeros);
-  // an (r+1)×(r+1) matrix beyond 3 dims (MONAI's `to_affine_nd(r, ·)`): column norms of its r×r block
-  return Array.from({ length: r }, (_, c) => {
-    const v = Math.hypot(...affine.slice(0, r).map((row) => row[c] ?? 0));
-    return suppressZeros && v === 0 ? 1 : v;
-  });
-}
-
-/** Solves `a @ x = b` (numpy `linalg.solve`: LU with partial pivoting). Throws on a singular `a`. */
-export function solveMatrix(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): Matrix {
-  const n = a.length;
-  const m = a.map((r) => [...r]);
-  const x = b.map((r) => [...r]);
-  const cols = (x[0] as number[]).length;
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++)
-      if (Math.abs((m[i] as number[])[k] as number) > Math.abs((m[p] as number[])[k] as number)) p = i;
-    const piv = (m[p] as number[])[k] as number;
-    if (piv === 0 || !Number.isFinite(piv)) throw new RangeError('matrix is singular');
-    if (p !== k) {
-      [m[k], m[p]] = [m[p] as number[], m[k] as number[]];
-      [x[k], x[p]] = [x[p] as number[], x[k] as number[]];
-    }
-    for (let i = k + 1; i < n; i++) {
-      const f = ((m[i] as number[])[k] as number) / piv;
-      if (f === 0) continue;
-      (m[i] as number[])[k] = f;
-      for (let j = k + 1; j < n; j++)
-        (m[i] as number[])[j] = ((m[i] as number[])[j] as number) - f * ((m[k] as number[])[j] as number);
-      for (let j = 0; j < cols; j++)
-        (x[i] as number[])[j] = ((x[i] as number[])[j] as number) - f * ((x[k] as number[])[j] as number);
-    }
-  }
-  for (let j = 0; j < cols; j++)
-    for (let i = n - 1; i >= 0; i--) {
-      let s = (x[i] as number[])[j] as number;
-      for (let k = i + 1; k < n; k++)
-        s -= ((m[i] as number[])[k] as number) * ((x[k] as number[])[j] as number);
-      (x[i] as number[])[j] = s / ((m[i] as number[])[i] as number);
-    }
-  return x;
-}
-
-/** Matrix inverse (numpy `linalg.inv`). Throws a RangeError on a singular matrix. */
-export function invMatrix(a: readonly (readonly number[])[]): Matrix {
-  return solveMatrix(a, eyeMatrix(a.length));
-}
-
-/** Cholesky factor `L` (lower) of a symmetric positive definite matrix; throws when not SPD. */
-function cholesky(a: readonly (readonly number[])[]): Matrix {
-  const n = a.length;
-  const l = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = (a[i] as readonly number[])[j] as number;
-      for (let k = 0; k < j; k++) s -= ((l[i] as number[])[k] as number) * ((l[j] as number[])[k] as number);
-      if (i === j) {
-        if (!(s > 0)) throw new RangeError('matrix is not positive definite (singular affine)');
-        (l[i] as number[])[i] = Math.sqrt(s);
-      } else (l[i] as number[])[j] = s / ((l[j] as number[])[j] as number);
-    }
-  return l;
-}
-
-function transpose(a: readonly (readonly number[])[]): Matrix {
-  return (a[0] as readonly number[]).map((_, j) => a.map((r) => r[j] as number));
 }
 
 /**
@@ -311,21 +183,21 @@ export function zoomAffine(
   diagonal = true,
 ): Matrix {
   const d = affine.length - 1;
-  const norm = affineToSpacing(affine, d);
+  const norm = spacingOfRows(affine, d);
   let s = [...scale];
   if (s.length < d) s = s.concat(norm.slice(s.length));
   s = s.slice(0, d).map((v, i) => (v > 0 ? v : (norm[i] as number)));
   s = s.map((v) => (v === 0 ? 1 : v));
   if (diagonal) {
-    const m = eyeMatrix(d + 1);
+    const m = eye(d + 1);
     for (let i = 0; i < d; i++) (m[i] as number[])[i] = s[i] as number;
     return m;
   }
   const rzs = affine.slice(0, d).map((r) => r.slice(0, d));
-  const zs = transpose(cholesky(matmulRows(transpose(rzs), rzs))); // upper factor
-  const rotation = matmulRows(rzs, invMatrix(zs));
+  const zs = transpose(cholesky(matmul(transpose(rzs), rzs))); // upper factor
+  const rotation = matmul(rzs, invMatrix(zs));
   const sd = s.map((v, i) => Math.sign((zs[i] as number[])[i] as number) * Math.abs(v));
-  const m = eyeMatrix(d + 1);
+  const m = eye(d + 1);
   for (let i = 0; i < d; i++)
     for (let j = 0; j < d; j++)
       (m[i] as number[])[j] = ((rotation[i] as number[])[j] as number) * (sd[j] as number);
@@ -370,10 +242,8 @@ export function computeShapeOffset(
   } catch {
     throw new RangeError('the output affine is not invertible');
   }
-  const cornersOut = corners.map((p) => x.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)));
-  const cornersWorld = corners.map((p) =>
-    inA.map((row) => row.reduce((s, v, k) => s + v * (p[k] as number), 0)),
-  );
+  const cornersOut = corners.map((p) => matvec(x, p));
+  const cornersWorld = corners.map((p) => matvec(inA, p));
   const allDist = cornersOut.map((p) => p.slice(0, sr));
   const outShape: number[] = [];
   for (let d = 0; d < sr; d++) {
@@ -407,10 +277,8 @@ export function computeShapeOffset(
   if (scaleExtent) {
     const inOff = spatialShape.map((s, i) => 0.5 * (s / (outShape[i] as number) - 1));
     inOff.push(1);
-    offset = offset.map((o, r) => {
-      const v = (inA[r] as number[]).reduce((s, a, k) => s + a * (inOff[k] as number), 0);
-      return Math.abs(v) * Math.sign(o);
-    });
+    const w = matvec(inA, inOff);
+    offset = offset.map((o, r) => Math.abs(w[r] as number) * Math.sign(o));
   }
   return { shape: outShape, offset };
 }

@@ -1,11 +1,10 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { affineCoords, mapCoordinates } from '../../src/image/map-coordinates.js';
+import { centeredCoords } from '../../src/image/linspace.js';
 import {
-  type ComputeDType,
   type GridSamplePadding,
   type SamplingGrid,
   centeredAffineGrid,
-  centeredCoords,
   gridSample,
 } from '../../src/image/resample.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
@@ -13,18 +12,12 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import {
-  type Matrix,
   composeImageAffine,
   createRotate,
   createScale,
   createShear,
   createTranslate,
-  eyeMatrix,
   fallBackTuple,
-  invMatrix,
-  matmulRows,
-  matmulTorch32,
-  toAffineNd,
 } from './affine-utils.js';
 import {
   type ResampleMode,
@@ -39,6 +32,8 @@ import {
   rows,
   toComputeArray,
 } from './common.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
+import { type Matrix, eye, invMatrix, matmul, matmulTorch32, toAffineNd } from '../../src/image/affine.js';
 
 /** Parameters of an affine as MONAI's `AffineGrid` builds it: rotate, then shear, translate, scale. */
 export interface AffineParams {
@@ -86,7 +81,7 @@ export function affineGridMatrix(params: AffineParams, spatialDims: number, wher
     const m = toAffineNd(n, params.affine);
     return m.map((r) => r.map(Math.fround));
   }
-  let a = eyeMatrix(n + 1);
+  let a = eye(n + 1);
   if (present(params.rotateParams)) {
     checkLength(params.rotateParams, n === 2 ? 1 : 3, 'rotateParams', n, where);
     a = matmulTorch32(a, createRotate(n, numberList(params.rotateParams, where, 'rotateParams'), 'torch'));
@@ -158,7 +153,7 @@ export function computeWAffine(
     r,
     spSize.map((d) => -(d - 1) / 2),
   );
-  return matmulRows(matmulRows(shift1, m), shift2);
+  return matmul(matmul(shift1, m), shift2);
 }
 
 /** Options of `affineFunc`. */
@@ -204,7 +199,11 @@ function sampleCentered(
     const f = Math.fround;
     const n = spSize.length;
     const m = mat.slice(0, n).map((r) => r.map(f));
-    const coords = affineCoords(m, spSize.map(centeredCoords), 'float32');
+    const coords = affineCoords(
+      m,
+      spSize.map((d) => centeredCoords(d)),
+      'float32',
+    );
     if (!o.normalized)
       coords.forEach((c, d) => {
         const t = (Math.max(2, inSize[d] as number) - 1) / 2;
@@ -363,7 +362,7 @@ export function affine(
  * @example
  * const out = await new Affine({ rotateParams: [0, 0, Math.PI / 8], scaleParams: [1.1, 1.1, 1], paddingMode: 'zeros' }).apply(img);
  */
-export class Affine extends Transform<MetaImage> {
+export class Affine extends Transform<MetaImage, MetaImage, AffineOptions> {
   constructor(options: AffineOptions = {}) {
     super(options);
     markInvertible(this);
@@ -373,13 +372,13 @@ export class Affine extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      affine(requireImage(img, this.name), this.options as AffineOptions, 'Affine', this.name),
+      affine(requireImage(img, this.name), this.options, 'Affine', this.name),
     );
   }
 
   /** Resamples back onto the original grid. */
   async inverse(img: MetaImage): Promise<MetaImage> {
-    const dt = computeDType((this.options as AffineOptions).dtype, this.name, 'float32');
+    const dt = computeDType(this.options.dtype, this.name, 'float32');
     return withKey(this.name, undefined, () =>
       invertAffineFunc(requireImage(img, this.name), 'Affine', undefined, dt),
     );
@@ -393,7 +392,7 @@ export interface AffinedOptions extends MapTransformOptions, Omit<AffineOptions,
 }
 
 /** Dictionary twin of {@link Affine} (e.g. `mode: ['bilinear', 'nearest']` for image and label). */
-export class Affined extends MapTransform {
+export class Affined extends MapTransform<DataItem, AffinedOptions> {
   private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
@@ -407,7 +406,7 @@ export class Affined extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as AffinedOptions;
+    const o = this.options;
     return this.mapImages(data, (img, _key, i) =>
       affine(img, { ...o, mode: this.modes[i], paddingMode: this.pads[i] }, 'Affine', this.name),
     );
@@ -415,7 +414,7 @@ export class Affined extends MapTransform {
 
   /** Resamples each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const dt = computeDType((this.options as unknown as AffinedOptions).dtype, this.name, 'float32');
+    const dt = computeDType(this.options.dtype, this.name, 'float32');
     return this.mapImages(data, (img, key) => invertAffineFunc(img, 'Affine', key, dt));
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Option parsing and small helpers shared by the spatial transforms.
  */
-import type { ComputeDType, GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
+import { type GridSampleMode, type GridSamplePadding, gridSample } from '../../src/image/resample.js';
+import { type DenseGrid, denseSamplingGrid } from '../../src/image/dense-grid.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { NdimageMode, SplineOrder } from '../../src/image/map-coordinates.js';
+import { type NdimageMode, type SplineOrder, mapCoordinates } from '../../src/image/map-coordinates.js';
 import { fail } from '../keyed-errors.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
 
 /** MONAI's `TraceKeys.NONE`: how `align_corners=None` is recorded in traces. */
 export const TRACE_NONE = 'none';
@@ -188,4 +190,34 @@ export function matrixFromTrace(v: unknown, where: string, what: string): number
     return [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => a[i * 4 + j] as number));
   }
   return fail(where, `cannot invert: the trace's '${what}' is not a matrix`);
+}
+
+/**
+ * Resamples `img` on a dense grid of centred input coordinates (MONAI `Resample` with
+ * `norm_coords`, float64 as RandAffine/elastic use it). Output float32, same meta.
+ */
+export function resampleDense(
+  img: MetaImage,
+  grid: DenseGrid,
+  mode: ResampleMode,
+  paddingMode: GridSamplePadding,
+): MetaImage {
+  const n = img.spatialDims;
+  if (grid.coords.length !== n)
+    fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  if (typeof mode === 'number') {
+    // MONAI's Resample with a spline order: float32 grid + (max(2, n) - 1) / 2, then map_coordinates
+    const f = Math.fround;
+    const inSize = img.spatialShape;
+    const coords = grid.coords.map((c, d) => {
+      const t = (Math.max(2, inSize[d] as number) - 1) / 2;
+      return Float64Array.from(c, (v) => f(f(v) + t));
+    });
+    const src = toComputeArray(img.data, 'float64');
+    const data = mapCoordinates(src, img.shape, coords, grid.shape, mode, ndimageMode(paddingMode));
+    return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
+  }
+  const sampling = denseSamplingGrid(grid, img.spatialShape);
+  const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, sampling, { mode, paddingMode });
+  return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
 }

@@ -5,7 +5,8 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, eyeMatrix } from './affine-utils.js';
+import { composeImageAffine } from './affine-utils.js';
+import { eye } from '../../src/image/affine.js';
 
 /** Spatial axes option: one axis, several, or null for all (negative axes count from the end). */
 export type SpatialAxes = number | readonly number[] | null | undefined;
@@ -60,7 +61,7 @@ export function flip(
   if (new Set(axes).size !== axes.length)
     fail(where, `spatial axes ${JSON.stringify(spatialAxis)} repeat an axis`);
   const data = flipArray(img.data, img.shape, axes);
-  const xform = eyeMatrix(Math.min(n, 3) + 1);
+  const xform = eye(Math.min(n, 3) + 1);
   const r = Math.min(n, 3);
   for (const a of axes) {
     if (a >= r) continue;
@@ -104,7 +105,7 @@ export interface FlipOptions {
  * @example
  * const lr = await new Flip({ spatialAxis: 0 }).apply(img);
  */
-export class Flip extends Transform<MetaImage> {
+export class Flip extends Transform<MetaImage, MetaImage, FlipOptions> {
   constructor(options: FlipOptions = {}) {
     super(options);
     markInvertible(this);
@@ -112,12 +113,7 @@ export class Flip extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      flip(
-        requireImage(img, this.name),
-        (this.options as FlipOptions).spatialAxis ?? null,
-        'Flip',
-        this.name,
-      ),
+      flip(requireImage(img, this.name), this.options.spatialAxis ?? null, 'Flip', this.name),
     );
   }
 
@@ -128,14 +124,14 @@ export class Flip extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link Flip}. */
-export class Flipd extends MapTransform {
+export class Flipd extends MapTransform<DataItem, MapTransformOptions & FlipOptions> {
   constructor(options: MapTransformOptions & FlipOptions) {
     super(options);
     markInvertible(this);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const axes = (this.options as FlipOptions).spatialAxis ?? null;
+    const axes = this.options.spatialAxis ?? null;
     return this.mapImages(data, (img) => flip(img, axes, 'Flip', this.name));
   }
 

@@ -1,14 +1,18 @@
-import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import { type MetaImage, shapeSize } from '../../src/image/meta-image.js';
 import { cropArray } from '../crop-pad/crop-array.js';
 import { type PadMode, padArray } from '../crop-pad/pad-array.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
-import { RandomizableMapTransform, RandomizableTransform } from '../randomizable.js';
+import {
+  RandomizableMapTransform,
+  RandomizableTransform,
+  type RandomizableOptions,
+} from '../randomizable.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** How GridPatch orders (and, with `numPatches`, selects) patches. */
 export type GridPatchSort = 'min' | 'max';
@@ -161,7 +165,7 @@ function assemblePatches(
  * @example
  * const patches = await new GridPatch({ patchSize: [64, 64], overlap: 0.25, padMode: 'constant' }).apply(img); // (N, C, 64, 64)
  */
-export class GridPatch extends Transform<MetaImage> {
+export class GridPatch extends Transform<MetaImage, MetaImage, GridPatchOptions> {
   constructor(options: GridPatchOptions) {
     checkedOptions(new.target.name, options);
     check(options, 'GridPatch');
@@ -170,9 +174,7 @@ export class GridPatch extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     const image = requireImage(img, this.name);
-    return withKey(this.name, undefined, () =>
-      gridPatch(image, this.options as unknown as GridPatchOptions, undefined, this.name),
-    );
+    return withKey(this.name, undefined, () => gridPatch(image, this.options, undefined, this.name));
   }
 }
 
@@ -180,7 +182,7 @@ export class GridPatch extends Transform<MetaImage> {
 export interface GridPatchdOptions extends MapTransformOptions, GridPatchOptions {}
 
 /** Dictionary twin of {@link GridPatch}: each key becomes its `(N, C, ...patch)` stack. */
-export class GridPatchd extends MapTransform {
+export class GridPatchd extends MapTransform<DataItem, GridPatchdOptions> {
   constructor(options: GridPatchdOptions) {
     checkedOptions(new.target.name, options);
     check(options, 'GridPatchd');
@@ -188,7 +190,7 @@ export class GridPatchd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as GridPatchOptions;
+    const o = this.options;
     return this.mapImages(data, (img) => gridPatch(img, o, undefined, this.name));
   }
 }
@@ -210,7 +212,11 @@ export interface RandGridPatchOptions extends Omit<GridPatchOptions, 'offset' | 
  * @example
  * await new RandGridPatch({ patchSize: [32, 32], numPatches: 8, sortFn: 'random' }).setRandomState(0).apply(img);
  */
-export class RandGridPatch extends RandomizableTransform<MetaImage> {
+export class RandGridPatch extends RandomizableTransform<
+  MetaImage,
+  MetaImage,
+  RandGridPatchOptions & RandomizableOptions
+> {
   /** The last drawn offset. */
   offset: number[] = [];
 
@@ -222,7 +228,7 @@ export class RandGridPatch extends RandomizableTransform<MetaImage> {
 
   /** Draws the offset for `img` (MONAI `randomize`: no `rand() < prob`). */
   randomizeFor(img: MetaImage): void {
-    const o = this.options as unknown as RandGridPatchOptions;
+    const o = this.options;
     const n = o.patchSize.length;
     const rep = (v: number | readonly number[] | null | undefined, d: number[]) =>
       v === undefined || v === null ? d : typeof v === 'number' ? new Array<number>(n).fill(v) : [...v];
@@ -236,7 +242,7 @@ export class RandGridPatch extends RandomizableTransform<MetaImage> {
 
   /** Patches at the last drawn offset. */
   run(img: MetaImage): MetaImage {
-    const o = this.options as unknown as RandGridPatchOptions;
+    const o = this.options;
     if (o.sortFn !== 'random')
       return gridPatch(img, { ...o, sortFn: o.sortFn ?? null }, this.offset, this.name);
     const all = gridPatch(img, { ...o, sortFn: null, numPatches: null }, this.offset, this.name);
@@ -270,7 +276,7 @@ export class RandGridPatch extends RandomizableTransform<MetaImage> {
 export interface RandGridPatchdOptions extends MapTransformOptions, RandGridPatchOptions {}
 
 /** Dictionary twin of {@link RandGridPatch}: one offset (drawn from the first key) for all keys. */
-export class RandGridPatchd extends RandomizableMapTransform {
+export class RandGridPatchd extends RandomizableMapTransform<DataItem, RandGridPatchdOptions> {
   readonly patcher: RandGridPatch;
 
   constructor(options: RandGridPatchdOptions) {

@@ -58,7 +58,6 @@ export {
   Rand3DElastic,
   Rand3DElasticd,
   RandDeformGrid,
-  type DenseGrid,
   type ElasticCommonOptions,
   type ElasticKeyOptions,
   type Rand2DElasticOptions,
@@ -67,15 +66,12 @@ export {
   type Rand3DElasticdOptions,
   type RandDeformGridOptions,
 } from './rand-elastic.js';
-export {
-  type ComputeDType,
-  type GridSampleMode,
-  type GridSamplePadding,
-  type SamplingGrid,
-} from '../../src/image/resample.js';
+export { type GridSampleMode, type GridSamplePadding, type SamplingGrid } from '../../src/image/resample.js';
+export { type ComputeDType } from '../../src/image/numerics.js';
 export { type InterpolateMode, type ResampleMode, type ResizeMode } from './common.js';
 export { type NdimageMode, type SplineOrder } from '../../src/image/map-coordinates.js';
-export { type Matrix } from './affine-utils.js';
+export { type Matrix } from '../../src/image/affine.js';
+export { type DenseGrid } from '../../src/image/dense-grid.js';
 export {
   RandAxisFlip,
   RandAxisFlipd,

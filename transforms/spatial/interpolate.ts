@@ -6,8 +6,8 @@
  * interpolation itself separably in float64. Pure typed-array code.
  */
 import type { NumericArray } from '../../src/image/dtype.js';
-import type { ComputeDType } from '../../src/image/resample.js';
 import type { InterpolateMode } from './common.js';
+import { type ComputeDType, rounder } from '../../src/image/numerics.js';
 
 interface AxisTaps {
   /** Per output index: first source index. */
@@ -37,7 +37,7 @@ export function nearestExactIndex(j: number, inSize: number, outSize: number): n
 }
 
 function linearTaps(inSize: number, outSize: number, align: boolean, dtype: ComputeDType): AxisTaps {
-  const R = dtype === 'float32' ? Math.fround : (x: number) => x;
+  const R = rounder(dtype);
   const t: AxisTaps = {
     i0: new Int32Array(outSize),
     i1: new Int32Array(outSize),

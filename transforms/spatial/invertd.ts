@@ -26,7 +26,7 @@ export function convertAppliedInterpMode(
   trace: unknown,
   mode = 'nearest',
   alignCorners: boolean | null = null,
-): any {
+): unknown {
   if (Array.isArray(trace)) return trace.map((t) => convertAppliedInterpMode(t, mode, alignCorners));
   if (trace === null || typeof trace !== 'object' || ArrayBuffer.isView(trace)) return trace;
   const t: Record<string, unknown> = { ...(trace as Record<string, unknown>) };
@@ -93,17 +93,20 @@ export interface InvertdOptions extends MapTransformOptions {
   /** Applied to each inverted image: one function (or null) for all keys, or one per key. */
   postFunc?: InvertdPostFunc | null | readonly (InvertdPostFunc | null)[];
   /**
-   * Accepted for MONAI compatibility (one, or one per key): inverted images stay MetaImages (the
-   * DataLoader makes tensors).
+   * MONAI's `to_tensor` (one, or one per key). Inverted images are MetaImages, our MetaTensor, and
+   * MONAI converts only a result that is not a MetaTensor, so either value gives the same output.
    */
   toTensor?: boolean | readonly boolean[];
-  /** Accepted for MONAI compatibility (no devices here). */
-  device?: unknown;
-  /** Accepted for MONAI compatibility: meta travels with each MetaImage. */
-  metaKeys?: unknown;
-  /** Accepted for MONAI compatibility. */
-  origMetaKeys?: unknown;
-  /** Accepted for MONAI compatibility (one, or one per key): meta travels with each MetaImage. */
+  /** Where inverted images live: only `'cpu'` (or null), the one device data items have here. */
+  device?: 'cpu' | null;
+  /**
+   * Where to write each key's inverted meta dict (default `<key>_<metaKeyPostfix>`); one, or one per key.
+   * Written only when the item has the orig key's meta dict (as `LoadImaged` with `imageOnly: false` makes).
+   */
+  metaKeys?: string | null | readonly (string | null)[];
+  /** The orig keys' meta dicts (default `<origKey>_<metaKeyPostfix>`); one, or one per key. */
+  origMetaKeys?: string | null | readonly (string | null)[];
+  /** Suffix of the default meta dict keys (default `'meta_dict'`); one, or one per key. */
   metaKeyPostfix?: string | readonly string[];
 }
 
@@ -118,11 +121,14 @@ export interface InvertdOptions extends MapTransformOptions {
  * const post = new Invertd({ keys: 'pred', transform: pre, origKeys: 'image' });
  * const restored = await post.apply({ ...item, pred }); // restored.pred is on the original grid
  */
-export class Invertd extends MapTransform {
+export class Invertd extends MapTransform<DataItem, InvertdOptions> {
   readonly transform: Invertible;
   readonly origKeys: string[];
   readonly nearestInterp: boolean[];
   readonly postFunc: (InvertdPostFunc | null)[];
+  readonly metaKeys: (string | null)[];
+  readonly origMetaKeys: (string | null)[];
+  readonly metaKeyPostfix: string[];
 
   constructor(options: InvertdOptions) {
     super(options);
@@ -136,7 +142,14 @@ export class Invertd extends MapTransform {
     this.nearestInterp = perKey(options.nearestInterp ?? true, this.keys, this.name, 'nearestInterp');
     this.postFunc = perKey(options.postFunc ?? null, this.keys, this.name, 'postFunc');
     perKey(options.toTensor ?? true, this.keys, this.name, 'toTensor');
-    perKey(options.metaKeyPostfix ?? 'meta_dict', this.keys, this.name, 'metaKeyPostfix');
+    this.metaKeys = perKey(options.metaKeys ?? null, this.keys, this.name, 'metaKeys');
+    this.origMetaKeys = perKey(options.origMetaKeys ?? null, this.keys, this.name, 'origMetaKeys');
+    this.metaKeyPostfix = perKey(
+      options.metaKeyPostfix ?? 'meta_dict',
+      this.keys,
+      this.name,
+      'metaKeyPostfix',
+    );
   }
 
   async apply(data: DataItem): Promise<DataItem> {
@@ -169,6 +182,9 @@ export class Invertd extends MapTransform {
         );
         const out = (inverted as DataItem)[origKey];
         const img = requireImage(out, this.name, key);
+        const postfix = this.metaKeyPostfix[i] as string;
+        if ((this.origMetaKeys[i] ?? `${origKey}_${postfix}`) in d)
+          d[this.metaKeys[i] ?? `${key}_${postfix}`] = { ...img.meta, affine: img.affine.slice() };
         const postFunc = this.postFunc[i];
         return postFunc ? postFunc(img) : img;
       });

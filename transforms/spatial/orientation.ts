@@ -1,15 +1,18 @@
-import { type Orientation as Ornt, ioOrientation, orientationTransform } from '../../src/image/affine.js';
+import { toAffineNd } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import {
   applyOrientation,
   inverseOrientationAffine,
   isIdentityOrientation,
+  type Orientation as Ornt,
+  ioOrientation,
+  orientationTransform,
 } from '../../src/image/orientation.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, toAffineNd } from './affine-utils.js';
+import { composeImageAffine } from './affine-utils.js';
 import { matrixFromTrace, rows } from './common.js';
 import { requireInvertibleAffine } from './spacing.js';
 
@@ -157,7 +160,7 @@ export function invertOrientation(
  * @example
  * const ras = await new Orientation({ axcodes: 'RAS' }).apply(img);
  */
-export class Orientation extends Transform<MetaImage> {
+export class Orientation extends Transform<MetaImage, MetaImage, OrientationOptions> {
   constructor(options: OrientationOptions = {}) {
     super(options);
     markInvertible(this);
@@ -167,19 +170,19 @@ export class Orientation extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      orientation(requireImage(img, this.name), this.options as OrientationOptions, 'Orientation', this.name),
+      orientation(requireImage(img, this.name), this.options, 'Orientation', this.name),
     );
   }
 
   /** Reorients back to the original axis codes. */
   async inverse(img: MetaImage): Promise<MetaImage> {
-    const labels = (this.options as OrientationOptions).labels ?? null;
+    const labels = this.options.labels ?? null;
     return withKey(this.name, undefined, () => invertOrientation(requireImage(img, this.name), labels));
   }
 }
 
 /** Dictionary twin of {@link Orientation}. */
-export class Orientationd extends MapTransform {
+export class Orientationd extends MapTransform<DataItem, MapTransformOptions & OrientationOptions> {
   constructor(options: MapTransformOptions & OrientationOptions) {
     super(options);
     markInvertible(this);
@@ -188,14 +191,12 @@ export class Orientationd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    return this.mapImages(data, (img) =>
-      orientation(img, this.options as OrientationOptions, 'Orientation', this.name),
-    );
+    return this.mapImages(data, (img) => orientation(img, this.options, 'Orientation', this.name));
   }
 
   /** Reorients each key back. */
   async inverse(data: DataItem): Promise<DataItem> {
-    const labels = (this.options as OrientationOptions).labels ?? null;
+    const labels = this.options.labels ?? null;
     return this.mapImages(data, (img, key) => invertOrientation(img, labels, key));
   }
 }

@@ -15,10 +15,10 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
-import type { Matrix } from './affine-utils.js';
 import { type ResampleMode, gridPadding, resampleMode } from './common.js';
-import { asFloat32, identityMatrix } from './rand-spatial-base.js';
+import { asFloat32 } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { type Matrix, eye } from '../../src/image/affine.js';
 
 /**
  * A parameter range of RandAffineGrid (MONAI): `x` draws one value in `[-x, x]`; a list draws one
@@ -157,7 +157,7 @@ export interface RandAffineOptions extends RandomizableOptions, RandAffineGridOp
  * @example
  * await new RandAffine({ prob: 1, rotateRange: [0.3], scaleRange: [0.1, 0.1], paddingMode: 'zeros' }).apply(img);
  */
-export class RandAffine extends RandomizableTransform<MetaImage> {
+export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, RandAffineOptions> {
   readonly randAffineGrid: RandAffineGrid;
 
   constructor(options: RandAffineOptions = {}) {
@@ -183,7 +183,7 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
 
   /** The output size for an input of `inSize` (MONAI `fall_back_tuple(spatial_size, size)`). */
   outputSize(inSize: readonly number[], spatialSize?: number | readonly number[] | null): number[] {
-    const s = spatialSize ?? (this.options as RandAffineOptions).spatialSize ?? null;
+    const s = spatialSize ?? this.options.spatialSize ?? null;
     return s === null
       ? [...inSize]
       : checkedFallBackTuple(s, inSize, 'spatialSize', this.name).map(Math.trunc);
@@ -201,14 +201,14 @@ export class RandAffine extends RandomizableTransform<MetaImage> {
     matrix: Matrix | null = null,
   ): MetaImage {
     if (randomize) this.randomize();
-    const base = this.options as RandAffineOptions;
+    const base = this.options;
     const n = img.spatialDims;
     const inSize = img.spatialShape;
     const sp = this.outputSize(inSize, o.spatialSize);
     const doResampling = this.doTransform || sp.some((s, i) => s !== inSize[i]);
     let mat = matrix;
     if (mat === null)
-      mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : identityMatrix(n + 1);
+      mat = doResampling && this.doTransform ? this.randAffineGrid.call(n, randomize) : eye(n + 1);
     return affineFunc(
       img,
       mat,
@@ -257,7 +257,7 @@ export interface RandAffinedOptions
  * @example
  * new RandAffined({ keys: ['image', 'label'], prob: 0.5, rotateRange: [0.3, 0.3, 0.3], mode: ['bilinear', 'nearest'], paddingMode: 'zeros' })
  */
-export class RandAffined extends RandomizableMapTransform {
+export class RandAffined extends RandomizableMapTransform<DataItem, RandAffinedOptions> {
   readonly randAffine: RandAffine;
   private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
@@ -295,7 +295,7 @@ export class RandAffined extends RandomizableMapTransform {
     if (doResampling)
       mat = this.doTransform
         ? withKey(this.name, first, () => this.randAffine.randAffineGrid.call(n))
-        : identityMatrix(n + 1);
+        : eye(n + 1);
     for (const key of keys) {
       const i = this.keys.indexOf(key);
       d[key] = withKey(this.name, key, () => {

@@ -22,7 +22,7 @@ export type RandAxisFlipOptions = RandomizableOptions;
  * @example
  * await new RandAxisFlip({ prob: 1 }).setRandomState(0).apply(img);
  */
-export class RandAxisFlip extends RandomizableTransform<MetaImage> {
+export class RandAxisFlip extends RandomizableTransform<MetaImage, MetaImage, RandAxisFlipOptions> {
   /** The last drawn axis (spatial index). */
   axis = 0;
 
@@ -73,7 +73,7 @@ export interface RandAxisFlipdOptions extends MapTransformOptions, RandAxisFlipO
  * @example
  * new RandAxisFlipd({ keys: ['image', 'label'], prob: 0.5 })
  */
-export class RandAxisFlipd extends RandomizableMapTransform {
+export class RandAxisFlipd extends RandomizableMapTransform<DataItem, RandAxisFlipdOptions> {
   readonly flipper: RandAxisFlip;
 
   constructor(options: RandAxisFlipdOptions) {

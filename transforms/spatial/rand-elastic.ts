@@ -6,14 +6,16 @@
  * randomize again when called). Not invertible and the affine is not updated, as in MONAI.
  */
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { torchLinspace } from '../../src/image/linspace.js';
-import { mapCoordinates } from '../../src/image/map-coordinates.js';
 import {
-  type GridSamplePadding,
-  type SamplingGrid,
-  centeredAffineGrid,
-  gridSample,
-} from '../../src/image/resample.js';
+  type DenseGrid,
+  applyAffineToGrid,
+  bicubicUpsample2d,
+  centerCropGrid,
+  controlGridShape,
+  createDenseGrid,
+  displaceGrid,
+} from '../../src/image/dense-grid.js';
+import { type GridSamplePadding, centeredAffineGrid, gridSample } from '../../src/image/resample.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
@@ -27,189 +29,10 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import type { Matrix } from './affine-utils.js';
-import { type ResampleMode, gridPadding, ndimageMode, resampleMode, toComputeArray } from './common.js';
+import { type ResampleMode, gridPadding, resampleDense, resampleMode, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
-import { identityMatrix } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
-
-/** A dense coordinate grid: `coords[d][voxel]` (centred voxel coordinates), over `shape`. */
-export interface DenseGrid {
-  shape: number[];
-  coords: Float64Array[];
-}
-
-/** MONAI `create_grid(shape, spacing)` without the homogeneous row, as a dense float64 grid. */
-export function createDenseGrid(shape: readonly number[], spacing?: readonly number[]): DenseGrid {
-  const axes = shape.map((d, i) => {
-    const s = spacing?.[i] ?? 1;
-    return torchLinspace((-(d - 1) / 2) * s, ((d - 1) / 2) * s, d);
-  });
-  return meshgridDense(axes);
-}
-
-/** torch `meshgrid(*axes, indexing='ij')` as a dense grid (C order over the axes' lengths). */
-export function meshgridDense(axes: readonly Float64Array[]): DenseGrid {
-  const n = axes.length;
-  const shape = axes.map((a) => a.length);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const coords = axes.map(() => new Float64Array(size));
-  const pos = new Array<number>(n).fill(0);
-  for (let v = 0; v < size; v++) {
-    for (let d = 0; d < n; d++)
-      (coords[d] as Float64Array)[v] = (axes[d] as Float64Array)[pos[d] as number] as number;
-    for (let d = n - 1; d >= 0; d--) {
-      pos[d] = (pos[d] as number) + 1;
-      if ((pos[d] as number) < (shape[d] as number)) break;
-      pos[d] = 0;
-    }
-  }
-  return { shape: [...shape], coords };
-}
-
-/** MONAI `create_control_grid`: the control-point grid shape covering `spatialShape` at `spacing`. */
-export function controlGridShape(spatialShape: readonly number[], spacing: readonly number[]): number[] {
-  return spatialShape.map((d, i) => {
-    const s = spacing[i] as number;
-    return d % 2 === 0 ? Math.ceil((d - 1) / (2 * s) + 0.5) * 2 + 2 : Math.ceil((d - 1) / (2 * s)) * 2 + 3;
-  });
-}
-
-/**
- * `affine @ [coords; 1]` in float32 as MONAI's `AffineGrid` on an explicit grid (the grid is cast to
- * float32 first; products accumulated with fused multiply-adds).
- */
-export function applyAffineToGrid(mat: Matrix, grid: DenseGrid): DenseGrid {
-  const n = grid.coords.length;
-  const f = Math.fround;
-  const g = grid.coords.map((c) => Float64Array.from(c, f));
-  const size = g[0]?.length ?? 0;
-  const out = g.map(() => new Float64Array(size));
-  for (let r = 0; r < n; r++) {
-    const row = (mat[r] as number[]).map(f);
-    const dst = out[r] as Float64Array;
-    for (let v = 0; v < size; v++) {
-      let acc = f((row[0] as number) * ((g[0] as Float64Array)[v] as number));
-      for (let k = 1; k < n; k++) acc = f((row[k] as number) * ((g[k] as Float64Array)[v] as number) + acc);
-      dst[v] = f((row[n] as number) + acc);
-    }
-  }
-  return { shape: [...grid.shape], coords: out };
-}
-
-function cubicWeights(t: number): [number, number, number, number] {
-  const A = -0.75;
-  const c1 = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1;
-  const c2 = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
-  return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)];
-}
-
-/**
- * torch `interpolate(mode='bicubic', align_corners=False, recompute_scale_factor=True)` of a 2D
- * dense grid by `scale` per axis: output size `floor(n * scale)`, source index `(i + 0.5) * n / out - 0.5`,
- * cubic convolution (A = -0.75) with clamped borders, float32 results.
- */
-export function bicubicUpsample2d(grid: DenseGrid, scale: readonly number[]): DenseGrid {
-  const [h, w] = grid.shape as [number, number];
-  const oh = Math.floor(h * (scale[0] as number));
-  const ow = Math.floor(w * (scale[1] as number));
-  const f = Math.fround;
-  const taps = (inSize: number, outSize: number) => {
-    const sc = f(inSize / outSize);
-    return Array.from({ length: outSize }, (_, o) => {
-      const real = f(f(sc * (o + 0.5)) - 0.5);
-      const i0 = Math.floor(real);
-      const w4 = cubicWeights(f(real - i0));
-      const idx = [i0 - 1, i0, i0 + 1, i0 + 2].map((i) => Math.min(Math.max(i, 0), inSize - 1));
-      return { idx, w: w4 };
-    });
-  };
-  const ty = taps(h, oh);
-  const tx = taps(w, ow);
-  const coords = grid.coords.map((src) => {
-    const dst = new Float64Array(oh * ow);
-    for (let y = 0; y < oh; y++) {
-      const { idx: iy, w: wy } = ty[y] as { idx: number[]; w: number[] };
-      for (let x = 0; x < ow; x++) {
-        const { idx: ix, w: wx } = tx[x] as { idx: number[]; w: number[] };
-        let acc = 0;
-        for (let a = 0; a < 4; a++) {
-          const rowBase = (iy[a] as number) * w;
-          let r = 0;
-          for (let b = 0; b < 4; b++) r += (wx[b] as number) * (src[rowBase + (ix[b] as number)] as number);
-          acc += (wy[a] as number) * r;
-        }
-        dst[y * ow + x] = f(acc);
-      }
-    }
-    return dst;
-  });
-  return { shape: [oh, ow], coords };
-}
-
-/** MONAI's `CenterSpatialCrop(roi)` of a dense grid. */
-export function centerCropGrid(grid: DenseGrid, roi: readonly number[]): DenseGrid {
-  const n = grid.shape.length;
-  const start = grid.shape.map((s, i) => Math.max(Math.floor(s / 2) - Math.floor((roi[i] as number) / 2), 0));
-  const size = grid.shape.map((s, i) => Math.min(roi[i] as number, s - (start[i] as number)));
-  const total = size.reduce((a, b) => a * b, 1);
-  const strides = new Array<number>(n).fill(1);
-  for (let i = n - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (grid.shape[i + 1] as number);
-  const coords = grid.coords.map(() => new Float64Array(total));
-  const pos = new Array<number>(n).fill(0);
-  for (let v = 0; v < total; v++) {
-    let off = 0;
-    for (let d = 0; d < n; d++) off += ((start[d] as number) + (pos[d] as number)) * (strides[d] as number);
-    grid.coords.forEach((c, k) => ((coords[k] as Float64Array)[v] = c[off] as number));
-    for (let d = n - 1; d >= 0; d--) {
-      pos[d] = (pos[d] as number) + 1;
-      if ((pos[d] as number) < (size[d] as number)) break;
-      pos[d] = 0;
-    }
-  }
-  return { shape: size, coords };
-}
-
-/**
- * Resamples `img` on a dense grid of centred input coordinates (MONAI `Resample` with
- * `norm_coords`, float64 as RandAffine/elastic use it). Output float32, same meta.
- */
-export function resampleDense(
-  img: MetaImage,
-  grid: DenseGrid,
-  mode: ResampleMode,
-  paddingMode: GridSamplePadding,
-): MetaImage {
-  const inSize = img.spatialShape;
-  const n = inSize.length;
-  if (grid.coords.length !== n)
-    fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
-  if (typeof mode === 'number') {
-    // MONAI's Resample with a spline order: float32 grid + (max(2, n) - 1) / 2, then map_coordinates
-    const f = Math.fround;
-    const coords = grid.coords.map((c, d) => {
-      const t = (Math.max(2, inSize[d] as number) - 1) / 2;
-      return Float64Array.from(c, (v) => f(f(v) + t));
-    });
-    const src = toComputeArray(img.data, 'float64');
-    const data = mapCoordinates(src, img.shape, coords, grid.shape, mode, ndimageMode(paddingMode));
-    return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
-  }
-  const sampling: SamplingGrid = {
-    outShape: [...grid.shape],
-    base: grid.shape.map((s) => new Float64Array(s)),
-    matrix: identityMatrix(n + 1).slice(0, n),
-    order: Array.from({ length: n }, (_, i) => i),
-    gridDType: 'float32',
-    fma: true,
-    preScale: inSize.map((s) => 2 / Math.max(2, s)),
-    sampleDType: 'float64',
-    alignCorners: false,
-    dense: grid.coords,
-  };
-  const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, sampling, { mode, paddingMode });
-  return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
-}
+import { eye } from '../../src/image/affine.js';
 
 /** Resamples on the identity grid of `spSize` (a non-fired elastic step: only a float32 copy when same size). */
 function resampleIdentity(
@@ -220,7 +43,7 @@ function resampleIdentity(
 ): MetaImage {
   if (typeof mode === 'number') return resampleDense(img, createDenseGrid(spSize), mode, paddingMode);
   const n = spSize.length;
-  const grid = centeredAffineGrid(identityMatrix(n + 1), img.spatialShape, spSize, {
+  const grid = centeredAffineGrid(eye(n + 1), img.spatialShape, spSize, {
     gridDType: 'float64',
     sampleDType: 'float64',
   });
@@ -282,15 +105,7 @@ export class RandDeformGrid implements Randomizable {
     const shape = controlGridShape(spatialSize, spacing);
     const grid = createDenseGrid(shape, spacing);
     if (randomize) this.randomize(shape);
-    const f = Math.fround;
-    const per = shape.reduce((a, b) => a * b, 1);
-    // numpy `python float * float32 array` runs the float32 loop: the magnitude is rounded to float32 first
-    const mag = f(this.randMag);
-    grid.coords.forEach((c, d) => {
-      for (let v = 0; v < per; v++)
-        c[v] = (c[v] as number) + f(mag * (this.randomOffset[d * per + v] as number));
-    });
-    return grid;
+    return displaceGrid(grid, this.randomOffset, this.randMag);
   }
 }
 
@@ -345,7 +160,7 @@ function pair(v: unknown, where: string, option: string): [number, number] {
  * @example
  * await new Rand2DElastic({ spacing: [20, 20], magnitudeRange: [1, 2], prob: 1, rotateRange: [0.1] }).apply(img2d);
  */
-export class Rand2DElastic extends RandomizableTransform<MetaImage> {
+export class Rand2DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand2DElasticOptions> {
   readonly deformGrid: RandDeformGrid;
   readonly randAffineGrid: RandAffineGrid;
 
@@ -394,7 +209,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand2DElasticOptions;
+    const o = this.options;
     const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -404,7 +219,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 2) fail(this.name, `needs a 2D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand2DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -420,7 +235,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage> {
  * @example
  * await new Rand3DElastic({ sigmaRange: [5, 7], magnitudeRange: [50, 150], prob: 1 }).apply(img3d);
  */
-export class Rand3DElastic extends RandomizableTransform<MetaImage> {
+export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, Rand3DElasticOptions> {
   readonly randAffineGrid: RandAffineGrid;
   readonly sigmaRange: [number, number];
   readonly magnitudeRange: [number, number];
@@ -461,14 +276,8 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
   /** The sampling grid for `spSize` from the drawn offsets (the affine grid draws again, as MONAI). */
   makeGrid(spSize: readonly number[]): DenseGrid {
     if (spSize.length !== 3) fail(this.name, `needs a 3D image, got ${spSize.length} spatial dims`);
-    const grid = createDenseGrid(spSize);
     const smooth = gaussianFilter(this.randOffset, [3, ...spSize], this.sigma, { truncated: 3 });
-    const per = grid.coords[0]?.length ?? 0;
-    const f = Math.fround;
-    grid.coords.forEach((c, d) => {
-      for (let v = 0; v < per; v++)
-        c[v] = (c[v] as number) + f((smooth[d * per + v] as number) * this.magnitude);
-    });
+    const grid = displaceGrid(createDenseGrid(spSize), smooth, this.magnitude);
     return applyAffineToGrid(this.randAffineGrid.call(3), grid);
   }
 
@@ -480,7 +289,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
-    const o = this.options as unknown as Rand3DElasticOptions;
+    const o = this.options;
     const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
@@ -490,7 +299,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage> {
     const image = requireImage(img, this.name);
     return withKey(this.name, undefined, () => {
       if (image.spatialDims !== 3) fail(this.name, `needs a 3D image, got shape [${image.shape.join(', ')}]`);
-      const sp = outSize(image, (this.options as unknown as Rand3DElasticOptions).spatialSize, this.name);
+      const sp = outSize(image, this.options.spatialSize, this.name);
       this.randomizeFor(sp);
       return this.resample(image, this.doTransform ? this.makeGrid(sp) : null, sp);
     });
@@ -514,12 +323,15 @@ export interface Rand3DElasticdOptions
 /** Shared dictionary logic: one draw per call, the same grid for every key. */
 export abstract class ElasticMapBase<
   T extends Rand2DElastic | Rand3DElastic,
-> extends RandomizableMapTransform {
+  Opts extends MapTransformOptions & ElasticKeyOptions & RandomizableOptions = MapTransformOptions &
+    ElasticKeyOptions &
+    RandomizableOptions,
+> extends RandomizableMapTransform<DataItem, Opts> {
   readonly inner: T;
   private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
-  constructor(options: MapTransformOptions & ElasticKeyOptions & RandomizableOptions, inner: T) {
+  constructor(options: Opts, inner: T) {
     super(options);
     this.inner = inner;
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
@@ -542,7 +354,7 @@ export abstract class ElasticMapBase<
     const img0 = requireImage(d[first], this.name, first);
     this.randomize();
     const grid = withKey(this.name, first, () => {
-      const sp = outSize(img0, (this.inner.options as ElasticCommonOptions).spatialSize, this.name);
+      const sp = outSize(img0, this.inner.options.spatialSize, this.name);
       this.inner.randomizeFor(sp);
       return { sp, grid: this.doTransform ? this.inner.makeGrid(sp) : null };
     });
@@ -580,7 +392,7 @@ function innerOptions<O extends object>(options: O): O {
  * @example
  * new Rand2DElasticd({ keys: ['image', 'label'], spacing: [20, 20], magnitudeRange: [1, 2], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
+export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic, Rand2DElasticdOptions> {
   constructor(options: Rand2DElasticdOptions) {
     super(
       options,
@@ -597,7 +409,7 @@ export class Rand2DElasticd extends ElasticMapBase<Rand2DElastic> {
  * @example
  * new Rand3DElasticd({ keys: ['image', 'label'], sigmaRange: [5, 8], magnitudeRange: [100, 200], prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic> {
+export class Rand3DElasticd extends ElasticMapBase<Rand3DElastic, Rand3DElasticdOptions> {
   constructor(options: Rand3DElasticdOptions) {
     super(
       options,

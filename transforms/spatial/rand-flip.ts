@@ -25,7 +25,7 @@ export interface RandFlipOptions extends RandomizableOptions {
  * @example
  * await new RandFlip({ prob: 0.5, spatialAxis: 0 }).setRandomState(0).apply(img);
  */
-export class RandFlip extends RandomizableTransform<MetaImage> {
+export class RandFlip extends RandomizableTransform<MetaImage, MetaImage, RandFlipOptions> {
   constructor(options: RandFlipOptions = {}) {
     super(options);
     markInvertible(this);
@@ -33,7 +33,7 @@ export class RandFlip extends RandomizableTransform<MetaImage> {
 
   /** Flips (or not, by the last draw) without drawing. */
   run(img: MetaImage): MetaImage {
-    const axis = (this.options as RandFlipOptions).spatialAxis ?? null;
+    const axis = this.options.spatialAxis ?? null;
     const out = this.doTransform ? flip(img, axis, 'Flip', this.name) : unchanged(img);
     replaceLastOperation(out, this.name, this.doTransform);
     return out;
@@ -64,7 +64,7 @@ export interface RandFlipdOptions extends MapTransformOptions, RandFlipOptions {
  * @example
  * new RandFlipd({ keys: ['image', 'label'], prob: 0.5, spatialAxis: [0] })
  */
-export class RandFlipd extends RandomizableMapTransform {
+export class RandFlipd extends RandomizableMapTransform<DataItem, RandFlipdOptions> {
   constructor(options: RandFlipdOptions) {
     super(options);
     markInvertible(this);
@@ -73,7 +73,7 @@ export class RandFlipd extends RandomizableMapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     this.randomize();
-    const axis = (this.options as unknown as RandFlipdOptions).spatialAxis ?? null;
+    const axis = this.options.spatialAxis ?? null;
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () => {
         const img = requireImage(d[key], this.name, key);

@@ -5,9 +5,9 @@ import type { MapTransformOptions } from '../map-transform.js';
 import { RandImageMapTransform, RandImageTransform } from '../intensity/rand-intensity-base.js';
 import type { RandomizableOptions } from '../randomizable.js';
 import { perKey } from '../map-transform.js';
-import { gridMode, gridPadding } from './common.js';
+import { gridMode, gridPadding, resampleDense } from './common.js';
 import { torchLinspace } from '../../src/image/linspace.js';
-import { meshgridDense, resampleDense } from './rand-elastic.js';
+import { meshgridDense } from '../../src/image/dense-grid.js';
 import { checkedOptions } from '../option-check.js';
 
 /**
@@ -82,7 +82,7 @@ function limit(v: unknown, where: string): [number, number] {
  * @example
  * await new RandGridDistortion({ numCells: 4, distortLimit: 0.2, prob: 1 }).setRandomState(0).apply(img);
  */
-export class RandGridDistortion extends RandImageTransform {
+export class RandGridDistortion extends RandImageTransform<RandGridDistortionOptions> {
   readonly distortLimit: [number, number];
   /** The last drawn steps, per spatial axis. */
   distortSteps: number[][] = [];
@@ -99,7 +99,7 @@ export class RandGridDistortion extends RandImageTransform {
   randomizeFor(img: MetaImage): void {
     this.randomize();
     if (!this.doTransform) return;
-    const nc = (this.options as RandGridDistortionOptions).numCells ?? 5;
+    const nc = this.options.numCells ?? 5;
     const cells = typeof nc === 'number' ? img.spatialShape.map(() => nc) : [...nc];
     this.distortSteps = cells.map((n) =>
       Array.from(this.R.uniformArray(this.distortLimit[0], this.distortLimit[1], n + 1), (v) => 1 + v),
@@ -108,7 +108,7 @@ export class RandGridDistortion extends RandImageTransform {
 
   /** Distorts with the last draw, in `mode`/`paddingMode` (default: the options'). */
   distort(img: MetaImage, mode?: GridSampleMode, paddingMode?: GridSamplePadding): MetaImage {
-    const o = this.options as RandGridDistortionOptions;
+    const o = this.options;
     return gridDistortion(
       img,
       o.numCells ?? 5,
@@ -132,7 +132,10 @@ export interface RandGridDistortiondOptions
 }
 
 /** Dictionary twin of {@link RandGridDistortion}: one draw (from the first key) for all keys. */
-export class RandGridDistortiond extends RandImageMapTransform<RandGridDistortion> {
+export class RandGridDistortiond extends RandImageMapTransform<
+  RandGridDistortion,
+  RandGridDistortiondOptions
+> {
   private readonly modes: GridSampleMode[];
   private readonly pads: GridSamplePadding[];
 

@@ -58,7 +58,7 @@ export function angleRange(v: AngleRange | undefined, where: string, option: str
  * @example
  * await new RandRotate({ rangeX: Math.PI / 12, prob: 0.5, paddingMode: 'zeros' }).apply(img);
  */
-export class RandRotate extends RandomizableTransform<MetaImage> {
+export class RandRotate extends RandomizableTransform<MetaImage, MetaImage, RandRotateOptions> {
   readonly rangeX: [number, number];
   readonly rangeY: [number, number];
   readonly rangeZ: [number, number];
@@ -92,7 +92,7 @@ export class RandRotate extends RandomizableTransform<MetaImage> {
 
   /** Rotates by the last drawn angles (or converts to float32 when not fired); `o` overrides per call. */
   run(img: MetaImage, o: Partial<RotateOptions> = {}): MetaImage {
-    const base = this.options as RandRotateOptions;
+    const base = this.options;
     let out: MetaImage;
     if (this.doTransform) {
       const angle = img.spatialDims === 2 ? this.x : [this.x, this.y, this.z];
@@ -149,7 +149,7 @@ export interface RandRotatedOptions
  * @example
  * new RandRotated({ keys: ['image', 'label'], rangeX: 0.3, prob: 0.5, mode: ['bilinear', 'nearest'] })
  */
-export class RandRotated extends RandomizableMapTransform {
+export class RandRotated extends RandomizableMapTransform<DataItem, RandRotatedOptions> {
   readonly randRotate: RandRotate;
   private readonly perKeyOptions: Partial<RotateOptions>[];
 

@@ -38,7 +38,7 @@ function checkOptions(name: string, o: RandRotate90Options): void {
  * @example
  * await new RandRotate90({ prob: 0.5, maxK: 3 }).apply(img);
  */
-export class RandRotate90 extends RandomizableTransform<MetaImage> {
+export class RandRotate90 extends RandomizableTransform<MetaImage, MetaImage, RandRotate90Options> {
   /** The last drawn number of quarter turns. */
   k = 0;
 
@@ -52,13 +52,13 @@ export class RandRotate90 extends RandomizableTransform<MetaImage> {
   override randomize(): void {
     super.randomize();
     if (!this.doTransform) return;
-    this.k = this.R.randint((this.options as RandRotate90Options).maxK ?? 3) + 1;
+    this.k = this.R.randint(this.options.maxK ?? 3) + 1;
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
     const image = requireImage(img, this.name);
     this.randomize();
-    const axes = (this.options as RandRotate90Options).spatialAxes ?? [0, 1];
+    const axes = this.options.spatialAxes ?? [0, 1];
     return withKey(this.name, undefined, () => {
       const out = this.doTransform ? rotate90(image, this.k, axes, 'Rotate90', this.name) : unchanged(image);
       replaceLastOperation(out, this.name, this.doTransform);
@@ -85,7 +85,7 @@ export interface RandRotate90dOptions extends MapTransformOptions, RandRotate90O
  * @example
  * new RandRotate90d({ keys: ['image', 'label'], prob: 0.5, maxK: 3 })
  */
-export class RandRotate90d extends RandomizableMapTransform {
+export class RandRotate90d extends RandomizableMapTransform<DataItem, RandRotate90dOptions> {
   /** The last drawn number of quarter turns. */
   k = 0;
 
@@ -97,14 +97,14 @@ export class RandRotate90d extends RandomizableMapTransform {
   }
 
   override randomize(): void {
-    this.k = this.R.randint((this.options as unknown as RandRotate90Options).maxK ?? 3) + 1;
+    this.k = this.R.randint(this.options.maxK ?? 3) + 1;
     super.randomize();
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     this.randomize();
     const d = { ...data };
-    const axes = (this.options as unknown as RandRotate90Options).spatialAxes ?? [0, 1];
+    const axes = this.options.spatialAxes ?? [0, 1];
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () => {
         const img = requireImage(d[key], this.name, key);

@@ -1,4 +1,3 @@
-import { roundHalfEven } from '../../src/image/resample.js';
 import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
@@ -8,6 +7,7 @@ import type { DataItem } from '../transform.js';
 import { type InterpolateMode, interpolateMode } from './common.js';
 import { resize } from './resize.js';
 import { checkedOptions, passOn } from '../option-check.js';
+import { roundHalfEven } from '../../src/image/numerics.js';
 
 /** Options of {@link RandSimulateLowResolution}. */
 export interface RandSimulateLowResolutionOptions extends RandomizableOptions {
@@ -43,7 +43,7 @@ function check(o: RandSimulateLowResolutionOptions, where: string): void {
  * @example
  * await new RandSimulateLowResolution({ prob: 1, zoomRange: [0.5, 0.7] }).setRandomState(0).apply(img);
  */
-export class RandSimulateLowResolution extends RandImageTransform {
+export class RandSimulateLowResolution extends RandImageTransform<RandSimulateLowResolutionOptions> {
   /** The last drawn zoom factor. */
   zoomFactor = 1;
 
@@ -55,12 +55,12 @@ export class RandSimulateLowResolution extends RandImageTransform {
 
   randomizeFor(): void {
     this.randomize();
-    const [lo, hi] = (this.options as RandSimulateLowResolutionOptions).zoomRange ?? [0.5, 1.0];
+    const [lo, hi] = this.options.zoomRange ?? [0.5, 1.0];
     this.zoomFactor = this.R.uniform(lo, hi);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    const o = this.options as RandSimulateLowResolutionOptions;
+    const o = this.options;
     const inShape = img.spatialShape;
     const target = inShape.map((s) => roundHalfEven(s * this.zoomFactor));
     const down = resize(img, { spatialSize: target, mode: o.downsampleMode ?? 'nearest' }, null, this.name);
@@ -86,7 +86,10 @@ export interface RandSimulateLowResolutiondOptions
  * Dictionary twin of {@link RandSimulateLowResolution}: one zoom for all keys. As MONAI, the inner
  * transform draws (`rand()` and the zoom) on every call, also when the wrapper does not fire.
  */
-export class RandSimulateLowResolutiond extends RandImageMapTransform<RandSimulateLowResolution> {
+export class RandSimulateLowResolutiond extends RandImageMapTransform<
+  RandSimulateLowResolution,
+  RandSimulateLowResolutiondOptions
+> {
   constructor(options: RandSimulateLowResolutiondOptions) {
     checkedOptions(new.target.name, options);
     check(options, 'RandSimulateLowResolutiond');

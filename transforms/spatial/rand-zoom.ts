@@ -57,7 +57,7 @@ function zoomList(
  * @example
  * await new RandZoom({ minZoom: 0.8, maxZoom: 1.2, prob: 0.5, mode: 'trilinear' }).apply(img);
  */
-export class RandZoom extends RandomizableTransform<MetaImage> {
+export class RandZoom extends RandomizableTransform<MetaImage, MetaImage, RandZoomOptions> {
   readonly minZoom: number[];
   readonly maxZoom: number[];
   /** The last drawn zoom factors (per spatial axis). */
@@ -91,7 +91,7 @@ export class RandZoom extends RandomizableTransform<MetaImage> {
 
   /** Zooms by the last drawn factors (or converts to float32 when not fired); `o` overrides per call. */
   run(img: MetaImage, o: Partial<ZoomOptions> = {}): MetaImage {
-    const base = this.options as RandZoomOptions;
+    const base = this.options;
     let out: MetaImage;
     if (this.doTransform) {
       out = zoom(
@@ -146,7 +146,7 @@ export interface RandZoomdOptions
  * @example
  * new RandZoomd({ keys: ['image', 'label'], minZoom: 0.9, maxZoom: 1.2, prob: 0.5, mode: ['area', 'nearest'] })
  */
-export class RandZoomd extends RandomizableMapTransform {
+export class RandZoomd extends RandomizableMapTransform<DataItem, RandZoomdOptions> {
   readonly randZoom: RandZoom;
   private readonly perKeyOptions: Partial<ZoomOptions>[];
 

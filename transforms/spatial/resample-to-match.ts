@@ -37,7 +37,7 @@ export function resampleToMatch(
  * @example
  * const onRef = await new ResampleToMatch({ mode: 'nearest' }).apply(label, reference);
  */
-export class ResampleToMatch extends Transform<MetaImage> {
+export class ResampleToMatch extends Transform<MetaImage, MetaImage, ResampleModeOptions> {
   constructor(options: ResampleModeOptions = {}) {
     checkedOptions(new.target.name, options);
     resampleMode(options.mode ?? 'bilinear', 'ResampleToMatch');
@@ -51,9 +51,7 @@ export class ResampleToMatch extends Transform<MetaImage> {
     if (imgDst === undefined)
       throw new TransformError(this.name, undefined, 'needs the destination image: apply(img, imgDst)');
     const dst = requireImage(imgDst, this.name);
-    return withKey(this.name, undefined, () =>
-      resampleToMatch(image, dst, this.options as ResampleModeOptions, this.name),
-    );
+    return withKey(this.name, undefined, () => resampleToMatch(image, dst, this.options, this.name));
   }
 
   /** Undoes this transform using the operation it recorded in the trace. */
@@ -76,7 +74,7 @@ export interface ResampleToMatchdOptions extends MapTransformOptions, PerKeyResa
  * @example
  * new ResampleToMatchd({ keys: ['image', 'label'], keyDst: 'ref', mode: ['bilinear', 'nearest'] })
  */
-export class ResampleToMatchd extends MapTransform {
+export class ResampleToMatchd extends MapTransform<DataItem, ResampleToMatchdOptions> {
   private readonly perKeyOptions: ResampleModeOptions[];
 
   constructor(options: ResampleToMatchdOptions) {
@@ -88,7 +86,7 @@ export class ResampleToMatchd extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const kd = (this.options as unknown as ResampleToMatchdOptions).keyDst;
+    const kd = this.options.keyDst;
     const dst = requireImage(data[kd], this.name, kd);
     return this.mapImages(data, (img, _key, i) =>
       resampleToMatch(img, dst, this.perKeyOptions[i] as ResampleModeOptions, this.name),

@@ -1,5 +1,4 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { ComputeDType } from '../../src/image/resample.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
@@ -16,6 +15,7 @@ import {
   toComputeArray,
 } from './common.js';
 import { interpolate } from './interpolate.js';
+import { type ComputeDType } from '../../src/image/numerics.js';
 
 /** Python's `round` (half to even) for the `longest` size mode. */
 function pyRound(x: number): number {
@@ -188,7 +188,7 @@ export function invertResize(img: MetaImage, className = 'Resize', key?: string)
  * @example
  * const small = await new Resize({ spatialSize: [96, 96, 64], mode: 'trilinear' }).apply(img);
  */
-export class Resize extends Transform<MetaImage> {
+export class Resize extends Transform<MetaImage, MetaImage, ResizeOptions> {
   constructor(options: ResizeOptions) {
     super(options);
     markInvertible(this);
@@ -197,7 +197,7 @@ export class Resize extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      resize(requireImage(img, this.name), this.options as unknown as ResizeOptions, 'Resize', this.name),
+      resize(requireImage(img, this.name), this.options, 'Resize', this.name),
     );
   }
 
@@ -221,7 +221,7 @@ export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions,
 }
 
 /** Dictionary twin of {@link Resize} (e.g. `mode: ['trilinear', 'nearest']` for image and label). */
-export class Resized extends MapTransform {
+export class Resized extends MapTransform<DataItem, ResizedOptions> {
   private readonly perKeyOptions: ResizeOptions[];
 
   constructor(options: ResizedOptions) {

@@ -9,14 +9,7 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import {
-  type Matrix,
-  composeImageAffine,
-  createRotate,
-  createTranslate,
-  invMatrix,
-  matmulRows,
-} from './affine-utils.js';
+import { composeImageAffine, createRotate, createTranslate } from './affine-utils.js';
 import {
   TRACE_NONE,
   computeDType,
@@ -29,6 +22,8 @@ import {
   rows,
   toComputeArray,
 } from './common.js';
+import { type Matrix, invMatrix, matmul } from '../../src/image/affine.js';
+import { rounder } from '../../src/image/numerics.js';
 
 /** Options of {@link Rotate}. */
 export interface RotateOptions {
@@ -116,7 +111,7 @@ export function rotateMatrix(
     n,
     outShape.map((d) => -(d - 1) / 2),
   );
-  return { matrix: matmulRows(matmulRows(shift, rot), shift1), outShape };
+  return { matrix: matmul(matmul(shift, rot), shift1), outShape };
 }
 
 /**
@@ -166,7 +161,7 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
   const e = op.extra_info;
   const fwd = matrixFromTrace(e.rot_mat, className, 'rot_mat');
   const dtype = computeDType(e.dtype ?? 'float32', className, 'float32');
-  const R = dtype === 'float32' ? Math.fround : (x: number) => x;
+  const R = rounder(dtype);
   const invMat = invMatrix(fwd).map((r) => r.map(R));
   const mode = torchGridMode(e.mode ?? 'bilinear', className);
   const padding = gridPadding(e.padding_mode ?? 'border', className);
@@ -193,7 +188,7 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
  * @example
  * const r = await new Rotate({ angle: Math.PI / 6, paddingMode: 'zeros' }).apply(img);
  */
-export class Rotate extends Transform<MetaImage> {
+export class Rotate extends Transform<MetaImage, MetaImage, RotateOptions> {
   constructor(options: RotateOptions) {
     super(options);
     markInvertible(this);
@@ -204,7 +199,7 @@ export class Rotate extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      rotate(requireImage(img, this.name), this.options as unknown as RotateOptions, 'Rotate', this.name),
+      rotate(requireImage(img, this.name), this.options, 'Rotate', this.name),
     );
   }
 
@@ -223,7 +218,7 @@ export interface RotatedOptions extends MapTransformOptions, Pick<RotateOptions,
 }
 
 /** Dictionary twin of {@link Rotate}. */
-export class Rotated extends MapTransform {
+export class Rotated extends MapTransform<DataItem, RotatedOptions> {
   private readonly perKeyOptions: RotateOptions[];
 
   constructor(options: RotatedOptions) {

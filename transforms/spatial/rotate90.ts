@@ -5,8 +5,9 @@ import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { composeImageAffine, createRotate, createTranslate, matmulRows, toAffineNd } from './affine-utils.js';
+import { composeImageAffine, createRotate, createTranslate } from './affine-utils.js';
 import { resolveSpatialAxes } from './flip.js';
+import { matmul, toAffineNd } from '../../src/image/affine.js';
 
 /**
  * torch `rot90` of a channel-first array in the plane of spatial axes `a`, `b` (0-based): `k`
@@ -92,8 +93,8 @@ export function rotate90(
       angle[other] = (s * Math.PI) / 2;
       rot = createRotate(3, angle);
     }
-    for (let i = 0; i < kk; i++) xform = matmulRows(rot, xform);
-    xform = matmulRows(
+    for (let i = 0; i < kk; i++) xform = matmul(rot, xform);
+    xform = matmul(
       createTranslate(
         r,
         ori.slice(0, r).map((d) => (d - 1) / 2),
@@ -130,7 +131,7 @@ export interface Rotate90Options {
  * @example
  * const r = await new Rotate90({ k: 1, spatialAxes: [0, 1] }).apply(img);
  */
-export class Rotate90 extends Transform<MetaImage> {
+export class Rotate90 extends Transform<MetaImage, MetaImage, Rotate90Options> {
   constructor(options: Rotate90Options = {}) {
     super(options);
     markInvertible(this);
@@ -142,7 +143,7 @@ export class Rotate90 extends Transform<MetaImage> {
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    const o = this.options as Rotate90Options;
+    const o = this.options;
     return withKey(this.name, undefined, () =>
       rotate90(requireImage(img, this.name), o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
     );
@@ -155,7 +156,7 @@ export class Rotate90 extends Transform<MetaImage> {
 }
 
 /** Dictionary twin of {@link Rotate90}. */
-export class Rotate90d extends MapTransform {
+export class Rotate90d extends MapTransform<DataItem, MapTransformOptions & Rotate90Options> {
   constructor(options: MapTransformOptions & Rotate90Options) {
     super(options);
     markInvertible(this);
@@ -167,7 +168,7 @@ export class Rotate90d extends MapTransform {
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as Rotate90Options;
+    const o = this.options;
     return this.mapImages(data, (img) =>
       rotate90(img, o.k ?? 1, o.spatialAxes ?? [0, 1], 'Rotate90', this.name),
     );

@@ -1,33 +1,14 @@
 import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
-import type { AffineMatrix } from '../../src/image/affine.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import { type SplineOrder, affineCoords, mapCoordinates } from '../../src/image/map-coordinates.js';
-import {
-  type ComputeDType,
-  type GridSamplePadding,
-  affineTransformGrid,
-  centeredCoords,
-  fmaIn,
-  gridSample,
-  rounder,
-} from '../../src/image/resample.js';
+import { type GridSamplePadding, affineTransformGrid, gridSample } from '../../src/image/resample.js';
+import { centeredCoords } from '../../src/image/linspace.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import {
-  type Matrix,
-  affineToSpacing,
-  composeImageAffine,
-  computeShapeOffset,
-  eyeMatrix,
-  scaleAffine,
-  solveMatrix,
-  toAffine4,
-  toAffineNd,
-  zoomAffine,
-} from './affine-utils.js';
+import { composeImageAffine, computeShapeOffset, scaleAffine, zoomAffine } from './affine-utils.js';
 import {
   type ResampleMode,
   TRACE_NONE,
@@ -43,6 +24,18 @@ import {
   rows,
   toComputeArray,
 } from './common.js';
+import { type ComputeDType, fmaIn, rounder } from '../../src/image/numerics.js';
+import {
+  type AffineMatrix,
+  type Matrix,
+  affineFromRows,
+  affineToSpacing,
+  eye,
+  solveMatrix,
+  spacingOfRows,
+  toAffine4,
+  toAffineNd,
+} from '../../src/image/affine.js';
 
 /** MONAI's `AFFINE_TOL`. */
 export const AFFINE_TOL = 1e-3;
@@ -70,7 +63,7 @@ function flat(m: readonly (readonly number[])[]): number[] {
 export function requireInvertibleAffine(m: readonly (readonly number[])[], n: number, where: string): void {
   // Gaussian elimination on a copy: the pivots' product is the determinant
   const a = m.slice(0, n).map((r) => r.slice(0, n));
-  const norms = affineToSpacing(m, n, false);
+  const norms = affineToSpacing(affineFromRows(m), n, false);
   let det = 1;
   for (let k = 0; k < n; k++) {
     let p = k;
@@ -119,7 +112,11 @@ function splineResample(
     for (let k = 1; k < n; k++) acc = fmaIn(row[k] as number, ((size[k] as number) - 1) / 2, acc, 'float64');
     return [...row.slice(0, n), acc + (row[n] as number)].map(R);
   });
-  const coords = affineCoords(mat, size.map(centeredCoords), dtype);
+  const coords = affineCoords(
+    mat,
+    size.map((d) => centeredCoords(d)),
+    dtype,
+  );
   if (align)
     coords.forEach((c, d) => {
       const dim = Math.max(2, shape[d + 1] as number);
@@ -193,7 +190,7 @@ export function spatialResample(
   const sameSize = allClose(size, inSize.slice(0, n), 1e-8);
   const unchanged =
     (allClose(flat(src), flat(dst), AFFINE_TOL) && sameSize) ||
-    (allClose(flat(xform), flat(eyeMatrix(n + 1)), AFFINE_TOL) && sameSize);
+    (allClose(flat(xform), flat(eye(n + 1)), AFFINE_TOL) && sameSize);
   let out: MetaImage;
   if (unchanged) {
     // MONAI returns float32 also when nothing is resampled (`_post_process`)
@@ -258,14 +255,14 @@ export interface SpatialResampleOptions extends ResampleModeOptions {
  * @example
  * const out = await new SpatialResample({ dstAffine: target.affine, spatialSize: target.spatialShape }).apply(img);
  */
-export class SpatialResample extends Transform<MetaImage> {
+export class SpatialResample extends Transform<MetaImage, MetaImage, SpatialResampleOptions> {
   constructor(options: SpatialResampleOptions = {}) {
     super(options);
     markInvertible(this);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    const o = this.options as SpatialResampleOptions;
+    const o = this.options;
     return withKey(this.name, undefined, () =>
       spatialResample(
         requireImage(img, this.name),
@@ -342,7 +339,7 @@ export function spacing(
   requireInvertibleAffine(toAffineNd(Math.min(sr, 3), img.affine), Math.min(sr, 3), where);
   const outD = pix.slice(0, sr);
   while (outD.length < sr) outD.push(outD[outD.length - 1] as number);
-  const origD = affineToSpacing(affine, sr);
+  const origD = spacingOfRows(affine, sr);
   const mins = optList(options.minPixdim, sr);
   const maxs = optList(options.maxPixdim, sr);
   for (let i = 0; i < sr; i++) {
@@ -384,7 +381,7 @@ export function spacing(
  * @example
  * const iso = await new Spacing({ pixdim: [1, 1, 1] }).apply(img);
  */
-export class Spacing extends Transform<MetaImage> {
+export class Spacing extends Transform<MetaImage, MetaImage, SpacingOptions> {
   constructor(options: SpacingOptions) {
     super(options);
     markInvertible(this);
@@ -395,7 +392,7 @@ export class Spacing extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      spacing(requireImage(img, this.name), this.options as unknown as SpacingOptions, null, this.name),
+      spacing(requireImage(img, this.name), this.options, null, this.name),
     );
   }
 
@@ -425,7 +422,7 @@ export interface SpacingdOptions
  * @example
  * new Spacingd({ keys: ['image', 'label'], pixdim: [1.5, 1.5, 2], mode: ['bilinear', 'nearest'] })
  */
-export class Spacingd extends MapTransform {
+export class Spacingd extends MapTransform<DataItem, SpacingdOptions> {
   private readonly perKeyOptions: SpacingOptions[];
   readonly ensureSameShape: boolean;
 
@@ -471,7 +468,7 @@ export class Spacingd extends MapTransform {
         const img = requireImage(d[key], this.name, key);
         let shouldMatch = false;
         if (this.ensureSameShape) {
-          const pix = affineToSpacing(toAffineNd(3, img.affine), 3);
+          const pix = affineToSpacing(img.affine, 3);
           if (initShape === null || initPix === null) {
             initShape = img.spatialShape;
             initPix = pix;
@@ -534,7 +531,7 @@ export interface SpatialResampledOptions extends MapTransformOptions, PerKeyResa
  * @example
  * new SpatialResampled({ keys: ['image', 'label'], mode: ['bilinear', 'nearest'] }) // reads data.dst_affine
  */
-export class SpatialResampled extends MapTransform {
+export class SpatialResampled extends MapTransform<DataItem, SpatialResampledOptions> {
   private readonly dstKeys: string[];
   private readonly perKeyOptions: ResampleModeOptions[];
 

@@ -132,7 +132,7 @@ export function invertZoom(img: MetaImage, className = 'Zoom', key?: string): Me
  * @example
  * const out = await new Zoom({ zoom: 1.2, mode: 'trilinear' }).apply(img);
  */
-export class Zoom extends Transform<MetaImage> {
+export class Zoom extends Transform<MetaImage, MetaImage, ZoomOptions> {
   constructor(options: ZoomOptions) {
     super(options);
     markInvertible(this);
@@ -142,7 +142,7 @@ export class Zoom extends Transform<MetaImage> {
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      zoom(requireImage(img, this.name), this.options as unknown as ZoomOptions, 'Zoom', this.name),
+      zoom(requireImage(img, this.name), this.options, 'Zoom', this.name),
     );
   }
 
@@ -161,7 +161,7 @@ export interface ZoomdOptions extends MapTransformOptions, Pick<ZoomOptions, 'zo
 }
 
 /** Dictionary twin of {@link Zoom}. */
-export class Zoomd extends MapTransform {
+export class Zoomd extends MapTransform<DataItem, ZoomdOptions> {
   private readonly perKeyOptions: ZoomOptions[];
 
   constructor(options: ZoomdOptions) {

@@ -44,31 +44,27 @@ export function asChannelLast(img: MetaImage, channelDim = 0, where = 'AsChannel
  * @example
  * const hwc = await new AsChannelLast().apply(img);
  */
-export class AsChannelLast extends Transform<MetaImage> {
+export class AsChannelLast extends Transform<MetaImage, MetaImage, AsChannelLastOptions> {
   constructor(options: AsChannelLastOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      asChannelLast(
-        requireImage(img, this.name),
-        (this.options as AsChannelLastOptions).channelDim ?? 0,
-        this.name,
-      ),
+      asChannelLast(requireImage(img, this.name), this.options.channelDim ?? 0, this.name),
     );
   }
 }
 
 /** Dictionary twin of {@link AsChannelLast}. */
-export class AsChannelLastd extends MapTransform {
+export class AsChannelLastd extends MapTransform<DataItem, MapTransformOptions & AsChannelLastOptions> {
   constructor(options: MapTransformOptions & AsChannelLastOptions) {
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const cd = (this.options as AsChannelLastOptions).channelDim ?? 0;
+    const cd = this.options.channelDim ?? 0;
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () =>
         asChannelLast(requireImage(d[key], this.name, key), cd, this.name),

@@ -32,20 +32,21 @@ export function castToType<T>(value: T, dtype: DType, where = 'CastToType'): T {
  * @example
  * const label = await new CastToType({ dtype: 'int16' }).apply(labelImage);
  */
-export class CastToType extends Transform<MetaImage> {
+export class CastToType extends Transform<MetaImage, MetaImage, CastToTypeOptions> {
   constructor(options: CastToTypeOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return withKey(this.name, undefined, () =>
-      castToType(img, (this.options as CastToTypeOptions).dtype ?? 'float32', this.name),
-    );
+    return withKey(this.name, undefined, () => castToType(img, this.options.dtype ?? 'float32', this.name));
   }
 }
 
 /** Dictionary twin of {@link CastToType}; `dtype` may be one per key. */
-export class CastToTyped extends MapTransform {
+export class CastToTyped extends MapTransform<
+  DataItem,
+  MapTransformOptions & { dtype?: DType | readonly DType[] }
+> {
   readonly dtypes: DType[];
 
   constructor(options: MapTransformOptions & { dtype?: DType | readonly DType[] }) {

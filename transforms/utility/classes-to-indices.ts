@@ -41,14 +41,14 @@ export function classesToIndices(
  * @example
  * const perClass = await new ClassesToIndices({ numClasses: 3 }).apply(label); // [bg, class 1, class 2]
  */
-export class ClassesToIndices extends Transform<MetaImage, Indices[]> {
+export class ClassesToIndices extends Transform<MetaImage, Indices[], ClassesToIndicesOptions> {
   constructor(options: ClassesToIndicesOptions = {}) {
     super(options);
   }
 
   async apply(label: MetaImage, image?: MetaImage | null): Promise<Indices[]> {
     const l = requireImage(label, this.name);
-    return classesToIndices(l, image ?? null, this.options as ClassesToIndicesOptions, this.name);
+    return classesToIndices(l, image ?? null, this.options, this.name);
   }
 }
 
@@ -66,14 +66,14 @@ export interface ClassesToIndicesdOptions extends MapTransformOptions, ClassesTo
  * @example
  * new ClassesToIndicesd({ keys: 'label', numClasses: 4 }) // → label_cls_indices
  */
-export class ClassesToIndicesd extends MapTransform {
+export class ClassesToIndicesd extends MapTransform<DataItem, ClassesToIndicesdOptions> {
   constructor(options: ClassesToIndicesdOptions) {
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const o = this.options as unknown as ClassesToIndicesdOptions;
+    const o = this.options;
     let image: MetaImage | null = null;
     if (o.imageKey !== undefined && o.imageKey !== null) {
       if (!(o.imageKey in d)) fail(this.name, `imageKey '${o.imageKey}' is missing from the data item`);

@@ -82,7 +82,7 @@ export interface ConcatItemsdOptions extends MapTransformOptions {
  * @example
  * new ConcatItemsd({ keys: ['t1', 't2'], name: 'image', dim: 0 });
  */
-export class ConcatItemsd extends MapTransform {
+export class ConcatItemsd extends MapTransform<DataItem, ConcatItemsdOptions> {
   readonly outName: string;
   readonly dim: number;
 

@@ -27,7 +27,7 @@ export function convertToMultiChannelBasedOnBratsClasses(img: MetaImage): MetaIm
  * @example
  * await new ConvertToMultiChannelBasedOnBratsClasses().apply(label); // (1, X, Y, Z) → bool (3, X, Y, Z)
  */
-export class ConvertToMultiChannelBasedOnBratsClasses extends ImageTransform {
+export class ConvertToMultiChannelBasedOnBratsClasses extends ImageTransform<object> {
   constructor(options: object = {}) {
     super(options);
   }
@@ -41,7 +41,7 @@ export class ConvertToMultiChannelBasedOnBratsClasses extends ImageTransform {
 export type ConvertToMultiChannelBasedOnBratsClassesdOptions = MapTransformOptions;
 
 /** Dictionary twin of {@link ConvertToMultiChannelBasedOnBratsClasses}. */
-export class ConvertToMultiChannelBasedOnBratsClassesd extends ImageMapTransform {
+export class ConvertToMultiChannelBasedOnBratsClassesd extends ImageMapTransform<ConvertToMultiChannelBasedOnBratsClassesdOptions> {
   constructor(options: ConvertToMultiChannelBasedOnBratsClassesdOptions) {
     super(options);
   }

@@ -35,7 +35,7 @@ export interface CopyItemsdOptions extends MapTransformOptions {
  * @example
  * new CopyItemsd({ keys: ['image', 'label'], times: 1, names: ['image_orig', 'label_orig'] });
  */
-export class CopyItemsd extends MapTransform {
+export class CopyItemsd extends MapTransform<DataItem, CopyItemsdOptions> {
   readonly times: number;
   readonly names: string[];
 

@@ -42,7 +42,7 @@ function deleteFrom(
  * @example
  * new DeleteItemsd({ keys: ['image_meta_dict.affine', '^tmp_'], useRe: [false, true] });
  */
-export class DeleteItemsd extends MapTransform {
+export class DeleteItemsd extends MapTransform<DataItem, DeleteItemsdOptions> {
   readonly sep: string;
   readonly useRe: boolean[];
 

@@ -3,7 +3,7 @@ import { allocArray } from '../../src/image/dtype.js';
 import { MetaImage, stridesOf } from '../../src/image/meta-image.js';
 import { stridedCopy } from '../../src/image/strided.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
-import { Transform, requireImage } from '../transform.js';
+import { type DataItem, Transform, requireImage } from '../transform.js';
 
 /** Options of {@link EnsureChannelFirst}. */
 export interface EnsureChannelFirstOptions {
@@ -60,18 +60,21 @@ export function ensureChannelFirst(img: MetaImage, options: EnsureChannelFirstOp
  * @example
  * const img = await new EnsureChannelFirst().apply(loaded); // [x, y, z] → [1, x, y, z]
  */
-export class EnsureChannelFirst extends Transform<MetaImage> {
+export class EnsureChannelFirst extends Transform<MetaImage, MetaImage, EnsureChannelFirstOptions> {
   constructor(options: EnsureChannelFirstOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
-    return ensureChannelFirst(requireImage(img, this.name), this.options as EnsureChannelFirstOptions);
+    return ensureChannelFirst(requireImage(img, this.name), this.options);
   }
 }
 
 /** Dictionary twin of {@link EnsureChannelFirst}. */
-export class EnsureChannelFirstd extends MapTransform {
+export class EnsureChannelFirstd extends MapTransform<
+  DataItem,
+  MapTransformOptions & EnsureChannelFirstOptions
+> {
   constructor(options: MapTransformOptions & EnsureChannelFirstOptions) {
     super(options);
   }
@@ -80,7 +83,7 @@ export class EnsureChannelFirstd extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d))
       d[key] = await this.forKey(key, () =>
-        ensureChannelFirst(requireImage(d[key], this.name, key), this.options as EnsureChannelFirstOptions),
+        ensureChannelFirst(requireImage(d[key], this.name, key), this.options),
       );
     return d;
   }

@@ -55,20 +55,18 @@ export function ensureType(value: unknown, options: EnsureTypeOptions = {}, wher
  * @example
  * const out = await new EnsureType({ dtype: 'float64' }).apply(img); // stays float64 until collate
  */
-export class EnsureType extends Transform<unknown> {
+export class EnsureType extends Transform<unknown, unknown, EnsureTypeOptions> {
   constructor(options: EnsureTypeOptions = {}) {
     super(options);
   }
 
   async apply(value: unknown): Promise<unknown> {
-    return withKey(this.name, undefined, () =>
-      ensureType(value, this.options as EnsureTypeOptions, this.name),
-    );
+    return withKey(this.name, undefined, () => ensureType(value, this.options, this.name));
   }
 }
 
 /** Dictionary twin of {@link EnsureType}. */
-export class EnsureTyped extends MapTransform {
+export class EnsureTyped extends MapTransform<DataItem, MapTransformOptions & EnsureTypeOptions> {
   constructor(options: MapTransformOptions & EnsureTypeOptions) {
     super(options);
   }
@@ -76,9 +74,7 @@ export class EnsureTyped extends MapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        ensureType(d[key], this.options as EnsureTypeOptions, this.name),
-      );
+      d[key] = withKey(this.name, key, () => ensureType(d[key], this.options, this.name));
     return d;
   }
 }

@@ -82,19 +82,14 @@ export type Indices = Int32Array | number[][];
  * @example
  * const [fg, bg] = await new FgBgToIndices().apply(label, image);
  */
-export class FgBgToIndices extends Transform<MetaImage, [Indices, Indices]> {
+export class FgBgToIndices extends Transform<MetaImage, [Indices, Indices], FgBgToIndicesOptions> {
   constructor(options: FgBgToIndicesOptions = {}) {
     super(options);
   }
 
   async apply(label: MetaImage, image?: MetaImage | null): Promise<[Indices, Indices]> {
     return withKey(this.name, undefined, () =>
-      fgBgToIndices(
-        requireImage(label, this.name),
-        image ?? null,
-        this.options as FgBgToIndicesOptions,
-        this.name,
-      ),
+      fgBgToIndices(requireImage(label, this.name), image ?? null, this.options, this.name),
     );
   }
 }
@@ -131,14 +126,14 @@ export interface FgBgToIndicesdOptions extends MapTransformOptions, FgBgToIndice
  * @example
  * new FgBgToIndicesd({ keys: 'label', imageKey: 'image' }); // → label_fg_indices, label_bg_indices
  */
-export class FgBgToIndicesd extends MapTransform {
+export class FgBgToIndicesd extends MapTransform<DataItem, FgBgToIndicesdOptions> {
   constructor(options: FgBgToIndicesdOptions) {
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const o = this.options as unknown as FgBgToIndicesdOptions;
+    const o = this.options;
     let image: MetaImage | null = null;
     if (o.imageKey !== undefined && o.imageKey !== null) {
       const ik = o.imageKey;

@@ -9,7 +9,7 @@ export class Identity extends Transform<unknown> {
 }
 
 /** Dictionary twin of {@link Identity}: a shallow copy of the item, the given keys untouched (missing keys are still an error). */
-export class Identityd extends MapTransform {
+export class Identityd extends MapTransform<DataItem, MapTransformOptions> {
   constructor(options: MapTransformOptions) {
     super(options);
   }

@@ -57,14 +57,14 @@ export function labelToMask(img: MetaImage, options: LabelToMaskOptions, where =
  * @example
  * await new LabelToMask({ selectLabels: [2, 3] }).apply(label); // bool, 1 where label is 2 or 3
  */
-export class LabelToMask extends ImageTransform {
+export class LabelToMask extends ImageTransform<LabelToMaskOptions> {
   constructor(options: LabelToMaskOptions) {
     super(options);
     selectLabels(options, this.name);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return labelToMask(img, this.options as unknown as LabelToMaskOptions, this.name);
+    return labelToMask(img, this.options, this.name);
   }
 }
 
@@ -72,13 +72,13 @@ export class LabelToMask extends ImageTransform {
 export interface LabelToMaskdOptions extends MapTransformOptions, LabelToMaskOptions {}
 
 /** Dictionary twin of {@link LabelToMask}. */
-export class LabelToMaskd extends ImageMapTransform {
+export class LabelToMaskd extends ImageMapTransform<LabelToMaskdOptions> {
   constructor(options: LabelToMaskdOptions) {
     super(options);
     selectLabels(options, this.name);
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return labelToMask(img, this.options as unknown as LabelToMaskOptions, this.name);
+    return labelToMask(img, this.options, this.name);
   }
 }

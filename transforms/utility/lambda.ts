@@ -5,15 +5,15 @@ import { MapTransform, type MapTransformOptions, perKey } from '../map-transform
 import { type DataItem, Transform } from '../transform.js';
 import { withKeyAsync } from '../keyed-errors.js';
 
-/** A user function of a Lambda (may be async). */
-export type LambdaFunction = (input: any) => unknown;
+/** A user function of a Lambda (may be async): from `I` (a MetaImage unless its parameter says otherwise) to `O`. */
+export type LambdaFunction<I = MetaImage, O = unknown> = (input: I) => O | Promise<O>;
 
 /** Options of {@link Lambda}. */
-export interface LambdaOptions {
+export interface LambdaOptions<I = MetaImage, O = unknown> {
   /** The function to apply. */
-  func?: LambdaFunction;
+  func?: LambdaFunction<I, O>;
   /** Its inverse, used by `inverse` (default: identity, MONAI's `no_collation`). */
-  invFunc?: LambdaFunction;
+  invFunc?: LambdaFunction<O, I>;
   /**
    * MONAI wraps plain arrays returned by `func` into MetaTensors; a flat typed array has no shape here,
    * so returned arrays are left as they are. Accepted for compatibility.
@@ -21,7 +21,7 @@ export interface LambdaOptions {
   trackMeta?: boolean;
 }
 
-const identity: LambdaFunction = (x) => x;
+const identity: LambdaFunction<unknown, unknown> = (x) => x;
 
 /** Applies `fn` and, when the result is a MetaImage, records a `Lambda` trace entry (on a copy if `fn` returned its input). */
 export async function applyLambda(input: unknown, fn: unknown, where = 'Lambda'): Promise<unknown> {
@@ -31,7 +31,7 @@ export async function applyLambda(input: unknown, fn: unknown, where = 'Lambda')
       undefined,
       `func must be a function, got ${fn === null ? 'null' : typeof fn}`,
     );
-  let out = await (fn as LambdaFunction)(input);
+  let out = await (fn as LambdaFunction<unknown>)(input);
   if (MetaImage.isMetaImage(out)) {
     if (out === input) out = out.clone({ data: out.data });
     pushOperation(out as MetaImage, 'Lambda', (out as MetaImage).spatialShape, {});
@@ -52,18 +52,20 @@ export async function invertLambda(
     popOperation(v as MetaImage, 'Lambda', key);
   }
   if (typeof invFn !== 'function') throw new TransformError(where, key, 'invFunc must be a function');
-  return await (invFn as LambdaFunction)(v);
+  return await (invFn as LambdaFunction<unknown>)(v);
 }
 
 /**
  * Applies a user function (MONAI `Lambda`); invertible with `invFunc`. Unlike a bare function in a
- * Compose, a Lambda does not end the cached prefix of a pipeline.
+ * Compose, a Lambda does not end the cached prefix of a pipeline. `I` and `O` are the function's input
+ * and output (a MetaImage in, unless the function's parameter says otherwise).
  *
  * @example
  * const t = new Lambda({ func: (img) => img.clone({ data: img.data.map((v) => -v) }) });
+ * const twice = new Lambda({ func: (x: number) => 2 * x }); // Lambda<number, number>
  */
-export class Lambda extends Transform<any, any> {
-  constructor(options: LambdaOptions = {}) {
+export class Lambda<I = MetaImage, O = unknown> extends Transform<I, O, LambdaOptions<I, O>> {
+  constructor(options: LambdaOptions<I, O> = {}) {
     super(options);
     markInvertible(this);
     if (options.func !== undefined && typeof options.func !== 'function')
@@ -71,26 +73,30 @@ export class Lambda extends Transform<any, any> {
   }
 
   /** Applies `func` (or this transform's `func`). */
-  async apply(input: unknown, func?: LambdaFunction): Promise<unknown> {
-    return withKeyAsync(this.name, undefined, () =>
-      applyLambda(input, func ?? (this.options as LambdaOptions).func, this.name),
+  async apply(input: I, func?: LambdaFunction<I, O>): Promise<O> {
+    const out = await withKeyAsync(this.name, undefined, () =>
+      applyLambda(input, func ?? this.options.func, this.name),
     );
+    // What the function returned (a MetaImage result only gains a trace entry).
+    return out as O;
   }
 
   /** Pops the trace entry and applies `invFunc`. */
-  async inverse(data: unknown): Promise<unknown> {
-    return withKeyAsync(this.name, undefined, () =>
-      invertLambda(data, (this.options as LambdaOptions).invFunc ?? identity, this.name),
+  async inverse(data: O): Promise<I> {
+    const out = await withKeyAsync(this.name, undefined, () =>
+      invertLambda(data, this.options.invFunc ?? identity, this.name),
     );
+    // What `invFunc` returned (the identity gives back `data`, which the user said is an `I`).
+    return out as I;
   }
 }
 
 /** Options of {@link Lambdad}. */
-export interface LambdadOptions extends MapTransformOptions {
+export interface LambdadOptions<I = MetaImage, O = unknown> extends MapTransformOptions {
   /** The function, or one per key. */
-  func: LambdaFunction | readonly LambdaFunction[];
+  func: LambdaFunction<I, O> | readonly LambdaFunction<I, O>[];
   /** The inverse, or one per key (default: identity). */
-  invFunc?: LambdaFunction | readonly LambdaFunction[];
+  invFunc?: LambdaFunction<O, I> | readonly LambdaFunction<O, I>[];
   /** See {@link LambdaOptions.trackMeta}. */
   trackMeta?: boolean;
   /** `true` (default): replace the key; `false`: discard the result; a string: write it to that key. One or one per key. */
@@ -99,21 +105,28 @@ export interface LambdadOptions extends MapTransformOptions {
 
 /**
  * Dictionary twin of {@link Lambda} (MONAI `Lambdad`): `func` per key, the result replaces the key,
- * is dropped (`overwrite: false`) or goes to another key (`overwrite: 'name'`).
+ * is dropped (`overwrite: false`) or goes to another key (`overwrite: 'name'`). `I` and `O` are the
+ * functions' input and output (a key's MetaImage in, unless the function's parameter says otherwise).
  *
  * @example
  * new Lambdad({ keys: 'label', func: (img) => img.clone({ data: img.data.map((v) => (v > 1 ? 1 : v)) }) });
  */
-export class Lambdad extends MapTransform {
-  readonly funcs: LambdaFunction[];
-  readonly invFuncs: LambdaFunction[];
+export class Lambdad<I = MetaImage, O = unknown> extends MapTransform<DataItem, LambdadOptions<I, O>> {
+  readonly funcs: LambdaFunction<I, O>[];
+  /** One inverse per key (the identity where none was given). */
+  readonly invFuncs: LambdaFunction<O, unknown>[];
   readonly overwrites: (boolean | string)[];
 
-  constructor(options: LambdadOptions) {
+  constructor(options: LambdadOptions<I, O>) {
     super(options);
     markInvertible(this);
     this.funcs = perKey(options.func, this.keys, this.name, 'func');
-    this.invFuncs = perKey(options.invFunc ?? identity, this.keys, this.name, 'invFunc');
+    this.invFuncs = perKey<LambdaFunction<O, unknown>>(
+      options.invFunc ?? identity,
+      this.keys,
+      this.name,
+      'invFunc',
+    );
     this.overwrites = perKey(options.overwrite ?? true, this.keys, this.name, 'overwrite');
     for (const f of this.funcs)
       if (typeof f !== 'function')

@@ -57,14 +57,14 @@ export function mapLabelValue(
  * @example
  * await new MapLabelValue({ origLabels: [1, 2, 3], targetLabels: [0, 1, 1], dtype: 'uint8' }).apply(label);
  */
-export class MapLabelValue extends ImageTransform {
+export class MapLabelValue extends ImageTransform<MapLabelValueOptions> {
   constructor(options: MapLabelValueOptions) {
     super(options);
     checked(options, this.name);
   }
 
   transformImage(img: MetaImage): MetaImage {
-    return mapLabelValue(img, this.options as unknown as MapLabelValueOptions, this.name);
+    return mapLabelValue(img, this.options, this.name);
   }
 }
 
@@ -72,13 +72,13 @@ export class MapLabelValue extends ImageTransform {
 export interface MapLabelValuedOptions extends MapTransformOptions, MapLabelValueOptions {}
 
 /** Dictionary twin of {@link MapLabelValue}. */
-export class MapLabelValued extends ImageMapTransform {
+export class MapLabelValued extends ImageMapTransform<MapLabelValuedOptions> {
   constructor(options: MapLabelValuedOptions) {
     super(options);
     checked(options, this.name);
   }
 
   protected transformKey(img: MetaImage): MetaImage {
-    return mapLabelValue(img, this.options as unknown as MapLabelValueOptions, this.name);
+    return mapLabelValue(img, this.options, this.name);
   }
 }

@@ -7,7 +7,7 @@ import type { DataItem } from '../transform.js';
  * @example
  * new SelectItemsd({ keys: ['image', 'label'] });
  */
-export class SelectItemsd extends MapTransform {
+export class SelectItemsd extends MapTransform<DataItem, MapTransformOptions> {
   constructor(options: MapTransformOptions) {
     super(options);
   }

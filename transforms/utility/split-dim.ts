@@ -55,14 +55,14 @@ export function splitDim(img: MetaImage, options: SplitDimOptions = {}, where = 
  * @example
  * const [c0, c1] = await new SplitDim({ dim: 0 }).apply(twoChannel);
  */
-export class SplitDim extends Transform<MetaImage, MetaImage[]> {
+export class SplitDim extends Transform<MetaImage, MetaImage[], SplitDimOptions> {
   constructor(options: SplitDimOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage[]> {
     const image = requireImage(img, this.name);
-    return withKey(this.name, undefined, () => splitDim(image, this.options as SplitDimOptions, this.name));
+    return withKey(this.name, undefined, () => splitDim(image, this.options, this.name));
   }
 }
 
@@ -78,14 +78,14 @@ export interface SplitDimdOptions extends MapTransformOptions, SplitDimOptions {
  * @example
  * new SplitDimd({ keys: 'label' }) // label (C, ...) → label_0 ... label_{C-1}, each (1, ...)
  */
-export class SplitDimd extends MapTransform {
+export class SplitDimd extends MapTransform<DataItem, SplitDimdOptions> {
   constructor(options: SplitDimdOptions) {
     super(options);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
-    const o = this.options as unknown as SplitDimdOptions;
+    const o = this.options;
     for (const key of this.keyIterator(d)) {
       const parts = withKey(this.name, key, () =>
         splitDim(requireImage(d[key], this.name, key), { ...o, dim: o.dim ?? 0 }, this.name),

@@ -58,20 +58,20 @@ export function squeezeDim(img: MetaImage, options: SqueezeDimOptions = {}, wher
  * @example
  * const slice2d = await new SqueezeDim({ dim: 3 }).apply(img); // [1, x, y, 1] → [1, x, y]
  */
-export class SqueezeDim extends Transform<MetaImage> {
+export class SqueezeDim extends Transform<MetaImage, MetaImage, SqueezeDimOptions> {
   constructor(options: SqueezeDimOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
     return withKey(this.name, undefined, () =>
-      squeezeDim(requireImage(img, this.name), this.options as SqueezeDimOptions, this.name),
+      squeezeDim(requireImage(img, this.name), this.options, this.name),
     );
   }
 }
 
 /** Dictionary twin of {@link SqueezeDim}. */
-export class SqueezeDimd extends MapTransform {
+export class SqueezeDimd extends MapTransform<DataItem, MapTransformOptions & SqueezeDimOptions> {
   constructor(options: MapTransformOptions & SqueezeDimOptions) {
     super(options);
   }
@@ -80,7 +80,7 @@ export class SqueezeDimd extends MapTransform {
     const d = { ...data };
     for (const key of this.keyIterator(d))
       d[key] = withKey(this.name, key, () =>
-        squeezeDim(requireImage(d[key], this.name, key), this.options as SqueezeDimOptions, this.name),
+        squeezeDim(requireImage(d[key], this.name, key), this.options, this.name),
       );
     return d;
   }

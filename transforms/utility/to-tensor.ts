@@ -43,20 +43,18 @@ export function toTensorValue(
  * @example
  * const out = await new ToTensor({ dtype: 'float32' }).apply(img);
  */
-export class ToTensor extends Transform<unknown> {
+export class ToTensor extends Transform<unknown, unknown, ToTensorTransformOptions> {
   constructor(options: ToTensorTransformOptions = {}) {
     super(options);
   }
 
   async apply(value: unknown): Promise<unknown> {
-    return withKey(this.name, undefined, () =>
-      toTensorValue(value, this.options as ToTensorTransformOptions, this.name),
-    );
+    return withKey(this.name, undefined, () => toTensorValue(value, this.options, this.name));
   }
 }
 
 /** Dictionary twin of {@link ToTensor}. Its inverse (MONAI: back to numpy) changes nothing here. */
-export class ToTensord extends MapTransform {
+export class ToTensord extends MapTransform<DataItem, MapTransformOptions & ToTensorTransformOptions> {
   constructor(options: MapTransformOptions & ToTensorTransformOptions) {
     super(options);
     markInvertible(this);
@@ -65,9 +63,7 @@ export class ToTensord extends MapTransform {
   async apply(data: DataItem): Promise<DataItem> {
     const d = { ...data };
     for (const key of this.keyIterator(d))
-      d[key] = withKey(this.name, key, () =>
-        toTensorValue(d[key], this.options as ToTensorTransformOptions, this.name),
-      );
+      d[key] = withKey(this.name, key, () => toTensorValue(d[key], this.options, this.name));
     return d;
   }
 

@@ -73,16 +73,14 @@ export function transpose(
  * @example
  * await new Transpose({ indices: [0, 2, 1] }).apply(img2d); // swap the two spatial axes
  */
-export class Transpose extends Transform<MetaImage> {
+export class Transpose extends Transform<MetaImage, MetaImage, TransposeOptions> {
   constructor(options: TransposeOptions = {}) {
     super(options);
   }
 
   async apply(img: MetaImage): Promise<MetaImage> {
     const image = requireImage(img, this.name);
-    return withKey(this.name, undefined, () =>
-      transpose(image, (this.options as TransposeOptions).indices, this.name),
-    );
+    return withKey(this.name, undefined, () => transpose(image, this.options.indices, this.name));
   }
 }
 
@@ -90,14 +88,14 @@ export class Transpose extends Transform<MetaImage> {
 export interface TransposedOptions extends MapTransformOptions, TransposeOptions {}
 
 /** Dictionary twin of {@link Transpose}; invertible (the inverse applies the inverse permutation). */
-export class Transposed extends MapTransform {
+export class Transposed extends MapTransform<DataItem, TransposedOptions> {
   constructor(options: TransposedOptions) {
     super(options);
     markInvertible(this);
   }
 
   async apply(data: DataItem): Promise<DataItem> {
-    const o = this.options as unknown as TransposedOptions;
+    const o = this.options;
     return this.mapImages(data, (img) => transpose(img, o.indices, this.name, true));
   }
 

@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describeError } from '../../errors.js';
-import { axcodesFromAffine, voxelSizes } from '../../image/affine.js';
+import { voxelSizes } from '../../image/affine.js';
 import type { MetaImage } from '../../image/meta-image.js';
 import { getReader } from '../../io/reader-registry.js';
 import { looksLikeDicom, readDicomSeriesHeader } from '../../xnat/dicom-header.js';
+import { axcodesFromAffine } from '../../image/orientation.js';
 
 /** The format a file was taken for. */
 export type InventoryFormat = 'nifti' | 'dicom' | 'numpy' | 'other';

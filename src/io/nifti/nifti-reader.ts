@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { ImageReadError, UnsupportedFormatError, describeError } from '../../errors.js';
-import { type AffineMatrix, ioOrientation, matmul } from '../../image/affine.js';
+import { type AffineMatrix, matmul } from '../../image/affine.js';
 import { type DType, type NumericArray, allocArray } from '../../image/dtype.js';
 import { MetaImage, type ImageMeta, shapeSize } from '../../image/meta-image.js';
 import {
   applyOrientation,
   inverseOrientationAffine,
   isIdentityOrientation,
+  ioOrientation,
 } from '../../image/orientation.js';
 import { stackImages } from '../../image/stack.js';
 import type { ImageReader, ReadOptions } from '../image-reader.js';

@@ -26,6 +26,7 @@ import type { StandInDescription } from './description.js';
 import { FaultSet, type StandInFault, type StandInFaultHandle } from './faults.js';
 import { restletErrorPage, tomcatErrorPage } from './html.js';
 import { type JsonValue, orgJsonStringify, resultSetJson } from './org-json.js';
+import { type RouteParams, RouteTable, param } from './route-table.js';
 
 /** Options of {@link XnatStandIn.start}. */
 export interface XnatStandInOptions {
@@ -111,6 +112,9 @@ const RESERVED_PARAMS = new Set(
     'concealhiddenfields',
   ].map((s) => s.toLowerCase()),
 );
+
+/** The methods of the archive's read routes. */
+const READ = ['GET', 'HEAD'];
 
 const BROWSER_UA = [/MSIE/, /Mozilla/, /AppleWebKit/, /Opera/];
 
@@ -523,171 +527,333 @@ export class XnatStandIn {
     }
     segs = segs.slice(1);
     if (segs[0] === 'archive') segs = segs.slice(1);
-    const [a, b, c] = segs;
-
-    if (
-      a === 'services' &&
-      b === 'auth' &&
-      (ctx.method === 'PUT' || ctx.method === 'POST') &&
-      segs.length === 2
-    ) {
-      const form = new URLSearchParams(body.toString('utf8'));
-      const user = this.checkPassword(form.get('username') ?? '', form.get('password') ?? '');
-      if (!user) {
-        this.stats.failedLogins++;
-        return this.send(
-          ctx,
-          401,
-          'text/html;charset=UTF-8',
-          restletErrorPage(401, 'Authentication failed.'),
-        );
-      }
-      const id = this.newSession(ctx, user);
-      return this.send(ctx, 200, 'text/plain;charset=UTF-8', id);
-    }
+    const login = this.loginRoutes.match(ctx.method, segs);
+    if (login) return login.route.handle(ctx, login.params, body);
     if (!(await this.authenticate(ctx))) return;
+    const found = this.routes.match(ctx.method, segs);
+    if (found) return found.route.handle(ctx, found.params, undefined);
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new HttpFail(405, 'Method Not Allowed');
+    throw notFound('The requested resource could not be found.');
+  }
 
-    if (a === 'JSESSION' && segs.length === 1) {
-      if (ctx.method === 'DELETE') {
+  /** Routes answered without a session: the login form. */
+  private readonly loginRoutes = new RouteTable<Ctx, Buffer>([
+    {
+      methods: ['PUT', 'POST'],
+      path: 'services/auth',
+      handle: async (ctx, _p, body) => {
+        const form = new URLSearchParams(body.toString('utf8'));
+        const user = this.checkPassword(form.get('username') ?? '', form.get('password') ?? '');
+        if (!user) {
+          this.stats.failedLogins++;
+          return this.send(
+            ctx,
+            401,
+            'text/html;charset=UTF-8',
+            restletErrorPage(401, 'Authentication failed.'),
+          );
+        }
+        const id = this.newSession(ctx, user);
+        return this.send(ctx, 200, 'text/plain;charset=UTF-8', id);
+      },
+    },
+  ]);
+
+  /**
+   * Routes of an authenticated request, under `/data` (or `/REST`, `/data/archive`). Anything else is
+   * 405 for a method other than GET and HEAD, else 404.
+   */
+  private readonly routes = new RouteTable<Ctx, undefined>([
+    {
+      methods: ['DELETE'],
+      path: 'JSESSION',
+      handle: async (ctx) => {
         if (ctx.sessionId) this.sessions.delete(ctx.sessionId);
         return this.send(ctx, 200, 'text/plain;charset=UTF-8', '');
-      }
-      let text = ctx.sessionId ?? '';
-      if (/^true$/i.test(ctx.url.searchParams.get('CSRF') ?? '')) text += `; XNAT_CSRF=${randomUUID()}`;
-      return this.send(ctx, 200, 'text/plain;charset=UTF-8', text);
-    }
-    if (a === 'auth' && segs.length === 1)
-      return this.send(ctx, 200, 'text/plain;charset=UTF-8', `User '${ctx.user}' is logged in`);
-    if (a === 'version' && segs.length === 1)
-      return this.send(ctx, 200, 'text/plain;charset=UTF-8', '1.8.10');
-    if (a === 'services' && b === 'tokens') return this.tokenRoute(ctx, segs.slice(2));
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new HttpFail(405, 'Method Not Allowed');
-
-    if (a === 'projects') {
-      if (segs.length === 1) return this.listProjects(ctx);
-      const project = this.archive.findProject(b!);
-      if (segs.length === 2) {
+      },
+    },
+    {
+      path: 'JSESSION',
+      handle: async (ctx) => {
+        let text = ctx.sessionId ?? '';
+        if (/^true$/i.test(ctx.url.searchParams.get('CSRF') ?? '')) text += `; XNAT_CSRF=${randomUUID()}`;
+        return this.send(ctx, 200, 'text/plain;charset=UTF-8', text);
+      },
+    },
+    {
+      path: 'auth',
+      handle: (ctx) => this.send(ctx, 200, 'text/plain;charset=UTF-8', `User '${ctx.user}' is logged in`),
+    },
+    { path: 'version', handle: (ctx) => this.send(ctx, 200, 'text/plain;charset=UTF-8', '1.8.10') },
+    { path: 'services/tokens/issue', handle: (ctx) => this.issueTokenRoute(ctx) },
+    {
+      path: 'services/tokens/issue/user/**',
+      handle: async () => {
+        throw new HttpFail(403, 'Forbidden');
+      },
+    },
+    {
+      path: 'services/tokens/validate/:alias/:secret/**',
+      handle: (ctx, p) => {
+        const t = this.tokens.get(param(p, 'alias'));
+        return this.sendJson(
+          ctx,
+          t && t.secret === param(p, 'secret') ? orgJsonStringify({ valid: t.user }) : '{}',
+        );
+      },
+    },
+    {
+      path: 'services/tokens/invalidate/:alias/:secret/**',
+      handle: (ctx, p) => {
+        const alias = param(p, 'alias');
+        const t = this.tokens.get(alias);
+        if (!t || t.secret !== param(p, 'secret')) throw new HttpFail(401, 'Unauthorized');
+        this.tokens.delete(alias);
+        return this.sendJson(ctx, '{"result": "OK"}');
+      },
+    },
+    {
+      path: 'services/tokens/**',
+      handle: async () => {
+        throw notFound('The requested resource could not be found.');
+      },
+    },
+    { methods: READ, path: 'projects', handle: (ctx) => this.listProjects(ctx) },
+    {
+      methods: READ,
+      path: 'projects/:project',
+      handle: (ctx, p) => {
+        const project = this.archive.findProject(param(p, 'project'));
         if (!project) throw notFound('Unable to find the specified experiment.');
         return this.item(ctx, this.projectItem(project));
-      }
-      if (!project) throw notFound(`Unable to identify project ${b}`);
-      if (c === 'subjects') {
-        if (segs.length === 3) return this.listSubjects(ctx, project);
-        const subject = this.archive.findSubject(project, segs[3]!);
-        if (!subject) throw notFound(`Unable to identify subject ${segs[3]}`);
-        if (segs.length === 4) return this.item(ctx, this.subjectItem(subject, project));
-        if (segs[4] !== 'experiments') throw notFound('The requested resource could not be found.');
-        if (segs.length === 5) return this.listExperiments(ctx, subject.experiments, project);
-        const exp = this.archive.findExperiment(project, subject, segs[5]!);
-        if (!exp) throw notFound('Unable to find the specified experiment.');
-        return this.experimentRoute(ctx, exp, segs.slice(6));
-      }
-      if (c === 'experiments') {
-        if (segs.length === 3)
-          return this.listExperiments(
-            ctx,
-            project.subjects.flatMap((s) => s.experiments),
-            project,
-          );
-        const exp = this.archive.findExperiment(project, undefined, segs[3]!);
-        if (!exp) throw notFound('Unable to find the specified experiment.');
-        return this.experimentRoute(ctx, exp, segs.slice(4));
-      }
-      if ((c === 'resources' || c === 'files') && segs.length === 3) {
-        if (c === 'resources')
-          return this.sendJson(
-            ctx,
-            resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }),
-          );
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/subjects',
+      handle: (ctx, p) => this.listSubjects(ctx, this.project(p)),
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/subjects/:subject',
+      handle: (ctx, p) => {
+        const project = this.project(p);
+        return this.item(ctx, this.subjectItem(this.subject(project, p), project));
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/subjects/:subject/experiments',
+      handle: (ctx, p) => {
+        const project = this.project(p);
+        return this.listExperiments(ctx, this.subject(project, p).experiments, project);
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/subjects/:subject/experiments/:experiment/**',
+      handle: (ctx, p) => {
+        const project = this.project(p);
+        return this.experimentRoute(ctx, this.experiment(p, project, this.subject(project, p)), p.rest);
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/subjects/:subject/**',
+      handle: async (_ctx, p) => {
+        this.subject(this.project(p), p);
+        throw notFound('The requested resource could not be found.');
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/experiments',
+      handle: (ctx, p) => {
+        const project = this.project(p);
+        return this.listExperiments(
+          ctx,
+          project.subjects.flatMap((s) => s.experiments),
+          project,
+        );
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/experiments/:experiment/**',
+      handle: (ctx, p) => this.experimentRoute(ctx, this.experiment(p, this.project(p)), p.rest),
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/resources',
+      handle: (ctx, p) => {
+        this.project(p);
+        return this.sendJson(
+          ctx,
+          resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }),
+        );
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/files',
+      handle: (ctx, p) => {
+        this.project(p);
         return this.sendJson(
           ctx,
           resultSetJson([], { order: 'hash', totalRecords: false, title: 'Files', columnsHeader: true }),
         );
-      }
-      throw notFound('The requested resource could not be found.');
-    }
-    if (a === 'subjects' && segs.length === 2) {
-      const s = this.archive.subjectById(b!);
-      if (!s) throw notFound(`Unable to identify subject ${b}`);
-      return this.item(ctx, this.subjectItem(s, this.archive.findProject(s.project)));
-    }
-    if (a === 'experiments') {
-      if (segs.length === 1) {
+      },
+    },
+    {
+      methods: READ,
+      path: 'projects/:project/**',
+      handle: async (_ctx, p) => {
+        this.project(p);
+        throw notFound('The requested resource could not be found.');
+      },
+    },
+    {
+      methods: READ,
+      path: 'subjects/:subject',
+      handle: (ctx, p) => {
+        const id = param(p, 'subject');
+        const s = this.archive.subjectById(id);
+        if (!s) throw notFound(`Unable to identify subject ${id}`);
+        return this.item(ctx, this.subjectItem(s, this.archive.findProject(s.project)));
+      },
+    },
+    {
+      methods: READ,
+      path: 'experiments',
+      handle: (ctx) => {
         const all = this.archive.projects.flatMap((p) => p.subjects.flatMap((s) => s.experiments));
         return this.listExperiments(ctx, [...new Set(all)], undefined, 'Matching experiments');
-      }
-      const exp = this.archive.experimentById(b!);
-      if (!exp) throw notFound('Unable to find the specified experiment.');
-      return this.experimentRoute(ctx, exp, segs.slice(2));
-    }
-    throw notFound('The requested resource could not be found.');
+      },
+    },
+    {
+      methods: READ,
+      path: 'experiments/:experiment/**',
+      handle: (ctx, p) => this.experimentRoute(ctx, this.experiment(p), p.rest),
+    },
+  ]);
+
+  /** The `:project` of a route, or 404. */
+  private project(p: RouteParams): ArchiveProject {
+    const id = param(p, 'project');
+    const project = this.archive.findProject(id);
+    if (!project) throw notFound(`Unable to identify project ${id}`);
+    return project;
   }
 
-  private async tokenRoute(ctx: Ctx, rest: string[]): Promise<void> {
-    const [op, x, y] = rest;
-    if (op === 'issue' && rest.length === 1) {
-      const { alias, secret } = this.issueToken(ctx.user!);
-      const t = this.tokens.get(alias)!;
-      const now = Date.now();
-      const json = {
-        alias,
-        secret,
-        xdatUserId: ctx.user!,
-        singleUse: false,
-        estimatedExpirationTime: now + 2 * 24 * 3600_000,
-        validIPAddresses: [],
-        id: t.id,
-        enabled: true,
-        created: t.created,
-        timestamp: now,
-        disabled: 0,
-      } as JsonValue;
-      return this.sendJson(ctx, orgJsonStringify(json));
-    }
-    if (op === 'issue' && x === 'user') throw new HttpFail(403, 'Forbidden');
-    if (op === 'validate' && x !== undefined && y !== undefined) {
-      const t = this.tokens.get(x);
-      return this.sendJson(ctx, t && t.secret === y ? orgJsonStringify({ valid: t.user }) : '{}');
-    }
-    if (op === 'invalidate' && x !== undefined && y !== undefined) {
-      const t = this.tokens.get(x);
-      if (!t || t.secret !== y) throw new HttpFail(401, 'Unauthorized');
-      this.tokens.delete(x);
-      return this.sendJson(ctx, '{"result": "OK"}');
-    }
-    throw notFound('The requested resource could not be found.');
+  /** The `:subject` of a route in `project`, or 404. */
+  private subject(project: ArchiveProject, p: RouteParams): ArchiveSubject {
+    const id = param(p, 'subject');
+    const subject = this.archive.findSubject(project, id);
+    if (!subject) throw notFound(`Unable to identify subject ${id}`);
+    return subject;
   }
 
-  private async experimentRoute(ctx: Ctx, exp: ArchiveExperiment, rest: string[]): Promise<void> {
-    if (rest.length === 0) return this.item(ctx, this.experimentItem(exp));
-    const [a, b, c, d] = rest;
-    if (a === 'scans') {
-      if (rest.length === 1) return this.listScans(ctx, exp);
-      const scans = selectScans(exp, b!);
-      if (scans.length === 0) throw notFound('Unable to find the specified scan.');
-      if (rest.length === 2) {
+  /** The `:experiment` of a route (by ID, or by label in `project` / `subject`), or 404. */
+  private experiment(p: RouteParams, project?: ArchiveProject, subject?: ArchiveSubject): ArchiveExperiment {
+    const id = param(p, 'experiment');
+    const exp = project ? this.archive.findExperiment(project, subject, id) : this.archive.experimentById(id);
+    if (!exp) throw notFound('Unable to find the specified experiment.');
+    return exp;
+  }
+
+  private async issueTokenRoute(ctx: Ctx): Promise<void> {
+    const { alias, secret } = this.issueToken(ctx.user!);
+    const t = this.tokens.get(alias)!;
+    const now = Date.now();
+    const json = {
+      alias,
+      secret,
+      xdatUserId: ctx.user!,
+      singleUse: false,
+      estimatedExpirationTime: now + 2 * 24 * 3600_000,
+      validIPAddresses: [],
+      id: t.id,
+      enabled: true,
+      created: t.created,
+      timestamp: now,
+      disabled: 0,
+    } as JsonValue;
+    return this.sendJson(ctx, orgJsonStringify(json));
+  }
+
+  private experimentRoute(ctx: Ctx, exp: ArchiveExperiment, rest: readonly string[]): Promise<void> {
+    const found = this.experimentRoutes.match(ctx.method, rest);
+    if (!found) throw notFound('The requested resource could not be found.');
+    return found.route.handle(ctx, found.params, exp);
+  }
+
+  /** Routes under an experiment (`…/experiments/{id}/…`); the experiment is found already. */
+  private readonly experimentRoutes = new RouteTable<Ctx, ArchiveExperiment>([
+    { path: '', handle: (ctx, _p, exp) => this.item(ctx, this.experimentItem(exp)) },
+    { path: 'scans', handle: (ctx, _p, exp) => this.listScans(ctx, exp) },
+    {
+      path: 'scans/:scans',
+      handle: (ctx, p, exp) => {
+        const scans = this.scans(exp, p);
         if (scans.length !== 1) throw notFound('Unable to find the specified scan.');
         return this.item(ctx, this.scanItem(scans[0]!));
-      }
-      if (c === 'files')
-        return this.files(
+      },
+    },
+    {
+      path: 'scans/:scans/files/**',
+      handle: (ctx, p, exp) =>
+        this.files(
           ctx,
-          scans.flatMap((s) => s.resources.map((r) => [s, r] as const)),
-          rest.slice(3),
-        );
-      if (c === 'resources') {
-        if (rest.length === 3) return this.listResources(ctx, scans);
-        const pairs = scans.flatMap((s) => selectResources(s.resources, d!).map((r) => [s, r] as const));
-        if (pairs.length === 0) throw notFound(`Unable to find resource ${d}`);
-        if (rest.length === 4) return this.files(ctx, pairs, []);
-        if (rest[4] === 'files') return this.files(ctx, pairs, rest.slice(5));
-      }
-      throw notFound('The requested resource could not be found.');
-    }
-    if (a === 'resources' && rest.length === 1)
-      return this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' }));
-    if (a === 'files' && rest.length === 1) return this.files(ctx, [], []);
-    throw notFound('The requested resource could not be found.');
+          this.scans(exp, p).flatMap((s) => s.resources.map((r) => [s, r] as const)),
+          p.rest,
+        ),
+    },
+    { path: 'scans/:scans/resources', handle: (ctx, p, exp) => this.listResources(ctx, this.scans(exp, p)) },
+    {
+      path: 'scans/:scans/resources/:resources',
+      handle: (ctx, p, exp) => this.files(ctx, this.scanResources(exp, p), []),
+    },
+    {
+      path: 'scans/:scans/resources/:resources/files/**',
+      handle: (ctx, p, exp) => this.files(ctx, this.scanResources(exp, p), p.rest),
+    },
+    {
+      path: 'scans/:scans/resources/:resources/**',
+      handle: async (_ctx, p, exp) => {
+        this.scanResources(exp, p);
+        throw notFound('The requested resource could not be found.');
+      },
+    },
+    {
+      path: 'scans/:scans/**',
+      handle: async (_ctx, p, exp) => {
+        this.scans(exp, p);
+        throw notFound('The requested resource could not be found.');
+      },
+    },
+    {
+      path: 'resources',
+      handle: (ctx) =>
+        this.sendJson(ctx, resultSetJson([], { order: 'hash', totalRecords: true, title: 'Resources' })),
+    },
+    { path: 'files', handle: (ctx) => this.files(ctx, [], []) },
+  ]);
+
+  /** The `:scans` of a route (an ID, a comma list, a type or `ALL`), at least one, or 404. */
+  private scans(exp: ArchiveExperiment, p: RouteParams): ArchiveScan[] {
+    const scans = selectScans(exp, param(p, 'scans'));
+    if (scans.length === 0) throw notFound('Unable to find the specified scan.');
+    return scans;
+  }
+
+  /** The `:resources` of the route's `:scans`, at least one, or 404. */
+  private scanResources(exp: ArchiveExperiment, p: RouteParams): (readonly [ArchiveScan, ArchiveResource])[] {
+    const label = param(p, 'resources');
+    const pairs = this.scans(exp, p).flatMap((s) =>
+      selectResources(s.resources, label).map((r) => [s, r] as const),
+    );
+    if (pairs.length === 0) throw notFound(`Unable to find resource ${label}`);
+    return pairs;
   }
 
   // ---------------------------------------------------------------------------------- listings
@@ -885,7 +1051,7 @@ export class XnatStandIn {
   private async files(
     ctx: Ctx,
     pairs: (readonly [ArchiveScan, ArchiveResource])[],
-    path: string[],
+    path: readonly string[],
   ): Promise<void> {
     const q = ctx.url.searchParams;
     const format = (q.get('format') ?? '').toLowerCase();

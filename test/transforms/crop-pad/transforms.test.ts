@@ -117,7 +117,8 @@ describe('crops', () => {
 
   it('dictionary crops apply the same box to every key and invert through Compose', async () => {
     const item = { image: image(), label: image([1, 6, 5, 4]) };
-    const c = new Compose([
+    type Item = { image: MetaImage; label: MetaImage };
+    const c = new Compose<Item>([
       new SpatialCropd({ keys: ['image', 'label'], roiStart: [1, 1, 1], roiEnd: [4, 4, 3] }),
       new CenterSpatialCropd({ keys: 'image', roiSize: [2, 2, 2] }),
     ]);

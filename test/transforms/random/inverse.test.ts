@@ -105,10 +105,10 @@ describe('crops pad back to the original size', () => {
         numSamples: 3,
       }),
     ]) {
-      const c = new Compose([t]).setRandomState(8);
-      const out = (await c.apply({ image: img3(), label })) as DataItem[];
+      const c = new Compose<DataItem, DataItem[]>([t]).setRandomState(8);
+      const out = await c.apply({ image: img3(), label });
       expect(out).toHaveLength(3);
-      const back = (await c.inverse(out)) as DataItem[];
+      const back = await c.inverse(out);
       for (const b of back) {
         expect((b.image as MetaImage).shape).toEqual([1, 8, 7, 6]);
         expect((b.label as MetaImage).appliedOperations).toEqual([]);

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TransformError } from '../../../src/errors.js';
-import { affineFromRows, affineToRows, identityAffine } from '../../../src/image/affine.js';
+import { affineFromRows, affineToRows, identityAffine, eye } from '../../../src/image/affine.js';
 import { MetaImage } from '../../../src/image/meta-image.js';
-import {
-  affineTransformGrid,
-  centeredAffineGrid,
-  gridSample,
-  roundHalfAway,
-  roundHalfEven,
-} from '../../../src/image/resample.js';
+import { affineTransformGrid, centeredAffineGrid, gridSample } from '../../../src/image/resample.js';
 import { Compose } from '../../../transforms/compose.js';
 import * as S from '../../../transforms/spatial/index.js';
 import {
@@ -17,10 +11,10 @@ import {
   createScale,
   createShear,
   createTranslate,
-  eyeMatrix,
   scaleAffine,
 } from '../../../transforms/spatial/affine-utils.js';
 import { convertAppliedInterpMode } from '../../../transforms/spatial/invertd.js';
+import { roundHalfAway, roundHalfEven } from '../../../src/image/numerics.js';
 
 /** A 3D test image [C, x, y, z] with distinct values (a smooth ramp plus a per-voxel index). */
 function volume(
@@ -75,19 +69,19 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe('gridSample', () => {
   it('the identity grid reproduces the input, multi-channel, 2D and 3D, any dtype', () => {
     const img = volume([2, 5, 4, 3], identityAffine(), 'int16');
-    const eye = eyeMatrix(4);
+    const identity = eye(4);
     for (const dtype of ['float32', 'float64'] as const) {
       const out = gridSample(
         img.data,
         img.shape,
-        affineTransformGrid(eye, [5, 4, 3], [5, 4, 3], false, dtype),
+        affineTransformGrid(identity, [5, 4, 3], [5, 4, 3], false, dtype),
         { mode: 'bilinear' },
       );
       expect(out).toBeInstanceOf(Float32Array);
       expect(maxAbsDiff(out, img.data)).toBeLessThan(1e-4);
     }
     const im2 = image2d();
-    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(eyeMatrix(3), [8, 6], [8, 6]), {
+    const out2 = gridSample(im2.data, im2.shape, centeredAffineGrid(eye(3), [8, 6], [8, 6]), {
       mode: 'nearest',
     });
     expect(Array.from(out2)).toEqual(Array.from(im2.data));
