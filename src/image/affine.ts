@@ -203,6 +203,17 @@ export function affineToSpacing(a: AffineMatrix, r = 3, suppressZeros = true): n
   return voxelSizes(a, r).map((v) => (suppressZeros && v === 0 ? 1 : v));
 }
 
+/**
+ * MONAI `affine_to_spacing(affine, r)` on rows of any size (an (r+1)×(r+1) `to_affine_nd(r, ·)`
+ * matrix, also beyond 3 dims): the norms of the columns of the top-left r×r block, zeros reported as 1.
+ */
+export function spacingOfRows(m: Rows, r: number, suppressZeros = true): number[] {
+  return Array.from({ length: r }, (_, c) => {
+    const v = Math.hypot(...m.slice(0, r).map((row) => (row[c] as number | undefined) ?? 0));
+    return suppressZeros && v === 0 ? 1 : v;
+  });
+}
+
 /** Applies the affine to a point (`n` ≤ 3 coordinates; missing ones are 0). */
 export function applyAffine(a: AffineMatrix, p: readonly number[]): number[] {
   return matvec(affineToRows(a).slice(0, 3), [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, 1]);

@@ -83,8 +83,11 @@ export function displaceGrid(grid: DenseGrid, offsets: ArrayLike<number>, scale:
   const per = grid.coords[0]?.length ?? 0;
   if (offsets.length !== per * grid.coords.length)
     throw new RangeError(`${offsets.length} offsets for a ${grid.coords.length}-axis grid of ${per} points`);
+  // numpy (`python float * float32 array`) and torch (tensor * python scalar) both round the scale to
+  // float32 before the float32 product
+  const s = f(scale);
   grid.coords.forEach((c, d) => {
-    for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f(scale * (offsets[d * per + v] as number));
+    for (let v = 0; v < per; v++) c[v] = (c[v] as number) + f(s * (offsets[d * per + v] as number));
   });
   return grid;
 }

@@ -43,7 +43,7 @@ export interface SamplingGrid {
   order: number[];
   /** Precision of the coordinate arithmetic. */
   gridDType: ComputeDType;
-  /** Whether the accumulation uses fused multiply-adds (BLAS sgemm does). */
+  /** Whether the accumulation uses fused multiply-adds (BLAS sgemm and dgemm do). */
   fma: boolean;
   /** Per input axis multiplier applied in `sampleDType` before un-normalising (MONAI `Resample` norm_coords). */
   preScale?: number[];
@@ -208,7 +208,7 @@ function planAxis(grid: SamplingGrid, d: number): AxisPlan {
 
 /**
  * Fills `dst` with the grid value of input axis `d` for every voxel of one output row, accumulated
- * in the grid dtype in torch's order (float32: fused multiply-adds, as BLAS sgemm), then scaled by
+ * in the grid dtype in torch's order (fused multiply-adds when `grid.fma`, as BLAS gemm), then scaled by
  * `pre` in the sampling dtype.
  */
 function rowCoords(
@@ -254,6 +254,23 @@ function rowCoords(
       if (na > 1) acc = fma ? fr(a1 * b1 + acc) : fr(acc + fr(a1 * b1));
       acc = fr(t + acc);
       dst[j] = acc;
+    }
+  } else if (grid.fma) {
+    // BLAS dgemm: one fused multiply-add per term, in the accumulation order
+    let before = 0;
+    for (let i = 0; i < plan.beforeAxes.length; i++) {
+      const k = plan.beforeAxes[i] as number;
+      const m = plan.beforeM[i] as number;
+      const b = (grid.base[k] as Float64Array)[outer[k] as number] as number;
+      before = i === 0 ? m * b : fmaIn(m, b, before, 'float64');
+    }
+    const hasBefore = plan.hasBefore;
+    for (let j = 0; j < len; j++) {
+      const bl = baseLast[j] as number;
+      let acc = hasBefore ? fmaIn(mLast, bl, before, 'float64') : mLast * bl;
+      if (na > 0) acc = fmaIn(a0, b0, acc, 'float64');
+      if (na > 1) acc = fmaIn(a1, b1, acc, 'float64');
+      dst[j] = t + acc;
     }
   } else {
     let before = 0;
@@ -747,7 +764,8 @@ export function affineTransformGrid(
     matrix: theta.slice(0, n).map((r) => r.slice()),
     order: Array.from({ length: n }, (_, i) => n - 1 - i),
     gridDType: dtype,
-    fma: dtype === 'float32',
+    // affine_grid's `bmm` goes to BLAS gemm (sgemm and dgemm both fuse multiply-adds)
+    fma: true,
     sampleDType: dtype,
     alignCorners,
   };

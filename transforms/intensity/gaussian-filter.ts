@@ -7,17 +7,107 @@
 import { TransformError } from '../../src/errors.js';
 import { erf } from '../../src/image/numerics.js';
 
-/** Discrete Gaussian kernel types of MONAI's GaussianFilter that we implement. */
-export type GaussianApprox = 'erf' | 'sampled';
+/** Discrete Gaussian kernel types of MONAI's GaussianFilter. */
+export type GaussianApprox = 'erf' | 'sampled' | 'scalespace';
+
+const APPROXES: readonly string[] = ['erf', 'sampled', 'scalespace'];
+
+/** Throws a TransformError naming `transform` unless `approx` is undefined or a {@link GaussianApprox}. */
+export function checkGaussianApprox(transform: string, approx: unknown): void {
+  if (approx !== undefined && !(typeof approx === 'string' && APPROXES.includes(approx)))
+    throw new TransformError(
+      transform,
+      undefined,
+      `approx must be 'erf', 'sampled' or 'scalespace', got ${JSON.stringify(approx)}`,
+    );
+}
 
 /** Options of {@link gaussian1d}. */
 export interface Gaussian1dOptions {
   /** Kernel half-width in sigmas: `tail = int(max(sigma*truncated, 0.5) + 0.5)`. Default 4.0. */
   truncated?: number;
-  /** `'erf'` (integral of the Gaussian over each unit interval, default) or `'sampled'`. */
+  /**
+   * `'erf'` (integral of the Gaussian over each unit interval, default), `'sampled'`, or `'scalespace'`
+   * (the discrete Gaussian kernel `e^(-σ²)·I_k(σ²)` of scale-space theory, via modified Bessel functions).
+   */
   approx?: GaussianApprox;
   /** Divide by the sum (MONAI default false: the erf kernel sums to slightly under 1). */
   normalize?: boolean;
+}
+
+/** MONAI's `polyval` on float32 0-d tensors: Horner's rule, every product and sum rounded to float32. */
+function polyval32(coef: readonly number[], x: number): number {
+  const f = Math.fround;
+  let ans = f(coef[0] as number);
+  for (let i = 1; i < coef.length; i++) ans = f(f(ans * x) + f(coef[i] as number));
+  return ans;
+}
+
+/** `p · exp(ax) / sqrt(ax)` in float32, left to right (MONAI's large-argument branches). */
+function expOverSqrt32(p: number, ax: number): number {
+  const f = Math.fround;
+  return f(f(p * f(Math.exp(ax))) / f(Math.sqrt(ax)));
+}
+
+/** MONAI `_modified_bessel_0` (Numerical Recipes' polynomial approximation of I₀) in float32. */
+function besselI0(x: number): number {
+  const f = Math.fround;
+  const ax = Math.abs(x);
+  if (ax < 3.75) {
+    const y = f(f(x * x) / 14.0625);
+    return polyval32([0.45813e-2, 0.360768e-1, 0.2659732, 1.2067492, 3.0899424, 3.5156229, 1.0], y);
+  }
+  const y = f(3.75 / ax);
+  const c = [
+    0.392377e-2, -0.1647633e-1, 0.2635537e-1, -0.2057706e-1, 0.916281e-2, -0.157565e-2, 0.225319e-2,
+    0.1328592e-1, 0.39894228,
+  ];
+  return expOverSqrt32(polyval32(c, y), ax);
+}
+
+/** MONAI `_modified_bessel_1` (I₁) in float32. */
+function besselI1(x: number): number {
+  const f = Math.fround;
+  const ax = Math.abs(x);
+  if (ax < 3.75) {
+    const y = f(f(x * x) / 14.0625);
+    return f(
+      ax * polyval32([0.32411e-3, 0.301532e-2, 0.2658733e-1, 0.15084934, 0.51498869, 0.87890594, 0.5], y),
+    );
+  }
+  const y = f(3.75 / ax);
+  const c = [
+    -0.420059e-2, 0.1787654e-1, -0.2895312e-1, 0.2282967e-1, -0.1031555e-1, 0.163801e-2, -0.362018e-2,
+    -0.3988024e-1, 0.39894228,
+  ];
+  const ans = expOverSqrt32(polyval32(c, y), ax);
+  return x < 0 ? -ans : ans;
+}
+
+/** MONAI `_modified_bessel_i(n, x)` (Iₙ, n ≥ 2, Miller's downward recurrence) in float32. */
+function besselIn(n: number, x: number): number {
+  const f = Math.fround;
+  if (x === 0) return x;
+  const tox = f(2 / Math.abs(x));
+  const big = 1.0e10;
+  const small = f(1.0e-10);
+  let ans = 0;
+  let bip = 0;
+  let bi = 1;
+  const m = Math.trunc(2 * (n + Math.floor(Math.sqrt(40 * n))));
+  for (let j = m; j > 0; j--) {
+    const bim = f(bip + f(f(j * tox) * bi));
+    bip = bi;
+    bi = bim;
+    if (Math.abs(bi) > big) {
+      ans = f(ans * small);
+      bi = f(bi * small);
+      bip = f(bip * small);
+    }
+    if (j === n) ans = bip;
+  }
+  ans = f(f(ans * besselI0(x)) / bi);
+  return x < 0 && n % 2 === 1 ? -ans : ans;
 }
 
 /**
@@ -61,11 +151,20 @@ export function gaussian1d(sigma: number, options: Gaussian1dOptions = {}): Floa
       const x = i - tail;
       out[i] = f(f(Math.exp(f(c * (x * x)))) / norm);
     }
+  } else if (approx === 'scalespace') {
+    // the discrete Gaussian kernel e^(-σ²)·I_k(σ²), k = -tail..tail (modified Bessel functions of σ²)
+    const s2 = f(s * s);
+    const e = f(Math.exp(-s2));
+    for (let k = 0; k <= tail; k++) {
+      const v = f((k === 0 ? besselI0(s2) : k === 1 ? besselI1(s2) : besselIn(k, s2)) * e);
+      out[tail + k] = v;
+      out[tail - k] = v;
+    }
   } else {
     throw new TransformError(
       'GaussianFilter',
       undefined,
-      `unsupported approx '${options.approx}': use 'erf' or 'sampled' ('scalespace' is not implemented)`,
+      `unsupported approx '${options.approx}': use 'erf', 'sampled' or 'scalespace'`,
     );
   }
   if (options.normalize) {

@@ -2,7 +2,7 @@ import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
-import { type GaussianApprox, gaussianFilter } from './gaussian-filter.js';
+import { type GaussianApprox, checkGaussianApprox, gaussianFilter } from './gaussian-filter.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
 import { describe, requireOptions } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
@@ -11,7 +11,7 @@ import { checkedOptions } from '../option-check.js';
 export interface GaussianSmoothOptions {
   /** Standard deviation in voxels: one for all spatial axes or one per axis (default 1.0). */
   sigma?: number | readonly number[];
-  /** Discrete kernel: `'erf'` (default) or `'sampled'`, as MONAI's GaussianFilter. */
+  /** Discrete kernel: `'erf'` (default), `'sampled'` or `'scalespace'`, as MONAI's GaussianFilter. */
   approx?: GaussianApprox;
 }
 
@@ -42,9 +42,7 @@ function checkOptions(name: string, o: GaussianSmoothOptions): void {
       undefined,
       `sigma must be a positive number or one per spatial axis, got ${describe(s)}`,
     );
-  const a = o.approx;
-  if (a !== undefined && a !== 'erf' && a !== 'sampled')
-    throw new TransformError(name, undefined, `approx must be 'erf' or 'sampled', got ${describe(a)}`);
+  checkGaussianApprox(name, o.approx);
 }
 
 /**

@@ -2,7 +2,7 @@ import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
-import { type GaussianApprox, gaussianFilter } from './gaussian-filter.js';
+import { type GaussianApprox, checkGaussianApprox, gaussianFilter } from './gaussian-filter.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
 
@@ -44,7 +44,7 @@ export interface RandGaussianSharpenOptions extends RandomizableOptions {
   sigma2Z?: number | SharpenRange;
   /** Range of the sharpening weight (default [10, 30]). */
   alpha?: SharpenRange;
-  /** Discrete kernel: `'erf'` (default) or `'sampled'`. */
+  /** Discrete kernel: `'erf'` (default), `'sampled'` or `'scalespace'`. */
   approx?: GaussianApprox;
 }
 
@@ -73,8 +73,7 @@ export class RandGaussianSharpen extends RandImageTransform<RandGaussianSharpenO
     for (const k of ['sigma1X', 'sigma1Y', 'sigma1Z', 'alpha'] as const) rangeOf(options[k], [0, 1], name, k);
     for (const k of ['sigma2X', 'sigma2Y', 'sigma2Z'] as const)
       if (typeof options[k] !== 'number') rangeOf(options[k], [0, 1], name, k);
-    if (options.approx !== undefined && options.approx !== 'erf' && options.approx !== 'sampled')
-      throw new TransformError(name, undefined, `approx must be 'erf' or 'sampled'`);
+    checkGaussianApprox(name, options.approx);
     super(options);
   }
 

@@ -2,7 +2,7 @@ import { TransformError } from '../../src/errors.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { RandomizableOptions } from '../randomizable.js';
-import type { GaussianApprox } from './gaussian-filter.js';
+import { type GaussianApprox, checkGaussianApprox } from './gaussian-filter.js';
 import { gaussianSmooth } from './gaussian-smooth.js';
 import { describe } from './intensity-utils.js';
 import { RandImageMapTransform, RandImageTransform } from './rand-intensity-base.js';
@@ -16,7 +16,7 @@ export interface RandGaussianSmoothOptions extends RandomizableOptions {
   sigmaY?: readonly [number, number];
   /** Range of sigma on the third spatial axis (default `[0.25, 1.5]`). */
   sigmaZ?: readonly [number, number];
-  /** Discrete kernel: `'erf'` (default) or `'sampled'`. */
+  /** Discrete kernel: `'erf'` (default), `'sampled'` or `'scalespace'`. */
   approx?: GaussianApprox;
 }
 
@@ -56,12 +56,7 @@ export class RandGaussianSmooth extends RandImageTransform<RandGaussianSmoothOpt
     const sx = range(name, 'sigmaX', options.sigmaX);
     const sy = range(name, 'sigmaY', options.sigmaY);
     const sz = range(name, 'sigmaZ', options.sigmaZ);
-    if (options.approx !== undefined && options.approx !== 'erf' && options.approx !== 'sampled')
-      throw new TransformError(
-        name,
-        undefined,
-        `approx must be 'erf' or 'sampled', got ${describe(options.approx)}`,
-      );
+    checkGaussianApprox(name, options.approx);
     super(options);
     this.sigmaX = sx;
     this.sigmaY = sy;

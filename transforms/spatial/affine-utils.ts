@@ -11,8 +11,6 @@
 import {
   type AffineMatrix,
   type Matrix,
-  affineFromRows,
-  affineToSpacing,
   cholesky,
   eye,
   invMatrix,
@@ -20,6 +18,7 @@ import {
   matvec,
   matmulTorch32,
   solveMatrix,
+  spacingOfRows,
   toAffine4,
   toAffineNd,
   transpose,
@@ -184,7 +183,7 @@ export function zoomAffine(
   diagonal = true,
 ): Matrix {
   const d = affine.length - 1;
-  const norm = affineToSpacing(affineFromRows(affine), d);
+  const norm = spacingOfRows(affine, d);
   let s = [...scale];
   if (s.length < d) s = s.concat(norm.slice(s.length));
   s = s.slice(0, d).map((v, i) => (v > 0 ? v : (norm[i] as number)));

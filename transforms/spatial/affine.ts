@@ -1,6 +1,7 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
+import { affineCoords, mapCoordinates } from '../../src/image/map-coordinates.js';
+import { centeredCoords } from '../../src/image/linspace.js';
 import {
-  type GridSampleMode,
   type GridSamplePadding,
   type SamplingGrid,
   centeredAffineGrid,
@@ -19,10 +20,12 @@ import {
   fallBackTuple,
 } from './affine-utils.js';
 import {
+  type ResampleMode,
   TRACE_NONE,
   computeDType,
-  gridMode,
   gridPadding,
+  ndimageMode,
+  resampleMode,
   matrixFromTrace,
   numberList,
   requireSpatialDims,
@@ -155,7 +158,7 @@ export function computeWAffine(
 
 /** Options of `affineFunc`. */
 export interface AffineFuncOptions {
-  mode: GridSampleMode;
+  mode: ResampleMode;
   paddingMode: GridSamplePadding;
   alignCorners: boolean;
   /** Precision of `Resample` (Affine: float32, RandAffine: float64). */
@@ -164,6 +167,57 @@ export interface AffineFuncOptions {
   doResampling?: boolean;
   /** The matrix is already in torch's normalised [-1, 1] coordinates (MONAI `normalized=True`). */
   normalized?: boolean;
+}
+
+/**
+ * Samples `data` (`[C, ...inSize]`) on the output grid of `spSize` through the centred affine `mat`
+ * as MONAI's `AffineGrid` (float32) + `Resample`: torch `grid_sample`, or for a spline order scipy's
+ * `map_coordinates` on the input indices (`grid + (max(2, n) - 1) / 2` in float32; none when `normalized`).
+ */
+function sampleCentered(
+  data: MetaImage['data'],
+  shape: readonly number[],
+  mat: readonly (readonly number[])[],
+  spSize: readonly number[],
+  o: {
+    mode: ResampleMode;
+    paddingMode: GridSamplePadding;
+    alignCorners: boolean;
+    sampleDType: ComputeDType;
+    normalized?: boolean;
+  },
+  where: string,
+): Float32Array {
+  const inSize = shape.slice(1);
+  const src = toComputeArray(data, o.sampleDType);
+  if (typeof o.mode === 'number') {
+    if (o.alignCorners)
+      fail(
+        where,
+        `mode ${o.mode} (a spline order) with alignCorners true is not supported; use alignCorners false`,
+      );
+    const f = Math.fround;
+    const n = spSize.length;
+    const m = mat.slice(0, n).map((r) => r.map(f));
+    const coords = affineCoords(
+      m,
+      spSize.map((d) => centeredCoords(d)),
+      'float32',
+    );
+    if (!o.normalized)
+      coords.forEach((c, d) => {
+        const t = (Math.max(2, inSize[d] as number) - 1) / 2;
+        for (let v = 0; v < c.length; v++) c[v] = f((c[v] as number) + t);
+      });
+    return mapCoordinates(src, shape, coords, spSize, o.mode, ndimageMode(o.paddingMode));
+  }
+  const grid = centeredAffineGrid(mat, inSize, spSize, {
+    alignCorners: o.alignCorners,
+    gridDType: 'float32',
+    sampleDType: o.sampleDType,
+  });
+  if (o.normalized) delete grid.preScale;
+  return gridSample(src, shape, grid, { mode: o.mode, paddingMode: o.paddingMode });
 }
 
 /**
@@ -183,16 +237,7 @@ export function affineFunc(
   const doResampling = options.doResampling ?? true;
   let data: Float32Array;
   if (doResampling) {
-    const grid = centeredAffineGrid(mat, inSize, spSize, {
-      alignCorners: options.alignCorners,
-      gridDType: 'float32',
-      sampleDType: options.sampleDType,
-    });
-    if (options.normalized) delete grid.preScale;
-    data = gridSample(toComputeArray(img.data, options.sampleDType), img.shape, grid, {
-      mode: options.mode,
-      paddingMode: options.paddingMode,
-    });
+    data = sampleCentered(img.data, img.shape, mat, spSize, options, traceClass ?? 'Affine');
   } else {
     if (spSize.some((s, i) => s !== inSize[i]))
       throw new RangeError('doResampling=false needs the output size to equal the input size');
@@ -239,15 +284,19 @@ export function invertAffineFunc(
   const align =
     e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
   const orig = op.orig_size;
-  const grid = centeredAffineGrid(invMat, work.spatialShape, orig, {
-    alignCorners: align,
-    gridDType: 'float32',
-    sampleDType,
-  });
-  const data = gridSample(toComputeArray(work.data, sampleDType), work.shape, grid, {
-    mode: gridMode(e.mode ?? 'bilinear', className),
-    paddingMode: gridPadding(e.padding_mode ?? 'reflection', className),
-  });
+  const data = sampleCentered(
+    work.data,
+    work.shape,
+    invMat,
+    orig,
+    {
+      mode: resampleMode(e.mode ?? 'bilinear', className),
+      paddingMode: gridPadding(e.padding_mode ?? 'reflection', className),
+      alignCorners: align,
+      sampleDType,
+    },
+    className,
+  );
   return work.clone({
     data,
     shape: [work.numChannels, ...orig],
@@ -260,8 +309,8 @@ export function invertAffineFunc(
 export interface AffineOptions extends AffineParams {
   /** Output spatial size (default: the input's; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
+  mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;
   /** The matrix is in torch's normalised coordinates (default false). */
@@ -280,7 +329,7 @@ export function affine(
   where = 'Affine',
 ): MetaImage {
   const n = requireSpatialDims(img, where);
-  const mode = gridMode(options.mode ?? 'bilinear', where);
+  const mode = resampleMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'reflection', where);
   const spSize = fallBackTuple(
     options.spatialSize === null || options.spatialSize === undefined
@@ -317,7 +366,7 @@ export class Affine extends Transform<MetaImage, MetaImage, AffineOptions> {
   constructor(options: AffineOptions = {}) {
     super(options);
     markInvertible(this);
-    gridMode(options.mode ?? 'bilinear', this.name);
+    resampleMode(options.mode ?? 'bilinear', this.name);
     gridPadding(options.paddingMode ?? 'reflection', this.name);
   }
 
@@ -338,13 +387,13 @@ export class Affine extends Transform<MetaImage, MetaImage, AffineOptions> {
 
 /** Options of {@link Affined}: mode and paddingMode may be given per key. */
 export interface AffinedOptions extends MapTransformOptions, Omit<AffineOptions, 'mode' | 'paddingMode'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
 /** Dictionary twin of {@link Affine} (e.g. `mode: ['bilinear', 'nearest']` for image and label). */
 export class Affined extends MapTransform<DataItem, AffinedOptions> {
-  private readonly modes: GridSampleMode[];
+  private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
   constructor(options: AffinedOptions) {
@@ -352,7 +401,7 @@ export class Affined extends MapTransform<DataItem, AffinedOptions> {
     markInvertible(this);
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
-    this.modes.forEach((m) => gridMode(m, this.name));
+    this.modes.forEach((m) => resampleMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
   }
 

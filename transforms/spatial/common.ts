@@ -4,6 +4,7 @@
 import { type GridSampleMode, type GridSamplePadding, gridSample } from '../../src/image/resample.js';
 import { type DenseGrid, denseSamplingGrid } from '../../src/image/dense-grid.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
+import { type NdimageMode, type SplineOrder, mapCoordinates } from '../../src/image/map-coordinates.js';
 import { fail } from '../keyed-errors.js';
 import { type ComputeDType } from '../../src/image/numerics.js';
 
@@ -54,6 +55,49 @@ export function gridMode(value: unknown, where: string): GridSampleMode {
   return fail(where, `unknown interpolation mode '${String(value)}' (use 'bilinear' or 'nearest')`);
 }
 
+/**
+ * A resampling mode of MONAI's `Resample`-based transforms: a `grid_sample` mode, or a spline order,
+ * which MONAI runs through scipy's `map_coordinates` (orders 0, 1 and 3 here).
+ */
+export type ResampleMode = GridSampleMode | SplineOrder;
+
+/** Reads a {@link ResampleMode}: spline orders 0, 1 and 3, or a `grid_sample` mode. */
+export function resampleMode(value: unknown, where: string): ResampleMode {
+  if (value === 0 || value === 1 || value === 3) return value;
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `spline order ${value} is not supported: orders 0, 1 and 3 are (scipy map_coordinates, as MONAI); ` +
+        "MONAI's orders 2, 4 and 5 are not implemented; use 0, 1, 3, 'nearest' or 'bilinear'",
+    );
+  return gridMode(value, where);
+}
+
+/** MONAI's padding translation for spline orders (`zeros` → constant, `border` → nearest, `reflection` → reflect). */
+export function ndimageMode(padding: GridSamplePadding): NdimageMode {
+  return padding === 'zeros' ? 'constant' : padding === 'border' ? 'nearest' : 'reflect';
+}
+
+/**
+ * Reads the mode of a transform that MONAI samples with torch `grid_sample` whatever the mode
+ * (Rotate): MONAI's `resolves_modes` maps spline order 1 to `'bilinear'`; order 0 becomes
+ * `'nearest-exact'`, which grid_sample rejects, and order 3 `'bicubic'` (not implemented here).
+ */
+export function torchGridMode(value: unknown, where: string): GridSampleMode {
+  if (value === 1) return 'bilinear';
+  if (value === 0)
+    return fail(
+      where,
+      "mode 0 fails in MONAI too (it becomes 'nearest-exact', which grid_sample rejects); use 'nearest'",
+    );
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `mode ${value}: only spline order 1 (as 'bilinear') is supported here; use 'bilinear' or 'nearest'`,
+    );
+  return gridMode(value, where);
+}
+
 /** Reads a `grid_sample` padding mode. */
 export function gridPadding(value: unknown, where: string): GridSamplePadding {
   const v = typeof value === 'string' ? value.toLowerCase() : value;
@@ -61,8 +105,22 @@ export function gridPadding(value: unknown, where: string): GridSamplePadding {
   return fail(where, `unknown padding mode '${String(value)}' (use 'zeros', 'border' or 'reflection')`);
 }
 
-/** Reads a torch `interpolate` mode (Resize, Zoom). */
-export function interpolateMode(value: unknown, where: string): InterpolateMode {
+/** A Resize/Zoom mode: a torch `interpolate` mode, or a spline order MONAI maps to one (0, 1). */
+export type ResizeMode = InterpolateMode | 0 | 1;
+
+/**
+ * Reads a torch `interpolate` mode (Resize, Zoom). Spline orders as MONAI's `resolves_modes`:
+ * 0 → `'nearest-exact'`, 1 → the linear mode of `nd` spatial dims; 3 (`'bicubic'`) is not implemented.
+ */
+export function interpolateMode(value: unknown, where: string, nd = 3): InterpolateMode {
+  if (value === 0) return 'nearest-exact';
+  if (value === 1) return nd === 1 ? 'linear' : nd === 2 ? 'bilinear' : 'trilinear';
+  if (typeof value === 'number')
+    return fail(
+      where,
+      `mode ${value}: spline orders 0 and 1 map to torch interpolate modes as in MONAI ('nearest-exact', linear); ` +
+        "3 ('bicubic') and others are not supported",
+    );
   const v = typeof value === 'string' ? value.toLowerCase() : value;
   if (typeof v === 'string' && INTERP_MODES.includes(v)) return v as InterpolateMode;
   if (v === 'bicubic')
@@ -141,12 +199,24 @@ export function matrixFromTrace(v: unknown, where: string, what: string): number
 export function resampleDense(
   img: MetaImage,
   grid: DenseGrid,
-  mode: GridSampleMode,
+  mode: ResampleMode,
   paddingMode: GridSamplePadding,
 ): MetaImage {
   const n = img.spatialDims;
   if (grid.coords.length !== n)
     fail('Resample', `a ${grid.coords.length}D grid cannot resample a ${n}D image`);
+  if (typeof mode === 'number') {
+    // MONAI's Resample with a spline order: float32 grid + (max(2, n) - 1) / 2, then map_coordinates
+    const f = Math.fround;
+    const inSize = img.spatialShape;
+    const coords = grid.coords.map((c, d) => {
+      const t = (Math.max(2, inSize[d] as number) - 1) / 2;
+      return Float64Array.from(c, (v) => f(f(v) + t));
+    });
+    const src = toComputeArray(img.data, 'float64');
+    const data = mapCoordinates(src, img.shape, coords, grid.shape, mode, ndimageMode(paddingMode));
+    return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });
+  }
   const sampling = denseSamplingGrid(grid, img.spatialShape);
   const data = gridSample(toComputeArray(img.data, 'float64'), img.shape, sampling, { mode, paddingMode });
   return img.clone({ data, shape: [img.numChannels, ...grid.shape], dtype: 'float32' });

@@ -68,7 +68,8 @@ export {
 } from './rand-elastic.js';
 export { type GridSampleMode, type GridSamplePadding, type SamplingGrid } from '../../src/image/resample.js';
 export { type ComputeDType } from '../../src/image/numerics.js';
-export { type InterpolateMode } from './common.js';
+export { type InterpolateMode, type ResampleMode, type ResizeMode } from './common.js';
+export { type NdimageMode, type SplineOrder } from '../../src/image/map-coordinates.js';
 export { type Matrix } from '../../src/image/affine.js';
 export { type DenseGrid } from '../../src/image/dense-grid.js';
 export {

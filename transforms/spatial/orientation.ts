@@ -79,15 +79,13 @@ export function orientation(
 ): MetaImage {
   const sr = img.spatialDims;
   if (sr <= 0) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
-  if (sr > 3)
-    fail(
-      where,
-      `expected at most 3 spatial dims, got shape [${img.shape.join(', ')}] (apply EnsureChannelFirst first)`,
-    );
+  // beyond 3 spatial dims MONAI's `to_affine_nd(sr, affine)` adds identity axes: they keep their place
+  const sp = Math.min(sr, 3);
   const labels = options.labels ?? DEFAULT_LABELS;
-  const affineNd = toAffineNd(sr, img.affine);
-  requireInvertibleAffine(affineNd, sr, where);
-  const src = ioOrientation(img.affine, sr);
+  const affineNd = toAffineNd(sp, img.affine);
+  requireInvertibleAffine(affineNd, sp, where);
+  const src: Ornt = [...ioOrientation(img.affine, sp)];
+  for (let i = sp; i < sr; i++) src.push({ axis: i, flip: 1 });
   let ornt: Ornt;
   if (options.asClosestCanonical) ornt = src;
   else {
@@ -103,7 +101,8 @@ export function orientation(
     if (dst.length < sr)
       fail(
         where,
-        `axcodes '${codes}' has ${(codes as string).length} letters but the image has ${sr} spatial dims`,
+        `axcodes '${codes}' has ${(codes as string).length} letters but the image has ${sr} spatial dims` +
+          (sr > 3 ? ' (MONAI too: use asClosestCanonical, or labels with one pair per spatial dim)' : ''),
       );
     if (dst.some((o) => o.axis >= sr) && sr < 3)
       fail(
@@ -119,7 +118,13 @@ export function orientation(
       );
     }
   }
-  const xform = inverseOrientationAffine(ornt, img.spatialShape);
+  if (ornt.some((o, i) => i < sp !== o.axis < sp || (i >= sp && (o.axis !== i || o.flip !== 1))))
+    fail(
+      where,
+      `reorienting to '${String(options.axcodes)}' would move or flip a spatial axis beyond the third; ` +
+        'only the first three spatial axes can be reoriented (their affine is 4×4)',
+    );
+  const xform = inverseOrientationAffine(ornt.slice(0, sp), img.spatialShape.slice(0, sp));
   const originalAffine = rows(toAffineNd(3, img.affine));
   let out: MetaImage;
   if (isIdentityOrientation(ornt)) out = img.clone({ data: img.data });
@@ -128,7 +133,7 @@ export function orientation(
     out = img.clone({ data, shape, dtype: img.dtype });
   }
   const x4: number[][] = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => xform[i * 4 + j] as number));
-  out.affine = composeImageAffine(img.affine, toAffineNd(sr, x4));
+  out.affine = composeImageAffine(img.affine, toAffineNd(sp, x4));
   if (traceClass !== null)
     pushOperation(out, traceClass, img.spatialShape, { original_affine: originalAffine });
   return out;

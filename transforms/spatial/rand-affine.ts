@@ -1,5 +1,5 @@
 import type { MetaImage } from '../../src/image/meta-image.js';
-import type { GridSampleMode, GridSamplePadding } from '../../src/image/resample.js';
+import type { GridSamplePadding } from '../../src/image/resample.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { markInvertible } from '../invertible.js';
@@ -15,7 +15,7 @@ import {
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { affineFunc, affineGridMatrix, invertAffineFunc } from './affine.js';
-import { gridMode, gridPadding } from './common.js';
+import { type ResampleMode, gridPadding, resampleMode } from './common.js';
 import { asFloat32 } from './rand-spatial-base.js';
 import { checkedOptions, passOn } from '../option-check.js';
 import { type Matrix, eye } from '../../src/image/affine.js';
@@ -139,8 +139,8 @@ export class RandAffineGrid implements Randomizable {
 export interface RandAffineOptions extends RandomizableOptions, RandAffineGridOptions {
   /** Output size (default: the input size; non-positive entries keep the input size). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
+  mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;
   /** Accepted for MONAI compatibility (grids are not cached). */
@@ -162,7 +162,7 @@ export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, Rand
 
   constructor(options: RandAffineOptions = {}) {
     checkedOptions(new.target.name, options);
-    gridMode(options.mode ?? 'bilinear', 'RandAffine');
+    resampleMode(options.mode ?? 'bilinear', 'RandAffine');
     gridPadding(options.paddingMode ?? 'reflection', 'RandAffine');
     super(options);
     markInvertible(this);
@@ -196,7 +196,7 @@ export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, Rand
    */
   run(
     img: MetaImage,
-    o: { spatialSize?: number | readonly number[] | null; mode?: string; paddingMode?: string } = {},
+    o: { spatialSize?: number | readonly number[] | null; mode?: ResampleMode; paddingMode?: string } = {},
     randomize = true,
     matrix: Matrix | null = null,
   ): MetaImage {
@@ -214,7 +214,7 @@ export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, Rand
       mat,
       sp,
       {
-        mode: gridMode(o.mode ?? base.mode ?? 'bilinear', this.name),
+        mode: resampleMode(o.mode ?? base.mode ?? 'bilinear', this.name),
         paddingMode: gridPadding(o.paddingMode ?? base.paddingMode ?? 'reflection', this.name),
         alignCorners: false,
         sampleDType: 'float64',
@@ -243,7 +243,7 @@ export class RandAffine extends RandomizableTransform<MetaImage, MetaImage, Rand
 /** Options of {@link RandAffined}: mode and paddingMode may be given per key. */
 export interface RandAffinedOptions
   extends MapTransformOptions, Omit<RandAffineOptions, 'mode' | 'paddingMode'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
@@ -259,7 +259,7 @@ export interface RandAffinedOptions
  */
 export class RandAffined extends RandomizableMapTransform<DataItem, RandAffinedOptions> {
   readonly randAffine: RandAffine;
-  private readonly modes: GridSampleMode[];
+  private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
   constructor(options: RandAffinedOptions) {
@@ -267,7 +267,7 @@ export class RandAffined extends RandomizableMapTransform<DataItem, RandAffinedO
     markInvertible(this);
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
-    this.modes.forEach((m) => gridMode(m, this.name));
+    this.modes.forEach((m) => resampleMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
     const { mode: _m, paddingMode: _p, keys: _k, ...rest } = options;
     this.randAffine = new RandAffine({ ...rest, prob: 1 });

@@ -15,12 +15,7 @@ import {
   createDenseGrid,
   displaceGrid,
 } from '../../src/image/dense-grid.js';
-import {
-  type GridSampleMode,
-  type GridSamplePadding,
-  centeredAffineGrid,
-  gridSample,
-} from '../../src/image/resample.js';
+import { type GridSamplePadding, centeredAffineGrid, gridSample } from '../../src/image/resample.js';
 import type { RandomState } from '../../src/random/index.js';
 import { checkedFallBackTuple, randomStateFor } from '../crop-pad/rand-crop-utils.js';
 import { gaussianFilter } from '../intensity/gaussian-filter.js';
@@ -34,7 +29,7 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { gridMode, gridPadding, resampleDense, toComputeArray } from './common.js';
+import { type ResampleMode, gridPadding, resampleDense, resampleMode, toComputeArray } from './common.js';
 import { RandAffineGrid, type RandAffineGridOptions } from './rand-affine.js';
 import { checkedOptions, passOn } from '../option-check.js';
 import { eye } from '../../src/image/affine.js';
@@ -43,9 +38,10 @@ import { eye } from '../../src/image/affine.js';
 function resampleIdentity(
   img: MetaImage,
   spSize: readonly number[],
-  mode: GridSampleMode,
+  mode: ResampleMode,
   paddingMode: GridSamplePadding,
 ): MetaImage {
+  if (typeof mode === 'number') return resampleDense(img, createDenseGrid(spSize), mode, paddingMode);
   const n = spSize.length;
   const grid = centeredAffineGrid(eye(n + 1), img.spatialShape, spSize, {
     gridDType: 'float64',
@@ -117,8 +113,8 @@ export class RandDeformGrid implements Randomizable {
 export interface ElasticCommonOptions extends RandomizableOptions, RandAffineGridOptions {
   /** Output size (default: the input size; non-positive entries keep it). */
   spatialSize?: number | readonly number[] | null;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (scipy `map_coordinates`, as MONAI). */
+  mode?: ResampleMode;
   /** `'reflection'` (default), `'zeros'` or `'border'`. */
   paddingMode?: GridSamplePadding;
 }
@@ -171,7 +167,7 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage, MetaImage, R
   constructor(options: Rand2DElasticOptions) {
     checkedOptions(new.target.name, options);
     pair(options?.magnitudeRange, 'Rand2DElastic', 'magnitudeRange');
-    gridMode(options.mode ?? 'bilinear', 'Rand2DElastic');
+    resampleMode(options.mode ?? 'bilinear', 'Rand2DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand2DElastic');
     super(options);
     this.deformGrid = new RandDeformGrid({
@@ -210,11 +206,11 @@ export class Rand2DElastic extends RandomizableTransform<MetaImage, MetaImage, R
     img: MetaImage,
     grid: DenseGrid | null,
     spSize: readonly number[],
-    mode?: string,
+    mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
     const o = this.options;
-    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
   }
@@ -252,7 +248,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, R
     checkedOptions(new.target.name, options);
     const sr = pair(options?.sigmaRange, 'Rand3DElastic', 'sigmaRange');
     const mr = pair(options?.magnitudeRange, 'Rand3DElastic', 'magnitudeRange');
-    gridMode(options.mode ?? 'bilinear', 'Rand3DElastic');
+    resampleMode(options.mode ?? 'bilinear', 'Rand3DElastic');
     gridPadding(options.paddingMode ?? 'reflection', 'Rand3DElastic');
     super(options);
     this.sigmaRange = sr;
@@ -290,11 +286,11 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, R
     img: MetaImage,
     grid: DenseGrid | null,
     spSize: readonly number[],
-    mode?: string,
+    mode?: ResampleMode,
     paddingMode?: string,
   ): MetaImage {
     const o = this.options;
-    const m = gridMode(mode ?? o.mode ?? 'bilinear', this.name);
+    const m = resampleMode(mode ?? o.mode ?? 'bilinear', this.name);
     const p = gridPadding(paddingMode ?? o.paddingMode ?? 'reflection', this.name);
     return grid ? resampleDense(img, grid, m, p) : resampleIdentity(img, spSize, m, p);
   }
@@ -312,7 +308,7 @@ export class Rand3DElastic extends RandomizableTransform<MetaImage, MetaImage, R
 
 /** Per-key mode/paddingMode options of the elastic dictionary transforms. */
 export interface ElasticKeyOptions {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
 }
 
@@ -332,7 +328,7 @@ export abstract class ElasticMapBase<
     RandomizableOptions,
 > extends RandomizableMapTransform<DataItem, Opts> {
   readonly inner: T;
-  private readonly modes: GridSampleMode[];
+  private readonly modes: ResampleMode[];
   private readonly pads: GridSamplePadding[];
 
   constructor(options: Opts, inner: T) {
@@ -340,7 +336,7 @@ export abstract class ElasticMapBase<
     this.inner = inner;
     this.modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     this.pads = perKey(options.paddingMode ?? 'reflection', this.keys, this.name, 'paddingMode');
-    this.modes.forEach((m) => gridMode(m, this.name));
+    this.modes.forEach((m) => resampleMode(m, this.name));
     this.pads.forEach((p) => gridPadding(p, this.name));
   }
 

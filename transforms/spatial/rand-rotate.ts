@@ -11,7 +11,7 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { gridMode, gridPadding } from './common.js';
+import { gridPadding, torchGridMode } from './common.js';
 import { asFloat32 } from './rand-spatial-base.js';
 import { type RotateOptions, invertRotate, rotate } from './rotate.js';
 import { checkedOptions } from '../option-check.js';
@@ -29,8 +29,8 @@ export interface RandRotateOptions extends RandomizableOptions {
   rangeZ?: AngleRange;
   /** Keep the input size (default true). */
   keepSize?: boolean;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default) or `'nearest'`; spline order `1` is `'bilinear'` (MONAI's `resolves_modes` for Rotate). */
+  mode?: GridSampleMode | 1;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
   paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
@@ -73,7 +73,7 @@ export class RandRotate extends RandomizableTransform<MetaImage, MetaImage, Rand
     const rx = angleRange(options.rangeX, name, 'rangeX');
     const ry = angleRange(options.rangeY, name, 'rangeY');
     const rz = angleRange(options.rangeZ, name, 'rangeZ');
-    gridMode(options.mode ?? 'bilinear', name);
+    torchGridMode(options.mode ?? 'bilinear', name);
     gridPadding(options.paddingMode ?? 'border', name);
     super(options);
     markInvertible(this);
@@ -135,7 +135,7 @@ export class RandRotate extends RandomizableTransform<MetaImage, MetaImage, Rand
 /** Options of {@link RandRotated}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RandRotatedOptions
   extends MapTransformOptions, Omit<RandRotateOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: GridSampleMode | 1 | readonly (GridSampleMode | 1)[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
@@ -158,7 +158,7 @@ export class RandRotated extends RandomizableMapTransform<DataItem, RandRotatedO
     markInvertible(this);
     const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
-    modes.forEach((m) => gridMode(m, this.name));
+    modes.forEach((m) => torchGridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
     const dtypes = perKey(

@@ -11,7 +11,7 @@ import {
 } from '../randomizable.js';
 import { type DataItem, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
-import { type InterpolateMode, interpolateMode } from './common.js';
+import { type ResizeMode, interpolateMode } from './common.js';
 import { asFloat32 } from './rand-spatial-base.js';
 import { type ZoomOptions, invertZoom, zoom } from './zoom.js';
 import { checkedOptions } from '../option-check.js';
@@ -22,8 +22,8 @@ export interface RandZoomOptions extends RandomizableOptions {
   minZoom?: number | readonly number[];
   /** Maximum zoom, as `minZoom` (default 1.1). */
   maxZoom?: number | readonly number[];
-  /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode;
+  /** torch interpolate mode (default `'area'`), or spline order 0 (`'nearest-exact'`) / 1 (linear), as MONAI maps them. */
+  mode?: ResizeMode;
   /** numpy-style pad mode restoring the size (default `'edge'`). */
   paddingMode?: PadMode;
   /** For linear modes only (default null). */
@@ -133,7 +133,7 @@ export class RandZoom extends RandomizableTransform<MetaImage, MetaImage, RandZo
 /** Options of {@link RandZoomd}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RandZoomdOptions
   extends MapTransformOptions, Omit<RandZoomOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype'> {
-  mode?: InterpolateMode | readonly InterpolateMode[];
+  mode?: ResizeMode | readonly ResizeMode[];
   paddingMode?: PadMode | readonly PadMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   dtype?: string | null | readonly (string | null)[];
@@ -164,7 +164,7 @@ export class RandZoomd extends RandomizableMapTransform<DataItem, RandZoomdOptio
       'dtype',
     );
     this.perKeyOptions = this.keys.map((_, i) => ({
-      mode: modes[i] as InterpolateMode,
+      mode: modes[i] as ResizeMode,
       paddingMode: pads[i] as PadMode,
       alignCorners: aligns[i] as boolean | null,
       dtype: dtypes[i] as string | null,

@@ -4,7 +4,7 @@ import { markInvertible } from '../invertible.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { withKey } from '../keyed-errors.js';
-import { gridMode, gridPadding } from './common.js';
+import { gridPadding, resampleMode } from './common.js';
 import {
   type PerKeyResampleOptions,
   type ResampleModeOptions,
@@ -40,7 +40,7 @@ export function resampleToMatch(
 export class ResampleToMatch extends Transform<MetaImage, MetaImage, ResampleModeOptions> {
   constructor(options: ResampleModeOptions = {}) {
     checkedOptions(new.target.name, options);
-    gridMode(options.mode ?? 'bilinear', 'ResampleToMatch');
+    resampleMode(options.mode ?? 'bilinear', 'ResampleToMatch');
     gridPadding(options.paddingMode ?? 'border', 'ResampleToMatch');
     super(options);
     markInvertible(this);

@@ -8,6 +8,7 @@ import { composeImageAffine, scaleAffine } from './affine-utils.js';
 import {
   TRACE_NONE,
   type InterpolateMode,
+  type ResizeMode,
   computeDType,
   interpolateMode,
   numberList,
@@ -28,8 +29,8 @@ export interface ResizeOptions {
   spatialSize: number | readonly number[];
   /** `'all'` (default): `spatialSize` for every axis; `'longest'`: scale so the longest side is `spatialSize`. */
   sizeMode?: 'all' | 'longest';
-  /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode;
+  /** torch interpolate mode (default `'area'`), or spline order 0 (`'nearest-exact'`) / 1 (linear), as MONAI maps them. */
+  mode?: ResizeMode;
   /** For linear modes only (default null = torch's default, false). */
   alignCorners?: boolean | null;
   /** Gaussian-smooth before downsampling (skimage-style sigma `(s−1)/2`). Default false. */
@@ -104,7 +105,7 @@ export function resize(
   traceClass: string | null = 'Resize',
   where = 'Resize',
 ): MetaImage {
-  const mode = interpolateMode(options.mode ?? 'area', where);
+  const mode = interpolateMode(options.mode ?? 'area', where, img.spatialDims);
   const align = options.alignCorners ?? null;
   const dtype = computeDType(options.dtype, where, 'float32');
   const inputNdim = img.spatialDims;
@@ -208,7 +209,7 @@ export class Resize extends Transform<MetaImage, MetaImage, ResizeOptions> {
 
 /** Options of {@link Resized}: mode, alignCorners, antiAliasing, antiAliasingSigma and dtype may be given per key. */
 export interface ResizedOptions extends MapTransformOptions, Pick<ResizeOptions, 'spatialSize' | 'sizeMode'> {
-  mode?: InterpolateMode | readonly InterpolateMode[];
+  mode?: ResizeMode | readonly ResizeMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   antiAliasing?: boolean | readonly boolean[];
   /**

@@ -13,7 +13,7 @@ import { composeImageAffine, createRotate, createTranslate } from './affine-util
 import {
   TRACE_NONE,
   computeDType,
-  gridMode,
+  torchGridMode,
   gridPadding,
   matrixFromTrace,
   numberList,
@@ -31,8 +31,8 @@ export interface RotateOptions {
   angle: number | readonly number[];
   /** Keep the input size (default true); otherwise the output holds the whole rotated image. */
   keepSize?: boolean;
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /** `'bilinear'` (default) or `'nearest'`; spline order `1` is `'bilinear'` (MONAI's `resolves_modes` for Rotate). */
+  mode?: GridSampleMode | 1;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
   paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
@@ -125,7 +125,7 @@ export function rotate(
   where = 'Rotate',
 ): MetaImage {
   const n = requireSpatialDims(img, where);
-  const mode = gridMode(options.mode ?? 'bilinear', where);
+  const mode = torchGridMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'border', where);
   const align = options.alignCorners ?? false;
   const dtype = computeDType(options.dtype, where, 'float32');
@@ -163,7 +163,7 @@ export function invertRotate(img: MetaImage, className = 'Rotate', key?: string)
   const dtype = computeDType(e.dtype ?? 'float32', className, 'float32');
   const R = rounder(dtype);
   const invMat = invMatrix(fwd).map((r) => r.map(R));
-  const mode = gridMode(e.mode ?? 'bilinear', className);
+  const mode = torchGridMode(e.mode ?? 'bilinear', className);
   const padding = gridPadding(e.padding_mode ?? 'border', className);
   const align =
     e.align_corners === TRACE_NONE || e.align_corners === undefined ? false : Boolean(e.align_corners);
@@ -193,7 +193,7 @@ export class Rotate extends Transform<MetaImage, MetaImage, RotateOptions> {
     super(options);
     markInvertible(this);
     requireNumbers(options.angle, this.name, 'angle');
-    gridMode(options.mode ?? 'bilinear', this.name);
+    torchGridMode(options.mode ?? 'bilinear', this.name);
     gridPadding(options.paddingMode ?? 'border', this.name);
   }
 
@@ -211,7 +211,7 @@ export class Rotate extends Transform<MetaImage, MetaImage, RotateOptions> {
 
 /** Options of {@link Rotated}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface RotatedOptions extends MapTransformOptions, Pick<RotateOptions, 'angle' | 'keepSize'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: GridSampleMode | 1 | readonly (GridSampleMode | 1)[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
@@ -227,7 +227,7 @@ export class Rotated extends MapTransform<DataItem, RotatedOptions> {
     requireNumbers(options.angle, this.name, 'angle');
     const modes = perKey(options.mode ?? 'bilinear', this.keys, this.name, 'mode');
     const pads = perKey(options.paddingMode ?? 'border', this.keys, this.name, 'paddingMode');
-    modes.forEach((m) => gridMode(m, this.name));
+    modes.forEach((m) => torchGridMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     const aligns = perKey(options.alignCorners ?? false, this.keys, this.name, 'alignCorners');
     const dtypes = perKey(

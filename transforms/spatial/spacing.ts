@@ -1,30 +1,30 @@
 import { castArray } from '../../src/image/dtype.js';
 import { allClose } from '../../src/image/all-close.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import {
-  type GridSampleMode,
-  type GridSamplePadding,
-  affineTransformGrid,
-  gridSample,
-} from '../../src/image/resample.js';
+import { type SplineOrder, affineCoords, mapCoordinates } from '../../src/image/map-coordinates.js';
+import { type GridSamplePadding, affineTransformGrid, gridSample } from '../../src/image/resample.js';
+import { centeredCoords } from '../../src/image/linspace.js';
 import { markInvertible, popOperation, pushOperation } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
 import { type DataItem, Transform, requireImage } from '../transform.js';
 import { fail, withKey } from '../keyed-errors.js';
 import { composeImageAffine, computeShapeOffset, scaleAffine, zoomAffine } from './affine-utils.js';
 import {
+  type ResampleMode,
   TRACE_NONE,
   computeDType,
-  gridMode,
   gridPadding,
   imageComputeDType,
   matrixFromTrace,
+  ndimageMode,
   numberList,
   requireNumbers,
   requireSpatialDims,
+  resampleMode,
   rows,
+  toComputeArray,
 } from './common.js';
-import { type ComputeDType } from '../../src/image/numerics.js';
+import { type ComputeDType, fmaIn, rounder } from '../../src/image/numerics.js';
 import {
   type AffineMatrix,
   type Matrix,
@@ -32,6 +32,8 @@ import {
   affineToSpacing,
   eye,
   solveMatrix,
+  spacingOfRows,
+  toAffine4,
   toAffineNd,
 } from '../../src/image/affine.js';
 
@@ -40,8 +42,11 @@ export const AFFINE_TOL = 1e-3;
 
 /** Resampling options shared by SpatialResample and Spacing. */
 export interface ResampleModeOptions {
-  /** `'bilinear'` (default) or `'nearest'`. */
-  mode?: GridSampleMode;
+  /**
+   * `'bilinear'` (default), `'nearest'`, or a spline order `0`/`1`/`3` (as MONAI: scipy `map_coordinates`
+   * with `paddingMode` translated, zeros → constant, border → nearest, reflection → reflect).
+   */
+  mode?: ResampleMode;
   /** `'border'` (default), `'zeros'` or `'reflection'`. */
   paddingMode?: GridSamplePadding;
   /** torch `align_corners` (default false). */
@@ -85,6 +90,43 @@ export function requireInvertibleAffine(m: readonly (readonly number[])[], n: nu
 }
 
 /**
+ * MONAI's `spatial_resample` with a spline order: `Affine(xform @ translate((size-1)/2), normalized=True)`
+ * samples the centred output grid (in `dtype`, BLAS-fused) and `Resample` hands the input indices to
+ * scipy's `map_coordinates` (align_corners: `(n-1)/n · (i + 0.5)`).
+ */
+function splineResample(
+  img: MetaImage,
+  shape: readonly number[],
+  xform: Matrix,
+  size: readonly number[],
+  order: SplineOrder,
+  padding: GridSamplePadding,
+  align: boolean,
+  dtype: ComputeDType,
+): Float32Array {
+  const n = size.length;
+  const R = rounder(dtype);
+  // torch mm (BLAS dgemm): the translation column accumulates x[i][k]·(d_k-1)/2 fused, then x[i][n]
+  const mat = xform.slice(0, n).map((row) => {
+    let acc = (row[0] as number) * (((size[0] as number) - 1) / 2);
+    for (let k = 1; k < n; k++) acc = fmaIn(row[k] as number, ((size[k] as number) - 1) / 2, acc, 'float64');
+    return [...row.slice(0, n), acc + (row[n] as number)].map(R);
+  });
+  const coords = affineCoords(
+    mat,
+    size.map((d) => centeredCoords(d)),
+    dtype,
+  );
+  if (align)
+    coords.forEach((c, d) => {
+      const dim = Math.max(2, shape[d + 1] as number);
+      const s = R((dim - 1) / dim);
+      for (let v = 0; v < c.length; v++) c[v] = R(s * R((c[v] as number) + 0.5));
+    });
+  return mapCoordinates(toComputeArray(img.data, dtype), shape, coords, size, order, ndimageMode(padding));
+}
+
+/**
  * MONAI's `SpatialResample` on one image: resamples from its affine to `dstAffine` ((n+1)×(n+1) or a
  * 4×4; null keeps the affine) on an output grid of `spatialSize` (null: the whole field of view,
  * −1: the input size). Records a `SpatialResample` trace entry unless `traceClass` is null.
@@ -98,7 +140,7 @@ export function spatialResample(
   traceClass: string | null = 'SpatialResample',
   where = 'SpatialResample',
 ): MetaImage {
-  const mode = gridMode(options.mode ?? 'bilinear', where);
+  const mode = resampleMode(options.mode ?? 'bilinear', where);
   const padding = gridPadding(options.paddingMode ?? 'border', where);
   const align = options.alignCorners ?? false;
   const dtype: ComputeDType =
@@ -108,11 +150,15 @@ export function spatialResample(
   if (spatialSize !== null && !(typeof spatialSize === 'number' && spatialSize === -1))
     n = Math.min(typeof spatialSize === 'number' ? 1 : spatialSize.length, 3);
   if (n !== 2 && n !== 3) requireSpatialDims(img, where);
-  if (img.spatialDims !== n)
+  if (img.spatialDims < n || n < 2)
     fail(
       where,
       `spatial_size [${String(spatialSize)}] does not match the image's ${img.spatialDims} spatial dims`,
     );
+  // spatial dims beyond the resampled ones are folded into channels by MONAI's C-order reshape
+  // `img.reshape([-1, *in_spatial_size])` and unfolded afterwards (a reinterpretation, not a transpose)
+  const extraDims = inSize.slice(n);
+  const folded = img.numChannels * extraDims.reduce((a, b) => a * b, 1);
   const src = toAffineNd(n, img.affine);
   const dst = dstAffine === null ? src : toAffineNd(n, dstAffine);
   let size: number[];
@@ -150,13 +196,17 @@ export function spatialResample(
     // MONAI returns float32 also when nothing is resampled (`_post_process`)
     out = img.clone({ data: castArray(img.data, 'float32'), dtype: 'float32' });
   } else {
-    const data = gridSample(img.data, img.shape, affineTransformGrid(xform, inSize, size, align, dtype), {
-      mode,
-      paddingMode: padding,
-    });
+    const inSp = inSize.slice(0, n);
+    const data =
+      typeof mode === 'number'
+        ? splineResample(img, [folded, ...inSp], xform, size, mode, padding, align, dtype)
+        : gridSample(img.data, [folded, ...inSp], affineTransformGrid(xform, inSp, size, align, dtype), {
+            mode,
+            paddingMode: padding,
+          });
     out = img.clone({
       data,
-      shape: [img.numChannels, ...size],
+      shape: [img.numChannels, ...size, ...extraDims],
       dtype: 'float32',
       affine: composeImageAffine(img.affine, xform),
     });
@@ -181,7 +231,7 @@ export function invertSpatialResample(
     matrixFromTrace(e.src_affine, className, 'src_affine'),
     op.orig_size,
     {
-      mode: (e.mode as GridSampleMode | undefined) ?? 'bilinear',
+      mode: (e.mode as ResampleMode | undefined) ?? 'bilinear',
       paddingMode: (e.padding_mode as GridSamplePadding | undefined) ?? 'border',
       alignCorners: align,
       dtype: (e.dtype as string | undefined) ?? 'float64',
@@ -239,7 +289,11 @@ export interface SpacingOptions extends ResampleModeOptions {
   diagonal?: boolean;
   /** Compute the scale from the full voxel extent rather than voxel centres. Default false. */
   scaleExtent?: boolean;
-  /** Recompute the output affine from the actual output shape. Default false. */
+  /**
+   * Replace the output affine by MONAI 1.4's `scale_affine(inputShape, outputShape)` (voxel scaling
+   * with a centred offset, in voxel units: the input affine's rotation, axis order and origin are
+   * not kept, as in MONAI). Default false.
+   */
   recomputeAffine?: boolean;
   /** Keep axes whose spacing is at least this (not resampled). */
   minPixdim?: number | readonly (number | null)[] | null;
@@ -265,7 +319,14 @@ export function spacing(
 ): MetaImage {
   const sr = img.spatialDims;
   if (sr <= 0) fail(where, `the image has no spatial dimensions (shape [${img.shape.join(', ')}])`);
-  requireSpatialDims(img, where);
+  // more than 3 spatial dims: MONAI resamples the first three (see spatialResample), the rest keep their size
+  if (sr < 2) requireSpatialDims(img, where);
+  if (sr > 3 && options.recomputeAffine)
+    fail(
+      where,
+      `recomputeAffine on a ${sr}D image gives MONAI a ${sr + 1}×${sr + 1} affine, which a 4×4 affine cannot hold; ` +
+        'leave recomputeAffine off for images with more than 3 spatial dims',
+    );
   const pix = numberList(options.pixdim, where, 'pixdim');
   if (pix.length === 0) fail(where, 'pixdim must have at least one value');
   for (const p of pix)
@@ -275,10 +336,10 @@ export function spacing(
         `pixdim ${JSON.stringify(options.pixdim)} contains ${p}: every spacing must be a positive number of mm`,
       );
   const affine = toAffineNd(sr, img.affine);
-  requireInvertibleAffine(affine, sr, where);
+  requireInvertibleAffine(toAffineNd(Math.min(sr, 3), img.affine), Math.min(sr, 3), where);
   const outD = pix.slice(0, sr);
   while (outD.length < sr) outD.push(outD[outD.length - 1] as number);
-  const origD = affineToSpacing(affineFromRows(affine), sr);
+  const origD = spacingOfRows(affine, sr);
   const mins = optList(options.minPixdim, sr);
   const maxs = optList(options.maxPixdim, sr);
   for (let i = 0; i < sr; i++) {
@@ -305,8 +366,9 @@ export function spacing(
       `the output shape [${actual.join(', ')}] is empty: pixdim ${JSON.stringify(options.pixdim)} is too large for this image`,
     );
   const out = spatialResample(img, newAffine, actual, options, 'SpatialResample', where);
-  if (options.recomputeAffine)
-    out.affine = composeImageAffine(img.affine, scaleAffine(img.spatialShape, actual));
+  // MONAI 1.4 replaces the affine by `scale_affine(original_shape, actual_shape)` alone: the input's
+  // rotation, permutation and origin are dropped (only an identity-affine input keeps its world space)
+  if (options.recomputeAffine) out.affine = toAffine4(scaleAffine(img.spatialShape, actual));
   return out;
 }
 
@@ -324,7 +386,7 @@ export class Spacing extends Transform<MetaImage, MetaImage, SpacingOptions> {
     super(options);
     markInvertible(this);
     requireNumbers(options.pixdim, this.name, 'pixdim');
-    gridMode(options.mode ?? 'bilinear', this.name);
+    resampleMode(options.mode ?? 'bilinear', this.name);
     gridPadding(options.paddingMode ?? 'border', this.name);
   }
 
@@ -345,7 +407,7 @@ export interface SpacingdOptions
   extends
     MapTransformOptions,
     Omit<SpacingOptions, 'mode' | 'paddingMode' | 'alignCorners' | 'dtype' | 'scaleExtent'> {
-  mode?: GridSampleMode | readonly GridSampleMode[];
+  mode?: ResampleMode | readonly ResampleMode[];
   paddingMode?: GridSamplePadding | readonly GridSamplePadding[];
   alignCorners?: boolean | readonly boolean[];
   dtype?: string | null | readonly (string | null)[];
@@ -378,7 +440,7 @@ export class Spacingd extends MapTransform<DataItem, SpacingdOptions> {
       'dtype',
     );
     const extents = perKey(options.scaleExtent ?? false, this.keys, this.name, 'scaleExtent');
-    modes.forEach((m) => gridMode(m, this.name));
+    modes.forEach((m) => resampleMode(m, this.name));
     pads.forEach((p) => gridPadding(p, this.name));
     this.perKeyOptions = this.keys.map((_, i) => ({
       pixdim: options.pixdim,
@@ -447,7 +509,7 @@ export function perKeyResampleOptions(
   const pads = perKey(options.paddingMode ?? 'border', keys, name, 'paddingMode');
   const aligns = perKey(options.alignCorners ?? false, keys, name, 'alignCorners');
   const dtypes = perKey(options.dtype === undefined ? 'float64' : options.dtype, keys, name, 'dtype');
-  modes.forEach((m) => gridMode(m, name));
+  modes.forEach((m) => resampleMode(m, name));
   pads.forEach((p) => gridPadding(p, name));
   return keys.map((_, i) => ({
     mode: modes[i],

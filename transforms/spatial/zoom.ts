@@ -9,6 +9,7 @@ import { composeImageAffine, scaleAffine } from './affine-utils.js';
 import {
   TRACE_NONE,
   type InterpolateMode,
+  type ResizeMode,
   computeDType,
   interpolateMode,
   numberList,
@@ -22,8 +23,8 @@ import { resize } from './resize.js';
 export interface ZoomOptions {
   /** Zoom factor per spatial axis (one number for all). */
   zoom: number | readonly number[];
-  /** torch interpolate mode (default `'area'`). */
-  mode?: InterpolateMode;
+  /** torch interpolate mode (default `'area'`), or spline order 0 (`'nearest-exact'`) / 1 (linear), as MONAI maps them. */
+  mode?: ResizeMode;
   /** numpy-style pad mode used to restore the size when `keepSize` (default `'edge'`). */
   paddingMode?: PadMode;
   /** For linear modes only (default null). */
@@ -56,7 +57,7 @@ export function zoom(
   const factors = z.length === 1 ? new Array<number>(n).fill(z[0] as number) : z;
   if (factors.some((f) => !(f > 0)))
     fail(where, `zoom factors must be positive, got ${JSON.stringify(options.zoom)}`);
-  const mode = interpolateMode(options.mode ?? 'area', where);
+  const mode = interpolateMode(options.mode ?? 'area', where, n);
   const align = options.alignCorners ?? null;
   const dtype = computeDType(options.dtype, where, 'float32');
   const keep = options.keepSize ?? true;
@@ -153,7 +154,7 @@ export class Zoom extends Transform<MetaImage, MetaImage, ZoomOptions> {
 
 /** Options of {@link Zoomd}: mode, paddingMode, alignCorners and dtype may be given per key. */
 export interface ZoomdOptions extends MapTransformOptions, Pick<ZoomOptions, 'zoom' | 'keepSize'> {
-  mode?: InterpolateMode | readonly InterpolateMode[];
+  mode?: ResizeMode | readonly ResizeMode[];
   paddingMode?: PadMode | readonly PadMode[];
   alignCorners?: boolean | null | readonly (boolean | null)[];
   dtype?: string | null | readonly (string | null)[];

@@ -457,7 +457,7 @@ describe('spatial transforms: bad input', () => {
 
   it('rejects unknown modes when built', () => {
     expect(() => new S.Spacingd({ keys: 'image', pixdim: 1, mode: 'cubic' as never })).toThrow(
-      /option 'mode' is 'cubic': it must be one of 'bilinear', 'nearest'/,
+      /option 'mode' is 'cubic': it must be one of 0, 1, 'bilinear', 'nearest', 3/,
     );
     expect(() => new S.Spacing({ pixdim: 1, paddingMode: 'edge' as never })).toThrow(TransformError);
     expect(() => new S.Resize({ spatialSize: [2, 2], mode: 'bicubic' as never })).toThrow(TransformError);
