@@ -235,7 +235,7 @@ async function runWorkers(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: num
     numWorkers: 2,
   });
   const ws = performance.now();
-  await loader.ensurePool();
+  await loader.startWorkers();
   const workerStart = (performance.now() - ws) / 1000;
   const nw2 = await timedEpochs(loader, epochs, warmUp);
   await loader.close();

@@ -45,7 +45,7 @@ async function measure(lib: string | undefined, runs: number): Promise<Record<st
   const start = async (): Promise<number> => {
     const loader = new D.DataLoader(ds, { numWorkers: 2 });
     const t = performance.now();
-    await loader.ensurePool();
+    await loader.startWorkers();
     const dt = ms(t);
     await loader.close();
     return dt;

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { DatasetError } from '../src/errors.js';
 import type { DataItem } from '../transforms/transform.js';
-import { Dataset, type DatasetOptions, type LoaderFetch } from './dataset.js';
+import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { DatasetBuildError, type ItemFailure, asError } from './item-error.js';
 import { describeItemSource } from './item-source.js';
 import { deepCopyItem, toSharedItem } from './item-values.js';
@@ -167,7 +167,7 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
             try {
               const raw = this.items[i];
               const label = `item ${i} (${describeItemSource(raw)})`;
-              const out = await runSplit(this.runner, this.workers, pool, {
+              const out = await runSplit(runnerOf(this), this.workers, pool, {
                 item: raw,
                 start: 0,
                 end: this.cacheCut,
@@ -221,10 +221,12 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
     if (this.entries.has(key)) return this.entries.get(key);
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.runner.run(this.items[i], { end: this.cacheCut }).then((x) => {
-        this.store(key, x);
-        return this.entries.get(key);
-      });
+      p = runnerOf(this)
+        .run(this.items[i], { end: this.cacheCut })
+        .then((x) => {
+          this.store(key, x);
+          return this.entries.get(key);
+        });
       this.inflight.set(key, p);
       p.then(
         () => this.inflight.delete(key),

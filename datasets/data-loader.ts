@@ -12,7 +12,7 @@ import {
   flattenItems,
   listDataCollate,
 } from './collate.js';
-import { Dataset } from './dataset.js';
+import { Dataset, runnerOf } from './dataset.js';
 import { type ItemFailure, asError, itemErrorWithSource } from './item-error.js';
 import { epochShuffleSeed, itemSeed } from './item-seed.js';
 import { type WorkerSource, runSplit, startPool, workerSource } from './split-runner.js';
@@ -173,11 +173,22 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
 
   /** One epoch of batches; the epoch number is taken when the first batch is asked for. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Batch<T>> {
-    return new EpochIterator<T>(this);
+    return new EpochIterator<T>({
+      batchSize: this.batchSize,
+      dropLast: this.dropLast,
+      prefetch: this.prefetch,
+      epochOrder: (epoch) => this.epochOrder(epoch),
+      claimEpoch: () => this.claimEpoch(),
+      ensurePool: () => this.ensurePool(),
+      endEpoch: () => this.endEpoch(),
+      concurrency: () => this.concurrency,
+      runOrSkip: (index, epoch, pool) => this.runOrSkip(index, epoch, pool),
+      collateItems: (items) => this.collateItems(items),
+    });
   }
 
-  /** @internal Takes the next epoch number. */
-  claimEpoch(): number {
+  /** Takes the next epoch number. */
+  private claimEpoch(): number {
     return this.epochValue++;
   }
 
@@ -189,6 +200,14 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
    */
   toTfDataset(options: TfDatasetOptions): TfDataset {
     return makeTfDataset(this, options);
+  }
+
+  /**
+   * Starts the worker threads now and resolves when they are ready (otherwise the first epoch starts
+   * them); nothing to start with `numWorkers: 0`.
+   */
+  async startWorkers(): Promise<void> {
+    await this.ensurePool();
   }
 
   /** Ends the worker threads (started again by the next iteration). */
@@ -213,8 +232,8 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
     await this.close();
   }
 
-  /** @internal Starts (or reuses) the worker pool. */
-  async ensurePool(): Promise<WorkerPool | undefined> {
+  /** Starts (or reuses) the worker pool. */
+  private async ensurePool(): Promise<WorkerPool | undefined> {
     const source = this.workers;
     if (!source) return undefined;
     if (this.pool?.usable) return this.pool;
@@ -234,25 +253,25 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
     return this.pool;
   }
 
-  /** @internal After an epoch: ends the pool if a worker crashed or workers do not persist. */
-  async endEpoch(): Promise<void> {
+  /** After an epoch: ends the pool if a worker crashed or workers do not persist. */
+  private async endEpoch(): Promise<void> {
     if ((this.pool && !this.pool.usable) || this.options.persistentWorkers === false)
       await this.stopWorkers();
   }
 
-  /** @internal Items in flight at once. */
-  get concurrency(): number {
+  /** Items in flight at once. */
+  private get concurrency(): number {
     if (this.usesWorkerThreads) return this.numWorkers * 2;
     return Math.max(1, this.options.concurrency ?? 2);
   }
 
-  /** @internal Runs the pipeline of dataset item `index` for `epoch`. */
-  async runItem(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown> {
+  /** Runs the pipeline of dataset item `index` for `epoch`. */
+  private async runItem(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown> {
     const ds = this.dataset;
     try {
       const f = await ds.fetchForLoader(index);
       // copyCache protects the cache from later steps that may change their input (copy-on-write)
-      return await runSplit(ds.runner, this.workers, pool, {
+      return await runSplit(runnerOf(ds), this.workers, pool, {
         item: f.item,
         start: f.start,
         seed: itemSeed(this.seed, epoch, index),
@@ -267,10 +286,10 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
   }
 
   /**
-   * @internal Runs item `index`; with `skipFailed`, a failure is recorded and gives
-   * {@link SKIPPED} instead of ending the epoch.
+   * Runs item `index`; with `skipFailed`, a failure is recorded and gives `SKIPPED` instead of
+   * ending the epoch.
    */
-  async runOrSkip(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown> {
+  private async runOrSkip(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown> {
     if (!this.options.skipFailed) return this.runItem(index, epoch, pool);
     try {
       return await this.runItem(index, epoch, pool);
@@ -280,8 +299,8 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
     }
   }
 
-  /** @internal Collates the items of one batch. */
-  collateItems(items: unknown[]): unknown {
+  /** Collates the items of one batch. */
+  private collateItems(items: unknown[]): unknown {
     return this.collate(flattenItems(items), { layout: this.layout });
   }
 }
@@ -289,9 +308,23 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
 /** What a batch or item left out by `skipFailed` gives. */
 const SKIPPED = Symbol('skipped');
 
+/** What an epoch needs of its DataLoader (the loader's private parts, handed over as closures). */
+interface EpochHooks {
+  readonly batchSize: number;
+  readonly dropLast: boolean;
+  readonly prefetch: number;
+  epochOrder(epoch: number): number[];
+  claimEpoch(): number;
+  ensurePool(): Promise<WorkerPool | undefined>;
+  endEpoch(): Promise<void>;
+  concurrency(): number;
+  runOrSkip(index: number, epoch: number, pool: WorkerPool | undefined): Promise<unknown>;
+  collateItems(items: unknown[]): unknown;
+}
+
 /** One epoch: prepares up to `prefetch` batches ahead and disposes them if the consumer stops. */
 class EpochIterator<T extends object> implements AsyncIterableIterator<Batch<T>> {
-  private readonly loader: DataLoader<object>;
+  private readonly loader: EpochHooks;
   private epoch = 0;
   private groups: number[][] = [];
   private next_ = 0;
@@ -302,7 +335,7 @@ class EpochIterator<T extends object> implements AsyncIterableIterator<Batch<T>>
   private done = false;
   private stopped = false;
 
-  constructor(loader: DataLoader<object>) {
+  constructor(loader: EpochHooks) {
     this.loader = loader;
   }
 
@@ -349,7 +382,7 @@ class EpochIterator<T extends object> implements AsyncIterableIterator<Batch<T>>
         await this.finish();
         throw e;
       }
-      this.limit = pLimit(this.loader.concurrency);
+      this.limit = pLimit(this.loader.concurrency());
     }
     for (;;) {
       this.fill(Math.max(1, this.loader.prefetch));

@@ -31,6 +31,13 @@ export interface LoaderFetch {
   onPrefix?: (prepared: unknown) => void | Promise<void>;
 }
 
+let runnerAccess: <T>(ds: Dataset<T>, shared?: PipelineRunner) => PipelineRunner;
+
+/** The pipeline runner of a dataset (for the package's datasets and loader; not public). */
+export function runnerOf<T>(ds: Dataset<T>): PipelineRunner {
+  return runnerAccess(ds);
+}
+
 /**
  * A dataset applying its pipeline on every access (MONAI `Dataset`). Indexing with `get(i)` runs the
  * whole pipeline; `subset()` and `slice()` give views; `length` is the number of items.
@@ -44,8 +51,15 @@ export class Dataset<T = DataItem> {
   protected items: readonly T[];
   /** The pipeline, wrapped in a Compose. */
   readonly transform: Compose;
-  /** Runs the pipeline split at MONAI's cache cut. */
-  readonly runner: PipelineRunner;
+  /** Runs the pipeline split at MONAI's cache cut (internal: reached through {@link runnerOf}). */
+  #runner: PipelineRunner;
+
+  static {
+    runnerAccess = (ds, shared) => {
+      if (shared) ds.#runner = shared;
+      return ds.#runner;
+    };
+  }
 
   constructor(options: DatasetOptions<T>) {
     if (!options || !Array.isArray(options.data))
@@ -54,7 +68,7 @@ export class Dataset<T = DataItem> {
       );
     this.items = options.data;
     this.transform = toCompose(options.transform);
-    this.runner = new PipelineRunner(this.transform);
+    this.#runner = new PipelineRunner(this.transform);
   }
 
   /**
@@ -82,7 +96,7 @@ export class Dataset<T = DataItem> {
 
   /** MONAI's cache cut: index of the first random step or the first step that is not our transform. */
   get cacheCut(): number {
-    return this.runner.cut;
+    return runnerOf(this).cut;
   }
 
   /** The item at `index` (negative counts from the end) after the whole pipeline. */
@@ -90,7 +104,7 @@ export class Dataset<T = DataItem> {
     const i = this.checkIndex(index);
     try {
       const { item, start } = await this.prepare(i);
-      return await this.runner.run(item, { start });
+      return await runnerOf(this).run(item, { start });
     } catch (e) {
       throw itemErrorWithSource(i, this.sourceOf(i), e);
     }
@@ -154,7 +168,7 @@ export class Subset<T = DataItem> extends Dataset<T> {
     this.parent = parent;
     this.indices = [...indices];
     // share the parent's runner: one lock for the parent's random transforms
-    (this as { runner: PipelineRunner }).runner = parent.runner;
+    runnerAccess(this, runnerOf(parent));
   }
 
   override async get(index: number): Promise<unknown> {

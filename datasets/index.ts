@@ -17,7 +17,7 @@ export {
   type StackedTensor,
 } from './collate.js';
 export { type TfDataset, type TfDatasetOptions, type TfKeys } from './tf-dataset.js';
-export { PipelineRunner, type TransformInput } from './pipeline-runner.js';
+export { type TransformInput } from './pipeline-runner.js';
 export { DatasetBuildError, ItemError, type ItemFailure } from './item-error.js';
 export { PadListDataCollate, padListDataCollate, type PadCollateOptions } from './pad-list-data-collate.js';
 export { decollateBatch, type DecollateOptions } from './decollate.js';
@@ -31,8 +31,6 @@ export { CacheFormatError } from './cache-file-format.js';
 export { nodeCacheFileLayer, type CacheFileLayer } from './cache-file-layer.js';
 export { LruCacheDataset, type LruCacheDatasetOptions, type LruCacheStats } from './lru-cache-dataset.js';
 export { SmartCacheDataset, type SmartCacheDatasetOptions } from './smart-cache-dataset.js';
-export { WorkerPool, type PoolTask, type WorkerPoolOptions } from './worker-pool.js';
-export { type PipelineSpec, type StayingStep, type StepSpec } from './pipeline-spec.js';
 export { loadDecathlonDatalist, type DecathlonDatalistOptions } from './decathlon-datalist.js';
 export {
   createTestImage2d,

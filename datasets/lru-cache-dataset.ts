@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { DatasetError } from '../src/errors.js';
 import type { DataItem } from '../transforms/transform.js';
-import { Dataset, type DatasetOptions, type LoaderFetch } from './dataset.js';
+import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { deepCopyItem, itemByteLength, toSharedItem } from './item-values.js';
 
 /** Options of {@link LruCacheDataset}. */
@@ -99,7 +99,9 @@ export class LruCacheDataset<T = DataItem> extends Dataset<T> {
     let p = this.inflight.get(index);
     if (!p) {
       this.stats.misses++;
-      p = this.runner.run(this.items[index], { end: this.cacheCut }).then((x) => this.store(index, x));
+      p = runnerOf(this)
+        .run(this.items[index], { end: this.cacheCut })
+        .then((x) => this.store(index, x));
       this.inflight.set(index, p);
       const done = (): void => void this.inflight.delete(index);
       p.then(done, done);

@@ -13,7 +13,7 @@ import {
   encodeCacheEntry,
 } from './cache-file-format.js';
 import { type CacheFileLayer, nodeCacheFileLayer } from './cache-file-layer.js';
-import { Dataset, type DatasetOptions, type LoaderFetch } from './dataset.js';
+import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { describeItemSource } from './item-source.js';
 import { hashItem, stableStringify } from './stable-hash.js';
 
@@ -125,7 +125,7 @@ export class PersistentDataset<T = DataItem> extends Dataset<T> {
         const hit = await this.read(index, key);
         if (hit !== undefined) return hit.item;
         this.stats.misses++;
-        const x = await this.runner.run(this.items[index], { end: this.cacheCut });
+        const x = await runnerOf(this).run(this.items[index], { end: this.cacheCut });
         await this.write(index, key, x);
         return x;
       })();

@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { DatasetError } from '../src/errors.js';
 import { RandomState } from '../src/random/index.js';
 import type { DataItem } from '../transforms/transform.js';
-import { Dataset, type DatasetOptions, type LoaderFetch } from './dataset.js';
+import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { DatasetBuildError, type ItemFailure, asError } from './item-error.js';
 import { describeItemSource } from './item-source.js';
 import { deepCopyItem, toSharedItem } from './item-values.js';
@@ -88,7 +88,7 @@ export class SmartCacheDataset<T = DataItem> extends Dataset<T> {
   }
 
   private async compute(index: number): Promise<{ index: number; value: unknown }> {
-    const value = await this.runner.run(this.items[index], { end: this.cacheCut });
+    const value = await runnerOf(this).run(this.items[index], { end: this.cacheCut });
     return { index, value: toSharedItem(value) };
   }
 
