@@ -12,7 +12,7 @@
  *   may be deleted whenever nothing runs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -69,11 +69,40 @@ export async function bundleWorker(): Promise<string> {
     // class names are part of a transform's description and of its error messages
     keepNames: true,
     write: false,
+    metafile: true,
     logLevel: 'silent',
   });
   const out = result.outputFiles[0];
   if (!out) throw new DatasetError('esbuild wrote no worker bundle');
-  return out.text;
+  return out.text + bundledLicences(Object.keys(result.metafile.inputs));
+}
+
+/**
+ * The licence texts of the npm packages the bundle carries (their MIT/ISC terms ask for the notice to
+ * travel with copies), as one comment at the end of the bundle.
+ */
+function bundledLicences(inputs: readonly string[]): string {
+  const dirs = new Set<string>();
+  for (const input of inputs) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input.replaceAll('\\', '/'));
+    if (m?.[1]) dirs.add(m[1]);
+  }
+  const parts: string[] = [];
+  for (const dir of [...dirs].sort()) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      license?: string;
+    };
+    const file = readdirSync(dir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+    const text = file
+      ? readFileSync(join(dir, file), 'utf8').trim()
+      : `License: ${pkg.license ?? 'see package'}`;
+    parts.push(`${pkg.name}@${pkg.version}\n\n${text}`);
+  }
+  if (parts.length === 0) return '';
+  const body = parts.join('\n\n----------------------------------------\n\n').replaceAll('*/', '* /');
+  return `\n/*! Third-party packages bundled into this file, with their licences:\n\n${body}\n*/\n`;
 }
 
 /** Writes the source bundle under `.cache/worker/`, named by its content (concurrent processes agree). */

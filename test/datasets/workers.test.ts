@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,6 +161,11 @@ describe('numWorkers without transformModule', () => {
     const script = await workerScript();
     expect(script.pathname).toMatch(/\/\.cache\/worker\/worker-entry-[0-9a-f]{16}\.js$/);
     expect(await workerScript()).toBe(script); // bundled once per process
+    // the npm packages bundled in carry their licence texts along
+    const text = readFileSync(script, 'utf8');
+    expect(text).toMatch(/Third-party packages bundled into this file/);
+    expect(text).toMatch(/^dicom-parser@\d+\.\d+\.\d+$/m);
+    expect(text).toMatch(/Permission is hereby granted/);
     const tsxHooks = [
       '--require',
       '/app/node_modules/tsx/dist/preflight.cjs',
