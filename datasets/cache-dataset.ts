@@ -171,6 +171,7 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
                 item: raw,
                 start: 0,
                 end: this.cacheCut,
+                shareResult: this.options.sharedMemory !== false,
                 label,
               });
               this.store(this.keys[i] as Key, out);

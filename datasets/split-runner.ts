@@ -22,6 +22,8 @@ export interface SplitTask {
   /** The item is a fresh copy nobody else holds: its arrays may be moved to a worker. */
   fresh?: boolean;
   onPrefix?: (prepared: unknown) => void | Promise<void>;
+  /** The result goes into a shared-memory cache: a worker writes it there (see `RunMessage`). */
+  shareResult?: boolean;
   label?: string;
 }
 
@@ -116,6 +118,7 @@ export async function runSplit(
       transfer: fresh,
       keep,
       onPrefix,
+      shareResult: task.shareResult,
       label: task.label,
     });
     s = workerEnd;

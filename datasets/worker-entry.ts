@@ -10,7 +10,7 @@
  * tensors; transforms come lazily from the catalogue).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { deepCopyItem } from './item-values.js';
+import { deepCopyItem, toSharedItem } from './item-values.js';
 import { PipelineRunner, toCompose } from './pipeline-runner.js';
 import { buildPipeline, describeStep } from './pipeline-spec.js';
 import { decodeItem, encodeError, encodeItem } from './wire-format.js';
@@ -75,10 +75,11 @@ async function main(): Promise<void> {
         end: msg.end,
         seed: msg.seed,
         onPrefix: msg.wantPrefix
-          ? (p) => post({ type: 'prefix', id: msg.id, item: encodeItem(p).value })
+          ? (p) => post({ type: 'prefix', id: msg.id, item: encodeItem(toSharedItem(p)).value })
           : undefined,
       });
-      const enc = encodeItem(out, true);
+      // a cached result is written to shared memory here, in parallel, instead of on the main thread
+      const enc = encodeItem(msg.shareResult ? toSharedItem(out) : out, true);
       post({ type: 'result', id: msg.id, item: enc.value }, enc.transfer);
     } catch (e) {
       post({ type: 'error', id: msg.id, error: encodeError(e) });

@@ -46,6 +46,8 @@ export interface PoolTask {
   keep?: ReadonlySet<ArrayBuffer>;
   /** Called on the main thread with the item as it was at the cache cut (after the deterministic steps), so a cache can keep it. */
   onPrefix?: (prepared: unknown) => void | Promise<void>;
+  /** The worker writes the result into shared memory (it goes into a cache). */
+  shareResult?: boolean;
   /** For crash messages: which item this is. */
   label?: string;
 }
@@ -180,6 +182,7 @@ export class WorkerPool {
       seed: task.seed,
       copy: task.copy,
       wantPrefix: task.onPrefix !== undefined,
+      shareResult: task.shareResult,
     };
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject, onPrefix: task.onPrefix, label: task.label });

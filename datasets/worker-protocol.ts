@@ -26,8 +26,10 @@ export interface RunMessage {
   seed?: number;
   /** Deep-copy the item first (`copyCache`). */
   copy?: boolean;
-  /** Send back the deterministic prefix's output (to fill a cache). */
+  /** Send back the deterministic prefix's output (to fill a cache; sent in shared memory). */
   wantPrefix?: boolean;
+  /** Write the result into shared memory (it goes into a cache): the main thread then copies nothing. */
+  shareResult?: boolean;
 }
 
 /** worker → main. */

@@ -17,6 +17,7 @@ import {
   ToTensord,
 } from '../../transforms/index.js';
 import { inheritedExecArgv } from '../../datasets/worker-pool.js';
+import { startPool, workerSource } from '../../datasets/split-runner.js';
 import { workerScript } from '../../datasets/worker-script.js';
 import { RandCropd } from './support/rand-transforms.js';
 import { niftiItems } from './support/data.js';
@@ -155,6 +156,23 @@ describe('numWorkers without transformModule', () => {
     expect(Array.from(((await ds2.fetchForLoader(0)).item as { image: MetaImage }).image.data)).toEqual(
       before2,
     );
+  });
+
+  it('workers write cached results and prefixes into shared memory themselves (no copy on the main thread)', async () => {
+    const transform = new Compose([new LoadImaged({ keys }), new EnsureChannelFirstd({ keys })]);
+    const pool = await startPool(transform, workerSource(transform, {}, 'test'), { numWorkers: 1 });
+    try {
+      const [item] = niftiItems(1);
+      const data = async (shareResult: boolean, onPrefix?: (p: unknown) => void) =>
+        ((await pool.run({ item, start: 0, shareResult, onPrefix })) as { image: MetaImage }).image.data;
+      expect((await data(true)).buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect((await data(false)).buffer).toBeInstanceOf(ArrayBuffer); // an epoch's result: moved, not shared
+      let prefix: unknown;
+      await data(false, (p) => void (prefix = p));
+      expect((prefix as { image: MetaImage }).image.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('runs one bundled JavaScript worker script, without inheriting tsx from the parent', async () => {
