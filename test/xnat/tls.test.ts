@@ -1,52 +1,28 @@
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XnatError } from '../../src/errors.js';
 import { XnatSession } from '../../src/xnat/index.js';
 import { XnatStandIn } from '../../src/xnat/testing/index.js';
-import { smallArchive, tempDir } from './helpers.js';
+import { smallArchive } from './helpers.js';
 
-// A stand-in serving HTTPS with a throw-away self-signed certificate (openssl, see .ci/apt-packages).
+// A stand-in serving HTTPS with a committed self-signed test certificate (test/fixtures/tls/README.md),
+// so the suite needs no openssl.
 
+const TLS = join(import.meta.dirname, '../fixtures/tls');
 let xnat: XnatStandIn;
 let cert: Buffer;
-let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = await tempDir('xnat-tls-');
-  cleanup = t.cleanup;
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(t.dir, 'key.pem'),
-      '-out',
-      join(t.dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  cert = await readFile(join(t.dir, 'cert.pem'));
+  cert = await readFile(join(TLS, 'self-signed.pem'));
   xnat = await XnatStandIn.start({
     description: smallArchive(),
-    tls: { key: await readFile(join(t.dir, 'key.pem')), cert },
+    tls: { key: await readFile(join(TLS, 'self-signed-key.pem')), cert },
   });
 });
 
 afterAll(async () => {
   await xnat.close();
-  await cleanup();
 });
 
 const base = () => ({
