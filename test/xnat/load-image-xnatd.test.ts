@@ -216,7 +216,7 @@ describe('LoadImageXNATd', () => {
       }),
     );
     await expect(none.apply({ subject_uri: '/data/projects/P1/subjects/XNAT_S00001' })).rejects.toThrow(
-      /no action found an image for subject 'S01'/,
+      new RegExp(`no action found an image for subject '${identifierHash('S01')}'`), // a hashed label
     );
     const noActions = track(
       new LoadImageXNATd({ keys: ['subject_uri'], xnatConfiguration: config, cacheDir }),

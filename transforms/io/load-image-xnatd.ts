@@ -10,6 +10,7 @@ import { parseXnatUri } from '../../src/xnat/uri.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
 import { type DataItem, describeValue } from '../transform.js';
 import { LoadImage, type LoadImageOptions, storeLoaded } from './load-image.js';
+import { displayIdentifier } from '../../src/patient-identifiers.js';
 
 /** Options of {@link LoadImageXNATd}; unknown options are passed to `LoadImage` and the reader. */
 export interface LoadImageXNATdOptions extends MapTransformOptions, LoadImageOptions {
@@ -204,7 +205,7 @@ export class LoadImageXNATd extends MapTransform<DataItem, LoadImageXNATdOptions
           throw new TransformError(
             this.name,
             key,
-            `no action found an image for subject '${subject.label}' (${subject.id}); filter such subjects out with xnatBuildDataset({ actions, validate: true })`,
+            `no action found an image for subject '${displayIdentifier('subject_label', subject.label)}' (${subject.id}); filter such subjects out with xnatBuildDataset({ actions, validate: true })`,
           );
         const images = await Promise.all(selections.map((s) => this.#read(s.uri)));
         selections.forEach((s, i) => storeLoaded(d, s.key, images[i]!, this.options, this.name));
