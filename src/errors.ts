@@ -75,10 +75,17 @@ export class DatasetError extends CscMlopsError {
   }
 }
 
-/** An XNAT request failed. Carries the HTTP status (0 for network errors), URL and server message. */
-export class XnatError extends CscMlopsError {
+/**
+ * A request to a server (XNAT, DICOMweb) failed: the HTTP status (0 for network errors), the URL and
+ * the server's own message. Catch it for either source; {@link XnatError} and {@link DicomwebError}
+ * say which.
+ */
+export class ServerRequestError extends CscMlopsError {
+  /** HTTP status, or 0 when no response came (network error, timeout). */
   readonly status: number;
+  /** The URL requested (with patient identifiers redacted where the source hides them). */
   readonly url: string;
+  /** The message the server sent with the error, if any. */
   readonly serverMessage: string | undefined;
   constructor(
     message: string,
@@ -93,6 +100,9 @@ export class XnatError extends CscMlopsError {
     this.serverMessage = serverMessage;
   }
 }
+
+/** An XNAT request failed. Carries the HTTP status (0 for network errors), URL and server message. */
+export class XnatError extends ServerRequestError {}
 
 /** XNAT rejected the credentials (401/403 after one re-login). */
 export class XnatAuthError extends XnatError {}
@@ -126,25 +136,11 @@ export class DownloadTooLargeError extends CscMlopsError {
   }
 }
 
-/** A DICOMweb request failed. Carries the HTTP status (0 for network errors), URL and server message. */
-export class DicomwebError extends CscMlopsError {
-  readonly status: number;
-  /** The URL, with patient identifiers in its query redacted unless the client reveals them. */
-  readonly url: string;
-  readonly serverMessage: string | undefined;
-  constructor(
-    message: string,
-    status: number,
-    url: string,
-    serverMessage?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.status = status;
-    this.url = url;
-    this.serverMessage = serverMessage;
-  }
-}
+/**
+ * A DICOMweb request failed. Carries the HTTP status (0 for network errors), the URL (patient
+ * identifiers in its query redacted unless the client reveals them) and the server message.
+ */
+export class DicomwebError extends ServerRequestError {}
 
 /** The DICOMweb server rejected the credentials (401/403). */
 export class DicomwebAuthError extends DicomwebError {}

@@ -5,6 +5,7 @@ export {
   DatasetError,
   ImageReadError,
   MlflowError,
+  ServerRequestError,
   TransformError,
   TransformOptionError,
   UnsupportedFormatError,
