@@ -31,11 +31,12 @@ export interface LoaderFetch {
   onPrefix?: (prepared: unknown) => void | Promise<void>;
 }
 
-let runnerAccess: <T>(ds: Dataset<T>, shared?: PipelineRunner) => PipelineRunner;
+/** Each dataset's pipeline runner, kept off the public class (Subset views share their parent's). */
+const runners = new WeakMap<object, PipelineRunner>();
 
 /** The pipeline runner of a dataset (for the package's datasets and loader; not public). */
 export function runnerOf<T>(ds: Dataset<T>): PipelineRunner {
-  return runnerAccess(ds);
+  return runners.get(ds) as PipelineRunner;
 }
 
 /**
@@ -51,15 +52,6 @@ export class Dataset<T = DataItem> {
   protected items: readonly T[];
   /** The pipeline, wrapped in a Compose. */
   readonly transform: Compose;
-  /** Runs the pipeline split at MONAI's cache cut (internal: reached through {@link runnerOf}). */
-  #runner: PipelineRunner;
-
-  static {
-    runnerAccess = (ds, shared) => {
-      if (shared) ds.#runner = shared;
-      return ds.#runner;
-    };
-  }
 
   constructor(options: DatasetOptions<T>) {
     if (!options || !Array.isArray(options.data))
@@ -68,7 +60,7 @@ export class Dataset<T = DataItem> {
       );
     this.items = options.data;
     this.transform = toCompose(options.transform);
-    this.#runner = new PipelineRunner(this.transform);
+    runners.set(this, new PipelineRunner(this.transform));
   }
 
   /**
@@ -168,7 +160,7 @@ export class Subset<T = DataItem> extends Dataset<T> {
     this.parent = parent;
     this.indices = [...indices];
     // share the parent's runner: one lock for the parent's random transforms
-    runnerAccess(this, runnerOf(parent));
+    runners.set(this, runnerOf(parent));
   }
 
   override async get(index: number): Promise<unknown> {
