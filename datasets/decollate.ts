@@ -6,7 +6,7 @@ import {
   readTensorData,
 } from '../src/backend/tensor-data.js';
 import { DatasetError } from '../src/errors.js';
-import { type AppliedOperation, type ImageMeta, MetaImage } from '../src/image/meta-image.js';
+import { type AppliedOperation, type ImageMeta, MetaImage, copyTrace } from '../src/image/meta-image.js';
 import { META_DICT_SUFFIX, batchInfo } from './collate.js';
 import { isPlainObject } from './item-values.js';
 
@@ -116,8 +116,7 @@ async function tensorReader(
       for (const [k, list] of Object.entries(meta)) {
         const x = Array.isArray(list) ? list[b] : undefined;
         if (k === 'affine') affine = x instanceof Float64Array ? x.slice() : undefined;
-        else if (k === 'applied_operations')
-          ops = Array.isArray(x) ? (x as AppliedOperation[]).map((o) => structuredClone(o)) : [];
+        else if (k === 'applied_operations') ops = Array.isArray(x) ? copyTrace(x as AppliedOperation[]) : [];
         else if (x !== undefined)
           m[k] = ArrayBuffer.isView(x) ? (x as Float64Array).slice() : Array.isArray(x) ? x.slice() : x;
       }

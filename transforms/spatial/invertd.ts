@@ -1,5 +1,5 @@
 import type { AppliedOperation } from '../../src/image/meta-image.js';
-import { MetaImage, copyMeta } from '../../src/image/meta-image.js';
+import { MetaImage, copyMeta, copyTrace } from '../../src/image/meta-image.js';
 import { Compose } from '../compose.js';
 import { type Invertible, isInvertible } from '../invertible.js';
 import { MapTransform, type MapTransformOptions, perKey } from '../map-transform.js';
@@ -166,7 +166,7 @@ export class Invertd extends MapTransform<DataItem, InvertdOptions> {
             `origKey '${origKey}' is missing from the data item: Invertd needs the image whose trace to undo`,
           );
         const ref = requireImage(orig, this.name, origKey);
-        let trace: AppliedOperation[] = ref.appliedOperations.map((op) => structuredClone(op));
+        let trace = copyTrace(ref.appliedOperations);
         if (this.nearestInterp[i])
           trace = convertAppliedInterpMode(trace, 'nearest', null) as AppliedOperation[];
         const work = new MetaImage({
