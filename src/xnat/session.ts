@@ -309,17 +309,24 @@ export class XnatSession {
               ),
           };
         }
-        if (res.status < 200 || res.status >= 300) throw await this.#httpError(res, url, method, opts.what);
+        if (res.status < 200 || res.status >= 300)
+          throw await this.#httpError(res, url, shown, method, opts.what);
         return { done: await consume(res, url, touch) };
       },
     );
   }
 
-  async #httpError(res: Response, url: string, method: string, what: string | undefined): Promise<XnatError> {
+  /** The typed error of a non-2xx answer; `shown` is `url` with its labels redacted, for the message. */
+  async #httpError(
+    res: Response,
+    url: string,
+    shown: string,
+    method: string,
+    what: string | undefined,
+  ): Promise<XnatError> {
     const body = await res.text().catch(() => '');
     const msg = xnatServerMessage(body);
     const said = msg ? ` (server said: ${redactUriLabels(msg)})` : '';
-    const shown = redactUriLabels(url);
     if (res.status === 404)
       return new XnatNotFoundError(
         `${what ? `XNAT ${what} not found` : `XNAT has nothing at ${shown}`} on ${this.server}${said}; check the name, or whether user '${this.user}' can read it`,
