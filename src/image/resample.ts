@@ -557,9 +557,13 @@ export function gridSample(
   return out;
 }
 
-/** One linear pass along the middle axis of a C-order `[outerN, size, inner]` array → `[outerN, m, inner]`. */
+/**
+ * One linear pass along the middle axis of a C-order `[outerN, size, inner]` array (in `data` from
+ * `off`) into `res`, `[outerN, m, inner]` (`res` may be longer; the rest is left as it is).
+ */
 function linearPass(
-  data: Float64Array,
+  data: NumericArray,
+  off: number,
   outerN: number,
   size: number,
   inner: number,
@@ -567,19 +571,19 @@ function linearPass(
   hi: Int32Array,
   wl: Float64Array,
   wh: Float64Array,
-): Float64Array {
+  res: Float64Array,
+): void {
   const m = lo.length;
-  const res = new Float64Array(outerN * m * inner);
   if (inner === 1) {
     for (let o = 0, sb = 0, r = 0; o < outerN; o++, sb += size)
       for (let i = 0; i < m; i++, r++)
         res[r] =
-          (wl[i] as number) * (data[sb + (lo[i] as number)] as number) +
-          (wh[i] as number) * (data[sb + (hi[i] as number)] as number);
-    return res;
+          (wl[i] as number) * (data[off + sb + (lo[i] as number)] as number) +
+          (wh[i] as number) * (data[off + sb + (hi[i] as number)] as number);
+    return;
   }
   for (let o = 0; o < outerN; o++) {
-    const sb = o * size * inner;
+    const sb = off + o * size * inner;
     const rb = o * m * inner;
     for (let i = 0; i < m; i++) {
       const a = wl[i] as number;
@@ -591,7 +595,6 @@ function linearPass(
         res[r + k] = a * (data[pl + k] as number) + b * (data[ph + k] as number);
     }
   }
-  return res;
 }
 
 /** True when every input axis depends on its own output axis only (a diagonal matrix: the usual Spacing/Resize case). */
@@ -659,21 +662,71 @@ function separableLinear(
   });
   const inVox = inSp.reduce((a, b) => a * b, 1);
   const outVox = outSp.reduce((a, b) => a * b, 1);
-  for (let c = 0; c < C; c++) {
-    // float64 copy of the channel: every pass then reads one array type (monomorphic loops)
-    let cur: Float64Array = Float64Array.from(src.subarray(c * inVox, (c + 1) * inVox));
-    const shape = [...inSp];
-    for (let d = n - 1; d >= 0; d--) {
-      const outerN = shape.slice(0, d).reduce((a, b) => a * b, 1);
-      const inner = shape.slice(d + 1).reduce((a, b) => a * b, 1);
-      const t = taps[d] as (typeof taps)[number];
-      // an axis sampled exactly on its voxels (same size, integer coordinates) is left as it is
-      // (identical for finite values; the general path would turn a 0-weighted ±Infinity into NaN)
-      if (t.identity) continue;
-      cur = linearPass(cur, outerN, shape[d] as number, inner, t.lo, t.hi, t.wl, t.wh);
-      shape[d] = outSp[d] as number;
+  // The passes of the inner axes (last first) act within one slice of axis 0, so they run slice by
+  // slice on small float64 buffers (no whole-volume temporaries); the axis-0 pass then combines two
+  // such slices per output slice, straight into `out`. Same sums, same order, as whole-volume passes.
+  const sliceIn = inSp.slice(1).reduce((a, b) => a * b, 1);
+  const sliceOut = outSp.slice(1).reduce((a, b) => a * b, 1);
+  const shape = inSp.slice(1);
+  const passes: { outerN: number; size: number; inner: number; t: (typeof taps)[number] }[] = [];
+  let scratchLen = 0;
+  for (let d = n - 1; d >= 1; d--) {
+    const t = taps[d] as (typeof taps)[number];
+    // an axis sampled exactly on its voxels (same size, integer coordinates) is left as it is
+    // (identical for finite values; the general path would turn a 0-weighted ±Infinity into NaN)
+    if (t.identity) continue;
+    const k = d - 1;
+    const outerN = shape.slice(0, k).reduce((a, b) => a * b, 1);
+    const inner = shape.slice(k + 1).reduce((a, b) => a * b, 1);
+    passes.push({ outerN, size: shape[k] as number, inner, t });
+    shape[k] = outSp[d] as number;
+    scratchLen = Math.max(scratchLen, outerN * (outSp[d] as number) * inner);
+  }
+  const scratch = [new Float64Array(scratchLen), new Float64Array(scratchLen)];
+  // two resampled slices of axis 0 (the two taps of an output slice), by input index
+  const cached = [new Float64Array(sliceOut), new Float64Array(sliceOut)];
+  const cachedAt = [-1, -1];
+  let base = 0;
+  const slice = (x: number, keep: number): Float64Array => {
+    if (cachedAt[0] === x) return cached[0] as Float64Array;
+    if (cachedAt[1] === x) return cached[1] as Float64Array;
+    const v = cachedAt[0] === keep ? 1 : 0;
+    const dst = cached[v] as Float64Array;
+    cachedAt[v] = x;
+    const start = base + x * sliceIn;
+    if (passes.length === 0) {
+      dst.set(src.subarray(start, start + sliceIn));
+      return dst;
     }
-    out.set(cur, c * outVox);
+    let cur: NumericArray = src;
+    let off = start;
+    passes.forEach((p, i) => {
+      const res = i === passes.length - 1 ? dst : (scratch[i % 2] as Float64Array);
+      linearPass(cur, off, p.outerN, p.size, p.inner, p.t.lo, p.t.hi, p.t.wl, p.t.wh, res);
+      cur = res;
+      off = 0;
+    });
+    return dst;
+  };
+  const t0 = taps[0] as (typeof taps)[number];
+  for (let c = 0; c < C; c++) {
+    base = c * inVox;
+    cachedAt.fill(-1);
+    const ob = c * outVox;
+    if (t0.identity) {
+      for (let x = 0; x < (outSp[0] as number); x++) out.set(slice(x, -1), ob + x * sliceOut);
+      continue;
+    }
+    for (let i = 0; i < (outSp[0] as number); i++) {
+      const l = t0.lo[i] as number;
+      const h = t0.hi[i] as number;
+      const sl = slice(l, h);
+      const sh = slice(h, l);
+      const a = t0.wl[i] as number;
+      const b = t0.wh[i] as number;
+      const o = ob + i * sliceOut;
+      for (let k = 0; k < sliceOut; k++) out[o + k] = a * (sl[k] as number) + b * (sh[k] as number);
+    }
   }
   // voxels where an axis has no in-bounds tap (zeros padding) or a NaN coordinate are 0, as torch
   const oks = taps.map((t) => t.ok);

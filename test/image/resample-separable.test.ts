@@ -32,6 +32,28 @@ describe('gridSample axis-aligned fast path', () => {
       out: [40, 19, 9],
       align: true,
     },
+    // axis 0 and the last axis kept: only the middle axis is resampled
+    {
+      xform: [
+        [1, 0, 0, 0],
+        [0, 0.7, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      out: [23, 26, 11],
+      align: false,
+    },
+    // only axis 0 resampled, flipped (its taps run backwards)
+    {
+      xform: [
+        [-0.6, 0, 0, 20],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      out: [38, 19, 11],
+      align: false,
+    },
   ];
   for (const dtype of ['float64', 'float32'] as const)
     for (const padding of ['border', 'zeros', 'reflection'] as const)
@@ -42,6 +64,49 @@ describe('gridSample axis-aligned fast path', () => {
           const slow = gridSample(src, inShape, general(grid), { mode: 'bilinear', paddingMode: padding });
           expect(Array.from(fast)).toEqual(Array.from(slow));
         });
+
+  // power-of-two sizes: an axis kept as it is samples exactly on its voxels (the pass is skipped)
+  const exactShape = [2, 16, 8, 4];
+  const exact = Float32Array.from({ length: 2 * 16 * 8 * 4 }, (_, i) => Math.cos(i * 0.21) * 50 + (i % 5));
+  const exactCases: { xform: number[][]; out: number[] }[] = [
+    // axis 0 and the last axis kept: only the middle axis is resampled
+    {
+      xform: [
+        [1, 0, 0, 0],
+        [0, 0.75, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      out: [16, 10, 4],
+    },
+    // only axis 0 resampled
+    {
+      xform: [
+        [0.5, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      out: [32, 8, 4],
+    },
+    // nothing resampled
+    {
+      xform: [
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      out: [16, 8, 4],
+    },
+  ];
+  for (const [k, c] of exactCases.entries())
+    it(`skips axes sampled on their voxels, bit-identical to the general path (case ${k})`, () => {
+      const grid = affineTransformGrid(c.xform, exactShape.slice(1), c.out, false, 'float64');
+      const fast = gridSample(exact, exactShape, grid, { mode: 'bilinear', paddingMode: 'border' });
+      const slow = gridSample(exact, exactShape, general(grid), { mode: 'bilinear', paddingMode: 'border' });
+      expect(Array.from(fast)).toEqual(Array.from(slow));
+    });
 
   it('handles 2D and NaN-free zero padding outside the image', () => {
     const s2 = Float32Array.from({ length: 3 * 10 * 8 }, (_, i) => i);
