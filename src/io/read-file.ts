@@ -83,11 +83,13 @@ function gunzipBounded(file: string, raw: Buffer, options: ReadMaybeGzipOptions)
       `${what} more than the ${ceiling} bytes allowed; if the file is genuine, raise the reader option ${option}`,
     );
   // ISIZE (last 4 bytes) is the uncompressed size mod 2^32 as the file claims it: a hint for the
-  // preallocation, never trusted beyond what deflate can produce from this many bytes.
+  // output chunk size, never trusted beyond what deflate can produce from this many bytes.
   const claimed = raw.length >= 18 ? raw.readUInt32LE(raw.length - 4) : 0;
   let limit = ceiling;
   const hint = Math.min(claimed, raw.length * DEFLATE_MAX_RATIO, ceiling);
-  let out: Buffer = Buffer.allocUnsafe(Math.max(hint, 1024));
+  // the first output chunk is kept as it is (with a truthful ISIZE it is the whole file): only a
+  // stream that inflates in several chunks is copied into a growing buffer
+  let out: Buffer = Buffer.alloc(0);
   let used = 0;
   let headChecked = options.declared === undefined;
   return new Promise<Uint8Array>((resolve, reject) => {
@@ -112,19 +114,24 @@ function gunzipBounded(file: string, raw: Buffer, options: ReadMaybeGzipOptions)
       // Nothing here may throw: an exception in a stream listener would escape the caller's await.
       if (settled) return;
       const take = Math.min(chunk.length, limit - used);
-      if (used + take > out.length) {
-        const size = Math.min(Math.max(out.length * 2, used + take), limit);
-        let bigger: Buffer;
-        try {
-          bigger = Buffer.allocUnsafe(size);
-        } catch (e) {
-          fail(new ImageReadError(file, `cannot allocate ${size} bytes to inflate it (${describeError(e)})`));
-          return;
+      if (used === 0) out = chunk.subarray(0, take);
+      else {
+        if (used + take > out.length) {
+          const size = Math.min(Math.max(out.length * 2, used + take), limit);
+          let bigger: Buffer;
+          try {
+            bigger = Buffer.allocUnsafe(size);
+          } catch (e) {
+            fail(
+              new ImageReadError(file, `cannot allocate ${size} bytes to inflate it (${describeError(e)})`),
+            );
+            return;
+          }
+          out.copy(bigger, 0, 0, used);
+          out = bigger;
         }
-        out.copy(bigger, 0, 0, used);
-        out = bigger;
+        chunk.copy(out, used, 0, take);
       }
-      chunk.copy(out, used, 0, take);
       used += take;
       if (!headChecked && used >= options.declared!.headBytes) {
         headChecked = true;

@@ -109,4 +109,14 @@ describe('bounded decompression', () => {
     );
     expect((await readMaybeGzip(bomb)).length).toBe(1 << 20);
   });
+
+  it('a two-member gzip file (ISIZE of the last member only) inflates whole, in several chunks', async () => {
+    const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
+    const file = join(dir, 'two-members.gz');
+    await writeFile(
+      file,
+      Buffer.concat([gzipSync(bytes.subarray(0, 250_000)), gzipSync(bytes.subarray(250_000))]),
+    );
+    expect(Buffer.from(await readMaybeGzip(file)).equals(Buffer.from(bytes))).toBe(true);
+  });
 });
