@@ -60,6 +60,34 @@ describe('NIfTI reader', () => {
     }
   });
 
+  it("puts every voxel where C order says, for sizes off the copy loop's blocks (odd x, z over 64, 2D, 4D)", async () => {
+    const dir = await tmp();
+    for (const shape of [
+      [7, 3, 70],
+      [9, 4],
+      [5, 2, 3, 2],
+      [6, 5, 4],
+    ]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: n }, (_, i) => i * 0.25 - 3);
+      const file = join(dir, `v${shape.join('x')}.nii`);
+      await writeNifti(
+        file,
+        data,
+        shape,
+        'float32',
+        affineFromRows([
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 1, 0],
+        ]),
+      );
+      const back = await readNifti(file);
+      expect(back.shape).toEqual(shape);
+      expect(Array.from(back.data)).toEqual(Array.from(data));
+    }
+  });
+
   it('applies scl_slope/scl_inter like nibabel', async () => {
     const dir = await tmp();
     const bytes = encodeNifti1(
