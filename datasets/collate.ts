@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  type TensorArray,
   type TensorDType,
   type TensorLayout,
   allocTensorArray,
@@ -10,7 +11,8 @@ import {
 } from '../src/backend/tensor-data.js';
 import { DatasetError } from '../src/errors.js';
 import type { NumericArray } from '../src/image/dtype.js';
-import { MetaImage, copyTrace } from '../src/image/meta-image.js';
+import { MetaImage, copyTrace, pendingRegion } from '../src/image/meta-image.js';
+import { stridedCopy } from '../src/image/strided.js';
 import { isPlainObject } from './item-values.js';
 
 /**
@@ -320,8 +322,26 @@ function stackImages(images: MetaImage[], layout: TensorLayout, where: string): 
         : 'int32';
   const n = images[0]!.size;
   const out = allocTensorArray(dtype, n * images.length);
-  images.forEach((img, b) => writeTensorData(img.data, img.shape, layout, out, b * n, dtype === 'bool'));
+  images.forEach((img, b) => writeImage(img, layout, out, b * n, dtype === 'bool'));
   return tf.tensor(out, [images.length, ...layoutShape(shape, layout)], dtype);
+}
+
+/**
+ * Writes one image into the batch buffer. An unread crop is copied once, straight from its source
+ * into the buffer (the channel axis moved last by its stride): element assignment converts as
+ * `writeTensorData` does (float64 → float32 rounds; → int32 truncates, wraps, NaN/±∞ → 0). Bool
+ * outputs and read images go through `writeTensorData`.
+ */
+function writeImage(img: MetaImage, layout: TensorLayout, out: TensorArray, at: number, bool: boolean): void {
+  const r = pendingRegion(img);
+  if (!r || bool) {
+    writeTensorData(img.data, img.shape, layout, out, at, bool);
+    return;
+  }
+  const last = layout === 'channelsLast' && img.shape.length >= 2;
+  const shape = last ? [...img.shape.slice(1), img.shape[0] as number] : img.shape;
+  const strides = last ? [...r.strides.slice(1), r.strides[0] as number] : r.strides;
+  stridedCopy(r.src, out, shape, strides, r.offset, at);
 }
 
 /**
