@@ -5,7 +5,7 @@
  * intensity model; the noise comes from our RandomState, not numpy's default_rng), so no Python is
  * needed. `--items N` cycles over the 16 inputs.
  *
- *   npx tsx benchmarks/pipeline.ts [--items 16,64,256] [--epochs 3] [--only p1|p2] [--dist dist] [--data DIR]
+ *   npx tsx benchmarks/pipeline.ts [--items 16,64,256] [--epochs 3] [--pipelines p1,p2] [--dist dist] [--data DIR]
  *
  * `--dist dist` benchmarks the built package (`npm run build` first). Each (pipeline, items) runs in
  * two child processes so that each peak RSS is its own: one with numWorkers 0 everywhere
@@ -22,7 +22,10 @@
  * (CacheDataset.create, default numWorkers 1: the calling thread, first thing in a fresh process),
  * `cache_build` (the same once compiled: median of later builds), `cache_build_nw2` (two fresh
  * worker threads, so cold: `speedup_nw2.cache_build` compares it with `cache_build_cold`),
- * `cached_epoch_nw0` (copyCache on: copy-on-write), `cached_epoch_nw0_nocopy`,
+ * `cached_epoch_nw0` (copyCache on: copy-on-write), `cached_epoch_nw0_nocopy`, `copy_floor` (one
+ * copy of a cached epoch's batch bytes into new buffers, as new batch tensors need: the floor of a
+ * cached epoch) and `copy_floor_reused` (the same copies into one buffer used again, which no
+ * tensor-owning loader can do: it shows what fresh memory costs on this machine),
  * `worker_start` (two workers ready, paid once: they persist between epochs), `worker_start_bare`
  * (two empty worker threads, the floor on this machine now). `per_item_ms` divides each by the items.
  * `lru`: an LruCacheDataset with a budget of a quarter of the full cache, iterated once — the most
@@ -188,6 +191,7 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
   };
   const cacheEpochs = warmUp ? Math.max(epochs, 5) : epochs;
   const cachedEpoch = await timedEpochs(new D.DataLoader(cached!, opts), cacheEpochs, warmUp);
+  const floor = await copyFloor(new D.DataLoader(cached!, opts), cacheEpochs);
   const fullBytes = await cacheBytes(cached!);
   cached = undefined;
   const noCopy = await D.CacheDataset.create({ data, transform, progress: false, copyCache: false });
@@ -203,6 +207,8 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     cache_build: round(median(builds)),
     cached_epoch_nw0: round(cachedEpoch),
     cached_epoch_nw0_nocopy: round(cachedNoCopy),
+    copy_floor: round(floor.fresh),
+    copy_floor_reused: round(floor.reused),
     cache_mb: mb(fullBytes),
     lru: {
       budget_bytes: budget,
@@ -213,6 +219,32 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     memory_nw0_mb: memory,
     peak_rss_nw0_mb: mb(process.resourceUsage().maxRSS * 1024),
   };
+}
+
+/**
+ * Seconds (medians of `reps`) to copy one epoch's batch bytes (the batch sizes of one epoch of
+ * `loader`), one source array per batch, into new arrays (`fresh`) and into one array used again.
+ */
+async function copyFloor(loader: DataLoader, reps: number): Promise<{ fresh: number; reused: number }> {
+  const lengths: number[] = [];
+  for await (const batch of loader) {
+    lengths.push((batch.image as tf.Tensor).size);
+    batch.dispose();
+  }
+  // one source per batch, as the cached items are distinct arrays (not one array hot in the CPU cache)
+  const sources = lengths.map((n) => new Float32Array(n).fill(1));
+  const reusedDst = new Float32Array(Math.max(...lengths));
+  const time = (dst: (n: number) => Float32Array): number => {
+    const t: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      sources.forEach((src) => dst(src.length).set(src));
+      t.push((performance.now() - t0) / 1000);
+    }
+    return median(t);
+  };
+  time((n) => new Float32Array(n)); // warm-up
+  return { fresh: time((n) => new Float32Array(n)), reused: time((n) => reusedDst.subarray(0, n)) };
 }
 
 /** Bytes of the cached image arrays. */
@@ -268,6 +300,7 @@ const TIMES = [
   'cache_build_nw2',
   'cached_epoch_nw0',
   'cached_epoch_nw0_nocopy',
+  'copy_floor',
 ];
 
 function child(dir: string, p: string, n: number, mode: string, epochs: number): Record<string, unknown> {
@@ -338,14 +371,14 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `\n| pipeline | items | ${TIMES.join(' | ')} | worker_start (bare) | peak RSS nw0 / workers MB |`,
+      `\n| pipeline | items | ${TIMES.join(' | ')} | copy_floor_reused | worker_start (bare) | peak RSS nw0 / workers MB |`,
     );
-    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|`);
+    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|---|`);
     for (const r of rows) {
       const per = r.per_item_ms as Record<string, number>;
       console.log(
         `| ${r.pipeline} | ${r.items} | ${TIMES.map((k) => `${r[k]} s (${per[k]} ms/item)`).join(' | ')} | ` +
-          `${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
+          `${r.copy_floor_reused} s | ${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
       );
     }
   } finally {

@@ -321,9 +321,21 @@ function stackImages(images: MetaImage[], layout: TensorLayout, where: string): 
         ? 'float32'
         : 'int32';
   const n = images[0]!.size;
-  const out = allocTensorArray(dtype, n * images.length);
+  const out = batchBuffer(dtype, n * images.length);
   images.forEach((img, b) => writeImage(img, layout, out, b * n, dtype === 'bool'));
   return tf.tensor(out, [images.length, ...layoutShape(shape, layout)], dtype);
+}
+
+/**
+ * The buffer of a stacked image batch. Every element is written by {@link writeImage}, so float32
+ * and int32 buffers are left uninitialised (`Buffer.allocUnsafeSlow`, where Node provides it):
+ * freed batch memory is then reused without being zeroed first, which saves about 1 ms of a p2
+ * cached epoch (32 MiB) on a 2-core machine (`benchmarks/pipeline.ts`).
+ */
+function batchBuffer(dtype: TensorDType, length: number): TensorArray {
+  if (dtype === 'bool' || typeof Buffer !== 'function') return allocTensorArray(dtype, length);
+  const bytes = Buffer.allocUnsafeSlow(length * 4).buffer;
+  return dtype === 'float32' ? new Float32Array(bytes, 0, length) : new Int32Array(bytes, 0, length);
 }
 
 /**
