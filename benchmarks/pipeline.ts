@@ -17,7 +17,8 @@
  *           ScaleIntensityRanged(-200..200 → 0..1, clip) → RandSpatialCropd(64,64,32) → ToTensord
  * p2-dicom: LoadImaged (series folder) → EnsureChannelFirstd → ScaleIntensityd → Resized(128,128,32) → ToTensord
  *
- * Seconds (medians of the timed epochs, after one warm-up epoch for 16 items): `dataset_epoch_nw0` /
+ * Seconds, to three significant digits (medians of the timed epochs, after one warm-up epoch for 16
+ * items; at least 30 cached epochs): `dataset_epoch_nw0` /
  * `_nw2` (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build_cold`
  * (CacheDataset.create, default numWorkers 1: the calling thread, first thing in a fresh process),
  * `cache_build` (the same once compiled: median of later builds), `cache_build_nw2` (two fresh
@@ -145,7 +146,8 @@ async function timedEpochs(loader: DataLoader, epochs: number, warmUp: boolean):
   return median(t);
 }
 
-const round = (x: number): number => Math.round(x * 1000) / 1000;
+/** Three significant digits (a cached epoch takes milliseconds). */
+const round = (x: number): number => Number(x.toPrecision(3));
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 /** Two empty worker threads, started and answering: the floor of `worker_start` on this machine now. */
@@ -189,7 +191,8 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     external: mb(mem.external),
     tfjs_tensors: mb(tf.memory().numBytes),
   };
-  const cacheEpochs = warmUp ? Math.max(epochs, 5) : epochs;
+  // cached epochs take milliseconds: many of them, so that their median is steady on a busy machine
+  const cacheEpochs = warmUp ? Math.max(epochs, 30) : epochs;
   const cachedEpoch = await timedEpochs(new D.DataLoader(cached!, opts), cacheEpochs, warmUp);
   const floor = await copyFloor(new D.DataLoader(cached!, opts), cacheEpochs);
   const fullBytes = await cacheBytes(cached!);
