@@ -5,7 +5,7 @@
  * intensity model; the noise comes from our RandomState, not numpy's default_rng), so no Python is
  * needed. `--items N` cycles over the 16 inputs.
  *
- *   npx tsx benchmarks/pipeline.ts [--items 16,64,256] [--epochs 3] [--only p1|p2] [--dist dist] [--data DIR]
+ *   npx tsx benchmarks/pipeline.ts [--items 16,64,256] [--epochs 3] [--pipelines p1,p2] [--dist dist] [--data DIR]
  *
  * `--dist dist` benchmarks the built package (`npm run build` first). Each (pipeline, items) runs in
  * two child processes so that each peak RSS is its own: one with numWorkers 0 everywhere
@@ -17,12 +17,16 @@
  *           ScaleIntensityRanged(-200..200 → 0..1, clip) → RandSpatialCropd(64,64,32) → ToTensord
  * p2-dicom: LoadImaged (series folder) → EnsureChannelFirstd → ScaleIntensityd → Resized(128,128,32) → ToTensord
  *
- * Seconds (medians of the timed epochs, after one warm-up epoch for 16 items): `dataset_epoch_nw0` /
+ * Seconds, to three significant digits (medians of the timed epochs, after one warm-up epoch for 16
+ * items; at least 30 cached epochs): `dataset_epoch_nw0` /
  * `_nw2` (Dataset, DataLoader with 0 / 2 worker threads, batch 2, shuffled), `cache_build_cold`
  * (CacheDataset.create, default numWorkers 1: the calling thread, first thing in a fresh process),
  * `cache_build` (the same once compiled: median of later builds), `cache_build_nw2` (two fresh
  * worker threads, so cold: `speedup_nw2.cache_build` compares it with `cache_build_cold`),
- * `cached_epoch_nw0` (copyCache on: copy-on-write), `cached_epoch_nw0_nocopy`,
+ * `cached_epoch_nw0` (copyCache on: copy-on-write), `cached_epoch_nw0_nocopy`, `copy_floor` (one
+ * copy of a cached epoch's batch bytes into new buffers, as new batch tensors need: the floor of a
+ * cached epoch) and `copy_floor_reused` (the same copies into one buffer used again, which no
+ * tensor-owning loader can do: it shows what fresh memory costs on this machine),
  * `worker_start` (two workers ready, paid once: they persist between epochs), `worker_start_bare`
  * (two empty worker threads, the floor on this machine now). `per_item_ms` divides each by the items.
  * `lru`: an LruCacheDataset with a budget of a quarter of the full cache, iterated once — the most
@@ -142,7 +146,8 @@ async function timedEpochs(loader: DataLoader, epochs: number, warmUp: boolean):
   return median(t);
 }
 
-const round = (x: number): number => Math.round(x * 1000) / 1000;
+/** Three significant digits (a cached epoch takes milliseconds). */
+const round = (x: number): number => Number(x.toPrecision(3));
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 
 /** Two empty worker threads, started and answering: the floor of `worker_start` on this machine now. */
@@ -186,8 +191,10 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     external: mb(mem.external),
     tfjs_tensors: mb(tf.memory().numBytes),
   };
-  const cacheEpochs = warmUp ? Math.max(epochs, 5) : epochs;
+  // cached epochs take milliseconds: many of them, so that their median is steady on a busy machine
+  const cacheEpochs = warmUp ? Math.max(epochs, 30) : epochs;
   const cachedEpoch = await timedEpochs(new D.DataLoader(cached!, opts), cacheEpochs, warmUp);
+  const floor = await copyFloor(new D.DataLoader(cached!, opts), cacheEpochs);
   const fullBytes = await cacheBytes(cached!);
   cached = undefined;
   const noCopy = await D.CacheDataset.create({ data, transform, progress: false, copyCache: false });
@@ -203,6 +210,8 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     cache_build: round(median(builds)),
     cached_epoch_nw0: round(cachedEpoch),
     cached_epoch_nw0_nocopy: round(cachedNoCopy),
+    copy_floor: round(floor.fresh),
+    copy_floor_reused: round(floor.reused),
     cache_mb: mb(fullBytes),
     lru: {
       budget_bytes: budget,
@@ -213,6 +222,32 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     memory_nw0_mb: memory,
     peak_rss_nw0_mb: mb(process.resourceUsage().maxRSS * 1024),
   };
+}
+
+/**
+ * Seconds (medians of `reps`) to copy one epoch's batch bytes (the batch sizes of one epoch of
+ * `loader`), one source array per batch, into new arrays (`fresh`) and into one array used again.
+ */
+async function copyFloor(loader: DataLoader, reps: number): Promise<{ fresh: number; reused: number }> {
+  const lengths: number[] = [];
+  for await (const batch of loader) {
+    lengths.push((batch.image as tf.Tensor).size);
+    batch.dispose();
+  }
+  // one source per batch, as the cached items are distinct arrays (not one array hot in the CPU cache)
+  const sources = lengths.map((n) => new Float32Array(n).fill(1));
+  const reusedDst = new Float32Array(Math.max(...lengths));
+  const time = (dst: (n: number) => Float32Array): number => {
+    const t: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      sources.forEach((src) => dst(src.length).set(src));
+      t.push((performance.now() - t0) / 1000);
+    }
+    return median(t);
+  };
+  time((n) => new Float32Array(n)); // warm-up
+  return { fresh: time((n) => new Float32Array(n)), reused: time((n) => reusedDst.subarray(0, n)) };
 }
 
 /** Bytes of the cached image arrays. */
@@ -268,6 +303,7 @@ const TIMES = [
   'cache_build_nw2',
   'cached_epoch_nw0',
   'cached_epoch_nw0_nocopy',
+  'copy_floor',
 ];
 
 function child(dir: string, p: string, n: number, mode: string, epochs: number): Record<string, unknown> {
@@ -338,14 +374,14 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `\n| pipeline | items | ${TIMES.join(' | ')} | worker_start (bare) | peak RSS nw0 / workers MB |`,
+      `\n| pipeline | items | ${TIMES.join(' | ')} | copy_floor_reused | worker_start (bare) | peak RSS nw0 / workers MB |`,
     );
-    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|`);
+    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|---|`);
     for (const r of rows) {
       const per = r.per_item_ms as Record<string, number>;
       console.log(
         `| ${r.pipeline} | ${r.items} | ${TIMES.map((k) => `${r[k]} s (${per[k]} ms/item)`).join(' | ')} | ` +
-          `${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
+          `${r.copy_floor_reused} s | ${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
       );
     }
   } finally {

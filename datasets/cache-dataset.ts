@@ -4,7 +4,7 @@ import type { DataItem } from '../transforms/transform.js';
 import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
 import { DatasetBuildError, type ItemFailure, asError } from './item-error.js';
 import { describeItemSource } from './item-source.js';
-import { deepCopyItem, toSharedItem } from './item-values.js';
+import { deepCopyItem, ownedItem, toSharedItem } from './item-values.js';
 import { createProgress } from './progress.js';
 import { type WorkerSource, runSplit, startPool, workerSource } from './split-runner.js';
 import { hashItem } from './stable-hash.js';
@@ -213,7 +213,7 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
   }
 
   private store(key: Key, value: unknown): void {
-    this.entries.set(key, this.options.sharedMemory === false ? value : toSharedItem(value));
+    this.entries.set(key, this.options.sharedMemory === false ? ownedItem(value) : toSharedItem(value));
   }
 
   /** The cached prefix output of item `i` (computing and storing it if missing). */

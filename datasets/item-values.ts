@@ -3,7 +3,7 @@
  * image arrays into shared memory (so worker threads read cached items without copying).
  */
 import type { NumericArray } from '../src/image/dtype.js';
-import { MetaImage } from '../src/image/meta-image.js';
+import { MetaImage, pendingRegion } from '../src/image/meta-image.js';
 
 /** True for `{}`-style objects (not class instances, arrays or typed arrays). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -61,6 +61,25 @@ function size(v: unknown, seen: Set<object>): number {
   if (Array.isArray(v)) for (const x of v) n += size(x, seen);
   else for (const [k, x] of Object.entries(v)) n += 16 + 2 * k.length + size(x, seen);
   return n;
+}
+
+/**
+ * The item with every unread crop read now (its region copied out of its source), so that a cache
+ * holds the crop's own bytes rather than a reference into the larger array it was cut from. The
+ * item is changed in place and returned.
+ */
+export function ownedItem<T>(v: T): T {
+  visitImages(v, (img) => {
+    if (pendingRegion(img)) void img.data; // reading `data` copies the region
+  });
+  return v;
+}
+
+function visitImages(v: unknown, f: (img: MetaImage) => void): void {
+  if (v === null || typeof v !== 'object') return;
+  if (MetaImage.isMetaImage(v)) f(v);
+  else if (Array.isArray(v)) for (const x of v) visitImages(x, f);
+  else if (isPlainObject(v)) for (const x of Object.values(v)) visitImages(x, f);
 }
 
 /** A copy of `a` in a SharedArrayBuffer (or `a` itself if it already is shared). */

@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { DatasetError } from '../src/errors.js';
 import type { DataItem } from '../transforms/transform.js';
 import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
-import { deepCopyItem, itemByteLength, toSharedItem } from './item-values.js';
+import { deepCopyItem, itemByteLength, ownedItem, toSharedItem } from './item-values.js';
 
 /** Options of {@link LruCacheDataset}. */
 export interface LruCacheDatasetOptions<T = DataItem> extends DatasetOptions<T> {
@@ -81,7 +81,7 @@ export class LruCacheDataset<T = DataItem> extends Dataset<T> {
   }
 
   private store(index: number, value: unknown): unknown {
-    const v = this.shared ? toSharedItem(value) : value;
+    const v = this.shared ? toSharedItem(value) : ownedItem(value);
     if (Math.max(1, Math.ceil(this.sizeOf(v))) > this.maxBytes) {
       this.stats.tooLarge++;
       return v;

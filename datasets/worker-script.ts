@@ -8,11 +8,21 @@
  *   (scripts/bundle-worker.ts), so `npm pack` carries it.
  * - TypeScript sources (tests, `tsx`): bundled once per process with esbuild (a devDependency,
  *   the compiler tsx itself uses) into `.cache/worker/` at the package root, so that what the
- *   bundle requires at run time (WASM codecs) resolves from the package's node_modules. The folder
- *   may be deleted whenever nothing runs.
+ *   bundle requires at run time (WASM codecs) resolves from the package's node_modules. Bundles of
+ *   other sources unused for an hour are deleted; the folder may be deleted whenever nothing runs.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
@@ -105,17 +115,40 @@ function bundledLicences(inputs: readonly string[]): string {
   return `\n/*! Third-party packages bundled into this file, with their licences:\n\n${body}\n*/\n`;
 }
 
-/** Writes the source bundle under `.cache/worker/`, named by its content (concurrent processes agree). */
+/** Bundles of other sources untouched for this long are deleted when a bundle is written or reused. */
+const STALE_BUNDLE_MS = 60 * 60 * 1000;
+
+/**
+ * Writes the source bundle under `.cache/worker/`, named by its content (concurrent processes agree),
+ * or marks the existing one as in use; then deletes bundles of other sources not used for an hour
+ * (a process still running older sources may start workers from its bundle within that time).
+ */
 async function writeSourceBundle(): Promise<URL> {
   const text = await bundleWorker();
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const dir = fileURLToPath(new URL('../.cache/worker/', import.meta.url));
-  const file = join(dir, `worker-entry-${hash}.js`);
-  if (!existsSync(file)) {
+  const name = `worker-entry-${hash}.js`;
+  const file = join(dir, name);
+  if (existsSync(file)) {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } else {
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}-${threadId}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, file);
   }
+  removeStaleBundles(dir, name);
   return pathToFileURL(file);
+}
+
+function removeStaleBundles(dir: string, keep: string): void {
+  const cutoff = Date.now() - STALE_BUNDLE_MS;
+  for (const f of readdirSync(dir)) {
+    if (f === keep || !/^worker-entry-[0-9a-f]{16}\.js(\..*\.tmp)?$/.test(f)) continue;
+    const path = join(dir, f);
+    // (another process may have removed it first)
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat && stat.mtimeMs < cutoff) rmSync(path, { force: true });
+  }
 }

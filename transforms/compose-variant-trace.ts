@@ -8,7 +8,7 @@ import { wrapTransformError } from './transform.js';
 /** Records `extraInfo` under `className` on the item's images (MONAI: every MetaTensor of a dict). */
 export function traceItem(data: unknown, className: string, extraInfo: Record<string, unknown>): unknown {
   const mark = (img: MetaImage): MetaImage => {
-    const out = img.clone({ data: img.data });
+    const out = img.shallowClone();
     pushOperation(out, className, out.spatialShape, extraInfo);
     return out;
   };
@@ -27,7 +27,7 @@ export function untraceItem(
   className: string,
 ): { data: unknown; info: Record<string, unknown> | undefined } {
   if (MetaImage.isMetaImage(data)) {
-    const out = data.clone({ data: data.data });
+    const out = data.shallowClone();
     return { data: out, info: popOperation(out, className).extra_info };
   }
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
@@ -35,7 +35,7 @@ export function untraceItem(
     let info: Record<string, unknown> | undefined;
     for (const [k, v] of Object.entries(d))
       if (MetaImage.isMetaImage(v)) {
-        const out = v.clone({ data: v.data });
+        const out = v.shallowClone();
         info = popOperation(out, className, k).extra_info;
         d[k] = out;
       }

@@ -251,7 +251,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
     "strictCheck": {"kinds":["boolean"]},
   },
   EnsureType: {
-    "dataType": {"kinds":["string"]},
+    "dataType": {"kinds":[],"values":["tensor","numpy"]},
     "device": {"kinds":["any"]},
     "dtype": {"kinds":["null"],"values":["float32","float64","int8","uint8","int16","uint16","int32","uint32","bool"]},
     "trackMeta": {"kinds":["boolean","null"]},
@@ -259,7 +259,7 @@ export const OPTION_TABLE: Readonly<Record<string, OptionTable>> = {
   },
   EnsureTyped: {
     "allowMissingKeys": {"kinds":["boolean"]},
-    "dataType": {"kinds":["string"]},
+    "dataType": {"kinds":[],"values":["tensor","numpy"]},
     "device": {"kinds":["any"]},
     "dtype": {"kinds":["null"],"values":["float32","float64","int8","uint8","int16","uint16","int32","uint32","bool"]},
     "keys": {"kinds":["array","string"],"items":{"kinds":["string"]},"required":true},

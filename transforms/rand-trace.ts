@@ -35,7 +35,7 @@ export function unwrapLastOperation(
   className: string,
   key?: string,
 ): { img: MetaImage; op: AppliedOperation; inner: AppliedOperation | null } {
-  const out = img.clone({ data: img.data });
+  const out = img.shallowClone();
   const op = popOperation(out, className, key);
   const info = op.extra_info as Partial<AppliedOperation>;
   const inner =

@@ -1,5 +1,6 @@
 import { type AffineMatrix, identityAffine } from './affine.js';
 import { type DType, type NumericArray, allocArray, dtypeOf, matchesDType } from './dtype.js';
+import { stridedCopy } from './strided.js';
 
 const BRAND = Symbol.for('csc-mlops.MetaImage');
 
@@ -49,6 +50,22 @@ export interface MetaImageInit {
 }
 
 /**
+ * Where an unread crop's voxels are: `data[k] = src[offset + Σ idx_j · strides_j]` over the image's
+ * shape (see {@link stridedCopy}). The source is read, never written.
+ */
+export interface StridedRegion {
+  src: NumericArray;
+  strides: number[];
+  offset: number;
+}
+
+const REGION = Symbol('region');
+type RegionInit = MetaImageInit & { [REGION]?: StridedRegion };
+const EMPTY = new Float32Array(0);
+const DATA_PROPERTY: PropertyDescriptor = { enumerable: true, configurable: false };
+let regionOf: (img: MetaImage) => StridedRegion | undefined;
+
+/**
  * An image array with its geometry and metadata: the TypeScript twin of MONAI's MetaTensor.
  * Holds a typed array (never a tensor), channel-first in C order.
  *
@@ -58,7 +75,13 @@ export interface MetaImageInit {
  */
 export class MetaImage {
   readonly [BRAND] = true;
-  data: NumericArray;
+  /**
+   * The voxels, channel-first in C order. An image made by a crop reads its region of the source
+   * array on first access (so a DataLoader batch copies a crop once, straight into the batch).
+   */
+  declare data: NumericArray;
+  #data: NumericArray | undefined;
+  #region: StridedRegion | undefined;
   dtype: DType;
   shape: number[];
   affine: AffineMatrix;
@@ -66,17 +89,21 @@ export class MetaImage {
   appliedOperations: AppliedOperation[];
 
   constructor(init: MetaImageInit) {
+    Object.defineProperty(this, 'data', DATA_PROPERTY);
     const size = init.shape.reduce((a, b) => a * b, 1);
     if (init.shape.some((s) => !Number.isInteger(s) || s < 0))
       throw new RangeError(`invalid image shape [${init.shape.join(', ')}]`);
-    if (init.data.length !== size)
+    const region = (init as RegionInit)[REGION];
+    const array = region ? region.src : init.data;
+    if (!region && init.data.length !== size)
       throw new RangeError(
         `data has ${init.data.length} elements but shape [${init.shape.join(', ')}] needs ${size}`,
       );
-    const dtype = init.dtype ?? dtypeOf(init.data);
-    if (!matchesDType(init.data, dtype)) throw new TypeError(`data is not a ${dtype} array`);
+    const dtype = init.dtype ?? dtypeOf(array);
+    if (!matchesDType(array, dtype)) throw new TypeError(`data is not a ${dtype} array`);
     if (init.affine && init.affine.length !== 16) throw new RangeError('affine must be a Float64Array(16)');
-    this.data = init.data;
+    if (region) this.#region = region;
+    else this.#data = init.data;
     this.dtype = dtype;
     this.shape = [...init.shape];
     this.affine = init.affine ?? identityAffine();
@@ -106,12 +133,40 @@ export class MetaImage {
 
   /** Number of elements. */
   get size(): number {
-    return this.data.length;
+    return this.#data ? this.#data.length : shapeSize(this.shape);
   }
 
   /** Bytes held by the array. */
   get byteLength(): number {
-    return this.data.byteLength;
+    return this.#data
+      ? this.#data.byteLength
+      : this.size * (this.#region as StridedRegion).src.BYTES_PER_ELEMENT;
+  }
+
+  /** The data, copying a crop's region out of its source on first access. */
+  static #read(img: MetaImage): NumericArray {
+    if (img.#data) return img.#data;
+    const r = img.#region as StridedRegion;
+    const out = allocArray(img.dtype, shapeSize(img.shape));
+    if (out.length > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
+    img.#data = out;
+    img.#region = undefined;
+    return out;
+  }
+
+  static #write(img: MetaImage, data: NumericArray): void {
+    img.#data = data;
+    img.#region = undefined;
+  }
+
+  static {
+    DATA_PROPERTY.get = function (this: MetaImage) {
+      return MetaImage.#read(this);
+    };
+    DATA_PROPERTY.set = function (this: MetaImage, data: NumericArray) {
+      MetaImage.#write(this, data);
+    };
+    regionOf = (img) => img.#region;
   }
 
   /**
@@ -130,6 +185,26 @@ export class MetaImage {
     });
   }
 
+  /**
+   * A new image with its own geometry, meta and trace (copied as {@link clone} copies them, or
+   * replaced by `changes`) but this image's data array itself, not a copy: for steps that change
+   * only metadata. An unread crop stays unread.
+   *
+   * @example
+   * const moved = img.shallowClone({ affine: newAffine }); // moved.data === img.data
+   */
+  shallowClone(changes: Omit<Partial<MetaImageInit>, 'data' | 'shape'> = {}): MetaImage {
+    const init: MetaImageInit = {
+      data: this.#data ?? EMPTY,
+      shape: this.shape,
+      dtype: changes.dtype ?? this.dtype,
+      affine: changes.affine ?? this.affine.slice(),
+      meta: changes.meta ?? copyMeta(this.meta),
+      appliedOperations: changes.appliedOperations ?? copyTrace(this.appliedOperations),
+    };
+    return new MetaImage(this.#data ? init : ({ ...init, [REGION]: this.#region } as RegionInit));
+  }
+
   /** A zero-filled image with this geometry and meta, of another shape and/or dtype. */
   emptyLike(shape: readonly number[] = this.shape, dtype: DType = this.dtype): MetaImage {
     return this.clone({
@@ -141,6 +216,21 @@ export class MetaImage {
       dtype,
     });
   }
+}
+
+/**
+ * An image whose data is a region of another array, copied on first read of `data`. Crops use it so
+ * that a DataLoader copies a crop once, straight into the batch buffer ({@link pendingRegion}).
+ * The caller guarantees `src` is not written while the image is unread (the package's transforms
+ * never write into their input).
+ */
+export function regionImage(init: Omit<MetaImageInit, 'data'>, region: StridedRegion): MetaImage {
+  return new MetaImage({ ...init, data: EMPTY, [REGION]: region } as RegionInit);
+}
+
+/** The region an unread {@link regionImage} still points at, or undefined once its data exists. */
+export function pendingRegion(img: MetaImage): StridedRegion | undefined {
+  return regionOf(img);
 }
 
 /**

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,5 +196,31 @@ describe('numWorkers without transformModule', () => {
     expect(
       inheritedExecArgv([...tsxHooks, '--max-old-space-size=4096', '--import=tsx', '-r', 'dotenv/config']),
     ).toEqual(['--max-old-space-size=4096', '-r', 'dotenv/config']);
+  });
+
+  it('deletes bundles of other sources unused for an hour, and keeps recent ones', () => {
+    const dir = fileURLToPath(new URL('../../.cache/worker/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const stale = join(dir, 'worker-entry-0000000000000000.js');
+    const recent = join(dir, 'worker-entry-1111111111111111.js');
+    const other = join(dir, 'notes.txt');
+    for (const f of [stale, recent, other]) writeFileSync(f, '// test\n');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, twoHoursAgo, twoHoursAgo);
+    utimesSync(other, twoHoursAgo, twoHoursAgo);
+    try {
+      // a fresh process: this one has bundled already
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '-e', "await (await import('./datasets/worker-script.ts')).workerScript()"],
+        { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(recent)).toBe(true);
+      expect(existsSync(other)).toBe(true); // not a bundle: left alone
+    } finally {
+      for (const f of [stale, recent, other]) rmSync(f, { force: true });
+    }
   });
 });

@@ -22,6 +22,23 @@ export function cropArray(
       'cropArray',
       `array has ${data.length} elements but shape [${shape.join(', ')}] needs ${shapeSize(shape)}`,
     );
+  const box = cropBox(shape, start, end);
+  if (box.whole) return { data, shape: box.shape };
+  const out = allocArray(dtypeOf(data), shapeSize(box.shape));
+  if (out.length > 0) stridedCopy(data, out, box.shape, stridesOf(shape), box.offset);
+  return { data: out, shape: box.shape };
+}
+
+/**
+ * Checks the crop box `[start[i], end[i])` of a C-order array of `shape` (missing trailing entries
+ * keep the whole axis) and gives the cropped shape, the offset of its first element, and whether
+ * the box is the whole array.
+ */
+export function cropBox(
+  shape: readonly number[],
+  start: readonly number[],
+  end: readonly number[],
+): { shape: number[]; offset: number; whole: boolean } {
   if (start.length > shape.length || end.length > shape.length)
     fail('cropArray', `crop box has more axes than the array (${shape.length})`);
   const s = shape.map((_, i) => start[i] ?? 0);
@@ -33,11 +50,10 @@ export function cropArray(
       fail('cropArray', `crop bounds [${a}, ${b}) are not inside axis ${i} of size ${shape[i]}`);
   }
   const outShape = s.map((a, i) => (e[i] as number) - a);
-  if (outShape.every((n, i) => n === shape[i])) return { data, shape: outShape };
-  const out = allocArray(dtypeOf(data), shapeSize(outShape));
-  if (out.length === 0) return { data: out, shape: outShape };
   const strides = stridesOf(shape);
-  const offset = s.reduce((acc, a, i) => acc + a * (strides[i] as number), 0);
-  stridedCopy(data, out, outShape, strides, offset);
-  return { data: out, shape: outShape };
+  return {
+    shape: outShape,
+    offset: s.reduce((acc, a, i) => acc + a * (strides[i] as number), 0),
+    whole: outShape.every((n, i) => n === shape[i]),
+  };
 }

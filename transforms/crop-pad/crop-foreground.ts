@@ -248,7 +248,7 @@ export function cropPadToBox(
 
 /** Undoes {@link cropPadToBox}: pops the `className` operation, crops its padding away, pads the crop back with zeros. */
 export function invertCropPad(img: MetaImage, className: string, key?: string): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const padInfo = op.extra_info.pad_info as typeof op | undefined;
   const unpadded = padInfo ? invertPad(work, padInfo) : work;

@@ -1,8 +1,16 @@
 import { type AffineMatrix, identityAffine, matmul } from '../../src/image/affine.js';
-import type { AppliedOperation, MetaImage } from '../../src/image/meta-image.js';
+import {
+  type AppliedOperation,
+  type MetaImage,
+  copyMeta,
+  copyTrace,
+  pendingRegion,
+  regionImage,
+  stridesOf,
+} from '../../src/image/meta-image.js';
 import { pushOperation } from '../invertible.js';
 import { fail } from '../keyed-errors.js';
-import { cropArray } from './crop-array.js';
+import { cropBox } from './crop-array.js';
 import { padImage } from './pad-image.js';
 import { type SliceLike, sliceIndices, toSlice } from './slices.js';
 
@@ -47,10 +55,44 @@ export function cropImage(
     const st = s.start;
     shift.push(st === null || st === undefined ? 0 : st < 0 ? n + st : st);
   }
-  const { data, shape } = cropArray(img.data, img.shape, start, end);
-  const out = img.clone({ data, shape, dtype: img.dtype, affine: translateAffine(img.affine, shift) });
+  const out = cropLazily(img, start, end, translateAffine(img.affine, shift));
   if (traceClass !== null) pushOperation(out, traceClass, size, { cropped });
   return out;
+}
+
+/**
+ * The crop `[start, end)` of `img` (channel axis included) as an image that reads its region of
+ * `img`'s array on first access ({@link regionImage}); a crop of such an image reads straight from
+ * the first source. The whole box keeps `img`'s array itself, as `cropArray` does.
+ */
+function cropLazily(
+  img: MetaImage,
+  start: readonly number[],
+  end: readonly number[],
+  affine: AffineMatrix,
+): MetaImage {
+  const box = cropBox(img.shape, start, end);
+  if (box.whole) return img.shallowClone({ affine });
+  const base = pendingRegion(img) ?? { src: img.data, strides: stridesOf(img.shape), offset: 0 };
+  const own = stridesOf(img.shape);
+  // the box's first element, as an index into the source
+  let offset = base.offset;
+  let rest = box.offset;
+  for (let i = 0; i < own.length; i++) {
+    const idx = Math.floor(rest / (own[i] as number));
+    rest -= idx * (own[i] as number);
+    offset += idx * (base.strides[i] as number);
+  }
+  return regionImage(
+    {
+      shape: box.shape,
+      dtype: img.dtype,
+      affine,
+      meta: copyMeta(img.meta),
+      appliedOperations: copyTrace(img.appliedOperations),
+    },
+    { src: base.src, strides: base.strides, offset },
+  );
 }
 
 /**

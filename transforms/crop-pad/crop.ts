@@ -40,7 +40,7 @@ export abstract class CropTransform<Opts extends object = object> extends Transf
 
 /** Pops the last operation (which must be `className`'s) and pads the cropped margins back with zeros. */
 export function invertCropOf(img: MetaImage, className: string, key?: string): MetaImage {
-  const out = img.clone({ data: img.data });
+  const out = img.shallowClone();
   const op = popOperation(out, className, key);
   return invertCrop(out, op);
 }

@@ -61,7 +61,7 @@ export abstract class PadTransform<Opts extends PadOptions = PadOptions> extends
 
 /** Pops the last operation (which must be `className`'s) and crops the recorded padding away. */
 export function invertPadOf(img: MetaImage, className: string, key?: string): MetaImage {
-  const out = img.clone({ data: img.data });
+  const out = img.shallowClone();
   const op = popOperation(out, className, key);
   return invertPad(out, op);
 }

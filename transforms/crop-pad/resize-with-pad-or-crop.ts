@@ -70,7 +70,7 @@ export function invertResizeWithPadOrCrop(
   className = 'ResizeWithPadOrCrop',
   key?: string,
 ): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const padInfo = op.extra_info.pad_info as AppliedOperation | undefined;
   const cropInfo = op.extra_info.crop_info as AppliedOperation | undefined;

@@ -28,7 +28,7 @@ export abstract class RandImageTransform<
 
   /** What the transform returns when it does not fire (default: the image, data shared). */
   notFired(img: MetaImage): MetaImage {
-    return img.clone({ data: img.data });
+    return img.shallowClone();
   }
 
   /** Applies the transform with or without drawing new parameters first. */

@@ -270,7 +270,7 @@ export function invertAffineFunc(
   key?: string,
   sampleDType: ComputeDType = 'float32',
 ): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const e = op.extra_info;
   if (e.do_resampling === false) return work;

@@ -88,7 +88,7 @@ export function flip(
 
 /** Undoes a `Flip` entry: flips the recorded axes again. */
 export function invertFlip(img: MetaImage, className = 'Flip', key?: string): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   return flip(work, op.extra_info.axes as SpatialAxes, null, className);
 }

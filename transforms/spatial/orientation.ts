@@ -127,7 +127,7 @@ export function orientation(
   const xform = inverseOrientationAffine(ornt.slice(0, sp), img.spatialShape.slice(0, sp));
   const originalAffine = rows(toAffineNd(3, img.affine));
   let out: MetaImage;
-  if (isIdentityOrientation(ornt)) out = img.clone({ data: img.data });
+  if (isIdentityOrientation(ornt)) out = img.shallowClone();
   else {
     const { data, shape } = applyOrientation(img.data, img.shape, ornt, 1);
     out = img.clone({ data, shape, dtype: img.dtype });
@@ -146,7 +146,7 @@ export function invertOrientation(
   key?: string,
   className = 'Orientation',
 ): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const orig = matrixFromTrace(op.extra_info.original_affine, className, 'original_affine');
   const codes = affineToAxcodes(orig, 3, labels ?? DEFAULT_LABELS);

@@ -12,5 +12,5 @@ export function asFloat32(img: MetaImage): MetaImage {
 
 /** A shallow copy of the image (data shared), for steps that leave it unchanged. */
 export function unchanged(img: MetaImage): MetaImage {
-  return img.clone({ data: img.data });
+  return img.shallowClone();
 }

@@ -130,7 +130,7 @@ export function resize(
     new_dim: inSize.length - inputNdim,
   };
   let out: MetaImage;
-  if (outSize.every((s, i) => s === inSize[i])) out = work.clone({ data: work.data });
+  if (outSize.every((s, i) => s === inSize[i])) out = work.shallowClone();
   else {
     let data: Float32Array;
     try {
@@ -159,7 +159,7 @@ export function resize(
 
 /** Undoes a `Resize` entry (MONAI `Resize.inverse`): resizes back to the original size with the recorded mode. */
 export function invertResize(img: MetaImage, className = 'Resize', key?: string): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const e = op.extra_info;
   let out = resize(

@@ -156,7 +156,7 @@ export function rotate(
 
 /** Undoes a `Rotate` entry (MONAI `Rotate.inverse`): resamples with the inverse matrix back to the original size. */
 export function invertRotate(img: MetaImage, className = 'Rotate', key?: string): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const e = op.extra_info;
   const fwd = matrixFromTrace(e.rot_mat, className, 'rot_mat');

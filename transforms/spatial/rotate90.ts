@@ -110,7 +110,7 @@ export function rotate90(
 
 /** Undoes a `Rotate90` entry: `4 − k` more quarter turns in the same plane. */
 export function invertRotate90(img: MetaImage, className = 'Rotate90', key?: string): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const axes = op.extra_info.axes as number[];
   const k = Number(op.extra_info.k);

@@ -221,7 +221,7 @@ export function invertSpatialResample(
   className = 'SpatialResample',
   key?: string,
 ): MetaImage {
-  const work = img.clone({ data: img.data });
+  const work = img.shallowClone();
   const op = popOperation(work, className, key);
   const e = op.extra_info;
   const align =

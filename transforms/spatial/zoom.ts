@@ -101,7 +101,7 @@ export function zoom(
 
 /** Undoes a `Zoom` entry (MONAI `Zoom.inverse`): undoes the pad/crop, then resizes back to the original size. */
 export function invertZoom(img: MetaImage, className = 'Zoom', key?: string): MetaImage {
-  let work = img.clone({ data: img.data });
+  let work = img.shallowClone();
   const op = popOperation(work, className, key);
   const e = op.extra_info;
   if (e.do_padcrop) {

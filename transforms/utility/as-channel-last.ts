@@ -20,7 +20,7 @@ export function asChannelLast(img: MetaImage, channelDim = 0, where = 'AsChannel
       `channelDim ${String(channelDim)} is out of range for shape [${img.shape.join(', ')}]`,
     );
   const ax = channelDim < 0 ? channelDim + n : channelDim;
-  if (ax === n - 1) return img.clone({ data: img.data });
+  if (ax === n - 1) return img.shallowClone();
   const order = [...Array.from({ length: n }, (_, i) => i).filter((i) => i !== ax), ax];
   const st = stridesOf(img.shape);
   const shape = order.map((i) => img.shape[i] as number);

@@ -19,7 +19,7 @@ export interface CastToTypeOptions {
 export function castToType<T>(value: T, dtype: DType, where = 'CastToType'): T {
   const dt = dtypeOption(dtype, where);
   if (MetaImage.isMetaImage(value)) {
-    if (value.dtype === dt) return value.clone({ data: value.data, dtype: dt }) as T;
+    if (value.dtype === dt) return value.shallowClone({ dtype: dt }) as T;
     return value.clone({ data: castArray(value.data, dt), dtype: dt }) as T;
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return castArray(value as never, dt) as T;

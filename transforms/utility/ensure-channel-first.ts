@@ -19,7 +19,7 @@ export function moveAxisFirst(img: MetaImage, from: number): MetaImage {
   const ax = from < 0 ? n + from : from;
   if (ax < 0 || ax >= n)
     throw new RangeError(`channel axis ${from} is out of range for shape [${img.shape.join(', ')}]`);
-  if (ax === 0) return img.clone({ data: img.data });
+  if (ax === 0) return img.shallowClone();
   const order = [ax, ...Array.from({ length: n }, (_, i) => i).filter((i) => i !== ax)];
   const st = stridesOf(img.shape);
   const out = allocArray(img.dtype, img.size);

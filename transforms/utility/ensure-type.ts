@@ -1,3 +1,4 @@
+import { identityAffine } from '../../src/image/affine.js';
 import { type DType, castArray } from '../../src/image/dtype.js';
 import { MetaImage } from '../../src/image/meta-image.js';
 import { MapTransform, type MapTransformOptions } from '../map-transform.js';
@@ -7,13 +8,13 @@ import { fail, withKey } from '../keyed-errors.js';
 
 /** An image with the same data and shape but no metadata: identity affine, empty meta, no trace (MONAI's plain tensor). */
 export function dropMeta(img: MetaImage): MetaImage {
-  return new MetaImage({ data: img.data, shape: img.shape, dtype: img.dtype });
+  return img.shallowClone({ affine: identityAffine(), meta: {}, appliedOperations: [] });
 }
 
 /** Options of {@link EnsureType}. */
 export interface EnsureTypeOptions {
   /** `'tensor'` (default: a MetaImage marked for conversion at collate) or `'numpy'` (a plain array: meta dropped). */
-  dataType?: 'tensor' | 'numpy' | string;
+  dataType?: 'tensor' | 'numpy';
   /** Cast to this dtype (default: keep). float64 stays float64 here; collate makes it float32 for tfjs. */
   dtype?: DType | null;
   /** Accepted for MONAI compatibility (tensors are made at collate, on the backend's device). */
@@ -31,22 +32,24 @@ export interface EnsureTypeOptions {
  * `toTensor`) converts MetaImages to tf tensors (float64 → float32, small integers → int32).
  */
 export function ensureType(value: unknown, options: EnsureTypeOptions = {}, where = 'EnsureType'): unknown {
-  const dataType = (options.dataType ?? 'tensor').toLowerCase();
-  if (dataType !== 'tensor' && dataType !== 'numpy')
-    fail(where, `dataType must be 'tensor' or 'numpy', got '${options.dataType}'`);
+  const dataType = dataTypeOption(options.dataType, where);
   const dtype =
     options.dtype === undefined || options.dtype === null ? null : dtypeOption(options.dtype, where);
   const keepMeta = dataType === 'tensor' && options.trackMeta !== false;
   if (MetaImage.isMetaImage(value)) {
-    const data = dtype === null ? value.data : castArray(value.data, dtype);
-    const dt = dtype ?? value.dtype;
-    return keepMeta
-      ? value.clone({ data, dtype: dt })
-      : new MetaImage({ data, shape: value.shape, dtype: dt });
+    const same = dtype === null || dtype === value.dtype;
+    const out = same ? value.shallowClone() : value.clone({ data: castArray(value.data, dtype), dtype });
+    return keepMeta ? out : dropMeta(out);
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView))
     return dtype === null ? value : castArray(value as never, dtype);
   return value;
+}
+
+/** Checks `dataType`: `'tensor'` (the default) or `'numpy'`; anything else is refused. */
+function dataTypeOption(v: unknown, where: string): 'tensor' | 'numpy' {
+  if (v === undefined || v === 'tensor' || v === 'numpy') return v ?? 'tensor';
+  return fail(where, `dataType must be 'tensor' or 'numpy', got ${JSON.stringify(v)}`);
 }
 
 /**

@@ -33,7 +33,7 @@ export async function applyLambda(input: unknown, fn: unknown, where = 'Lambda')
     );
   let out = await (fn as LambdaFunction<unknown>)(input);
   if (MetaImage.isMetaImage(out)) {
-    if (out === input) out = out.clone({ data: out.data });
+    if (out === input) out = out.shallowClone();
     pushOperation(out as MetaImage, 'Lambda', (out as MetaImage).spatialShape, {});
   }
   return out;
@@ -48,7 +48,7 @@ export async function invertLambda(
 ): Promise<unknown> {
   let v = value;
   if (MetaImage.isMetaImage(v)) {
-    v = v.clone({ data: v.data });
+    v = v.shallowClone();
     popOperation(v as MetaImage, 'Lambda', key);
   }
   if (typeof invFn !== 'function') throw new TransformError(where, key, 'invFunc must be a function');

@@ -29,7 +29,7 @@ export function toTensorValue(
 ): unknown {
   const out = ensureType(value, { dtype: options.dtype, trackMeta: options.trackMeta }, where);
   if (MetaImage.isMetaImage(out)) {
-    const img = out === value ? out.clone({ data: out.data }) : out;
+    const img = out === value ? out.shallowClone() : out;
     img.appliedOperations = [];
     return img;
   }

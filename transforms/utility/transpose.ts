@@ -102,7 +102,7 @@ export class Transposed extends MapTransform<DataItem, TransposedOptions> {
   /** Undoes this transform using the operation it recorded in the trace. */
   async inverse(data: DataItem): Promise<DataItem> {
     return this.mapImages(data, (img, key) => {
-      const w = img.clone({ data: img.data });
+      const w = img.shallowClone();
       const op = popOperation(w, 'Transposed', key);
       const order = op.extra_info.indices as number[];
       const inv = order.map((_, i) => order.indexOf(i));

@@ -26,6 +26,7 @@ import {
   ToTensor,
   ToTensord,
 } from '../../../transforms/utility/index.js';
+import { ensureType } from '../../../transforms/utility/ensure-type.js';
 import { mapBinaryToIndices } from '../../../transforms/utility/fg-bg-to-indices.js';
 import { promoteDTypes } from '../../../transforms/utility/concat-items.js';
 import { squeezeAffine } from '../../../transforms/utility/squeeze-dim.js';
@@ -144,12 +145,12 @@ describe('EnsureType / ToTensor', () => {
     });
     expect((d.image as MetaImage).dtype).toBe('float64');
     expect(d.id).toBe('case-1');
-    await rejectsWith(
-      new EnsureTyped({ keys: 'image', dataType: 'cupy' }).apply({ image: img }),
-      'EnsureTyped',
-      'image',
-      /'tensor' or 'numpy'/,
-    );
+    // refused at construction, as the type says (MONAI would silently give numpy)
+    for (const dataType of ['cupy', 'Tensor'])
+      expect(() => new EnsureTyped({ keys: 'image', dataType: dataType as 'tensor' })).toThrow(
+        `EnsureTyped: option 'dataType' is '${dataType}': it must be one of 'tensor', 'numpy'`,
+      );
+    expect(() => ensureType(img, { dataType: 'cupy' as 'tensor' })).toThrow(/'tensor' or 'numpy'/);
   });
 
   it('ToTensor drops the trace (as MONAI) and never touches the input', async () => {
