@@ -11,31 +11,17 @@
  * The inputs are `benchmarks/pipeline.ts`'s (`makeData`), written to a temporary folder unless
  * `--data` names a folder it made. `--dist dist` times the built package (`npm run build` first).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import type * as ReadFileModule from '../src/io/read-file.js';
 import type * as TransformsModule from '../transforms/index.js';
-import { buildPipeline, makeData } from './pipeline.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+import { arg, buildPipeline, importLib, items, makeData, median } from './pipeline.js';
 
 async function loadLib(dist: string | undefined) {
-  const base = dist ? pathToFileURL(resolve(dist)).href + '/' : new URL('../', import.meta.url).href;
-  const ext = dist ? '.js' : '.ts';
   return {
-    T: (await import(`${base}transforms/index${ext}`)) as typeof TransformsModule,
-    io: (await import(`${base}src/io/read-file${ext}`)) as typeof ReadFileModule,
+    T: await importLib<typeof TransformsModule>(dist, 'transforms/index'),
+    io: await importLib<typeof ReadFileModule>(dist, 'src/io/read-file'),
   };
 }
 
@@ -50,17 +36,16 @@ async function stepTimes(
 ): Promise<Row[]> {
   const compose = buildPipeline(lib.T, p);
   compose.setRandomState(0);
-  const steps = compose.transforms;
-  const names = [...steps.map((s) => (typeof s === 'function' ? s.name : s.name)), 'total'];
+  const names = [...compose.transforms.map((s) => s.name), 'total'];
   if (p === 'p1') names.push('(readMaybeGzip alone)');
   const samples = names.map(() => [] as number[]);
   for (let r = 0; r <= rounds; r++) {
     for (const file of files) {
       const t: number[] = [];
       let data: unknown = { image: file };
-      for (const step of steps) {
+      for (let k = 0; k < compose.transforms.length; k++) {
         const t0 = performance.now();
-        data = typeof step === 'function' ? await step(data as never) : await step.apply(data);
+        data = await compose.apply(data, { start: k, end: k + 1 });
         t.push(performance.now() - t0);
       }
       t.push(t.reduce((a, b) => a + b, 0));
@@ -94,12 +79,7 @@ async function main(): Promise<void> {
   try {
     for (const p of ['p1', 'p2'] as const) {
       if (only && only !== p) continue;
-      const sub = join(dir, p === 'p1' ? 'nifti' : 'dicom');
-      const all = readdirSync(sub)
-        .filter((f) => p === 'p2' || f.endsWith('.nii.gz'))
-        .sort()
-        .map((f) => join(sub, f));
-      const files = Array.from({ length: n }, (_, i) => all[i % all.length] as string);
+      const files = items(dir, p, n).map((item) => item.image);
       const rows = await stepTimes(lib, p, files, rounds);
       console.log(`\n${p === 'p1' ? 'p1-nifti' : 'p2-dicom'}: ${n} items × ${rounds} rounds (ms per item)`);
       console.log('| step | median ms | min ms |\n|---|---|---|');

@@ -59,13 +59,17 @@ interface Lib {
   B: typeof BackendModule;
 }
 
-async function loadLib(dist: string | undefined): Promise<Lib> {
+/** Imports module `path` of the library (e.g. `transforms/index`): from the sources, or from the build `dist`. */
+export async function importLib<M>(dist: string | undefined, path: string): Promise<M> {
   const base = dist ? pathToFileURL(resolve(dist)).href + '/' : new URL('../', import.meta.url).href;
-  const ext = dist ? '.js' : '.ts';
+  return (await import(`${base}${path}${dist ? '.js' : '.ts'}`)) as M;
+}
+
+async function loadLib(dist: string | undefined): Promise<Lib> {
   return {
-    T: (await import(`${base}transforms/index${ext}`)) as Transforms,
-    D: (await import(`${base}datasets/index${ext}`)) as typeof DatasetsModule,
-    B: (await import(`${base}src/backend/index${ext}`)) as typeof BackendModule,
+    T: await importLib<Transforms>(dist, 'transforms/index'),
+    D: await importLib<typeof DatasetsModule>(dist, 'datasets/index'),
+    B: await importLib<typeof BackendModule>(dist, 'src/backend/index'),
   };
 }
 
@@ -117,13 +121,15 @@ export async function makeData(out: string): Promise<void> {
     cpSync(series, join(out, 'dicom', `series${String(v).padStart(2, '0')}`), { recursive: true });
 }
 
-function median(xs: number[]): number {
+/** The median of `xs`. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-function arg(name: string): string | undefined {
+/** The value after `name` on the command line. */
+export function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
 }
@@ -286,7 +292,8 @@ async function runWorkers(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: num
   };
 }
 
-function items(dir: string, name: 'p1' | 'p2', n: number): Item[] {
+/** `n` items cycling over the benchmark inputs of pipeline `name` in `dir` (as `makeData` writes them). */
+export function items(dir: string, name: 'p1' | 'p2', n: number): Item[] {
   const sub = join(dir, name === 'p1' ? 'nifti' : 'dicom');
   const files = readdirSync(sub)
     .filter((f) => name === 'p2' || f.endsWith('.nii.gz'))
