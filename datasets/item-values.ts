@@ -4,6 +4,7 @@
  */
 import type { NumericArray } from '../src/image/dtype.js';
 import { MetaImage, pendingRegion } from '../src/image/meta-image.js';
+import { stridedCopy } from '../src/image/strided.js';
 
 /** True for `{}`-style objects (not class instances, arrays or typed arrays). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -91,6 +92,16 @@ export function toSharedArray<A extends NumericArray>(a: A): A {
   return out;
 }
 
+/** An image's data in shared memory; an unread crop is copied there straight from its source. */
+function sharedData(img: MetaImage): NumericArray {
+  const r = pendingRegion(img);
+  if (!r) return toSharedArray(img.data);
+  const Ctor = r.src.constructor as new (b: SharedArrayBuffer, o: number, n: number) => NumericArray;
+  const out = new Ctor(new SharedArrayBuffer(img.byteLength), 0, img.size);
+  if (img.size > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
+  return out;
+}
+
 /**
  * The item with every MetaImage's data moved to shared memory (new MetaImages; the input is left as
  * is). Worker threads then read these arrays in place.
@@ -103,7 +114,7 @@ function share(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (MetaImage.isMetaImage(v))
     return new MetaImage({
-      data: toSharedArray(v.data),
+      data: sharedData(v),
       shape: v.shape,
       dtype: v.dtype,
       affine: v.affine,

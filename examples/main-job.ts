@@ -107,7 +107,7 @@ export async function mainJob(options: MainJobOptions = {}): Promise<{
   const epochs = options.epochs ?? 2;
   tf.env().set('PROD', true);
   const backend = await initBackend();
-  log(`tfjs backend: ${backend.backend}`);
+  log(backend.summary);
 
   const standIn =
     options.xnat || options.dicomweb

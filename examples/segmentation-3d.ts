@@ -148,7 +148,7 @@ export async function segmentation3d(options: Segmentation3dOptions = {}): Promi
     throw new RangeError(`--val must be between 1 and images - 1, got ${o.val}`);
   tf.env().set('PROD', true);
   const backend = await initBackend();
-  log(`tfjs backend: ${backend.backend}`);
+  log(backend.summary);
   const dir = resolve(options.out ?? 'segmentation-3d-data');
   const datalist = await makeData(dir, o.images, o.val, o.size, o.seed);
   const trainFiles = await loadDecathlonDatalist(datalist, { dataListKey: 'training' });

@@ -64,10 +64,22 @@ const WASM_CAVEAT =
   'and sums in float32 (totals stop growing at 2^24)';
 
 /**
+ * tfjs's cpu backend prints a five-line "install the node backend" banner on its first tensor in
+ * Node, in every process and worker. The report says the same in one line (what was chosen, and
+ * that tfjs-node was passed over and why), so the banner is turned off. It is a private flag of
+ * the backend (`firstUse`): should tfjs rename it, the banner simply comes back.
+ */
+function quietCpuBanner(): void {
+  const backend = tf.findBackend('cpu') as { firstUse?: unknown } | null;
+  if (backend && typeof backend.firstUse === 'boolean') backend.firstUse = false;
+}
+
+/**
  * Chooses and initialises the TensorFlow.js backend before any tensor is made: `@tensorflow/tfjs-node-gpu`,
  * then `@tensorflow/tfjs-node` (both optional: they download libtensorflow when installed), then `cpu`.
  * `wasm` (SIMD) is opt-in. `CSC_MLOPS_BACKEND=cpu|wasm|tensorflow` forces one (and fails loudly if it
- * cannot start). Returns a report saying what was chosen and why the others were passed over.
+ * cannot start). Returns a report saying what was chosen and why the others were passed over (its
+ * `summary` replaces the banner tfjs's cpu backend would print).
  *
  * @example
  * const report = await initBackend({ log: true });
@@ -145,6 +157,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       if (c.outcome === 'chosen') {
         chosen = c;
         candidates.push(c);
+        quietCpuBanner();
         return;
       }
       reasons.push(`${pkg}: ${c.reason}`);

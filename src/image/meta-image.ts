@@ -62,8 +62,42 @@ export interface StridedRegion {
 const REGION = Symbol('region');
 type RegionInit = MetaImageInit & { [REGION]?: StridedRegion };
 const EMPTY = new Float32Array(0);
-const DATA_PROPERTY: PropertyDescriptor = { enumerable: true, configurable: false };
-let regionOf: (img: MetaImage) => StridedRegion | undefined;
+
+// Where a MetaImage keeps its array and its unread region: non-enumerable symbol-keyed properties
+// behind the `data` accessor (plain functions and properties, so V8 inlines `img.data` in a loop as
+// it does a field; ES-private fields made such a loop several times slower).
+const STORED_DATA = Symbol('data');
+const STORED_REGION = Symbol('region');
+interface Stored {
+  [STORED_DATA]: NumericArray | undefined;
+  [STORED_REGION]: StridedRegion | undefined;
+  dtype: DType;
+  shape: number[];
+}
+const HIDDEN = { writable: true, enumerable: false, configurable: false } as const;
+
+/** `data` of an unread crop: its region copied out of the source, kept from then on. */
+function readRegion(img: Stored): NumericArray {
+  const r = img[STORED_REGION] as StridedRegion;
+  const out = allocArray(img.dtype, shapeSize(img.shape));
+  if (out.length > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
+  img[STORED_DATA] = out;
+  img[STORED_REGION] = undefined;
+  return out;
+}
+
+const DATA_PROPERTY: PropertyDescriptor = {
+  enumerable: true,
+  configurable: false,
+  get(this: Stored): NumericArray {
+    const d = this[STORED_DATA];
+    return d !== undefined ? d : readRegion(this);
+  },
+  set(this: Stored, data: NumericArray): void {
+    this[STORED_DATA] = data;
+    this[STORED_REGION] = undefined;
+  },
+};
 
 /**
  * An image array with its geometry and metadata: the TypeScript twin of MONAI's MetaTensor.
@@ -80,8 +114,6 @@ export class MetaImage {
    * array on first access (so a DataLoader batch copies a crop once, straight into the batch).
    */
   declare data: NumericArray;
-  #data: NumericArray | undefined;
-  #region: StridedRegion | undefined;
   dtype: DType;
   shape: number[];
   affine: AffineMatrix;
@@ -89,7 +121,6 @@ export class MetaImage {
   appliedOperations: AppliedOperation[];
 
   constructor(init: MetaImageInit) {
-    Object.defineProperty(this, 'data', DATA_PROPERTY);
     const size = init.shape.reduce((a, b) => a * b, 1);
     if (init.shape.some((s) => !Number.isInteger(s) || s < 0))
       throw new RangeError(`invalid image shape [${init.shape.join(', ')}]`);
@@ -102,8 +133,9 @@ export class MetaImage {
     const dtype = init.dtype ?? dtypeOf(array);
     if (!matchesDType(array, dtype)) throw new TypeError(`data is not a ${dtype} array`);
     if (init.affine && init.affine.length !== 16) throw new RangeError('affine must be a Float64Array(16)');
-    if (region) this.#region = region;
-    else this.#data = init.data;
+    Object.defineProperty(this, STORED_DATA, { ...HIDDEN, value: region ? undefined : init.data });
+    Object.defineProperty(this, STORED_REGION, { ...HIDDEN, value: region });
+    Object.defineProperty(this, 'data', DATA_PROPERTY);
     this.dtype = dtype;
     this.shape = [...init.shape];
     this.affine = init.affine ?? identityAffine();
@@ -133,40 +165,17 @@ export class MetaImage {
 
   /** Number of elements. */
   get size(): number {
-    return this.#data ? this.#data.length : shapeSize(this.shape);
+    const d = (this as unknown as Stored)[STORED_DATA];
+    return d !== undefined ? d.length : shapeSize(this.shape);
   }
 
   /** Bytes held by the array. */
   get byteLength(): number {
-    return this.#data
-      ? this.#data.byteLength
-      : this.size * (this.#region as StridedRegion).src.BYTES_PER_ELEMENT;
-  }
-
-  /** The data, copying a crop's region out of its source on first access. */
-  static #read(img: MetaImage): NumericArray {
-    if (img.#data) return img.#data;
-    const r = img.#region as StridedRegion;
-    const out = allocArray(img.dtype, shapeSize(img.shape));
-    if (out.length > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
-    img.#data = out;
-    img.#region = undefined;
-    return out;
-  }
-
-  static #write(img: MetaImage, data: NumericArray): void {
-    img.#data = data;
-    img.#region = undefined;
-  }
-
-  static {
-    DATA_PROPERTY.get = function (this: MetaImage) {
-      return MetaImage.#read(this);
-    };
-    DATA_PROPERTY.set = function (this: MetaImage, data: NumericArray) {
-      MetaImage.#write(this, data);
-    };
-    regionOf = (img) => img.#region;
+    const own = this as unknown as Stored;
+    const d = own[STORED_DATA];
+    return d !== undefined
+      ? d.byteLength
+      : this.size * (own[STORED_REGION] as StridedRegion).src.BYTES_PER_ELEMENT;
   }
 
   /**
@@ -194,15 +203,17 @@ export class MetaImage {
    * const moved = img.shallowClone({ affine: newAffine }); // moved.data === img.data
    */
   shallowClone(changes: Omit<Partial<MetaImageInit>, 'data' | 'shape'> = {}): MetaImage {
+    const own = this as unknown as Stored;
+    const data = own[STORED_DATA];
     const init: MetaImageInit = {
-      data: this.#data ?? EMPTY,
+      data: data ?? EMPTY,
       shape: this.shape,
       dtype: changes.dtype ?? this.dtype,
       affine: changes.affine ?? this.affine.slice(),
       meta: changes.meta ?? copyMeta(this.meta),
       appliedOperations: changes.appliedOperations ?? copyTrace(this.appliedOperations),
     };
-    return new MetaImage(this.#data ? init : ({ ...init, [REGION]: this.#region } as RegionInit));
+    return new MetaImage(data ? init : ({ ...init, [REGION]: own[STORED_REGION] } as RegionInit));
   }
 
   /** A zero-filled image with this geometry and meta, of another shape and/or dtype. */
@@ -230,7 +241,7 @@ export function regionImage(init: Omit<MetaImageInit, 'data'>, region: StridedRe
 
 /** The region an unread {@link regionImage} still points at, or undefined once its data exists. */
 export function pendingRegion(img: MetaImage): StridedRegion | undefined {
-  return regionOf(img);
+  return (img as unknown as Stored)[STORED_REGION];
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BACKEND_ENV_VAR, initBackend } from '../../src/backend/index.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -42,6 +42,22 @@ describe('initBackend', () => {
     const s = tf.sum(tf.ones([10]));
     expect(s.dataSync()[0]).toBe(10);
     s.dispose();
+  });
+
+  it("replaces the cpu backend's five-line banner by its one-line report", async () => {
+    // a cpu backend that has made no tensor yet (this process's has)
+    tf.removeBackend('cpu');
+    tf.registerBackend('cpu', () => new MathBackendCPU(), 1);
+    const warned: unknown[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => void warned.push(...a));
+    try {
+      const r = await initBackend({ env: {}, importModule: noNative });
+      expect(r.backend).toBe('cpu');
+      tf.tidy(() => tf.ones([2]).dataSync());
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warned.join('\n')).not.toMatch(/looks like you are running TensorFlow\.js in Node/);
   });
 
   it('with the real module loader picks a backend that works and reports every candidate', async () => {

@@ -125,7 +125,9 @@ describe('crops read their region on first access', () => {
       });
       const item = (await ds.get(0)) as { image: MetaImage };
       expect(pendingRegion(item.image)).toBeUndefined();
-      expect(item.image.data.length).toBe(3 * 3 * 2);
+      expect(item.image.data.buffer instanceof SharedArrayBuffer).toBe(sharedMemory);
+      const src = data[0]!.image;
+      expect(item.image.data).toEqual(cropArray(src.data, src.shape, [0, 1, 1, 1], [1, 4, 4, 3]).data);
     }
     const lru = new LruCacheDataset({
       data,
