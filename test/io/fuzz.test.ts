@@ -110,6 +110,32 @@ describe('bounded decompression', () => {
     expect((await readMaybeGzip(bomb)).length).toBe(1 << 20);
   });
 
+  it('gzip files read one after another and side by side reuse read buffers without mixing bytes', async () => {
+    const contents = [300_000, 120_000, 310_000, 5].map((n, f) =>
+      Uint8Array.from({ length: n }, (_, i) => (i * (f + 3) + f) % 253),
+    );
+    const files = await Promise.all(
+      contents.map(async (c, f) => {
+        const file = join(dir, `reuse${f}.gz`);
+        await writeFile(file, gzipSync(c));
+        return file;
+      }),
+    );
+    const plain = join(dir, 'reuse-plain.bin');
+    await writeFile(plain, contents[1]!);
+    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
+    for (const f of [0, 1, 2, 3, 0, 2, 1])
+      expect(same(await readMaybeGzip(files[f]!), contents[f]!)).toBe(true);
+    const corrupt = join(dir, 'reuse-corrupt.gz');
+    const bad = gzipSync(contents[0]!);
+    bad[bad.length >> 1]! ^= 0xff;
+    await writeFile(corrupt, bad);
+    await expect(readMaybeGzip(corrupt)).rejects.toBeInstanceOf(ImageReadError);
+    const together = await Promise.all([...files, plain, ...files].map((f) => readMaybeGzip(f)));
+    const expected = [...contents, contents[1]!, ...contents];
+    together.forEach((got, i) => expect(same(got, expected[i]!)).toBe(true));
+  });
+
   it('a two-member gzip file (ISIZE of the last member only) inflates whole, in several chunks', async () => {
     const bytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251);
     const file = join(dir, 'two-members.gz');
