@@ -75,14 +75,21 @@ export function idleTimeout(ac: AbortController, timeoutMs: number): (stop?: boo
 const TLS_CODES =
   /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/;
 
+/** The OpenSSL/Node code of a TLS certificate failure (of `e` or its cause), or undefined. */
+export function tlsCertificateCode(e: unknown): string | undefined {
+  const cause = (e as { cause?: { code?: unknown } })?.cause;
+  const code = cause?.code ?? (e as { code?: unknown })?.code;
+  return typeof code === 'string' && TLS_CODES.test(code) ? code : undefined;
+}
+
 /**
  * A TLS certificate problem (not worth retrying) as an actionable sentence naming the host and
  * what to pass; undefined for any other error.
  */
 export function tlsProblem(e: unknown, url: string): string | undefined {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const code = cause?.code ?? (e as { code?: string })?.code;
-  if (!code || !TLS_CODES.test(code)) return undefined;
+  const code = tlsCertificateCode(e);
+  if (!code) return undefined;
+  const cause = (e as { cause?: { message?: string } })?.cause;
   return (
     `cannot verify the TLS certificate of ${new URL(url).host} (${code}${cause?.message ? `: ${cause.message}` : ''}); ` +
     "pass the server's CA bundle as { ca } (PEM), or { verify: false } for a test server"

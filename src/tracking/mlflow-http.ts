@@ -4,6 +4,7 @@ import type { MlflowAuth, RetryOptions, TrackingEnv } from './env.js';
 
 export type { FetchLike } from '../http/tls-fetch.js';
 import type { FetchLike } from '../http/tls-fetch.js';
+import { tlsCertificateCode } from '../http/retry.js';
 
 /** HTTP statuses retried with backoff (MLflow's list). */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -41,21 +42,10 @@ const TRACKING_SETTINGS: EndpointSettings = {
   caVariable: 'MLFLOW_TRACKING_SERVER_CERT_PATH',
 };
 
-const CERT_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /** True when a fetch failure is the server's TLS certificate not being trusted (retrying will not help). */
 function isCertificateError(e: unknown): boolean {
-  const cause = (e instanceof Error ? e.cause : undefined) as { code?: unknown } | undefined;
-  const code = (cause?.code ?? (e as { code?: unknown } | undefined)?.code) as string | undefined;
-  return (code !== undefined && CERT_CODES.has(code)) || /certificate/i.test(describeError(cause ?? e));
+  const cause = e instanceof Error ? e.cause : undefined;
+  return tlsCertificateCode(e) !== undefined || /certificate/i.test(describeError(cause ?? e));
 }
 
 /** A request body (string, bytes, Blob, stream …). */
