@@ -22,7 +22,6 @@ import {
 import { inheritedExecArgv } from '../../datasets/worker-pool.js';
 import { startPool, workerSource } from '../../datasets/split-runner.js';
 import { workerScript } from '../../datasets/worker-script.js';
-import { SlowMarkd } from './support/pipeline-module.js';
 import { RandCropd } from './support/rand-transforms.js';
 import { niftiItems } from './support/data.js';
 
@@ -101,28 +100,6 @@ describe('numWorkers without transformModule', () => {
     await nw2.close();
     await fromCache.close();
     expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('builds a cache on the calling thread while the workers start, then hands the rest to them', async () => {
-    await workerScript(); // (bundled once per process: the start then costs what it costs users)
-    const data = Array.from({ length: 60 }, (_, id) => ({ id }));
-    const ds = await CacheDataset.create({
-      data,
-      transform: new Compose([new SlowMarkd()]),
-      transformModule: new URL('./support/pipeline-module.ts', import.meta.url),
-      transformExport: 'markedPipeline',
-      numWorkers: 2,
-      progress: false,
-    });
-    const where = await Promise.all(
-      data.map(async (_, i) => (await ds.fetchForLoader(i)).item as { id: number; built_in: string }),
-    );
-    expect(where.map((w) => w.id)).toEqual(data.map((d) => d.id));
-    const counts = { main: 0, worker: 0 };
-    for (const w of where) counts[w.built_in as 'main' | 'worker']++;
-    expect(counts.main).toBeGreaterThanOrEqual(2); // the two early lanes start at once
-    expect(counts.worker).toBeGreaterThan(0);
-    expect(counts.main + counts.worker).toBe(60);
   });
 
   it('refuses at construction a pipeline no step of which can run in a worker, naming the steps', async () => {

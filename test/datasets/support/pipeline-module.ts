@@ -17,22 +17,6 @@ export class CrashOnd extends Transform<DataItem> {
   }
 }
 
-/**
- * Waits (100 ms on the main thread, 10 ms in a worker, so that workers that start get items to do),
- * then records where it ran in `built_in` (`'main'` or `'worker'`).
- */
-export class SlowMarkd extends Transform<DataItem> {
-  async apply(data: DataItem): Promise<DataItem> {
-    await new Promise((r) => setTimeout(r, isMainThread ? 100 : 10));
-    return { ...data, built_in: isMainThread ? 'main' : 'worker' };
-  }
-}
-
-/** One slow step that says which thread ran it (for the cache build's hand-over test). */
-export function markedPipeline(): Compose {
-  return new Compose([new SlowMarkd()]);
-}
-
 /** Factory arguments. */
 export interface PipelineArgs {
   roi?: number[];
