@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { DatasetError } from '../src/errors.js';
 import type { DataItem } from '../transforms/transform.js';
 import { Dataset, runnerOf, type DatasetOptions, type LoaderFetch } from './dataset.js';
@@ -150,68 +151,38 @@ export class CacheDataset<T = DataItem> extends Dataset<T> {
       todo.push(i);
     }
     const failures: ItemFailure[] = [];
-    const progress = createProgress('Loading dataset', todo.length, this.options.progress ?? true);
-    const queue = todo.values();
-    const runItem = async (i: number, pool: WorkerPool | undefined): Promise<void> => {
-      try {
-        const raw = this.items[i];
-        const out = await runSplit(runnerOf(this), this.workers, pool, {
-          item: raw,
-          start: 0,
-          end: this.cacheCut,
-          shareResult: this.options.sharedMemory !== false,
-          label: `item ${i} (${describeItemSource(raw)})`,
-        });
-        this.store(this.keys[i] as Key, out);
-      } catch (e) {
-        failures.push({ index: i, source: describeItemSource(this.items[i]), error: asError(e) });
-      } finally {
-        progress.increment();
-      }
-    };
-    // one lane takes queued items until the queue is empty or `stop()` says so
-    const lane = async (pool: WorkerPool | undefined, stop: () => boolean): Promise<void> => {
-      while (!stop()) {
-        const next = queue.next();
-        if (next.done) return;
-        await runItem(next.value, pool);
-      }
-    };
     let pool: WorkerPool | undefined;
+    if (this.workers && todo.length > 0)
+      pool = await startPool(this.transform, this.workers, {
+        numWorkers: Math.min(this.options.numWorkers ?? 1, todo.length),
+        concurrencyPerWorker: 2,
+      });
+    const progress = createProgress('Loading dataset', todo.length, this.options.progress ?? true);
     try {
-      if (this.workers && todo.length > 0) {
-        // the calling thread builds items while the workers start (about 0.1 s), then leaves the rest to them
-        const starting = startPool(this.transform, this.workers, {
-          numWorkers: Math.min(this.options.numWorkers ?? 1, todo.length),
-          concurrencyPerWorker: 2,
-        });
-        let started = false;
-        let startError: unknown;
-        const ready = starting.then(
-          (p) => {
-            pool = p;
-            started = true;
-          },
-          (e: unknown) => {
-            startError = e;
-            started = true;
-          },
-        );
-        const early = Promise.all([0, 1].map(() => lane(undefined, () => started)));
-        await ready;
-        if (!pool) {
-          await early; // (each lane ends after its current item)
-          throw startError;
-        }
-        const workers = pool;
-        await Promise.all([
-          early,
-          ...Array.from({ length: workers.size * 2 }, () => lane(workers, () => false)),
-        ]);
-      } else {
-        // on the calling thread, two items in flight: one's file read and gunzip overlap the other's transforms
-        await Promise.all([0, 1].map(() => lane(undefined, () => false)));
-      }
+      // on the calling thread, two items in flight: one's file read and gunzip overlap the other's transforms
+      const limit = pLimit(pool ? pool.size * 2 : 2);
+      await Promise.all(
+        todo.map((i) =>
+          limit(async () => {
+            try {
+              const raw = this.items[i];
+              const label = `item ${i} (${describeItemSource(raw)})`;
+              const out = await runSplit(runnerOf(this), this.workers, pool, {
+                item: raw,
+                start: 0,
+                end: this.cacheCut,
+                shareResult: this.options.sharedMemory !== false,
+                label,
+              });
+              this.store(this.keys[i] as Key, out);
+            } catch (e) {
+              failures.push({ index: i, source: describeItemSource(this.items[i]), error: asError(e) });
+            } finally {
+              progress.increment();
+            }
+          }),
+        ),
+      );
     } finally {
       progress.stop();
       await pool?.close();
