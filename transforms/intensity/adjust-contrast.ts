@@ -4,7 +4,7 @@ import type { MetaImage } from '../../src/image/meta-image.js';
 import type { MapTransformOptions } from '../map-transform.js';
 import type { DataItem } from '../transform.js';
 import { ImageMapTransform, ImageTransform } from './image-transform.js';
-import { allocFloat, computeDTypeOf, meanStd, minMax, rejectNaN, requireFinite } from './intensity-utils.js';
+import { allocFloat, computeDTypeOf, finiteMinMax, meanStd, requireFinite } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
 import { rounder } from '../../src/image/numerics.js';
 
@@ -46,9 +46,8 @@ export function adjustContrastArray(
   const x = allocFloat(compute, n);
   const sign = options.invertImage ? -1 : 1;
   for (let i = 0; i < n; i++) x[i] = sign * (data[i] as number);
-  rejectNaN('AdjustContrast', x, 'minimum and maximum');
+  const { min, max } = finiteMinMax('AdjustContrast', x, 'minimum and maximum');
   const before = options.retainStats ? meanStd(x, 1) : null;
-  const { min, max } = minMax(x);
   const range = f(max - min);
   const denom = f(range + f(1e-7));
   const pow = powFn(options.gamma, f);

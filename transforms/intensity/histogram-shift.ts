@@ -1,7 +1,7 @@
 import { TransformError } from '../../src/errors.js';
 import { allocArray } from '../../src/image/dtype.js';
 import type { MetaImage } from '../../src/image/meta-image.js';
-import { computeDTypeOf, minMax, rejectNaN } from './intensity-utils.js';
+import { computeDTypeOf, finiteMinMax } from './intensity-utils.js';
 import { rounder } from '../../src/image/numerics.js';
 
 /**
@@ -24,8 +24,7 @@ export function histogramShift(
       `need matching control points (at least 2), got ${n} and ${floating.length}`,
     );
   const f = rounder(computeDTypeOf(img.dtype));
-  rejectNaN('RandHistogramShift', img.data, 'minimum and maximum');
-  const { min, max } = minMax(img.data);
+  const { min, max } = finiteMinMax('RandHistogramShift', img.data, 'minimum and maximum');
   if (min === max) return img.clone();
   const range = f(max - min);
   const xp = Array.from({ length: n }, (_, i) => f(f(f(reference[i] as number) * range) + min));

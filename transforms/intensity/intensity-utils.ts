@@ -52,6 +52,26 @@ export function hasNaN(data: ArrayLike<number>): boolean {
   return false;
 }
 
+/**
+ * Minimum and maximum of an array that must be finite: one pass, and a NaN or infinity throws
+ * {@link rejectNaN}'s error (`what` names what they would make undefined).
+ */
+export function finiteMinMax(
+  transform: string,
+  data: ArrayLike<number>,
+  what: string,
+): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    if (v - v !== 0) rejectNaN(transform, data, what);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
 /** Minimum and maximum (NaN when `data` holds a NaN, as torch's min/max). */
 export function minMax(data: ArrayLike<number>): { min: number; max: number } {
   let min = Infinity;

@@ -9,9 +9,8 @@ import {
   channelViews,
   computeDTypeOf,
   dtypeOption,
-  minMax,
+  finiteMinMax,
   optionalFinite,
-  rejectNaN,
   requireOptions,
 } from './intensity-utils.js';
 import { checkedOptions } from '../option-check.js';
@@ -44,8 +43,7 @@ export function rescaleArray(
 ): Float32Array | Float64Array {
   const f = rounder(compute);
   const out = allocFloat(compute, data.length);
-  rejectNaN('ScaleIntensity', data, 'minimum and maximum');
-  const { min, max } = minMax(data);
+  const { min, max } = finiteMinMax('ScaleIntensity', data, 'minimum and maximum');
   const mina = f(min);
   const maxa = f(max);
   if (mina === maxa) {
@@ -57,13 +55,28 @@ export function rescaleArray(
     return out;
   }
   const range = f(maxa - mina);
+  const n = data.length;
+  if (compute === 'float32') {
+    // the same operations as below with Math.fround called directly: a monomorphic loop that V8
+    // compiles about twice as fast as one through the `f` variable
+    const fr = Math.fround;
+    if (minv === null || maxv === null) {
+      for (let i = 0; i < n; i++) out[i] = fr(fr(fr(data[i] as number) - mina) / range);
+      return out;
+    }
+    const scale = fr(maxv - minv);
+    const offset = fr(minv);
+    for (let i = 0; i < n; i++)
+      out[i] = fr(fr(fr(fr(fr(data[i] as number) - mina) / range) * scale) + offset);
+    return out;
+  }
   if (minv === null || maxv === null) {
-    for (let i = 0; i < data.length; i++) out[i] = f(f(f(data[i] as number) - mina) / range);
+    for (let i = 0; i < n; i++) out[i] = f(f(f(data[i] as number) - mina) / range);
     return out;
   }
   const scale = f(maxv - minv);
   const offset = f(minv);
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < n; i++) {
     const norm = f(f(f(data[i] as number) - mina) / range);
     out[i] = f(f(norm * scale) + offset);
   }
