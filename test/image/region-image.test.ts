@@ -36,6 +36,10 @@ describe('crops read their region on first access', () => {
     expect(out.data).toEqual(eager.data);
     expect(pendingRegion(out)).toBeUndefined();
     expect(out.data).toBe(out.data); // read once, then kept
+    const empty = (await crop([2, 0, 1], [2, 4, 3]).apply(img)) as MetaImage;
+    expect(empty.shape).toEqual([2, 0, 4, 2]);
+    expect(empty.size).toBe(0);
+    expect(empty.data).toHaveLength(0);
   });
 
   it('a crop of an unread crop reads straight from the first source', async () => {

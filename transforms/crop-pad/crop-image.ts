@@ -74,15 +74,9 @@ function cropLazily(
   const box = cropBox(img.shape, start, end);
   if (box.whole) return img.shallowClone({ affine });
   const base = pendingRegion(img) ?? { src: img.data, strides: stridesOf(img.shape), offset: 0 };
-  const own = stridesOf(img.shape);
-  // the box's first element, as an index into the source
+  // the box's first element, as an index into the source (cropBox has checked `start`)
   let offset = base.offset;
-  let rest = box.offset;
-  for (let i = 0; i < own.length; i++) {
-    const idx = Math.floor(rest / (own[i] as number));
-    rest -= idx * (own[i] as number);
-    offset += idx * (base.strides[i] as number);
-  }
+  for (let i = 0; i < start.length; i++) offset += (start[i] as number) * (base.strides[i] as number);
   return regionImage(
     {
       shape: box.shape,
