@@ -54,7 +54,10 @@ export interface DataLoaderOptions {
   factoryArgs?: unknown;
   /** Batches prepared ahead of the consumer (default 2; 0 = prepare each batch when asked). */
   prefetch?: number;
-  /** Items in flight when no worker threads run (default 2: file reads and gunzip overlap). */
+  /**
+   * Items in flight when no worker threads run (default 3: the next items' file reads and gunzips
+   * overlap this one's transforms; on the p1 benchmark three made an epoch about 10% faster than two).
+   */
   concurrency?: number;
   /** Tensor layout of image keys: `'channelsLast'` (default, `[B, x, y, z, C]`) or `'channelsFirst'`. */
   layout?: TensorLayout;
@@ -262,7 +265,7 @@ export class DataLoader<T extends object = BatchTensors> implements AsyncIterabl
   /** Items in flight at once. */
   private get concurrency(): number {
     if (this.usesWorkerThreads) return this.numWorkers * 2;
-    return Math.max(1, this.options.concurrency ?? 2);
+    return Math.max(1, this.options.concurrency ?? 3);
   }
 
   /** Runs the pipeline of dataset item `index` for `epoch`. */
