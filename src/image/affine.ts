@@ -23,7 +23,9 @@ export function eye(n: number): Matrix {
 
 /** The 4×4 identity, packed. */
 export function identityAffine(): AffineMatrix {
-  return Float64Array.from(eye(4).flat());
+  const a = new Float64Array(16);
+  a[0] = a[5] = a[10] = a[15] = 1;
+  return a;
 }
 
 /** Builds an affine from 4 rows (or 3 rows; the last row becomes `[0,0,0,1]`). */
