@@ -11,12 +11,9 @@
  * The inputs are `benchmarks/pipeline.ts`'s (`makeData`), written to a temporary folder unless
  * `--data` names a folder it made. `--dist dist` times the built package (`npm run build` first).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type * as ReadFileModule from '../src/io/read-file.js';
 import type * as TransformsModule from '../transforms/index.js';
-import { arg, buildPipeline, importLib, items, makeData, median } from './pipeline.js';
+import { arg, buildPipeline, importLib, items, median, withBenchmarkData } from './pipeline.js';
 
 async function loadLib(dist: string | undefined) {
   return {
@@ -69,14 +66,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('--rounds') ?? 3);
   const only = arg('--only');
   const lib = await loadLib(arg('--dist'));
-  let dir = arg('--data');
-  let tmp: string | undefined;
-  if (!dir) {
-    tmp = mkdtempSync(join(tmpdir(), 'csc-steps-'));
-    dir = tmp;
-    await makeData(tmp);
-  }
-  try {
+  await withBenchmarkData(arg('--data'), 'csc-steps-', async (dir) => {
     for (const p of ['p1', 'p2'] as const) {
       if (only && only !== p) continue;
       const files = items(dir, p, n).map((item) => item.image);
@@ -85,9 +75,7 @@ async function main(): Promise<void> {
       console.log('| step | median ms | min ms |\n|---|---|---|');
       for (const r of rows) console.log(`| ${r.step} | ${r.median.toFixed(2)} | ${r.min.toFixed(2)} |`);
     }
-  } finally {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();

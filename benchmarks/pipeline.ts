@@ -121,6 +121,25 @@ export async function makeData(out: string): Promise<void> {
     cpSync(series, join(out, 'dicom', `series${String(v).padStart(2, '0')}`), { recursive: true });
 }
 
+/**
+ * Runs `fn` on the benchmark inputs: in `dir` (made earlier by {@link makeData}) when given, else in
+ * a temporary folder made now (named `prefix…`) and removed afterwards.
+ */
+export async function withBenchmarkData<R>(
+  dir: string | undefined,
+  prefix: string,
+  fn: (dir: string) => Promise<R>,
+): Promise<R> {
+  if (dir) return fn(dir);
+  const tmp = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    await makeData(tmp);
+    return await fn(tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** The median of `xs`. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -338,7 +357,7 @@ function child(dir: string, p: string, n: number, mode: string, epochs: number):
 async function main(): Promise<void> {
   const epochs = Number(arg('--epochs') ?? 3);
   const only = arg('--only');
-  let dir = arg('--data');
+  const dir = arg('--data');
   if (only) {
     const lib = await loadLib(arg('--dist'));
     await lib.B.initBackend();
@@ -350,13 +369,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await run(lib, only as 'p1' | 'p2', data, e, warmUp)));
     return;
   }
-  let tmp: string | undefined;
-  if (!dir) {
-    tmp = mkdtempSync(join(tmpdir(), 'csc-bench-'));
-    dir = tmp;
-    await makeData(tmp);
-  }
-  try {
+  await withBenchmarkData(dir, 'csc-bench-', async (dir) => {
     const counts = (arg('--items') ?? '16').split(',').map(Number);
     const rows: Record<string, unknown>[] = [];
     for (const p of ['p1', 'p2'] as const) {
@@ -391,9 +404,7 @@ async function main(): Promise<void> {
           `${r.copy_floor_reused} s | ${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
       );
     }
-  } finally {
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
 if (isMainThread && process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === SELF.href)
