@@ -54,9 +54,7 @@ function size(v: unknown, seen: Set<object>): number {
   if (seen.has(v)) return 0;
   seen.add(v);
   if (MetaImage.isMetaImage(v))
-    return (
-      v.data.byteLength + v.affine.byteLength + size(v.meta, seen) + size(v.appliedOperations, seen) + 64
-    );
+    return v.byteLength + v.affine.byteLength + size(v.meta, seen) + size(v.appliedOperations, seen) + 64;
   if (ArrayBuffer.isView(v)) return v.byteLength + 32;
   let n = 32;
   if (Array.isArray(v)) for (const x of v) n += size(x, seen);
@@ -86,19 +84,23 @@ function visitImages(v: unknown, f: (img: MetaImage) => void): void {
 /** A copy of `a` in a SharedArrayBuffer (or `a` itself if it already is shared). */
 export function toSharedArray<A extends NumericArray>(a: A): A {
   if (isShared(a)) return a;
-  const Ctor = a.constructor as new (b: SharedArrayBuffer, o: number, n: number) => A;
-  const out = new Ctor(new SharedArrayBuffer(a.byteLength), 0, a.length);
+  const out = sharedArrayLike(a, a.length);
   out.set(a as never);
   return out;
+}
+
+/** A zero-filled array of `a`'s type and `length` elements in a new SharedArrayBuffer. */
+function sharedArrayLike<A extends NumericArray>(a: A, length: number): A {
+  const Ctor = a.constructor as new (b: SharedArrayBuffer, o: number, n: number) => A;
+  return new Ctor(new SharedArrayBuffer(length * a.BYTES_PER_ELEMENT), 0, length);
 }
 
 /** An image's data in shared memory; an unread crop is copied there straight from its source. */
 function sharedData(img: MetaImage): NumericArray {
   const r = pendingRegion(img);
   if (!r) return toSharedArray(img.data);
-  const Ctor = r.src.constructor as new (b: SharedArrayBuffer, o: number, n: number) => NumericArray;
-  const out = new Ctor(new SharedArrayBuffer(img.byteLength), 0, img.size);
-  if (img.size > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
+  const out = sharedArrayLike(r.src, img.size);
+  stridedCopy(r.src, out, img.shape, r.strides, r.offset);
   return out;
 }
 

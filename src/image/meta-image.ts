@@ -80,7 +80,7 @@ const HIDDEN = { writable: true, enumerable: false, configurable: false } as con
 function readRegion(img: Stored): NumericArray {
   const r = img[STORED_REGION] as StridedRegion;
   const out = allocArray(img.dtype, shapeSize(img.shape));
-  if (out.length > 0) stridedCopy(r.src, out, img.shape, r.strides, r.offset);
+  stridedCopy(r.src, out, img.shape, r.strides, r.offset);
   img[STORED_DATA] = out;
   img[STORED_REGION] = undefined;
   return out;
