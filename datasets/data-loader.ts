@@ -63,7 +63,11 @@ export interface DataLoaderOptions {
   layout?: TensorLayout;
   /** Keep worker threads between epochs (default true); `close()` ends them. */
   persistentWorkers?: boolean;
-  /** Node options for worker threads (default: the parent's, without tsx's loader: workers run JavaScript). */
+  /**
+   * Node options for worker threads (default: the parent's, without tsx's loader, as workers run
+   * JavaScript, and without V8 and process-wide options such as `--max-old-space-size`, which Node
+   * refuses in a worker and which apply to its threads already).
+   */
   workerExecArgv?: string[];
   /**
    * Leave out items whose pipeline fails (one bad file among many) instead of ending the epoch:

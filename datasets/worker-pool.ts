@@ -25,8 +25,10 @@ export interface WorkerPoolOptions {
   /** Items each worker runs at once (default 2). */
   concurrencyPerWorker?: number;
   /**
-   * Node options for the workers (default: the parent's `process.execArgv` without tsx's loader:
-   * the worker script is plain JavaScript).
+   * Node options for the workers (default: the parent's `process.execArgv` without tsx's loader, the
+   * worker script being plain JavaScript, and without the V8 and process-wide options Node refuses
+   * in a worker, such as `--max-old-space-size`: those apply to the workers already). Given options
+   * that Node refuses make a DatasetError.
    */
   execArgv?: string[];
   /** Seconds to wait for a worker to build its pipeline (default 120). */
@@ -124,21 +126,23 @@ export class WorkerPool {
     };
     const needsTsx = transformModule !== undefined && /\.[cm]?tsx?$/.test(new URL(transformModule).pathname);
     const entry = await workerScript();
-    const execArgv = options.execArgv ?? inheritedExecArgv();
+    const make = (execArgv: string[]): Worker =>
+      needsTsx
+        ? new Worker(bootstrapSource(), {
+            eval: true,
+            workerData: { ...init, __entry: entry.href, __tsx: resolveTsx() },
+            execArgv,
+          })
+        : new Worker(entry, { workerData: init, execArgv });
     const slots: Slot[] = [];
     const readies: Promise<Ready>[] = [];
     for (let i = 0; i < n; i++) {
       let worker: Worker;
       try {
-        worker = needsTsx
-          ? new Worker(bootstrapSource(), {
-              eval: true,
-              workerData: { ...init, __entry: entry.href, __tsx: resolveTsx() },
-              execArgv,
-            })
-          : new Worker(entry, { workerData: init, execArgv });
+        worker = startWorker(make, options.execArgv);
       } catch (e) {
         for (const s of slots) void s.worker.terminate();
+        if (e instanceof DatasetError) throw e;
         throw new DatasetError(`cannot start a worker thread: ${describeError(e)}`, undefined, { cause: e });
       }
       slots.push({ worker, index: i, pending: new Map() });
@@ -326,24 +330,73 @@ function waitReady(worker: Worker, index: number, module: string, timeoutMs: num
   });
 }
 
+/** Options of the parent's command line that Node refused in a worker's execArgv (see {@link startWorker}). */
+const refusedFlags = new Set<string>();
+
 /**
- * The parent's Node options without tsx's hooks (`--require …/tsx/…preflight.cjs`,
- * `--import …/tsx/…loader.mjs`, `--import tsx`): under `tsx script.ts` every worker would otherwise
- * load tsx's loader (a few hundred milliseconds each) for a script that is plain JavaScript. A `.ts`
- * transform module registers tsx in the worker itself.
+ * Constructs one worker with `execArgv`, or by default with the parent's options
+ * ({@link inheritedExecArgv}). Node refuses V8 options (`--max-old-space-size=8192`,
+ * `--stack-size`, ...) and process-wide Node options in a worker's execArgv, although they already
+ * apply to every thread of the process: inherited ones that Node names in its refusal are left out
+ * (and remembered for the next workers); given ones make a DatasetError that says so.
+ */
+function startWorker(make: (execArgv: string[]) => Worker, given: string[] | undefined): Worker {
+  const argv = given ?? inheritedExecArgv().filter((a) => !refusedFlags.has(a));
+  try {
+    return make(argv);
+  } catch (e) {
+    const refused = refusedExecArgv(e, argv);
+    if (!refused) throw e;
+    if (given)
+      throw new DatasetError(
+        `worker threads cannot take ${refused.join(', ')} in their execArgv (workerExecArgv): V8 options and ` +
+          'process-wide Node options already apply to every thread of the process; give them to node itself ' +
+          '(e.g. node --max-old-space-size=8192 train.js), not to the workers',
+        undefined,
+        { cause: e },
+      );
+    for (const a of refused) refusedFlags.add(a);
+    return make(argv.filter((a) => !refusedFlags.has(a)));
+  }
+}
+
+/** The options of `argv` named by Node's ERR_WORKER_INVALID_EXEC_ARGV in `e`, if that is what `e` is. */
+function refusedExecArgv(e: unknown, argv: readonly string[]): string[] | undefined {
+  if ((e as NodeJS.ErrnoException | undefined)?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
+  // "Initiated Worker with invalid execArgv flags: --max-old-space-size=8192, --stack-size=2000"
+  const listed = /flags: (.*)$/.exec((e as Error).message)?.[1]?.split(', ') ?? [];
+  const refused = listed.filter((a) => argv.includes(a));
+  return refused.length > 0 ? refused : undefined;
+}
+
+/**
+ * The parent's Node options for a worker, without:
+ * - tsx's hooks (`--require …/tsx/…preflight.cjs`, `--import …/tsx/…loader.mjs`, `--import tsx`):
+ *   under `tsx script.ts` every worker would otherwise load tsx's loader (a few hundred milliseconds
+ *   each) for a script that is plain JavaScript. A `.ts` transform module registers tsx in the
+ *   worker itself.
+ * - what says how to run the main entry (`-e`/`--eval`, `-p`/`--print` and their code,
+ *   `--input-type`, `-i`, `-c`): a worker has its own entry, and Node would apply `--input-type` to it.
  */
 export function inheritedExecArgv(argv: readonly string[] = process.execArgv): string[] {
   const hook = /^(--require|-r|--import|--loader|--experimental-loader)$/;
   const isTsx = (v: string): boolean => /^tsx(\/|$)/.test(v) || /[\\/]node_modules[\\/]tsx[\\/]/.test(v);
+  const entry = /^(-e|--eval|-p|--print|-pe|--input-type)$/;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const eq = a.indexOf('=');
-    if (eq > 0 && hook.test(a.slice(0, eq)) && isTsx(a.slice(eq + 1))) continue;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (eq > 0 && hook.test(name) && isTsx(a.slice(eq + 1))) continue;
     if (hook.test(a) && i + 1 < argv.length && isTsx(argv[i + 1] as string)) {
       i++;
       continue;
     }
+    if (entry.test(name)) {
+      if (eq < 0 && i + 1 < argv.length) i++; // its value
+      continue;
+    }
+    if (/^(-i|--interactive|-c|--check)$/.test(a)) continue;
     out.push(a);
   }
   return out;

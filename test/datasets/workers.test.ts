@@ -196,6 +196,60 @@ describe('numWorkers without transformModule', () => {
     expect(
       inheritedExecArgv([...tsxHooks, '--max-old-space-size=4096', '--import=tsx', '-r', 'dotenv/config']),
     ).toEqual(['--max-old-space-size=4096', '-r', 'dotenv/config']);
+    // how to run the main entry is not the worker's business
+    expect(
+      inheritedExecArgv([
+        '--input-type',
+        'module',
+        '-e',
+        'code()',
+        '--no-warnings',
+        '-pe',
+        '1',
+        '--input-type=commonjs',
+        '-i',
+      ]),
+    ).toEqual(['--no-warnings']);
+  });
+
+  it('leaves out the V8 options of the parent that Node refuses in a worker (they apply to it already)', () => {
+    // node --max-old-space-size=... train.js with numWorkers: Node refuses that option in a worker's
+    // execArgv, so workers given the parent's options as they are would not start
+    const script = [
+      "const { Compose, LoadImaged } = await import('./transforms/index.ts');",
+      "const { startPool, workerSource } = await import('./datasets/split-runner.ts');",
+      "const t = new Compose([new LoadImaged({ keys: ['image'] })]);",
+      "const pool = await startPool(t, workerSource(t, {}, 'test'), { numWorkers: 2 });",
+      'console.log(`workers ${pool.size}`);',
+      'await pool.close();',
+    ].join('\n');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=3000',
+        '--stack-trace-limit=20',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('workers 2');
+  });
+
+  it('refuses V8 options given as workerExecArgv, saying where they go', async () => {
+    const transform = new Compose([new LoadImaged({ keys })]);
+    const start = startPool(transform, workerSource(transform, {}, 'test'), {
+      numWorkers: 1,
+      execArgv: ['--max-old-space-size=3000'],
+    });
+    await expect(start).rejects.toThrow(DatasetError);
+    await expect(start).rejects.toThrow(
+      /cannot take --max-old-space-size=3000 in their execArgv.*give them to node itself/,
+    );
   });
 
   it('deletes bundles of other sources unused for an hour, and keeps recent ones', () => {
