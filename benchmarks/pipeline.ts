@@ -32,12 +32,19 @@
  * `lru`: an LruCacheDataset with a budget of a quarter of the full cache, iterated once — the most
  * bytes it held (`max_bytes`) must stay within `budget_bytes`. `memory_nw0_mb`: where the memory
  * of the numWorkers-0 process is after the cache build (V8 heap, array buffers, tfjs tensors).
+ * `gc_nw0`: full garbage collections and the total GC pause of the numWorkers-0 process.
+ *
+ * Node options given to this script pass to its two child processes (and, for V8 options, to their
+ * worker threads, which share the process), e.g. the GC setting the datasets README discusses:
+ *
+ *   node --initial-old-space-size=256 --import tsx benchmarks/pipeline.ts --dist dist
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type PerformanceEntry, PerformanceObserver, constants } from 'node:perf_hooks';
 import { Worker, isMainThread } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
@@ -190,9 +197,33 @@ export async function bareWorkers(): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
+/**
+ * Counts the garbage collections of this thread from now on: full (mark-compact) collections and
+ * the main-thread pause of all of them. V8 sometimes settles into a full collection every item or
+ * two on p1 (each item allocates ~13 MB of typed arrays), which costs 5-10 ms an item; `gc_nw0`
+ * shows which way a run went.
+ */
+function gcCounter(): () => { major: number; pause_ms: number } {
+  let major = 0;
+  let pause = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      pause += e.duration;
+      const detail = (e as PerformanceEntry & { detail?: { kind?: number } }).detail;
+      if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return () => {
+    obs.disconnect();
+    return { major, pause_ms: Math.round(pause) };
+  };
+}
+
 /** The numWorkers-0 measures (one process: its peak RSS is `peak_rss_nw0_mb`). */
 async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number, warmUp: boolean) {
   const { T, D } = lib;
+  const gc = gcCounter();
   const transform = buildPipeline(T, name);
   const opts = { batchSize: 2, shuffle: true, seed: 0 } as const;
   // a first build in a fresh process (nothing compiled yet), as the two-worker build always is
@@ -246,6 +277,7 @@ async function runNw0(lib: Lib, name: 'p1' | 'p2', data: Item[], epochs: number,
     },
     memory_nw0_mb: memory,
     peak_rss_nw0_mb: mb(process.resourceUsage().maxRSS * 1024),
+    gc_nw0: gc(),
   };
 }
 
@@ -394,14 +426,16 @@ async function main(): Promise<void> {
       }
     }
     console.log(
-      `\n| pipeline | items | ${TIMES.join(' | ')} | copy_floor_reused | worker_start (bare) | peak RSS nw0 / workers MB |`,
+      `\n| pipeline | items | ${TIMES.join(' | ')} | copy_floor_reused | worker_start (bare) | peak RSS nw0 / workers MB | full GCs nw0 (pause) |`,
     );
-    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|---|`);
+    console.log(`|---|---|${TIMES.map(() => '---|').join('')}---|---|---|---|`);
     for (const r of rows) {
       const per = r.per_item_ms as Record<string, number>;
+      const gc = r.gc_nw0 as { major: number; pause_ms: number };
       console.log(
         `| ${r.pipeline} | ${r.items} | ${TIMES.map((k) => `${r[k]} s (${per[k]} ms/item)`).join(' | ')} | ` +
-          `${r.copy_floor_reused} s | ${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} |`,
+          `${r.copy_floor_reused} s | ${r.worker_start} (${r.worker_start_bare}) | ${r.peak_rss_nw0_mb} / ${r.peak_rss_mb} | ` +
+          `${gc.major} (${gc.pause_ms} ms) |`,
       );
     }
   });
