@@ -57,8 +57,8 @@ export function rescaleArray(
   const range = f(maxa - mina);
   const n = data.length;
   if (compute === 'float32') {
-    // the same operations as below with Math.fround called directly: a monomorphic loop that V8
-    // compiles about twice as fast as one through the `f` variable
+    // each operation rounded to float32 with Math.fround called directly: a monomorphic loop that
+    // V8 compiles about twice as fast as one through the `f` variable
     const fr = Math.fround;
     if (minv === null || maxv === null) {
       for (let i = 0; i < n; i++) out[i] = fr(fr(fr(data[i] as number) - mina) / range);
@@ -70,16 +70,13 @@ export function rescaleArray(
       out[i] = fr(fr(fr(fr(fr(data[i] as number) - mina) / range) * scale) + offset);
     return out;
   }
+  // float64: no rounding between the operations
   if (minv === null || maxv === null) {
-    for (let i = 0; i < n; i++) out[i] = f(f(f(data[i] as number) - mina) / range);
+    for (let i = 0; i < n; i++) out[i] = ((data[i] as number) - mina) / range;
     return out;
   }
-  const scale = f(maxv - minv);
-  const offset = f(minv);
-  for (let i = 0; i < n; i++) {
-    const norm = f(f(f(data[i] as number) - mina) / range);
-    out[i] = f(f(norm * scale) + offset);
-  }
+  const scale = maxv - minv;
+  for (let i = 0; i < n; i++) out[i] = (((data[i] as number) - mina) / range) * scale + minv;
   return out;
 }
 
